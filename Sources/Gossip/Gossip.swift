@@ -1,0 +1,1 @@
+// The Gossip module. See README.md's layer map for what it owns.

@@ -1,0 +1,1 @@
+// The LMDB module. See README.md's layer map for what it owns.

@@ -1,0 +1,1 @@
+// The Market module. See README.md's layer map for what it owns.

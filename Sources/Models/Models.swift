@@ -1,0 +1,1 @@
+// The Models module. See README.md's layer map for what it owns.

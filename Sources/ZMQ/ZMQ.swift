@@ -1,0 +1,1 @@
+// The ZMQ module. See README.md's layer map for what it owns.

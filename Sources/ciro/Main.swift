@@ -1,0 +1,8 @@
+import CiroCLI
+
+@main
+struct Main {
+    static func main() async {
+        await Ciro.main()
+    }
+}

@@ -1,0 +1,1 @@
+// Tests for CLI live here.

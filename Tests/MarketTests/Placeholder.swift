@@ -1,0 +1,1 @@
+// Tests for Market live here.

@@ -1,0 +1,1 @@
+// Tests for Models live here.

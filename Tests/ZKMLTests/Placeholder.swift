@@ -1,0 +1,1 @@
+// Tests for ZKML live here.

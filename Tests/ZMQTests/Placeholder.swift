@@ -1,0 +1,1 @@
+// Tests for ZMQ live here.
