@@ -12,6 +12,10 @@ public enum SodiumError: Error, Equatable, Sendable, CustomStringConvertible {
     case signatureInvalid
     /// A sealed box could not be opened (wrong key or tampered ciphertext).
     case decryptionFailed
+    /// Input shorter than the smallest valid size (for example a sealed box without its overhead).
+    case tooShort(what: String, minimum: Int, actual: Int)
+    /// Two halves of a key pair do not belong together.
+    case keyMismatch(what: String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,8 @@ public enum SodiumError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .callFailed(function, code): "libsodium: \(function) failed with code \(code)"
         case .signatureInvalid: "libsodium: signature verification failed"
         case .decryptionFailed: "libsodium: sealed box could not be opened (wrong key or tampered data)"
+        case let .tooShort(what, minimum, actual): "libsodium: \(what) must be at least \(minimum) bytes, got \(actual)"
+        case let .keyMismatch(what): "libsodium: the public and secret halves of the \(what) do not belong together"
         }
     }
 }
