@@ -1,1 +1,0 @@
-// The ZMQ module. See README.md's layer map for what it owns.
