@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Sodium"]),
         .target(
             name: "Wire",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Sodium", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         // Proof system: no networking below this line.
@@ -86,6 +86,7 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ", "Sodium"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Sodium"]),
         .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore"]),

@@ -42,6 +42,10 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
   case iwant // = 6
   case fetchRequest // = 7
   case fetchResponse // = 8
+  case goodbye // = 9
+
+  /// Diagnostics (gossiped like market messages; body opaque, at most 1 KiB).
+  case probe // = 10
 
   /// Market (gossiped to every node unless noted).
   case capacityAd // = 16
@@ -73,6 +77,8 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     case 6: self = .iwant
     case 7: self = .fetchRequest
     case 8: self = .fetchResponse
+    case 9: self = .goodbye
+    case 10: self = .probe
     case 16: self = .capacityAd
     case 17: self = .jobOffer
     case 18: self = .bid
@@ -96,6 +102,8 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     case .iwant: return 6
     case .fetchRequest: return 7
     case .fetchResponse: return 8
+    case .goodbye: return 9
+    case .probe: return 10
     case .capacityAd: return 16
     case .jobOffer: return 17
     case .bid: return 18
@@ -119,6 +127,8 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     .iwant,
     .fetchRequest,
     .fetchResponse,
+    .goodbye,
+    .probe,
     .capacityAd,
     .jobOffer,
     .bid,
@@ -172,7 +182,7 @@ public nonisolated struct Ciro_V1_Envelope: Sendable {
 fileprivate nonisolated let _protobuf_package = "ciro.v1"
 
 nonisolated extension Ciro_V1_Topic: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TOPIC_UNSPECIFIED\0\u{1}TOPIC_HELLO\0\u{1}TOPIC_PEER_EXCHANGE\0\u{1}TOPIC_PING\0\u{1}TOPIC_PONG\0\u{1}TOPIC_IHAVE\0\u{1}TOPIC_IWANT\0\u{1}TOPIC_FETCH_REQUEST\0\u{1}TOPIC_FETCH_RESPONSE\0\u{2}\u{8}TOPIC_CAPACITY_AD\0\u{1}TOPIC_JOB_OFFER\0\u{1}TOPIC_BID\0\u{1}TOPIC_AWARD\0\u{1}TOPIC_SEALED_INPUT\0\u{1}TOPIC_RESULT\0\u{1}TOPIC_ATTESTATION\0\u{1}TOPIC_SETTLEMENT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TOPIC_UNSPECIFIED\0\u{1}TOPIC_HELLO\0\u{1}TOPIC_PEER_EXCHANGE\0\u{1}TOPIC_PING\0\u{1}TOPIC_PONG\0\u{1}TOPIC_IHAVE\0\u{1}TOPIC_IWANT\0\u{1}TOPIC_FETCH_REQUEST\0\u{1}TOPIC_FETCH_RESPONSE\0\u{1}TOPIC_GOODBYE\0\u{1}TOPIC_PROBE\0\u{2}\u{6}TOPIC_CAPACITY_AD\0\u{1}TOPIC_JOB_OFFER\0\u{1}TOPIC_BID\0\u{1}TOPIC_AWARD\0\u{1}TOPIC_SEALED_INPUT\0\u{1}TOPIC_RESULT\0\u{1}TOPIC_ATTESTATION\0\u{1}TOPIC_SETTLEMENT\0")
 }
 
 nonisolated extension Ciro_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -92,6 +92,28 @@ public nonisolated struct Ciro_V1_Hello: Sendable {
   /// software name and version, e.g. "ciro/0.1.0"
   public var agent: String = String()
 
+  /// Ed25519 public key of the node this Hello is for (anti-replay)
+  public var recipient: Data = Data()
+
+  /// true: the answer to a dialer's Hello on the same connection
+  public var reply: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Ends a link (pruning, shutdown, refusal when full). The receiver closes its side.
+public nonisolated struct Ciro_V1_Goodbye: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: String = String()
+
+  /// other peers the receiver may dial instead
+  public var suggestions: [Ciro_V1_PeerInfo] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -236,7 +258,7 @@ nonisolated extension Ciro_V1_BlobKind: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Ciro_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}node_id\0\u{3}curve_key\0\u{1}endpoint\0\u{1}nonce\0\u{1}agent\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}node_id\0\u{3}curve_key\0\u{1}endpoint\0\u{1}nonce\0\u{1}agent\0\u{1}recipient\0\u{1}reply\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -250,6 +272,8 @@ nonisolated extension Ciro_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 4: try { try decoder.decodeSingularStringField(value: &self.endpoint) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.agent) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.recipient) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.reply) }()
       default: break
       }
     }
@@ -274,6 +298,12 @@ nonisolated extension Ciro_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if !self.agent.isEmpty {
       try visitor.visitSingularStringField(value: self.agent, fieldNumber: 6)
     }
+    if !self.recipient.isEmpty {
+      try visitor.visitSingularBytesField(value: self.recipient, fieldNumber: 7)
+    }
+    if self.reply != false {
+      try visitor.visitSingularBoolField(value: self.reply, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -284,6 +314,43 @@ nonisolated extension Ciro_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.endpoint != rhs.endpoint {return false}
     if lhs.nonce != rhs.nonce {return false}
     if lhs.agent != rhs.agent {return false}
+    if lhs.recipient != rhs.recipient {return false}
+    if lhs.reply != rhs.reply {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_Goodbye: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Goodbye"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0\u{1}suggestions\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.suggestions) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    if !self.suggestions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.suggestions, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_Goodbye, rhs: Ciro_V1_Goodbye) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.suggestions != rhs.suggestions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
