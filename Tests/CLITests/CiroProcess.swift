@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs the built `ciro` executable as a user would, and captures what it prints.
+///
+/// The binary is found next to the test bundle (`swift build` and `swift test` put both in the same
+/// folder, e.g. `.build/release/`), or at `$CIRO_BINARY` if set. Reusable by any CLI test:
+/// `let r = try CiroProcess.run(["id", "--data-dir", dir])`, then check `r.status`, `r.stdout`, `r.stderr`.
+struct CiroProcess {
+    /// What one run of `ciro` produced.
+    struct Result: CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case binaryNotFound(searched: [String])
+        var description: String {
+            switch self {
+            case let .binaryNotFound(searched):
+                "the ciro executable was not found (run `swift build -c release` first); looked in: \(searched.joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// The `ciro` executable under test.
+    static func executable() throws -> URL {
+        var candidates: [String] = []
+        if let explicit = ProcessInfo.processInfo.environment["CIRO_BINARY"] { candidates.append(explicit) }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("ciro").path)
+        // On macOS the tests run inside `X.xctest/Contents/MacOS/`: the products folder is above the bundle.
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ciro").path)
+        for configuration in ["release", "debug"] {
+            candidates.append(FileManager.default.currentDirectoryPath + "/.build/\(configuration)/ciro")
+        }
+        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
+            return URL(fileURLWithPath: path)
+        }
+        throw Failure.binaryNotFound(searched: candidates)
+    }
+
+    /// Runs `ciro arguments...` to completion. `environment` entries are added to (or replace) the
+    /// current environment; `timeout` kills a hung process and fails the run.
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Files rather than pipes: nothing can block on a full pipe, however much the tool prints.
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("ciro-out-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("ciro-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                process.waitUntilExit()
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(
+            status: process.terminationStatus,
+            stdout: try String(contentsOf: outURL, encoding: .utf8),
+            stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+}
+
+/// A fresh folder for one test, removed afterwards.
+final class ScratchDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/ciro-cli-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        path = String(cString: made)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
