@@ -71,7 +71,7 @@ let package = Package(
         // Benchmarks (`ciro bench <suite>`) and the command-line tool.
         .target(
             name: "Bench",
-            dependencies: ["ProofCore", "Models", "ZKML", "Ledger", "LMDB", "Gossip", "Market", "Node", "Sodium", "Identity", "Wire"]
+            dependencies: ["ProofCore", "Models", "ZKML", "Ledger", "LMDB", "Gossip", "Market", "Node", "Sodium", "Identity", "Wire", "ZMQ"]
         ),
         .target(
             name: "CiroCLI",

@@ -3,6 +3,10 @@ import Sodium
 import Wire
 
 extension GossipNode {
+    func handle(_ batch: [TransportEvent]) {
+        for event in batch { handle(event) }
+    }
+
     func handle(_ event: TransportEvent) {
         let now = GossipClock.monotonicMs()
         switch event {

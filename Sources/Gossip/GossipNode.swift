@@ -104,9 +104,9 @@ public actor GossipNode {
         self.endpoint = config.advertise ?? bound
         logger.info("gossip listening", metadata: ["endpoint": "\(bound)", "advertise": "\(endpoint)"])
         tasks.append(Task { [weak self] in
-            for await event in transport.events {
+            for await batch in transport.events {
                 guard let self else { return }
-                await self.handle(event)
+                await self.handle(batch)
             }
         })
         tasks.append(Task { [weak self] in

@@ -58,8 +58,9 @@ struct TransportSettings: Sendable {
 /// protobuf, signature, with a cache of already-verified ids so duplicates cost no signature
 /// check) and hands events to the actor through an `AsyncStream`.
 final class Transport: Sendable {
-    let events: AsyncStream<TransportEvent>
-    private let continuation: AsyncStream<TransportEvent>.Continuation
+    /// Events in batches (one per poll round), so that the actor is entered once per batch.
+    let events: AsyncStream<[TransportEvent]>
+    private let continuation: AsyncStream<[TransportEvent]>.Continuation
     private let queue = Mutex<[TransportCommand]>([])
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -74,7 +75,7 @@ final class Transport: Sendable {
         wakeRead = fds[0]
         wakeWrite = fds[1]
         self.settings = settings
-        (events, continuation) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .unbounded)
+        (events, continuation) = AsyncStream.makeStream(of: [TransportEvent].self, bufferingPolicy: .unbounded)
     }
 
     deinit {
@@ -117,7 +118,7 @@ final class Transport: Sendable {
             return taken
         }
     }
-    fileprivate func emit(_ event: TransportEvent) { continuation.yield(event) }
+    fileprivate func emit(_ events: [TransportEvent]) { continuation.yield(events) }
     fileprivate func finish() { continuation.finish() }
 }
 
@@ -135,6 +136,7 @@ private final class TransportLoop {
     let poller = ZMQPoller()
     var pollOrder: [UInt64] = []
     var pollDirty = true
+    var outbox: [TransportEvent] = []
 
     init(transport: Transport, settings: TransportSettings) {
         self.transport = transport
@@ -203,6 +205,10 @@ private final class TransportLoop {
                     drainDealer(id)
                 }
                 reportDrops()
+                if !outbox.isEmpty {
+                    transport.emit(outbox)
+                    outbox.removeAll(keepingCapacity: true)
+                }
             } catch {
                 // Only a closed socket can make poll fail here; rebuild from the live set.
                 pollDirty = true
@@ -230,7 +236,7 @@ private final class TransportLoop {
                 dealers[id] = dealer
                 pollDirty = true
             } catch {
-                transport.emit(.sendFailed(.dealer(id), error))
+                outbox.append(.sendFailed(.dealer(id), error))
             }
         case let .hangUp(id):
             if let dealer = dealers.removeValue(forKey: id) {
@@ -260,70 +266,128 @@ private final class TransportLoop {
                 try router.send(bytes, dontWait: true)
             }
         } catch {
-            transport.emit(.sendFailed(target, error))
+            outbox.append(.sendFailed(target, error))
         }
     }
 
     private func drainRouter() {
         guard let router else { return }
+        var batch: [(Connection, [UInt8])] = []
         for _ in 0..<512 {
-            guard let frames = try? router.receiveMultipart(dontWait: true) else { return }
+            guard let frames = try? router.receiveMultipart(dontWait: true) else { break }
             let connection = Connection.router(frames[0])
             guard frames.count == 2 else {
-                if !blocked.contains(connection) { transport.emit(.malformedFrames(connection, count: frames.count)) }
+                if !blocked.contains(connection) { outbox.append(.malformedFrames(connection, count: frames.count)) }
                 continue
             }
-            handle(frames[1], from: connection)
+            if admit(frames[1], from: connection) { batch.append((connection, frames[1])) }
         }
+        check(batch)
     }
 
     private func drainDealer(_ id: UInt64) {
         guard let dealer = dealers[id] else { return }
+        var batch: [(Connection, [UInt8])] = []
         for _ in 0..<512 {
-            guard let frames = try? dealer.receiveMultipart(dontWait: true) else { return }
+            guard let frames = try? dealer.receiveMultipart(dontWait: true) else { break }
             guard frames.count == 1 else {
-                transport.emit(.malformedFrames(.dealer(id), count: frames.count))
+                outbox.append(.malformedFrames(.dealer(id), count: frames.count))
                 continue
             }
-            handle(frames[0], from: .dealer(id))
+            if admit(frames[0], from: .dealer(id)) { batch.append((.dealer(id), frames[0])) }
         }
+        check(batch)
     }
 
-    private func handle(_ bytes: [UInt8], from connection: Connection) {
-        if blocked.contains(connection) { return }
+    /// Blocked connections and the per-connection rate limit, before any parsing.
+    private func admit(_ bytes: [UInt8], from connection: Connection) -> Bool {
+        if blocked.contains(connection) { return false }
         let now = GossipClock.monotonicNs()
         var bucket = buckets[connection]
             ?? TokenBucket(rate: settings.rateLimitPerSecond, burst: settings.rateLimitBurst, nowNs: now)
         let allowed = bucket.take(nowNs: now)
         buckets[connection] = bucket
-        guard allowed else {
-            droppedByLimit[connection, default: 0] += 1
-            return
+        if !allowed { droppedByLimit[connection, default: 0] += 1 }
+        return allowed
+    }
+
+    /// Parses and verifies a batch, spreading the signature checks over every core, then reports
+    /// the results in arrival order.
+    private func check(_ batch: [(Connection, [UInt8])]) {
+        guard !batch.isEmpty else { return }
+        let results = ResultSlots(count: batch.count)
+        defer { results.release() }
+        do {
+            // The copy of the cache is read-only while the workers run and gone before we insert.
+            let cache = verified
+            let maxEnvelope = settings.maxEnvelopeBytes
+            let maxBody = settings.maxBodyBytes
+            let workers = min(batch.count, Self.cores)
+            if workers <= 1 {
+                for index in batch.indices {
+                    results.slots[index] = Self.verify(batch[index].1, maxEnvelopeBytes: maxEnvelope, maxBodyBytes: maxBody, known: cache)
+                }
+            } else {
+                let frames = batch.map(\.1)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var index = worker
+                    while index < frames.count {
+                        results.slots[index] = Self.verify(frames[index], maxEnvelopeBytes: maxEnvelope, maxBodyBytes: maxBody, known: cache)
+                        index += workers
+                    }
+                }
+            }
+        }
+        for (index, (connection, _)) in batch.enumerated() {
+            switch results.slots[index]! {
+            case let .success((envelope, known)):
+                if !known { verified.insert(envelope.id, timestampMs: envelope.envelope.timestampMs) }
+                outbox.append(.envelope(connection, envelope, duplicate: known))
+            case let .failure(error):
+                outbox.append(.invalid(connection, error))
+            }
+        }
+    }
+
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    private static func verify(_ bytes: [UInt8], maxEnvelopeBytes: Int, maxBodyBytes: Int, known: SeenCache)
+        -> Result<(VerifiedEnvelope, Bool), EnvelopeError>
+    {
+        guard bytes.count <= maxEnvelopeBytes else {
+            return .failure(.envelopeTooLarge(size: bytes.count, limit: maxEnvelopeBytes))
+        }
+        let envelope: Ciro_V1_Envelope
+        do {
+            envelope = try Ciro_V1_Envelope(serializedBytes: bytes)
+        } catch {
+            return .failure(.malformedEnvelope("\(error)"))
         }
         do {
-            guard bytes.count <= settings.maxEnvelopeBytes else {
-                throw EnvelopeError.envelopeTooLarge(size: bytes.count, limit: settings.maxEnvelopeBytes)
-            }
-            let envelope: Ciro_V1_Envelope
-            do {
-                envelope = try Ciro_V1_Envelope(serializedBytes: bytes)
-            } catch {
-                throw EnvelopeError.malformedEnvelope("\(error)")
-            }
-            let (checked, known) = try envelope.verified(maxBodyBytes: settings.maxBodyBytes,
-                                                         skipSignatureIfKnown: { verified.contains($0) })
-            if !known { verified.insert(checked.id, timestampMs: envelope.timestampMs) }
-            transport.emit(.envelope(connection, checked, duplicate: known))
-        } catch let error as EnvelopeError {
-            transport.emit(.invalid(connection, error))
+            let (checked, wasKnown) = try envelope.verified(maxBodyBytes: maxBodyBytes, skipSignatureIfKnown: { known.contains($0) })
+            return .success((checked, wasKnown))
         } catch {
-            transport.emit(.invalid(connection, .malformedEnvelope("\(error)")))
+            return .failure(error)
         }
     }
 
     private func reportDrops() {
         guard !droppedByLimit.isEmpty else { return }
-        for (connection, count) in droppedByLimit { transport.emit(.rateLimited(connection, dropped: count)) }
+        for (connection, count) in droppedByLimit { outbox.append(.rateLimited(connection, dropped: count)) }
         droppedByLimit.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Result slots that the verification workers fill, each worker its own indices.
+private final class ResultSlots: @unchecked Sendable {
+    typealias Slot = Result<(VerifiedEnvelope, Bool), EnvelopeError>?
+    let slots: UnsafeMutableBufferPointer<Slot>
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+    func release() {
+        slots.deinitialize()
+        slots.deallocate()
     }
 }

@@ -17,11 +17,11 @@ import Wire
     func linked(_ node: GossipNode, _ peer: RawPeer) async throws {
         try peer.hello()
         var gotHello = false
-        for _ in 0..<30 where !gotHello {
+        for _ in 0..<100 where !gotHello {
             gotHello = try peer.receive(milliseconds: 100).contains { $0.topic == .hello }
         }
         #expect(gotHello)
-        #expect(await eventually(3) { await node.linkedKeys().contains(peer.keys.publicKey) })
+        #expect(await eventually(5) { await node.linkedKeys().contains(peer.keys.publicKey) })
     }
 
     @Test func validMessageFromALinkedPeerIsDelivered() async throws {

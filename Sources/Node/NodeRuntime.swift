@@ -1,0 +1,181 @@
+import Foundation
+import Gossip
+import Identity
+import Logging
+import Sodium
+import Wire
+
+/// How to start a node: the data folder plus command-line overrides of its config.
+public struct NodeOptions: Sendable {
+    public var dataDirectory: String
+    /// Overrides `config.json`'s `listen`.
+    public var listen: String?
+    /// Overrides `config.json`'s `bootstrapFile` (a path; relative paths are taken from the
+    /// current folder, as a user types them).
+    public var bootstrapFile: String?
+    /// Overrides the per-connection rate limit (messages per second); benchmarks raise it.
+    public var rateLimitPerSecond: Double?
+    public var agent = "ciro/0.1.0"
+
+    public init(dataDirectory: String, listen: String? = nil, bootstrapFile: String? = nil) {
+        self.dataDirectory = dataDirectory
+        self.listen = listen
+        self.bootstrapFile = bootstrapFile
+    }
+}
+
+/// Why a node could not start.
+public enum NodeError: Error, CustomStringConvertible {
+    case identity(IdentityError)
+    case bootstrap(path: String, reason: String)
+    case startFailed(String)
+
+    public var description: String {
+        switch self {
+        case let .identity(error): "\(error)"
+        case let .bootstrap(path, reason): "bootstrap list \(path): \(reason)"
+        case let .startFailed(reason): reason
+        }
+    }
+}
+
+/// A running node: identity, gossip overlay and control socket, with a clean shutdown.
+/// Upper layers (the market) attach to `gossip` and add `ControlModule`s to `control`.
+public final class NodeRuntime: Sendable {
+    public let identity: NodeIdentity
+    public let config: NodeConfig
+    public let gossip: GossipNode
+    public let control: ControlServer
+    public let logger: Logger
+    private let shutdownStream: AsyncStream<String>
+    private let shutdownContinuation: AsyncStream<String>.Continuation
+
+    /// Loads the data folder and starts gossip and the control socket.
+    public static func start(_ options: NodeOptions, logger: Logger) async throws -> NodeRuntime {
+        let directory = DataDirectory(path: options.dataDirectory)
+        let identity: NodeIdentity
+        var config: NodeConfig
+        do {
+            identity = try directory.loadIdentity()
+            config = try directory.loadConfig()
+        } catch {
+            throw NodeError.identity(error)
+        }
+        if let listen = options.listen { config.listen = listen }
+        let bootstrapPath = options.bootstrapFile ?? directory.resolve(config.bootstrapFile)
+        let bootstrap = try loadBootstrap(bootstrapPath, required: options.bootstrapFile != nil)
+
+        var gossipConfig = GossipConfig(listen: config.listen)
+        gossipConfig.advertise = config.advertise
+        gossipConfig.targetDegree = config.targetPeers
+        gossipConfig.lowWater = max(1, config.targetPeers * 2 / 3)
+        gossipConfig.highWater = config.targetPeers * 2
+        gossipConfig.agent = options.agent
+        if let rate = options.rateLimitPerSecond {
+            gossipConfig.rateLimitPerSecond = rate
+            gossipConfig.rateLimitBurst = rate * 2
+            gossipConfig.signerRatePerSecond = rate
+            gossipConfig.signerRateBurst = rate * 2
+        }
+        let gossip = try GossipNode(signer: identity.signing, config: gossipConfig, bootstrap: bootstrap, logger: logger)
+        let control = ControlServer(endpoint: ControlServer.endpoint(dataDirectory: directory.path),
+                                    modules: [GossipControlModule(gossip: gossip, agent: options.agent)], logger: logger)
+        let runtime = NodeRuntime(identity: identity, config: config, gossip: gossip, control: control, logger: logger)
+        control.add(ShutdownControlModule(runtime: runtime))
+        do {
+            try await gossip.start()
+            try await control.start()
+        } catch {
+            await gossip.stop()
+            throw NodeError.startFailed("\(error)")
+        }
+        let endpoint = await gossip.endpoint
+        logger.info("node started", metadata: [
+            "node": "\(identity.nodeID)", "endpoint": "\(endpoint)",
+            "control": "\(control.endpoint)", "bootstrapPeers": "\(bootstrap.count)",
+        ])
+        return runtime
+    }
+
+    private init(identity: NodeIdentity, config: NodeConfig, gossip: GossipNode, control: ControlServer, logger: Logger) {
+        self.identity = identity
+        self.config = config
+        self.gossip = gossip
+        self.control = control
+        self.logger = logger
+        (shutdownStream, shutdownContinuation) = AsyncStream.makeStream(of: String.self)
+    }
+
+    static func loadBootstrap(_ path: String, required: Bool) throws -> [PeerAddress] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if required { throw NodeError.bootstrap(path: path, reason: "cannot read the file") }
+            return []
+        }
+        do {
+            return try BootstrapList.parse(Array(data)) { text in
+                (try? NodeID(parsing: text))?.publicKey
+            }
+        } catch {
+            throw NodeError.bootstrap(path: path, reason: error.description)
+        }
+    }
+
+    /// Asks the node to stop (`run()` returns).
+    public func requestShutdown(reason: String) {
+        shutdownContinuation.yield(reason)
+    }
+
+    /// Runs until SIGINT, SIGTERM or a control shutdown request, then stops cleanly.
+    public func run() async {
+        let signals = ShutdownSignals { [self] name in requestShutdown(reason: name) }
+        var reason = "stream ended"
+        for await r in shutdownStream {
+            reason = r
+            break
+        }
+        logger.notice("shutting down", metadata: ["reason": "\(reason)"])
+        signals.cancel()
+        await stop()
+    }
+
+    /// Stops gossip and the control socket.
+    public func stop() async {
+        control.stop()
+        await gossip.stop()
+        logger.notice("node stopped")
+    }
+}
+
+/// Handles `ShutdownRequest`.
+struct ShutdownControlModule: ControlModule {
+    let runtime: NodeRuntime
+    func handle(_ request: Ciro_V1_ControlRequest) async -> Ciro_V1_ControlResponse? {
+        guard case .shutdown = request.request else { return nil }
+        runtime.requestShutdown(reason: "control request")
+        var response = Ciro_V1_ControlResponse()
+        response.shutdown = Ciro_V1_ShutdownResponse()
+        return response
+    }
+}
+
+/// SIGINT / SIGTERM through DispatchSource (the default handlers are disabled while it lives).
+/// `@unchecked`: the sources are set once in `init`; `cancel()` is thread-safe in Dispatch.
+final class ShutdownSignals: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ onSignal: @escaping @Sendable (String) -> Void) {
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { onSignal(name) }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `ciro node start` / `ciro node peers` as a user runs them: real processes on loopback.
+@Suite(.serialized) struct NodeCommandTests {
+    /// Starts `ciro node start` in the background, its output going to `dir/node.log`.
+    func startNode(_ dir: String, listen: String, bootstrap: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = try CiroProcess.executable()
+        process.arguments = ["node", "start", "--data-dir", dir, "--listen", listen] + (bootstrap.map { ["--bootstrap", $0] } ?? [])
+        FileManager.default.createFile(atPath: dir + "/node.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/node.log"))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        return process
+    }
+
+    func nodeID(_ dir: String) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/node.pub"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return try #require(object?["nodeId"] as? String)
+    }
+
+    func freePort() -> Int { 30_000 + Int.random(in: 0..<20_000) }
+
+    @Test func twoNodesLinkListPeersAndStopCleanly() throws {
+        let scratch = try ScratchDirectory()
+        let a = scratch.path + "/a", b = scratch.path + "/b"
+        let portA = freePort()
+        try CiroProcess.run(["init", "--data-dir", a, "--listen", "tcp://127.0.0.1:\(portA)"])
+        try CiroProcess.run(["init", "--data-dir", b, "--listen", "tcp://127.0.0.1:\(portA + 1)"])
+        let list = scratch.path + "/bootstrap.json"
+        let json = #"{"version": 1, "peers": [{"endpoint": "tcp://127.0.0.1:\#(portA)", "node": "\#(try nodeID(a))"}]}"#
+        try json.write(toFile: list, atomically: true, encoding: .utf8)
+
+        let nodeA = try startNode(a, listen: "tcp://127.0.0.1:\(portA)")
+        let nodeB = try startNode(b, listen: "tcp://127.0.0.1:\(portA + 1)", bootstrap: list)
+        defer {
+            for p in [nodeA, nodeB] where p.isRunning { p.terminate() }
+        }
+        var peers = CiroProcess.Result(status: -1, stdout: "", stderr: "")
+        for _ in 0..<100 {
+            peers = try CiroProcess.run(["node", "peers", "--data-dir", a])
+            if peers.stdout.contains(try nodeID(b)) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(peers.status == 0, "\(peers)")
+        #expect(peers.stdout.contains("1 peer(s)"), "\(peers)")
+        #expect(peers.stdout.contains(try nodeID(b)), "\(peers)")
+        #expect(peers.stdout.contains("score"), "\(peers)")
+
+        for p in [nodeA, nodeB] {
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        let log = try String(contentsOfFile: a + "/node.log", encoding: .utf8)
+        #expect(log.contains("node stopped"), "\(log)")
+    }
+
+    @Test func peersWithoutARunningNodeSaysSo() throws {
+        let scratch = try ScratchDirectory()
+        try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])
+        let result = try CiroProcess.run(["node", "peers", "--data-dir", scratch.path + "/n"])
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.contains("no node answered"), "\(result)")
+    }
+
+    @Test func startWithoutIdentityOrWithABadBootstrapListIsABadInput() throws {
+        let scratch = try ScratchDirectory()
+        let missing = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/none"], timeout: 20)
+        #expect(missing.status == 2, "\(missing)")
+        try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])
+        try "not json".write(toFile: scratch.path + "/list.json", atomically: true, encoding: .utf8)
+        let bad = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/n", "--bootstrap", scratch.path + "/list.json"], timeout: 20)
+        #expect(bad.status == 2, "\(bad)")
+        #expect(bad.stderr.contains("bootstrap list"), "\(bad)")
+    }
+}
