@@ -85,8 +85,8 @@ extension GossipNode {
             if recentlyClosed[connection] != nil { return }
             counters.rejected += 1
             logger.debug("message before Hello dropped", metadata: ["connection": "\(connection)", "topic": "\(envelope.topic)"])
-            // The signature is valid, so the signer is accountable for talking out of turn.
-            penalize(envelope.sender, .beforeHello)
+            // Scored against the connection, not the signer: anyone can replay someone else's
+            // signed message on a fresh connection, so the signer is not to blame.
             strike(connection)
             return
         }

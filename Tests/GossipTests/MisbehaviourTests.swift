@@ -107,7 +107,9 @@ import Wire
     @Test func messagesBeforeHelloAreDroppedScoredAndCutOff() async throws {
         let (node, peer, inbox) = try await setUp()
         for i in 0..<3 { try peer.send(peer.envelope(topic: .probe, body: [UInt8(i)])) }
-        #expect(await eventually(3) { await node.score(of: peer.keys.publicKey) <= -25 })
+        #expect(await eventually(3) { await node.stats().rejected >= 3 })
+        // The signer is not blamed: the messages could be replays by a stranger.
+        #expect(await node.score(of: peer.keys.publicKey) == 0)
         #expect(await inbox.count == 0)
         // After three strikes the connection is cut off: even a proper Hello goes unanswered.
         try peer.hello()
