@@ -134,6 +134,12 @@ public struct JobMachine: Sendable, Equatable {
             return .awarded(round: r, worker: w, dueMs: due)
         case (.faulted(let fr, _, _), .award(let r, let w, let due)) where r == fr + 1:
             return .awarded(round: r, worker: w, dueMs: due)
+        // Observers do not see the requester's fault record: an award of the next round tells
+        // them the previous round failed.
+        case (.awarded, .award(let r, let w, let due)) where r == phase.round + 1,
+             (.resulted, .award(let r, let w, let due)) where r == phase.round + 1,
+             (.proven, .award(let r, let w, let due)) where r == phase.round + 1:
+            return .awarded(round: r, worker: w, dueMs: due)
         case (.awarded(let r, let w, _), .result(let rr, let rw)) where rr == r && rw == w:
             return .resulted(round: r, worker: w)
         case (.awarded(let r, let w, _), .resultOverdue(let rr)) where rr == r:

@@ -36,6 +36,13 @@ import Testing
         #expect(!changed)
     }
 
+    @Test func observersFollowAReawardWithoutSeeingTheFault() throws {
+        var m = JobMachine(jobID: job, phase: .resulted(round: 1, worker: w1))
+        try m.apply(.award(round: 2, worker: w2, dueMs: 9))
+        #expect(m.phase == .awarded(round: 2, worker: w2, dueMs: 9))
+        #expect(rejects(.resulted(round: 1, worker: w1), .award(round: 3, worker: w2, dueMs: 9)))
+    }
+
     @Test func invalidProofFaultsTheRound() throws {
         var m = JobMachine(jobID: job)
         try m.apply(.award(round: 1, worker: w1, dueMs: 100))

@@ -197,6 +197,9 @@ public nonisolated struct Ciro_V1_JobOffer: Sendable {
   /// the input itself when input_privacy is PUBLIC
   public var publicInput: Data = Data()
 
+  /// BLAKE2b-256 of the model file: the blob id to fetch it by
+  public var modelFileID: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -529,7 +532,7 @@ nonisolated extension Ciro_V1_CapacityAd: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Ciro_V1_JobOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobOffer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}requester\0\u{3}model_id\0\u{3}model_sources\0\u{3}input_commitment\0\u{3}max_price\0\u{3}bid_window_ms\0\u{3}deadline_ms\0\u{3}attestations_required\0\u{3}min_reputation\0\u{3}input_privacy\0\u{3}output_privacy\0\u{1}macs\0\u{3}created_ms\0\u{3}public_input\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}requester\0\u{3}model_id\0\u{3}model_sources\0\u{3}input_commitment\0\u{3}max_price\0\u{3}bid_window_ms\0\u{3}deadline_ms\0\u{3}attestations_required\0\u{3}min_reputation\0\u{3}input_privacy\0\u{3}output_privacy\0\u{1}macs\0\u{3}created_ms\0\u{3}public_input\0\u{3}model_file_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -552,6 +555,7 @@ nonisolated extension Ciro_V1_JobOffer: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 13: try { try decoder.decodeSingularUInt64Field(value: &self.macs) }()
       case 14: try { try decoder.decodeSingularUInt64Field(value: &self.createdMs) }()
       case 15: try { try decoder.decodeSingularBytesField(value: &self.publicInput) }()
+      case 16: try { try decoder.decodeSingularBytesField(value: &self.modelFileID) }()
       default: break
       }
     }
@@ -603,6 +607,9 @@ nonisolated extension Ciro_V1_JobOffer: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.publicInput.isEmpty {
       try visitor.visitSingularBytesField(value: self.publicInput, fieldNumber: 15)
     }
+    if !self.modelFileID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.modelFileID, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -622,6 +629,7 @@ nonisolated extension Ciro_V1_JobOffer: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.macs != rhs.macs {return false}
     if lhs.createdMs != rhs.createdMs {return false}
     if lhs.publicInput != rhs.publicInput {return false}
+    if lhs.modelFileID != rhs.modelFileID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,163 @@
+import Foundation
+import Sodium
+import Wire
+
+/// What a submitter asks for.
+public struct JobRequest: Sendable {
+    public var modelID: [UInt8]
+    public var input: [UInt8]
+    public var maxPrice: UInt64
+    public var attestations: UInt32
+    public var deadlineMs: UInt64?
+    public var privateInput: Bool
+    public var minReputation: Int64
+
+    public init(modelID: [UInt8], input: [UInt8], maxPrice: UInt64, attestations: UInt32 = 2,
+                deadlineMs: UInt64? = nil, privateInput: Bool = false, minReputation: Int64 = -1000) {
+        self.modelID = modelID
+        self.input = input
+        self.maxPrice = maxPrice
+        self.attestations = attestations
+        self.deadlineMs = deadlineMs
+        self.privateInput = privateInput
+        self.minReputation = minReputation
+    }
+}
+
+extension MarketEngine {
+    /// Offers a job to the network; returns its id. The model must be known to the local backend.
+    public func submit(_ request: JobRequest) async throws -> [UInt8] {
+        guard let model = await backend.model(request.modelID) else {
+            throw MarketError.invalidMessage(kind: "job", reason: "model \(Hex.short(request.modelID)) is not registered on this node")
+        }
+        let now = Self.nowMs()
+        let nonce = try SecureRandom.bytes(16)
+        let inputCommitment = try Blake2b.hash(request.input)
+        var offer = Ciro_V1_JobOffer()
+        offer.jobID = Data(try Blake2b.hash(nodeID + nonce + request.modelID + inputCommitment))
+        offer.requester = Data(nodeID)
+        offer.modelID = Data(request.modelID)
+        offer.modelFileID = Data(model.blobID)
+        offer.modelSources = [endpoint]
+        offer.inputCommitment = Data(inputCommitment)
+        offer.maxPrice = request.maxPrice
+        offer.bidWindowMs = settings.bidWindowMs
+        offer.deadlineMs = now &+ (request.deadlineMs ?? settings.defaultDeadlineMs)
+        offer.attestationsRequired = request.attestations
+        offer.minReputation = request.minReputation
+        offer.inputPrivacy = request.privateInput ? .private : .public
+        offer.macs = model.macs
+        offer.createdMs = now
+        if !request.privateInput { offer.publicInput = Data(request.input) }
+        let id = Array(offer.jobID)
+        if let file = await backend.modelFile(request.modelID) { _ = try await network.serve(file) }
+        try await record(.offer(offer))
+        try await record(.input(jobID: id, bytes: request.input))
+        try await network.publish(.jobOffer, try offer.serializedBytes())
+        if let job = jobs[id] { rearm(job, now: now) }
+        return id
+    }
+
+    func onBid(_ bid: Ciro_V1_Bid, sender: [UInt8]) async throws {
+        try Self.check(Array(bid.worker) == sender, "bid", "signed by another node than its worker")
+        guard let job = jobs[Array(bid.jobID)] else { throw MarketError.invalidMessage(kind: "bid", reason: "unknown job") }
+        try Self.check(job.requester == nodeID, "bid", "job offered by another node")
+        try Self.check(job.machine.phase == .bidding, "bid", "bid window closed")
+        try Self.check(job.bids[sender] == nil, "bid", "second bid from the same worker")
+        try await record(.bid(bid))
+    }
+
+    /// Awards the job to the best remaining bid, or expires it when none is left.
+    func awardNext(_ id: [UInt8]) async {
+        guard let job = jobs[id], job.requester == nodeID, !job.machine.phase.isTerminal else { return }
+        let now = Self.nowMs()
+        let rule = AwardRule(maxPrice: job.offer.maxPrice, minReputation: job.offer.minReputation,
+                             deadlineMs: job.offer.deadlineMs, nowMs: now, excluded: job.faulted)
+        let candidates = job.bids.values.map {
+            BidCandidate(worker: Array($0.worker), price: $0.price, promisedMs: $0.promisedMs, reputation: reputation[Array($0.worker)] ?? 0)
+        }
+        guard let winner = rule.choose(candidates, jobID: id), let bid = job.bids[winner.worker] else {
+            let reason = job.awards.isEmpty ? "no bids" : "no eligible bid left after faults"
+            try? await record(.expiry(jobID: id, reason: reason, atMs: now))
+            return
+        }
+        var award = Ciro_V1_Award()
+        award.jobID = Data(id)
+        award.worker = bid.worker
+        award.bidID = Data((try? Blake2b.hash((try? bid.serializedBytes()) ?? [])) ?? [])
+        award.price = bid.price
+        award.round = job.machine.phase.round + 1
+        award.awardedMs = now
+        award.resultDueMs = min(job.offer.deadlineMs, now &+ bid.promisedMs &+ settings.resultGraceMs)
+        do {
+            try await record(.award(award))
+            timers.schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
+            try await network.publish(.award, try award.serializedBytes())
+            if job.offer.inputPrivacy == .private, let input = job.input {
+                var sealed = Ciro_V1_SealedInput()
+                sealed.jobID = Data(id)
+                sealed.worker = bid.worker
+                sealed.round = award.round
+                sealed.sealed = Data(try SealedBox.seal(input, to: try Ed25519PublicKey(bytes: winner.worker).x25519()))
+                try await network.send(to: winner.worker, .sealedInput, try sealed.serializedBytes())
+            }
+        } catch {
+            logger.warning("award failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+        }
+    }
+
+    /// The requester checks the worker's proof itself before anything else.
+    func requesterVerify(_ id: [UInt8], round: UInt32) async {
+        guard let job = jobs[id], let result = job.results[round], let input = job.input else { return }
+        let worker = Array(result.worker)
+        let verdict: String?
+        do {
+            let proof = try await obtainProof(Array(result.proofID), from: worker)
+            try await backend.verify(modelID: Array(job.offer.modelID), input: input, output: result.output, proof: proof)
+            verdict = nil
+        } catch {
+            verdict = "\(error)"
+        }
+        guard let current = jobs[id], current.machine.phase == .resulted(round: round, worker: worker) else { return }
+        if let reason = verdict {
+            try? await record(.fault(jobID: id, worker: worker, round: round, reason: "invalid proof: \(reason)", atMs: Self.nowMs()))
+            await awardNext(id)
+        } else {
+            mutate(Data(id)) { job in
+                job.requesterVerified[round] = true
+                _ = try? job.machine.apply(.proofVerified(round: round))
+                job.events.append((Self.nowMs(), "requester verified the proof"))
+            }
+            await settleIfReady(id)
+        }
+    }
+
+    /// Attestations needed: K, lowered to the number of live nodes that can audit.
+    func attestationsNeeded(_ job: Job, worker: [UInt8]) -> Int {
+        let candidates = market().map { Array($0.nodeID) }.filter { $0 != worker && $0 != job.requester }
+        return min(Int(job.offer.attestationsRequired), candidates.count)
+    }
+
+    func settleIfReady(_ id: [UInt8]) async {
+        guard let job = jobs[id], job.requester == nodeID, case let .proven(round, worker) = job.machine.phase,
+              let result = job.results[round], let award = job.currentAward else { return }
+        let valid = (job.attestations[round] ?? [:]).values.filter { $0.verdict == .valid && $0.proofID == result.proofID }
+        guard valid.count >= attestationsNeeded(job, worker: worker) else { return }
+        mutate(Data(id)) { job in _ = try? job.machine.apply(.attestationsComplete(round: round)) }
+        var settlement = Ciro_V1_Settlement()
+        settlement.jobID = Data(id)
+        settlement.requester = Data(nodeID)
+        settlement.worker = Data(worker)
+        settlement.price = award.price
+        settlement.proofID = result.proofID
+        settlement.attestationIds = valid.compactMap { a in (try? a.serializedBytes() as [UInt8]).flatMap { try? Data(Blake2b.hash($0)) } }
+        settlement.settledMs = Self.nowMs()
+        settlement.round = round
+        do {
+            try await record(.settlement(settlement))
+            try await network.publish(.settlement, try settlement.serializedBytes())
+        } catch {
+            logger.warning("settlement failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Sodium
+import Wire
+
+extension MarketEngine {
+    func onOffer(_ offer: Ciro_V1_JobOffer, sender: [UInt8]) async throws {
+        try Self.check(Array(offer.requester) == sender, "offer", "signed by another node than its requester")
+        try Self.check(offer.jobID.count == 32 && offer.modelID.count == 32, "offer", "ids must be 32 bytes")
+        try Self.check(offer.inputPrivacy == .private || offer.publicInput.count > 0, "offer", "public job without input")
+        guard jobs[Array(offer.jobID)] == nil else { return }
+        try await record(.offer(offer))
+        if let job = jobs[Array(offer.jobID)] { rearm(job, now: Self.nowMs()) }
+        await maybeBid(Array(offer.jobID))
+    }
+
+    /// Bids when this node sells capacity, has a free slot and can meet the max price.
+    func maybeBid(_ id: [UInt8]) async {
+        guard settings.sellsCapacity, let job = jobs[id], job.requester != nodeID, job.machine.phase == .bidding,
+              activeJobs < settings.maxJobs,
+              let price = try? Pricing.quote(macs: job.offer.macs, pricePerMegaMac: settings.pricePerMegaMac),
+              price <= job.offer.maxPrice
+        else { return }
+        var bid = Ciro_V1_Bid()
+        bid.jobID = Data(id)
+        bid.worker = Data(nodeID)
+        bid.price = price
+        bid.promisedMs = (Pricing.estimatedMs(macs: job.offer.macs, macsPerSecond: capacity.provingMacsPerSecond)
+            ?? settings.defaultPromisedMs) &+ settings.promisedMarginMs
+        bid.capacity = ownAd()
+        bid.createdMs = Self.nowMs()
+        do {
+            try await network.send(to: job.requester, .bid, try bid.serializedBytes())
+            mutate(Data(id)) { $0.events.append((bid.createdMs, "bid sent: \(price) credits")) }
+            // Fetch the model while the bid window is open.
+            Task { [weak self] in _ = try? await self?.ensureModel(job.offer) }
+        } catch {
+            logger.debug("bid not sent", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+        }
+    }
+
+    func onAward(_ award: Ciro_V1_Award, sender: [UInt8]) async throws {
+        guard let job = jobs[Array(award.jobID)] else { throw MarketError.invalidMessage(kind: "award", reason: "unknown job") }
+        try Self.check(job.requester == sender, "award", "not signed by the job's requester")
+        try await record(.award(award))
+        if Array(award.worker) == nodeID { startProving(Array(award.jobID), round: award.round) }
+    }
+
+    func onSealedInput(_ sealed: Ciro_V1_SealedInput, sender: [UInt8]) async throws {
+        guard let job = jobs[Array(sealed.jobID)] else { throw MarketError.invalidMessage(kind: "sealed input", reason: "unknown job") }
+        try Self.check(job.requester == sender, "sealed input", "not from the job's requester")
+        try Self.check(Array(sealed.worker) == nodeID, "sealed input", "sealed to another node")
+        let input: [UInt8]
+        do { input = try SealedBox.open(sealed.sealed, with: boxKeys) } catch {
+            throw MarketError.invalidMessage(kind: "sealed input", reason: "cannot open: \(error)")
+        }
+        try Self.check((try? Blake2b.hash(input)) == Array(job.offer.inputCommitment), "sealed input", "does not match the input commitment")
+        try await record(.input(jobID: Array(sealed.jobID), bytes: input))
+        startProving(Array(sealed.jobID), round: sealed.round)
+    }
+
+    /// The job's input, if this node holds it (public offers carry it).
+    func inputOf(_ job: Job) -> [UInt8]? {
+        job.input ?? (job.offer.inputPrivacy == .public ? Array(job.offer.publicInput) : nil)
+    }
+
+    /// Starts proving round `round` when this node is its winner and holds the input.
+    func startProving(_ id: [UInt8], round: UInt32) {
+        guard let job = jobs[id], case let .awarded(r, worker, _) = job.machine.phase, r == round, worker == nodeID,
+              !job.proving, let input = inputOf(job) else { return }
+        mutate(Data(id)) { $0.proving = true; $0.events.append((Self.nowMs(), "proving round \(round)")) }
+        activeJobs += 1
+        Task { [weak self] in await self?.prove(id, round: round, input: input) }
+    }
+
+    func prove(_ id: [UInt8], round: UInt32, input: [UInt8]) async {
+        guard let job = jobs[id] else { return }
+        do {
+            _ = try await ensureModel(job.offer)
+            var proven = try await backend.prove(modelID: Array(job.offer.modelID), input: input)
+            if settings.cheat {
+                // Test only: a wrong output with a forged proof of the same size.
+                if !proven.output.isEmpty { proven.output[0] &+= 1 }
+                proven.proof = try SecureRandom.bytes(proven.proof.count)
+            }
+            let proofID = try await network.serve(proven.proof)
+            try await journal.record(.proof(proven.proof))
+            var result = Ciro_V1_Result()
+            result.jobID = Data(id)
+            result.worker = Data(nodeID)
+            result.output = proven.output
+            result.outputScaleBits = proven.outputScaleBits
+            result.proofID = Data(proofID)
+            result.proofSize = UInt64(proven.proof.count)
+            result.inferenceUs = proven.inferenceMicroseconds
+            result.provingUs = proven.provingMicroseconds
+            result.round = round
+            try await record(.result(result))
+            try await network.publish(.result, try result.serializedBytes())
+        } catch {
+            logger.warning("proving failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+            if activeJobs > 0 { activeJobs -= 1 }
+        }
+        mutate(Data(id)) { $0.proving = false }
+    }
+
+    /// Makes sure the backend holds the offer's model, fetching its file from the requester.
+    func ensureModel(_ offer: Ciro_V1_JobOffer) async throws -> MarketModel {
+        let id = Array(offer.modelID)
+        if let model = await backend.model(id) { return model }
+        let file = try await network.fetch(id: Array(offer.modelFileID), from: Array(offer.requester))
+        return try await backend.install(modelID: id, file: file)
+    }
+
+    /// A proof by id: from the journal, else fetched from `holder` and kept.
+    func obtainProof(_ proofID: [UInt8], from holder: [UInt8]) async throws -> [UInt8] {
+        if let proof = await journal.proof(proofID) { return proof }
+        let proof = try await network.fetch(id: proofID, from: holder)
+        try await journal.record(.proof(proof))
+        _ = try? await network.serve(proof)
+        return proof
+    }
+}

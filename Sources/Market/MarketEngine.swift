@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import Sodium
+import SwiftProtobuf
+import Wire
+
+/// The market of one node: requester, worker and auditor at once (docs/MARKET.md).
+///
+/// Inbound messages arrive through `receive` (already signature-checked by the overlay, so
+/// `sender` is authenticated). Every accepted message and every local decision is recorded in the
+/// journal before the engine acts on it, and `start()` rebuilds the state from the journal, so
+/// in-flight jobs resume after a restart.
+public actor MarketEngine {
+    enum Timer: Hashable, Sendable {
+        case bidWindow([UInt8])
+        case resultDue([UInt8], UInt32)
+        case audit([UInt8], UInt32)
+        case deadline([UInt8])
+    }
+
+    struct Job {
+        var offer: Ciro_V1_JobOffer
+        var machine: JobMachine
+        var bids: [[UInt8]: Ciro_V1_Bid] = [:]
+        var faulted: Set<[UInt8]> = []
+        var awards: [Ciro_V1_Award] = []
+        var results: [UInt32: Ciro_V1_Result] = [:]
+        var attestations: [UInt32: [[UInt8]: Ciro_V1_Attestation]] = [:]
+        var input: [UInt8]?
+        var requesterVerified: [UInt32: Bool] = [:]
+        var settlement: Ciro_V1_Settlement?
+        var faults: [String] = []
+        var events: [(ms: UInt64, text: String)] = []
+        var proving = false
+        var auditing: Set<UInt32> = []
+        var sealedPending: [UInt32: [UInt8]] = [:]
+
+        var id: [UInt8] { Array(offer.jobID) }
+        var requester: [UInt8] { Array(offer.requester) }
+        var currentAward: Ciro_V1_Award? { awards.last }
+    }
+
+    public nonisolated let nodeID: [UInt8]
+    let keys: Ed25519KeyPair
+    let boxKeys: X25519KeyPair
+    public let settings: MarketSettings
+    let network: any MarketNetwork
+    let backend: any ProofBackend
+    let journal: any MarketJournal
+    let logger: Logger
+    let endpoint: String
+    var capacity: Capacity
+
+    var jobs: [[UInt8]: Job] = [:]
+    var ads: [[UInt8]: (ad: Ciro_V1_CapacityAd, receivedMs: UInt64)] = [:]
+    var timers = DeadlineQueue<Timer>()
+    /// How many audit timeouts passed per (job, round): widens the auditor set.
+    var auditEscalation: [Timer: Int] = [:]
+    var reputation: [[UInt8]: Int64] = [:]
+    var balances: [[UInt8]: Int64] = [:]
+    var activeJobs: UInt32 = 0
+    var loops: [Task<Void, Never>] = []
+    var stopped = false
+
+    public init(keys: Ed25519KeyPair, endpoint: String, settings: MarketSettings, capacity: Capacity,
+                network: any MarketNetwork, backend: any ProofBackend, journal: any MarketJournal,
+                logger: Logger = Logger(label: "ciro.market")) throws {
+        self.keys = keys
+        self.boxKeys = try keys.x25519()
+        self.nodeID = keys.publicKey.bytes
+        self.endpoint = endpoint
+        self.settings = settings
+        self.capacity = capacity
+        self.network = network
+        self.backend = backend
+        self.journal = journal
+        self.logger = logger
+    }
+
+    static func nowMs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: Lifecycle
+
+    /// Replays the journal, re-arms timers, resumes in-flight work, and starts the ad and timer loops.
+    public func start() async throws {
+        for entry in try await journal.entries() { apply(entry, replay: true) }
+        let now = Self.nowMs()
+        for job in jobs.values where !job.machine.phase.isTerminal { rearm(job, now: now) }
+        for job in jobs.values where !job.machine.phase.isTerminal { resume(job.id) }
+        loops.append(Task { [weak self] in
+            while let self, await !self.stopped {
+                await self.publishAd()
+                try? await Task.sleep(for: .milliseconds(self.settings.adIntervalMs))
+            }
+        })
+        loops.append(Task { [weak self] in
+            while let self, await !self.stopped {
+                await self.tick()
+                try? await Task.sleep(for: .milliseconds(self.settings.tickMs))
+            }
+        })
+    }
+
+    /// Stops the loops (in-flight proving tasks finish on their own).
+    public func stop() {
+        stopped = true
+        for loop in loops { loop.cancel() }
+        loops.removeAll()
+    }
+
+    /// Sets the calibrated proving throughput advertised from now on.
+    public func setProvingThroughput(_ macsPerSecond: UInt64) { capacity.provingMacsPerSecond = macsPerSecond }
+
+    // MARK: Queries
+
+    /// The live market: the newest ad of every node heard within 3 ad intervals (this node included).
+    public func market() -> [Ciro_V1_CapacityAd] {
+        let horizon = Self.nowMs() &- 3 * settings.adIntervalMs
+        return ads.values.filter { $0.receivedMs >= horizon }.map(\.ad)
+            .sorted { $0.nodeID.lexicographicallyPrecedes($1.nodeID) }
+    }
+
+    /// One job as this node sees it.
+    public func job(_ id: [UInt8]) -> JobView? {
+        guard let job = jobs[id] else { return nil }
+        return view(job)
+    }
+
+    /// Every job this node knows, newest first.
+    public func jobList() -> [JobView] {
+        jobs.values.sorted { $0.offer.createdMs > $1.offer.createdMs }.map(view)
+    }
+
+    /// Credits as derived from the settlements this node recorded.
+    public func balance(_ node: [UInt8]) -> Int64 { balances[node] ?? 0 }
+
+    /// Reputation as derived from this node's records.
+    public func reputationScore(_ node: [UInt8]) -> Int64 { reputation[node] ?? 0 }
+
+    func view(_ job: Job) -> JobView {
+        let round = job.machine.phase.round
+        return JobView(offer: job.offer, phase: job.machine.phase,
+                       bids: job.bids.values.sorted { $0.createdMs < $1.createdMs }, awards: job.awards,
+                       result: job.results[round], proofVerifiedByRequester: job.requesterVerified[round],
+                       attestations: Array((job.attestations[round] ?? [:]).values), settlement: job.settlement,
+                       faults: job.faults, events: job.events)
+    }
+
+    // MARK: Inbound
+
+    /// Handles one authenticated message from `sender`. Malformed or unauthorized messages are
+    /// dropped (the returned error says why; the overlay may score the sender down).
+    @discardableResult
+    public func receive(topic: Ciro_V1_Topic, body: [UInt8], sender: [UInt8]) async -> MarketError? {
+        do {
+            switch topic {
+            case .capacityAd: try await onAd(try decode(body), sender: sender)
+            case .jobOffer: try await onOffer(try decode(body), sender: sender)
+            case .bid: try await onBid(try decode(body), sender: sender)
+            case .award: try await onAward(try decode(body), sender: sender)
+            case .sealedInput: try await onSealedInput(try decode(body), sender: sender)
+            case .result: try await onResult(try decode(body), sender: sender)
+            case .attestation: try await onAttestation(try decode(body), sender: sender)
+            case .settlement: try await onSettlement(try decode(body), sender: sender)
+            default: throw MarketError.invalidMessage(kind: "\(topic)", reason: "not a market topic")
+            }
+            return nil
+        } catch let error as MarketError {
+            logger.debug("market message dropped", metadata: ["topic": "\(topic)", "reason": "\(error)"])
+            return error
+        } catch {
+            return .invalidMessage(kind: "\(topic)", reason: "\(error)")
+        }
+    }
+
+    func decode<M: SwiftProtobuf.Message>(_ body: [UInt8]) throws -> M {
+        do { return try M(serializedBytes: body) } catch {
+            throw MarketError.invalidMessage(kind: "\(M.self)", reason: "undecodable: \(error)")
+        }
+    }
+
+    static func check(_ condition: Bool, _ kind: String, _ reason: @autoclosure () -> String) throws {
+        if !condition { throw MarketError.invalidMessage(kind: kind, reason: reason()) }
+    }
+
+    func record(_ entry: MarketEntry) async throws {
+        try await journal.record(entry)
+        apply(entry, replay: false)
+    }
+}
+

@@ -1,0 +1,29 @@
+/// A node's market terms and timers (docs/MARKET.md, "Timers").
+public struct MarketSettings: Sendable {
+    /// Credits asked per 10^6 MACs.
+    public var pricePerMegaMac: UInt64 = 10
+    /// Jobs this node proves at once.
+    public var maxJobs: UInt32 = 1
+    /// Whether this node bids on jobs at all.
+    public var sellsCapacity = true
+    /// Bid window of the jobs this node offers.
+    public var bidWindowMs: UInt64 = 1000
+    /// Added to a winner's promised time before it counts as silent.
+    public var resultGraceMs: UInt64 = 2000
+    /// Promised time when no calibration throughput is known.
+    public var defaultPromisedMs: UInt64 = 5000
+    /// Margin added to the calibrated proving estimate in bids.
+    public var promisedMarginMs: UInt64 = 1000
+    /// After a result, how long designated auditors have before the next ranked ones audit.
+    public var auditTimeoutMs: UInt64 = 10_000
+    /// Capacity ad period; a node whose newest ad is older than 3 periods is not live.
+    public var adIntervalMs: UInt64 = 5000
+    /// Deadline of a job when the submitter gives none.
+    public var defaultDeadlineMs: UInt64 = 120_000
+    /// Timer resolution.
+    public var tickMs: UInt64 = 10
+    /// Test only: as a worker, return a wrong output with a forged proof.
+    public var cheat = false
+
+    public init() {}
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Market
+import Sodium
+import Testing
+import Wire
+
+/// The market engine's protocol, end to end, with N engines in one process over an in-memory
+/// network and a stand-in prover (see TestSupport.swift). The same flows with real node processes,
+/// the gossip overlay, the LMDB ledger and ZKML are in the multi-process tests.
+@Suite struct EngineFlowTests {
+    struct Net {
+        let hub = LocalHub()
+        var engines: [MarketEngine] = []
+        var journals: [MemoryJournal] = []
+        var backends: [HashProofBackend] = []
+        var keys: [Ed25519KeyPair] = []
+    }
+
+    static let modelFile: [UInt8] = Array("tiny model weights".utf8)
+
+    static func settings(price: UInt64 = 10, cheat: Bool = false) -> MarketSettings {
+        var s = MarketSettings()
+        s.pricePerMegaMac = price
+        s.bidWindowMs = 150
+        s.auditTimeoutMs = 300
+        s.adIntervalMs = 100
+        s.resultGraceMs = 300
+        s.defaultPromisedMs = 200
+        s.promisedMarginMs = 0
+        s.defaultDeadlineMs = 20_000
+        s.cheat = cheat
+        return s
+    }
+
+    static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, proveMs: UInt64 = 20) async throws -> Net {
+        var net = Net()
+        for i in 0..<n {
+            let keys = try Ed25519KeyPair.generate()
+            let backend = HashProofBackend(file: modelFile, preinstalled: i == 0, delayMs: proveMs)
+            let journal = MemoryJournal()
+            let engine = try MarketEngine(
+                keys: keys, endpoint: "mem://\(i)", settings: settings(price: prices?[i] ?? 10, cheat: i == cheater),
+                capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
+                network: HubNetwork(hub: net.hub, me: keys.publicKey.bytes), backend: backend, journal: journal)
+            net.hub.add(engine)
+            net.engines.append(engine)
+            net.journals.append(journal)
+            net.backends.append(backend)
+            net.keys.append(keys)
+        }
+        for engine in net.engines { try await engine.start() }
+        try await waitUntil { await net.engines[0].market().count == n }
+        return net
+    }
+
+    static func waitUntil(timeoutMs: UInt64 = 10_000, _ condition: () async -> Bool) async throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while await !condition() {
+            if DispatchTime.now().uptimeNanoseconds - start > timeoutMs * 1_000_000 {
+                throw MarketError.invalidMessage(kind: "test", reason: "timed out waiting")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    static func submit(_ net: Net, maxPrice: UInt64 = 100, k: UInt32 = 2) async throws -> [UInt8] {
+        try await net.engines[0].submit(JobRequest(modelID: net.backends[0].modelID, input: [1, 2, 3], maxPrice: maxPrice, attestations: k))
+    }
+
+    static func settled(_ net: Net, _ id: [UInt8], nodes: [Int]? = nil) async throws {
+        try await waitUntil {
+            for i in nodes ?? Array(net.engines.indices) {
+                guard case .settled = await net.engines[i].job(id)?.phase else { return false }
+            }
+            return true
+        }
+    }
+
+    static func stop(_ net: Net) async { for engine in net.engines { await engine.stop() } }
+
+    @Test func wholeFlowSettlesEverywhereAndBalancesAgree() async throws {
+        let net = try await Self.network(5)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(view.result?.output == HashProofBackend.output([1, 2, 3]))
+        #expect(view.proofVerifiedByRequester == true)
+        #expect(view.attestations.filter { $0.verdict == .valid }.count >= 2)
+        let worker = Array(try #require(view.settlement).worker)
+        #expect(view.settlement?.price == 20)  // 2 units at 10 credits
+        for engine in net.engines {
+            #expect(await engine.balance(worker) == 20)
+            #expect(await engine.balance(net.keys[0].publicKey.bytes) == -20)
+        }
+    }
+
+    @Test func noBidsExpires() async throws {
+        let net = try await Self.network(3)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net, maxPrice: 1)  // every worker asks 20
+        try await Self.waitUntil { await net.engines[0].job(id)?.phase == .expired(reason: "no bids") }
+    }
+
+    @Test func silentWinnerIsReplacedByTheNextBid() async throws {
+        let net = try await Self.network(5, prices: [10, 5, 10, 10, 10], proveMs: 400)
+        defer { Task { await Self.stop(net) } }
+        let cheapest = net.keys[1].publicKey.bytes
+        let id = try await Self.submit(net)
+        try await Self.waitUntil { await net.engines[0].job(id)?.awards.first.map { Array($0.worker) } == cheapest }
+        net.hub.kill(cheapest)  // dies mid-proof
+        try await Self.settled(net, id, nodes: [0, 2, 3, 4])
+        let view = try #require(await net.engines[0].job(id))
+        #expect(view.awards.count == 2)
+        #expect(Array(try #require(view.settlement).worker) != cheapest)
+        #expect(view.faults.count == 1)
+        #expect(await net.engines[0].reputationScore(cheapest) < 0)
+    }
+
+    @Test func cheatingWorkerIsRejectedAndTheJobEndsCorrect() async throws {
+        let net = try await Self.network(5, prices: [10, 5, 10, 10, 10], cheater: 1)
+        defer { Task { await Self.stop(net) } }
+        let cheater = net.keys[1].publicKey.bytes
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(Array(try #require(view.settlement).worker) != cheater)
+        #expect(view.result?.output == HashProofBackend.output([1, 2, 3]))
+        #expect(view.faults.first?.contains("invalid proof") == true)
+        for engine in net.engines.dropFirst(2) {
+            #expect(await engine.balance(cheater) == 0)
+        }
+    }
+
+    @Test func silentAuditorIsReplacedByTheNextRanked() async throws {
+        let net = try await Self.network(5, prices: [10, 5, 10, 10, 10])
+        defer { Task { await Self.stop(net) } }
+        // Kill the first-ranked auditor for this job as soon as the job id is known.
+        let id = try await Self.submit(net)
+        let ids = net.keys.map(\.publicKey.bytes)
+        let ranked = AuditorRanking.rank(jobID: id, candidates: ids, excluding: [ids[0], ids[1]])
+        net.hub.kill(ranked[0])
+        let alive = (0..<5).filter { ids[$0] != ranked[0] }
+        try await Self.settled(net, id, nodes: alive)
+        let view = try #require(await net.engines[0].job(id))
+        let auditors = Set(view.attestations.map { Array($0.auditor) })
+        #expect(!auditors.contains(ranked[0]))
+        #expect(auditors.count >= 2)
+    }
+
+    @Test func requesterRestartResumesTheJob() async throws {
+        var started = try await Self.network(4)
+        let id = try await Self.submit(started)
+        // Restart the requester right away (before the bid window closes), from its journal.
+        await started.engines[0].stop()
+        let restarted = try MarketEngine(
+            keys: started.keys[0], endpoint: "mem://0", settings: Self.settings(),
+            capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
+            network: HubNetwork(hub: started.hub, me: started.keys[0].publicKey.bytes), backend: started.backends[0], journal: started.journals[0])
+        started.hub.add(restarted)
+        try await restarted.start()
+        started.engines[0] = restarted
+        let net = started
+        defer { Task { await Self.stop(net) } }
+        try await Self.settled(net, id)
+    }
+
+    @Test func forgedMessagesAreRefused() async throws {
+        let net = try await Self.network(2)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net)
+        let outsider = try Ed25519KeyPair.generate().publicKey.bytes
+        var bid = Ciro_V1_Bid()
+        bid.jobID = Data(id)
+        bid.worker = Data(net.keys[1].publicKey.bytes)
+        // A bid signed by someone else than the worker it names.
+        #expect(await net.engines[0].receive(topic: .bid, body: try bid.serializedBytes(), sender: outsider) != nil)
+        // Garbage bytes.
+        #expect(await net.engines[0].receive(topic: .award, body: [0xFF, 0xFF, 0xFF], sender: outsider) != nil)
+        // A settlement not from the requester.
+        var settlement = Ciro_V1_Settlement()
+        settlement.jobID = Data(id)
+        settlement.requester = Data(outsider)
+        #expect(await net.engines[1].receive(topic: .settlement, body: try settlement.serializedBytes(), sender: outsider) != nil)
+        // A non-market topic.
+        #expect(await net.engines[0].receive(topic: .ping, body: [], sender: outsider) != nil)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Market
+import Sodium
+import Synchronization
+import Wire
+
+/// An in-process network for engine tests: routes messages between engines by node id, with a
+/// switch to cut a node off (as if killed). The multi-process tests use the real overlay.
+final class LocalHub: Sendable {
+    let engines = Mutex<[[UInt8]: MarketEngine]>([:])
+    let blobs = Mutex<[[UInt8]: [[UInt8]: [UInt8]]]>([:])
+    let dead = Mutex<Set<[UInt8]>>([])
+
+    func add(_ engine: MarketEngine) { engines.withLock { $0[engine.nodeID] = engine } }
+    func kill(_ node: [UInt8]) { _ = dead.withLock { $0.insert(node) } }
+    func isDead(_ node: [UInt8]) -> Bool { dead.withLock { $0.contains(node) } }
+
+    func deliver(from sender: [UInt8], to targets: [[UInt8]], _ topic: Ciro_V1_Topic, _ body: [UInt8]) {
+        guard !isDead(sender) else { return }
+        let all = engines.withLock { $0 }
+        for target in targets where target != sender && !isDead(target) {
+            guard let engine = all[target] else { continue }
+            Task { await engine.receive(topic: topic, body: body, sender: sender) }
+        }
+    }
+}
+
+struct HubNetwork: MarketNetwork {
+    let hub: LocalHub
+    let me: [UInt8]
+
+    func publish(_ topic: Ciro_V1_Topic, _ body: [UInt8]) async throws {
+        hub.deliver(from: me, to: Array(hub.engines.withLock { $0.keys }), topic, body)
+    }
+
+    func send(to node: [UInt8], _ topic: Ciro_V1_Topic, _ body: [UInt8]) async throws {
+        hub.deliver(from: me, to: [node], topic, body)
+    }
+
+    func serve(_ bytes: [UInt8]) async throws -> [UInt8] {
+        let id = try Blake2b.hash(bytes)
+        hub.blobs.withLock { $0[me, default: [:]][id] = bytes }
+        return id
+    }
+
+    struct NotFound: Error {}
+
+    func fetch(id: [UInt8], from node: [UInt8]) async throws -> [UInt8] {
+        guard !hub.isDead(node), let bytes = hub.blobs.withLock({ $0[node]?[id] }), try Blake2b.hash(bytes) == id else {
+            throw NotFound()
+        }
+        return bytes
+    }
+}
+
+/// An in-memory journal (the real one is the LMDB ledger).
+actor MemoryJournal: MarketJournal {
+    var log: [MarketEntry] = []
+    var proofs: [[UInt8]: [UInt8]] = [:]
+
+    func record(_ entry: MarketEntry) async throws {
+        log.append(entry)
+        if case let .proof(bytes) = entry { proofs[try Blake2b.hash(bytes)] = bytes }
+    }
+
+    func entries() async throws -> [MarketEntry] { log }
+    func proof(_ id: [UInt8]) async -> [UInt8]? { proofs[id] }
+}
+
+/// A stand-in prover for engine tests only: the "model" is a file whose bytes are the model, the
+/// output is a fixed function of the input, and the "proof" is a keyed hash binding model, input
+/// and output, so a forged proof or a wrong output fails `verify`. It proves nothing about
+/// computation; the multi-process tests use ZKML.
+final class HashProofBackend: ProofBackend {
+    struct Invalid: Error, CustomStringConvertible { var description: String { "proof does not verify" } }
+    struct Unknown: Error {}
+
+    let file: [UInt8]
+    let delayMs: UInt64
+    let installed = Mutex(false)
+
+    init(file: [UInt8], preinstalled: Bool, delayMs: UInt64 = 20) {
+        self.file = file
+        self.delayMs = delayMs
+        installed.withLock { $0 = preinstalled }
+    }
+
+    var modelID: [UInt8] { try! Blake2b.hash([0x4D] + file) }
+    var supportedOps: [String] { ["Gemm", "Relu"] }
+    var info: MarketModel { MarketModel(id: modelID, blobID: try! Blake2b.hash(file), macs: 2_000_000, ops: supportedOps) }
+
+    func model(_ id: [UInt8]) async -> MarketModel? { installed.withLock { $0 } && id == modelID ? info : nil }
+    func modelFile(_ id: [UInt8]) async -> [UInt8]? { installed.withLock { $0 } && id == modelID ? file : nil }
+
+    func install(modelID id: [UInt8], file bytes: [UInt8]) async throws -> MarketModel {
+        guard id == modelID, try Blake2b.hash([0x4D] + bytes) == id else { throw Unknown() }
+        installed.withLock { $0 = true }
+        return info
+    }
+
+    static func output(_ input: [UInt8]) -> [Int64] { input.map { Int64($0) * 3 + 1 } }
+
+    func proof(_ input: [UInt8], _ output: [Int64]) throws -> [UInt8] {
+        var bytes = modelID + input
+        for value in output { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        return try Blake2b.hash(bytes, length: 64)
+    }
+
+    func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput {
+        try await Task.sleep(for: .milliseconds(delayMs))
+        let output = Self.output(input)
+        return ProvenOutput(output: output, outputScaleBits: 0, proof: try proof(input, output),
+                            inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000)
+    }
+
+    func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof given: [UInt8]) async throws {
+        guard modelID == self.modelID, try proof(input, output) == given else { throw Invalid() }
+    }
+}
