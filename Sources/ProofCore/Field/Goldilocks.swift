@@ -1,0 +1,164 @@
+/// An element of the Goldilocks field, p = 2^64 - 2^32 + 1, stored canonically (`value < p`).
+///
+/// Reduction of a 128-bit product uses 2^64 ≡ 2^32 - 1 and 2^96 ≡ -1 (mod p): no division, a few
+/// adds and one 32x32 multiply. The multiplicative group has order 2^32 · (2^32 - 1), so the field has
+/// roots of unity of every order 2^k for k ≤ 32 (NTT-friendly), and 7 generates the whole group.
+@frozen
+public struct Goldilocks: FieldElement {
+    /// p = 2^64 - 2^32 + 1.
+    public static let modulus: UInt64 = 0xFFFF_FFFF_0000_0001
+    /// 2^64 mod p = 2^32 - 1.
+    @usableFromInline static let epsilon: UInt64 = 0xFFFF_FFFF
+
+    /// The canonical representative, always below `modulus`.
+    public let value: UInt64
+
+    /// Wraps an already-canonical word (callers guarantee `value < modulus`).
+    @inlinable @inline(__always)
+    init(canonical value: UInt64) { self.value = value }
+
+    /// Reduces any 64-bit word into the field (one conditional subtraction: 2p > 2^64).
+    @inlinable @inline(__always)
+    public init(_ value: UInt64) {
+        self.value = value >= Goldilocks.modulus ? value &- Goldilocks.modulus : value
+    }
+
+    /// The element for a signed integer (negative values map to p - |v|).
+    @inlinable
+    public init(integer: Int) {
+        if integer >= 0 {
+            self.init(UInt64(integer))
+        } else {
+            self = -Goldilocks(UInt64(integer.magnitude))
+        }
+    }
+
+    /// Reads a word that must already be canonical; nil otherwise.
+    @inlinable
+    public init?(exactly value: UInt64) {
+        guard value < Goldilocks.modulus else { return nil }
+        self.value = value
+    }
+
+    @inlinable @inline(__always)
+    public init(_ base: Goldilocks) { self = base }
+
+    @inlinable
+    public init(drawing next: () -> Goldilocks) { self = next() }
+
+    public static let zero = Goldilocks(canonical: 0)
+    public static let one = Goldilocks(canonical: 1)
+    public static var extensionDegree: Int { 1 }
+    public static var byteCount: Int { 8 }
+
+    @inlinable
+    public var isZero: Bool { value == 0 }
+
+    @inlinable
+    public var baseCoefficients: [Goldilocks] { [self] }
+
+    public var description: String { String(value) }
+
+    // MARK: Reduction
+
+    /// Reduces hi·2^64 + lo modulo p to its canonical form.
+    @inlinable @inline(__always)
+    public static func reduce128(high hi: UInt64, low lo: UInt64) -> Goldilocks {
+        let hiHi = hi >> 32
+        let hiLo = hi & epsilon
+        var (t0, borrow) = lo.subtractingReportingOverflow(hiHi)
+        // lo - hiHi wrapped by +2^64 ≡ +epsilon; take it back (cannot underflow: t0 > epsilon then).
+        if borrow { t0 = t0 &- epsilon }
+        let t1 = hiLo &* epsilon
+        let (t2, carry) = t0.addingReportingOverflow(t1)
+        // A carry is worth 2^64 ≡ epsilon; when it happens t2 < t1 < 2^64 - epsilon, so no overflow.
+        var r = t2 &+ (carry ? epsilon : 0)
+        if r >= modulus { r = r &- modulus }
+        return Goldilocks(canonical: r)
+    }
+
+    // MARK: Arithmetic
+
+    @inlinable @inline(__always)
+    public static func + (lhs: Goldilocks, rhs: Goldilocks) -> Goldilocks {
+        let (s, carry) = lhs.value.addingReportingOverflow(rhs.value)
+        // Both inputs < p, so a wrapped sum is < p - 2^32 and adding epsilon cannot overflow.
+        var r = s &+ (carry ? epsilon : 0)
+        if r >= modulus { r = r &- modulus }
+        return Goldilocks(canonical: r)
+    }
+
+    @inlinable @inline(__always)
+    public static func - (lhs: Goldilocks, rhs: Goldilocks) -> Goldilocks {
+        let (d, borrow) = lhs.value.subtractingReportingOverflow(rhs.value)
+        // Wrapped difference is a - b + 2^64; subtracting epsilon gives a - b + p, which is canonical.
+        return Goldilocks(canonical: d &- (borrow ? epsilon : 0))
+    }
+
+    @inlinable @inline(__always)
+    public static prefix func - (value: Goldilocks) -> Goldilocks {
+        value.value == 0 ? value : Goldilocks(canonical: modulus &- value.value)
+    }
+
+    @inlinable @inline(__always)
+    public static func * (lhs: Goldilocks, rhs: Goldilocks) -> Goldilocks {
+        let (hi, lo) = lhs.value.multipliedFullWidth(by: rhs.value)
+        return reduce128(high: hi, low: lo)
+    }
+
+    @inlinable @inline(__always)
+    public func squared() -> Goldilocks { self * self }
+
+    @inlinable @inline(__always)
+    public func doubled() -> Goldilocks { self + self }
+
+    /// The inverse by Fermat (x^(p-2)); nil for zero.
+    @inlinable
+    public func inverse() -> Goldilocks? {
+        if isZero { return nil }
+        return power(Goldilocks.modulus &- 2)
+    }
+
+    // MARK: Encoding
+
+    @inlinable
+    public func write(to writer: inout ByteWriter) { writer.writeUInt64(value) }
+
+    @inlinable
+    public init(from reader: inout ByteReader) throws(ProofError) {
+        let offset = reader.offset
+        let word = try reader.readUInt64(what: "field element")
+        guard word < Goldilocks.modulus else { throw .nonCanonicalField(offset: offset) }
+        self.value = word
+    }
+
+    public static func random(using generator: inout some RandomNumberGenerator) -> Goldilocks {
+        while true {
+            let w = generator.next()
+            if w < modulus { return Goldilocks(canonical: w) }
+        }
+    }
+
+    // MARK: Roots of unity
+
+    /// A generator of the full multiplicative group.
+    public static let multiplicativeGenerator = Goldilocks(canonical: 7)
+    /// The largest k with a primitive 2^k-th root of unity.
+    public static let twoAdicity = 32
+
+    /// `rootsOfUnity[k]` is a primitive 2^k-th root of unity; `rootsOfUnity[k+1]^2 == rootsOfUnity[k]`.
+    static let rootsOfUnity: [Goldilocks] = {
+        var roots = [Goldilocks](repeating: .one, count: twoAdicity + 1)
+        roots[twoAdicity] = multiplicativeGenerator.power((modulus - 1) >> UInt64(twoAdicity))
+        for k in stride(from: twoAdicity - 1, through: 0, by: -1) {
+            roots[k] = roots[k + 1].squared()
+        }
+        return roots
+    }()
+
+    /// A primitive 2^logOrder-th root of unity (0 ≤ logOrder ≤ 32); the same one each call.
+    public static func rootOfUnity(logOrder: Int) -> Goldilocks {
+        precondition(logOrder >= 0 && logOrder <= twoAdicity, "Goldilocks has roots of unity up to order 2^32")
+        return rootsOfUnity[logOrder]
+    }
+}

@@ -1,1 +1,0 @@
-// The ProofCore module. See README.md's layer map for what it owns.
