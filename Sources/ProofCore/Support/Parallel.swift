@@ -5,8 +5,16 @@ public enum Parallel {
     /// Work below this many elements runs on the calling thread (thread start-up would dominate).
     public static let minimumParallelLength = 1 << 14
 
-    /// Number of worker threads to use (the active processor count).
-    public static var workerCount: Int { max(1, activeProcessorCount()) }
+    /// Caps the worker threads for the current task (benchmarks run one-core figures with
+    /// `Parallel.$workerLimit.withValue(1) { … }`); nil means every active core.
+    @TaskLocal public static var workerLimit: Int?
+
+    /// Number of worker threads to use: the active processor count, capped by `workerLimit`.
+    public static var workerCount: Int {
+        let cores = max(1, activeProcessorCount())
+        guard let limit = workerLimit else { return cores }
+        return max(1, min(limit, cores))
+    }
 
     /// Calls `body(range)` for contiguous chunks covering `0 ..< count`, concurrently when `count` is
     /// large. Chunks are disjoint, so each may write its own part of a shared buffer.

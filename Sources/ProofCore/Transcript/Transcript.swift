@@ -96,18 +96,21 @@ public struct Transcript: Sendable {
         }
     }
 
-    /// A challenge in `F`. Each base coefficient is a 128-bit uniform integer reduced mod p
-    /// (statistical distance from uniform below 2^-64 per coefficient).
+    /// A challenge in `F`, exactly uniform: each base coefficient is the next 64-bit output word
+    /// that is below p (rejection sampling; a word is rejected with probability 2^-32).
     public mutating func challenge<F: FieldElement>(_ label: String, as type: F.Type = F.self) -> F {
-        var pending: [Goldilocks] = []
+        var pending: [UInt64] = []
         var draws = 0
         return F(drawing: {
-            if pending.isEmpty {
-                let (a, b, c, d) = squeezeWords(draws == 0 ? label : "\(label)#\(draws)")
-                draws += 1
-                pending = [Goldilocks.reduce128(high: d, low: c), Goldilocks.reduce128(high: b, low: a)]
+            while true {
+                if pending.isEmpty {
+                    let (a, b, c, d) = squeezeWords(draws == 0 ? label : "\(label)#\(draws)")
+                    draws += 1
+                    pending = [d, c, b, a]
+                }
+                let word = pending.removeLast()
+                if let x = Goldilocks(exactly: word) { return x }
             }
-            return pending.removeLast()
         })
     }
 
