@@ -107,6 +107,9 @@ public struct Goldilocks: FieldElement {
     }
 
     @inlinable @inline(__always)
+    public static func *= (lhs: inout Goldilocks, rhs: Goldilocks) { lhs = lhs * rhs }
+
+    @inlinable @inline(__always)
     public func squared() -> Goldilocks { self * self }
 
     @inlinable @inline(__always)

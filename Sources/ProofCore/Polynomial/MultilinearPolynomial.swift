@@ -143,6 +143,15 @@ public enum MLE {
         return t[0]
     }
 
+    /// f(point) for a base-field table at a base-field point.
+    @inlinable
+    public static func evaluate(_ table: [Goldilocks], at point: [Goldilocks]) -> Goldilocks {
+        precondition(table.count == 1 << point.count, "point has the wrong number of coordinates")
+        var t = table
+        for r in point { fixFirstVariable(&t, r) }
+        return t[0]
+    }
+
     /// f(point) for a base-field table at an extension-field point.
     @inlinable
     public static func evaluate<E: FieldElement>(_ table: [Goldilocks], at point: [E]) -> E {

@@ -152,11 +152,15 @@ public struct Transcript: Sendable {
 
     func workIsValid(bits: Int, nonce: UInt64) -> Bool {
         if bits <= 0 { return true }
-        var input = (state.littleEndianStorage(), Tag.work.rawValue, nonce.littleEndian)
-        let h = withUnsafeBytes(of: &input) { raw in
-            Digest.hash(UnsafeRawBufferPointer(rebasing: raw[0..<(32 + 1)]), nonce: nonce)
+        // state (32 bytes) ‖ tag ‖ nonce (8 bytes, little-endian), hashed without allocating.
+        var input: (Digest, UInt64, UInt64) = (state.littleEndianStorage(), UInt64(Tag.work.rawValue).littleEndian, nonce.littleEndian)
+        var out = Digest.zero
+        withUnsafeBytes(of: &input) { raw in
+            withUnsafeMutableBytes(of: &out) { o in
+                Blake2bHashInto.hash(UnsafeRawBufferPointer(rebasing: raw[0..<48]), into: o)
+            }
         }
-        return h.w0.trailingZeroBitCount >= bits
+        return UInt64(littleEndian: out.w0).trailingZeroBitCount >= bits
     }
 }
 
@@ -169,11 +173,3 @@ enum Blake2bHashInto {
     }
 }
 
-extension Digest {
-    /// BLAKE2b-256 of `prefix ‖ nonce` (grinding).
-    static func hash(_ prefix: UnsafeRawBufferPointer, nonce: UInt64) -> Digest {
-        var buffer = [UInt8](prefix)
-        withUnsafeBytes(of: nonce.littleEndian) { buffer.append(contentsOf: $0) }
-        return buffer.withUnsafeBytes { Digest.hash($0) }
-    }
-}

@@ -1,0 +1,123 @@
+/// The public commitment to a batch of same-size multilinear polynomials: what a verifier holds.
+public struct Commitment: Sendable, Equatable, Hashable {
+    /// Merkle root over the batch's interleaved Reed-Solomon codewords.
+    public var root: Digest
+    /// Variables of every polynomial in the batch.
+    public var numVariables: Int
+    /// How many polynomials the batch holds.
+    public var polynomialCount: Int
+
+    public init(root: Digest, numVariables: Int, polynomialCount: Int) {
+        self.root = root
+        self.numVariables = numVariables
+        self.polynomialCount = polynomialCount
+    }
+
+    static let magic: [UInt8] = Array("CCOM".utf8)
+    static let version: UInt8 = 1
+
+    /// Versioned encoding: "CCOM", version, root, numVariables (u8), polynomialCount (u32).
+    public func serialized() -> [UInt8] {
+        var w = ByteWriter(capacity: 42)
+        w.writeBytes(Commitment.magic)
+        w.writeUInt8(Commitment.version)
+        w.write(root)
+        w.writeUInt8(UInt8(numVariables))
+        w.writeCount(polynomialCount)
+        return w.bytes
+    }
+
+    /// Parses `serialized()` output; throws on any malformed byte.
+    public init(serialized bytes: [UInt8]) throws(ProofError) {
+        var r = ByteReader(bytes)
+        try r.readHeader(magic: Commitment.magic, version: Commitment.version, what: "commitment")
+        root = try r.readDigest(what: "commitment root")
+        numVariables = Int(try r.readUInt8(what: "commitment variables"))
+        guard numVariables <= Sumcheck.maxRounds else {
+            throw .lengthOutOfRange(what: "commitment variables", count: numVariables, limit: Sumcheck.maxRounds)
+        }
+        polynomialCount = try r.readCount(what: "commitment polynomial count", limit: 1 << 20)
+        guard polynomialCount >= 1 else { throw .invalidValue(what: "commitment polynomial count", value: 0) }
+        try r.expectEnd()
+    }
+
+    func absorb(into transcript: inout Transcript) {
+        transcript.absorb("pcs.commitment.root", digest: root)
+        transcript.absorb("pcs.commitment.variables", integer: UInt64(numVariables))
+        transcript.absorb("pcs.commitment.count", integer: UInt64(polynomialCount))
+    }
+}
+
+/// The prover's side of a commitment: the polynomials, their coefficients and codewords, and the
+/// Merkle tree. Keep it to open later (model weights are committed once and opened by every proof).
+public struct CommittedBatch: Sendable {
+    /// The public commitment.
+    public let commitment: Commitment
+    /// The parameters it was built with.
+    public let parameters: CommitmentParameters
+    /// Each polynomial's evaluation table.
+    public let evaluations: [[Goldilocks]]
+    /// Each polynomial's monomial coefficients.
+    let coefficients: [[Goldilocks]]
+    /// Each polynomial's Reed-Solomon codeword (bit-reversed order).
+    let codewords: [[Goldilocks]]
+    /// Leaf i holds entries i·2^k ..< (i+1)·2^k of every codeword, polynomial by polynomial.
+    let tree: MerkleTree
+
+    /// Number of variables.
+    public var numVariables: Int { commitment.numVariables }
+}
+
+/// The multilinear polynomial commitment: Reed-Solomon codewords of the monomial coefficients under
+/// BLAKE2b Merkle trees, opened Basefold-style (sumcheck interleaved with FRI folding).
+public enum PolynomialCommitment {
+    /// Commits to polynomials given by their evaluation tables (all of one power-of-two size, at least
+    /// 2^foldingLog entries). Hiding parameters salt every leaf.
+    public static func commit(_ polynomials: [[Goldilocks]], parameters: CommitmentParameters) -> CommittedBatch {
+        precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
+        precondition(!polynomials.isEmpty, "commit at least one polynomial")
+        let size = polynomials[0].count
+        precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
+        let n = size.trailingZeroBitCount
+        precondition(n >= parameters.foldingLog, "polynomials need at least 2^foldingLog entries (pad them)")
+        let plan = NTTPlan(logSize: n)
+        var coefficients = [[Goldilocks]]()
+        var codewords = [[Goldilocks]]()
+        for p in polynomials {
+            var c = p
+            MLE.evaluationsToCoefficients(&c)
+            codewords.append(ReedSolomon.encode(c, rateLog: parameters.rateLog, plan: plan))
+            coefficients.append(c)
+        }
+        let tree = layerTree(codewords, foldingLog: parameters.foldingLog, salted: parameters.hiding)
+        let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)
+        return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: polynomials,
+                              coefficients: coefficients, codewords: codewords, tree: tree)
+    }
+
+    /// A Merkle tree whose leaf i holds entries i·2^k ..< (i+1)·2^k of each codeword in turn.
+    static func layerTree<F: FieldElement>(_ codewords: [[F]], foldingLog: Int, salted: Bool) -> MerkleTree {
+        let width = 1 << foldingLog
+        let length = codewords[0].count
+        let leafBytes = codewords.count * width * F.byteCount
+        return withArrayPointers(codewords) { pointers in
+            MerkleTree(leafCount: length / width, leafByteCount: leafBytes, salted: salted) { i, buffer in
+                var offset = 0
+                for p in pointers {
+                    let src = UnsafeRawBufferPointer(start: p + i * width, count: width * F.byteCount)
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + src.count)]).copyMemory(from: src)
+                    offset += src.count
+                }
+            }
+        }
+    }
+}
+
+/// Calls `body` with base pointers of every array (kept alive for the call).
+func withArrayPointers<F, R>(_ arrays: [[F]], _ body: ([UnsafePointer<F>]) -> R) -> R {
+    func go(_ i: Int, _ acc: [UnsafePointer<F>]) -> R {
+        if i == arrays.count { return body(acc) }
+        return arrays[i].withUnsafeBufferPointer { go(i + 1, acc + [$0.baseAddress!]) }
+    }
+    return go(0, [])
+}

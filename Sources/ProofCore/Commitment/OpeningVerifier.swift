@@ -1,0 +1,214 @@
+extension PolynomialCommitment {
+    /// Verifies a batched opening proof of `claims` against `commitments` (the same list, in the same
+    /// order, the prover opened). Throws a `ProofError` naming the first failed check; never traps on
+    /// malformed proofs or claims.
+    public static func verify(_ commitments: [Commitment], parameters: CommitmentParameters, claims: [EvaluationClaim],
+                              proof: OpeningProof, transcript: inout Transcript) throws(ProofError) {
+        try parameters.validate()
+        guard !claims.isEmpty else { throw .invalidParameters("no claims to verify") }
+        for c in claims {
+            guard c.batch >= 0, c.batch < commitments.count else { throw .invalidParameters("claim names batch \(c.batch)") }
+            let com = commitments[c.batch]
+            guard c.polynomial >= 0, c.polynomial < com.polynomialCount else {
+                throw .invalidParameters("claim names polynomial \(c.polynomial) of batch \(c.batch)")
+            }
+            guard c.point.count == com.numVariables else {
+                throw .invalidParameters("claim point has \(c.point.count) coordinates, batch has \(com.numVariables) variables")
+            }
+        }
+        for com in commitments where com.numVariables < parameters.foldingLog || com.numVariables > Sumcheck.maxRounds {
+            throw .invalidParameters("commitment has \(com.numVariables) variables")
+        }
+        absorbStatement(parameters, commitments, claims, &transcript)
+        let classes = sizeClasses(commitments, claims)
+        guard proof.classes.count == classes.count else {
+            throw .shapeMismatch("\(proof.classes.count) size classes, expected \(classes.count)")
+        }
+        for (i, (n, batchIndices)) in classes.enumerated() {
+            try verifyClass(n: n, commitments: batchIndices.map { commitments[$0] }, batchIndices: batchIndices,
+                            claims: claims.filter { batchIndices.contains($0.batch) }, parameters: parameters,
+                            proof: proof.classes[i], transcript: &transcript)
+        }
+    }
+
+    static func verifyClass(n: Int, commitments: [Commitment], batchIndices: [Int], claims: [EvaluationClaim],
+                            parameters: CommitmentParameters, proof: SizeClassProof,
+                            transcript: inout Transcript) throws(ProofError) {
+        guard proof.numVariables == n else { throw .shapeMismatch("class has \(proof.numVariables) variables, expected \(n)") }
+        var slots = [Int: Int]()
+        var m = 0
+        for (i, c) in commitments.enumerated() {
+            slots[batchIndices[i]] = m
+            m += c.polynomialCount
+        }
+        guard proof.values.count == m else { throw .shapeMismatch("\(proof.values.count) values, expected \(m)") }
+
+        // 1. Point reduction.
+        var point: [E]
+        if sharesOnePoint(claims, slots: slots, polynomialCount: m) {
+            guard proof.pointReduction == nil else { throw .shapeMismatch("unexpected point reduction") }
+            point = claims[0].point
+            for c in claims where proof.values[slots[c.batch]! + c.polynomial] != c.value { throw .evaluationMismatch }
+        } else {
+            guard let reduction = proof.pointReduction else { throw .shapeMismatch("missing point reduction") }
+            let gamma: E = transcript.challenge("pcs.gamma")
+            var g = E.one
+            var sum = E.zero
+            var gammas = [E]()
+            for c in claims {
+                sum += g * c.value
+                gammas.append(g)
+                g *= gamma
+            }
+            let sub = try Sumcheck.verify(claimedSum: sum, numVariables: n, degree: 2, proof: reduction, transcript: &transcript)
+            var expected = E.zero
+            for (l, c) in claims.enumerated() {
+                expected += gammas[l] * MLE.eq(c.point, sub.point) * proof.values[slots[c.batch]! + c.polynomial]
+            }
+            try sub.check(expected)
+            point = sub.point
+        }
+        transcript.absorb("pcs.values", elements: proof.values)
+
+        // 2. Basefold rounds on the β-combination.
+        let beta: E = transcript.challenge("pcs.beta")
+        var betas = [E](repeating: .one, count: m)
+        for j in 1..<max(m, 1) { betas[j] = betas[j - 1] * beta }
+        var claim = E.zero
+        for j in 0..<m { claim += betas[j] * proof.values[j] }
+
+        let k = parameters.foldingLog
+        let folded = parameters.foldedVariables(n)
+        let layers = folded / k
+        let rounds = proof.rounds.roundPolynomials
+        guard rounds.count == folded else { throw .wrongRoundCount(expected: folded, actual: rounds.count) }
+        guard proof.layerRoots.count == max(0, layers - 1) else {
+            throw .shapeMismatch("\(proof.layerRoots.count) layer roots, expected \(max(0, layers - 1))")
+        }
+        var rhos = [E]()
+        for (t, poly) in rounds.enumerated() {
+            guard poly.count == 3 else { throw .wrongRoundDegree(round: t, expected: 3, actual: poly.count) }
+            guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: t) }
+            transcript.absorb("pcs.round", elements: poly)
+            let rho: E = transcript.challenge("pcs.fold")
+            claim = interpolateAtIntegerNodes(poly, at: rho)
+            rhos.append(rho)
+            if (t + 1) % k == 0 && t + 1 < folded {
+                transcript.absorb("pcs.layer.root", digest: proof.layerRoots[(t + 1) / k - 1])
+            }
+        }
+        let remaining = n - folded
+        guard proof.finalCoefficients.count == 1 << remaining else {
+            throw .shapeMismatch("\(proof.finalCoefficients.count) final coefficients, expected \(1 << remaining)")
+        }
+        transcript.absorb("pcs.final", elements: proof.finalCoefficients)
+
+        // The last claim must be Σ_b G(b)·eq(point, (b, ρ_T, …, ρ_1)).
+        var finalEvaluations = proof.finalCoefficients
+        MLE.coefficientsToEvaluations(&finalEvaluations)
+        var expected = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(point[0..<remaining])))
+        for i in 0..<folded {
+            expected *= MLE.eq([point[n - 1 - i]], [rhos[i]])
+        }
+        guard expected == claim else { throw .evaluationMismatch }
+
+        // 3. Queries.
+        try transcript.verifyGrinding(bits: parameters.grindingBits, nonce: proof.powNonce)
+        let positions = queryPositions(&transcript, parameters: parameters, n: n)
+        guard proof.queries.count == positions.count else {
+            throw .shapeMismatch("\(proof.queries.count) query openings, expected \(positions.count)")
+        }
+        let width = 1 << k
+        let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
+        let log0 = n + parameters.rateLog
+        for (qi, q) in positions.enumerated() {
+            let opening = proof.queries[qi]
+            guard opening.batchLeaves.count == commitments.count, opening.layerLeaves.count == max(0, layers - 1) else {
+                throw .shapeMismatch("query \(qi) has the wrong number of leaves")
+            }
+            // Combined layer-0 leaf.
+            var current = [E](repeating: .zero, count: width)
+            var j0 = 0
+            for (b, com) in commitments.enumerated() {
+                let leaf = opening.batchLeaves[b]
+                guard leaf.values.count == com.polynomialCount * width, leaf.salt.count == saltSize else {
+                    throw .shapeMismatch("query \(qi): batch leaf has the wrong size")
+                }
+                guard MerkleTree.verify(root: com.root, index: q, leaf: leaf.leafDigest(), path: leaf.path, depth: log0 - k) else {
+                    throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: qi)
+                }
+                for p in 0..<com.polynomialCount {
+                    let bj = betas[j0 + p]
+                    for t in 0..<width { current[t] += bj * leaf.values[p * width + t] }
+                }
+                j0 += com.polynomialCount
+            }
+            if layers == 0 {
+                for t in 0..<width where evaluateUnivariate(proof.finalCoefficients, at: ReedSolomon.domainPoint(logLength: log0, position: q * width + t)) != current[t] {
+                    throw .finalPolynomialMismatch(query: qi)
+                }
+                continue
+            }
+            var index = q
+            var logLength = log0
+            for g in 0..<layers {
+                let value = foldLeaf(current, leafIndex: index, logLength: logLength, challenges: rhos[(g * k)..<((g + 1) * k)])
+                logLength -= k
+                if g == layers - 1 {
+                    let x = ReedSolomon.domainPoint(logLength: logLength, position: index)
+                    guard evaluateUnivariate(proof.finalCoefficients, at: x) == value else {
+                        throw .finalPolynomialMismatch(query: qi)
+                    }
+                    break
+                }
+                let leaf = opening.layerLeaves[g]
+                let next = index >> k
+                guard leaf.values.count == width, leaf.salt.count == saltSize else {
+                    throw .shapeMismatch("query \(qi): layer \(g + 1) leaf has the wrong size")
+                }
+                guard MerkleTree.verify(root: proof.layerRoots[g], index: next, leaf: leaf.leafDigest(), path: leaf.path, depth: logLength - k) else {
+                    throw .merklePathInvalid(what: "layer \(g + 1)", query: qi)
+                }
+                guard leaf.values[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
+                current = leaf.values
+                index = next
+            }
+        }
+    }
+
+    /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)
+    /// with k challenges: each step maps f(x), f(−x) to (f(x) + f(−x))/2 + ρ·(f(x) − f(−x))/(2x).
+    static func foldLeaf(_ values: [E], leafIndex: Int, logLength: Int, challenges: ArraySlice<E>) -> E {
+        let half = Goldilocks(2).inverse()!
+        var v = values
+        var ls = logLength
+        for rho in challenges {
+            let c = v.count
+            var next = [E](repeating: .zero, count: c / 2)
+            for i in 0..<(c / 2) {
+                let xInverse = ReedSolomon.inverseDomainPoint(logLength: ls, position: leafIndex * c + 2 * i)
+                let a = v[2 * i], b = v[2 * i + 1]
+                next[i] = (a + b + rho * ((a - b) * xInverse)) * half
+            }
+            v = next
+            ls -= 1
+        }
+        return v[0]
+    }
+
+    /// Σ c_i x^i by Horner's rule.
+    static func evaluateUnivariate(_ coefficients: [E], at x: Goldilocks) -> E {
+        var acc = E.zero
+        for c in coefficients.reversed() { acc = acc * x + c }
+        return acc
+    }
+}
+
+extension ReedSolomon {
+    /// The inverse of `domainPoint(logLength:position:)`.
+    @inlinable
+    public static func inverseDomainPoint(logLength: Int, position: Int) -> Goldilocks {
+        let e = UInt64(reverseBits(position, bits: logLength))
+        return Goldilocks.rootOfUnity(logOrder: logLength).power((UInt64(1) << UInt64(logLength)) - e)
+    }
+}

@@ -1,0 +1,116 @@
+import Sodium
+
+/// A binary Merkle tree of BLAKE2b-256 over fixed-size leaves.
+///
+/// Leaf digest = H(0x00 ‖ salt ‖ leaf bytes), inner node = H(left ‖ right). With `salted`, every leaf
+/// gets 16 fresh random bytes of salt (revealed only for opened leaves), so a root reveals nothing
+/// about unopened leaves: the hook the zero-knowledge layer builds hiding commitments on.
+public struct MerkleTree: Sendable {
+    /// Salt bytes per leaf when salted.
+    public static let saltByteCount = 16
+
+    /// Number of leaves (a power of two).
+    public let leafCount: Int
+    /// Bytes per leaf (without salt).
+    public let leafByteCount: Int
+    /// nodes[1] is the root; leaf i is nodes[leafCount + i]; nodes[0] is unused.
+    @usableFromInline let nodes: [Digest]
+    /// 16 bytes per leaf when salted, empty otherwise.
+    let salts: [UInt8]
+
+    /// The root digest (the commitment).
+    public var root: Digest { nodes[1] }
+    /// Whether leaves carry salt.
+    public var isSalted: Bool { !salts.isEmpty }
+    /// Path length (log2 of the leaf count).
+    public var depth: Int { leafCount.trailingZeroBitCount }
+
+    /// Builds a tree; `fillLeaf(i, buffer)` writes leaf i's `leafByteCount` bytes into `buffer`.
+    /// Leaves and levels are hashed on all cores for large trees.
+    public init(leafCount: Int, leafByteCount: Int, salted: Bool,
+                fillLeaf: (Int, UnsafeMutableRawBufferPointer) -> Void) {
+        precondition(leafCount >= 1 && leafCount & (leafCount - 1) == 0, "leaf count must be a power of two")
+        self.leafCount = leafCount
+        self.leafByteCount = leafByteCount
+        var salts = [UInt8]()
+        if salted {
+            salts = [UInt8](repeating: 0, count: leafCount * MerkleTree.saltByteCount)
+            salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
+        }
+        self.salts = salts
+        var nodes = [Digest](repeating: .zero, count: 2 * leafCount)
+        let saltSize = salted ? MerkleTree.saltByteCount : 0
+        nodes.withUnsafeMutableBufferPointer { nodeBuffer in
+            let nodePtr = nodeBuffer.baseAddress!
+            salts.withUnsafeBytes { saltBytes in
+                Parallel.forEachChunk(count: leafCount, minimumChunk: 1 << 10) { range in
+                    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 + saltSize + leafByteCount, alignment: 8)
+                    defer { scratch.deallocate() }
+                    scratch[0] = 0
+                    for i in range {
+                        if saltSize > 0 {
+                            UnsafeMutableRawBufferPointer(rebasing: scratch[1..<(1 + saltSize)])
+                                .copyMemory(from: UnsafeRawBufferPointer(rebasing: saltBytes[(i * saltSize)..<((i + 1) * saltSize)]))
+                        }
+                        fillLeaf(i, UnsafeMutableRawBufferPointer(rebasing: scratch[(1 + saltSize)...]))
+                        nodePtr[leafCount + i] = Digest.hash(UnsafeRawBufferPointer(scratch))
+                    }
+                }
+            }
+            var width = leafCount / 2
+            while width >= 1 {
+                let w = width
+                Parallel.forEachChunk(count: w, minimumChunk: 1 << 10) { range in
+                    for i in range {
+                        let node = w + i
+                        nodePtr[node] = Digest.hash(nodePtr[2 * node], nodePtr[2 * node + 1])
+                    }
+                }
+                width /= 2
+            }
+        }
+        if leafCount == 1 { nodes[0] = nodes[1] }
+        self.nodes = nodes
+    }
+
+    /// The sibling digests from leaf `index` up to (not including) the root.
+    public func path(_ index: Int) -> [Digest] {
+        precondition(index >= 0 && index < leafCount)
+        var out = [Digest]()
+        out.reserveCapacity(depth)
+        var node = leafCount + index
+        while node > 1 {
+            out.append(nodes[node ^ 1])
+            node >>= 1
+        }
+        return out
+    }
+
+    /// Leaf `index`'s salt (empty when unsalted).
+    public func salt(_ index: Int) -> [UInt8] {
+        guard isSalted else { return [] }
+        return Array(salts[(index * MerkleTree.saltByteCount)..<((index + 1) * MerkleTree.saltByteCount)])
+    }
+
+    /// The digest of a leaf's bytes with its salt.
+    public static func leafDigest(salt: [UInt8], bytes: [UInt8]) -> Digest {
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 + salt.count + bytes.count)
+        buffer.append(0)
+        buffer.append(contentsOf: salt)
+        buffer.append(contentsOf: bytes)
+        return buffer.withUnsafeBytes { Digest.hash($0) }
+    }
+
+    /// Recomputes the root from a leaf digest and its path; true when it equals `root`.
+    public static func verify(root: Digest, index: Int, leaf: Digest, path: [Digest], depth: Int) -> Bool {
+        guard path.count == depth, index >= 0, index < (1 << depth) else { return false }
+        var digest = leaf
+        var i = index
+        for sibling in path {
+            digest = (i & 1 == 0) ? Digest.hash(digest, sibling) : Digest.hash(sibling, digest)
+            i >>= 1
+        }
+        return digest == root
+    }
+}

@@ -1,0 +1,202 @@
+/// Radix-2 number-theoretic transforms over Goldilocks for one power-of-two size, with precomputed
+/// twiddles. Immutable after construction, so one plan may be shared across threads.
+///
+/// `forward` maps coefficients in natural order to evaluations at the powers of a primitive root ω
+/// in bit-reversed order (decimation in frequency, no permutation pass): out[i] = f(ω^rev(i)).
+/// `inverse` undoes it exactly. Values may be base or extension elements (twiddles are base).
+///
+/// Large transforms run the wide stages over the whole array, then finish each cache-sized block
+/// independently (all remaining stages in L2), spreading blocks across cores.
+public final class NTTPlan: Sendable {
+    /// log2 of the transform size.
+    public let logSize: Int
+    /// The transform size.
+    public let size: Int
+    /// twiddles[h + k] = ω_{2h}^k for h a power of two below `size` and k < h.
+    @usableFromInline let twiddles: [Goldilocks]
+    /// Same layout with inverse roots.
+    @usableFromInline let inverseTwiddles: [Goldilocks]
+    /// 1 / size.
+    @usableFromInline let sizeInverse: Goldilocks
+
+    /// Blocks of this many elements are finished in cache by one thread.
+    @usableFromInline static let blockSize = 1 << 12
+
+    public init(logSize: Int) {
+        precondition(logSize >= 0 && logSize <= Goldilocks.twoAdicity, "NTT sizes go up to 2^32")
+        self.logSize = logSize
+        size = 1 << logSize
+        var tw = [Goldilocks](repeating: .one, count: max(size, 1))
+        var itw = tw
+        var h = 1
+        var level = 1
+        while h < size {
+            let w = Goldilocks.rootOfUnity(logOrder: level)
+            let wi = w.inverse()!
+            var x = Goldilocks.one, xi = Goldilocks.one
+            for k in 0..<h {
+                tw[h + k] = x
+                itw[h + k] = xi
+                x *= w
+                xi *= wi
+            }
+            h <<= 1
+            level += 1
+        }
+        twiddles = tw
+        inverseTwiddles = itw
+        sizeInverse = Goldilocks(UInt64(size)).inverse()!
+    }
+
+    /// In-place forward transform: natural-order coefficients → bit-reversed evaluations.
+    @inlinable
+    public func forward<F: FieldElement>(_ values: inout [F]) {
+        precondition(values.count == size, "NTT plan size mismatch")
+        values.withUnsafeMutableBufferPointer { forward($0.baseAddress!) }
+    }
+
+    /// In-place inverse transform: bit-reversed evaluations → natural-order coefficients.
+    @inlinable
+    public func inverse<F: FieldElement>(_ values: inout [F]) {
+        precondition(values.count == size, "NTT plan size mismatch")
+        values.withUnsafeMutableBufferPointer { inverse($0.baseAddress!) }
+    }
+
+    /// Forward transform on `size` elements at `data`.
+    @inlinable
+    public func forward<F: FieldElement>(_ data: UnsafeMutablePointer<F>) {
+        let n = size
+        if n <= 1 { return }
+        let block = min(n, NTTPlan.blockSize)
+        twiddles.withUnsafeBufferPointer { twBuffer in
+            let tw = twBuffer.baseAddress!
+            // Wide stages: butterflies span more than one block; split the k range across cores.
+            var h = n / 2
+            while h >= block {
+                let hh = h
+                let blocks = n / (2 * hh)
+                for j in 0..<blocks {
+                    let base = data + j * 2 * hh
+                    Parallel.forEachChunk(count: hh, minimumChunk: 1 << 13) { range in
+                        NTTPlan.difButterflies(base, half: hh, range: range, twiddles: tw + hh)
+                    }
+                }
+                h /= 2
+            }
+            // Narrow stages: each block is independent.
+            Parallel.forEachChunk(count: n / block, minimumChunk: 1) { blockRange in
+                for b in blockRange {
+                    let base = data + b * block
+                    var hh = block / 2
+                    while hh >= 1 {
+                        var j = 0
+                        while j < block {
+                            NTTPlan.difButterflies(base + j, half: hh, range: 0..<hh, twiddles: tw + hh)
+                            j += 2 * hh
+                        }
+                        hh /= 2
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inverse transform on `size` elements at `data`.
+    @inlinable
+    public func inverse<F: FieldElement>(_ data: UnsafeMutablePointer<F>) {
+        let n = size
+        if n <= 1 { return }
+        let block = min(n, NTTPlan.blockSize)
+        let scale = sizeInverse
+        inverseTwiddles.withUnsafeBufferPointer { twBuffer in
+            let tw = twBuffer.baseAddress!
+            Parallel.forEachChunk(count: n / block, minimumChunk: 1) { blockRange in
+                for b in blockRange {
+                    let base = data + b * block
+                    var hh = 1
+                    while hh < block {
+                        var j = 0
+                        while j < block {
+                            NTTPlan.ditButterflies(base + j, half: hh, range: 0..<hh, twiddles: tw + hh)
+                            j += 2 * hh
+                        }
+                        hh *= 2
+                    }
+                }
+            }
+            var h = block
+            while h < n {
+                let hh = h
+                let blocks = n / (2 * hh)
+                for j in 0..<blocks {
+                    let base = data + j * 2 * hh
+                    Parallel.forEachChunk(count: hh, minimumChunk: 1 << 13) { range in
+                        NTTPlan.ditButterflies(base, half: hh, range: range, twiddles: tw + hh)
+                    }
+                }
+                h *= 2
+            }
+            Parallel.forEachChunk(count: n) { range in
+                for i in range { data[i] = data[i] * scale }
+            }
+        }
+    }
+
+    /// (u, v) → (u + v, (u − v)·w^k) for k in range.
+    @inlinable @inline(__always)
+    static func difButterflies<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half: Int, range: Range<Int>, twiddles: UnsafePointer<Goldilocks>) {
+        for k in range {
+            let u = base[k]
+            let v = base[k + half]
+            base[k] = u + v
+            base[k + half] = (u - v) * twiddles[k]
+        }
+    }
+
+    /// (u, v) → (u + v·w^-k, u − v·w^-k) for k in range.
+    @inlinable @inline(__always)
+    static func ditButterflies<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half: Int, range: Range<Int>, twiddles: UnsafePointer<Goldilocks>) {
+        for k in range {
+            let u = base[k]
+            let v = base[k + half] * twiddles[k]
+            base[k] = u + v
+            base[k + half] = u - v
+        }
+    }
+
+    /// Reorders `values` between natural and bit-reversed order (an involution).
+    @inlinable
+    public static func bitReverse<F>(_ values: inout [F]) {
+        let n = values.count
+        precondition(n & (n - 1) == 0)
+        let bits = n.trailingZeroBitCount
+        if bits == 0 { return }
+        for i in 0..<n {
+            let j = Int(UInt64(i).bitReversedLow(bits))
+            if i < j { values.swapAt(i, j) }
+        }
+    }
+}
+
+extension UInt64 {
+    /// The low `bits` bits of `self`, reversed.
+    @inlinable @inline(__always)
+    func bitReversedLow(_ bits: Int) -> UInt64 {
+        bits == 0 ? 0 : (bitReversed() >> UInt64(64 - bits))
+    }
+
+    @inlinable @inline(__always)
+    func bitReversed() -> UInt64 {
+        var v = self
+        v = ((v >> 1) & 0x5555_5555_5555_5555) | ((v & 0x5555_5555_5555_5555) << 1)
+        v = ((v >> 2) & 0x3333_3333_3333_3333) | ((v & 0x3333_3333_3333_3333) << 2)
+        v = ((v >> 4) & 0x0F0F_0F0F_0F0F_0F0F) | ((v & 0x0F0F_0F0F_0F0F_0F0F) << 4)
+        return v.byteSwapped
+    }
+}
+
+/// Bit-reversal of the low `bits` bits of an index.
+@inlinable @inline(__always)
+public func reverseBits(_ index: Int, bits: Int) -> Int {
+    Int(UInt64(index).bitReversedLow(bits))
+}

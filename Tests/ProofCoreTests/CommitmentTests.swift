@@ -1,0 +1,206 @@
+import Testing
+import ProofCore
+
+@Suite struct CommitmentTests {
+    typealias E = GoldilocksExt2
+
+    func randomPolys(_ count: Int, _ n: Int, seed: UInt64) -> [[Goldilocks]] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) } }
+    }
+
+    func randomPoint(_ n: Int, seed: UInt64) -> [E] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in E.random(using: &rng) }
+    }
+
+    func claim(_ batch: Int, _ poly: Int, _ table: [Goldilocks], _ point: [E]) -> EvaluationClaim {
+        EvaluationClaim(batch: batch, polynomial: poly, point: point, value: MLE.evaluate(table, at: point))
+    }
+
+    /// Commits, opens and verifies; returns what the negative tests tamper with.
+    func honest(parameters: CommitmentParameters = .testing) throws -> ([Commitment], [EvaluationClaim], OpeningProof) {
+        let a = randomPolys(2, 9, seed: 1)   // batch 0: two polynomials, 9 variables
+        let b = randomPolys(1, 6, seed: 2)   // batch 1: one polynomial, 6 variables
+        let batchA = PolynomialCommitment.commit(a, parameters: parameters)
+        let batchB = PolynomialCommitment.commit(b, parameters: parameters)
+        let z1 = randomPoint(9, seed: 3), z2 = randomPoint(9, seed: 4), z3 = randomPoint(6, seed: 5)
+        let claims = [claim(0, 0, a[0], z1), claim(0, 1, a[1], z1), claim(0, 0, a[0], z2), claim(1, 0, b[0], z3)]
+        var pt = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open([batchA, batchB], claims: claims, transcript: &pt)
+        var vt = Transcript(domain: "pcs-test")
+        let commitments = [batchA.commitment, batchB.commitment]
+        try PolynomialCommitment.verify(commitments, parameters: parameters, claims: claims, proof: proof, transcript: &vt)
+        #expect(pt.stateDigest == vt.stateDigest)
+        return (commitments, claims, proof)
+    }
+
+    func verify(_ c: [Commitment], _ claims: [EvaluationClaim], _ proof: OpeningProof,
+                parameters: CommitmentParameters = .testing) throws(ProofError) {
+        var t = Transcript(domain: "pcs-test")
+        try PolynomialCommitment.verify(c, parameters: parameters, claims: claims, proof: proof, transcript: &t)
+    }
+
+    @Test func batchedOpeningOfManyPolynomialsAtManyPoints() throws {
+        let (c, claims, proof) = try honest()
+        // Serialization round trip.
+        let bytes = proof.serialized()
+        let decoded = try OpeningProof(serialized: bytes)
+        #expect(decoded == proof)
+        try verify(c, claims, decoded)
+    }
+
+    @Test func productionParametersAndSinglePoint() throws {
+        let p = randomPolys(1, 12, seed: 9)
+        let batch = PolynomialCommitment.commit(p, parameters: .conjectured100)
+        let z = randomPoint(12, seed: 10)
+        let claims = [claim(0, 0, p[0], z)]
+        var t = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open([batch], claims: claims, transcript: &t)
+        #expect(proof.classes[0].pointReduction == nil)
+        try verify([batch.commitment], claims, proof, parameters: .conjectured100)
+    }
+
+    @Test func hidingCommitmentsSaltLeaves() throws {
+        var params = CommitmentParameters.testing
+        params.hiding = true
+        let p = randomPolys(1, 8, seed: 11)
+        let b1 = PolynomialCommitment.commit(p, parameters: params)
+        let b2 = PolynomialCommitment.commit(p, parameters: params)
+        #expect(b1.commitment.root != b2.commitment.root)
+        let z = randomPoint(8, seed: 12)
+        let claims = [claim(0, 0, p[0], z)]
+        var t = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open([b1], claims: claims, transcript: &t)
+        #expect(proof.classes[0].queries[0].batchLeaves[0].salt.count == MerkleTree.saltByteCount)
+        try verify([b1.commitment], claims, proof, parameters: params)
+        // The same proof checked as unsalted fails on shape.
+        #expect(throws: ProofError.self) { try verify([b1.commitment], claims, proof, parameters: .testing) }
+    }
+
+    @Test func smallPolynomialWithoutFolding() throws {
+        let p = randomPolys(1, 2, seed: 13)
+        let batch = PolynomialCommitment.commit(p, parameters: .testing)
+        let claims = [claim(0, 0, p[0], randomPoint(2, seed: 14))]
+        var t = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open([batch], claims: claims, transcript: &t)
+        try verify([batch.commitment], claims, proof)
+    }
+
+    @Test func rejectsWrongClaimedValue() throws {
+        let (c, claims, proof) = try honest()
+        // A claim in a shared-point class: the sent value disagrees.
+        var bad = claims
+        bad[3].value += .one
+        #expect(throws: ProofError.evaluationMismatch) { try verify(c, bad, proof) }
+        // A claim in a point-reduction class: the transcript diverges and a round sum fails.
+        bad = claims
+        bad[2].value += .one
+        #expect(throws: ProofError.self) { try verify(c, bad, proof) }
+    }
+
+    @Test func rejectsWrongCommitment() throws {
+        let (c, claims, proof) = try honest()
+        var other = c
+        other[0].root = Digest([UInt8](repeating: 7, count: 32))!
+        #expect(throws: ProofError.self) { try verify(other, claims, proof) }
+        // The true root of different polynomials also fails.
+        let different = PolynomialCommitment.commit(randomPolys(2, 9, seed: 99), parameters: .testing)
+        other[0] = different.commitment
+        #expect(throws: ProofError.self) { try verify(other, claims, proof) }
+    }
+
+    @Test func rejectsWrongOpening() throws {
+        let (c, claims, proof) = try honest()
+        var leaf = proof
+        leaf.classes[1].queries[0].batchLeaves[0].values[1] += .one
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: 0)) { try verify(c, claims, leaf) }
+
+        var layer = proof
+        layer.classes[1].queries[0].layerLeaves[0].values[0] += .one
+        #expect(throws: ProofError.merklePathInvalid(what: "layer 1", query: 0)) { try verify(c, claims, layer) }
+
+        var path = proof
+        path.classes[1].queries[1].batchLeaves[0].path.removeLast()
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: 1)) { try verify(c, claims, path) }
+
+        var finals = proof
+        finals.classes[1].finalCoefficients[0] += .one
+        #expect(throws: ProofError.evaluationMismatch) { try verify(c, claims, finals) }
+
+        var values = proof
+        values.classes[1].values[0] += .one
+        #expect(throws: ProofError.evaluationMismatch) { try verify(c, claims, values) }
+    }
+
+    @Test func rejectsWrongRoundCountAndShape() throws {
+        let (c, claims, proof) = try honest()
+        var rounds = proof
+        rounds.classes[1].rounds.roundPolynomials.removeLast()
+        #expect(throws: ProofError.wrongRoundCount(expected: 8, actual: 7)) { try verify(c, claims, rounds) }
+
+        var roots = proof
+        roots.classes[1].layerRoots.removeLast()
+        #expect(throws: ProofError.shapeMismatch("2 layer roots, expected 3")) { try verify(c, claims, roots) }
+
+        var classes = proof
+        classes.classes.removeLast()
+        #expect(throws: ProofError.shapeMismatch("1 size classes, expected 2")) { try verify(c, claims, classes) }
+
+        var queries = proof
+        queries.classes[0].queries.removeLast()
+        #expect(throws: ProofError.self) { try verify(c, claims, queries) }
+
+        var nonce = proof
+        nonce.classes[0].powNonce &+= 1
+        #expect(throws: ProofError.self) { try verify(c, claims, nonce) }
+    }
+
+    @Test func rejectsMalformedClaims() throws {
+        let (c, claims, proof) = try honest()
+        var bad = claims
+        bad[0].batch = 5
+        #expect(throws: ProofError.invalidParameters("claim names batch 5")) { try verify(c, bad, proof) }
+        bad = claims
+        bad[0].point.removeLast()
+        #expect(throws: ProofError.self) { try verify(c, bad, proof) }
+    }
+
+    @Test func rejectsTruncatedAndFlippedBytes() throws {
+        let (c, claims, proof) = try honest()
+        let bytes = proof.serialized()
+        // Truncation anywhere is a typed error.
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: ProofError.self) { try OpeningProof(serialized: Array(bytes[0..<cut])) }
+        }
+        #expect(throws: ProofError.trailingBytes(count: 1)) { try OpeningProof(serialized: bytes + [0]) }
+        var magic = bytes
+        magic[0] ^= 1
+        #expect(throws: ProofError.badMagic(what: "opening proof")) { try OpeningProof(serialized: magic) }
+        var version = bytes
+        version[4] = 9
+        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 1)) { try OpeningProof(serialized: version) }
+        // A flipped byte anywhere is rejected by parsing or verification.
+        for position in stride(from: 5, to: bytes.count, by: max(1, bytes.count / 211)) {
+            var flipped = bytes
+            flipped[position] ^= 0x04
+            let accepted: Bool
+            if let p = try? OpeningProof(serialized: flipped) {
+                accepted = (try? verify(c, claims, p)) != nil
+            } else {
+                accepted = false
+            }
+            #expect(!accepted, "flipped byte \(position) accepted")
+        }
+    }
+
+    @Test func commitmentEncoding() throws {
+        let batch = PolynomialCommitment.commit(randomPolys(3, 5, seed: 20), parameters: .testing)
+        let bytes = batch.commitment.serialized()
+        #expect(try Commitment(serialized: bytes) == batch.commitment)
+        #expect(throws: ProofError.self) { try Commitment(serialized: Array(bytes.dropLast())) }
+        var magic = bytes
+        magic[1] = 0
+        #expect(throws: ProofError.badMagic(what: "commitment")) { try Commitment(serialized: magic) }
+    }
+}

@@ -1,0 +1,139 @@
+import Testing
+import ProofCore
+
+@Suite struct NTTTests {
+    /// Naive evaluation f(ω^j) for checking.
+    func naive(_ c: [Goldilocks], logSize: Int) -> [Goldilocks] {
+        let w = Goldilocks.rootOfUnity(logOrder: logSize)
+        return (0..<c.count).map { j in
+            let x = w.power(UInt64(j))
+            var acc = Goldilocks.zero
+            for coeff in c.reversed() { acc = acc * x + coeff }
+            return acc
+        }
+    }
+
+    @Test(arguments: [0, 1, 2, 3, 5, 8])
+    func forwardMatchesNaiveEvaluation(logSize: Int) {
+        var rng = SplitMix64(seed: UInt64(logSize))
+        let c = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        var values = c
+        let plan = NTTPlan(logSize: logSize)
+        plan.forward(&values)
+        NTTPlan.bitReverse(&values)
+        #expect(values == naive(c, logSize: logSize))
+    }
+
+    @Test func knownAnswerSizeFour() {
+        // f = 1 + 2x + 3x^2 + 4x^3 at 1, ω4, -1, -ω4 with ω4 = rootOfUnity(2): bit-reversed order is
+        // f(1), f(-1), f(ω4), f(-ω4).
+        let plan = NTTPlan(logSize: 2)
+        var v: [Goldilocks] = [1, 2, 3, 4].map { Goldilocks(UInt64($0)) }
+        plan.forward(&v)
+        let w = Goldilocks.rootOfUnity(logOrder: 2)
+        #expect(v[0] == Goldilocks(10))
+        #expect(v[1] == Goldilocks(integer: -2))
+        #expect(v[2] == Goldilocks(1) + Goldilocks(2) * w - Goldilocks(3) - Goldilocks(4) * w)
+    }
+
+    @Test(arguments: [4, 12, 13, 16])
+    func inverseUndoesForward(logSize: Int) {
+        var rng = SplitMix64(seed: 77)
+        let c = (0..<(1 << logSize)).map { _ in GoldilocksExt2.random(using: &rng) }
+        let plan = NTTPlan(logSize: logSize)
+        var v = c
+        plan.forward(&v)
+        #expect(v != c)
+        plan.inverse(&v)
+        #expect(v == c)
+    }
+
+    @Test func largeTransformAgreesWithSmallerPieces() {
+        // f(ω^j) for a sparse polynomial x^5 + 3 at size 2^15 (exercises the wide stages).
+        let logSize = 15
+        var c = [Goldilocks](repeating: .zero, count: 1 << logSize)
+        c[0] = Goldilocks(3)
+        c[5] = .one
+        let plan = NTTPlan(logSize: logSize)
+        plan.forward(&c)
+        let w = Goldilocks.rootOfUnity(logOrder: logSize)
+        for i in [0, 1, 2, 777, 1 << 14, (1 << 15) - 1] {
+            let x = w.power(UInt64(reverseBits(i, bits: logSize)))
+            #expect(c[i] == x.power(5) + Goldilocks(3))
+        }
+    }
+
+    @Test func reedSolomonEncodingEvaluatesOnTheLargerDomain() {
+        var rng = SplitMix64(seed: 5)
+        let logSize = 6
+        let c = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        for rateLog in 1...3 {
+            let codeword = ReedSolomon.encode(c, rateLog: rateLog, plan: NTTPlan(logSize: logSize))
+            #expect(codeword.count == c.count << rateLog)
+            for position in [0, 1, 17, codeword.count - 1] {
+                let x = ReedSolomon.domainPoint(logLength: logSize + rateLog, position: position)
+                var acc = Goldilocks.zero
+                for coeff in c.reversed() { acc = acc * x + coeff }
+                #expect(codeword[position] == acc)
+                #expect(ReedSolomon.inverseDomainPoint(logLength: logSize + rateLog, position: position) * x == .one)
+            }
+            // Entries 2i and 2i+1 sit at x and -x.
+            let a = ReedSolomon.domainPoint(logLength: logSize + rateLog, position: 6)
+            let b = ReedSolomon.domainPoint(logLength: logSize + rateLog, position: 7)
+            #expect(a + b == .zero)
+        }
+    }
+
+    @Test func monomialBasisRoundTrip() {
+        var rng = SplitMix64(seed: 8)
+        let t = (0..<64).map { _ in Goldilocks.random(using: &rng) }
+        var c = t
+        MLE.evaluationsToCoefficients(&c)
+        // f(x) = Σ c_i Π x_{n-j} over bits j of i: check at a random point.
+        let point = (0..<6).map { _ in Goldilocks.random(using: &rng) }
+        var acc = Goldilocks.zero
+        for i in 0..<64 {
+            var term = c[i]
+            for j in 0..<6 where (i >> j) & 1 == 1 { term *= point[5 - j] }
+            acc += term
+        }
+        #expect(acc == MLE.evaluate(t, at: point))
+        MLE.coefficientsToEvaluations(&c)
+        #expect(c == t)
+    }
+}
+
+@Suite struct MerkleTests {
+    func tree(salted: Bool) -> (MerkleTree, [[UInt8]]) {
+        let leaves = (0..<16).map { i in (0..<24).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) } }
+        let t = MerkleTree(leafCount: 16, leafByteCount: 24, salted: salted) { i, buffer in
+            buffer.copyBytes(from: leaves[i])
+        }
+        return (t, leaves)
+    }
+
+    @Test(arguments: [false, true])
+    func pathsVerify(salted: Bool) {
+        let (t, leaves) = tree(salted: salted)
+        for i in 0..<16 {
+            let leaf = MerkleTree.leafDigest(salt: t.salt(i), bytes: leaves[i])
+            #expect(MerkleTree.verify(root: t.root, index: i, leaf: leaf, path: t.path(i), depth: 4))
+            // Wrong index, wrong leaf, wrong path length.
+            #expect(!MerkleTree.verify(root: t.root, index: (i + 1) % 16, leaf: leaf, path: t.path(i), depth: 4))
+            var bad = leaves[i]
+            bad[3] ^= 1
+            #expect(!MerkleTree.verify(root: t.root, index: i, leaf: MerkleTree.leafDigest(salt: t.salt(i), bytes: bad), path: t.path(i), depth: 4))
+            #expect(!MerkleTree.verify(root: t.root, index: i, leaf: leaf, path: Array(t.path(i).dropLast()), depth: 4))
+        }
+    }
+
+    @Test func saltedRootsDifferEachTime() {
+        let (a, _) = tree(salted: true)
+        let (b, _) = tree(salted: true)
+        let (c, _) = tree(salted: false)
+        let (d, _) = tree(salted: false)
+        #expect(a.root != b.root)
+        #expect(c.root == d.root)
+        #expect(a.salt(3).count == MerkleTree.saltByteCount)
+    }
+}
