@@ -68,22 +68,27 @@ public struct Goldilocks: FieldElement {
         let hiLo = hi & epsilon
         var (t0, borrow) = lo.subtractingReportingOverflow(hiHi)
         // lo - hiHi wrapped by +2^64 ≡ +epsilon; take it back (cannot underflow: t0 > epsilon then).
-        if borrow { t0 = t0 &- epsilon }
+        t0 = t0 &- (mask(borrow) & epsilon)
         let t1 = hiLo &* epsilon
         let (t2, carry) = t0.addingReportingOverflow(t1)
         // A carry is worth 2^64 ≡ epsilon; when it happens t2 < t1 < 2^64 - epsilon, so no overflow.
-        var r = t2 &+ (carry ? epsilon : 0)
+        var r = t2 &+ (mask(carry) & epsilon)
         if r >= modulus { r = r &- modulus }
         return Goldilocks(canonical: r)
     }
 
     // MARK: Arithmetic
 
+    /// All ones when `flag` is set, else zero: lets carries adjust values without a branch (carries
+    /// of random operands are unpredictable, and a mispredicted branch costs more than the product).
+    @inlinable @inline(__always)
+    static func mask(_ flag: Bool) -> UInt64 { 0 &- UInt64(flag ? 1 : 0) }
+
     @inlinable @inline(__always)
     public static func + (lhs: Goldilocks, rhs: Goldilocks) -> Goldilocks {
         let (s, carry) = lhs.value.addingReportingOverflow(rhs.value)
         // Both inputs < p, so a wrapped sum is < p - 2^32 and adding epsilon cannot overflow.
-        var r = s &+ (carry ? epsilon : 0)
+        var r = s &+ (mask(carry) & epsilon)
         if r >= modulus { r = r &- modulus }
         return Goldilocks(canonical: r)
     }
@@ -92,7 +97,7 @@ public struct Goldilocks: FieldElement {
     public static func - (lhs: Goldilocks, rhs: Goldilocks) -> Goldilocks {
         let (d, borrow) = lhs.value.subtractingReportingOverflow(rhs.value)
         // Wrapped difference is a - b + 2^64; subtracting epsilon gives a - b + p, which is canonical.
-        return Goldilocks(canonical: d &- (borrow ? epsilon : 0))
+        return Goldilocks(canonical: d &- (mask(borrow) & epsilon))
     }
 
     @inlinable @inline(__always)
