@@ -194,6 +194,21 @@ public struct LMDBTransaction: ~Copyable {
         }
     }
 
+    /// Stores `value` under `key` only if the key is absent (`MDB_NOOVERWRITE`); returns whether
+    /// it was stored (`false`: the key exists and nothing changed).
+    public func insert(_ db: LMDBDatabase, key: [UInt8], value: [UInt8]) throws(LMDBError) -> Bool {
+        let rc = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_NOOVERWRITE))
+            }
+        }
+        if rc == MDB_KEYEXIST { return false }
+        try check(rc, "mdb_put(\(db), noOverwrite)")
+        return true
+    }
+
     /// Reserves `count` bytes under `key` and lets `fill` write them in place (`MDB_RESERVE`),
     /// saving a copy for large values. `fill` must write every byte.
     public func putReserving(

@@ -1,1 +1,166 @@
-// The Ledger module. See README.md's layer map for what it owns.
+import Foundation
+import LMDB
+import Sodium
+import Wire
+
+/// A node's ledger: one LMDB environment in `DATA_DIR/ledger/` with a store per record kind and
+/// an append-only, hash-chained log, both changed in the same write transaction.
+///
+/// One writer: the actor runs on its own thread, and every write transaction begins and ends
+/// inside one synchronous call on it (never across an `await`). Reads need no actor hop: use
+/// `reader` from any thread or task.
+///
+/// ```swift
+/// let ledger = try Ledger(dataDirectory: dir)
+/// let outcome = try await ledger.append(LedgerAppend(envelope: envelope))   // from a peer
+/// let receipts = try await ledger.append(batch: items)                       // one transaction
+/// let history = try ledger.reader.jobHistory(jobID)
+/// ```
+public actor Ledger {
+    /// How commits reach the disk.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// fsync data and meta page on every commit (default): a power cut loses nothing committed.
+        case durable
+        /// `MDB_NOMETASYNC`: fsync data but not the meta page: a power cut may lose the last
+        /// commit(s), never integrity. About half the fsync cost. A killed process loses nothing.
+        case noMetaSync
+        /// `MDB_NOSYNC`: leave flushing to the OS: a power cut may lose recent commits. For
+        /// benchmarks and throwaway ledgers. A killed process loses nothing.
+        case noSync
+    }
+
+    /// Settings for opening a ledger.
+    public struct Options: Sendable {
+        public var durability: Durability = .durable
+        /// Initial map size; it doubles whenever a write needs more.
+        public var initialMapSize: Int = 64 << 20
+        /// Milliseconds since the Unix epoch, stamped on each entry.
+        public var clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+        /// Re-checks the signature of every envelope before it is appended (`nil`: trust the
+        /// caller, e.g. gossip, which verifies before parsing). Throwing rejects the whole batch.
+        public var envelopeVerifier: EnvelopeVerifier?
+
+        public init() {}
+    }
+
+    /// The ledger format this build writes and the newest it reads.
+    public static let formatVersion: UInt32 = 1
+
+    /// Synchronous, thread-safe queries over the same environment.
+    public nonisolated let reader: LedgerReader
+    private let writerThread: WriterThread
+    private let clock: @Sendable () -> UInt64
+    private let envelopeVerifier: EnvelopeVerifier?
+    private var head: LedgerHead
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { writerThread.asUnownedSerialExecutor() }
+
+    /// Opens the ledger in `dataDirectory/ledger/`, creating it (and `dataDirectory`) if needed.
+    /// Throws `LedgerError.newerFormat` for a ledger written by a newer format.
+    public init(dataDirectory: String, options: Options = Options()) throws {
+        let path = try Self.prepareDirectory(dataDirectory)
+        var envOptions = LMDBEnvironment.Options()
+        envOptions.mapSize = options.initialMapSize
+        switch options.durability {
+        case .durable: break
+        case .noMetaSync: envOptions.flags.insert(.noMetaSync)
+        case .noSync: envOptions.flags.insert(.noSync)
+        }
+        let environment = try storage { try LMDBEnvironment(path: path, options: envOptions) }
+        let stores = try storage { try LedgerStores(environment: environment, create: true) }
+        try Self.checkOrWriteFormat(environment: environment, stores: stores, path: path, now: options.clock())
+        let reader = LedgerReader(environment: environment, stores: stores, path: path)
+        self.reader = reader
+        self.head = try reader.head()
+        self.clock = options.clock
+        self.envelopeVerifier = options.envelopeVerifier
+        self.writerThread = WriterThread()
+    }
+
+    deinit {
+        writerThread.stop()
+    }
+
+    /// The log's head as the writer knows it.
+    public var currentHead: LedgerHead { head }
+
+    /// Appends one record (see `append(batch:)`).
+    @discardableResult
+    public nonisolated func append(_ item: LedgerAppend) async throws -> AppendOutcome {
+        try await append(batch: [item])[0]
+    }
+
+    /// Appends records in one write transaction: all of them are committed together, or (on an
+    /// error) none. Duplicates and conflicts do not fail the batch; they are reported per record.
+    /// Envelope signatures are re-checked first, on the caller's task, when a verifier is set.
+    public nonisolated func append(batch: [LedgerAppend]) async throws -> [AppendOutcome] {
+        if let verifier = envelopeVerifier {
+            for item in batch {
+                if let envelope = item.envelopeMessage, !verifier.isValid(envelope) {
+                    throw LedgerError.badSignature(kind: "\(item.kind)", sender: Hex.encode(envelope.sender))
+                }
+            }
+        }
+        return try await commit(batch)
+    }
+
+    private func commit(_ batch: [LedgerAppend]) throws -> [AppendOutcome] {
+        guard !batch.isEmpty else { return [] }
+        let stores = reader.stores
+        let start = head
+        let now = clock()
+        let (outcomes, newHead) = try storage {
+            try reader.environment.write { txn in
+                var context = LedgerWriteContext(stores: stores, head: start, timeMs: now)
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(batch.count)
+                for item in batch { outcomes.append(try context.apply(item, in: txn)) }
+                return (outcomes, context.head)
+            }
+        }
+        head = newHead
+        return outcomes
+    }
+
+    // MARK: Opening
+
+    static func ledgerPath(_ dataDirectory: String) -> String {
+        (dataDirectory.hasSuffix("/") ? String(dataDirectory.dropLast()) : dataDirectory) + "/ledger"
+    }
+
+    private static func prepareDirectory(_ dataDirectory: String) throws -> String {
+        for dir in [dataDirectory, ledgerPath(dataDirectory)] {
+            if mkdir(dir, 0o700) != 0, errno != EEXIST { throw LedgerError.io(path: dir, errno: errno) }
+        }
+        return ledgerPath(dataDirectory)
+    }
+
+    private static func checkOrWriteFormat(environment: LMDBEnvironment, stores: LedgerStores, path: String, now: UInt64) throws {
+        try storage {
+            try environment.write { txn in
+                if let bytes = try txn.get(stores.meta, key: LedgerReader.formatKey) {
+                    try LedgerReader.checkFormat(bytes, path: path)
+                } else {
+                    var meta = Ciro_V1_LedgerMeta()
+                    meta.formatVersion = formatVersion
+                    meta.createdMs = now
+                    meta.createdBy = "ciro"
+                    try txn.put(stores.meta, key: LedgerReader.formatKey, value: try meta.serializedBytes())
+                }
+            }
+        }
+    }
+}
+
+/// Checks a peer's envelope signature (the gossip layer's verifier, re-used by the ledger).
+public struct EnvelopeVerifier: Sendable {
+    let check: @Sendable (Ciro_V1_Envelope) -> Bool
+
+    /// A verifier from a function that says whether an envelope's signature is valid.
+    public init(_ check: @escaping @Sendable (Ciro_V1_Envelope) -> Bool) {
+        self.check = check
+    }
+
+    /// Whether the envelope's signature is valid.
+    public func isValid(_ envelope: Ciro_V1_Envelope) -> Bool { check(envelope) }
+}

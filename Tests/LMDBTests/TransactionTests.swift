@@ -114,3 +114,18 @@ struct TransactionTests {
         #expect(try env.read { try $0.get(db, key: [UInt8]("a")) } == [42])
     }
 }
+
+@Suite("LMDB insert")
+struct InsertTests {
+    @Test("insert stores only absent keys and reports whether it did")
+    func insertOnlyAbsent() throws {
+        let dir = TemporaryDirectory()
+        let env = try LMDBEnvironment(path: dir.path)
+        let db = try env.openDatabase(named: "d")
+        try env.write { txn throws in
+            #expect(try txn.insert(db, key: [1], value: [1]))
+            #expect(try !txn.insert(db, key: [1], value: [2]))
+        }
+        #expect(try env.read { try $0.get(db, key: [1]) } == [1])
+    }
+}

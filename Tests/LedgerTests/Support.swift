@@ -1,0 +1,69 @@
+import Foundation
+import Ledger
+import Wire
+
+/// A fresh folder under the system temporary folder, removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = #function) {
+        let base = NSTemporaryDirectory() + "ciro-ledger-\(label.filter { $0.isLetter || $0.isNumber }.prefix(40))-"
+        var template = Array((base + "XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Options for test ledgers: no fsync (a killed process still loses nothing) and a fixed clock.
+func testOptions(mapSize: Int = 1 << 20) -> Ledger.Options {
+    var options = Ledger.Options()
+    options.durability = .noSync
+    options.initialMapSize = mapSize
+    options.clock = { 1_700_000_000_000 }
+    return options
+}
+
+func hex(_ d: Data) -> String { d.map { String(format: "%02x", $0) }.joined() }
+
+/// Appends `items` one by one and returns the outcomes.
+func appendEach(_ ledger: Ledger, _ items: [LedgerAppend]) async throws -> [AppendOutcome] {
+    var out: [AppendOutcome] = []
+    for item in items { out.append(try await ledger.append(item)) }
+    return out
+}
+
+/// Path of the `ciro` executable built next to this test bundle.
+func ciroExecutable() -> String? {
+    guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("ciro").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return nil
+}
+
+/// Runs `ciro` with `arguments`; returns exit status and standard output.
+func runCiro(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    guard let exe = ciroExecutable() else { throw CiroNotBuilt() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: exe)
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+struct CiroNotBuilt: Error, CustomStringConvertible {
+    var description: String { "the ciro executable is not built next to the tests (swift build -c release)" }
+}
