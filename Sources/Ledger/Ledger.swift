@@ -37,7 +37,8 @@ public actor Ledger {
         /// Milliseconds since the Unix epoch, stamped on each entry.
         public var clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
         /// Re-checks the signature of every envelope before it is appended (`nil`: trust the
-        /// caller, e.g. gossip, which verifies before parsing). Throwing rejects the whole batch.
+        /// caller, e.g. gossip, which verifies before parsing). A bad one rejects the whole batch.
+        /// Use `.wire` for the wire protocol's rule.
         public var envelopeVerifier: EnvelopeVerifier?
 
         public init() {}
@@ -163,4 +164,8 @@ public struct EnvelopeVerifier: Sendable {
 
     /// Whether the envelope's signature is valid.
     public func isValid(_ envelope: Ciro_V1_Envelope) -> Bool { check(envelope) }
+
+    /// The wire protocol's rule (`Ciro_V1_Envelope.verified()`: version, field lengths, topic and
+    /// the Ed25519 signature over the canonical signing bytes).
+    public static let wire = EnvelopeVerifier { envelope in (try? envelope.verified()) != nil }
 }

@@ -46,9 +46,9 @@ public struct LedgerVerification: Sendable {
 public enum LedgerVerifier {
     private struct Stop: Error { let brk: LedgerBreak }
 
-    /// Verifies the whole ledger in one snapshot. `signatures` re-checks peers' envelopes; without
-    /// it they are counted as unchecked.
-    public static func verify(_ reader: LedgerReader, signatures: EnvelopeVerifier? = nil) throws -> LedgerVerification {
+    /// Verifies the whole ledger in one snapshot. `signatures` re-checks peers' envelopes (by
+    /// default with the wire protocol's rule); with `nil` they are counted as unchecked.
+    public static func verify(_ reader: LedgerReader, signatures: EnvelopeVerifier? = .wire) throws -> LedgerVerification {
         var report = LedgerVerification()
         do {
             try reader.snapshot { snap in

@@ -6,23 +6,11 @@ import Wire
 
 @Suite("Ledger entries from peers")
 struct LedgerEnvelopeTests {
-    /// A stand-in signing rule for these tests (the real canonical layout lives with gossip):
-    /// Ed25519 over the body bytes.
-    static let verifier = EnvelopeVerifier { envelope in
-        guard let key = try? Ed25519PublicKey(bytes: envelope.sender) else { return false }
-        return key.isValidSignature(Array(envelope.signature), for: Array(envelope.body))
-    }
+    /// The wire protocol's signing rule (canonical signing bytes, Ed25519).
+    static let verifier = EnvelopeVerifier.wire
 
     static func envelope(_ topic: Ciro_V1_Topic, _ body: [UInt8], by keys: Ed25519KeyPair) -> Ciro_V1_Envelope {
-        var e = Ciro_V1_Envelope()
-        e.version = 1
-        e.sender = Data(keys.publicKey.bytes)
-        e.timestampMs = 1_700_000_000_000
-        e.sequence = 1
-        e.topic = topic
-        e.body = Data(body)
-        e.signature = Data(keys.sign(body).bytes)
-        return e
+        Ciro_V1_Envelope.signed(topic: topic, body: body, by: keys, sequence: 1, timestampMs: 1_700_000_000_000)
     }
 
     @Test("a peer's record keeps its signed envelope, and verify re-checks it")
@@ -45,8 +33,34 @@ struct LedgerEnvelopeTests {
         let report = try LedgerVerifier.verify(ledger.reader, signatures: Self.verifier)
         #expect(report.isIntact)
         #expect(report.envelopes == 1 && report.signaturesChecked == 1)
-        let unchecked = try LedgerVerifier.verify(ledger.reader)
+        let unchecked = try LedgerVerifier.verify(ledger.reader, signatures: nil)
         #expect(unchecked.isIntact && unchecked.signaturesUnchecked == 1)
+    }
+
+    @Test("verify catches a stored envelope whose signature no longer verifies")
+    func tamperedStoredEnvelope() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger(dataDirectory: dir.path, options: testOptions())
+        let auditor = try Ed25519KeyPair.generate()
+        var attestation = SyntheticMarket.attestation(job: 1, auditor: 0, worker: 1, proof: [1])
+        attestation.auditor = Data(auditor.publicKey.bytes)
+        let env = Self.envelope(.attestation, try attestation.serializedBytes(), by: auditor)
+        _ = try await ledger.append(batch: try SyntheticMarket.lifecycle(job: 1))
+        let seq = try #require(try await ledger.append(LedgerAppend(envelope: env)).receipt?.sequence)
+        #expect(try LedgerVerifier.verify(ledger.reader).isIntact)
+
+        // Rewrite the stored entry with a changed signature (and re-chain nothing: it is the head).
+        var entry = try #require(try ledger.reader.entry(seq)).entry
+        var forged = env
+        forged.signature[10] ^= 0x40
+        entry.envelope = try forged.serializedBytes()
+        let key = withUnsafeBytes(of: seq.bigEndian) { Array($0) }
+        try ledger.reader.environment.write { txn in
+            try txn.put(ledger.reader.stores.log, key: key, value: try entry.serializedBytes())
+        }
+        let report = try LedgerVerifier.verify(ledger.reader)
+        #expect(report.firstBreak?.sequence == seq)
+        #expect(report.firstBreak?.reason.contains("signature") == true)
     }
 
     @Test("an envelope signed by someone other than the record's author is refused")

@@ -93,7 +93,6 @@ struct LedgerDataDirectory: ParsableArguments {
 
 /// Envelope signature re-checking for the ledger commands.
 enum LedgerSignatures {
-    /// The verifier for stored peer envelopes (nil until the envelope signing rules are in `Wire`:
-    /// `verify` then reports the envelopes as not re-checkable).
-    static let verifier: EnvelopeVerifier? = nil
+    /// The verifier for stored peer envelopes: the wire protocol's signing rule.
+    static let verifier: EnvelopeVerifier? = .wire
 }
