@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 
 /// A fresh folder under the system temporary folder, removed when the value goes away.
@@ -27,3 +28,7 @@ extension Array where Element == UInt8 {
 func bigEndianKey(_ n: Int) -> [UInt8] {
     withUnsafeBytes(of: UInt64(n).bigEndian) { Array($0) }
 }
+
+/// Every LMDB suite, run one test at a time (they fork, spin reader threads and fill maps; the
+/// rest of the package's suites run in parallel with timing expectations of their own).
+@Suite(.serialized) enum LMDBTestSuite {}

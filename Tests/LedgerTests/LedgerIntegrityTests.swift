@@ -4,122 +4,123 @@ import LMDB
 import Sodium
 import Testing
 import Wire
-
-@Suite("Ledger integrity")
-struct LedgerIntegrityTests {
-    /// A ledger with three whole jobs (27 entries), closed, for tampering.
-    func sealedLedger(_ dir: TemporaryDirectory) async throws {
-        let ledger = try Ledger(dataDirectory: dir.path, options: testOptions())
-        for n in 1...3 { _ = try await ledger.append(batch: try SyntheticMarket.lifecycle(job: UInt64(n))) }
-        #expect(try LedgerVerifier.verify(ledger.reader).isIntact)
-    }
-
-    /// Changes the ledger at `dir` through the raw LMDB wrapper, then verifies it.
-    func tamper(_ dir: TemporaryDirectory, _ change: (LedgerReader, borrowing LMDBTransaction) throws -> Void) throws -> LedgerVerification {
-        let reader = try LedgerReader(dataDirectory: dir.path)
-        try reader.environment.write { txn in try change(reader, txn) }
-        return try LedgerVerifier.verify(reader)
-    }
-
-    @Test("a changed record is caught at its entry")
-    func changedRecord() async throws {
-        let dir = TemporaryDirectory()
-        try await sealedLedger(dir)
-        let report = try tamper(dir) { reader, txn in
-            // Entry 11 is job 2's second bid: raise its price.
-            let entry = try #require(try reader.entry(11)).entry
-            #expect(entry.kind == .bid)
-            var bid = try Ciro_V1_Bid(serializedBytes: try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey))))
-            bid.price = 1
-            try txn.put(reader.stores.bids, key: Array(entry.recordKey), value: try bid.serializedBytes())
+extension LedgerTestSuite {
+    @Suite("Ledger integrity")
+    struct LedgerIntegrityTests {
+        /// A ledger with three whole jobs (27 entries), closed, for tampering.
+        func sealedLedger(_ dir: TemporaryDirectory) async throws {
+            let ledger = try Ledger(dataDirectory: dir.path, options: testOptions())
+            for n in 1...3 { _ = try await ledger.append(batch: try SyntheticMarket.lifecycle(job: UInt64(n))) }
+            #expect(try LedgerVerifier.verify(ledger.reader).isIntact)
         }
-        #expect(report.firstBreak?.sequence == 11)
-        #expect(report.firstBreak?.reason.contains("hashes to") == true)
-    }
 
-    @Test("a changed log entry breaks the chain at the next entry")
-    func changedEntry() async throws {
-        let dir = TemporaryDirectory()
-        try await sealedLedger(dir)
-        let report = try tamper(dir) { reader, txn in
-            var entry = try #require(try reader.entry(5)).entry
-            entry.timeMs += 1
-            let key = withUnsafeBytes(of: UInt64(5).bigEndian) { Array($0) }
-            try txn.put(reader.stores.log, key: key, value: try entry.serializedBytes())
-        }
-        #expect(report.firstBreak?.sequence == 6)
-        #expect(report.firstBreak?.reason.contains("previous_hash") == true)
-    }
-
-    @Test("a deleted entry, a deleted record and an extra record are caught")
-    func deletions() async throws {
-        let gap = TemporaryDirectory()
-        try await sealedLedger(gap)
-        let gapReport = try tamper(gap) { reader, txn in
-            try txn.delete(reader.stores.log, key: withUnsafeBytes(of: UInt64(20).bigEndian) { Array($0) })
-        }
-        #expect(gapReport.firstBreak?.sequence == 20)
-
-        let missing = TemporaryDirectory()
-        try await sealedLedger(missing)
-        let missingReport = try tamper(missing) { reader, txn in
-            let entry = try #require(try reader.entry(14)).entry
-            try txn.delete(try #require(reader.stores.store(for: entry.kind)), key: Array(entry.recordKey))
-        }
-        #expect(missingReport.firstBreak?.sequence == 14)
-
-        let extra = TemporaryDirectory()
-        try await sealedLedger(extra)
-        let extraReport = try tamper(extra) { reader, txn in
-            try txn.put(reader.stores.proofs, key: [UInt8](repeating: 7, count: 32), value: [1, 2, 3])
-        }
-        #expect(extraReport.firstBreak?.reason.contains("store of proof") == true)
-    }
-
-    @Test("a forged reputation or job state is caught by replaying the log")
-    func derivedState() async throws {
-        let rep = TemporaryDirectory()
-        try await sealedLedger(rep)
-        let repReport = try tamper(rep) { reader, txn in
-            let node = Array(SyntheticMarket.node(2000 + 1 % 5))
-            var r = try Ciro_V1_Reputation(serializedBytes: try #require(try txn.get(reader.stores.reputation, key: node)))
-            r.creditsEarned += 1_000_000
-            try txn.put(reader.stores.reputation, key: node, value: try r.serializedBytes())
-        }
-        #expect(repReport.firstBreak?.reason.contains("reputation") == true)
-
-        let state = TemporaryDirectory()
-        try await sealedLedger(state)
-        let stateReport = try tamper(state) { reader, txn in
-            let job = Array(SyntheticMarket.job(2))
-            var s = try Ciro_V1_JobStatus(serializedBytes: try #require(try txn.get(reader.stores.jobState, key: job)))
-            s.state = .failed
-            try txn.put(reader.stores.jobState, key: job, value: try s.serializedBytes())
-        }
-        #expect(stateReport.firstBreak?.reason.contains("records give settled") == true)
-    }
-
-    @Test("a ledger of a newer format is refused with a clear error")
-    func newerFormat() async throws {
-        let dir = TemporaryDirectory()
-        try await sealedLedger(dir)
-        do {
+        /// Changes the ledger at `dir` through the raw LMDB wrapper, then verifies it.
+        func tamper(_ dir: TemporaryDirectory, _ change: (LedgerReader, borrowing LMDBTransaction) throws -> Void) throws -> LedgerVerification {
             let reader = try LedgerReader(dataDirectory: dir.path)
-            var meta = Ciro_V1_LedgerMeta()
-            meta.formatVersion = Ledger.formatVersion + 1
-            try reader.environment.write { txn in
-                try txn.put(reader.stores.meta, key: Array("format".utf8), value: try meta.serializedBytes())
-            }
+            try reader.environment.write { txn in try change(reader, txn) }
+            return try LedgerVerifier.verify(reader)
         }
-        let expected = LedgerError.newerFormat(found: Ledger.formatVersion + 1, supported: Ledger.formatVersion, path: dir.path + "/ledger")
-        #expect(throws: expected) { try Ledger(dataDirectory: dir.path, options: testOptions()) }
-        #expect(throws: expected) { try LedgerReader(dataDirectory: dir.path) }
-        #expect(expected.description.contains("upgrade ciro"))
-    }
 
-    @Test("opening a missing ledger for reading says so")
-    func missingLedger() throws {
-        let dir = TemporaryDirectory()
-        #expect(throws: LedgerError.notFound(path: dir.path + "/ledger")) { try LedgerReader(dataDirectory: dir.path) }
+        @Test("a changed record is caught at its entry")
+        func changedRecord() async throws {
+            let dir = TemporaryDirectory()
+            try await sealedLedger(dir)
+            let report = try tamper(dir) { reader, txn in
+                // Entry 11 is job 2's second bid: raise its price.
+                let entry = try #require(try reader.entry(11)).entry
+                #expect(entry.kind == .bid)
+                var bid = try Ciro_V1_Bid(serializedBytes: try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey))))
+                bid.price = 1
+                try txn.put(reader.stores.bids, key: Array(entry.recordKey), value: try bid.serializedBytes())
+            }
+            #expect(report.firstBreak?.sequence == 11)
+            #expect(report.firstBreak?.reason.contains("hashes to") == true)
+        }
+
+        @Test("a changed log entry breaks the chain at the next entry")
+        func changedEntry() async throws {
+            let dir = TemporaryDirectory()
+            try await sealedLedger(dir)
+            let report = try tamper(dir) { reader, txn in
+                var entry = try #require(try reader.entry(5)).entry
+                entry.timeMs += 1
+                let key = withUnsafeBytes(of: UInt64(5).bigEndian) { Array($0) }
+                try txn.put(reader.stores.log, key: key, value: try entry.serializedBytes())
+            }
+            #expect(report.firstBreak?.sequence == 6)
+            #expect(report.firstBreak?.reason.contains("previous_hash") == true)
+        }
+
+        @Test("a deleted entry, a deleted record and an extra record are caught")
+        func deletions() async throws {
+            let gap = TemporaryDirectory()
+            try await sealedLedger(gap)
+            let gapReport = try tamper(gap) { reader, txn in
+                try txn.delete(reader.stores.log, key: withUnsafeBytes(of: UInt64(20).bigEndian) { Array($0) })
+            }
+            #expect(gapReport.firstBreak?.sequence == 20)
+
+            let missing = TemporaryDirectory()
+            try await sealedLedger(missing)
+            let missingReport = try tamper(missing) { reader, txn in
+                let entry = try #require(try reader.entry(14)).entry
+                try txn.delete(try #require(reader.stores.store(for: entry.kind)), key: Array(entry.recordKey))
+            }
+            #expect(missingReport.firstBreak?.sequence == 14)
+
+            let extra = TemporaryDirectory()
+            try await sealedLedger(extra)
+            let extraReport = try tamper(extra) { reader, txn in
+                try txn.put(reader.stores.proofs, key: [UInt8](repeating: 7, count: 32), value: [1, 2, 3])
+            }
+            #expect(extraReport.firstBreak?.reason.contains("store of proof") == true)
+        }
+
+        @Test("a forged reputation or job state is caught by replaying the log")
+        func derivedState() async throws {
+            let rep = TemporaryDirectory()
+            try await sealedLedger(rep)
+            let repReport = try tamper(rep) { reader, txn in
+                let node = Array(SyntheticMarket.node(2000 + 1 % 5))
+                var r = try Ciro_V1_Reputation(serializedBytes: try #require(try txn.get(reader.stores.reputation, key: node)))
+                r.creditsEarned += 1_000_000
+                try txn.put(reader.stores.reputation, key: node, value: try r.serializedBytes())
+            }
+            #expect(repReport.firstBreak?.reason.contains("reputation") == true)
+
+            let state = TemporaryDirectory()
+            try await sealedLedger(state)
+            let stateReport = try tamper(state) { reader, txn in
+                let job = Array(SyntheticMarket.job(2))
+                var s = try Ciro_V1_JobStatus(serializedBytes: try #require(try txn.get(reader.stores.jobState, key: job)))
+                s.state = .failed
+                try txn.put(reader.stores.jobState, key: job, value: try s.serializedBytes())
+            }
+            #expect(stateReport.firstBreak?.reason.contains("records give settled") == true)
+        }
+
+        @Test("a ledger of a newer format is refused with a clear error")
+        func newerFormat() async throws {
+            let dir = TemporaryDirectory()
+            try await sealedLedger(dir)
+            do {
+                let reader = try LedgerReader(dataDirectory: dir.path)
+                var meta = Ciro_V1_LedgerMeta()
+                meta.formatVersion = Ledger.formatVersion + 1
+                try reader.environment.write { txn in
+                    try txn.put(reader.stores.meta, key: Array("format".utf8), value: try meta.serializedBytes())
+                }
+            }
+            let expected = LedgerError.newerFormat(found: Ledger.formatVersion + 1, supported: Ledger.formatVersion, path: dir.path + "/ledger")
+            #expect(throws: expected) { try Ledger(dataDirectory: dir.path, options: testOptions()) }
+            #expect(throws: expected) { try LedgerReader(dataDirectory: dir.path) }
+            #expect(expected.description.contains("upgrade ciro"))
+        }
+
+        @Test("opening a missing ledger for reading says so")
+        func missingLedger() throws {
+            let dir = TemporaryDirectory()
+            #expect(throws: LedgerError.notFound(path: dir.path + "/ledger")) { try LedgerReader(dataDirectory: dir.path) }
+        }
     }
 }

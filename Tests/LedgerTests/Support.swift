@@ -1,3 +1,5 @@
+import Testing
+import Dispatch
 import Foundation
 import Ledger
 import Wire
@@ -49,8 +51,20 @@ func ciroExecutable() -> String? {
     return nil
 }
 
-/// Runs `ciro` with `arguments`; returns exit status and standard output.
-func runCiro(_ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs blocking work on a dispatch thread, off Swift's cooperative pool (which has one thread
+/// per core: blocking it stalls every other suite running in parallel).
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Runs `ciro` with `arguments` off the cooperative pool; returns exit status and standard output.
+func runCiro(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await offThePool { try runCiroBlocking(arguments) }
+}
+
+func runCiroBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
     guard let exe = ciroExecutable() else { throw CiroNotBuilt() }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: exe)
@@ -67,3 +81,7 @@ func runCiro(_ arguments: [String]) throws -> (status: Int32, output: String) {
 struct CiroNotBuilt: Error, CustomStringConvertible {
     var description: String { "the ciro executable is not built next to the tests (swift build -c release)" }
 }
+
+/// Every ledger suite, run one test at a time: several spawn processes or busy threads, and the
+/// rest of the package's suites run in parallel with timing expectations of their own.
+@Suite(.serialized) enum LedgerTestSuite {}
