@@ -1,0 +1,119 @@
+import ProofCore
+
+/// Canonical bytes of a circuit architecture: hashed into the model id and stored with a registered
+/// model. Decoding is length-checked and validates the result.
+extension CircuitArchitecture {
+    static let magic: [UInt8] = Array("CZKA".utf8)
+    static let formatVersion: UInt8 = 1
+
+    /// The canonical encoding.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.writeBytes(Self.magic)
+        w.writeUInt8(Self.formatVersion)
+        w.writeUInt64(UInt64(inputSize))
+        w.writeUInt64(UInt64(inputLength))
+        w.writeUInt64(UInt64(outputLength))
+        w.writeCount(tables.count)
+        for t in tables {
+            switch t {
+            case .range(let bits):
+                w.writeUInt8(0); w.writeUInt32(UInt32(bits))
+            case let .minimum(bits, cap):
+                w.writeUInt8(1); w.writeUInt32(UInt32(bits)); w.writeUInt64(UInt64(bitPattern: cap))
+            case let .sign(start, bits):
+                w.writeUInt8(2); w.writeUInt64(UInt64(bitPattern: start)); w.writeUInt32(UInt32(bits))
+            }
+        }
+        w.writeCount(layers.count)
+        for layer in layers {
+            switch layer {
+            case .linear(let s):
+                w.writeUInt8(0); w.writeUInt32(UInt32(s.logRows)); w.writeUInt32(UInt32(s.logInner)); w.writeUInt32(UInt32(s.logCols))
+            case .requantize(let r):
+                w.writeUInt8(1); w.writeUInt64(UInt64(r.size)); w.writeUInt32(UInt32(r.shift))
+                w.writeUInt64(UInt64(bitPattern: r.lo)); w.writeUInt64(UInt64(bitPattern: r.hi)); w.writeUInt32(UInt32(r.lowBits))
+                w.writeUInt32(UInt32(r.rangeTable)); w.writeUInt32(UInt32(r.minTable)); w.writeUInt32(UInt32(r.signTable))
+            case .gather(let g):
+                w.writeUInt8(2); Self.writeMap(g.map, &w)
+            case .maxPool(let m):
+                w.writeUInt8(3); w.writeUInt32(UInt32(m.rangeTable)); w.writeCount(m.maps.count)
+                for map in m.maps { Self.writeMap(map, &w) }
+            }
+        }
+        return w.bytes
+    }
+
+    static func writeMap(_ map: [Int32], _ w: inout ByteWriter) {
+        w.writeCount(map.count)
+        for v in map { w.writeUInt32(UInt32(bitPattern: v)) }
+    }
+
+    static func readMap(_ r: inout ByteReader) throws(ProofError) -> [Int32] {
+        let n = try r.readCount(what: "index map", limit: 1 << 24)
+        guard n * 4 <= r.remaining else { throw .truncated(what: "index map", offset: r.offset, needed: n * 4) }
+        var out = [Int32]()
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(Int32(bitPattern: try r.readUInt32(what: "index map entry"))) }
+        return out
+    }
+
+    /// Decodes and validates an architecture.
+    public init(encoded bytes: [UInt8]) throws(ZKMLError) {
+        var r = ByteReader(bytes)
+        do throws(ProofError) {
+            try r.readHeader(magic: Self.magic, version: Self.formatVersion, what: "architecture")
+            func int(_ what: String) throws(ProofError) -> Int {
+                let v = try r.readUInt64(what: what)
+                guard v < 1 << 40 else { throw .invalidValue(what: what, value: v) }
+                return Int(v)
+            }
+            func signed(_ what: String) throws(ProofError) -> Int64 { Int64(bitPattern: try r.readUInt64(what: what)) }
+            func small(_ what: String) throws(ProofError) -> Int {
+                let v = try r.readUInt32(what: what)
+                guard v < 1 << 24 else { throw .invalidValue(what: what, value: UInt64(v)) }
+                return Int(v)
+            }
+            let inputSize = try int("input size"), inputLength = try int("input length"), outputLength = try int("output length")
+            var tables: [LookupTable] = []
+            for _ in 0..<(try r.readCount(what: "tables", limit: 1024)) {
+                switch try r.readUInt8(what: "table kind") {
+                case 0: tables.append(.range(bits: try small("bits")))
+                case 1:
+                    let b = try small("bits"), cap = try signed("cap")
+                    tables.append(.minimum(bits: b, cap: cap))
+                case 2:
+                    let start = try signed("start"), b = try small("bits")
+                    tables.append(.sign(start: start, bits: b))
+                case let k: throw ProofError.invalidValue(what: "table kind", value: UInt64(k))
+                }
+            }
+            var layers: [CircuitLayer] = []
+            for _ in 0..<(try r.readCount(what: "layers", limit: 4096)) {
+                switch try r.readUInt8(what: "layer kind") {
+                case 0:
+                    layers.append(.linear(LinearLayer(logRows: try small("logRows"), logInner: try small("logInner"), logCols: try small("logCols"))))
+                case 1:
+                    let size = try int("size"), shift = try small("shift"), lo = try signed("lo"), hi = try signed("hi")
+                    let lowBits = try small("low bits")
+                    let rt = try small("range table"), mt = try small("min table"), st = try small("sign table")
+                    layers.append(.requantize(RequantizeLayer(size: size, shift: shift, lo: lo, hi: hi, lowBits: lowBits,
+                                                              rangeTable: rt, minTable: mt, signTable: st)))
+                case 2:
+                    layers.append(.gather(GatherLayer(map: try Self.readMap(&r))))
+                case 3:
+                    let table = try small("range table")
+                    var maps: [[Int32]] = []
+                    for _ in 0..<(try r.readCount(what: "window", limit: 64)) { maps.append(try Self.readMap(&r)) }
+                    layers.append(.maxPool(MaxPoolLayer(maps: maps, rangeTable: table)))
+                case let k: throw ProofError.invalidValue(what: "layer kind", value: UInt64(k))
+                }
+            }
+            try r.expectEnd()
+            self.init(inputSize: inputSize, inputLength: inputLength, outputLength: outputLength, layers: layers, tables: tables)
+        } catch {
+            throw .proof(error, at: "architecture")
+        }
+        _ = try CircuitPlan(self)
+    }
+}

@@ -1,0 +1,179 @@
+/// The arithmetic circuit that a quantized model compiles to: a chain of layers over integer vectors
+/// whose lengths are powers of two (every tensor is padded so that its multilinear extension exists).
+///
+/// Value 0 is the model input; layer `l` (0-based) reads value `l` and writes value `l + 1`; the last
+/// value is the model output. Each value is a flat vector; a matrix value `[rows][cols]` is stored
+/// row-major, so its multilinear extension takes the row bits first (ProofCore's index convention).
+///
+/// The architecture is public (it is hashed into the model id); the weights are the prover's and are
+/// only known to the verifier through their commitment.
+public struct CircuitArchitecture: Sendable, Equatable {
+    /// Padded length of the input vector (a power of two).
+    public var inputSize: Int
+    /// Number of meaningful input entries (the rest are zero).
+    public var inputLength: Int
+    /// Number of meaningful output entries (the first ones of the last value).
+    public var outputLength: Int
+    /// The layers, input to output.
+    public var layers: [CircuitLayer]
+    /// The lookup tables that the non-linear layers use, indexed by the layers' table fields.
+    public var tables: [LookupTable]
+
+    public init(inputSize: Int, inputLength: Int, outputLength: Int, layers: [CircuitLayer], tables: [LookupTable]) {
+        self.inputSize = inputSize
+        self.inputLength = inputLength
+        self.outputLength = outputLength
+        self.layers = layers
+        self.tables = tables
+    }
+
+    /// Length of value `index` (0 = input).
+    public func valueSize(_ index: Int) -> Int {
+        index == 0 ? inputSize : layers[index - 1].outputSize
+    }
+
+    /// Padded length of the output vector.
+    public var outputSize: Int { valueSize(layers.count) }
+
+    /// The linear layers' indices, in order (their weight tensors are committed in this order).
+    public var linearLayerIndices: [Int] {
+        layers.indices.filter { if case .linear = layers[$0] { true } else { false } }
+    }
+}
+
+/// One layer of a `CircuitArchitecture`.
+public enum CircuitLayer: Sendable, Equatable {
+    /// `acc[o][p] = b[o] + Σ_j W[o][j] · x[j][p]` (a dense layer when `logCols == 0`, an unfolded
+    /// convolution otherwise). The output is an intermediate (uncommitted) value.
+    case linear(LinearLayer)
+    /// `y = clamp(floor((acc + 2^(shift-1)) / 2^shift), lo, hi)`, elementwise (rounding rescale, then
+    /// clamp; ReLU is the clamp with lo = 0). `y` and the helper columns are committed.
+    case requantize(RequantizeLayer)
+    /// `y[t] = x[map[t]]`, or 0 where `map[t] < 0` (reshapes, padding, im2col unfolding).
+    case gather(GatherLayer)
+    /// `y[t] = max_i x[maps[i][t]]` (max pooling windows); `y` is committed.
+    case maxPool(MaxPoolLayer)
+
+    /// Length of the layer's output vector.
+    public var outputSize: Int {
+        switch self {
+        case .linear(let l): 1 << (l.logRows + l.logCols)
+        case .requantize(let r): r.size
+        case .gather(let g): g.map.count
+        case .maxPool(let m): m.maps[0].count
+        }
+    }
+
+    /// A short name for messages.
+    public var kindName: String {
+        switch self {
+        case .linear: "linear"
+        case .requantize: "requantize"
+        case .gather: "gather"
+        case .maxPool: "maxpool"
+        }
+    }
+}
+
+/// Shape of a linear layer: W is `2^logRows x 2^logInner`, x is `2^logInner x 2^logCols`.
+public struct LinearLayer: Sendable, Equatable {
+    public var logRows: Int
+    public var logInner: Int
+    public var logCols: Int
+
+    public init(logRows: Int, logInner: Int, logCols: Int) {
+        self.logRows = logRows
+        self.logInner = logInner
+        self.logCols = logCols
+    }
+
+    public var rows: Int { 1 << logRows }
+    public var inner: Int { 1 << logInner }
+    public var cols: Int { 1 << logCols }
+}
+
+/// Parameters of a requantization (rounding shift and clamp).
+///
+/// The proof splits the shifted value q (after the rounding shift) as q − lo = high·2^lowBits + low
+/// with low in [0, 2^lowBits) and 2^lowBits > hi − lo, so that the clamp needs only small tables:
+/// `m = min(low, hi − lo)` (table `minTable`), `c = sign(high)` (table `signTable`), and
+/// `y = lo + (1 − c²)·m + (c² + c)/2·(hi − lo)`.
+public struct RequantizeLayer: Sendable, Equatable {
+    /// Vector length (power of two).
+    public var size: Int
+    /// Right shift k (0 means no rescale).
+    public var shift: Int
+    public var lo: Int64
+    public var hi: Int64
+    /// Bits of the low part of q − lo (2^lowBits > hi − lo).
+    public var lowBits: Int
+    /// Index of the `.range(bits: shift)` table for the remainders.
+    public var rangeTable: Int
+    /// Index of the `.minimum(bits: lowBits, cap: hi - lo)` table.
+    public var minTable: Int
+    /// Index of the `.sign` table covering every possible high part.
+    public var signTable: Int
+
+    public init(size: Int, shift: Int, lo: Int64, hi: Int64, lowBits: Int, rangeTable: Int, minTable: Int, signTable: Int) {
+        self.size = size
+        self.shift = shift
+        self.lo = lo
+        self.hi = hi
+        self.lowBits = lowBits
+        self.rangeTable = rangeTable
+        self.minTable = minTable
+        self.signTable = signTable
+    }
+}
+
+/// An index map from the output positions to the input positions.
+public struct GatherLayer: Sendable, Equatable {
+    /// `map[t]` is the input index read at output `t`, or -1 for a zero.
+    public var map: [Int32]
+
+    public init(map: [Int32]) { self.map = map }
+}
+
+/// Max pooling as `window` index maps (one per window position).
+public struct MaxPoolLayer: Sendable, Equatable {
+    /// `maps[i][t]`: the input index of window element `i` for output `t`; -1 only for padded outputs
+    /// (where every map is -1 and the output is 0).
+    public var maps: [[Int32]]
+    /// Index of the `.range` table that bounds `y - x_i` (it must cover hi - lo of the input).
+    public var rangeTable: Int
+
+    public init(maps: [[Int32]], rangeTable: Int) {
+        self.maps = maps
+        self.rangeTable = rangeTable
+    }
+}
+
+/// A fixed table that lookups are checked against. Each entry is a pair (a, b).
+public enum LookupTable: Sendable, Equatable, Hashable {
+    /// Entries (j, 0) for j in [0, 2^bits).
+    case range(bits: Int)
+    /// Entries (j, min(j, cap)) for j in [0, 2^bits).
+    case minimum(bits: Int, cap: Int64)
+    /// Entries (start + j, sign(start + j)) for j in [0, 2^bits), sign in {-1, 0, 1}.
+    case sign(start: Int64, bits: Int)
+
+    /// log2 of the number of entries.
+    public var logSize: Int {
+        switch self {
+        case .range(let bits), .minimum(let bits, _), .sign(_, let bits): bits
+        }
+    }
+}
+
+/// The prover's secret part of a model: the integer weights and biases of each linear layer.
+public struct CircuitWeights: Sendable, Equatable {
+    /// Per linear layer (in `linearLayerIndices` order): W row-major, `rows x inner`, zero-padded.
+    public var matrices: [[Int64]]
+    /// Per linear layer: the bias, `rows` entries, zero-padded.
+    public var biases: [[Int64]]
+
+    public init(matrices: [[Int64]], biases: [[Int64]]) {
+        self.matrices = matrices
+        self.biases = biases
+    }
+}

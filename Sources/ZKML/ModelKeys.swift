@@ -1,0 +1,90 @@
+import ProofCore
+
+/// A model ready to prove: the public architecture, the secret integer weights, and their commitment.
+/// Built once per model (`ciro model register`), reused by every proof.
+public struct ProverModel: Sendable {
+    public let architecture: CircuitArchitecture
+    public let weights: CircuitWeights
+    /// Canonical bytes of the quantization parameters (scales) the circuit was compiled with.
+    public let metadata: [UInt8]
+    /// The commitment to the weight vector.
+    public let commitment: [UInt8]
+    /// BLAKE2b-256 of the commitment, the architecture and the metadata: what proofs bind.
+    public let modelID: [UInt8]
+
+    let plan: CircuitPlan
+    /// All weights and biases, laid out by `plan.weightLayout`, as field elements.
+    let weightVector: [Goldilocks]
+
+    /// Commits to the weights (the one-time cost of registering a model).
+    public init(architecture: CircuitArchitecture, weights: CircuitWeights, metadata: [UInt8] = []) throws(ZKMLError) {
+        let plan = try CircuitPlan(architecture)
+        let linear = architecture.linearLayerIndices
+        guard weights.matrices.count == linear.count, weights.biases.count == linear.count else {
+            throw .invalidArchitecture("expected weights for \(linear.count) linear layers")
+        }
+        var columns: [[Goldilocks]] = []
+        for (k, l) in linear.enumerated() {
+            guard case .linear(let s) = architecture.layers[l],
+                  weights.matrices[k].count == s.rows * s.inner, weights.biases[k].count == s.rows else {
+                throw .invalidArchitecture("linear layer \(l): weight or bias size does not match its shape")
+            }
+            columns.append(weights.matrices[k].map { Goldilocks(integer: Int($0)) })
+            columns.append(weights.biases[k].map { Goldilocks(integer: Int($0)) })
+        }
+        self.architecture = architecture
+        self.weights = weights
+        self.metadata = metadata
+        self.plan = plan
+        self.weightVector = plan.weightLayout.assemble(columns, fill: .zero)
+        self.commitment = VectorCommitment.commit(weightVector)
+        self.modelID = ModelIdentity.id(commitment: commitment, architecture: architecture, metadata: metadata)
+    }
+
+    /// What a verifier needs: no weights (unless `publicWeights`, the mode for public models).
+    public func verifierKey(publicWeights: Bool = true) -> VerifierKey {
+        VerifierKey(architecture: architecture, metadata: metadata, commitment: commitment,
+                    publicWeights: publicWeights ? weightVector : nil, plan: plan, modelID: modelID)
+    }
+}
+
+/// The public description of a committed model: everything a verifier uses.
+public struct VerifierKey: Sendable {
+    public let architecture: CircuitArchitecture
+    public let metadata: [UInt8]
+    public let commitment: [UInt8]
+    /// The weight vector for public-model verification (the verifier evaluates it itself).
+    let publicWeights: [Goldilocks]?
+    let plan: CircuitPlan
+    public let modelID: [UInt8]
+
+    init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], publicWeights: [Goldilocks]?, plan: CircuitPlan, modelID: [UInt8]) {
+        self.architecture = architecture
+        self.metadata = metadata
+        self.commitment = commitment
+        self.publicWeights = publicWeights
+        self.plan = plan
+        self.modelID = modelID
+    }
+
+    /// Rebuilds a key from stored parts, checking that they hash to `expectedID` when given.
+    public init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], expectedID: [UInt8]? = nil) throws(ZKMLError) {
+        let id = ModelIdentity.id(commitment: commitment, architecture: architecture, metadata: metadata)
+        if let expectedID, expectedID != id { throw .wrongStatement("stored model data does not hash to the model id") }
+        self.init(architecture: architecture, metadata: metadata, commitment: commitment, publicWeights: nil,
+                  plan: try CircuitPlan(architecture), modelID: id)
+    }
+}
+
+/// The model id: BLAKE2b-256 over a domain tag, the weight commitment, the architecture and the
+/// quantization metadata (each length-prefixed).
+public enum ModelIdentity {
+    public static func id(commitment: [UInt8], architecture: CircuitArchitecture, metadata: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeLengthPrefixed(Array("ciro.model.v1".utf8))
+        w.writeLengthPrefixed(commitment)
+        w.writeLengthPrefixed(architecture.encoded())
+        w.writeLengthPrefixed(metadata)
+        return w.bytes.withUnsafeBytes { Digest.hash($0) }.bytes
+    }
+}

@@ -1,0 +1,115 @@
+import ProofCore
+
+/// The extension field every challenge and every prover message of the protocol lives in.
+public typealias Ext = GoldilocksExt2
+
+/// The prover's side of the Fiat-Shamir conversation: every message is written to the proof bytes
+/// and absorbed into the transcript before the next challenge is drawn.
+struct ProverChannel {
+    var transcript: Transcript
+    var writer: ByteWriter
+
+    init(transcript: Transcript) {
+        self.transcript = transcript
+        self.writer = ByteWriter(capacity: 1 << 16)
+    }
+
+    mutating func send(_ label: String, _ value: Ext) {
+        value.write(to: &writer)
+        transcript.absorb(label, value)
+    }
+
+    /// Sends a vector whose length the verifier knows (no length prefix in the proof).
+    mutating func send(_ label: String, _ values: [Ext]) {
+        for v in values { v.write(to: &writer) }
+        transcript.absorb(label, elements: values)
+    }
+
+    mutating func sendBytes(_ label: String, _ bytes: [UInt8]) {
+        writer.writeLengthPrefixed(bytes)
+        transcript.absorb(label, bytes: bytes)
+    }
+
+    mutating func challenge(_ label: String) -> Ext { transcript.challenge(label) }
+
+    mutating func challenges(_ label: String, count: Int) -> [Ext] { transcript.challenges(label, count: count) }
+
+    /// Runs a sumcheck (which absorbs its own messages) and appends its proof to the bytes.
+    mutating func sumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>) -> SumcheckProverOutput<Ext> {
+        let out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
+        out.proof.write(to: &writer)
+        return out
+    }
+}
+
+/// The verifier's side: reads each message from the proof bytes (length-checked) and absorbs it
+/// exactly where the prover did.
+struct VerifierChannel {
+    var transcript: Transcript
+    var reader: ByteReader
+    /// Where in the protocol the verifier is (for error messages).
+    var section = "header"
+
+    init(transcript: Transcript, proof: [UInt8]) {
+        self.transcript = transcript
+        self.reader = ByteReader(proof)
+    }
+
+    mutating func receive(_ label: String) throws(ZKMLError) -> Ext {
+        let v: Ext
+        do { v = try Ext(from: &reader) } catch { throw .proof(error, at: section) }
+        transcript.absorb(label, v)
+        return v
+    }
+
+    mutating func receive(_ label: String, count: Int) throws(ZKMLError) -> [Ext] {
+        let v: [Ext]
+        do { v = try reader.readElements(Ext.self, count: count, what: label) } catch { throw .proof(error, at: section) }
+        transcript.absorb(label, elements: v)
+        return v
+    }
+
+    mutating func receiveBytes(_ label: String, limit: Int) throws(ZKMLError) -> [UInt8] {
+        let b: [UInt8]
+        do { b = try reader.readLengthPrefixed(what: label, limit: limit) } catch { throw .proof(error, at: section) }
+        transcript.absorb(label, bytes: b)
+        return b
+    }
+
+    mutating func challenge(_ label: String) -> Ext { transcript.challenge(label) }
+
+    mutating func challenges(_ label: String, count: Int) -> [Ext] { transcript.challenges(label, count: count) }
+
+    /// Reads and checks a sumcheck proof of `claim`; returns the sub-claim left to check.
+    mutating func sumcheck(claim: Ext, numVariables: Int, degree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
+        do {
+            let proof = try SumcheckProof<Ext>(from: &reader)
+            return try Sumcheck.verify(claimedSum: claim, numVariables: numVariables, degree: degree,
+                                       proof: proof, transcript: &transcript)
+        } catch {
+            throw .proof(error, at: section)
+        }
+    }
+
+    /// Throws unless two values the protocol requires to be equal are.
+    func expect(_ lhs: Ext, _ rhs: Ext, _ what: @autoclosure () -> String) throws(ZKMLError) {
+        guard lhs == rhs else { throw .rejected("\(section): \(what())") }
+    }
+}
+
+extension ProverChannel {
+    /// Sends base-field elements whose count the verifier knows.
+    mutating func sendBase(_ label: String, _ values: [Goldilocks]) {
+        for v in values { v.write(to: &writer) }
+        transcript.absorb(label, elements: values)
+    }
+}
+
+extension VerifierChannel {
+    mutating func receiveBase(_ label: String, count: Int) throws(ZKMLError) -> [Goldilocks] {
+        let v: [Goldilocks]
+        do { v = try reader.readElements(Goldilocks.self, count: count, what: label) } catch { throw .proof(error, at: section) }
+        transcript.absorb(label, elements: v)
+        return v
+    }
+}

@@ -1,0 +1,152 @@
+import ProofCore
+
+/// Everything prover and verifier derive from the architecture alone: which values are committed,
+/// where each committed column sits in the witness vector, how lookups are grouped into the LogUp
+/// trees, and where each linear layer's weights sit in the weight vector.
+struct CircuitPlan: Sendable {
+    let arch: CircuitArchitecture
+
+    /// Committed column per value index (requantize and max-pool outputs that are not the model output).
+    let valueColumn: [Int: Int]
+    /// Committed columns of each requantize layer's helpers [remainder, low, m, c], by layer index.
+    let helperColumns: [Int: [Int]]
+    /// Committed column of the multiplicities (laid out like the table tree).
+    let multiplicityColumn: Int
+    /// Layout of the committed witness vector.
+    let witnessLayout: SegmentLayout
+
+    /// Lookup groups: one per requantize / max-pool layer, in layer order.
+    let groups: [LookupGroup]
+    /// Layout of the lookup (source) fraction tree: one segment per lookup column.
+    let sourceLayout: SegmentLayout
+    /// Layout of the table fraction tree: one segment per table.
+    let tableLayout: SegmentLayout
+
+    /// Weight vector segments: per linear layer (in order) the matrix and the bias.
+    let weightLayout: SegmentLayout
+    /// Linear layer index → its position among linear layers.
+    let linearOrdinal: [Int: Int]
+
+    struct LookupGroup: Sendable {
+        /// The layer whose lookups these are.
+        let layer: Int
+        /// log2 of the layer's vector length (every segment of the group has this size).
+        let logSize: Int
+        /// Source-tree segments of this group, in order (requantize: range, min, sign; max-pool: one per window element).
+        let segments: [Int]
+    }
+
+    init(_ arch: CircuitArchitecture) throws(ZKMLError) {
+        try CircuitPlan.validate(arch)
+        self.arch = arch
+        let last = arch.layers.count - 1
+        var columns: [Int] = []  // log sizes
+        var valueColumn: [Int: Int] = [:]
+        var helperColumns: [Int: [Int]] = [:]
+        var groups: [LookupGroup] = []
+        var sourceSegments: [Int] = []
+        for (l, layer) in arch.layers.enumerated() {
+            switch layer {
+            case .requantize(let rq):
+                let log = rq.size.trailingZeroBitCount
+                if l != last { valueColumn[l + 1] = columns.count; columns.append(log) }
+                helperColumns[l] = Array(columns.count..<(columns.count + 4))
+                columns.append(contentsOf: [log, log, log, log])
+                let first = sourceSegments.count
+                sourceSegments.append(contentsOf: [log, log, log])
+                groups.append(LookupGroup(layer: l, logSize: log, segments: [first, first + 1, first + 2]))
+            case .maxPool(let mp):
+                let log = mp.maps[0].count.trailingZeroBitCount
+                if l != last { valueColumn[l + 1] = columns.count; columns.append(log) }
+                let first = sourceSegments.count
+                sourceSegments.append(contentsOf: Array(repeating: log, count: mp.maps.count))
+                groups.append(LookupGroup(layer: l, logSize: log, segments: Array(first..<(first + mp.maps.count))))
+            case .linear, .gather:
+                break
+            }
+        }
+        let tableLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize))
+        multiplicityColumn = columns.count
+        columns.append(tableLayout.logTotal)
+        self.valueColumn = valueColumn
+        self.helperColumns = helperColumns
+        self.witnessLayout = SegmentLayout(logSizes: columns)
+        self.groups = groups
+        self.sourceLayout = SegmentLayout(logSizes: sourceSegments)
+        self.tableLayout = tableLayout
+
+        var weightSegments: [Int] = []
+        var ordinal: [Int: Int] = [:]
+        for l in arch.linearLayerIndices {
+            guard case .linear(let s) = arch.layers[l] else { continue }
+            ordinal[l] = ordinal.count
+            weightSegments.append(s.logRows + s.logInner)
+            weightSegments.append(s.logRows)
+        }
+        self.weightLayout = SegmentLayout(logSizes: weightSegments)
+        self.linearOrdinal = ordinal
+    }
+
+    /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.
+    func matrixSegment(_ l: Int) -> Int { 2 * linearOrdinal[l]! }
+    func biasSegment(_ l: Int) -> Int { 2 * linearOrdinal[l]! + 1 }
+
+    /// True for the model input and output (the verifier knows them).
+    func isPublic(_ value: Int) -> Bool { value == 0 || value == arch.layers.count }
+
+    /// Checks every shape and reference so that prover and verifier can index without traps.
+    static func validate(_ arch: CircuitArchitecture) throws(ZKMLError) {
+        func pow2(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
+        guard !arch.layers.isEmpty else { throw .invalidArchitecture("no layers") }
+        guard arch.layers.allSatisfy({ if case .requantize(let r) = $0 { abs(r.lo) < 1 << 40 && abs(r.hi) < 1 << 40 } else { true } }),
+              pow2(arch.inputSize), arch.inputSize <= 1 << 24, arch.inputLength <= arch.inputSize else {
+            throw .invalidArchitecture("input size \(arch.inputSize) must be a power of two >= the input length")
+        }
+        for (t, table) in arch.tables.enumerated() {
+            guard table.logSize >= 0 && table.logSize <= 22 else { throw .invalidArchitecture("table \(t) too large") }
+            switch table {
+            case let .minimum(_, cap): guard cap >= 0 && cap < 1 << 40 else { throw .invalidArchitecture("table \(t): bad cap") }
+            case let .sign(start, _): guard abs(start) < 1 << 40 else { throw .invalidArchitecture("table \(t): bad start") }
+            case .range: break
+            }
+        }
+        var size = arch.inputSize
+        for (l, layer) in arch.layers.enumerated() {
+            switch layer {
+            case .linear(let s):
+                guard s.logRows >= 0, s.logInner >= 0, s.logCols >= 0, s.logRows + s.logInner <= 26, s.logRows + s.logCols <= 24,
+                      size == 1 << (s.logInner + s.logCols) else {
+                    throw .invalidArchitecture("layer \(l) (linear): input size \(size) does not match \(s)")
+                }
+            case .requantize(let rq):
+                guard rq.size == size, rq.shift >= 0, rq.shift <= 40, rq.lo <= rq.hi, rq.lowBits >= 0, rq.lowBits <= 22,
+                      (Int64(1) << Int64(rq.lowBits)) > rq.hi - rq.lo,
+                      arch.tables.indices.contains(rq.rangeTable), arch.tables.indices.contains(rq.minTable),
+                      arch.tables.indices.contains(rq.signTable),
+                      arch.tables[rq.rangeTable] == .range(bits: rq.shift),
+                      arch.tables[rq.minTable] == .minimum(bits: rq.lowBits, cap: rq.hi - rq.lo),
+                      case .sign = arch.tables[rq.signTable] else {
+                    throw .invalidArchitecture("layer \(l) (requantize): bad size, shift, bounds or tables")
+                }
+            case .gather(let g):
+                guard pow2(g.map.count), g.map.count <= 1 << 24, g.map.allSatisfy({ $0 >= -1 && Int($0) < size }) else {
+                    throw .invalidArchitecture("layer \(l) (gather): bad map")
+                }
+            case .maxPool(let mp):
+                guard !mp.maps.isEmpty, mp.maps.count + 1 <= Sumcheck.maxDegree, pow2(mp.maps[0].count),
+                      mp.maps.allSatisfy({ $0.count == mp.maps[0].count && $0.allSatisfy { $0 >= -1 && Int($0) < size } }),
+                      arch.tables.indices.contains(mp.rangeTable), case .range = arch.tables[mp.rangeTable] else {
+                    throw .invalidArchitecture("layer \(l) (maxpool): bad maps or table")
+                }
+                for t in 0..<mp.maps[0].count {
+                    let padded = mp.maps.map { $0[t] < 0 }
+                    guard padded.allSatisfy({ $0 }) || !padded.contains(true) else {
+                        throw .invalidArchitecture("layer \(l) (maxpool): output \(t) mixes padding and inputs")
+                    }
+                }
+            }
+            size = layer.outputSize
+        }
+        guard arch.outputLength <= size else { throw .invalidArchitecture("output length exceeds the last value") }
+    }
+}

@@ -1,0 +1,87 @@
+import ProofCore
+
+/// The random linear combination that turns a lookup tuple (tag, a, b) into one field element:
+/// β − (a + γ·b + δ·tag). Distinct tuples collide only with probability ~1/|E| over γ, δ.
+struct LookupChallenges {
+    let beta: Ext
+    let gamma: Ext
+    let delta: Ext
+
+    func denominator(tag: Int, a: Ext, b: Ext) -> Ext {
+        beta - (a + gamma * b + delta * Ext(Goldilocks(UInt64(tag))))
+    }
+}
+
+extension LookupTable {
+    /// The tag that separates this table's entries from every other table's (table index + 1).
+    static func tag(_ index: Int) -> Int { index + 1 }
+
+    /// Entry j as integers (a, b).
+    func entry(_ j: Int) -> (Int64, Int64) {
+        switch self {
+        case .range: (Int64(j), 0)
+        case let .minimum(_, cap): (Int64(j), min(Int64(j), cap))
+        case let .sign(start, _): (start + Int64(j), (start + Int64(j)).signum())
+        }
+    }
+
+    /// The extensions of the a and b columns at `point` (logSize coordinates). The verifier's cost is
+    /// O(logSize) for range tables and O(2^logSize) for the others unless their b column is simple.
+    func evaluateColumns(at point: [Ext]) -> (Ext, Ext) {
+        let index = PointMath.indexValue(point)
+        switch self {
+        case .range:
+            return (index, .zero)
+        case let .minimum(bits, cap):
+            if cap >= (Int64(1) << Int64(bits)) - 1 { return (index, index) }
+            // b = index − Σ_{j > cap} eq(point, j)·(j − cap).
+            let eq = MLE.eqTable(point)
+            var excess = Ext.zero
+            for j in Int(cap + 1)..<(1 << bits) { excess += eq[j] * Goldilocks(UInt64(Int64(j) - cap)) }
+            return (index, index - excess)
+        case let .sign(start, bits):
+            let eq = MLE.eqTable(point)
+            var b = Ext.zero
+            for j in 0..<(1 << bits) {
+                let v = start + Int64(j)
+                if v > 0 { b += eq[j] } else if v < 0 { b -= eq[j] }
+            }
+            return (index + PointMath.field(start), b)
+        }
+    }
+}
+
+/// The clamp relation of a requantize layer: y = lo + (1 − c²)·m + (c² + c)/2·(hi − lo).
+enum RequantizeRelation {
+    /// eq·(y − lo − m + c²·m − h·c² − h·c) with h = (hi − lo)/2, over tables [eq, y, m, c].
+    static func combination(_ rq: RequantizeLayer) -> SumOfProducts<Ext> {
+        let h = halfSpan(rq)
+        return SumOfProducts(terms: [
+            ProductTerm(factors: [0, 1]),
+            ProductTerm(coefficient: -PointMath.field(rq.lo), factors: [0]),
+            ProductTerm(coefficient: -Ext.one, factors: [0, 2]),
+            ProductTerm(factors: [0, 3, 3, 2]),
+            ProductTerm(coefficient: -h, factors: [0, 3, 3]),
+            ProductTerm(coefficient: -h, factors: [0, 3]),
+        ], tableCount: 4)
+    }
+
+    static func halfSpan(_ rq: RequantizeLayer) -> Ext {
+        PointMath.field(rq.hi - rq.lo) * Goldilocks(2).inverse()!
+    }
+
+    /// The relation's value (without eq) at y, m, c.
+    static func residual(_ rq: RequantizeLayer, y: Ext, m: Ext, c: Ext) -> Ext {
+        let c2 = c * c
+        return y - PointMath.field(rq.lo) - m + c2 * m - halfSpan(rq) * (c2 + c)
+    }
+
+    /// The high part (q − lo − low)/2^lowBits with q = (acc + 2^(shift−1) − r)/2^shift, in the field.
+    static func high(_ rq: RequantizeLayer, acc: Ext, r: Ext, low: Ext) -> Ext {
+        let half: Int64 = rq.shift == 0 ? 0 : 1 << Int64(rq.shift - 1)
+        let invShift = Goldilocks(UInt64(1) << UInt64(rq.shift)).inverse()!
+        let invLow = Goldilocks(UInt64(1) << UInt64(rq.lowBits)).inverse()!
+        let q = (acc + PointMath.field(half) - r) * invShift
+        return (q - PointMath.field(rq.lo) - low) * invLow
+    }
+}

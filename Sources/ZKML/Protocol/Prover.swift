@@ -1,0 +1,320 @@
+import ProofCore
+
+/// Proves that a committed model, run on an input, gives an output (see docs/ZKML.md).
+public enum ZKMLProver {
+    /// Runs the integer inference and proves it. `input` has the architecture's `inputLength` entries
+    /// (quantized integers); the returned output has `outputLength` entries.
+    public static func prove(model: ProverModel, input: [Int64], progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> (output: [Int64], proof: [UInt8]) {
+        let arch = model.architecture
+        guard input.count == arch.inputLength else {
+            throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)")
+        }
+        let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
+        progress?("inference")
+        let witness = try CircuitWitness(architecture: arch, weights: model.weights, input: padded)
+        let fullOutput = witness.values[arch.layers.count]
+        let output = Array(fullOutput[0..<arch.outputLength])
+        guard fullOutput[arch.outputLength...].allSatisfy({ $0 == 0 }) else {
+            throw .invalidArchitecture("the output's padding is not zero")
+        }
+        var state = ProverState(model: model, witness: witness)
+        let proof = state.run(progress: progress)
+        return (output, proof)
+    }
+}
+
+extension ZKMLProver {
+    /// Proves whatever `witness` holds (tests use it to play a cheating prover); returns its output.
+    package static func prove(model: ProverModel, witness: CircuitWitness) -> (output: [Int64], proof: [UInt8]) {
+        let arch = model.architecture
+        var state = ProverState(model: model, witness: witness)
+        let proof = state.run(progress: nil)
+        return (Array(witness.values[arch.layers.count][0..<arch.outputLength]), proof)
+    }
+}
+
+/// The prover's working state for one proof.
+struct ProverState {
+    let model: ProverModel
+    let plan: CircuitPlan
+    let witness: CircuitWitness
+    /// Every value as field elements.
+    let fieldValues: [[Goldilocks]]
+    var channel: ProverChannel
+    /// Pending claims on intermediate (uncommitted) values, by value index.
+    var claims: [[EvaluationClaim]]
+    /// Pending claims on each max-pool layer's window gathers: (window, claim).
+    var poolClaims: [Int: [(Int, EvaluationClaim)]] = [:]
+    var witnessClaims: [EvaluationClaim] = []
+    var weightClaims: [EvaluationClaim] = []
+    /// The committed columns (filled when the witness is committed).
+    var columns: [[Goldilocks]] = []
+
+    init(model: ProverModel, witness: CircuitWitness) {
+        self.model = model
+        self.plan = model.plan
+        self.witness = witness
+        self.fieldValues = witness.values.map { $0.map { Goldilocks(integer: Int($0)) } }
+        let arch = model.architecture
+        let padOut = witness.values[arch.layers.count]
+        channel = ProverChannel(transcript: ZKMLProtocol.transcript(modelID: model.modelID, input: witness.values[0], output: padOut))
+        claims = Array(repeating: [], count: arch.layers.count + 1)
+    }
+
+    func evaluate(value v: Int, at point: [Ext]) -> Ext { MLE.evaluate(fieldValues[v], at: point) }
+
+    /// Files a claim on value `v`: committed values go to the witness opening, public values are
+    /// checked by the verifier, intermediate values wait for the layer that produced them.
+    mutating func route(value v: Int, point: [Ext], _ value: Ext) {
+        if let col = plan.valueColumn[v] {
+            witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+        } else if v == 0 {
+            return
+        } else {
+            claims[v].append(EvaluationClaim(point: point, value: value))
+        }
+    }
+
+    mutating func run(progress: (@Sendable (String) -> Void)?) -> [UInt8] {
+        let arch = model.architecture
+        // 1. Commit the witness columns.
+        progress?("commit witness")
+        var columns: [[Goldilocks]] = Array(repeating: [], count: plan.witnessLayout.logSizes.count)
+        for (v, c) in plan.valueColumn { columns[c] = fieldValues[v] }
+        for (l, cols) in plan.helperColumns {
+            for (i, c) in cols.enumerated() { columns[c] = witness.helpers[l][i].map { Goldilocks(integer: Int($0)) } }
+        }
+        let multiplicities = plan.tableLayout.assemble(witness.multiplicities, fill: 0)
+        columns[plan.multiplicityColumn] = multiplicities.map { Goldilocks(integer: Int($0)) }
+        let witnessVector = plan.witnessLayout.assemble(columns, fill: .zero)
+        self.columns = columns
+        channel.sendBytes("witness.commitment", VectorCommitment.commit(witnessVector))
+
+        // 2. Lookups: one fraction tree over every lookup, one over the tables.
+        progress?("lookups")
+        let ch = LookupChallenges(beta: channel.challenge("lookup.beta"), gamma: channel.challenge("lookup.gamma"),
+                                  delta: channel.challenge("lookup.delta"))
+        let (srcN, srcD) = sourceLeaves(ch)
+        let (rootS, leafS) = FractionSumcheck.prove(numerators: srcN, denominators: srcD, channel: &channel)
+        for group in plan.groups {
+            let rho = Array(leafS.point.suffix(group.logSize))
+            let l = group.layer
+            switch arch.layers[l] {
+            case .requantize:
+                let acc = evaluate(value: l, at: rho)
+                let cols = plan.helperColumns[l]!
+                let helpers = cols.map { MLE.evaluate(columns[$0], at: rho) }
+                channel.send("leaf.requantize", [acc] + helpers)
+                route(value: l, point: rho, acc)
+                for (i, c) in cols.enumerated() {
+                    witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(c, rho), value: helpers[i]))
+                }
+            case .maxPool(let mp):
+                let y = evaluate(value: l + 1, at: rho)
+                let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: rho) }
+                channel.send("leaf.maxpool", [y] + gathered)
+                route(value: l + 1, point: rho, y)
+                for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, EvaluationClaim(point: rho, value: g))) }
+            default:
+                break
+            }
+        }
+        let tableD = tableLeaves(ch)
+        let (rootT, leafT) = FractionSumcheck.prove(numerators: multiplicities.map { Ext(Goldilocks(integer: Int($0))) },
+                                                     denominators: tableD, channel: &channel)
+        _ = (rootS, rootT)
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
+                                             value: leafT.numerator))
+
+        // 3. The output claim, then every layer from the output back to the input.
+        let last = arch.layers.count
+        let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
+        claims[last].append(EvaluationClaim(point: zOut, value: evaluate(value: last, at: zOut)))
+        for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
+            progress?("layer \(l) (\(arch.layers[l].kindName))")
+            switch arch.layers[l] {
+            case .linear(let s):
+                proveLinear(l, s)
+            case .gather(let g):
+                let items = claims[l + 1].map { (g.map, $0) }
+                if !items.isEmpty { proveGather(input: l, items) }
+            case .maxPool(let mp):
+                proveMaxPool(l, mp)
+            case .requantize(let rq):
+                proveRequantize(l, rq)
+            }
+        }
+
+        // 4. Open every claim on the committed witness (weights: public-model mode for now).
+        progress?("opening")
+        VectorCommitment.open(witnessVector, claims: witnessClaims, channel: &channel)
+        return ZKMLProtocol.header(modelID: model.modelID) + channel.writer.bytes
+    }
+
+    /// The gathered vector `x[map[t]]` (0 where the map is -1) of value `v`.
+    func gatherField(_ v: Int, _ map: [Int32]) -> [Goldilocks] {
+        let x = fieldValues[v]
+        return map.map { $0 < 0 ? .zero : x[Int($0)] }
+    }
+
+    /// Numerators and denominators of the lookup tree.
+    func sourceLeaves(_ ch: LookupChallenges) -> ([Ext], [Ext]) {
+        let arch = model.architecture
+        var nums: [[Ext]] = []
+        var dens: [[Ext]] = []
+        for group in plan.groups {
+            let l = group.layer
+            switch arch.layers[l] {
+            case .requantize(let rq):
+                let acc = witness.values[l], h = witness.helpers[l]
+                let half: Int64 = rq.shift == 0 ? 0 : 1 << Int64(rq.shift - 1)
+                var dr = [Ext](), dm = [Ext](), ds = [Ext]()
+                dr.reserveCapacity(rq.size); dm.reserveCapacity(rq.size); ds.reserveCapacity(rq.size)
+                for t in 0..<rq.size {
+                    let (r, low, m, c) = (h[0][t], h[1][t], h[2][t], h[3][t])
+                    let q = (acc[t] + half - r) >> Int64(rq.shift)
+                    let high = (q - rq.lo - low) >> Int64(rq.lowBits)
+                    dr.append(ch.denominator(tag: LookupTable.tag(rq.rangeTable), a: PointMath.field(r), b: .zero))
+                    dm.append(ch.denominator(tag: LookupTable.tag(rq.minTable), a: PointMath.field(low), b: PointMath.field(m)))
+                    ds.append(ch.denominator(tag: LookupTable.tag(rq.signTable), a: PointMath.field(high), b: PointMath.field(c)))
+                }
+                dens.append(contentsOf: [dr, dm, ds])
+                nums.append(contentsOf: Array(repeating: Array(repeating: Ext.one, count: rq.size), count: 3))
+            case .maxPool(let mp):
+                let y = witness.values[l + 1], x = witness.values[l]
+                for map in mp.maps {
+                    dens.append((0..<map.count).map { t in
+                        let d = y[t] - (map[t] < 0 ? 0 : x[Int(map[t])])
+                        return ch.denominator(tag: LookupTable.tag(mp.rangeTable), a: PointMath.field(d), b: .zero)
+                    })
+                    nums.append(Array(repeating: .one, count: map.count))
+                }
+            default:
+                break
+            }
+        }
+        return (plan.sourceLayout.assemble(nums, fill: .zero), plan.sourceLayout.assemble(dens, fill: .one))
+    }
+
+    /// Denominators of the table tree.
+    func tableLeaves(_ ch: LookupChallenges) -> [Ext] {
+        let dens = model.architecture.tables.enumerated().map { (i, table) in
+            (0..<(1 << table.logSize)).map { j in
+                let (a, b) = table.entry(j)
+                return ch.denominator(tag: LookupTable.tag(i), a: PointMath.field(a), b: PointMath.field(b))
+            }
+        }
+        return plan.tableLayout.assemble(dens, fill: .one)
+    }
+
+    /// y(z) = b(z_o) + Σ_j W(z_o, j)·X(j, z_p) for every pending claim, by one sumcheck over j.
+    mutating func proveLinear(_ l: Int, _ s: LinearLayer) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let matrixSeg = plan.matrixSegment(l), biasSeg = plan.biasSegment(l)
+        let wOffset = plan.weightLayout.offsets[matrixSeg], bOffset = plan.weightLayout.offsets[biasSeg]
+        let bias = Array(model.weightVector[bOffset..<(bOffset + s.rows)])
+        let zo = pending.map { Array($0.point.prefix(s.logRows)) }
+        let zp = pending.map { Array($0.point.suffix(s.logCols)) }
+        let biasValues = zo.map { MLE.evaluate(bias, at: $0) }
+        channel.send("linear.bias", biasValues)
+        let alpha = channel.challenges("linear.alpha", count: pending.count)
+        var tables: [[Ext]] = []
+        var terms: [ProductTerm<Ext>] = []
+        let x = fieldValues[l]
+        for k in pending.indices {
+            tables.append(rowCombination(offset: wOffset, rows: s.rows, inner: s.inner, point: zo[k]))
+            tables.append(columnCombination(x, inner: s.inner, cols: s.cols, point: zp[k]))
+            terms.append(ProductTerm(coefficient: alpha[k], factors: [2 * k, 2 * k + 1]))
+        }
+        let out = channel.sumcheck(tables: tables, combination: SumOfProducts(terms: terms, tableCount: tables.count))
+        channel.send("linear.finals", out.finalEvaluations)
+        for k in pending.indices {
+            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + out.point), value: out.finalEvaluations[2 * k]))
+            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
+            route(value: l, point: out.point + zp[k], out.finalEvaluations[2 * k + 1])
+        }
+    }
+
+    /// W(z, ·) = Σ_o eq(z, o)·W[o][·] (one pass over the matrix).
+    func rowCombination(offset: Int, rows: Int, inner: Int, point: [Ext]) -> [Ext] {
+        let eq = MLE.eqTable(point)
+        var out = [Ext](repeating: .zero, count: inner)
+        model.weightVector.withUnsafeBufferPointer { w in
+            out.withUnsafeMutableBufferPointer { o in
+                let dst = o.baseAddress!
+                Parallel.forEachChunk(count: inner, minimumChunk: 64) { range in
+                    for r in 0..<rows {
+                        let e = eq[r]
+                        if e.isZero { continue }
+                        let row = offset + r * inner
+                        for j in range { dst[j] += e * w[row + j] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// X(·, z) = Σ_p eq(z, p)·X[·][p].
+    func columnCombination(_ x: [Goldilocks], inner: Int, cols: Int, point: [Ext]) -> [Ext] {
+        if cols == 1 { return x.map { Ext($0) } }
+        let eq = MLE.eqTable(point)
+        return (0..<inner).map { j in
+            var acc = Ext.zero
+            for p in 0..<cols { acc += eq[p] * x[j * cols + p] }
+            return acc
+        }
+    }
+
+    /// Merges claims on gathered copies of value `input` into one claim on it.
+    mutating func proveGather(input: Int, _ items: [([Int32], EvaluationClaim)]) {
+        let alpha = channel.challenges("gather.alpha", count: items.count)
+        let size = fieldValues[input].count
+        var weights = [Ext](repeating: .zero, count: size)
+        for (k, (map, claim)) in items.enumerated() {
+            let eq = MLE.eqTable(claim.point)
+            for (t, a) in map.enumerated() where a >= 0 { weights[Int(a)] += alpha[k] * eq[t] }
+        }
+        let x = fieldValues[input].map { Ext($0) }
+        let out = channel.sumcheck(tables: [x, weights], combination: .product(of: 2))
+        channel.send("gather.final", out.finalEvaluations[0])
+        route(value: input, point: out.point, out.finalEvaluations[0])
+    }
+
+    /// Σ_t eq(τ, t)·(y − lo − (1 − c²)·m − (c² + c)/2·(hi − lo)) = 0: y is the clamp that the helper
+    /// columns select.
+    mutating func proveRequantize(_ l: Int, _ rq: RequantizeLayer) {
+        let tau = channel.challenges("requantize.tau", count: rq.size.trailingZeroBitCount)
+        let cols = plan.helperColumns[l]!
+        let tables: [[Ext]] = [MLE.eqTable(tau), fieldValues[l + 1].map { Ext($0) },
+                               columns[cols[2]].map { Ext($0) }, columns[cols[3]].map { Ext($0) }]
+        let out = channel.sumcheck(tables: tables, combination: RequantizeRelation.combination(rq))
+        let finals = Array(out.finalEvaluations[1...3])
+        channel.send("requantize.finals", finals)
+        route(value: l + 1, point: out.point, finals[0])
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[2], out.point), value: finals[1]))
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[3], out.point), value: finals[2]))
+    }
+
+    /// Σ_t eq(τ, t)·Π_i (y_t − x_i,t) = 0 (y is one of the window's values), then merges every claim on
+    /// the window gathers into one claim on the input.
+    mutating func proveMaxPool(_ l: Int, _ mp: MaxPoolLayer) {
+        let n = mp.maps[0].count
+        let tau = channel.challenges("maxpool.tau", count: n.trailingZeroBitCount)
+        let y = fieldValues[l + 1]
+        var tables: [[Ext]] = [MLE.eqTable(tau)]
+        for map in mp.maps {
+            let g = gatherField(l, map)
+            tables.append((0..<n).map { Ext(y[$0] - g[$0]) })
+        }
+        let out = channel.sumcheck(tables: tables, combination: .product(of: tables.count))
+        let yr = evaluate(value: l + 1, at: out.point)
+        let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: out.point) }
+        channel.send("maxpool.finals", [yr] + gathered)
+        route(value: l + 1, point: out.point, yr)
+        for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, EvaluationClaim(point: out.point, value: g))) }
+        let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
+        proveGather(input: l, items)
+    }
+}

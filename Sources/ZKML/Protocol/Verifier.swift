@@ -1,0 +1,225 @@
+import ProofCore
+
+/// Checks inference proofs. Needs the model's public key (architecture + weight commitment), the
+/// input, the claimed output and the proof bytes; no weights and no trusted setup.
+public enum ZKMLVerifier {
+    /// Returns normally when the proof shows that the committed model maps `input` to `output`
+    /// (`inputLength` and `outputLength` integers); throws a `ZKMLError` saying why otherwise.
+    public static func verify(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8]) throws(ZKMLError) {
+        let arch = key.architecture
+        guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") }
+        guard output.count == arch.outputLength else { throw .badInput("the model gives \(arch.outputLength) outputs, got \(output.count)") }
+        guard proof.count <= ZKMLProtocol.maxProofSize else { throw .badInput("proof larger than \(ZKMLProtocol.maxProofSize) bytes") }
+        let header = ZKMLProtocol.header(modelID: key.modelID)
+        guard proof.count >= header.count else {
+            throw .proof(.truncated(what: "proof header", offset: 0, needed: header.count), at: "header")
+        }
+        guard Array(proof[0..<4]) == ZKMLProtocol.magic else { throw .proof(.badMagic(what: "proof"), at: "header") }
+        guard proof[4] == ZKMLProtocol.version else {
+            throw .proof(.unsupportedVersion(what: "proof", found: Int(proof[4]), supported: Int(ZKMLProtocol.version)), at: "header")
+        }
+        guard Array(proof[5..<header.count]) == key.modelID else {
+            throw .wrongStatement("the proof is for another model id")
+        }
+        let paddedIn = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
+        let paddedOut = output + [Int64](repeating: 0, count: arch.outputSize - output.count)
+        var state = VerifierState(key: key, input: paddedIn, output: paddedOut, proof: Array(proof[header.count...]))
+        try state.run()
+    }
+}
+
+struct VerifierState {
+    let key: VerifierKey
+    let plan: CircuitPlan
+    let inputField: [Goldilocks]
+    let outputField: [Goldilocks]
+    var channel: VerifierChannel
+    var claims: [[EvaluationClaim]]
+    var poolClaims: [Int: [(Int, EvaluationClaim)]] = [:]
+    var witnessClaims: [EvaluationClaim] = []
+    var weightClaims: [EvaluationClaim] = []
+
+    init(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8]) {
+        self.key = key
+        self.plan = key.plan
+        self.inputField = input.map { Goldilocks(integer: Int($0)) }
+        self.outputField = output.map { Goldilocks(integer: Int($0)) }
+        channel = VerifierChannel(transcript: ZKMLProtocol.transcript(modelID: key.modelID, input: input, output: output), proof: proof)
+        claims = Array(repeating: [], count: key.architecture.layers.count + 1)
+    }
+
+    /// Mirrors `ProverState.route`; public values are checked here and now.
+    mutating func route(value v: Int, point: [Ext], _ value: Ext) throws(ZKMLError) {
+        let last = key.architecture.layers.count
+        if let col = plan.valueColumn[v] {
+            witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+        } else if v == 0 {
+            try channel.expect(MLE.evaluate(inputField, at: point), value, "claim on the input does not match the input")
+        } else {
+            if v == last {
+                try channel.expect(MLE.evaluate(outputField, at: point), value, "claim on the output does not match the output")
+            }
+            claims[v].append(EvaluationClaim(point: point, value: value))
+        }
+    }
+
+    mutating func run() throws(ZKMLError) {
+        let arch = key.architecture
+        channel.section = "witness commitment"
+        let commitment = try channel.receiveBytes("witness.commitment", limit: 4096)
+
+        channel.section = "lookups"
+        let ch = LookupChallenges(beta: channel.challenge("lookup.beta"), gamma: channel.challenge("lookup.gamma"),
+                                  delta: channel.challenge("lookup.delta"))
+        let (rootS, leafS) = try FractionSumcheck.verify(logSize: plan.sourceLayout.logTotal, channel: &channel)
+        // Recompute the leaf extensions N(ρ), D(ρ) from the per-layer values the prover sends.
+        var numerator = Ext.zero
+        var denominator = Ext.zero
+        var covered = Ext.zero
+        for group in plan.groups {
+            let rho = Array(leafS.point.suffix(group.logSize))
+            let l = group.layer
+            let sels = group.segments.map { plan.sourceLayout.selector($0, at: leafS.point) }
+            switch arch.layers[l] {
+            case .requantize(let rq):
+                let v = try channel.receive("leaf.requantize", count: 5)
+                let (acc, r, low, m, c) = (v[0], v[1], v[2], v[3], v[4])
+                let high = RequantizeRelation.high(rq, acc: acc, r: r, low: low)
+                denominator += sels[0] * ch.denominator(tag: LookupTable.tag(rq.rangeTable), a: r, b: .zero)
+                denominator += sels[1] * ch.denominator(tag: LookupTable.tag(rq.minTable), a: low, b: m)
+                denominator += sels[2] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: c)
+                try route(value: l, point: rho, acc)
+                for (i, col) in plan.helperColumns[l]!.enumerated() {
+                    witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
+                }
+            case .maxPool(let mp):
+                let v = try channel.receive("leaf.maxpool", count: 1 + mp.maps.count)
+                for i in mp.maps.indices {
+                    denominator += sels[i] * ch.denominator(tag: LookupTable.tag(mp.rangeTable), a: v[0] - v[1 + i], b: .zero)
+                    poolClaims[l, default: []].append((i, EvaluationClaim(point: rho, value: v[1 + i])))
+                }
+                try route(value: l + 1, point: rho, v[0])
+            default:
+                break
+            }
+            for s in sels { numerator += s; covered += s }
+        }
+        denominator += Ext.one - covered
+        try channel.expect(leafS.numerator, numerator, "lookup tree numerators differ from the layers' lookups")
+        try channel.expect(leafS.denominator, denominator, "lookup tree denominators differ from the layers' lookups")
+
+        channel.section = "lookup tables"
+        let (rootT, leafT) = try FractionSumcheck.verify(logSize: plan.tableLayout.logTotal, channel: &channel)
+        var tableDen = Ext.zero
+        var tableCovered = Ext.zero
+        for (i, table) in arch.tables.enumerated() {
+            let sel = plan.tableLayout.selector(i, at: leafT.point)
+            let (a, b) = table.evaluateColumns(at: plan.tableLayout.localPoint(i, leafT.point))
+            tableDen += sel * ch.denominator(tag: LookupTable.tag(i), a: a, b: b)
+            tableCovered += sel
+        }
+        tableDen += Ext.one - tableCovered
+        try channel.expect(leafT.denominator, tableDen, "table tree denominators differ from the tables")
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
+                                             value: leafT.numerator))
+        guard !rootS.1.isZero, !rootT.1.isZero else { throw .rejected("lookups: a zero denominator") }
+        try channel.expect(rootS.0 * rootT.1, rootT.0 * rootS.1, "the lookups are not all in their tables")
+
+        let last = arch.layers.count
+        let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
+        claims[last].append(EvaluationClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
+        for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
+            channel.section = "layer \(l) (\(arch.layers[l].kindName))"
+            switch arch.layers[l] {
+            case .linear(let s):
+                try verifyLinear(l, s)
+            case .gather(let g):
+                let items = claims[l + 1].map { (g.map, $0) }
+                if !items.isEmpty { try verifyGather(input: l, items) }
+            case .maxPool(let mp):
+                try verifyMaxPool(l, mp)
+            case .requantize(let rq):
+                try verifyRequantize(l, rq)
+            }
+        }
+
+        channel.section = "witness opening"
+        try VectorCommitment.verify(commitment: commitment, size: plan.witnessLayout.totalSize, claims: witnessClaims, channel: &channel)
+        channel.section = "weight opening"
+        guard let weights = key.publicWeights else {
+            throw .rejected("weight openings need ProofCore's commitment scheme (not in this build); verify with public weights")
+        }
+        for (i, c) in weightClaims.enumerated() {
+            try channel.expect(evaluateSliced(weights, at: c.point), c.value, "weight claim \(i) does not hold")
+        }
+        channel.section = "end"
+        do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
+    }
+
+    mutating func verifyLinear(_ l: Int, _ s: LinearLayer) throws(ZKMLError) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let matrixSeg = plan.matrixSegment(l), biasSeg = plan.biasSegment(l)
+        let zo = pending.map { Array($0.point.prefix(s.logRows)) }
+        let zp = pending.map { Array($0.point.suffix(s.logCols)) }
+        let biasValues = try channel.receive("linear.bias", count: pending.count)
+        let alpha = channel.challenges("linear.alpha", count: pending.count)
+        var claim = Ext.zero
+        for k in pending.indices { claim += alpha[k] * (pending[k].value - biasValues[k]) }
+        let sub = try channel.sumcheck(claim: claim, numVariables: s.logInner, degree: 2)
+        let finals = try channel.receive("linear.finals", count: 2 * pending.count)
+        var expected = Ext.zero
+        for k in pending.indices { expected += alpha[k] * finals[2 * k] * finals[2 * k + 1] }
+        try channel.expect(expected, sub.expectedValue, "matrix product sumcheck does not end at W·x")
+        for k in pending.indices {
+            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + sub.point), value: finals[2 * k]))
+            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
+            try route(value: l, point: sub.point + zp[k], finals[2 * k + 1])
+        }
+    }
+
+    mutating func verifyGather(input: Int, _ items: [([Int32], EvaluationClaim)]) throws(ZKMLError) {
+        let alpha = channel.challenges("gather.alpha", count: items.count)
+        let logSize = key.architecture.valueSize(input).trailingZeroBitCount
+        var claim = Ext.zero
+        for (k, item) in items.enumerated() { claim += alpha[k] * item.1.value }
+        let sub = try channel.sumcheck(claim: claim, numVariables: logSize, degree: 2)
+        let x = try channel.receive("gather.final")
+        let eqR = MLE.eqTable(sub.point)
+        var weight = Ext.zero
+        for (k, (map, c)) in items.enumerated() {
+            let eq = MLE.eqTable(c.point)
+            var acc = Ext.zero
+            for (t, a) in map.enumerated() where a >= 0 { acc += eq[t] * eqR[Int(a)] }
+            weight += alpha[k] * acc
+        }
+        try channel.expect(x * weight, sub.expectedValue, "index-map sumcheck does not end at the input")
+        try route(value: input, point: sub.point, x)
+    }
+
+    mutating func verifyRequantize(_ l: Int, _ rq: RequantizeLayer) throws(ZKMLError) {
+        let tau = channel.challenges("requantize.tau", count: rq.size.trailingZeroBitCount)
+        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: 4)
+        let f = try channel.receive("requantize.finals", count: 3)
+        let expected = MLE.eq(tau, sub.point) * RequantizeRelation.residual(rq, y: f[0], m: f[1], c: f[2])
+        try channel.expect(expected, sub.expectedValue, "output is not the clamp its helper columns select")
+        try route(value: l + 1, point: sub.point, f[0])
+        let cols = plan.helperColumns[l]!
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[2], sub.point), value: f[1]))
+        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[3], sub.point), value: f[2]))
+    }
+
+    mutating func verifyMaxPool(_ l: Int, _ mp: MaxPoolLayer) throws(ZKMLError) {
+        let n = mp.maps[0].count
+        let tau = channel.challenges("maxpool.tau", count: n.trailingZeroBitCount)
+        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: mp.maps.count + 1)
+        let v = try channel.receive("maxpool.finals", count: 1 + mp.maps.count)
+        var product = MLE.eq(tau, sub.point)
+        for i in mp.maps.indices { product *= v[0] - v[1 + i] }
+        try channel.expect(product, sub.expectedValue, "max is not one of its window's values")
+        try route(value: l + 1, point: sub.point, v[0])
+        for i in mp.maps.indices { poolClaims[l, default: []].append((i, EvaluationClaim(point: sub.point, value: v[1 + i]))) }
+        let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
+        try verifyGather(input: l, items)
+    }
+}

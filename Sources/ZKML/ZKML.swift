@@ -1,1 +1,0 @@
-// The ZKML module. See README.md's layer map for what it owns.
