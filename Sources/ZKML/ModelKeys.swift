@@ -15,6 +15,8 @@ public struct ProverModel: Sendable {
     let plan: CircuitPlan
     /// All weights and biases, laid out by `plan.weightLayout`, as field elements.
     let weightVector: [Goldilocks]
+    /// The committed weight vector (the prover's opening data).
+    let weightBatch: CommittedBatch
 
     /// Commits to the weights (the one-time cost of registering a model).
     public init(architecture: CircuitArchitecture, weights: CircuitWeights, metadata: [UInt8] = []) throws(ZKMLError) {
@@ -37,14 +39,14 @@ public struct ProverModel: Sendable {
         self.metadata = metadata
         self.plan = plan
         self.weightVector = plan.weightLayout.assemble(columns, fill: .zero)
-        self.commitment = VectorCommitment.commit(weightVector)
+        self.weightBatch = VectorCommitment.commit(weightVector)
+        self.commitment = weightBatch.commitment.serialized()
         self.modelID = ModelIdentity.id(commitment: commitment, architecture: architecture, metadata: metadata)
     }
 
-    /// What a verifier needs: no weights (unless `publicWeights`, the mode for public models).
-    public func verifierKey(publicWeights: Bool = true) -> VerifierKey {
-        VerifierKey(architecture: architecture, metadata: metadata, commitment: commitment,
-                    publicWeights: publicWeights ? weightVector : nil, plan: plan, modelID: modelID)
+    /// What a verifier needs: the architecture, the metadata and the weight commitment (no weights).
+    public func verifierKey() -> VerifierKey {
+        VerifierKey(architecture: architecture, metadata: metadata, commitment: commitment, plan: plan, modelID: modelID)
     }
 }
 
@@ -53,16 +55,13 @@ public struct VerifierKey: Sendable {
     public let architecture: CircuitArchitecture
     public let metadata: [UInt8]
     public let commitment: [UInt8]
-    /// The weight vector for public-model verification (the verifier evaluates it itself).
-    let publicWeights: [Goldilocks]?
     let plan: CircuitPlan
     public let modelID: [UInt8]
 
-    init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], publicWeights: [Goldilocks]?, plan: CircuitPlan, modelID: [UInt8]) {
+    init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], plan: CircuitPlan, modelID: [UInt8]) {
         self.architecture = architecture
         self.metadata = metadata
         self.commitment = commitment
-        self.publicWeights = publicWeights
         self.plan = plan
         self.modelID = modelID
     }
@@ -71,7 +70,7 @@ public struct VerifierKey: Sendable {
     public init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], expectedID: [UInt8]? = nil) throws(ZKMLError) {
         let id = ModelIdentity.id(commitment: commitment, architecture: architecture, metadata: metadata)
         if let expectedID, expectedID != id { throw .wrongStatement("stored model data does not hash to the model id") }
-        self.init(architecture: architecture, metadata: metadata, commitment: commitment, publicWeights: nil,
+        self.init(architecture: architecture, metadata: metadata, commitment: commitment,
                   plan: try CircuitPlan(architecture), modelID: id)
     }
 }

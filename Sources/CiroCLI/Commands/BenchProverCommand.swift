@@ -1,12 +1,33 @@
 import ArgumentParser
+import Bench
 
 struct BenchProverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prover",
-        abstract: "Prover and verifier against EZKL."
+        abstract: "Prover and verifier against EZKL.",
+        discussion: """
+        For digits_mlp, digits_cnn and wide_mlp: one-time commitment, prove and verify time, proof size,
+        peak memory and the integer inference time, next to EZKL 23.0.5's figures recorded on this
+        project's 2-core machine (shared/models/README.md; EZKL is not run live) and the ratios.
+        """
     )
 
+    @Option(help: "Folder with NAME.onnx, NAME.input.json and NAME.calib.json.")
+    var models = "Tests/ModelsTests/Fixtures/models"
+
+    @Option(help: "Proofs per model (the median is reported).")
+    var repetitions = 3
+
+    @Flag(help: "Print the figures as one JSON object.")
+    var json = false
+
     func run() async throws {
-        throw notYetAvailable("bench prover")
+        do {
+            let rows = try ProverBench.run(directory: models, repetitions: repetitions)
+            print(json ? ProverBench.json(rows, repetitions: repetitions) : ProverBench.table(rows, repetitions: repetitions))
+        } catch {
+            printError("ciro bench prover: \(error)")
+            throw CiroExit.badInput
+        }
     }
 }

@@ -1,12 +1,46 @@
 import ArgumentParser
+import Foundation
+import Sodium
+import ZKML
 
 struct ModelRegisterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "register",
-        abstract: "Commit to a model and store its prover data."
+        abstract: "Commit to a model and store its prover data.",
+        discussion: """
+        Quantizes FILE.onnx (calibrated on --calibration, default NAME.calib.json beside it), commits
+        to its weights and stores the commitment, architecture and weights in DATA_DIR/models/<id>/.
+        Prints the model id that proofs bind. Exit 2 when the model cannot be read or is not supported.
+        """
     )
 
+    @Argument(help: "The ONNX model file.")
+    var file: String
+
+    @Option(help: "Calibration samples in EZKL format.")
+    var calibration: String?
+
+    @Option(help: "Data folder (default: $CIRO_HOME or ~/.ciro).")
+    var dataDir: String?
+
     func run() async throws {
-        throw notYetAvailable("model register")
+        let start = ContinuousClock.now
+        let loaded: LoadedModel
+        do {
+            loaded = try LoadedModel(onnxPath: file, calibrationPath: calibration)
+        } catch {
+            printError("ciro model register: \(error)")
+            throw CiroExit.badInput
+        }
+        let elapsed = ContinuousClock.now - start
+        let directory: String
+        do {
+            directory = try ModelStore(dataDirectory: dataDir ?? defaultDataDirectory()).save(loaded.prover)
+        } catch {
+            printError("ciro model register: \(error)")
+            throw CiroExit.runtimeFailure
+        }
+        print(Hex.encode(loaded.prover.modelID))
+        printError("stored in \(directory) (import, quantization and commitment: \(elapsed))")
     }
 }

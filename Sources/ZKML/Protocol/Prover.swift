@@ -42,11 +42,11 @@ struct ProverState {
     let fieldValues: [[Goldilocks]]
     var channel: ProverChannel
     /// Pending claims on intermediate (uncommitted) values, by value index.
-    var claims: [[EvaluationClaim]]
+    var claims: [[ValueClaim]]
     /// Pending claims on each max-pool layer's window gathers: (window, claim).
-    var poolClaims: [Int: [(Int, EvaluationClaim)]] = [:]
-    var witnessClaims: [EvaluationClaim] = []
-    var weightClaims: [EvaluationClaim] = []
+    var poolClaims: [Int: [(Int, ValueClaim)]] = [:]
+    var witnessClaims: [ValueClaim] = []
+    var weightClaims: [ValueClaim] = []
     /// The committed columns (filled when the witness is committed).
     var columns: [[Goldilocks]] = []
 
@@ -67,11 +67,11 @@ struct ProverState {
     /// checked by the verifier, intermediate values wait for the layer that produced them.
     mutating func route(value v: Int, point: [Ext], _ value: Ext) {
         if let col = plan.valueColumn[v] {
-            witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
         } else if v == 0 {
             return
         } else {
-            claims[v].append(EvaluationClaim(point: point, value: value))
+            claims[v].append(ValueClaim(point: point, value: value))
         }
     }
 
@@ -88,7 +88,8 @@ struct ProverState {
         columns[plan.multiplicityColumn] = multiplicities.map { Goldilocks(integer: Int($0)) }
         let witnessVector = plan.witnessLayout.assemble(columns, fill: .zero)
         self.columns = columns
-        channel.sendBytes("witness.commitment", VectorCommitment.commit(witnessVector))
+        let witnessBatch = VectorCommitment.commit(witnessVector)
+        channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree over every lookup, one over the tables.
         progress?("lookups")
@@ -107,14 +108,14 @@ struct ProverState {
                 channel.send("leaf.requantize", [acc] + helpers)
                 route(value: l, point: rho, acc)
                 for (i, c) in cols.enumerated() {
-                    witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(c, rho), value: helpers[i]))
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: helpers[i]))
                 }
             case .maxPool(let mp):
                 let y = evaluate(value: l + 1, at: rho)
                 let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: rho) }
                 channel.send("leaf.maxpool", [y] + gathered)
                 route(value: l + 1, point: rho, y)
-                for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, EvaluationClaim(point: rho, value: g))) }
+                for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: g))) }
             default:
                 break
             }
@@ -123,13 +124,13 @@ struct ProverState {
         let (rootT, leafT) = FractionSumcheck.prove(numerators: multiplicities.map { Ext(Goldilocks(integer: Int($0))) },
                                                      denominators: tableD, channel: &channel)
         _ = (rootS, rootT)
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
                                              value: leafT.numerator))
 
         // 3. The output claim, then every layer from the output back to the input.
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
-        claims[last].append(EvaluationClaim(point: zOut, value: evaluate(value: last, at: zOut)))
+        claims[last].append(ValueClaim(point: zOut, value: evaluate(value: last, at: zOut)))
         for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
             progress?("layer \(l) (\(arch.layers[l].kindName))")
             switch arch.layers[l] {
@@ -145,9 +146,11 @@ struct ProverState {
             }
         }
 
-        // 4. Open every claim on the committed witness (weights: public-model mode for now).
+        // 4. Open every claim on the weights and on the witness in one batched opening.
         progress?("opening")
-        VectorCommitment.open(witnessVector, claims: witnessClaims, channel: &channel)
+        VectorCommitment.open(weights: model.weightBatch, weightCount: plan.weightLayout.totalSize, weightClaims: weightClaims,
+                              witness: witnessBatch, witnessCount: plan.witnessLayout.totalSize, witnessClaims: witnessClaims,
+                              channel: &channel)
         return ZKMLProtocol.header(modelID: model.modelID) + channel.writer.bytes
     }
 
@@ -230,8 +233,8 @@ struct ProverState {
         let out = channel.sumcheck(tables: tables, combination: SumOfProducts(terms: terms, tableCount: tables.count))
         channel.send("linear.finals", out.finalEvaluations)
         for k in pending.indices {
-            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + out.point), value: out.finalEvaluations[2 * k]))
-            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + out.point), value: out.finalEvaluations[2 * k]))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
             route(value: l, point: out.point + zp[k], out.finalEvaluations[2 * k + 1])
         }
     }
@@ -268,7 +271,7 @@ struct ProverState {
     }
 
     /// Merges claims on gathered copies of value `input` into one claim on it.
-    mutating func proveGather(input: Int, _ items: [([Int32], EvaluationClaim)]) {
+    mutating func proveGather(input: Int, _ items: [([Int32], ValueClaim)]) {
         let alpha = channel.challenges("gather.alpha", count: items.count)
         let size = fieldValues[input].count
         var weights = [Ext](repeating: .zero, count: size)
@@ -293,8 +296,8 @@ struct ProverState {
         let finals = Array(out.finalEvaluations[1...3])
         channel.send("requantize.finals", finals)
         route(value: l + 1, point: out.point, finals[0])
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[2], out.point), value: finals[1]))
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[3], out.point), value: finals[2]))
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[2], out.point), value: finals[1]))
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[3], out.point), value: finals[2]))
     }
 
     /// Σ_t eq(τ, t)·Π_i (y_t − x_i,t) = 0 (y is one of the window's values), then merges every claim on
@@ -313,7 +316,7 @@ struct ProverState {
         let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: out.point) }
         channel.send("maxpool.finals", [yr] + gathered)
         route(value: l + 1, point: out.point, yr)
-        for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, EvaluationClaim(point: out.point, value: g))) }
+        for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, ValueClaim(point: out.point, value: g))) }
         let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
         proveGather(input: l, items)
     }

@@ -34,10 +34,10 @@ struct VerifierState {
     let inputField: [Goldilocks]
     let outputField: [Goldilocks]
     var channel: VerifierChannel
-    var claims: [[EvaluationClaim]]
-    var poolClaims: [Int: [(Int, EvaluationClaim)]] = [:]
-    var witnessClaims: [EvaluationClaim] = []
-    var weightClaims: [EvaluationClaim] = []
+    var claims: [[ValueClaim]]
+    var poolClaims: [Int: [(Int, ValueClaim)]] = [:]
+    var witnessClaims: [ValueClaim] = []
+    var weightClaims: [ValueClaim] = []
 
     init(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8]) {
         self.key = key
@@ -52,21 +52,23 @@ struct VerifierState {
     mutating func route(value v: Int, point: [Ext], _ value: Ext) throws(ZKMLError) {
         let last = key.architecture.layers.count
         if let col = plan.valueColumn[v] {
-            witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
         } else if v == 0 {
             try channel.expect(MLE.evaluate(inputField, at: point), value, "claim on the input does not match the input")
         } else {
             if v == last {
                 try channel.expect(MLE.evaluate(outputField, at: point), value, "claim on the output does not match the output")
             }
-            claims[v].append(EvaluationClaim(point: point, value: value))
+            claims[v].append(ValueClaim(point: point, value: value))
         }
     }
 
     mutating func run() throws(ZKMLError) {
         let arch = key.architecture
         channel.section = "witness commitment"
-        let commitment = try channel.receiveBytes("witness.commitment", limit: 4096)
+        let commitment = try VectorCommitment.parse(try channel.receiveBytes("witness.commitment", limit: 4096),
+                                                     count: plan.witnessLayout.totalSize, what: "witness commitment")
+        let weightCommitment = try VectorCommitment.parse(key.commitment, count: plan.weightLayout.totalSize, what: "model commitment")
 
         channel.section = "lookups"
         let ch = LookupChallenges(beta: channel.challenge("lookup.beta"), gamma: channel.challenge("lookup.gamma"),
@@ -90,13 +92,13 @@ struct VerifierState {
                 denominator += sels[2] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: c)
                 try route(value: l, point: rho, acc)
                 for (i, col) in plan.helperColumns[l]!.enumerated() {
-                    witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
                 }
             case .maxPool(let mp):
                 let v = try channel.receive("leaf.maxpool", count: 1 + mp.maps.count)
                 for i in mp.maps.indices {
                     denominator += sels[i] * ch.denominator(tag: LookupTable.tag(mp.rangeTable), a: v[0] - v[1 + i], b: .zero)
-                    poolClaims[l, default: []].append((i, EvaluationClaim(point: rho, value: v[1 + i])))
+                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: v[1 + i])))
                 }
                 try route(value: l + 1, point: rho, v[0])
             default:
@@ -120,14 +122,14 @@ struct VerifierState {
         }
         tableDen += Ext.one - tableCovered
         try channel.expect(leafT.denominator, tableDen, "table tree denominators differ from the tables")
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
                                              value: leafT.numerator))
         guard !rootS.1.isZero, !rootT.1.isZero else { throw .rejected("lookups: a zero denominator") }
         try channel.expect(rootS.0 * rootT.1, rootT.0 * rootS.1, "the lookups are not all in their tables")
 
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
-        claims[last].append(EvaluationClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
+        claims[last].append(ValueClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
         for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
             channel.section = "layer \(l) (\(arch.layers[l].kindName))"
             switch arch.layers[l] {
@@ -143,15 +145,10 @@ struct VerifierState {
             }
         }
 
-        channel.section = "witness opening"
-        try VectorCommitment.verify(commitment: commitment, size: plan.witnessLayout.totalSize, claims: witnessClaims, channel: &channel)
-        channel.section = "weight opening"
-        guard let weights = key.publicWeights else {
-            throw .rejected("weight openings need ProofCore's commitment scheme (not in this build); verify with public weights")
-        }
-        for (i, c) in weightClaims.enumerated() {
-            try channel.expect(evaluateSliced(weights, at: c.point), c.value, "weight claim \(i) does not hold")
-        }
+        channel.section = "opening"
+        try VectorCommitment.verify(weights: weightCommitment, weightCount: plan.weightLayout.totalSize, weightClaims: weightClaims,
+                                    witness: commitment, witnessCount: plan.witnessLayout.totalSize, witnessClaims: witnessClaims,
+                                    channel: &channel)
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }
@@ -172,13 +169,13 @@ struct VerifierState {
         for k in pending.indices { expected += alpha[k] * finals[2 * k] * finals[2 * k + 1] }
         try channel.expect(expected, sub.expectedValue, "matrix product sumcheck does not end at W·x")
         for k in pending.indices {
-            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + sub.point), value: finals[2 * k]))
-            weightClaims.append(EvaluationClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + sub.point), value: finals[2 * k]))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
             try route(value: l, point: sub.point + zp[k], finals[2 * k + 1])
         }
     }
 
-    mutating func verifyGather(input: Int, _ items: [([Int32], EvaluationClaim)]) throws(ZKMLError) {
+    mutating func verifyGather(input: Int, _ items: [([Int32], ValueClaim)]) throws(ZKMLError) {
         let alpha = channel.challenges("gather.alpha", count: items.count)
         let logSize = key.architecture.valueSize(input).trailingZeroBitCount
         var claim = Ext.zero
@@ -205,8 +202,8 @@ struct VerifierState {
         try channel.expect(expected, sub.expectedValue, "output is not the clamp its helper columns select")
         try route(value: l + 1, point: sub.point, f[0])
         let cols = plan.helperColumns[l]!
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[2], sub.point), value: f[1]))
-        witnessClaims.append(EvaluationClaim(point: plan.witnessLayout.globalPoint(cols[3], sub.point), value: f[2]))
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[2], sub.point), value: f[1]))
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[3], sub.point), value: f[2]))
     }
 
     mutating func verifyMaxPool(_ l: Int, _ mp: MaxPoolLayer) throws(ZKMLError) {
@@ -218,7 +215,7 @@ struct VerifierState {
         for i in mp.maps.indices { product *= v[0] - v[1 + i] }
         try channel.expect(product, sub.expectedValue, "max is not one of its window's values")
         try route(value: l + 1, point: sub.point, v[0])
-        for i in mp.maps.indices { poolClaims[l, default: []].append((i, EvaluationClaim(point: sub.point, value: v[1 + i]))) }
+        for i in mp.maps.indices { poolClaims[l, default: []].append((i, ValueClaim(point: sub.point, value: v[1 + i]))) }
         let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
         try verifyGather(input: l, items)
     }

@@ -1,0 +1,132 @@
+import Dispatch
+import Foundation
+import Models
+import ZKML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ciro bench prover`: our prover and verifier on the shared digits models, next to EZKL's figures.
+public enum ProverBench {
+    /// One model's figures.
+    public struct Row: Sendable {
+        public var model: String
+        public var parameters: Int
+        /// Import + quantization + compile + weight commitment (one-time), seconds.
+        public var registerSeconds: Double
+        /// Weight commitment alone, seconds.
+        public var commitSeconds: Double
+        public var proveSeconds: Double
+        public var verifySeconds: Double
+        public var proofBytes: Int
+        /// Process peak resident memory after this model (ru_maxrss; cumulative over the run).
+        public var peakRSSBytes: Int
+        /// Median integer inference (IntegerEngine.run), seconds.
+        public var inferenceSeconds: Double
+        public var ezkl: EZKLFigures?
+    }
+
+    /// EZKL 23.0.5 on the same models, recorded in shared/models/README.md (2-core Intel Xeon of this
+    /// project, median of 3, time inside the ezkl call, calibrate-settings --target resources, local SRS).
+    public struct EZKLFigures: Sendable {
+        public var setupSeconds: Double
+        public var proveSeconds: Double
+        public var verifySeconds: Double
+        public var proofBytes: Int
+        public var peakMemoryBytes: Int
+    }
+
+    public static let ezklSource = "EZKL 23.0.5, recorded in shared/models/README.md (2-core Xeon, median of 3)"
+    public static let recordedEZKL: [String: EZKLFigures] = [
+        "digits_mlp": EZKLFigures(setupSeconds: 3.3, proveSeconds: 4.0, verifySeconds: 0.03, proofBytes: 3100, peakMemoryBytes: 340 << 20),
+        "digits_cnn": EZKLFigures(setupSeconds: 25.4, proveSeconds: 32.8, verifySeconds: 0.17, proofBytes: 4000, peakMemoryBytes: 2867 << 20),
+        "wide_mlp": EZKLFigures(setupSeconds: 116, proveSeconds: 131, verifySeconds: 0.79, proofBytes: 3100, peakMemoryBytes: 9626 << 20),
+    ]
+
+    public static let models = ["digits_mlp", "digits_cnn", "wide_mlp"]
+
+    public static func run(directory: String, repetitions: Int, models names: [String] = models) throws -> [Row] {
+        var rows: [Row] = []
+        for name in names {
+            let path = "\(directory)/\(name).onnx"
+            var loaded: LoadedModel? = nil
+            let registerSeconds = try seconds { loaded = try LoadedModel(onnxPath: path) }
+            let model = loaded!
+            let commitSeconds = try seconds { _ = try ProverModel(architecture: model.prover.architecture, weights: model.prover.weights, metadata: model.prover.metadata) }
+            let input = model.quantized.quantizeInput(try EZKLData.inputs(path: "\(directory)/\(name).input.json")[0])
+            let engine = IntegerEngine(model: model.quantized)
+            let inference = try median(max(20, repetitions * 20)) { _ = try engine.run(inputs: [input]) }
+            var proof: [UInt8] = []
+            var output: [Int64] = []
+            let prove = try median(repetitions) { (output, proof) = try ZKMLProver.prove(model: model.prover, input: input) }
+            let key = model.prover.verifierKey()
+            let verify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: proof) }
+            rows.append(Row(model: name, parameters: model.prover.weights.matrices.reduce(0) { $0 + $1.count },
+                            registerSeconds: registerSeconds, commitSeconds: commitSeconds, proveSeconds: prove,
+                            verifySeconds: verify, proofBytes: proof.count, peakRSSBytes: peakRSS(),
+                            inferenceSeconds: inference, ezkl: recordedEZKL[name]))
+        }
+        return rows
+    }
+
+    static func seconds(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ n: Int, _ body: () throws -> Void) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<max(1, n) { times.append(try seconds(body)) }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    static func peakRSS() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+
+    static func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+
+    public static func table(_ rows: [Row], repetitions: Int) -> String {
+        var out = "prover (median of \(repetitions); verify median of \(max(3, repetitions))), EZKL: \(ezklSource)\n"
+        out += "model       | commit   | prove     | verify   | proof     | peak RSS | inference | prove/infer | EZKL prove | EZKL verify | prove speed-up | verify speed-up\n"
+        for r in rows {
+            let e = r.ezkl
+            let line = [
+                r.model.padding(toLength: 11, withPad: " ", startingAt: 0),
+                ms(r.commitSeconds), ms(r.proveSeconds), ms(r.verifySeconds),
+                String(format: "%.1f KB", Double(r.proofBytes) / 1000), String(format: "%d MB", r.peakRSSBytes >> 20),
+                String(format: "%.1f us", r.inferenceSeconds * 1e6), String(format: "%.0fx", r.proveSeconds / r.inferenceSeconds),
+                e.map { String(format: "%.2f s", $0.proveSeconds) } ?? "-", e.map { String(format: "%.2f s", $0.verifySeconds) } ?? "-",
+                e.map { String(format: "%.0fx", $0.proveSeconds / r.proveSeconds) } ?? "-",
+                e.map { String(format: "%.1fx", $0.verifySeconds / r.verifySeconds) } ?? "-",
+            ]
+            out += line.joined(separator: " | ") + "\n"
+        }
+        return out
+    }
+
+    public static func json(_ rows: [Row], repetitions: Int) -> String {
+        func n(_ v: Double) -> String { String(format: "%.6f", v) }
+        let items = rows.map { r -> String in
+            var f = [
+                "\"model\": \"\(r.model)\"", "\"parameters\": \(r.parameters)",
+                "\"register_s\": \(n(r.registerSeconds))", "\"commit_s\": \(n(r.commitSeconds))",
+                "\"prove_s\": \(n(r.proveSeconds))", "\"verify_s\": \(n(r.verifySeconds))", "\"proof_bytes\": \(r.proofBytes)",
+                "\"peak_rss_bytes\": \(r.peakRSSBytes)", "\"inference_s\": \(n(r.inferenceSeconds))",
+                "\"prove_over_inference\": \(n(r.proveSeconds / r.inferenceSeconds))",
+            ]
+            if let e = r.ezkl {
+                f += ["\"ezkl_prove_s\": \(n(e.proveSeconds))", "\"ezkl_verify_s\": \(n(e.verifySeconds))",
+                      "\"ezkl_setup_s\": \(n(e.setupSeconds))", "\"ezkl_proof_bytes\": \(e.proofBytes)",
+                      "\"ezkl_peak_bytes\": \(e.peakMemoryBytes)",
+                      "\"prove_speedup\": \(n(e.proveSeconds / r.proveSeconds))", "\"verify_speedup\": \(n(e.verifySeconds / r.verifySeconds))"]
+            }
+            return "{" + f.joined(separator: ", ") + "}"
+        }
+        return "{\"suite\": \"prover\", \"repetitions\": \(repetitions), \"ezkl_source\": \"\(ezklSource)\", \"models\": [" + items.joined(separator: ", ") + "]}"
+    }
+}
