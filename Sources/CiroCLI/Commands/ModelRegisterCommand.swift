@@ -20,8 +20,7 @@ struct ModelRegisterCommand: AsyncParsableCommand {
     @Option(help: "Calibration samples in EZKL format.")
     var calibration: String?
 
-    @Option(help: "Data folder (default: $CIRO_HOME or ~/.ciro).")
-    var dataDir: String?
+    @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
         let start = ContinuousClock.now
@@ -35,7 +34,7 @@ struct ModelRegisterCommand: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - start
         let directory: String
         do {
-            directory = try ModelStore(dataDirectory: dataDir ?? defaultDataDirectory()).save(loaded.prover)
+            directory = try ModelStore(dataDirectory: data.directory.path).save(loaded.prover)
         } catch {
             printError("ciro model register: \(error)")
             throw CiroExit.runtimeFailure

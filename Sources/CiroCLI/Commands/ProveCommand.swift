@@ -47,8 +47,9 @@ struct ProveCommand: AsyncParsableCommand {
         let quantizedInput = loaded.quantized.quantizeInput(values)
         let result: (output: [Int64], proof: [UInt8])
         do {
+            let proveStart = ContinuousClock.now
             result = try ZKMLProver.prove(model: loaded.prover, input: quantizedInput) { stage in
-                printError("ciro prove: \(stage)")
+                printError("ciro prove: [\(ContinuousClock.now - proveStart)] \(stage)")
             }
         } catch {
             printError("ciro prove: \(error)")

@@ -27,8 +27,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Calibration samples (when --model is an ONNX file).")
     var calibration: String?
 
-    @Option(help: "Data folder holding registered models (default: $CIRO_HOME or ~/.ciro).")
-    var dataDir: String?
+    @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
         let key: VerifierKey
@@ -37,7 +36,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let file: (modelID: [UInt8], output: [Int64], proof: [UInt8])
         do {
             if let id = Hex.decode(model), id.count == 32, !FileManager.default.fileExists(atPath: model) {
-                key = try ModelStore(dataDirectory: dataDir ?? defaultDataDirectory()).verifierKey(id: id)
+                key = try ModelStore(dataDirectory: data.directory.path).verifierKey(id: id)
             } else {
                 key = try LoadedModel(onnxPath: model, calibrationPath: calibration).prover.verifierKey()
             }
@@ -64,8 +63,3 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 }
 
-/// `$CIRO_HOME`, or `~/.ciro`.
-func defaultDataDirectory() -> String {
-    if let home = ProcessInfo.processInfo.environment["CIRO_HOME"], !home.isEmpty { return home }
-    return (NSHomeDirectory() as NSString).appendingPathComponent(".ciro")
-}
