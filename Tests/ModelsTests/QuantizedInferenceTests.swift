@@ -70,3 +70,24 @@ struct AccuracyTests {
         #expect(abs(floatAccuracy - intAccuracy) <= 1.0)
     }
 }
+
+@Suite("Fast kernels are exact")
+struct FastKernelTests {
+    @Test("packed Int16 kernels give the same trace as the reference loops", arguments: Fixtures.modelNames)
+    func sameTrace(model: String) throws {
+        let (_, q) = try QuantizedInferenceTests.quantized(model)
+        let fast = IntegerEngine(model: q)
+        let reference = IntegerEngine(model: q, fastKernels: false)
+        let split = try Fixtures.testSplit()
+        for input in split.inputs.prefix(5) {
+            let x = [q.quantizeInput(input)]
+            #expect(try fast.trace(inputs: x) == reference.trace(inputs: x))
+        }
+        // Extreme inputs: every element at the top or bottom of the range.
+        let size = q.tensors[0].count
+        for value in [q.config.activationMax, -q.config.activationMax] {
+            let x = [[Int64](repeating: value, count: size)]
+            #expect(try fast.trace(inputs: x) == reference.trace(inputs: x))
+        }
+    }
+}

@@ -26,6 +26,9 @@ struct GraphBuilder {
             shapes[output] = tensor.shape
             return
         }
+        if let extra = proto.output.dropFirst().first(where: { !$0.isEmpty }) {
+            throw .unsupportedAttribute(opType: proto.opType, node: name, detail: "only the first output is supported; '\(extra)' (e.g. a Dropout mask or MaxPool indices) is not")
+        }
         let op = try makeOp(proto, attributes: attributes, name: name)
         var inputs = Array(proto.input)
         // Trailing optional inputs that are not read by the engine.
@@ -45,9 +48,6 @@ struct GraphBuilder {
         let node = GraphNode(name: name, opType: proto.opType, op: op, inputs: inputs, outputs: Array(proto.output))
         let outputShape = try ShapeInference.outputShape(of: node, inputShapes: inputShapes)
         shapes[output] = outputShape
-        for extra in proto.output.dropFirst() where !extra.isEmpty {
-            shapes[extra] = outputShape  // e.g. Dropout's mask; never read by supported graphs
-        }
         // Fold nodes whose operands are all constants (shape arithmetic, weight preprocessing).
         let operands = inputs.filter { !$0.isEmpty }
         if !operands.isEmpty, operands.allSatisfy({ constants[$0] != nil }) {

@@ -107,6 +107,10 @@ public enum ONNXImporter {
         guard value.hasType, case .tensorType(let tensorType)? = value.type.value else {
             throw .dynamicShape(tensor: value.name, detail: "the input has no tensor type")
         }
+        // Float inputs only (float, float16, double, bfloat16): the engine quantizes real values.
+        guard [1, 10, 11, 16].contains(tensorType.elemType) else {
+            throw .unsupportedDataType(tensor: value.name, dataType: Int(tensorType.elemType))
+        }
         guard tensorType.hasShape else {
             throw .dynamicShape(tensor: value.name, detail: "the input has no shape")
         }

@@ -85,3 +85,17 @@ enum TensorDecoding {
         return out
     }
 }
+
+/// A serialized `TensorProto` file (the ONNX backend test data `.pb` format).
+public enum ONNXTensorFile {
+    /// Decodes one tensor file: its name, its values as floats, and its ONNX data type code.
+    public static func decode(bytes: [UInt8]) throws(ModelError) -> (name: String, tensor: FloatTensor, dataType: Int) {
+        let proto: Onnx_TensorProto
+        do {
+            proto = try Onnx_TensorProto(serializedBytes: bytes)
+        } catch {
+            throw .malformedONNX("tensor file: \(error)")
+        }
+        return (proto.name, try TensorDecoding.decode(proto, name: proto.name), Int(proto.dataType))
+    }
+}

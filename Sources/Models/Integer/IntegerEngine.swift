@@ -7,11 +7,23 @@ public struct IntegerEngine: Sendable {
     public let model: QuantizedModel
     /// Per layer: packed weights for dense/conv layers whose bounds fit the Int16 kernel.
     let packed: [PackedMatrix?]
+    /// Per conv layer using the packed kernel: the unfold gather map.
+    let unfoldMaps: [[Int32]?]
 
     public init(model: QuantizedModel) {
+        self.init(model: model, fastKernels: true)
+    }
+
+    /// `fastKernels: false` runs every layer with the plain reference loops (for testing that
+    /// the fast kernels compute exactly the same integers).
+    package init(model: QuantizedModel, fastKernels: Bool) {
         self.model = model
         var packed: [PackedMatrix?] = []
-        for layer in model.layers {
+        for layer in model.layers where !fastKernels {
+            _ = layer
+            packed.append(nil)
+        }
+        for layer in model.layers where fastKernels {
             let inputBound = layer.inputs.first.map { model.tensors[$0].bound } ?? 0
             switch layer.op {
             case .dense(let p):
@@ -24,6 +36,10 @@ public struct IntegerEngine: Sendable {
             }
         }
         self.packed = packed
+        self.unfoldMaps = zip(model.layers, packed).map { layer, packed in
+            guard case .conv(let p) = layer.op, let packed else { return nil }
+            return IntegerKernels.unfoldMap(p, stride: packed.stride)
+        }
     }
 
     /// Runs on quantized inputs (one array per model input) and returns every tensor.
@@ -73,7 +89,7 @@ public struct IntegerEngine: Sendable {
         case .dense(let p):
             return IntegerKernels.dense(x, p, packed: packed[index])
         case .conv(let p):
-            return IntegerKernels.conv(x, p, batch: outInfo.shape[0], packed: packed[index])
+            return IntegerKernels.conv(x, p, batch: outInfo.shape[0], packed: packed[index], unfoldMap: unfoldMaps[index])
         case .rescale(let shift):
             return IntegerKernels.rescale(x, shift: shift)
         case .scaleUp(let shift):

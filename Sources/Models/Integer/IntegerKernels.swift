@@ -46,7 +46,33 @@ enum IntegerKernels {
         return out
     }
 
-    static func conv(_ x: [Int64], _ p: ConvParameters, batch: Int, packed: PackedMatrix?) -> [Int64] {
+    /// For each (position, padded column) of the unfolded input, the input index within one image,
+    /// or -1 for padding and for the zero columns past `columns`.
+    static func unfoldMap(_ p: ConvParameters, stride: Int) -> [Int32] {
+        let (c, h, w) = (p.inChannels, p.inputSize[0], p.inputSize[1])
+        let (oh, ow) = (p.outputSize[0], p.outputSize[1])
+        let (kh, kw) = (p.geometry.kernel[0], p.geometry.kernel[1])
+        let g = p.geometry
+        var map = [Int32](repeating: -1, count: oh * ow * stride)
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                var col = (oy * ow + ox) * stride
+                for ic in 0..<c {
+                    for ky in 0..<kh {
+                        let iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0]
+                        for kx in 0..<kw {
+                            let ix = ox * g.strides[1] - g.pads[1] + kx * g.dilations[1]
+                            if iy >= 0 && iy < h && ix >= 0 && ix < w { map[col] = Int32((ic * h + iy) * w + ix) }
+                            col += 1
+                        }
+                    }
+                }
+            }
+        }
+        return map
+    }
+
+    static func conv(_ x: [Int64], _ p: ConvParameters, batch: Int, packed: PackedMatrix?, unfoldMap: [Int32]?) -> [Int64] {
         let (c, h, w) = (p.inChannels, p.inputSize[0], p.inputSize[1])
         let (oh, ow) = (p.outputSize[0], p.outputSize[1])
         let (kh, kw) = (p.geometry.kernel[0], p.geometry.kernel[1])
@@ -55,23 +81,16 @@ enum IntegerKernels {
         var out = [Int64](repeating: 0, count: batch * p.outChannels * positions)
         for n in 0..<batch {
             let xBase = n * c * h * w
-            if let packed {
-                // Unfold: one zero-padded Int16 row of `columns` per output position.
+            if let packed, let unfoldMap {
+                // Unfold with the precomputed gather map: one zero-padded Int16 row per position.
                 var unfolded = [Int16](repeating: 0, count: positions * packed.stride)
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        let rowBase = (oy * ow + ox) * packed.stride
-                        var col = 0
-                        for ic in 0..<c {
-                            for ky in 0..<kh {
-                                let iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0]
-                                for kx in 0..<kw {
-                                    let ix = ox * g.strides[1] - g.pads[1] + kx * g.dilations[1]
-                                    if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                                        unfolded[rowBase + col] = Int16(truncatingIfNeeded: x[xBase + (ic * h + iy) * w + ix])
-                                    }
-                                    col += 1
-                                }
+                unfolded.withUnsafeMutableBufferPointer { ub in
+                    unfoldMap.withUnsafeBufferPointer { map in
+                        x.withUnsafeBufferPointer { xb in
+                            let xp = xb.baseAddress! + xBase
+                            for i in 0..<map.count {
+                                let j = Int(map[i])
+                                if j >= 0 { ub[i] = Int16(truncatingIfNeeded: xp[j]) }
                             }
                         }
                     }
