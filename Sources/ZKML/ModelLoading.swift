@@ -63,15 +63,7 @@ public struct QuantizationMetadata: Sendable, Equatable {
 
     /// `clamp(round(x·2^e), ±(2^(bits−1) − 1))`, half away from zero (the Models module's rule).
     public func quantizeInput(_ values: [Float]) -> [Int64] {
-        let scale = Float(sign: .plus, exponent: inputExponent, significand: 1)
-        let limit = (Int64(1) << Int64(activationBits - 1)) - 1
-        return values.map { v in
-            let r = (v * scale).rounded(.toNearestOrAwayFromZero)
-            guard r.isFinite else { return r > 0 ? limit : -limit }
-            if r >= Float(limit) { return limit }
-            if r <= Float(-limit) { return -limit }
-            return Int64(r)
-        }
+        QuantizedModel.quantize(values, exponent: inputExponent, limit: (Int64(1) << Int64(activationBits - 1)) - 1)
     }
 
     public func dequantizeOutput(_ values: [Int64]) -> [Float] {

@@ -34,9 +34,13 @@ public struct QuantizedModel: Sendable, Equatable {
     /// Quantizes a real input for model input `index`: `clamp(round(x * 2^exponent), -A, A)` with
     /// `A = 2^(activationBits-1) - 1`; round half away from zero.
     public func quantizeInput(_ values: [Float], index: Int = 0) -> [Int64] {
-        let info = tensors[index]
-        let scale = Float(sign: .plus, exponent: info.exponent, significand: 1)
-        let limit = config.activationMax
+        Self.quantize(values, exponent: tensors[index].exponent, limit: config.activationMax)
+    }
+
+    /// The input rule: `clamp(round(x·2^exponent), ±limit)`, half away from zero; non-finite values
+    /// saturate. Shared with every caller that must agree with the engine bit for bit.
+    public static func quantize(_ values: [Float], exponent: Int, limit: Int64) -> [Int64] {
+        let scale = Float(sign: .plus, exponent: exponent, significand: 1)
         return values.map { v in
             let r = (v * scale).rounded(.toNearestOrAwayFromZero)
             guard r.isFinite else { return r > 0 ? limit : -limit }
