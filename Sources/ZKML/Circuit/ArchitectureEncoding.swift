@@ -4,7 +4,7 @@ import ProofCore
 /// model. Decoding is length-checked and validates the result.
 extension CircuitArchitecture {
     static let magic: [UInt8] = Array("CZKA".utf8)
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
 
     /// The canonical encoding.
     public func encoded() -> [UInt8] {
@@ -19,8 +19,6 @@ extension CircuitArchitecture {
             switch t {
             case .range(let bits):
                 w.writeUInt8(0); w.writeUInt32(UInt32(bits))
-            case let .minimum(bits, cap):
-                w.writeUInt8(1); w.writeUInt32(UInt32(bits)); w.writeUInt64(UInt64(bitPattern: cap))
             case let .sign(start, bits):
                 w.writeUInt8(2); w.writeUInt64(UInt64(bitPattern: start)); w.writeUInt32(UInt32(bits))
             }
@@ -32,12 +30,11 @@ extension CircuitArchitecture {
                 w.writeUInt8(0); w.writeUInt32(UInt32(s.logRows)); w.writeUInt32(UInt32(s.logInner)); w.writeUInt32(UInt32(s.logCols))
             case .requantize(let r):
                 w.writeUInt8(1); w.writeUInt64(UInt64(r.size)); w.writeUInt32(UInt32(r.shift))
-                w.writeUInt64(UInt64(bitPattern: r.lo)); w.writeUInt64(UInt64(bitPattern: r.hi)); w.writeUInt32(UInt32(r.lowBits))
-                w.writeUInt32(UInt32(r.rangeTable)); w.writeUInt32(UInt32(r.minTable)); w.writeUInt32(UInt32(r.signTable))
+                w.writeUInt64(UInt64(bitPattern: r.lo)); w.writeUInt64(UInt64(bitPattern: r.hi)); w.writeUInt32(UInt32(r.signTable))
             case .gather(let g):
                 w.writeUInt8(2); Self.writeMap(g.map, &w)
             case .maxPool(let m):
-                w.writeUInt8(3); w.writeUInt32(UInt32(m.rangeTable)); w.writeCount(m.maps.count)
+                w.writeUInt8(3); w.writeUInt32(UInt32(m.spreadBits)); w.writeCount(m.maps.count)
                 for map in m.maps { Self.writeMap(map, &w) }
             }
         }
@@ -79,9 +76,6 @@ extension CircuitArchitecture {
             for _ in 0..<(try r.readCount(what: "tables", limit: 1024)) {
                 switch try r.readUInt8(what: "table kind") {
                 case 0: tables.append(.range(bits: try small("bits")))
-                case 1:
-                    let b = try small("bits"), cap = try signed("cap")
-                    tables.append(.minimum(bits: b, cap: cap))
                 case 2:
                     let start = try signed("start"), b = try small("bits")
                     tables.append(.sign(start: start, bits: b))
@@ -95,17 +89,15 @@ extension CircuitArchitecture {
                     layers.append(.linear(LinearLayer(logRows: try small("logRows"), logInner: try small("logInner"), logCols: try small("logCols"))))
                 case 1:
                     let size = try int("size"), shift = try small("shift"), lo = try signed("lo"), hi = try signed("hi")
-                    let lowBits = try small("low bits")
-                    let rt = try small("range table"), mt = try small("min table"), st = try small("sign table")
-                    layers.append(.requantize(RequantizeLayer(size: size, shift: shift, lo: lo, hi: hi, lowBits: lowBits,
-                                                              rangeTable: rt, minTable: mt, signTable: st)))
+                    let st = try small("sign table")
+                    layers.append(.requantize(RequantizeLayer(size: size, shift: shift, lo: lo, hi: hi, signTable: st)))
                 case 2:
                     layers.append(.gather(GatherLayer(map: try Self.readMap(&r))))
                 case 3:
-                    let table = try small("range table")
+                    let spreadBits = try small("spread bits")
                     var maps: [[Int32]] = []
                     for _ in 0..<(try r.readCount(what: "window", limit: 64)) { maps.append(try Self.readMap(&r)) }
-                    layers.append(.maxPool(MaxPoolLayer(maps: maps, rangeTable: table)))
+                    layers.append(.maxPool(MaxPoolLayer(maps: maps, spreadBits: spreadBits)))
                 case let k: throw ProofError.invalidValue(what: "layer kind", value: UInt64(k))
                 }
             }

@@ -35,6 +35,14 @@ public struct CircuitArchitecture: Sendable, Equatable {
     /// Padded length of the output vector.
     public var outputSize: Int { valueSize(layers.count) }
 
+    /// The index of the `.range(bits:)` table (every limb width a layer uses must have one).
+    public func rangeTable(bits: Int) throws(ZKMLError) -> Int {
+        guard let i = tables.firstIndex(of: .range(bits: bits)) else {
+            throw .invalidArchitecture("no range table of \(bits) bits")
+        }
+        return i
+    }
+
     /// The linear layers' indices, in order (their weight tensors are committed in this order).
     public var linearLayerIndices: [Int] {
         layers.indices.filter { if case .linear = layers[$0] { true } else { false } }
@@ -94,10 +102,10 @@ public struct LinearLayer: Sendable, Equatable {
 
 /// Parameters of a requantization (rounding shift and clamp).
 ///
-/// The proof splits the shifted value q (after the rounding shift) as q − lo = high·2^lowBits + low
-/// with low in [0, 2^lowBits) and 2^lowBits > hi − lo, so that the clamp needs only small tables:
-/// `m = min(low, hi − lo)` (table `minTable`), `c = sign(high)` (table `signTable`), and
-/// `y = lo + (1 − c²)·m + (c² + c)/2·(hi − lo)`.
+/// The proof splits the shifted value q (after the rounding shift) as q − lo = high·(hi − lo + 1) + low
+/// with low in [0, hi − lo], so that the clamp needs only small tables: `c = sign(high)` (table
+/// `signTable`) and `y = lo + (1 − c²)·low + (c² + c)/2·(hi − lo)`. The remainder, `low` and (when
+/// hi − lo + 1 is not a power of two) `hi − lo − low` are range-checked as 8-bit limbs (`Limbs`).
 public struct RequantizeLayer: Sendable, Equatable {
     /// Vector length (power of two).
     public var size: Int
@@ -105,24 +113,65 @@ public struct RequantizeLayer: Sendable, Equatable {
     public var shift: Int
     public var lo: Int64
     public var hi: Int64
-    /// Bits of the low part of q − lo (2^lowBits > hi − lo).
-    public var lowBits: Int
-    /// Index of the `.range(bits: shift)` table for the remainders.
-    public var rangeTable: Int
-    /// Index of the `.minimum(bits: lowBits, cap: hi - lo)` table.
-    public var minTable: Int
     /// Index of the `.sign` table covering every possible high part.
     public var signTable: Int
 
-    public init(size: Int, shift: Int, lo: Int64, hi: Int64, lowBits: Int, rangeTable: Int, minTable: Int, signTable: Int) {
+    public init(size: Int, shift: Int, lo: Int64, hi: Int64, signTable: Int) {
         self.size = size
         self.shift = shift
         self.lo = lo
         self.hi = hi
-        self.lowBits = lowBits
-        self.rangeTable = rangeTable
-        self.minTable = minTable
         self.signTable = signTable
+    }
+
+    /// hi − lo: the clamp window's span.
+    public var cap: Int64 { hi - lo }
+    /// Bits of the low part: the least L with 2^L > hi − lo.
+    public var lowBits: Int { Limbs.bitsFor(cap + 1) }
+    /// True when low ≤ cap needs its own check (hi − lo + 1 is not a power of two).
+    public var checksCap: Bool { (Int64(1) << Int64(lowBits)) != cap + 1 }
+    /// Limb widths of the remainder, of low, and of cap − low (empty unless `checksCap`).
+    public var remainderLimbs: [Int] { Limbs.widths(shift) }
+    public var lowLimbs: [Int] { Limbs.widths(lowBits) }
+    public var capLimbs: [Int] { checksCap ? Limbs.widths(lowBits) : [] }
+    /// Number of committed helper columns: remainder limbs, low limbs, cap limbs, then c.
+    public var helperCount: Int { remainderLimbs.count + lowLimbs.count + capLimbs.count + 1 }
+    /// Every range lookup of one element, in helper-column order (widths), followed by the sign lookup.
+    public var rangeWidths: [Int] { remainderLimbs + lowLimbs + capLimbs }
+}
+
+/// Range checks by limbs: a value in [0, 2^bits) is written as 8-bit limbs (the last one narrower),
+/// each looked up in a `.range` table of at most 2^8 entries.
+public enum Limbs {
+    /// Bits per limb.
+    public static let bits = 8
+
+    /// Widths of the limbs of a value in [0, 2^total): 8, 8, …, then the rest (empty for total 0).
+    public static func widths(_ total: Int) -> [Int] {
+        var out: [Int] = []
+        var left = total
+        while left > 0 {
+            out.append(min(left, bits))
+            left -= bits
+        }
+        return out
+    }
+
+    /// The limbs of a non-negative value (least significant first).
+    static func split(_ value: Int64, widths: [Int]) -> [Int64] {
+        var v = value
+        return widths.map { w in
+            let limb = v & ((Int64(1) << Int64(w)) - 1)
+            v >>= Int64(w)
+            return limb
+        }
+    }
+
+    /// The least b with 2^b >= count.
+    public static func bitsFor(_ count: Int64) -> Int {
+        var b = 0
+        while (Int64(1) << Int64(b)) < count { b += 1 }
+        return b
     }
 }
 
@@ -139,28 +188,31 @@ public struct MaxPoolLayer: Sendable, Equatable {
     /// `maps[i][t]`: the input index of window element `i` for output `t`; -1 only for padded outputs
     /// (where every map is -1 and the output is 0).
     public var maps: [[Int32]]
-    /// Index of the `.range` table that bounds `y - x_i` (it must cover hi - lo of the input).
-    public var rangeTable: Int
+    /// Bits that bound `y − x_i` (2^spreadBits must exceed hi − lo of the input); range-checked by limbs.
+    public var spreadBits: Int
 
-    public init(maps: [[Int32]], rangeTable: Int) {
+    public init(maps: [[Int32]], spreadBits: Int) {
         self.maps = maps
-        self.rangeTable = rangeTable
+        self.spreadBits = spreadBits
     }
+
+    /// Limb widths of each difference y − x_i.
+    public var spreadLimbs: [Int] { Limbs.widths(spreadBits) }
+    /// Committed helper columns: per window element, the limbs of y − x_i.
+    public var helperCount: Int { maps.count * spreadLimbs.count }
 }
 
 /// A fixed table that lookups are checked against. Each entry is a pair (a, b).
 public enum LookupTable: Sendable, Equatable, Hashable {
-    /// Entries (j, 0) for j in [0, 2^bits).
+    /// Entries (j, 0) for j in [0, 2^bits) (bits ≤ `Limbs.bits`: wider ranges are split into limbs).
     case range(bits: Int)
-    /// Entries (j, min(j, cap)) for j in [0, 2^bits).
-    case minimum(bits: Int, cap: Int64)
     /// Entries (start + j, sign(start + j)) for j in [0, 2^bits), sign in {-1, 0, 1}.
     case sign(start: Int64, bits: Int)
 
     /// log2 of the number of entries.
     public var logSize: Int {
         switch self {
-        case .range(let bits), .minimum(let bits, _), .sign(_, let bits): bits
+        case .range(let bits), .sign(_, let bits): bits
         }
     }
 }

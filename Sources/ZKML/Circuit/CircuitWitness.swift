@@ -5,7 +5,8 @@
 package struct CircuitWitness: Sendable {
     /// `values[0]` is the padded input, `values[l + 1]` the output of layer `l`.
     package var values: [[Int64]]
-    /// Per layer: a requantize layer's helper columns [remainder, low, m, c] (empty for other layers).
+    /// Per layer: the committed helper columns (requantize: remainder limbs, low limbs, cap − low limbs,
+    /// c; max-pool: the limbs of y − x_i per window element; empty for other layers).
     package var helpers: [[[Int64]]]
     /// Per table: the number of lookups of each entry.
     package var multiplicities: [[Int64]]
@@ -33,53 +34,65 @@ package struct CircuitWitness: Sendable {
                 linearIndex += 1
             case .requantize(let rq):
                 var out = [Int64](repeating: 0, count: rq.size)
-                var r = out, low = out, m = out, c = out
                 guard case let .sign(start, bits) = arch.tables[rq.signTable] else {
                     throw .invalidArchitecture("layer \(index): table \(rq.signTable) is not a sign table")
                 }
                 let half: Int64 = rq.shift == 0 ? 0 : Int64(1) << Int64(rq.shift - 1)
                 let signSize = Int64(1) << Int64(bits)
-                let cap = rq.hi - rq.lo
+                let divisor = rq.cap + 1
+                let groups = [rq.remainderLimbs, rq.lowLimbs, rq.capLimbs]
+                let tableOf = try groups.map { ws throws(ZKMLError) in try ws.map { w throws(ZKMLError) in try arch.rangeTable(bits: w) } }
+                var columns = [[Int64]](repeating: [Int64](repeating: 0, count: rq.size), count: rq.helperCount)
                 for t in 0..<rq.size {
                     let shifted = x[t] + half
                     let q = shifted >> Int64(rq.shift)  // arithmetic shift: floor division
                     let rest = q - rq.lo
-                    let high = rest >> Int64(rq.lowBits)
-                    let lowPart = rest - (high << Int64(rq.lowBits))
+                    let high = NetworkCompiler.floorDiv(rest, divisor)
+                    let lowPart = rest - high * divisor
                     guard high - start >= 0 && high - start < signSize else {
                         if tamper != nil { continue }
                         throw .outOfRange("layer \(index) (requantize): value \(x[t]) at \(t) is outside the sign table's range")
                     }
                     out[t] = min(max(q, rq.lo), rq.hi)
-                    r[t] = shifted - (q << Int64(rq.shift))
-                    low[t] = lowPart
-                    m[t] = min(lowPart, cap)
-                    c[t] = high.signum()
-                    multiplicities[rq.rangeTable][Int(r[t])] += 1
-                    multiplicities[rq.minTable][Int(lowPart)] += 1
+                    let parts = [shifted - (q << Int64(rq.shift)), lowPart, rq.cap - lowPart]
+                    var column = 0
+                    for g in 0..<3 {
+                        for (j, limb) in Limbs.split(parts[g], widths: groups[g]).enumerated() {
+                            columns[column][t] = limb
+                            multiplicities[tableOf[g][j]][Int(limb)] += 1
+                            column += 1
+                        }
+                    }
+                    columns[column][t] = high.signum()
                     multiplicities[rq.signTable][Int(high - start)] += 1
                 }
-                rem = [r, low, m, c]
+                rem = columns
                 y = out
             case .gather(let g):
                 y = g.map.map { $0 < 0 ? 0 : x[Int($0)] }
             case .maxPool(let mp):
                 let n = mp.maps[0].count
                 var out = [Int64](repeating: 0, count: n)
-                let rangeSize = Int64(1) << Int64(arch.tables[mp.rangeTable].logSize)
+                let widths = mp.spreadLimbs
+                let tableOf = try widths.map { w throws(ZKMLError) in try arch.rangeTable(bits: w) }
+                var columns = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: mp.helperCount)
                 for t in 0..<n {
                     var best = Int64.min
                     for m in mp.maps { best = max(best, m[t] < 0 ? 0 : x[Int(m[t])]) }
                     out[t] = best
-                    for m in mp.maps {
+                    for (i, m) in mp.maps.enumerated() {
                         let d = best - (m[t] < 0 ? 0 : x[Int(m[t])])
-                        guard d < rangeSize else {
+                        guard d < Int64(1) << Int64(mp.spreadBits) else {
                             if tamper != nil { continue }
-                            throw .outOfRange("layer \(index) (maxpool): window spread \(d) exceeds the range table")
+                            throw .outOfRange("layer \(index) (maxpool): window spread \(d) exceeds \(mp.spreadBits) bits")
                         }
-                        multiplicities[mp.rangeTable][Int(d)] += 1
+                        for (j, limb) in Limbs.split(d, widths: widths).enumerated() {
+                            columns[i * widths.count + j][t] = limb
+                            multiplicities[tableOf[j]][Int(limb)] += 1
+                        }
                     }
                 }
+                rem = columns
                 y = out
             }
             values.append(tamper?(index, y) ?? y)

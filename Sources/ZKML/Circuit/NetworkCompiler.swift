@@ -49,7 +49,9 @@ public enum NetworkCompiler {
 
     static func nextPow2(_ n: Int) -> Int { var p = 1; while p < n { p <<= 1 }; return p }
     static func log2(_ n: Int) -> Int { nextPow2(n).trailingZeroBitCount }
-    static func bitsFor(_ count: Int64) -> Int { var b = 0; while (Int64(1) << Int64(b)) < count { b += 1 }; return b }
+    static func bitsFor(_ count: Int64) -> Int { Limbs.bitsFor(count) }
+    /// ⌊a / b⌋ for b > 0 (Swift's `/` truncates toward zero).
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     public static func compile(_ net: QuantizedNetwork) throws(ZKMLError) -> (CircuitArchitecture, CircuitWeights) {
         guard net.inputShape.count == 1 || net.inputShape.count == 3, net.inputShape.allSatisfy({ $0 > 0 }) else {
@@ -158,10 +160,8 @@ public enum NetworkCompiler {
                 }
                 let half: Int64 = shift == 0 ? 0 : 1 << Int64(shift - 1)
                 let qlo = (cur.lo + half) >> Int64(shift), qhi = (cur.hi + half) >> Int64(shift)
-                let lowBits = bitsFor(hi - lo + 1)
-                let hlo = (qlo - lo) >> Int64(lowBits), hhi = (qhi - lo) >> Int64(lowBits)
-                let rangeTable = tableIndex(.range(bits: shift))
-                let minTable = tableIndex(.minimum(bits: lowBits, cap: hi - lo))
+                let divisor = hi - lo + 1
+                let hlo = floorDiv(qlo - lo, divisor), hhi = floorDiv(qhi - lo, divisor)
                 // One sign table for every layer: its range grows to cover each layer's high parts.
                 if let _ = signTable {
                     highRange = (min(highRange.0, hlo), max(highRange.1, hhi))
@@ -170,8 +170,9 @@ public enum NetworkCompiler {
                     signTable = tables.count - 1
                     highRange = (min(hlo, -1), max(hhi, 1))
                 }
-                layers.append(.requantize(RequantizeLayer(size: cur.paddedSize, shift: shift, lo: lo, hi: hi, lowBits: lowBits,
-                                                          rangeTable: rangeTable, minTable: minTable, signTable: signTable!)))
+                let rq = RequantizeLayer(size: cur.paddedSize, shift: shift, lo: lo, hi: hi, signTable: signTable!)
+                for w in rq.rangeWidths { _ = tableIndex(.range(bits: w)) }
+                layers.append(.requantize(rq))
                 cur.lo = lo
                 cur.hi = hi
 
@@ -198,7 +199,9 @@ public enum NetworkCompiler {
                     }
                 }
                 let spread = cur.hi - min(cur.lo, 0) + 1
-                layers.append(.maxPool(MaxPoolLayer(maps: maps, rangeTable: tableIndex(.range(bits: bitsFor(spread))))))
+                let pool = MaxPoolLayer(maps: maps, spreadBits: bitsFor(spread))
+                for w in pool.spreadLimbs { _ = tableIndex(.range(bits: w)) }
+                layers.append(.maxPool(pool))
                 cur = Layout(shape: out.shape, lo: min(cur.lo, 0), hi: max(cur.hi, 0))
 
             case .flatten:

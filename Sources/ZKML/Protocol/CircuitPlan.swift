@@ -8,7 +8,8 @@ struct CircuitPlan: Sendable {
 
     /// Committed column per value index (requantize and max-pool outputs that are not the model output).
     let valueColumn: [Int: Int]
-    /// Committed columns of each requantize layer's helpers [remainder, low, m, c], by layer index.
+    /// Committed helper columns by layer index (requantize: remainder limbs, low limbs, cap − low limbs,
+    /// c; max-pool: the limbs of y − x_i per window element).
     let helperColumns: [Int: [Int]]
     /// Committed column of the multiplicities (laid out like the table tree).
     let multiplicityColumn: Int
@@ -32,8 +33,11 @@ struct CircuitPlan: Sendable {
         let layer: Int
         /// log2 of the layer's vector length (every segment of the group has this size).
         let logSize: Int
-        /// Source-tree segments of this group, in order (requantize: range, min, sign; max-pool: one per window element).
+        /// Source-tree segments of this group, in order (requantize: one per range limb, then the sign
+        /// lookup; max-pool: one per window element and limb).
         let segments: [Int]
+        /// The table each segment looks up in.
+        let tables: [Int]
     }
 
     init(_ arch: CircuitArchitecture) throws(ZKMLError) {
@@ -50,17 +54,22 @@ struct CircuitPlan: Sendable {
             case .requantize(let rq):
                 let log = rq.size.trailingZeroBitCount
                 if l != last { valueColumn[l + 1] = columns.count; columns.append(log) }
-                helperColumns[l] = Array(columns.count..<(columns.count + 4))
-                columns.append(contentsOf: [log, log, log, log])
+                helperColumns[l] = Array(columns.count..<(columns.count + rq.helperCount))
+                columns.append(contentsOf: Array(repeating: log, count: rq.helperCount))
+                let tables = try rq.rangeWidths.map { w throws(ZKMLError) in try arch.rangeTable(bits: w) } + [rq.signTable]
                 let first = sourceSegments.count
-                sourceSegments.append(contentsOf: [log, log, log])
-                groups.append(LookupGroup(layer: l, logSize: log, segments: [first, first + 1, first + 2]))
+                sourceSegments.append(contentsOf: Array(repeating: log, count: tables.count))
+                groups.append(LookupGroup(layer: l, logSize: log, segments: Array(first..<(first + tables.count)), tables: tables))
             case .maxPool(let mp):
                 let log = mp.maps[0].count.trailingZeroBitCount
                 if l != last { valueColumn[l + 1] = columns.count; columns.append(log) }
+                helperColumns[l] = Array(columns.count..<(columns.count + mp.helperCount))
+                columns.append(contentsOf: Array(repeating: log, count: mp.helperCount))
+                let limbTables = try mp.spreadLimbs.map { w throws(ZKMLError) in try arch.rangeTable(bits: w) }
+                let tables = mp.maps.flatMap { _ in limbTables }
                 let first = sourceSegments.count
-                sourceSegments.append(contentsOf: Array(repeating: log, count: mp.maps.count))
-                groups.append(LookupGroup(layer: l, logSize: log, segments: Array(first..<(first + mp.maps.count))))
+                sourceSegments.append(contentsOf: Array(repeating: log, count: tables.count))
+                groups.append(LookupGroup(layer: l, logSize: log, segments: Array(first..<(first + tables.count)), tables: tables))
             case .linear, .gather:
                 break
             }
@@ -98,18 +107,18 @@ struct CircuitPlan: Sendable {
     static func validate(_ arch: CircuitArchitecture) throws(ZKMLError) {
         func pow2(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
         guard !arch.layers.isEmpty else { throw .invalidArchitecture("no layers") }
-        guard arch.layers.allSatisfy({ if case .requantize(let r) = $0 { abs(r.lo) < 1 << 40 && abs(r.hi) < 1 << 40 } else { true } }),
+        guard arch.layers.allSatisfy({ if case .requantize(let r) = $0 { r.lo.magnitude < 1 << 40 && r.hi.magnitude < 1 << 40 } else { true } }),
               pow2(arch.inputSize), arch.inputSize <= 1 << 24, arch.inputLength <= arch.inputSize else {
             throw .invalidArchitecture("input size \(arch.inputSize) must be a power of two >= the input length")
         }
         for (t, table) in arch.tables.enumerated() {
             guard table.logSize >= 0 && table.logSize <= 22 else { throw .invalidArchitecture("table \(t) too large") }
             switch table {
-            case let .minimum(_, cap): guard cap >= 0 && cap < 1 << 40 else { throw .invalidArchitecture("table \(t): bad cap") }
-            case let .sign(start, _): guard abs(start) < 1 << 40 else { throw .invalidArchitecture("table \(t): bad start") }
-            case .range: break
+            case let .sign(start, _): guard start.magnitude < 1 << 40 else { throw .invalidArchitecture("table \(t): bad start") }
+            case .range(let bits): guard bits <= Limbs.bits else { throw .invalidArchitecture("table \(t): range wider than a limb") }
             }
         }
+        func hasRange(_ widths: [Int]) -> Bool { widths.allSatisfy { arch.tables.contains(.range(bits: $0)) } }
         var size = arch.inputSize
         for (l, layer) in arch.layers.enumerated() {
             switch layer {
@@ -119,12 +128,8 @@ struct CircuitPlan: Sendable {
                     throw .invalidArchitecture("layer \(l) (linear): input size \(size) does not match \(s)")
                 }
             case .requantize(let rq):
-                guard rq.size == size, rq.shift >= 0, rq.shift <= 40, rq.lo <= rq.hi, rq.lowBits >= 0, rq.lowBits <= 22,
-                      (Int64(1) << Int64(rq.lowBits)) > rq.hi - rq.lo,
-                      arch.tables.indices.contains(rq.rangeTable), arch.tables.indices.contains(rq.minTable),
-                      arch.tables.indices.contains(rq.signTable),
-                      arch.tables[rq.rangeTable] == .range(bits: rq.shift),
-                      arch.tables[rq.minTable] == .minimum(bits: rq.lowBits, cap: rq.hi - rq.lo),
+                guard rq.size == size, rq.shift >= 0, rq.shift <= 40, rq.lo <= rq.hi,
+                      arch.tables.indices.contains(rq.signTable), hasRange(rq.rangeWidths),
                       case .sign = arch.tables[rq.signTable] else {
                     throw .invalidArchitecture("layer \(l) (requantize): bad size, shift, bounds or tables")
                 }
@@ -135,7 +140,7 @@ struct CircuitPlan: Sendable {
             case .maxPool(let mp):
                 guard !mp.maps.isEmpty, mp.maps.count + 1 <= Sumcheck.maxDegree, pow2(mp.maps[0].count),
                       mp.maps.allSatisfy({ $0.count == mp.maps[0].count && $0.allSatisfy { $0 >= -1 && Int($0) < size } }),
-                      arch.tables.indices.contains(mp.rangeTable), case .range = arch.tables[mp.rangeTable] else {
+                      mp.spreadBits >= 0, mp.spreadBits <= 40, hasRange(mp.spreadLimbs) else {
                     throw .invalidArchitecture("layer \(l) (maxpool): bad maps or table")
                 }
                 for t in 0..<mp.maps[0].count {

@@ -10,6 +10,12 @@ struct LookupChallenges {
     func denominator(tag: Int, a: Ext, b: Ext) -> Ext {
         beta - (a + gamma * b + delta * Ext(Goldilocks(UInt64(tag))))
     }
+
+    /// The denominators β − (j + δ·tag) of every entry j of a range table of 2^bits entries.
+    func rangeDenominators(tag: Int, bits: Int) -> [Ext] {
+        let base = beta - delta * Goldilocks(UInt64(tag))
+        return (0..<(1 << bits)).map { base - Ext(Goldilocks(UInt64($0))) }
+    }
 }
 
 extension LookupTable {
@@ -20,25 +26,17 @@ extension LookupTable {
     func entry(_ j: Int) -> (Int64, Int64) {
         switch self {
         case .range: (Int64(j), 0)
-        case let .minimum(_, cap): (Int64(j), min(Int64(j), cap))
         case let .sign(start, _): (start + Int64(j), (start + Int64(j)).signum())
         }
     }
 
     /// The extensions of the a and b columns at `point` (logSize coordinates). The verifier's cost is
-    /// O(logSize) for range tables and O(2^logSize) for the others unless their b column is simple.
+    /// O(logSize) for range tables and O(2^logSize) for the sign table.
     func evaluateColumns(at point: [Ext]) -> (Ext, Ext) {
         let index = PointMath.indexValue(point)
         switch self {
         case .range:
             return (index, .zero)
-        case let .minimum(bits, cap):
-            if cap >= (Int64(1) << Int64(bits)) - 1 { return (index, index) }
-            // b = index − Σ_{j > cap} eq(point, j)·(j − cap).
-            let eq = MLE.eqTable(point)
-            var excess = Ext.zero
-            for j in Int(cap + 1)..<(1 << bits) { excess += eq[j] * Goldilocks(UInt64(Int64(j) - cap)) }
-            return (index, index - excess)
         case let .sign(start, bits):
             let eq = MLE.eqTable(point)
             var b = Ext.zero
@@ -51,7 +49,8 @@ extension LookupTable {
     }
 }
 
-/// The clamp relation of a requantize layer: y = lo + (1 − c²)·m + (c² + c)/2·(hi − lo).
+/// The clamp relation of a requantize layer: y = lo + (1 − c²)·m + (c² + c)/2·(hi − lo), where m is
+/// the low part (the sum of its limbs).
 enum RequantizeRelation {
     /// eq·(y − lo − m + c²·m − h·c² − h·c) with h = (hi − lo)/2, over tables [eq, y, m, c].
     static func combination(_ rq: RequantizeLayer) -> SumOfProducts<Ext> {
@@ -76,12 +75,32 @@ enum RequantizeRelation {
         return y - PointMath.field(rq.lo) - m + c2 * m - halfSpan(rq) * (c2 + c)
     }
 
-    /// The high part (q − lo − low)/2^lowBits with q = (acc + 2^(shift−1) − r)/2^shift, in the field.
+    /// The high part (q − lo − low)/(hi − lo + 1) with q = (acc + 2^(shift−1) − r)/2^shift, in the field.
     static func high(_ rq: RequantizeLayer, acc: Ext, r: Ext, low: Ext) -> Ext {
         let half: Int64 = rq.shift == 0 ? 0 : 1 << Int64(rq.shift - 1)
         let invShift = Goldilocks(UInt64(1) << UInt64(rq.shift)).inverse()!
-        let invLow = Goldilocks(UInt64(1) << UInt64(rq.lowBits)).inverse()!
+        let invLow = Goldilocks(UInt64(rq.cap + 1)).inverse()!
         let q = (acc + PointMath.field(half) - r) * invShift
         return (q - PointMath.field(rq.lo) - low) * invLow
+    }
+}
+
+/// Recombines limbs: Σ_j 2^(8j)·limb_j (over integers, field elements or extension elements).
+enum LimbSum {
+    static func ext(_ limbs: ArraySlice<Ext>) -> Ext {
+        var acc = Ext.zero
+        for v in limbs.reversed() { acc = acc * Goldilocks(UInt64(1) << UInt64(Limbs.bits)) + v }
+        return acc
+    }
+
+    static func integers(_ columns: ArraySlice<[Int64]>, at t: Int) -> Int64 {
+        var acc: Int64 = 0
+        for c in columns.reversed() { acc = (acc << Int64(Limbs.bits)) + c[t] }
+        return acc
+    }
+
+    /// The first `limbs` columns of `columns` recombined at t.
+    static func integers(_ columns: ArraySlice<[Int64]>, limbs: Int, at t: Int) -> Int64 {
+        integers(columns.prefix(limbs), at: t)
     }
 }

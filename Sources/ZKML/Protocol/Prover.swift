@@ -112,10 +112,18 @@ struct ProverState {
                 }
             case .maxPool(let mp):
                 let y = evaluate(value: l + 1, at: rho)
-                let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: rho) }
-                channel.send("leaf.maxpool", [y] + gathered)
+                let cols = plan.helperColumns[l]!
+                let limbs = cols.map { MLE.evaluate(columns[$0], at: rho) }
+                channel.send("leaf.maxpool", [y] + limbs)
                 route(value: l + 1, point: rho, y)
-                for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: g))) }
+                for (i, c) in cols.enumerated() {
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: limbs[i]))
+                }
+                let k = mp.spreadLimbs.count
+                for i in mp.maps.indices {
+                    let gathered = y - LimbSum.ext(limbs[(i * k)..<((i + 1) * k)])
+                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered)))
+                }
             default:
                 break
             }
@@ -160,41 +168,38 @@ struct ProverState {
         return map.map { $0 < 0 ? .zero : x[Int($0)] }
     }
 
-    /// Numerators and denominators of the lookup tree.
+    /// Numerators and denominators of the lookup tree: every segment of every group looks up one
+    /// committed limb column in a range table, except a requantize group's last segment (high, c) in
+    /// the sign table.
     func sourceLeaves(_ ch: LookupChallenges) -> ([Ext], [Ext]) {
         let arch = model.architecture
         var nums: [[Ext]] = []
         var dens: [[Ext]] = []
         for group in plan.groups {
             let l = group.layer
-            switch arch.layers[l] {
-            case .requantize(let rq):
-                let acc = witness.values[l], h = witness.helpers[l]
-                let half: Int64 = rq.shift == 0 ? 0 : 1 << Int64(rq.shift - 1)
-                var dr = [Ext](), dm = [Ext](), ds = [Ext]()
-                dr.reserveCapacity(rq.size); dm.reserveCapacity(rq.size); ds.reserveCapacity(rq.size)
-                for t in 0..<rq.size {
-                    let (r, low, m, c) = (h[0][t], h[1][t], h[2][t], h[3][t])
-                    let q = (acc[t] + half - r) >> Int64(rq.shift)
-                    let high = (q - rq.lo - low) >> Int64(rq.lowBits)
-                    dr.append(ch.denominator(tag: LookupTable.tag(rq.rangeTable), a: PointMath.field(r), b: .zero))
-                    dm.append(ch.denominator(tag: LookupTable.tag(rq.minTable), a: PointMath.field(low), b: PointMath.field(m)))
-                    ds.append(ch.denominator(tag: LookupTable.tag(rq.signTable), a: PointMath.field(high), b: PointMath.field(c)))
-                }
-                dens.append(contentsOf: [dr, dm, ds])
-                nums.append(contentsOf: Array(repeating: Array(repeating: Ext.one, count: rq.size), count: 3))
-            case .maxPool(let mp):
-                let y = witness.values[l + 1], x = witness.values[l]
-                for map in mp.maps {
-                    dens.append((0..<map.count).map { t in
-                        let d = y[t] - (map[t] < 0 ? 0 : x[Int(map[t])])
-                        return ch.denominator(tag: LookupTable.tag(mp.rangeTable), a: PointMath.field(d), b: .zero)
-                    })
-                    nums.append(Array(repeating: .one, count: map.count))
-                }
-            default:
-                break
+            let h = witness.helpers[l]
+            let size = 1 << group.logSize
+            let rangeSegments: Int
+            if case .requantize = arch.layers[l] { rangeSegments = group.segments.count - 1 } else { rangeSegments = group.segments.count }
+            for k in 0..<rangeSegments {
+                let table = ch.rangeDenominators(tag: LookupTable.tag(group.tables[k]), bits: arch.tables[group.tables[k]].logSize)
+                let column = h[k]
+                dens.append((0..<size).map { table[Int(column[$0])] })
             }
+            if case .requantize(let rq) = arch.layers[l] {
+                let acc = witness.values[l]
+                let half: Int64 = rq.shift == 0 ? 0 : 1 << Int64(rq.shift - 1)
+                let (nr, nl) = (rq.remainderLimbs.count, rq.lowLimbs.count)
+                let tag = Ext(Goldilocks(UInt64(LookupTable.tag(rq.signTable))))
+                let cColumn = h[rq.helperCount - 1]
+                dens.append((0..<size).map { t in
+                    let r = LimbSum.integers(h[0..<nr], at: t), low = LimbSum.integers(h[nr..<(nr + nl)], at: t)
+                    let q = (acc[t] + half - r) >> Int64(rq.shift)
+                    let high = NetworkCompiler.floorDiv(q - rq.lo - low, rq.cap + 1)
+                    return ch.beta - (PointMath.field(high) + ch.gamma * Goldilocks(integer: Int(cColumn[t])) + ch.delta * tag)
+                })
+            }
+            nums.append(contentsOf: Array(repeating: Array(repeating: Ext.one, count: size), count: group.segments.count))
         }
         return (plan.sourceLayout.assemble(nums, fill: .zero), plan.sourceLayout.assemble(dens, fill: .one))
     }
@@ -285,19 +290,23 @@ struct ProverState {
         route(value: input, point: out.point, out.finalEvaluations[0])
     }
 
-    /// Σ_t eq(τ, t)·(y − lo − (1 − c²)·m − (c² + c)/2·(hi − lo)) = 0: y is the clamp that the helper
-    /// columns select.
+    /// Σ_t eq(τ, t)·(y − lo − (1 − c²)·m − (c² + c)/2·(hi − lo)) = 0 with m the low part (the sum of
+    /// its limbs): y is the clamp that the helper columns select.
     mutating func proveRequantize(_ l: Int, _ rq: RequantizeLayer) {
         let tau = channel.challenges("requantize.tau", count: rq.size.trailingZeroBitCount)
         let cols = plan.helperColumns[l]!
+        let lowCols = Array(cols[rq.remainderLimbs.count..<(rq.remainderLimbs.count + rq.lowLimbs.count)])
+        let lowColumn = (0..<rq.size).map { t in LimbSum.integers(witness.helpers[l][rq.remainderLimbs.count...], limbs: rq.lowLimbs.count, at: t) }
         let tables: [[Ext]] = [MLE.eqTable(tau), fieldValues[l + 1].map { Ext($0) },
-                               columns[cols[2]].map { Ext($0) }, columns[cols[3]].map { Ext($0) }]
+                               lowColumn.map { PointMath.field($0) }, columns[cols.last!].map { Ext($0) }]
         let out = channel.sumcheck(tables: tables, combination: RequantizeRelation.combination(rq))
-        let finals = Array(out.finalEvaluations[1...3])
+        let lowLimbValues = lowCols.map { MLE.evaluate(columns[$0], at: out.point) }
+        let finals = [out.finalEvaluations[1]] + lowLimbValues + [out.finalEvaluations[3]]
         channel.send("requantize.finals", finals)
         route(value: l + 1, point: out.point, finals[0])
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[2], out.point), value: finals[1]))
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[3], out.point), value: finals[2]))
+        for (i, c) in (lowCols + [cols.last!]).enumerated() {
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, out.point), value: finals[1 + i]))
+        }
     }
 
     /// Σ_t eq(τ, t)·Π_i (y_t − x_i,t) = 0 (y is one of the window's values), then merges every claim on

@@ -84,23 +84,37 @@ struct VerifierState {
             let sels = group.segments.map { plan.sourceLayout.selector($0, at: leafS.point) }
             switch arch.layers[l] {
             case .requantize(let rq):
-                let v = try channel.receive("leaf.requantize", count: 5)
-                let (acc, r, low, m, c) = (v[0], v[1], v[2], v[3], v[4])
+                let v = try channel.receive("leaf.requantize", count: 1 + rq.helperCount)
+                let (nr, nl, nc) = (rq.remainderLimbs.count, rq.lowLimbs.count, rq.capLimbs.count)
+                let acc = v[0], c = v[rq.helperCount]
+                let r = LimbSum.ext(v[1..<(1 + nr)]), low = LimbSum.ext(v[(1 + nr)..<(1 + nr + nl)])
+                if rq.checksCap {
+                    // cap − low = Σ cap limbs at a random point after the commitment: equal as vectors.
+                    let capPart = LimbSum.ext(v[(1 + nr + nl)..<(1 + nr + nl + nc)])
+                    try channel.expect(PointMath.field(rq.cap) - low, capPart, "the cap limbs do not match the low part")
+                }
+                for k in 0..<rq.rangeWidths.count {
+                    denominator += sels[k] * ch.denominator(tag: LookupTable.tag(group.tables[k]), a: v[1 + k], b: .zero)
+                }
                 let high = RequantizeRelation.high(rq, acc: acc, r: r, low: low)
-                denominator += sels[0] * ch.denominator(tag: LookupTable.tag(rq.rangeTable), a: r, b: .zero)
-                denominator += sels[1] * ch.denominator(tag: LookupTable.tag(rq.minTable), a: low, b: m)
-                denominator += sels[2] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: c)
+                denominator += sels[rq.rangeWidths.count] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: c)
                 try route(value: l, point: rho, acc)
                 for (i, col) in plan.helperColumns[l]!.enumerated() {
                     witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
                 }
             case .maxPool(let mp):
-                let v = try channel.receive("leaf.maxpool", count: 1 + mp.maps.count)
-                for i in mp.maps.indices {
-                    denominator += sels[i] * ch.denominator(tag: LookupTable.tag(mp.rangeTable), a: v[0] - v[1 + i], b: .zero)
-                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: v[1 + i])))
-                }
+                let v = try channel.receive("leaf.maxpool", count: 1 + mp.helperCount)
+                let k = mp.spreadLimbs.count
+                // Same claim order as the prover: the output, the limb columns, then the window gathers.
                 try route(value: l + 1, point: rho, v[0])
+                for (i, col) in plan.helperColumns[l]!.enumerated() {
+                    denominator += sels[i] * ch.denominator(tag: LookupTable.tag(group.tables[i]), a: v[1 + i], b: .zero)
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
+                }
+                for i in mp.maps.indices {
+                    let gathered = v[0] - LimbSum.ext(v[(1 + i * k)..<(1 + (i + 1) * k)])
+                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered)))
+                }
             default:
                 break
             }
@@ -197,13 +211,17 @@ struct VerifierState {
     mutating func verifyRequantize(_ l: Int, _ rq: RequantizeLayer) throws(ZKMLError) {
         let tau = channel.challenges("requantize.tau", count: rq.size.trailingZeroBitCount)
         let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: 4)
-        let f = try channel.receive("requantize.finals", count: 3)
-        let expected = MLE.eq(tau, sub.point) * RequantizeRelation.residual(rq, y: f[0], m: f[1], c: f[2])
+        let nl = rq.lowLimbs.count
+        let f = try channel.receive("requantize.finals", count: 2 + nl)
+        let m = LimbSum.ext(f[1..<(1 + nl)])
+        let expected = MLE.eq(tau, sub.point) * RequantizeRelation.residual(rq, y: f[0], m: m, c: f[1 + nl])
         try channel.expect(expected, sub.expectedValue, "output is not the clamp its helper columns select")
         try route(value: l + 1, point: sub.point, f[0])
         let cols = plan.helperColumns[l]!
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[2], sub.point), value: f[1]))
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(cols[3], sub.point), value: f[2]))
+        let nr = rq.remainderLimbs.count
+        for (i, c) in (Array(cols[nr..<(nr + nl)]) + [cols.last!]).enumerated() {
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, sub.point), value: f[1 + i]))
+        }
     }
 
     mutating func verifyMaxPool(_ l: Int, _ mp: MaxPoolLayer) throws(ZKMLError) {
