@@ -78,24 +78,15 @@ extension PolynomialCommitment {
             for c in claims { values[slots[c.batch]! + c.polynomial] = c.value }
         } else {
             let gamma: E = transcript.challenge("pcs.gamma")
-            var weights = [[E]](repeating: [E](repeating: .zero, count: size), count: m)
-            var g = E.one
-            for c in claims {
-                let eq = MLE.eqTable(c.point, scaledBy: g)
-                let j = slots[c.batch]! + c.polynomial
-                weights[j].withUnsafeMutableBufferPointer { w in
-                    let dst = w.baseAddress!
-                    eq.withUnsafeBufferPointer { src in
-                        Parallel.forEachChunk(count: size) { range in
-                            for i in range { dst[i] += src[i] }
-                        }
-                    }
-                }
-                g *= gamma
+            let weights = reductionWeights(claims, slots: slots, count: m, n: n, gamma: gamma)
+            let out: SumcheckProverOutput<E>
+            if m == 1 {
+                out = Sumcheck.proveProduct(polys[0], weights[0], transcript: &transcript)
+            } else {
+                let tables: [[E]] = polys.map { $0.map { E($0) } } + weights
+                let combination = SumOfProducts<E>(terms: (0..<m).map { ProductTerm(factors: [$0, m + $0]) }, tableCount: 2 * m)
+                out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
             }
-            let tables: [[E]] = polys.map { $0.map { E($0) } } + weights
-            let combination = SumOfProducts<E>(terms: (0..<m).map { ProductTerm(factors: [$0, m + $0]) }, tableCount: 2 * m)
-            let out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
             point = out.point
             values = Array(out.finalEvaluations[0..<m])
             reduction = out.proof
@@ -128,31 +119,33 @@ extension PolynomialCommitment {
         }
         var claim = E.zero
         for j in 0..<m { claim += betas[j] * values[j] }
-        var weight = MLE.eqTable(point)
+        let weight = MLE.eqTable(point)
 
         let k = parameters.foldingLog
         let folded = parameters.foldedVariables(n)
-        var rounds = [[E]]()
         var layerCodewords = [[E]]()
         var layerTrees = [MerkleTree]()
+        var folder = FoldBuffers(size: size)
+        var evals = lowBitRound(table, weight, claim: claim)
+        var rounds = [[E]]()
         for t in 0..<folded {
-            let evals = lowBitRound(table, weight, claim: claim)
             rounds.append(evals)
             transcript.absorb("pcs.round", elements: evals)
             let rho: E = transcript.challenge("pcs.fold")
             claim = interpolateAtIntegerNodes(evals, at: rho)
-            table = foldLowBit(table, rho)
-            weight = foldLowBit(weight, rho)
-            coefficients = foldCoefficients(coefficients, rho)
+            let s0s2 = folder.fold(round: t, table: table, weight: weight, coefficients: coefficients, rho: rho)
+            evals = [s0s2.0, claim - s0s2.0, s0s2.1]
             if (t + 1) % k == 0 && t + 1 < folded {
-                let plan = NTTPlan(logSize: coefficients.count.trailingZeroBitCount)
-                let codeword = ReedSolomon.encode(coefficients, rateLog: parameters.rateLog, plan: plan)
+                let folding = folder.coefficients(afterRound: t)
+                let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
+                let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
                 let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding)
                 transcript.absorb("pcs.layer.root", digest: tree.root)
                 layerCodewords.append(codeword)
                 layerTrees.append(tree)
             }
         }
+        if folded > 0 { coefficients = folder.coefficients(afterRound: folded - 1) }
         transcript.absorb("pcs.final", elements: coefficients)
         let nonce = transcript.grind(bits: parameters.grindingBits)
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
@@ -207,34 +200,132 @@ extension PolynomialCommitment {
         for p in parts { s0 += p.0; s2 += p.1 }
         return [s0, claim - s0, s2]
     }
+}
 
-    /// t'[i] = t[2i] + ρ·(t[2i+1] − t[2i]).
-    static func foldLowBit(_ t: [E], _ rho: E) -> [E] {
-        let half = t.count / 2
-        var out = [E](repeating: .zero, count: half)
-        t.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let d = dst.baseAddress!
-                Parallel.forEachChunk(count: half) { range in
-                    for i in range { d[i] = src[2 * i] + rho * (src[2 * i + 1] - src[2 * i]) }
+extension PolynomialCommitment {
+    /// The point-reduction weights Σ_ℓ γ^ℓ·eq(z_ℓ, ·) per polynomial. A claim whose leading coordinates
+    /// are 0 or 1 (a segment of a larger vector) only touches the block those bits select, so its eq
+    /// table is built over the remaining coordinates alone.
+    static func reductionWeights(_ claims: [EvaluationClaim], slots: [Int: Int], count m: Int, n: Int, gamma: E) -> [[E]] {
+        let size = 1 << n
+        var weights = [[E]](repeating: [E](repeating: .zero, count: size), count: m)
+        var g = E.one
+        for c in claims {
+            var k = 0
+            var block = 0
+            while k < n && (c.point[k] == .zero || c.point[k] == .one) {
+                block = block << 1 | (c.point[k] == .one ? 1 : 0)
+                k += 1
+            }
+            let rest = n - k
+            let eq = MLE.eqTable(Array(c.point[k...]), scaledBy: g)
+            let start = block << rest
+            let j = slots[c.batch]! + c.polynomial
+            weights[j].withUnsafeMutableBufferPointer { w in
+                let dst = w.baseAddress! + start
+                eq.withUnsafeBufferPointer { src in
+                    let from = src.baseAddress!
+                    Parallel.forEachChunk(count: eq.count) { range in
+                        for i in range { dst[i] += from[i] }
+                    }
                 }
             }
+            g *= gamma
         }
-        return out
+        return weights
+    }
+}
+
+/// Scratch space for Basefold's folding rounds: two ping-pong buffers per table (table, weight,
+/// coefficients), allocated once, so a round is one fused pass (fold the low bit, and sum the next
+/// round's polynomial) with no allocation.
+struct FoldBuffers {
+    typealias E = GoldilocksExt2
+    /// Even rounds fold into `a` (half size), odd rounds into `b` (quarter size).
+    var a: (t: [E], w: [E], c: [E])
+    var b: (t: [E], w: [E], c: [E])
+    let size: Int
+
+    init(size: Int) {
+        self.size = size
+        let h = max(size / 2, 1), q = max(size / 4, 1)
+        a = ([E](repeating: .zero, count: h), [E](repeating: .zero, count: h), [E](repeating: .zero, count: h))
+        b = ([E](repeating: .zero, count: q), [E](repeating: .zero, count: q), [E](repeating: .zero, count: q))
     }
 
-    /// c'[i] = c[2i] + ρ·c[2i+1] (binds the variable of index bit 0 in monomial form).
-    static func foldCoefficients(_ c: [E], _ rho: E) -> [E] {
-        let half = c.count / 2
-        var out = [E](repeating: .zero, count: half)
-        c.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let d = dst.baseAddress!
-                Parallel.forEachChunk(count: half) { range in
-                    for i in range { d[i] = src[2 * i] + rho * src[2 * i + 1] }
+    /// The folded coefficients after round `t` (0-based).
+    func coefficients(afterRound t: Int) -> [E] {
+        let length = size >> (t + 1)
+        return Array((t % 2 == 0 ? a.c : b.c)[0..<length])
+    }
+
+    /// Folds round `t`'s tables with ρ (t' = t[2i] + ρ·(t[2i+1] − t[2i]), the same for the weight,
+    /// c' = c[2i] + ρ·c[2i+1]) and returns the next round's s(0) and s(2). Round 0 reads the given
+    /// full-size arrays.
+    mutating func fold(round t: Int, table: [E], weight: [E], coefficients: [E], rho: E) -> (E, E) {
+        let length = size >> t
+        if t == 0 {
+            return table.withUnsafeBufferPointer { st in
+                weight.withUnsafeBufferPointer { sw in
+                    coefficients.withUnsafeBufferPointer { sc in
+                        foldInto(&a, st.baseAddress!, sw.baseAddress!, sc.baseAddress!, length: length, rho: rho)
+                    }
                 }
             }
         }
-        return out
+        if t % 2 == 1 {
+            return a.t.withUnsafeBufferPointer { st in
+                a.w.withUnsafeBufferPointer { sw in
+                    a.c.withUnsafeBufferPointer { sc in
+                        foldInto(&b, st.baseAddress!, sw.baseAddress!, sc.baseAddress!, length: length, rho: rho)
+                    }
+                }
+            }
+        }
+        return b.t.withUnsafeBufferPointer { st in
+            b.w.withUnsafeBufferPointer { sw in
+                b.c.withUnsafeBufferPointer { sc in
+                    foldInto(&a, st.baseAddress!, sw.baseAddress!, sc.baseAddress!, length: length, rho: rho)
+                }
+            }
+        }
+    }
+
+    private func foldInto(_ dst: inout (t: [E], w: [E], c: [E]), _ st: UnsafePointer<E>, _ sw: UnsafePointer<E>,
+                          _ sc: UnsafePointer<E>, length: Int, rho: E) -> (E, E) {
+        let half = length / 2
+        return dst.t.withUnsafeMutableBufferPointer { dtb in
+            dst.w.withUnsafeMutableBufferPointer { dwb in
+                dst.c.withUnsafeMutableBufferPointer { dcb in
+                    let dt = dtb.baseAddress!, dw = dwb.baseAddress!, dc = dcb.baseAddress!
+                    if half < 2 {
+                        dt[0] = st[0] + rho * (st[1] - st[0])
+                        dw[0] = sw[0] + rho * (sw[1] - sw[0])
+                        dc[0] = sc[0] + rho * sc[1]
+                        return (E.zero, E.zero)
+                    }
+                    let parts = Parallel.mapChunks(count: half / 2, minimumChunk: 1 << 12) { range -> (E, E) in
+                        var s0 = E.zero, s2 = E.zero
+                        for j in range {
+                            let i = 4 * j
+                            let t0 = st[i] + rho * (st[i + 1] - st[i])
+                            let t1 = st[i + 2] + rho * (st[i + 3] - st[i + 2])
+                            let w0 = sw[i] + rho * (sw[i + 1] - sw[i])
+                            let w1 = sw[i + 2] + rho * (sw[i + 3] - sw[i + 2])
+                            dt[2 * j] = t0; dt[2 * j + 1] = t1
+                            dw[2 * j] = w0; dw[2 * j + 1] = w1
+                            dc[2 * j] = sc[i] + rho * sc[i + 1]
+                            dc[2 * j + 1] = sc[i + 2] + rho * sc[i + 3]
+                            s0 += t0 * w0
+                            s2 += (t1.doubled() - t0) * (w1.doubled() - w0)
+                        }
+                        return (s0, s2)
+                    }
+                    var s0 = E.zero, s2 = E.zero
+                    for p in parts { s0 += p.0; s2 += p.1 }
+                    return (s0, s2)
+                }
+            }
+        }
     }
 }

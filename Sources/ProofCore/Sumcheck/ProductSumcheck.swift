@@ -40,7 +40,7 @@ extension Sumcheck {
         var evals = [E(s0), E(s1), E(s2)]
         var rounds = [evals]
         transcript.absorb("sumcheck.round", elements: evals)
-        var r: E = transcript.challenge("sumcheck.challenge")
+        let r: E = transcript.challenge("sumcheck.challenge")
         var point = [r]
 
         if n == 1 {
@@ -52,7 +52,7 @@ extension Sumcheck {
         // Fold the base tables into the extension, fused with round 2's sums.
         var ta = [E](repeating: .zero, count: half)
         var tb = [E](repeating: .zero, count: half)
-        var quarter = half / 2
+        let quarter = half / 2
         let q0 = quarter
         let fused = a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
@@ -78,12 +78,25 @@ extension Sumcheck {
                 }
             }
         }
-        var running = interpolateAtIntegerNodes(evals, at: r)
+        let running = interpolateAtIntegerNodes(evals, at: r)
         var e0 = E.zero, e2 = E.zero
         for p in fused { e0 += p.0; e2 += p.1 }
         evals = [e0, running - e0, e2]
 
-        // Rounds 2 … n: send, squeeze, fold fused with the next round's sums.
+        productRounds(&ta, &tb, evals: evals, running: running, rounds: &rounds, point: &point, n: n, transcript: &transcript)
+        return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [ta[0], tb[0]], claimedSum: claim)
+    }
+
+    /// Rounds 2 … n of a degree-2 product sumcheck over extension tables of length 2^(n−1) whose
+    /// round-2 evaluations are `evals`: send, squeeze, fold fused with the next round's sums.
+    @inlinable
+    static func productRounds<E: FieldElement>(_ ta: inout [E], _ tb: inout [E], evals first: [E], running start: E,
+                                                rounds: inout [[E]], point: inout [E], n: Int, transcript: inout Transcript) {
+        var evals = first
+        var running = start
+        var r = E.zero
+        var quarter = 0
+        let half = ta.count
         ta.withUnsafeMutableBufferPointer { oa in
             tb.withUnsafeMutableBufferPointer { ob in
                 let pa = oa.baseAddress!, pb = ob.baseAddress!
@@ -125,6 +138,81 @@ extension Sumcheck {
                 }
             }
         }
+    }
+
+    /// Σ a(x)·b(x) for a base table `a` and an extension table `b` (degree 2; the same protocol and
+    /// proof as `prove` with `SumOfProducts.product(of: 2)` over the extension, so `verify(…, degree:
+    /// 2, …)` checks it). Round 1 multiplies base by extension elements; later rounds are fused folds.
+    public static func proveProduct(_ a: [Goldilocks], _ b: [GoldilocksExt2], transcript: inout Transcript) -> SumcheckProverOutput<GoldilocksExt2> {
+        typealias E = GoldilocksExt2
+        let size = a.count
+        precondition(size == b.count && size > 0 && size & (size - 1) == 0, "tables need one power-of-two length")
+        let n = size.trailingZeroBitCount
+        if n == 0 {
+            let claim = b[0] * a[0]
+            absorbHeader(&transcript, numVariables: 0, degree: 2, claim: claim)
+            return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: []), point: [], finalEvaluations: [E(a[0]), b[0]], claimedSum: claim)
+        }
+        let half = size / 2
+        let parts = a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                Parallel.mapChunks(count: half) { range -> (E, E, E) in
+                    var s0 = E.zero, s1 = E.zero, s2 = E.zero
+                    for i in range {
+                        let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
+                        s0 += b0 * a0
+                        s1 += b1 * a1
+                        s2 += (b1.doubled() - b0) * (a1.doubled() - a0)
+                    }
+                    return (s0, s1, s2)
+                }
+            }
+        }
+        var s0 = E.zero, s1 = E.zero, s2 = E.zero
+        for p in parts { s0 += p.0; s1 += p.1; s2 += p.2 }
+        let claim = s0 + s1
+        absorbHeader(&transcript, numVariables: n, degree: 2, claim: claim)
+        var evals = [s0, s1, s2]
+        var rounds = [evals]
+        transcript.absorb("sumcheck.round", elements: evals)
+        let r: E = transcript.challenge("sumcheck.challenge")
+        var point = [r]
+        if n == 1 {
+            let fa = r * (a[1] - a[0]) + E(a[0])
+            let fb = b[0] + r * (b[1] - b[0])
+            return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [fa, fb], claimedSum: claim)
+        }
+        var ta = [E](repeating: .zero, count: half)
+        var tb = [E](repeating: .zero, count: half)
+        let q0 = half / 2
+        let fused = a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                ta.withUnsafeMutableBufferPointer { oa in
+                    tb.withUnsafeMutableBufferPointer { ob in
+                        let pa = oa.baseAddress!, pb = ob.baseAddress!
+                        return Parallel.mapChunks(count: q0) { range -> (E, E) in
+                            var e0 = E.zero, e2 = E.zero
+                            for i in range {
+                                let a0 = r * (x[i + half] - x[i]) + x[i]
+                                let a1 = r * (x[i + q0 + half] - x[i + q0]) + x[i + q0]
+                                let b0 = y[i] + r * (y[i + half] - y[i])
+                                let b1 = y[i + q0] + r * (y[i + q0 + half] - y[i + q0])
+                                pa[i] = a0; pa[i + q0] = a1
+                                pb[i] = b0; pb[i + q0] = b1
+                                e0 += a0 * b0
+                                e2 += (a1.doubled() - a0) * (b1.doubled() - b0)
+                            }
+                            return (e0, e2)
+                        }
+                    }
+                }
+            }
+        }
+        let running = interpolateAtIntegerNodes(evals, at: r)
+        var e0 = E.zero, e2 = E.zero
+        for p in fused { e0 += p.0; e2 += p.1 }
+        evals = [e0, running - e0, e2]
+        productRounds(&ta, &tb, evals: evals, running: running, rounds: &rounds, point: &point, n: n, transcript: &transcript)
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [ta[0], tb[0]], claimedSum: claim)
     }
 }

@@ -138,8 +138,23 @@ public struct Transcript: Sendable {
     /// Finds a nonce whose hash with the current state has `bits` leading zero bits, absorbs it and
     /// returns it. Each bit of grinding costs the prover 2x work and buys one bit of security.
     public mutating func grind(bits: Int) -> UInt64 {
+        // The smallest valid nonce, searched in batches on every core (the same nonce as a sequential search).
+        let batch = 1 << 14
+        var start: UInt64 = 0
+        let current = self
         var nonce: UInt64 = 0
-        while !workIsValid(bits: bits, nonce: nonce) { nonce &+= 1 }
+        while true {
+            let base = start
+            let found = Parallel.mapChunks(count: batch, minimumChunk: 1 << 11) { range -> UInt64? in
+                for i in range where current.workIsValid(bits: bits, nonce: base &+ UInt64(i)) { return base &+ UInt64(i) }
+                return nil
+            }
+            if let first = found.compactMap({ $0 }).min() {
+                nonce = first
+                break
+            }
+            start &+= UInt64(batch)
+        }
         absorb("pow.nonce", integer: nonce)
         return nonce
     }
