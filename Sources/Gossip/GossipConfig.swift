@@ -56,6 +56,30 @@ public struct GossipConfig: Sendable {
     public var maxBlobBytes = 512 * 1024 * 1024
     /// Timeout for one chunk request (ms).
     public var fetchTimeoutMs: UInt64 = 10_000
+    /// Push every message to every link at once (true), or only announce ids with IHAVE and let
+    /// peers pull them with IWANT (false: slower; tests use it to prove that lazy pull recovers
+    /// messages that eager push lost).
+    public var eagerPush = true
+    /// Lazy pull (PROTOCOL.md): messages stay fetchable for this many heartbeats and are announced
+    /// in IHAVE during the last `ihaveHeartbeats` of them.
+    public var messageCacheHeartbeats = 5
+    public var ihaveHeartbeats = 3
+    /// Bounds of the recent-message cache: messages and bytes.
+    public var messageCacheCapacity = 50_000
+    public var messageCacheBytes = 64 << 20
+    /// Most ids in one IHAVE or IWANT; more is a malformed body.
+    public var maxLazyIds = 2000
+    /// Ids this node asks one peer for per second (sustained, burst). Below the serve limit so
+    /// that an honest node never trips its neighbours' limit.
+    public var iwantRatePerSecond = 500.0
+    public var iwantBurst = 1000.0
+    /// Messages this node hands one peer on IWANT per second (sustained, burst).
+    public var serveRatePerSecond = 2000.0
+    public var serveBurst = 4000.0
+    /// How often one peer may get the same message on IWANT.
+    public var maxRetransmissions = 3
+    /// An IWANT not answered within this long is a broken promise of the advertiser (ms).
+    public var iwantTimeoutMs: UInt64 = 2000
     /// Software name sent in Hello.
     public var agent = "ciro/0.1.0"
 

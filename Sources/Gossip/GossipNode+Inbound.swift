@@ -10,9 +10,9 @@ extension GossipNode {
     func handle(_ event: TransportEvent) {
         let now = GossipClock.monotonicMs()
         switch event {
-        case let .envelope(connection, envelope, duplicate):
-            if !duplicate { counters.validated += 1 }
-            receive(envelope, duplicate: duplicate, on: connection, nowMs: now)
+        case let .envelope(connection, envelope, signatureKnown):
+            if !signatureKnown { counters.validated += 1 }
+            receive(envelope, on: connection, nowMs: now)
         case let .invalid(connection, error):
             counters.rejected += 1
             let offense: Offense = switch error {
@@ -76,13 +76,22 @@ extension GossipNode {
         }
     }
 
-    func receive(_ envelope: VerifiedEnvelope, duplicate: Bool, on connection: Connection, nowMs: UInt64) {
+    func receive(_ envelope: VerifiedEnvelope, on connection: Connection, nowMs: UInt64) {
         if envelope.topic == .hello {
             handleHello(envelope, on: connection, nowMs: nowMs)
             return
         }
         guard let key = linkByConnection[connection], var link = links[key], link.established else {
-            if recentlyClosed[connection] != nil { return }
+            if recentlyClosed[connection] != nil {
+                // In flight when we closed, or the peer still thinks the link is up: tell it once,
+                // so that it stops pushing into a link that is gone.
+                if case .router = connection, envelope.topic != .goodbye, toldUnlinked.insert(connection).inserted {
+                    var goodbye = Ciro_V1_Goodbye()
+                    goodbye.reason = "unlinked"
+                    send(topic: .goodbye, message: goodbye, to: [connection])
+                }
+                return
+            }
             counters.rejected += 1
             logger.debug("message before Hello dropped", metadata: ["connection": "\(connection)", "topic": "\(envelope.topic)"])
             // Scored against the connection, not the signer: anyone can replay someone else's
@@ -102,16 +111,21 @@ extension GossipNode {
         case .goodbye: handleGoodbye(envelope, from: link, nowMs: nowMs)
         case .fetchRequest: handleFetchRequest(envelope, from: link)
         case .fetchResponse: handleFetchResponse(envelope, from: link)
-        case .ihave, .iwant: break  // reserved for lazy push (PROTOCOL.md)
-        default: handleGossip(envelope, duplicate: duplicate, from: link)
+        case .ihave: handleIHave(envelope, from: link, nowMs: nowMs)
+        case .iwant: handleIWant(envelope, from: link)
+        default: handleGossip(envelope, from: link)
         }
     }
 
     func isDirectTopic(_ topic: Ciro_V1_Topic) -> Bool { topic == .bid || topic == .sealedInput }
 
-    func handleGossip(_ envelope: VerifiedEnvelope, duplicate: Bool, from link: Link) {
+    func handleGossip(_ envelope: VerifiedEnvelope, from link: Link) {
         let id = envelope.id
-        if duplicate || seen.contains(id) {
+        // Only the seen-cache decides what is a duplicate. (`duplicate` from the transport means
+        // "signature checked before", which is also true of a copy that was dropped unseen, e.g.
+        // one that came over a connection that was not a link: see DeliveryTests.)
+        let requested = wants.removeValue(forKey: id) != nil
+        if seen.contains(id) {
             counters.duplicates += 1
             probeReceipts[id]?.duplicates += 1
             return
@@ -158,6 +172,7 @@ extension GossipNode {
         seen.insert(id, timestampMs: ts)
         scores.reward(link.key)
         counters.delivered += 1
+        if requested { counters.pulled += 1 }
         if envelope.topic == .probe {
             if probeReceipts.count >= 100_000 { probeReceipts.removeAll(keepingCapacity: true) }
             probeReceipts[id] = ProbeReceipt(id: id.bytes, receivedUnixNs: message.receivedUnixNs, duplicates: 0,
@@ -169,10 +184,13 @@ extension GossipNode {
         guard !isDirectTopic(envelope.topic) else { return }
         var forwarded = envelope.envelope
         forwarded.hops += 1
+        guard let bytes: [UInt8] = try? forwarded.serializedBytes() else { return }
+        remember(id, bytes: bytes)
+        guard config.eagerPush, let transport else { return }
         let targets = links.values
             .filter { $0.established && $0.key != link.key && $0.key != envelope.sender }
             .map(\.connection)
-        guard !targets.isEmpty, let transport, let bytes: [UInt8] = try? forwarded.serializedBytes() else { return }
+        guard !targets.isEmpty else { return }
         counters.forwarded += 1
         transport.submit(.send(targets, bytes))
         for target in targets { if let key = linkByConnection[target] { links[key]?.sent += 1 } }

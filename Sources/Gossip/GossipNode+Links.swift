@@ -144,6 +144,7 @@ extension GossipNode {
             }
             addressBook[key] = entry
         }
+        forgetLazyState(of: key)
         for (id, pending) in pendingFetchesFrom(key) {
             pendingFetches[id] = nil
             pending.resume(throwing: GossipError.notConnected("\(key.shortID)"))
@@ -164,6 +165,7 @@ extension GossipNode {
         guard transport != nil else { return }
         heartbeats += 1
         let now = GossipClock.monotonicMs()
+        excuseOwnStall(nowMs: now)
         for link in Array(links.values) {
             if !link.established {
                 if now &- link.createdMs > config.dialTimeoutMs {
@@ -175,6 +177,10 @@ extension GossipNode {
             let silent = now &- link.lastHeardMs
             if silent > config.deadAfterMs {
                 logger.info("evicting silent peer", metadata: ["peer": "\(link.key.shortID)", "silentMs": "\(silent)"])
+                // If it is alive after all (a stalled process), it learns at once that the link is gone.
+                var goodbye = Ciro_V1_Goodbye()
+                goodbye.reason = "silent"
+                send(topic: .goodbye, message: goodbye, to: [link.connection])
                 dropLink(link.key, nowMs: now, failed: true)
             } else if silent > config.pingAfterMs, now &- link.lastPingMs > config.pingAfterMs {
                 links[link.key]?.lastPingMs = now
@@ -184,6 +190,8 @@ extension GossipNode {
             }
         }
         recentlyClosed = recentlyClosed.filter { now &- $0.value < 10_000 }
+        if !toldUnlinked.isEmpty { toldUnlinked = toldUnlinked.filter { recentlyClosed[$0] != nil } }
+        lazyPullHeartbeat(nowMs: now)
         if strikes.count > 10_000 { strikes.removeAll() }
         maintainDegree(nowMs: now)
         if heartbeats % 5 == 0 || links.count < config.targetDegree,
@@ -191,6 +199,22 @@ extension GossipNode {
             requestPeers(from: link.connection)
         }
         scores.decay()
+    }
+
+    /// When this node itself did not run for a while (a stalled process, starved threads), its
+    /// peers were not silent: the time it lost is not counted against their links or dials.
+    func excuseOwnStall(nowMs now: UInt64) {
+        defer { lastHeartbeatMs = now }
+        let gap = now &- lastHeartbeatMs
+        let expected = UInt64(config.heartbeatMs)
+        guard lastHeartbeatMs != 0, gap > 2 &* expected else { return }
+        let lost = gap &- expected
+        for key in Array(links.keys) {
+            links[key]!.lastHeardMs = min(now, links[key]!.lastHeardMs &+ lost)
+            links[key]!.createdMs = min(now, links[key]!.createdMs &+ lost)
+        }
+        for (id, want) in wants { wants[id] = PendingWant(peer: want.peer, deadlineMs: want.deadlineMs &+ lost) }
+        logger.debug("heartbeat late, peers excused", metadata: ["lostMs": "\(lost)"])
     }
 
     /// Dials up to the target degree when below the low-water mark; prunes when above the high one.

@@ -20,7 +20,7 @@ public actor GossipNode {
         var established: Bool
         var lastHeardMs: UInt64
         var lastPingMs: UInt64 = 0
-        let createdMs: UInt64
+        var createdMs: UInt64
         var received: UInt64 = 0
         var sent: UInt64 = 0
     }
@@ -55,6 +55,7 @@ public actor GossipNode {
     var nextDealerID: UInt64 = 1
     var nextRequestID: UInt64 = 1
     var heartbeats: UInt64 = 0
+    var lastHeartbeatMs: UInt64 = 0
     var counters = GossipStats()
     let startedMs = GossipClock.monotonicMs()
 
@@ -63,6 +64,13 @@ public actor GossipNode {
     var validators: [Ciro_V1_Topic: GossipValidator] = [:]
     var probeReceipts: [MessageID: ProbeReceipt] = [:]
     var signerBuckets: [Ed25519PublicKey: TokenBucket] = [:]
+
+    var recent: MessageCache
+    var wants: [MessageID: PendingWant] = [:]
+    var wantBuckets: [Ed25519PublicKey: TokenBucket] = [:]
+    var serveBuckets: [Ed25519PublicKey: TokenBucket] = [:]
+    /// Closed connections already told (once) that they are no longer a link.
+    var toldUnlinked: Set<Connection> = []
 
     var blobs: [[UInt8]: [UInt8]] = [:]
     var blobProvider: (@Sendable (Ciro_V1_BlobKind, [UInt8]) -> [UInt8]?)?
@@ -80,6 +88,8 @@ public actor GossipNode {
         self.logger = logger
         self.scores = PeerScores(threshold: config.banThreshold, banDurationMs: config.banDurationMs)
         self.seen = SeenCache(capacity: config.seenCacheCapacity)
+        self.recent = MessageCache(historyHeartbeats: config.messageCacheHeartbeats, advertiseHeartbeats: config.ihaveHeartbeats,
+                                   capacity: config.messageCacheCapacity, maxBytes: config.messageCacheBytes)
         // Strictly increasing across restarts: start from the clock in microseconds.
         self.sequence = GossipClock.unixNs() / 1000
         for address in bootstrap where address.key != signer.publicKey {
@@ -139,6 +149,7 @@ public actor GossipNode {
         for (_, pending) in pendingFetches { pending.resume(throwing: GossipError.notStarted) }
         pendingFetches.removeAll()
         pendingFetchPeers.removeAll()
+        wants.removeAll()
         links.removeAll()
         linkByConnection.removeAll()
         self.transport = nil
@@ -160,8 +171,9 @@ public actor GossipNode {
         let id = envelope.messageID()
         seen.insert(id, timestampMs: envelope.timestampMs)
         counters.published += 1
-        let targets = links.values.filter(\.established).map(\.connection)
-        transmit(envelope, to: targets)
+        guard let bytes: [UInt8] = try? envelope.serializedBytes() else { throw GossipError.encodingFailed("\(topic)") }
+        remember(id, bytes: bytes)
+        if config.eagerPush { transmit(bytes, to: links.values.filter(\.established).map(\.connection)) }
         return id
     }
 
@@ -264,7 +276,12 @@ public actor GossipNode {
     }
 
     func transmit(_ envelope: Ciro_V1_Envelope, to targets: [Connection]) {
-        guard let transport, !targets.isEmpty, let bytes: [UInt8] = try? envelope.serializedBytes() else { return }
+        guard !targets.isEmpty, let bytes: [UInt8] = try? envelope.serializedBytes() else { return }
+        transmit(bytes, to: targets)
+    }
+
+    func transmit(_ bytes: [UInt8], to targets: [Connection]) {
+        guard let transport, !targets.isEmpty else { return }
         transport.submit(.send(targets, bytes))
         for target in targets {
             if let key = linkByConnection[target] { links[key]?.sent += 1 }

@@ -13,6 +13,12 @@ public enum Offense: Sendable, Equatable, CustomStringConvertible {
     case beforeHello
     case flood(dropped: Int)
     case badHello(String)
+    /// Ids announced in IHAVE, asked for with IWANT, and not delivered in time.
+    case brokenPromises(Int)
+    /// IWANT requests beyond the retransmission or serve limit.
+    case excessiveRequests(Int)
+    /// IWANT requests for ids this node does not have (never announced, or long gone).
+    case unknownRequests(Int)
 
     /// The score change.
     var penalty: Double {
@@ -25,6 +31,9 @@ public enum Offense: Sendable, Equatable, CustomStringConvertible {
         case .beforeHello: -10
         case let .flood(dropped): -0.5 * Double(max(1, dropped))
         case .badHello: -30
+        case let .brokenPromises(count): -0.5 * Double(max(1, count))
+        case let .excessiveRequests(count): -0.5 * Double(max(1, count))
+        case let .unknownRequests(count): -0.1 * Double(max(1, count))
         }
     }
 
@@ -41,6 +50,9 @@ public enum Offense: Sendable, Equatable, CustomStringConvertible {
         case .beforeHello: "message before Hello"
         case let .flood(dropped): "flood (\(dropped) dropped)"
         case let .badHello(reason): "bad Hello: \(reason)"
+        case let .brokenPromises(count): "\(count) IHAVE ids not delivered on IWANT"
+        case let .excessiveRequests(count): "\(count) IWANT requests over the limits"
+        case let .unknownRequests(count): "\(count) IWANT requests for unknown ids"
         }
     }
 }

@@ -22,6 +22,14 @@ public struct GossipStats: Sendable {
     public var ignored: UInt64 = 0
     public var forwarded: UInt64 = 0
     public var published: UInt64 = 0
+    /// IHAVE messages sent (one per heartbeat to all links, when there is something to announce).
+    public var ihaveSent: UInt64 = 0
+    /// Ids asked for with IWANT.
+    public var iwantRequested: UInt64 = 0
+    /// Messages delivered after an IWANT (missed by eager push, recovered by lazy pull).
+    public var pulled: UInt64 = 0
+    /// Messages handed to peers on IWANT.
+    public var served: UInt64 = 0
     public var linkCount = 0
 }
 

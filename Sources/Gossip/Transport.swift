@@ -20,8 +20,10 @@ enum Connection: Hashable, Sendable, CustomStringConvertible {
 
 /// What the transport thread reports to the gossip actor.
 enum TransportEvent: Sendable {
-    /// A well-formed envelope with a valid signature (or an exact copy of one verified before).
-    case envelope(Connection, VerifiedEnvelope, duplicate: Bool)
+    /// A well-formed envelope with a valid signature. `signatureKnown`: an exact copy of one
+    /// verified before, so its signature was not checked again (not necessarily a duplicate for
+    /// the node: the earlier copy may have been dropped unseen).
+    case envelope(Connection, VerifiedEnvelope, signatureKnown: Bool)
     /// An envelope that failed the checks before or at the signature.
     case invalid(Connection, EnvelopeError)
     /// A message with the wrong number of frames.
@@ -37,6 +39,8 @@ enum TransportCommand: Sendable {
     case dial(UInt64, endpoint: String, serverKey: [UInt8])
     case hangUp(UInt64)
     case send([Connection], [UInt8])
+    /// Several messages to one connection (IWANT answers).
+    case sendEach(Connection, [[UInt8]])
     case block(Connection)
     case stop
 }
@@ -246,6 +250,8 @@ private final class TransportLoop {
             buckets[.dealer(id)] = nil
         case let .send(targets, bytes):
             for target in targets { send(bytes, to: target) }
+        case let .sendEach(target, messages):
+            for bytes in messages { send(bytes, to: target) }
         case let .block(connection):
             blocked.insert(connection)
             if case let .dealer(id) = connection { apply(.hangUp(id)) }
@@ -342,7 +348,7 @@ private final class TransportLoop {
             switch results.slots[index]! {
             case let .success((envelope, known)):
                 if !known { verified.insert(envelope.id, timestampMs: envelope.envelope.timestampMs) }
-                outbox.append(.envelope(connection, envelope, duplicate: known))
+                outbox.append(.envelope(connection, envelope, signatureKnown: known))
             case let .failure(error):
                 outbox.append(.invalid(connection, error))
             }

@@ -18,7 +18,7 @@ import Wire
         try peer.hello()
         var gotHello = false
         for _ in 0..<100 where !gotHello {
-            gotHello = try peer.receive(milliseconds: 100).contains { $0.topic == .hello }
+            gotHello = try await peer.receive(milliseconds: 100).contains { $0.topic == .hello }
         }
         #expect(gotHello)
         #expect(await eventually(5) { await node.linkedKeys().contains(peer.keys.publicKey) })
@@ -113,7 +113,7 @@ import Wire
         #expect(await inbox.count == 0)
         // After three strikes the connection is cut off: even a proper Hello goes unanswered.
         try peer.hello()
-        #expect(try peer.receive(milliseconds: 400).isEmpty)
+        #expect(try await peer.receive(milliseconds: 400).isEmpty)
         #expect(await !node.linkedKeys().contains(peer.keys.publicKey))
         await node.stop()
     }
@@ -135,7 +135,7 @@ import Wire
         hello.curveKey = Data(try peer.keys.publicKey.x25519().bytes)
         hello.recipient = Data(try Ed25519KeyPair.generate().publicKey.bytes)
         try peer.send(try .signed(topic: .hello, message: hello, by: peer.keys, sequence: 1, timestampMs: nowMs()))
-        #expect(try peer.receive(milliseconds: 400).isEmpty)
+        #expect(try await peer.receive(milliseconds: 400).isEmpty)
         #expect(await !node.linkedKeys().contains(peer.keys.publicKey))
         await node.stop()
     }

@@ -20,7 +20,7 @@ import Wire
             let id = try await nodes[publisher].publish(topic: .probe, body: Array("hello from \(publisher)".utf8))
             published.append((publisher, id))
         }
-        #expect(await eventually(10) {
+        #expect(await eventually(20) {
             for (index, inbox) in inboxes.enumerated() {
                 let expected = published.filter { $0.0 != index }.count
                 if await inbox.count < expected { return false }
@@ -49,7 +49,7 @@ import Wire
         let seed = await nodes[0].localAddress
         await victim.stop()
         // Nobody keeps a link to the dead node for long (goodbye, or silence past deadAfterMs).
-        #expect(await eventually(8) {
+        #expect(await eventually(15) {
             for node in nodes.prefix(3) where await node.linkedKeys().contains(victimKey) { return false }
             return true
         })

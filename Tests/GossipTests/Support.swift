@@ -10,11 +10,12 @@ func testConfig(_ tweak: (inout GossipConfig) -> Void = { _ in }) -> GossipConfi
     var config = GossipConfig(listen: "tcp://127.0.0.1:*")
     config.heartbeatMs = 150
     config.pingAfterMs = 400
-    config.deadAfterMs = 1500
-    config.dialTimeoutMs = 2000
+    config.deadAfterMs = 3000
+    config.dialTimeoutMs = 3000
     config.reconnectBaseMs = 100
     config.reconnectMaxMs = 1000
     config.fetchTimeoutMs = 3000
+    config.iwantTimeoutMs = 1000
     tweak(&config)
     return config
 }
@@ -88,6 +89,22 @@ final class RawPeer {
 
     func sendRaw(_ bytes: [UInt8]) throws { try dealer.send(bytes) }
 
+    /// Announces message ids (lazy pull).
+    func ihave(_ ids: [[UInt8]]) throws {
+        var ihave = Ciro_V1_IHave()
+        ihave.messageIds = ids.map { Data($0) }
+        sequence += 1
+        try send(try .signed(topic: .ihave, message: ihave, by: keys, sequence: sequence, timestampMs: nowMs()))
+    }
+
+    /// Asks for message ids (lazy pull).
+    func iwant(_ ids: [[UInt8]]) throws {
+        var iwant = Ciro_V1_IWant()
+        iwant.messageIds = ids.map { Data($0) }
+        sequence += 1
+        try send(try .signed(topic: .iwant, message: iwant, by: keys, sequence: sequence, timestampMs: nowMs()))
+    }
+
     func hello(endpoint: String = "") throws {
         var hello = Ciro_V1_Hello()
         hello.protocolVersion = 1
@@ -99,19 +116,18 @@ final class RawPeer {
         try send(try .signed(topic: .hello, message: hello, by: keys, sequence: 1, timestampMs: nowMs()))
     }
 
-    /// Receives envelopes the node sent back for up to `milliseconds`.
-    func receive(milliseconds: Int) throws -> [Ciro_V1_Envelope] {
+    /// Receives envelopes the node sent back for up to `milliseconds`. Polls without blocking and
+    /// sleeps in between: a blocking poll would hold one of the few cooperative threads (2 on the
+    /// CI machine) and starve the nodes under test.
+    func receive(milliseconds: Int) async throws -> [Ciro_V1_Envelope] {
         var out: [Ciro_V1_Envelope] = []
-        let poller = ZMQPoller()
-        try poller.add(dealer)
         let deadline = ContinuousClock.now + .milliseconds(milliseconds)
-        while ContinuousClock.now < deadline {
-            if try poller.poll(timeoutMilliseconds: 50) > 0 {
-                while let frames = try? dealer.receiveMultipart(dontWait: true) {
-                    if let e = try? Ciro_V1_Envelope(serializedBytes: frames[0]) { out.append(e) }
-                }
+        repeat {
+            while let frames = try? dealer.receiveMultipart(dontWait: true) {
+                if let e = try? Ciro_V1_Envelope(serializedBytes: frames[0]) { out.append(e) }
             }
-        }
+            try await Task.sleep(for: .milliseconds(10))
+        } while ContinuousClock.now < deadline
         return out
     }
 }

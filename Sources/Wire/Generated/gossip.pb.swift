@@ -177,7 +177,8 @@ public nonisolated struct Ciro_V1_Pong: Sendable {
   public init() {}
 }
 
-/// Lazy push of large objects: ids first, bodies on request.
+/// Lazy pull (PROTOCOL.md): ids of recently accepted messages, announced every heartbeat, and the
+/// ids a neighbour asks for; at most 2,000 ids of 32 bytes each.
 public nonisolated struct Ciro_V1_IHave: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
