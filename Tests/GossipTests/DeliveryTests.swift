@@ -18,16 +18,16 @@ import Wire
         let inbox = await Inbox.listen(node, topic: .probe)
         let friend = try RawPeer(target: address)
         try friend.hello()
-        #expect(await eventually(5) { await node.linkedKeys().contains(friend.keys.publicKey) })
+        #expect(await eventually(10) { await node.linkedKeys().contains(friend.keys.publicKey) })
 
         let message = friend.envelope(topic: .probe, body: Array("first seen on a stranger".utf8))
         let stranger = try RawPeer(target: address)
         try stranger.send(message)
-        #expect(await eventually(5) { await node.stats().rejected >= 1 })
+        #expect(await eventually(10) { await node.stats().rejected >= 1 })
         #expect(await inbox.count == 0)
 
         try friend.send(message)
-        #expect(await eventually(5) { await inbox.count == 1 })
+        #expect(await eventually(10) { await inbox.count == 1 })
         await node.stop()
     }
 }
@@ -98,7 +98,7 @@ import Wire
         try await node.start()
         let peer = try RawPeer(target: await node.localAddress)
         try peer.hello()
-        #expect(await eventually(5) { await node.linkedKeys().contains(peer.keys.publicKey) })
+        #expect(await eventually(10) { await node.linkedKeys().contains(peer.keys.publicKey) })
         return (node, peer)
     }
 
@@ -129,11 +129,11 @@ import Wire
         let (node, peer) = try await linkedPeer()
         let bystander = try RawPeer(target: await node.localAddress)
         try bystander.hello()
-        #expect(await eventually(5) { await node.linkedKeys().contains(bystander.keys.publicKey) })
+        #expect(await eventually(10) { await node.linkedKeys().contains(bystander.keys.publicKey) })
         for _ in 0..<10 {
             try peer.iwant((0..<2000).map { _ in SecureRandom.bytes(32) })
         }
-        #expect(await eventually(5) { await node.isBanned(peer.keys.publicKey) })
+        #expect(await eventually(10) { await node.isBanned(peer.keys.publicKey) })
         #expect(await node.stats().served == 0)
         #expect(await !node.linkedKeys().contains(peer.keys.publicKey))
         // The node keeps working for everyone else.
@@ -159,7 +159,7 @@ import Wire
         }
         #expect(requested == Set(bogus))
         // The promises expire unkept: 50 × 0.5.
-        #expect(await eventually(5) { await node.score(of: peer.keys.publicKey) <= -20 })
+        #expect(await eventually(10) { await node.score(of: peer.keys.publicKey) <= -20 })
         // Announcing floods of ids gets only a bounded number asked for, and a ban.
         for _ in 0..<5 { try peer.ihave((0..<2000).map { _ in SecureRandom.bytes(32) }) }
         #expect(await eventually(8) { await node.isBanned(peer.keys.publicKey) })
@@ -171,10 +171,10 @@ import Wire
     @Test func malformedOrOversizedIdListsAreRejected() async throws {
         let (node, peer) = try await linkedPeer { $0.maxLazyIds = 100 }
         try peer.ihave([[1, 2, 3, 4, 5]])
-        #expect(await eventually(3) { await node.score(of: peer.keys.publicKey) <= -20 })
+        #expect(await eventually(10) { await node.score(of: peer.keys.publicKey) <= -20 })
         let (node2, peer2) = try await linkedPeer { $0.maxLazyIds = 100 }
         try peer2.iwant((0..<101).map { _ in SecureRandom.bytes(32) })
-        #expect(await eventually(3) { await node2.score(of: peer2.keys.publicKey) <= -20 })
+        #expect(await eventually(10) { await node2.score(of: peer2.keys.publicKey) <= -20 })
         #expect(await node2.stats().served == 0)
         await node.stop()
         await node2.stop()

@@ -57,9 +57,9 @@ import Wire
         try await reborn.start()
         #expect(await eventually(10) { await nodes[0].linkedKeys().contains(victimKey) })
         let inbox = await Inbox.listen(reborn, topic: .probe)
-        #expect(await eventually(5) { await reborn.stats().linkCount >= 1 })
+        #expect(await eventually(10) { await reborn.stats().linkCount >= 1 })
         let id = try await nodes[1].publish(topic: .probe, body: [1, 2, 3])
-        #expect(await eventually(5) { await inbox.ids.contains(id) })
+        #expect(await eventually(10) { await inbox.ids.contains(id) })
         await reborn.stop()
         await stopAll(Array(nodes.prefix(3)))
     }
@@ -74,7 +74,7 @@ import Wire
         let target = nodes[0]
         let flooder = try RawPeer(target: await target.localAddress)
         try flooder.hello()
-        #expect(await eventually(5) { await target.linkedKeys().contains(flooder.keys.publicKey) })
+        #expect(await eventually(10) { await target.linkedKeys().contains(flooder.keys.publicKey) })
         let messages = (0..<3000).map { flooder.envelope(topic: .probe, body: Array("flood \($0)".utf8)) }
         for m in messages { try flooder.send(m) }
         #expect(await eventually(10) { await target.isBanned(flooder.keys.publicKey) })
@@ -82,7 +82,7 @@ import Wire
 
         let inbox = await Inbox.listen(nodes[2], topic: .probe)
         let id = try await nodes[0].publish(topic: .probe, body: Array("still working".utf8))
-        #expect(await eventually(5) { await inbox.ids.contains(id) })
+        #expect(await eventually(10) { await inbox.ids.contains(id) })
         await stopAll(nodes)
     }
 
@@ -95,7 +95,7 @@ import Wire
         let to = await Inbox.listen(nodes[2], topic: .bid)
         let other = await Inbox.listen(nodes[0], topic: .bid)
         try await nodes[1].sendDirect(to: nodes[2].key, topic: .bid, body: Array("my bid".utf8))
-        #expect(await eventually(5) { await to.count == 1 })
+        #expect(await eventually(10) { await to.count == 1 })
         try await Task.sleep(for: .milliseconds(300))
         #expect(await other.count == 0)
         await stopAll(nodes)
