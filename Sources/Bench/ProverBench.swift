@@ -24,6 +24,16 @@ public enum ProverBench {
         /// Median integer inference (IntegerEngine.run), seconds.
         public var inferenceSeconds: Double
         public var ezkl: EZKLFigures?
+        /// The same proof without zero knowledge (`ProofOptions.plain`); `proveSeconds` etc. are the
+        /// default zero-knowledge proof.
+        public var plain: PlainFigures? = nil
+    }
+
+    /// Figures of the plain (not zero-knowledge) proof, for the ZK overhead columns.
+    public struct PlainFigures: Sendable {
+        public var proveSeconds: Double
+        public var verifySeconds: Double
+        public var proofBytes: Int
     }
 
     /// EZKL 23.0.5 on the same models, recorded in shared/models/README.md (2-core Intel Xeon of this
@@ -61,10 +71,14 @@ public enum ProverBench {
             let prove = try median(repetitions) { (output, proof) = try ZKMLProver.prove(model: model.prover, input: input) }
             let key = model.prover.verifierKey()
             let verify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: proof) }
+            var plainProof: [UInt8] = []
+            let plainProve = try median(repetitions) { plainProof = try ZKMLProver.prove(model: model.prover, input: input, options: .plain).proof }
+            let plainVerify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: plainProof) }
+            let plain = PlainFigures(proveSeconds: plainProve, verifySeconds: plainVerify, proofBytes: plainProof.count)
             rows.append(Row(model: name, parameters: model.prover.weights.matrices.reduce(0) { $0 + $1.count },
                             registerSeconds: registerSeconds, commitSeconds: commitSeconds, proveSeconds: prove,
                             verifySeconds: verify, proofBytes: proof.count, peakRSSBytes: peakRSS(),
-                            inferenceSeconds: inference, ezkl: recordedEZKL[name]))
+                            inferenceSeconds: inference, ezkl: recordedEZKL[name], plain: plain))
         }
         return rows
     }
@@ -106,6 +120,25 @@ public enum ProverBench {
             ]
             out += line.joined(separator: " | ") + "\n"
         }
+        out += zeroKnowledgeTable(rows)
+        return out
+    }
+
+    /// Zero-knowledge proof (the default) next to the plain proof: time and size ratios (issue 8
+    /// targets: prove <= 1.3x, proof <= 1.3x).
+    public static func zeroKnowledgeTable(_ rows: [Row]) -> String {
+        var out = "\nzero knowledge (default) vs plain proof\n"
+        out += "model       | ZK prove  | plain prove | prove ratio | ZK proof  | plain proof | size ratio | ZK verify | plain verify\n"
+        for r in rows {
+            guard let p = r.plain else { continue }
+            out += [
+                r.model.padding(toLength: 11, withPad: " ", startingAt: 0),
+                ms(r.proveSeconds), ms(p.proveSeconds), String(format: "%.2fx", r.proveSeconds / p.proveSeconds),
+                String(format: "%.1f KB", Double(r.proofBytes) / 1000), String(format: "%.1f KB", Double(p.proofBytes) / 1000),
+                String(format: "%.2fx", Double(r.proofBytes) / Double(p.proofBytes)),
+                ms(r.verifySeconds), ms(p.verifySeconds),
+            ].joined(separator: " | ") + "\n"
+        }
         return out
     }
 
@@ -119,6 +152,11 @@ public enum ProverBench {
                 "\"peak_rss_bytes\": \(r.peakRSSBytes)", "\"inference_s\": \(n(r.inferenceSeconds))",
                 "\"prove_over_inference\": \(n(r.proveSeconds / r.inferenceSeconds))",
             ]
+            if let p = r.plain {
+                f += ["\"plain_prove_s\": \(n(p.proveSeconds))", "\"plain_verify_s\": \(n(p.verifySeconds))",
+                      "\"plain_proof_bytes\": \(p.proofBytes)", "\"zk_prove_ratio\": \(n(r.proveSeconds / p.proveSeconds))",
+                      "\"zk_size_ratio\": \(n(Double(r.proofBytes) / Double(p.proofBytes)))"]
+            }
             if let e = r.ezkl {
                 f += ["\"ezkl_prove_s\": \(n(e.proveSeconds))", "\"ezkl_verify_s\": \(n(e.verifySeconds))",
                       "\"ezkl_setup_s\": \(n(e.setupSeconds))", "\"ezkl_proof_bytes\": \(e.proofBytes)",

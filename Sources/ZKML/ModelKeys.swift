@@ -18,8 +18,13 @@ public struct ProverModel: Sendable {
     /// The committed weight vector (the prover's opening data).
     let weightBatch: CommittedBatch
 
-    /// Commits to the weights (the one-time cost of registering a model).
-    public init(architecture: CircuitArchitecture, weights: CircuitWeights, metadata: [UInt8] = []) throws(ZKMLError) {
+    /// Commits to the weights (the one-time cost of registering a model). The commitment is hiding:
+    /// salted leaves and a random blinding segment, all drawn from `blindingSeed`; when nil the seed is
+    /// derived from the weights themselves (BLAKE2b), so the same model always gets the same id and the
+    /// blinding is as unpredictable as the weights (docs/ZK.md §5). Pass a secret random seed (and
+    /// keep it with the weights) for blinding that does not depend on the weights' entropy.
+    public init(architecture: CircuitArchitecture, weights: CircuitWeights, metadata: [UInt8] = [],
+                blindingSeed: [UInt8]? = nil) throws(ZKMLError) {
         let plan = try CircuitPlan(architecture)
         let linear = architecture.linearLayerIndices
         guard weights.matrices.count == linear.count, weights.biases.count == linear.count else {
@@ -38,10 +43,25 @@ public struct ProverModel: Sendable {
         self.weights = weights
         self.metadata = metadata
         self.plan = plan
-        self.weightVector = plan.weightLayout.assemble(columns, fill: .zero)
-        self.weightBatch = VectorCommitment.commit(weightVector)
+        let randomness = ProofRandomness(seed: blindingSeed ?? ProverModel.derivedSeed(columns, architecture, metadata))
+        var blind = randomness.fork("weights.blinding")
+        columns.append(blind.elements(1 << plan.weightLayout.logSizes[plan.weightBlindingSegment]))
+        var vector = plan.weightLayout.assemble(columns, fill: .zero)
+        plan.weightLayout.fillUnused(&vector, with: &blind)
+        self.weightVector = vector
+        self.weightBatch = VectorCommitment.commit(vector, randomness: randomness.fork("weights.salts"))
         self.commitment = weightBatch.commitment.serialized()
         self.modelID = ModelIdentity.id(commitment: commitment, architecture: architecture, metadata: metadata)
+    }
+
+    /// BLAKE2b-256 of a domain tag, the architecture, the metadata and every weight.
+    static func derivedSeed(_ columns: [[Goldilocks]], _ architecture: CircuitArchitecture, _ metadata: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeLengthPrefixed(Array("ciro.weights.blinding.v1".utf8))
+        w.writeLengthPrefixed(architecture.encoded())
+        w.writeLengthPrefixed(metadata)
+        for c in columns { w.write(elements: c) }
+        return w.bytes.withUnsafeBytes { Digest.hash($0) }.bytes
     }
 
     /// What a verifier needs: the architecture, the metadata and the weight commitment (no weights).

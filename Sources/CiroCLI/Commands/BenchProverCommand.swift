@@ -9,6 +9,8 @@ struct BenchProverCommand: AsyncParsableCommand {
         For digits_mlp, digits_cnn and wide_mlp: one-time commitment, prove and verify time, proof size,
         peak memory and the integer inference time, next to EZKL 23.0.5's figures recorded on this
         project's 2-core machine (shared/models/README.md; EZKL is not run live) and the ratios.
+        Prove/verify/proof are the default zero-knowledge proof; a second table puts them next to the
+        plain (not zero-knowledge) proof of the same input, with the ZK overhead ratios.
         """
     )
 

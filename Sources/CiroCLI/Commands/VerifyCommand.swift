@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Identity
 import Models
 import Sodium
 import ZKML
@@ -12,14 +13,28 @@ struct VerifyCommand: AsyncParsableCommand {
         --model is an ONNX file (quantized and committed here, calibrated like `ciro prove`) or the
         hex id of a model registered with `ciro model register` in --data-dir. Prints the output and
         VALID (exit 0), or why the proof is invalid (exit 1). Exit 2 when an input cannot be read.
+
+        --private-input / --private-output verify a proof that commits to the input / output instead
+        of showing it (no --input needed with --private-input). The requester of a private output adds
+        --sealed-output: the box is opened with the node key of --data-dir, and the output inside is
+        checked against the proof's commitment (and the input, given with --input).
         """
     )
+
+    @Flag(help: "The proof keeps the input private (verify against its commitment).")
+    var privateInput = false
+
+    @Flag(help: "The proof keeps the output private (verify against its commitment).")
+    var privateOutput = false
+
+    @Option(help: "Requester only: the sealed output written by `ciro prove`, opened with the --data-dir node key.")
+    var sealedOutput: String?
 
     @Option(help: "The ONNX model file, or a registered model id (64 hex digits).")
     var model: String
 
-    @Option(help: "Input JSON in EZKL format.")
-    var input: String
+    @Option(help: "Input JSON in EZKL format (optional with --private-input).")
+    var input: String?
 
     @Option(help: "The proof file written by `ciro prove`.")
     var proof: String
@@ -32,8 +47,9 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let key: VerifierKey
         let metadata: QuantizationMetadata
-        let values: [Float]
+        var values: [Float]?
         let file: (modelID: [UInt8], output: [Int64], proof: [UInt8])
+        var opening: PrivateOutputOpening?
         do {
             if let id = Hex.decode(model), id.count == 32, !FileManager.default.fileExists(atPath: model) {
                 key = try ModelStore(dataDirectory: data.directory.path).verifierKey(id: id)
@@ -41,20 +57,41 @@ struct VerifyCommand: AsyncParsableCommand {
                 key = try LoadedModel(onnxPath: model, calibrationPath: calibration).prover.verifierKey()
             }
             metadata = try QuantizationMetadata(key.metadata)
-            let inputs = try EZKLData.inputs(path: input)
-            guard inputs.count == 1 else { throw ZKMLError.badInput("\(input) holds \(inputs.count) inputs") }
-            values = inputs[0]
+            if let input {
+                let inputs = try EZKLData.inputs(path: input)
+                guard inputs.count == 1 else { throw ZKMLError.badInput("\(input) holds \(inputs.count) inputs") }
+                values = inputs[0]
+            } else if !privateInput {
+                throw ZKMLError.badInput("--input is required unless --private-input")
+            }
             guard let bytes = FileManager.default.contents(atPath: proof) else { throw ZKMLError.badInput("cannot read \(proof)") }
             file = try ProofFile.decode([UInt8](bytes))
+            if let sealedOutput {
+                guard let sealed = FileManager.default.contents(atPath: sealedOutput) else { throw ZKMLError.badInput("cannot read \(sealedOutput)") }
+                let identity = try data.directory.loadIdentity()
+                opening = try PrivateOutputOpening.open([UInt8](sealed), with: identity.curve)
+            }
         } catch {
             printError("ciro verify: \(error)")
             throw CiroExit.badInput
         }
-        let floats = metadata.dequantizeOutput(file.output)
+        let quantizedInput = values.map { metadata.quantizeInput($0) }
         print("model id: \(Hex.encode(key.modelID))")
-        print("output: [" + floats.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
+        let shownOutput = privateOutput ? opening?.output : file.output
+        if let shownOutput {
+            let floats = metadata.dequantizeOutput(shownOutput)
+            print("output: [" + floats.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
+        } else {
+            print("output: private (committed in the proof)")
+        }
         do {
-            try ZKMLVerifier.verify(key: key, input: metadata.quantizeInput(values), output: file.output, proof: file.proof)
+            let header = try ZKMLVerifier.verify(key: key, publicInput: privateInput ? nil : quantizedInput,
+                                                 publicOutput: privateOutput ? nil : file.output, proof: file.proof)
+            print("mode: \(header.zeroKnowledge ? "zero-knowledge" : "plain (not zero-knowledge)"), \(header.privacy)")
+            if let opening {
+                try opening.check(key: key, proof: file.proof, input: quantizedInput)
+                print("sealed output opens the proof's commitment")
+            }
         } catch {
             print("INVALID: \(error)")
             throw CiroExit.checkFailed

@@ -73,7 +73,8 @@ public struct CommittedBatch: Sendable {
 public enum PolynomialCommitment {
     /// Commits to polynomials given by their evaluation tables (all of one power-of-two size, at least
     /// 2^foldingLog entries). Hiding parameters salt every leaf.
-    public static func commit(_ polynomials: [[Goldilocks]], parameters: CommitmentParameters) -> CommittedBatch {
+    public static func commit(_ polynomials: [[Goldilocks]], parameters: CommitmentParameters,
+                              randomness: ProofRandomness? = nil) -> CommittedBatch {
         precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
         precondition(!polynomials.isEmpty, "commit at least one polynomial")
         let size = polynomials[0].count
@@ -89,19 +90,21 @@ public enum PolynomialCommitment {
             codewords.append(ReedSolomon.encode(c, rateLog: parameters.rateLog, plan: plan))
             coefficients.append(c)
         }
-        let tree = layerTree(codewords, foldingLog: parameters.foldingLog, salted: parameters.hiding)
+        let tree = layerTree(codewords, foldingLog: parameters.foldingLog, salted: parameters.hiding,
+                             saltSource: randomness?.fork("pcs.commit.salts"))
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)
         return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: polynomials,
                               coefficients: coefficients, codewords: codewords, tree: tree)
     }
 
     /// A Merkle tree whose leaf i holds entries i·2^k ..< (i+1)·2^k of each codeword in turn.
-    static func layerTree<F: FieldElement>(_ codewords: [[F]], foldingLog: Int, salted: Bool) -> MerkleTree {
+    static func layerTree<F: FieldElement>(_ codewords: [[F]], foldingLog: Int, salted: Bool,
+                                           saltSource: ProofRandomness? = nil) -> MerkleTree {
         let width = 1 << foldingLog
         let length = codewords[0].count
         let leafBytes = codewords.count * width * F.byteCount
         return withArrayPointers(codewords) { pointers in
-            MerkleTree(leafCount: length / width, leafByteCount: leafBytes, salted: salted) { i, buffer in
+            MerkleTree(leafCount: length / width, leafByteCount: leafBytes, salted: salted, saltSource: saltSource) { i, buffer in
                 var offset = 0
                 for p in pointers {
                     let src = UnsafeRawBufferPointer(start: p + i * width, count: width * F.byteCount)

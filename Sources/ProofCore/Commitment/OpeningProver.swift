@@ -36,7 +36,9 @@ extension PolynomialCommitment {
 
     /// Opens the committed polynomials at the claimed points in one proof. Every claim's value must be
     /// true (the prover does not check). All batches must share parameters.
-    public static func open(_ batches: [CommittedBatch], claims: [EvaluationClaim], transcript: inout Transcript) -> OpeningProof {
+    /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil.
+    public static func open(_ batches: [CommittedBatch], claims: [EvaluationClaim], transcript: inout Transcript,
+                            randomness: ProofRandomness? = nil) -> OpeningProof {
         precondition(!batches.isEmpty && !claims.isEmpty, "open needs batches and claims")
         let parameters = batches[0].parameters
         precondition(batches.allSatisfy { $0.parameters == parameters }, "batches must share parameters")
@@ -51,13 +53,15 @@ extension PolynomialCommitment {
         for (n, classBatches) in sizeClasses(commitments, claims) {
             classes.append(openClass(n: n, batches: classBatches.map { batches[$0] }, batchIndices: classBatches,
                                      claims: claims.filter { classBatches.contains($0.batch) },
-                                     parameters: parameters, transcript: &transcript))
+                                     parameters: parameters, transcript: &transcript,
+                                     randomness: randomness?.fork("pcs.open.class.\(n)")))
         }
         return OpeningProof(classes: classes)
     }
 
     static func openClass(n: Int, batches: [CommittedBatch], batchIndices: [Int], claims: [EvaluationClaim],
-                          parameters: CommitmentParameters, transcript: inout Transcript) -> SizeClassProof {
+                          parameters: CommitmentParameters, transcript: inout Transcript,
+                          randomness: ProofRandomness? = nil) -> SizeClassProof {
         let size = 1 << n
         var slots = [Int: Int]()
         var m = 0
@@ -139,7 +143,8 @@ extension PolynomialCommitment {
                 let folding = folder.coefficients(afterRound: t)
                 let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
                 let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
-                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding)
+                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
+                                     saltSource: randomness?.fork("pcs.layer.\(t)"))
                 transcript.absorb("pcs.layer.root", digest: tree.root)
                 layerCodewords.append(codeword)
                 layerTrees.append(tree)

@@ -27,7 +27,9 @@ public struct MerkleTree: Sendable {
 
     /// Builds a tree; `fillLeaf(i, buffer)` writes leaf i's `leafByteCount` bytes into `buffer`.
     /// Leaves and levels are hashed on all cores for large trees.
-    public init(leafCount: Int, leafByteCount: Int, salted: Bool,
+    /// With `salted`, salts come from `saltSource` when given (a seeded proof randomness: reproducible
+    /// proofs for debugging), from libsodium otherwise.
+    public init(leafCount: Int, leafByteCount: Int, salted: Bool, saltSource: ProofRandomness? = nil,
                 fillLeaf: (Int, UnsafeMutableRawBufferPointer) -> Void) {
         precondition(leafCount >= 1 && leafCount & (leafCount - 1) == 0, "leaf count must be a power of two")
         self.leafCount = leafCount
@@ -35,7 +37,11 @@ public struct MerkleTree: Sendable {
         var salts = [UInt8]()
         if salted {
             salts = [UInt8](repeating: 0, count: leafCount * MerkleTree.saltByteCount)
-            salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
+            if var source = saltSource {
+                salts.withUnsafeMutableBytes { source.fill($0) }
+            } else {
+                salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
+            }
         }
         self.salts = salts
         var nodes = [Digest](repeating: .zero, count: 2 * leafCount)

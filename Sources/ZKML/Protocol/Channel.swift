@@ -8,6 +8,8 @@ public typealias Ext = GoldilocksExt2
 struct ProverChannel {
     var transcript: Transcript
     var writer: ByteWriter
+    /// Zero-knowledge mode: the Libra masks of every sumcheck (nil: sumchecks are not masked).
+    var masks: MaskPoolProver?
 
     init(transcript: Transcript) {
         self.transcript = transcript
@@ -35,7 +37,9 @@ struct ProverChannel {
     mutating func challenges(_ label: String, count: Int) -> [Ext] { transcript.challenges(label, count: count) }
 
     /// Runs a sumcheck (which absorbs its own messages) and appends its proof to the bytes.
+    /// In zero-knowledge mode the sumcheck is masked (see `maskedSumcheck`); the output is the same.
     mutating func sumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>) -> SumcheckProverOutput<Ext> {
+        if masks != nil && tables[0].count > 1 { return maskedSumcheck(tables: tables, combination: combination) }
         let out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
         out.proof.write(to: &writer)
         return out
@@ -49,6 +53,16 @@ struct VerifierChannel {
     var reader: ByteReader
     /// Where in the protocol the verifier is (for error messages).
     var section = "header"
+    /// Zero-knowledge mode: slot counters of the mask pool (nil: sumchecks are not masked).
+    var masks: MaskPoolVerifier?
+    /// When non-nil, every field element read from the proof, tagged by what it is (tests inspect
+    /// them: the zero-knowledge tests check that none looks like unmasked data).
+    var recorded: [(what: String, value: Goldilocks)]?
+
+    mutating func record(_ what: String, _ values: [Ext]) {
+        guard recorded != nil else { return }
+        for v in values { recorded!.append((what, v.c0)); recorded!.append((what, v.c1)) }
+    }
 
     init(transcript: Transcript, proof: [UInt8]) {
         self.transcript = transcript
@@ -58,6 +72,7 @@ struct VerifierChannel {
     mutating func receive(_ label: String) throws(ZKMLError) -> Ext {
         let v: Ext
         do { v = try Ext(from: &reader) } catch { throw .proof(error, at: section) }
+        record(label, [v])
         transcript.absorb(label, v)
         return v
     }
@@ -65,6 +80,7 @@ struct VerifierChannel {
     mutating func receive(_ label: String, count: Int) throws(ZKMLError) -> [Ext] {
         let v: [Ext]
         do { v = try reader.readElements(Ext.self, count: count, what: label) } catch { throw .proof(error, at: section) }
+        record(label, v)
         transcript.absorb(label, elements: v)
         return v
     }
@@ -82,8 +98,10 @@ struct VerifierChannel {
 
     /// Reads and checks a sumcheck proof of `claim`; returns the sub-claim left to check.
     mutating func sumcheck(claim: Ext, numVariables: Int, degree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
+        if masks != nil && numVariables > 0 { return try maskedSumcheck(claim: claim, numVariables: numVariables, degree: degree) }
         do {
             let proof = try SumcheckProof<Ext>(from: &reader)
+            record("sumcheck round", proof.roundPolynomials.flatMap { $0 })
             return try Sumcheck.verify(claimedSum: claim, numVariables: numVariables, degree: degree,
                                        proof: proof, transcript: &transcript)
         } catch {
@@ -109,6 +127,7 @@ extension VerifierChannel {
     mutating func receiveBase(_ label: String, count: Int) throws(ZKMLError) -> [Goldilocks] {
         let v: [Goldilocks]
         do { v = try reader.readElements(Goldilocks.self, count: count, what: label) } catch { throw .proof(error, at: section) }
+        if recorded != nil { recorded! += v.map { (label, $0) } }
         transcript.absorb(label, elements: v)
         return v
     }

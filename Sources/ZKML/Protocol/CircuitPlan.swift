@@ -15,6 +15,13 @@ struct CircuitPlan: Sendable {
     let multiplicityColumn: Int
     /// Layout of the committed witness vector.
     let witnessLayout: SegmentLayout
+    /// Zero knowledge: the column holding every sumcheck's Libra mask (zero when not ZK), its layout,
+    /// and a column of random blinding entries (zero when not ZK).
+    let maskPoolColumn: Int
+    let maskPool: MaskPoolLayout
+    let blindingColumn: Int
+    /// Weight-vector segment of random blinding entries (the weight commitment is always hiding).
+    let weightBlindingSegment: Int
 
     /// Lookup groups: one per requantize / max-pool layer, in layer order.
     let groups: [LookupGroup]
@@ -77,6 +84,14 @@ struct CircuitPlan: Sendable {
         let tableLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize))
         multiplicityColumn = columns.count
         columns.append(tableLayout.logTotal)
+        let maskPool = MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(
+            arch, sourceLog: SegmentLayout(logSizes: sourceSegments).logTotal, tableLog: tableLayout.logTotal))
+        self.maskPool = maskPool
+        maskPoolColumn = columns.count
+        columns.append(maskPool.poolLog)
+        // The blinding column is the smallest and last column, so it ends the vector (docs/ZK.md §4).
+        blindingColumn = columns.count
+        columns.append(min(ZeroKnowledge.blindingLog, columns.min() ?? ZeroKnowledge.blindingLog))
         self.valueColumn = valueColumn
         self.helperColumns = helperColumns
         self.witnessLayout = SegmentLayout(logSizes: columns)
@@ -92,6 +107,8 @@ struct CircuitPlan: Sendable {
             weightSegments.append(s.logRows + s.logInner)
             weightSegments.append(s.logRows)
         }
+        weightBlindingSegment = weightSegments.count
+        weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
         self.weightLayout = SegmentLayout(logSizes: weightSegments)
         self.linearOrdinal = ordinal
     }

@@ -10,15 +10,20 @@ struct ValueClaim: Sendable {
 /// under BLAKE2b Merkle trees). Weights are committed once per model (batch 0), the witness vector
 /// once per proof (batch 1); every claim on either is opened in ONE batched multi-point opening.
 enum VectorCommitment {
-    /// conjectured100: rate 1/4, 42 queries, 16 grinding bits (see docs/PROOF_CORE.md).
-    static let parameters = CommitmentParameters.conjectured100
+    /// conjectured100 (rate 1/4, 42 queries, 16 grinding bits; see docs/PROOF_CORE.md) with hiding
+    /// (salted Merkle leaves) for every commitment: weights, witness and private input/output.
+    static let parameters: CommitmentParameters = {
+        var p = CommitmentParameters.conjectured100
+        p.hiding = true
+        return p
+    }()
 
-    /// Pads to the scheme's minimum size and commits.
-    static func commit(_ values: [Goldilocks]) -> CommittedBatch {
+    /// Pads to the scheme's minimum size and commits; salts come from `randomness` when given.
+    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil) -> CommittedBatch {
         var v = values
         let minimum = 1 << parameters.foldingLog
         if v.count < minimum { v += [Goldilocks](repeating: .zero, count: minimum - v.count) }
-        return PolynomialCommitment.commit([v], parameters: parameters)
+        return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness)
     }
 
     /// A claim on a vector of `count` entries, lifted to the padded committed vector.
@@ -28,27 +33,52 @@ enum VectorCommitment {
         return log >= minimumLog ? point : [Ext](repeating: .zero, count: minimumLog - log) + point
     }
 
-    /// Opens every claim on the weights and on the witness in one proof, written length-prefixed.
-    static func open(weights: CommittedBatch, weightCount: Int, weightClaims: [ValueClaim],
-                     witness: CommittedBatch, witnessCount: Int, witnessClaims: [ValueClaim], channel: inout ProverChannel) {
-        let claims = weightClaims.map { EvaluationClaim(batch: 0, polynomial: 0, point: paddedPoint($0.point, count: weightCount), value: $0.value) }
-            + witnessClaims.map { EvaluationClaim(batch: 1, polynomial: 0, point: paddedPoint($0.point, count: witnessCount), value: $0.value) }
-        let proof = PolynomialCommitment.open([weights, witness], claims: claims, transcript: &channel.transcript)
+    /// One committed vector and the claims on it.
+    struct Opened {
+        let count: Int
+        let claims: [ValueClaim]
+    }
+
+    static func evaluationClaims(_ vectors: [Opened]) -> [EvaluationClaim] {
+        vectors.enumerated().flatMap { (b, v) in
+            v.claims.map { EvaluationClaim(batch: b, polynomial: 0, point: paddedPoint($0.point, count: v.count), value: $0.value) }
+        }
+    }
+
+    /// Opens every claim on every vector (weights, witness, private input/output) in one proof,
+    /// written length-prefixed.
+    static func open(_ batches: [CommittedBatch], _ vectors: [Opened], randomness: ProofRandomness?, channel: inout ProverChannel) {
+        let proof = PolynomialCommitment.open(batches, claims: evaluationClaims(vectors), transcript: &channel.transcript,
+                                              randomness: randomness)
         channel.writer.writeLengthPrefixed(proof.serialized())
     }
 
-    /// Checks the batched opening against both commitments.
-    static func verify(weights: Commitment, weightCount: Int, weightClaims: [ValueClaim],
-                       witness: Commitment, witnessCount: Int, witnessClaims: [ValueClaim], channel: inout VerifierChannel) throws(ZKMLError) {
-        let claims = weightClaims.map { EvaluationClaim(batch: 0, polynomial: 0, point: paddedPoint($0.point, count: weightCount), value: $0.value) }
-            + witnessClaims.map { EvaluationClaim(batch: 1, polynomial: 0, point: paddedPoint($0.point, count: witnessCount), value: $0.value) }
+    /// Checks the batched opening against the commitments.
+    static func verify(_ commitments: [Commitment], _ vectors: [Opened], channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try OpeningProof(serialized: bytes)
-            try PolynomialCommitment.verify([weights, witness], parameters: parameters, claims: claims, proof: proof,
+            if channel.recorded != nil { recordElements(proof, batchCount: commitments.count, &channel) }
+            try PolynomialCommitment.verify(commitments, parameters: parameters, claims: evaluationClaims(vectors), proof: proof,
                                             transcript: &channel.transcript)
         } catch {
             throw .proof(error, at: channel.section)
+        }
+    }
+
+    /// Tags every field element of an opening proof for the zero-knowledge tests.
+    static func recordElements(_ proof: OpeningProof, batchCount: Int, _ channel: inout VerifierChannel) {
+        for c in proof.classes {
+            channel.record("opening point reduction", c.pointReduction?.roundPolynomials.flatMap { $0 } ?? [])
+            channel.record("opening values", c.values)
+            channel.record("opening rounds", c.rounds.roundPolynomials.flatMap { $0 })
+            channel.record("opening final polynomial", c.finalCoefficients)
+            for q in c.queries {
+                for (b, leaf) in q.batchLeaves.enumerated() {
+                    channel.recorded! += leaf.values.map { ("opening leaf of batch \(b) (\(c.numVariables) variables)", $0) }
+                }
+                for leaf in q.layerLeaves { channel.record("opening folded layer leaf", leaf.values) }
+            }
         }
     }
 

@@ -1,13 +1,37 @@
 import ProofCore
 
-/// Proves that a committed model, run on an input, gives an output (see docs/ZKML.md).
+/// A proof and what only the requester may see.
+public struct ZKMLProofResult: Sendable {
+    /// The integer output (`outputLength` entries). With a private output, hand it to the requester
+    /// only (`PrivateOutputOpening(...).seal(to:)`), never to verifiers.
+    public let output: [Int64]
+    /// The proof bytes (public header first).
+    public let proof: [UInt8]
+    /// Opens the hiding commitment to the private input and/or output (nil when both are public):
+    /// for the requester only.
+    public let ioOpeningSeed: [UInt8]?
+}
+
+/// Proves that a committed model, run on an input, gives an output (see docs/ZKML.md, docs/ZK.md).
 public enum ZKMLProver {
     /// Runs the integer inference and proves it. `input` has the architecture's `inputLength` entries
-    /// (quantized integers); the returned output has `outputLength` entries.
-    public static func prove(model: ProverModel, input: [Int64], progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> (output: [Int64], proof: [UInt8]) {
+    /// (quantized integers); the returned output has `outputLength` entries. By default the proof is
+    /// zero-knowledge with public input and output (`ProofOptions.default`).
+    public static func prove(model: ProverModel, input: [Int64], options: ProofOptions = .default,
+                             progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> (output: [Int64], proof: [UInt8]) {
+        let r = try proveWithOpening(model: model, input: input, options: options, progress: progress)
+        return (r.output, r.proof)
+    }
+
+    /// Like `prove`, and also returns the opening seed of a private input/output commitment.
+    public static func proveWithOpening(model: ProverModel, input: [Int64], options: ProofOptions = .default,
+                                        progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> ZKMLProofResult {
         let arch = model.architecture
         guard input.count == arch.inputLength else {
             throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)")
+        }
+        guard options.zeroKnowledge || !options.privacy.anyPrivate else {
+            throw .badInput("a private input or output needs a zero-knowledge proof")
         }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
         progress?("inference")
@@ -17,17 +41,17 @@ public enum ZKMLProver {
         guard fullOutput[arch.outputLength...].allSatisfy({ $0 == 0 }) else {
             throw .invalidArchitecture("the output's padding is not zero")
         }
-        var state = ProverState(model: model, witness: witness)
+        var state = ProverState(model: model, witness: witness, options: options)
         let proof = state.run(progress: progress)
-        return (output, proof)
+        return ZKMLProofResult(output: output, proof: proof, ioOpeningSeed: state.ioSeed)
     }
 }
 
 extension ZKMLProver {
     /// Proves whatever `witness` holds (tests use it to play a cheating prover); returns its output.
-    package static func prove(model: ProverModel, witness: CircuitWitness) -> (output: [Int64], proof: [UInt8]) {
+    package static func prove(model: ProverModel, witness: CircuitWitness, options: ProofOptions = .default) -> (output: [Int64], proof: [UInt8]) {
         let arch = model.architecture
-        var state = ProverState(model: model, witness: witness)
+        var state = ProverState(model: model, witness: witness, options: options)
         let proof = state.run(progress: nil)
         return (Array(witness.values[arch.layers.count][0..<arch.outputLength]), proof)
     }
@@ -49,15 +73,40 @@ struct ProverState {
     var weightClaims: [ValueClaim] = []
     /// The committed columns (filled when the witness is committed).
     var columns: [[Goldilocks]] = []
+    /// Zero knowledge and privacy.
+    let options: ProofOptions
+    var randomness: ProofRandomness
+    let header: ProofHeader
+    /// The private input/output commitment, its layout, opening seed and claims.
+    let ioBatch: CommittedBatch?
+    let ioLayout: IOCommitment.Layout
+    let ioSeed: [UInt8]?
+    var ioClaims: [ValueClaim] = []
 
-    init(model: ProverModel, witness: CircuitWitness) {
+    init(model: ProverModel, witness: CircuitWitness, options: ProofOptions) {
         self.model = model
         self.plan = model.plan
         self.witness = witness
+        self.options = options
         self.fieldValues = witness.values.map { $0.map { Goldilocks(integer: Int($0)) } }
         let arch = model.architecture
         let padOut = witness.values[arch.layers.count]
-        channel = ProverChannel(transcript: ZKMLProtocol.transcript(modelID: model.modelID, input: witness.values[0], output: padOut))
+        randomness = options.debugSeed.map { ProofRandomness(seed: $0) } ?? .fresh()
+        let privacy = options.privacy
+        ioLayout = IOCommitment.layout(arch, privacy)
+        if privacy.anyPrivate {
+            let seed = randomness.derivedSeed("io")
+            ioSeed = seed
+            ioBatch = IOCommitment.commit(arch, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
+        } else {
+            ioSeed = nil
+            ioBatch = nil
+        }
+        header = ProofHeader(modelID: model.modelID, zeroKnowledge: options.zeroKnowledge, privacy: privacy,
+                             ioCommitment: ioBatch?.commitment.serialized() ?? [])
+        channel = ProverChannel(transcript: ZKMLProtocol.transcript(header: header,
+                                                                    input: privacy.privateInput ? nil : witness.values[0],
+                                                                    output: privacy.privateOutput ? nil : padOut))
         claims = Array(repeating: [], count: arch.layers.count + 1)
     }
 
@@ -69,8 +118,11 @@ struct ProverState {
         if let col = plan.valueColumn[v] {
             witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
         } else if v == 0 {
-            return
+            if let seg = ioLayout.input { ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value)) }
         } else {
+            if v == model.architecture.layers.count, let seg = ioLayout.output {
+                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+            }
             claims[v].append(ValueClaim(point: point, value: value))
         }
     }
@@ -86,9 +138,24 @@ struct ProverState {
         }
         let multiplicities = plan.tableLayout.assemble(witness.multiplicities, fill: 0)
         columns[plan.multiplicityColumn] = multiplicities.map { Goldilocks(integer: Int($0)) }
-        let witnessVector = plan.witnessLayout.assemble(columns, fill: .zero)
+        if options.zeroKnowledge {
+            var masks = randomness.fork("masks")
+            let pool = MaskPoolProver(layout: plan.maskPool, randomness: &masks)
+            columns[plan.maskPoolColumn] = pool.column
+            var blind = randomness.fork("witness.blinding")
+            columns[plan.blindingColumn] = blind.elements(1 << plan.witnessLayout.logSizes[plan.blindingColumn])
+            channel.masks = pool
+        } else {
+            columns[plan.maskPoolColumn] = [Goldilocks](repeating: .zero, count: plan.maskPool.poolSize)
+            columns[plan.blindingColumn] = [Goldilocks](repeating: .zero, count: 1 << plan.witnessLayout.logSizes[plan.blindingColumn])
+        }
+        var witnessVector = plan.witnessLayout.assemble(columns, fill: .zero)
+        if options.zeroKnowledge {
+            var blind = randomness.fork("witness.unused")
+            plan.witnessLayout.fillUnused(&witnessVector, with: &blind)
+        }
         self.columns = columns
-        let witnessBatch = VectorCommitment.commit(witnessVector)
+        let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"))
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree over every lookup, one over the tables.
@@ -138,7 +205,12 @@ struct ProverState {
         // 3. The output claim, then every layer from the output back to the input.
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
-        claims[last].append(ValueClaim(point: zOut, value: evaluate(value: last, at: zOut)))
+        let outValue = evaluate(value: last, at: zOut)
+        if let seg = ioLayout.output {
+            channel.send("output.value", outValue)
+            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: outValue))
+        }
+        claims[last].append(ValueClaim(point: zOut, value: outValue))
         for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
             progress?("layer \(l) (\(arch.layers[l].kindName))")
             switch arch.layers[l] {
@@ -156,10 +228,18 @@ struct ProverState {
 
         // 4. Open every claim on the weights and on the witness in one batched opening.
         progress?("opening")
-        VectorCommitment.open(weights: model.weightBatch, weightCount: plan.weightLayout.totalSize, weightClaims: weightClaims,
-                              witness: witnessBatch, witnessCount: plan.witnessLayout.totalSize, witnessClaims: witnessClaims,
-                              channel: &channel)
-        return ZKMLProtocol.header(modelID: model.modelID) + channel.writer.bytes
+        if let pool = channel.reduceMasks() {
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), value: pool.value))
+        }
+        var batches = [model.weightBatch, witnessBatch]
+        var vectors = [VectorCommitment.Opened(count: plan.weightLayout.totalSize, claims: weightClaims),
+                       VectorCommitment.Opened(count: plan.witnessLayout.totalSize, claims: witnessClaims)]
+        if let ioBatch {
+            batches.append(ioBatch)
+            vectors.append(VectorCommitment.Opened(count: ioLayout.committedSize, claims: ioClaims))
+        }
+        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
+        return header.encoded() + channel.writer.bytes
     }
 
     /// The gathered vector `x[map[t]]` (0 where the map is -1) of value `v`.

@@ -1,30 +1,37 @@
 import ProofCore
 
 /// Checks inference proofs. Needs the model's public key (architecture + weight commitment), the
-/// input, the claimed output and the proof bytes; no weights and no trusted setup.
+/// public input and output (or, where private, the proof header's commitment) and the proof bytes;
+/// no weights and no trusted setup.
 public enum ZKMLVerifier {
     /// Returns normally when the proof shows that the committed model maps `input` to `output`
-    /// (`inputLength` and `outputLength` integers); throws a `ZKMLError` saying why otherwise.
+    /// (`inputLength` and `outputLength` integers); throws a `ZKMLError` saying why otherwise. The proof
+    /// must state a public input and output (zero-knowledge or not).
     public static func verify(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8]) throws(ZKMLError) {
+        _ = try verify(key: key, publicInput: input, publicOutput: output, proof: proof)
+    }
+
+    /// Checks a proof in any privacy mode: pass the input (output) when the proof states it public,
+    /// nil when private (the header's commitment then stands for it). Returns the verified header.
+    @discardableResult
+    public static func verify(key: VerifierKey, publicInput input: [Int64]?, publicOutput output: [Int64]?,
+                              proof: [UInt8]) throws(ZKMLError) -> ProofHeader {
         let arch = key.architecture
-        guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") }
-        guard output.count == arch.outputLength else { throw .badInput("the model gives \(arch.outputLength) outputs, got \(output.count)") }
+        if let input { guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") } }
+        if let output { guard output.count == arch.outputLength else { throw .badInput("the model gives \(arch.outputLength) outputs, got \(output.count)") } }
         guard proof.count <= ZKMLProtocol.maxProofSize else { throw .badInput("proof larger than \(ZKMLProtocol.maxProofSize) bytes") }
-        let header = ZKMLProtocol.header(modelID: key.modelID)
-        guard proof.count >= header.count else {
-            throw .proof(.truncated(what: "proof header", offset: 0, needed: header.count), at: "header")
-        }
-        guard Array(proof[0..<4]) == ZKMLProtocol.magic else { throw .proof(.badMagic(what: "proof"), at: "header") }
-        guard proof[4] == ZKMLProtocol.version else {
-            throw .proof(.unsupportedVersion(what: "proof", found: Int(proof[4]), supported: Int(ZKMLProtocol.version)), at: "header")
-        }
-        guard Array(proof[5..<header.count]) == key.modelID else {
+        let (header, bodyOffset) = try ProofHeader.parse(proof)
+        guard header.modelID == key.modelID else {
             throw .wrongStatement("the proof is for another model id")
         }
-        let paddedIn = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
-        let paddedOut = output + [Int64](repeating: 0, count: arch.outputSize - output.count)
-        var state = VerifierState(key: key, input: paddedIn, output: paddedOut, proof: Array(proof[header.count...]))
+        guard header.privacy.privateInput == (input == nil), header.privacy.privateOutput == (output == nil) else {
+            throw .wrongStatement("the proof states \(header.privacy), the verifier was given input \(input == nil ? "none" : "public"), output \(output == nil ? "none" : "public")")
+        }
+        let paddedIn = input.map { $0 + [Int64](repeating: 0, count: arch.inputSize - $0.count) }
+        let paddedOut = output.map { $0 + [Int64](repeating: 0, count: arch.outputSize - $0.count) }
+        var state = try VerifierState(key: key, header: header, input: paddedIn, output: paddedOut, proof: Array(proof[bodyOffset...]))
         try state.run()
+        return header
     }
 }
 
@@ -38,13 +45,23 @@ struct VerifierState {
     var poolClaims: [Int: [(Int, ValueClaim)]] = [:]
     var witnessClaims: [ValueClaim] = []
     var weightClaims: [ValueClaim] = []
+    let header: ProofHeader
+    let ioLayout: IOCommitment.Layout
+    let ioCommitment: Commitment?
+    var ioClaims: [ValueClaim] = []
 
-    init(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8]) {
+    init(key: VerifierKey, header: ProofHeader, input: [Int64]?, output: [Int64]?, proof: [UInt8]) throws(ZKMLError) {
         self.key = key
         self.plan = key.plan
-        self.inputField = input.map { Goldilocks(integer: Int($0)) }
-        self.outputField = output.map { Goldilocks(integer: Int($0)) }
-        channel = VerifierChannel(transcript: ZKMLProtocol.transcript(modelID: key.modelID, input: input, output: output), proof: proof)
+        self.header = header
+        self.inputField = input.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
+        self.outputField = output.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
+        ioLayout = IOCommitment.layout(key.architecture, header.privacy)
+        ioCommitment = header.privacy.anyPrivate
+            ? try VectorCommitment.parse(header.ioCommitment, count: ioLayout.committedSize, what: "input/output commitment")
+            : nil
+        channel = VerifierChannel(transcript: ZKMLProtocol.transcript(header: header, input: input, output: output), proof: proof)
+        if header.zeroKnowledge { channel.masks = MaskPoolVerifier(layout: key.plan.maskPool) }
         claims = Array(repeating: [], count: key.architecture.layers.count + 1)
     }
 
@@ -54,10 +71,18 @@ struct VerifierState {
         if let col = plan.valueColumn[v] {
             witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
         } else if v == 0 {
-            try channel.expect(MLE.evaluate(inputField, at: point), value, "claim on the input does not match the input")
+            if let seg = ioLayout.input {
+                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+            } else {
+                try channel.expect(MLE.evaluate(inputField, at: point), value, "claim on the input does not match the input")
+            }
         } else {
             if v == last {
-                try channel.expect(MLE.evaluate(outputField, at: point), value, "claim on the output does not match the output")
+                if let seg = ioLayout.output {
+                    ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+                } else {
+                    try channel.expect(MLE.evaluate(outputField, at: point), value, "claim on the output does not match the output")
+                }
             }
             claims[v].append(ValueClaim(point: point, value: value))
         }
@@ -143,7 +168,13 @@ struct VerifierState {
 
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
-        claims[last].append(ValueClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
+        if let seg = ioLayout.output {
+            let v = try channel.receive("output.value")
+            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: v))
+            claims[last].append(ValueClaim(point: zOut, value: v))
+        } else {
+            claims[last].append(ValueClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
+        }
         for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
             channel.section = "layer \(l) (\(arch.layers[l].kindName))"
             switch arch.layers[l] {
@@ -159,10 +190,19 @@ struct VerifierState {
             }
         }
 
+        channel.section = "zero-knowledge masks"
+        if let pool = try channel.reduceMasks() {
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), value: pool.value))
+        }
         channel.section = "opening"
-        try VectorCommitment.verify(weights: weightCommitment, weightCount: plan.weightLayout.totalSize, weightClaims: weightClaims,
-                                    witness: commitment, witnessCount: plan.witnessLayout.totalSize, witnessClaims: witnessClaims,
-                                    channel: &channel)
+        var commitments = [weightCommitment, commitment]
+        var vectors = [VectorCommitment.Opened(count: plan.weightLayout.totalSize, claims: weightClaims),
+                       VectorCommitment.Opened(count: plan.witnessLayout.totalSize, claims: witnessClaims)]
+        if let ioCommitment {
+            commitments.append(ioCommitment)
+            vectors.append(VectorCommitment.Opened(count: ioLayout.committedSize, claims: ioClaims))
+        }
+        try VectorCommitment.verify(commitments, vectors, channel: &channel)
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }

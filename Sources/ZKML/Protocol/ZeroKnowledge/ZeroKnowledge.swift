@@ -1,0 +1,184 @@
+import ProofCore
+
+/// Zero-knowledge settings shared by prover and verifier (docs/ZK.md).
+enum ZeroKnowledge {
+    /// log2 of the random blinding column in the witness and weight vectors.
+    static let blindingLog = 8
+    /// log2 of the random blinding segment of the input/output commitment.
+    static let ioBlindingLog = 6
+}
+
+/// What a proof keeps private beyond the weights (which are always private: verifiers see only the
+/// model commitment). Stated in the proof's public header and bound into the transcript.
+public struct Privacy: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// Verifiers see a hiding commitment to the input instead of the input.
+    public var privateInput: Bool
+    /// Verifiers see a hiding commitment to the output; the output goes to the requester sealed.
+    public var privateOutput: Bool
+
+    public init(privateInput: Bool = false, privateOutput: Bool = false) {
+        self.privateInput = privateInput
+        self.privateOutput = privateOutput
+    }
+
+    /// Public input and output.
+    public static let publicIO = Privacy()
+
+    public var description: String {
+        "input \(privateInput ? "private" : "public"), output \(privateOutput ? "private" : "public")"
+    }
+
+    var anyPrivate: Bool { privateInput || privateOutput }
+}
+
+/// How to prove. The default is zero-knowledge with public input and output and fresh randomness.
+public struct ProofOptions: Sendable, Equatable {
+    /// Mask every sumcheck and blind every commitment. `false` gives the plain (sound, not
+    /// zero-knowledge) proof, for comparison; private input or output requires `true`.
+    public var zeroKnowledge: Bool
+    public var privacy: Privacy
+    /// Seed of the prover's randomness: FOR DEBUGGING ONLY (a proof made from a known seed is
+    /// reproducible and not zero-knowledge). nil (the default) draws a fresh seed from libsodium.
+    public var debugSeed: [UInt8]?
+
+    public init(zeroKnowledge: Bool = true, privacy: Privacy = .publicIO, debugSeed: [UInt8]? = nil) {
+        self.zeroKnowledge = zeroKnowledge
+        self.privacy = privacy
+        self.debugSeed = debugSeed
+    }
+
+    /// Zero knowledge, public input and output, fresh randomness.
+    public static let `default` = ProofOptions()
+    /// The plain proof (no masks), for benchmarks and comparison.
+    public static let plain = ProofOptions(zeroKnowledge: false)
+}
+
+/// The public header of a proof: model id, mode, and the hiding commitment to the private input
+/// and/or output. Encoding: "CZKP" | version | model id (32) | mode (bit 0 zero knowledge, bit 1
+/// private input, bit 2 private output) | [u32 length + input/output commitment, when either is private].
+public struct ProofHeader: Sendable, Equatable {
+    public let modelID: [UInt8]
+    public let zeroKnowledge: Bool
+    public let privacy: Privacy
+    /// ProofCore `Commitment` bytes of the private input/output vector (empty when both are public).
+    public let ioCommitment: [UInt8]
+
+    init(modelID: [UInt8], zeroKnowledge: Bool, privacy: Privacy, ioCommitment: [UInt8]) {
+        self.modelID = modelID
+        self.zeroKnowledge = zeroKnowledge
+        self.privacy = privacy
+        self.ioCommitment = ioCommitment
+    }
+
+    var modeByte: UInt8 {
+        (zeroKnowledge ? 1 : 0) | (privacy.privateInput ? 2 : 0) | (privacy.privateOutput ? 4 : 0)
+    }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter(capacity: 64 + ioCommitment.count)
+        w.writeBytes(ZKMLProtocol.magic)
+        w.writeUInt8(ZKMLProtocol.version)
+        w.writeBytes(modelID)
+        w.writeUInt8(modeByte)
+        if privacy.anyPrivate { w.writeLengthPrefixed(ioCommitment) }
+        return w.bytes
+    }
+
+    /// Parses the header at the start of `proof`; returns it and where the body starts.
+    public static func parse(_ proof: [UInt8]) throws(ZKMLError) -> (header: ProofHeader, bodyOffset: Int) {
+        var r = ByteReader(proof)
+        do throws(ProofError) {
+            try r.readHeader(magic: ZKMLProtocol.magic, version: ZKMLProtocol.version, what: "proof")
+            let id = try r.readBytes(32, what: "model id")
+            let mode = try r.readUInt8(what: "proof mode")
+            guard mode & ~7 == 0 else { throw .invalidValue(what: "proof mode", value: UInt64(mode)) }
+            let privacy = Privacy(privateInput: mode & 2 != 0, privateOutput: mode & 4 != 0)
+            guard mode & 1 != 0 || !privacy.anyPrivate else {
+                throw .invalidValue(what: "proof mode (private input/output needs zero knowledge)", value: UInt64(mode))
+            }
+            let io = privacy.anyPrivate ? try r.readLengthPrefixed(what: "input/output commitment", limit: 4096) : []
+            return (ProofHeader(modelID: id, zeroKnowledge: mode & 1 != 0, privacy: privacy, ioCommitment: io),
+                    proof.count - r.remaining)
+        } catch {
+            throw .proof(error, at: "header")
+        }
+    }
+}
+
+/// The hiding commitment to a private input and/or output. The data vector [input? ‖ output?] (each
+/// padded to its power-of-two size, at least 2^6 entries, unused space random) is interleaved with
+/// as many uniformly random entries: entry 2j is data j, entry 2j+1 is random. Basefold folds the
+/// lowest index bit first, so from its first round on it works on `data + ρ·random`: its rounds,
+/// folded layers, final polynomial and the value at the random point are uniform (docs/ZK.md §4).
+/// A claim on the data at z is a claim on the committed vector at (z ‖ 0). Everything random in it
+/// (the random entries, the salts) derives from a 32-byte opening seed, so the seed plus the values
+/// open the commitment: the requester recomputes it to check a sealed output.
+enum IOCommitment {
+    struct Layout {
+        let segments: SegmentLayout
+        let input: Int?
+        let output: Int?
+
+        /// Entries of the committed (interleaved) vector.
+        var committedSize: Int { 2 * segments.totalSize }
+
+        /// The committed vector's point for segment `s` at local point `z`.
+        func point(_ s: Int, _ z: [Ext]) -> [Ext] { segments.globalPoint(s, z) + [Ext.zero] }
+    }
+
+    static func layout(_ arch: CircuitArchitecture, _ privacy: Privacy) -> Layout {
+        var logs: [Int] = []
+        var input: Int?, output: Int?
+        if privacy.privateInput { input = logs.count; logs.append(arch.inputSize.trailingZeroBitCount) }
+        if privacy.privateOutput { output = logs.count; logs.append(arch.outputSize.trailingZeroBitCount) }
+        return Layout(segments: SegmentLayout(logSizes: logs, minLog: ZeroKnowledge.ioBlindingLog), input: input, output: output)
+    }
+
+    /// Commits (deterministically in the seed) to the padded input and output.
+    static func commit(_ arch: CircuitArchitecture, _ privacy: Privacy, paddedInput: [Int64], paddedOutput: [Int64],
+                       seed: [UInt8]) -> CommittedBatch {
+        let l = layout(arch, privacy)
+        var columns: [[Goldilocks]] = []
+        if privacy.privateInput { columns.append(paddedInput.map { Goldilocks(integer: Int($0)) }) }
+        if privacy.privateOutput { columns.append(paddedOutput.map { Goldilocks(integer: Int($0)) }) }
+        let randomness = ProofRandomness(seed: seed)
+        var blind = randomness.fork("io.blinding")
+        var data = l.segments.assemble(columns, fill: .zero)
+        l.segments.fillUnused(&data, with: &blind)
+        var vector = [Goldilocks](repeating: .zero, count: l.committedSize)
+        for (j, v) in data.enumerated() {
+            vector[2 * j] = v
+            vector[2 * j + 1] = blind.element()
+        }
+        return VectorCommitment.commit(vector, randomness: randomness.fork("io.salts"))
+    }
+}
+
+extension SegmentLayout {
+    /// Overwrites every entry no segment covers with uniform random elements.
+    func fillUnused(_ vector: inout [Goldilocks], with randomness: inout ProofRandomness) {
+        let starts = offsets.indices.map { (offsets[$0], offsets[$0] + (1 << logSizes[$0])) }.sorted { $0.0 < $1.0 }
+        var cursor = 0
+        for (a, b) in starts {
+            while cursor < a { vector[cursor] = randomness.element(); cursor += 1 }
+            cursor = max(cursor, b)
+        }
+        while cursor < vector.count { vector[cursor] = randomness.element(); cursor += 1 }
+    }
+}
+
+extension ZKMLVerifier {
+    /// Verifies and returns every field element of the proof (base-field coordinates) with what it is.
+    /// For the zero-knowledge tests: none of them may look like unmasked data.
+    package static func proofElements(key: VerifierKey, publicInput input: [Int64]?, publicOutput output: [Int64]?,
+                                      proof: [UInt8]) throws(ZKMLError) -> [(what: String, value: Goldilocks)] {
+        let arch = key.architecture
+        let (header, bodyOffset) = try ProofHeader.parse(proof)
+        let paddedIn = input.map { $0 + [Int64](repeating: 0, count: arch.inputSize - $0.count) }
+        let paddedOut = output.map { $0 + [Int64](repeating: 0, count: arch.outputSize - $0.count) }
+        var state = try VerifierState(key: key, header: header, input: paddedIn, output: paddedOut, proof: Array(proof[bodyOffset...]))
+        state.channel.recorded = []
+        try state.run()
+        return state.channel.recorded ?? []
+    }
+}

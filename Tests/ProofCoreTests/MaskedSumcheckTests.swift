@@ -1,0 +1,102 @@
+import Testing
+import ProofCore
+
+/// The Libra-style zero-knowledge sumcheck (docs/ZK.md §2).
+@Suite struct MaskedSumcheckTests {
+    typealias E = GoldilocksExt2
+
+    func tables(_ count: Int, _ n: Int, seed: UInt64) -> [[E]] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in (0..<(1 << n)).map { _ in E.random(using: &rng) } }
+    }
+
+    func combination(_ degree: Int) -> SumOfProducts<E> {
+        SumOfProducts<E>(terms: [
+            ProductTerm(coefficient: E(integer: 5), factors: Array(0..<degree)),
+            ProductTerm(coefficient: E(integer: -2), factors: [degree]),
+        ], tableCount: degree + 1)
+    }
+
+    @Test func hypercubeSumMatchesBruteForce() {
+        var rng = SplitMix64(seed: 3)
+        for n in 1...5 {
+            let mask = SumcheckMask<E>.random(numVariables: n, degree: 3, using: &rng)
+            var sum = E.zero
+            for x in 0..<(1 << n) {
+                let point = (0..<n).map { i in (x >> (n - 1 - i)) & 1 == 1 ? E.one : E.zero }
+                sum += mask.evaluate(at: point)
+            }
+            #expect(mask.hypercubeSum == sum)
+        }
+    }
+
+    /// The masked proof verifies as an ordinary sumcheck of H + ρ·G and ends at f(r) + ρ·g(r).
+    @Test(arguments: [1, 2, 3, 4])
+    func maskedProofVerifies(degree: Int) throws {
+        let n = 6
+        let ts = tables(degree + 1, n, seed: UInt64(10 + degree))
+        let comb = combination(degree)
+        var rng = SplitMix64(seed: 77)
+        let mask = SumcheckMask<E>.random(numVariables: n, degree: max(1, degree), using: &rng)
+        let rho = E.random(using: &rng)
+        var sum = E.zero
+        for i in 0..<(1 << n) { sum += comb.evaluate(ts.map { $0[i] }) }
+
+        var pt = Transcript(domain: "masked")
+        let out = MaskedSumcheck.prove(tables: ts, combination: comb, mask: mask, rho: rho, transcript: &pt)
+        #expect(out.claimedSum == sum + rho * mask.hypercubeSum)
+        var vt = Transcript(domain: "masked")
+        let sub = try Sumcheck.verify(claimedSum: sum + rho * mask.hypercubeSum, numVariables: n, degree: max(1, degree),
+                                      proof: out.proof, transcript: &vt)
+        #expect(out.finalEvaluations == ts.map { MLE.evaluate($0, at: sub.point) })
+        try sub.check(comb.evaluate(out.finalEvaluations) + rho * mask.evaluate(at: sub.point))
+    }
+
+    @Test func wrongSumIsRejected() throws {
+        let ts = tables(3, 5, seed: 1)
+        let comb = combination(2)
+        var rng = SplitMix64(seed: 5)
+        let mask = SumcheckMask<E>.random(numVariables: 5, degree: 2, using: &rng)
+        let rho = E.random(using: &rng)
+        var pt = Transcript(domain: "masked")
+        let out = MaskedSumcheck.prove(tables: ts, combination: comb, mask: mask, rho: rho, transcript: &pt)
+        var vt = Transcript(domain: "masked")
+        #expect(throws: ProofError.self) {
+            _ = try Sumcheck.verify(claimedSum: out.claimedSum + E.one, numVariables: 5, degree: 2, proof: out.proof, transcript: &vt)
+        }
+        // A mask value other than g(r) breaks the final check.
+        var vt2 = Transcript(domain: "masked")
+        let sub = try Sumcheck.verify(claimedSum: out.claimedSum, numVariables: 5, degree: 2, proof: out.proof, transcript: &vt2)
+        #expect(throws: ProofError.self) {
+            try sub.check(comb.evaluate(out.finalEvaluations) + rho * (mask.evaluate(at: sub.point) + E.one))
+        }
+    }
+
+    /// Two masks give unrelated round polynomials for the same tables (nothing of f shows through
+    /// unchanged), while the unmasked sumcheck's rounds are a deterministic function of f.
+    @Test func masksRandomizeEveryRoundMessage() {
+        let ts = tables(3, 5, seed: 9)
+        let comb = combination(2)
+        var rng = SplitMix64(seed: 11)
+        let rho = E.random(using: &rng)
+        var proofs: [SumcheckProof<E>] = []
+        for _ in 0..<2 {
+            let mask = SumcheckMask<E>.random(numVariables: 5, degree: 2, using: &rng)
+            var t = Transcript(domain: "masked")
+            proofs.append(MaskedSumcheck.prove(tables: ts, combination: comb, mask: mask, rho: rho, transcript: &t).proof)
+        }
+        let a = Set(proofs[0].roundPolynomials.flatMap { $0 }.map(\.c0.value))
+        let b = Set(proofs[1].roundPolynomials.flatMap { $0 }.map(\.c0.value))
+        #expect(a.isDisjoint(with: b))
+    }
+
+    @Test func seededRandomnessIsReproducibleAndFreshIsNot() {
+        var a = ProofRandomness(seed: [1, 2, 3])
+        var b = ProofRandomness(seed: [1, 2, 3])
+        #expect(a.elements(8) == b.elements(8))
+        var f1 = a.fork("x"), f2 = a.fork("y")
+        #expect(f1.next() != f2.next())
+        var c = ProofRandomness.fresh(), d = ProofRandomness.fresh()
+        #expect(c.bytes(32) != d.bytes(32))
+    }
+}
