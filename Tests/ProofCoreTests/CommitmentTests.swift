@@ -124,6 +124,18 @@ import ProofCore
         path.classes[1].queries[1].batchLeaves[0].path.removeLast()
         #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: 1)) { try verify(c, claims, path) }
 
+        var cap = proof
+        cap.classes[1].batchCaps[0][0] = Digest([UInt8](repeating: 3, count: 32))!
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0 cap", query: -1)) { try verify(c, claims, cap) }
+
+        var layerCap = proof
+        layerCap.classes[1].layerCaps[0].removeLast()
+        #expect(throws: ProofError.self) { try verify(c, claims, layerCap) }
+
+        var missingCap = proof
+        missingCap.classes[1].batchCaps.removeAll()
+        #expect(throws: ProofError.self) { try verify(c, claims, missingCap) }
+
         var finals = proof
         finals.classes[1].finalCoefficients[0] += .one
         #expect(throws: ProofError.evaluationMismatch) { try verify(c, claims, finals) }
@@ -179,7 +191,7 @@ import ProofCore
         #expect(throws: ProofError.badMagic(what: "opening proof")) { try OpeningProof(serialized: magic) }
         var version = bytes
         version[4] = 9
-        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 1)) { try OpeningProof(serialized: version) }
+        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 2)) { try OpeningProof(serialized: version) }
         // A flipped byte anywhere is rejected by parsing or verification.
         for position in stride(from: 5, to: bytes.count, by: max(1, bytes.count / 211)) {
             var flipped = bytes

@@ -68,6 +68,10 @@ public struct SizeClassProof: Sendable, Equatable {
     public var rounds: SumcheckProof<GoldilocksExt2>
     /// Roots of the folded layers 1 … G-1.
     public var layerRoots: [Digest]
+    /// Merkle caps (the nodes at depth min(capLog, tree depth)) of each batch tree, then of each
+    /// layer tree; every opened path stops below its cap.
+    public var batchCaps: [[Digest]]
+    public var layerCaps: [[Digest]]
     /// Coefficients of the last folded polynomial.
     public var finalCoefficients: [GoldilocksExt2]
     /// Grinding nonce.
@@ -81,7 +85,11 @@ public struct OpeningProof: Sendable, Equatable {
     public var classes: [SizeClassProof]
 
     static let magic: [UInt8] = Array("CPCS".utf8)
-    static let version: UInt8 = 1
+    /// Version 2: Merkle caps, paths stop below them.
+    static let version: UInt8 = 2
+    /// log2 of the cap size: 42 queries share the top five levels of every tree, so sending those
+    /// 2^5 nodes once is smaller than repeating them in every path.
+    public static let capLog = 5
 
     /// Versioned binary encoding.
     public func serialized() -> [UInt8] {
@@ -101,6 +109,13 @@ public struct OpeningProof: Sendable, Equatable {
             c.rounds.write(to: &w)
             w.writeCount(c.layerRoots.count)
             for d in c.layerRoots { w.write(d) }
+            for caps in [c.batchCaps, c.layerCaps] {
+                w.writeCount(caps.count)
+                for cap in caps {
+                    w.writeCount(cap.count)
+                    for d in cap { w.write(d) }
+                }
+            }
             w.write(elements: c.finalCoefficients)
             w.writeUInt64(c.powNonce)
             w.writeCount(c.queries.count)
@@ -134,6 +149,18 @@ public struct OpeningProof: Sendable, Equatable {
             let rootCount = try r.readCount(what: "layer roots", limit: 64)
             var roots = [Digest]()
             for _ in 0..<rootCount { roots.append(try r.readDigest(what: "layer root")) }
+            var capLists = [[[Digest]]]()
+            for what in ["batch caps", "layer caps"] {
+                let capCount = try r.readCount(what: what, limit: 1 << 10)
+                var caps = [[Digest]]()
+                for _ in 0..<capCount {
+                    let size = try r.readCount(what: "Merkle cap", limit: 1 << OpeningProof.capLog)
+                    var cap = [Digest]()
+                    for _ in 0..<size { cap.append(try r.readDigest(what: "Merkle cap node")) }
+                    caps.append(cap)
+                }
+                capLists.append(caps)
+            }
             let finals = try r.readElements(GoldilocksExt2.self, what: "final coefficients", limit: 1 << 16)
             let nonce = try r.readUInt64(what: "pow nonce")
             let queryCount = try r.readCount(what: "queries", limit: 1024)
@@ -148,7 +175,7 @@ public struct OpeningProof: Sendable, Equatable {
                 queries.append(QueryOpening(batchLeaves: bl, layerLeaves: ll))
             }
             classes.append(SizeClassProof(numVariables: n, pointReduction: reduction, values: values, rounds: rounds,
-                                          layerRoots: roots, finalCoefficients: finals, powNonce: nonce, queries: queries))
+                                          layerRoots: roots, batchCaps: capLists[0], layerCaps: capLists[1], finalCoefficients: finals, powNonce: nonce, queries: queries))
         }
         try r.expectEnd()
         self.classes = classes

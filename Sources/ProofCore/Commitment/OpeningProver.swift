@@ -163,21 +163,26 @@ extension PolynomialCommitment {
                 var v = [Goldilocks]()
                 v.reserveCapacity(b.codewords.count * width)
                 for cw in b.codewords { v.append(contentsOf: cw[(q * width)..<((q + 1) * width)]) }
-                batchLeaves.append(LeafOpening(values: v, salt: b.tree.salt(q), path: b.tree.path(q)))
+                batchLeaves.append(LeafOpening(values: v, salt: b.tree.salt(q), path: b.tree.path(q, length: b.tree.depth - capLog(b.tree))))
             }
             var layerLeaves = [LeafOpening<E>]()
             for (g, tree) in layerTrees.enumerated() {
                 let idx = q >> (k * (g + 1))
                 let cw = layerCodewords[g]
                 layerLeaves.append(LeafOpening(values: Array(cw[(idx * width)..<((idx + 1) * width)]),
-                                               salt: tree.salt(idx), path: tree.path(idx)))
+                                               salt: tree.salt(idx), path: tree.path(idx, length: tree.depth - capLog(tree))))
             }
             queries.append(QueryOpening(batchLeaves: batchLeaves, layerLeaves: layerLeaves))
         }
         return SizeClassProof(numVariables: n, pointReduction: reduction, values: values,
                               rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
+                              batchCaps: batches.map { $0.tree.cap(log: capLog($0.tree)) },
+                              layerCaps: layerTrees.map { $0.cap(log: capLog($0)) },
                               finalCoefficients: coefficients, powNonce: nonce, queries: queries)
     }
+
+    /// The cap depth of a tree: `OpeningProof.capLog`, or the whole tree when it is shallower.
+    static func capLog(_ tree: MerkleTree) -> Int { min(OpeningProof.capLog, tree.depth) }
 
     /// Distinct query positions (layer-0 leaf indices), ascending.
     static func queryPositions(_ transcript: inout Transcript, parameters: CommitmentParameters, n: Int) -> [Int] {

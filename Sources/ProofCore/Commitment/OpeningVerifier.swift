@@ -121,6 +121,16 @@ extension PolynomialCommitment {
         let width = 1 << k
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let log0 = n + parameters.rateLog
+        // Caps: each must hash to its tree's root; paths then end at a cap node.
+        guard proof.batchCaps.count == commitments.count, proof.layerCaps.count == max(0, layers - 1) else {
+            throw .shapeMismatch("\(proof.batchCaps.count) batch caps and \(proof.layerCaps.count) layer caps")
+        }
+        for (b, com) in commitments.enumerated() {
+            try checkCap(proof.batchCaps[b], depth: log0 - k, root: com.root, what: "batch \(batchIndices[b])")
+        }
+        for g in 0..<max(0, layers - 1) {
+            try checkCap(proof.layerCaps[g], depth: log0 - k * (g + 1) - k, root: proof.layerRoots[g], what: "layer \(g + 1)")
+        }
         for (qi, q) in positions.enumerated() {
             let opening = proof.queries[qi]
             guard opening.batchLeaves.count == commitments.count, opening.layerLeaves.count == max(0, layers - 1) else {
@@ -134,7 +144,7 @@ extension PolynomialCommitment {
                 guard leaf.values.count == com.polynomialCount * width, leaf.salt.count == saltSize else {
                     throw .shapeMismatch("query \(qi): batch leaf has the wrong size")
                 }
-                guard MerkleTree.verify(root: com.root, index: q, leaf: leaf.leafDigest(), path: leaf.path, depth: log0 - k) else {
+                guard verifyPath(cap: proof.batchCaps[b], index: q, leaf: leaf.leafDigest(), path: leaf.path, depth: log0 - k) else {
                     throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: qi)
                 }
                 for p in 0..<com.polynomialCount {
@@ -166,7 +176,7 @@ extension PolynomialCommitment {
                 guard leaf.values.count == width, leaf.salt.count == saltSize else {
                     throw .shapeMismatch("query \(qi): layer \(g + 1) leaf has the wrong size")
                 }
-                guard MerkleTree.verify(root: proof.layerRoots[g], index: next, leaf: leaf.leafDigest(), path: leaf.path, depth: logLength - k) else {
+                guard verifyPath(cap: proof.layerCaps[g], index: next, leaf: leaf.leafDigest(), path: leaf.path, depth: logLength - k) else {
                     throw .merklePathInvalid(what: "layer \(g + 1)", query: qi)
                 }
                 guard leaf.values[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
@@ -174,6 +184,21 @@ extension PolynomialCommitment {
                 index = next
             }
         }
+    }
+
+    /// Checks that a cap has the size a tree of `depth` levels implies and hashes to `root`.
+    static func checkCap(_ cap: [Digest], depth: Int, root: Digest, what: String) throws(ProofError) {
+        let c = min(OpeningProof.capLog, depth)
+        guard cap.count == 1 << c else { throw .shapeMismatch("\(what): Merkle cap of \(cap.count) nodes, expected \(1 << c)") }
+        guard MerkleTree.root(ofCap: cap) == root else { throw .merklePathInvalid(what: "\(what) cap", query: -1) }
+    }
+
+    /// Checks leaf `index`'s path (depth − c siblings) up to its node of a checked cap.
+    static func verifyPath(cap: [Digest], index: Int, leaf: Digest, path: [Digest], depth: Int) -> Bool {
+        let c = min(OpeningProof.capLog, depth)
+        let below = depth - c
+        guard index >= 0, index < (1 << depth), cap.count == 1 << c else { return false }
+        return MerkleTree.verify(root: cap[index >> below], index: index & ((1 << below) - 1), leaf: leaf, path: path, depth: below)
     }
 
     /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)

@@ -92,6 +92,28 @@ public struct MerkleTree: Sendable {
         return out
     }
 
+    /// The first `length` sibling digests of leaf `index`'s path (from the leaf up): the path to the
+    /// node at depth `depth − length`, for proofs that send a cap of the tree.
+    public func path(_ index: Int, length: Int) -> [Digest] {
+        Array(path(index).prefix(length))
+    }
+
+    /// The 2^c nodes at depth c (c ≤ depth), left to right: a Merkle cap.
+    public func cap(log c: Int) -> [Digest] {
+        precondition(c >= 0 && c <= depth)
+        return Array(nodes[(1 << c)..<(1 << (c + 1))])
+    }
+
+    /// The root above a cap (a power-of-two number of nodes at one depth, left to right).
+    public static func root(ofCap cap: [Digest]) -> Digest? {
+        guard !cap.isEmpty, cap.count & (cap.count - 1) == 0 else { return nil }
+        var level = cap
+        while level.count > 1 {
+            level = (0..<(level.count / 2)).map { Digest.hash(level[2 * $0], level[2 * $0 + 1]) }
+        }
+        return level[0]
+    }
+
     /// Leaf `index`'s salt (empty when unsalted).
     public func salt(_ index: Int) -> [UInt8] {
         guard isSalted else { return [] }

@@ -9,9 +9,12 @@ public enum Parallel {
     /// `Parallel.$workerLimit.withValue(1) { … }`); nil means every active core.
     @TaskLocal public static var workerLimit: Int?
 
+    /// The online processors, read once (sysconf reads a file under /sys on every call).
+    public static let onlineCores = max(1, activeProcessorCount())
+
     /// Number of worker threads to use: the active processor count, capped by `workerLimit`.
     public static var workerCount: Int {
-        let cores = max(1, activeProcessorCount())
+        let cores = onlineCores
         guard let limit = workerLimit else { return cores }
         return max(1, min(limit, cores))
     }
