@@ -24,9 +24,10 @@ public struct CommitmentParameters: Sendable, Equatable {
     }
 
     /// 100-bit security under the list-decoding-capacity conjecture for Reed-Solomon proximity gaps
-    /// (each query costs a cheating prover a factor ρ = 1/4): 42 queries · 2 bits + 16 bits of
-    /// grinding. See docs/PROOF_CORE.md.
-    public static let conjectured100 = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 42, grindingBits: 16)
+    /// (each query costs a cheating prover a factor ρ = 1/4): 44 queries · 2 bits + 12 bits of
+    /// grinding (2^12 hashes for the prover: 2^16 cost more than the rest of a small proof). See
+    /// docs/PROOF_CORE.md.
+    public static let conjectured100 = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 44, grindingBits: 12)
 
     /// 100-bit security from proven bounds (Johnson bound, each query costs a factor √ρ = 1/2):
     /// 84 queries · 1 bit + 16 bits of grinding.

@@ -87,7 +87,7 @@ public struct OpeningProof: Sendable, Equatable {
     static let magic: [UInt8] = Array("CPCS".utf8)
     /// Version 2: Merkle caps, paths stop below them.
     static let version: UInt8 = 2
-    /// log2 of the cap size: 42 queries share the top five levels of every tree, so sending those
+    /// log2 of the cap size: 44 queries share the top five levels of every tree, so sending those
     /// 2^5 nodes once is smaller than repeating them in every path.
     public static let capLog = 5
 

@@ -10,7 +10,7 @@ struct ValueClaim: Sendable {
 /// under BLAKE2b Merkle trees). Weights are committed once per model (batch 0), the witness vector
 /// once per proof (batch 1); every claim on either is opened in ONE batched multi-point opening.
 enum VectorCommitment {
-    /// conjectured100 (rate 1/4, 42 queries, 16 grinding bits; see docs/PROOF_CORE.md) with hiding
+    /// conjectured100 (rate 1/4, 44 queries, 12 grinding bits; see docs/PROOF_CORE.md) with hiding
     /// (salted Merkle leaves) for every commitment: weights, witness and private input/output.
     static let parameters: CommitmentParameters = {
         var p = CommitmentParameters.conjectured100
