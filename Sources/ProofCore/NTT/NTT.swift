@@ -70,18 +70,33 @@ public final class NTTPlan: Sendable {
         let block = min(n, NTTPlan.blockSize)
         twiddles.withUnsafeBufferPointer { twBuffer in
             let tw = twBuffer.baseAddress!
-            // Wide stages: butterflies span more than one block; split the k range across cores.
+            // Wide stages: butterflies span more than one block. Two stages at a time (radix 4: one
+            // pass over memory instead of two), every butterfly of a pass split across cores.
             var h = n / 2
             while h >= block {
                 let hh = h
-                let blocks = n / (2 * hh)
-                for j in 0..<blocks {
-                    let base = data + j * 2 * hh
-                    Parallel.forEachChunk(count: hh, minimumChunk: 1 << 13) { range in
-                        NTTPlan.difButterflies(base, half: hh, range: range, twiddles: tw + hh)
+                if hh / 2 >= block {
+                    let quarterLog = (hh / 2).trailingZeroBitCount
+                    Parallel.forEachChunk(count: n / 4, minimumChunk: 1 << 12) { range in
+                        for i in range {
+                            let j = i >> quarterLog, k = i & (hh / 2 - 1)
+                            NTTPlan.difRadix4(data + j * 2 * hh, half: hh, k: k, twiddles: tw)
+                        }
                     }
+                    h /= 4
+                } else {
+                    let halfLog = hh.trailingZeroBitCount
+                    Parallel.forEachChunk(count: n / 2, minimumChunk: 1 << 12) { range in
+                        for i in range {
+                            let j = i >> halfLog, k = i & (hh - 1)
+                            let base = data + j * 2 * hh
+                            let u = base[k], v = base[k + hh]
+                            base[k] = u + v
+                            base[k + hh] = (u - v) * tw[hh + k]
+                        }
+                    }
+                    h /= 2
                 }
-                h /= 2
             }
             // Narrow stages: each block is independent.
             Parallel.forEachChunk(count: n / block, minimumChunk: 1) { blockRange in
@@ -140,6 +155,21 @@ public final class NTTPlan: Sendable {
                 for i in range { data[i] = data[i] * scale }
             }
         }
+    }
+
+    /// Two decimation-in-frequency stages (half h, then h/2) on the four entries k, k + h/2, k + h,
+    /// k + 3h/2 of a block of 2h (k < h/2): the same result as two radix-2 passes.
+    @inlinable @inline(__always)
+    static func difRadix4<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half h: Int, k: Int, twiddles tw: UnsafePointer<Goldilocks>) {
+        let q = h / 2
+        let a = base[k], b = base[k + q], c = base[k + h], d = base[k + h + q]
+        let a1 = a + c, c1 = (a - c) * tw[h + k]
+        let b1 = b + d, d1 = (b - d) * tw[h + k + q]
+        let w = tw[q + k]
+        base[k] = a1 + b1
+        base[k + q] = (a1 - b1) * w
+        base[k + h] = c1 + d1
+        base[k + h + q] = (c1 - d1) * w
     }
 
     /// (u, v) → (u + v, (u − v)·w^k) for k in range.
