@@ -15,9 +15,9 @@ public enum ReedSolomon {
         precondition(n == plan.size, "plan size must equal the message length")
         let blocks = 1 << rateLog
         let logLength = plan.logSize + rateLog
-        var codeword = [F](repeating: .zero, count: n * blocks)
         let root = Goldilocks.rootOfUnity(logOrder: logLength)
-        codeword.withUnsafeMutableBufferPointer { out in
+        // Every entry is written below, so the buffer is not zeroed first (tens of MB for big models).
+        return [F](unsafeUninitializedCapacity: n * blocks) { out, initialized in
             let dst = out.baseAddress!
             coefficients.withUnsafeBufferPointer { src in
                 for b in 0..<blocks {
@@ -33,8 +33,8 @@ public enum ReedSolomon {
                     plan.forward(block)
                 }
             }
+            initialized = n * blocks
         }
-        return codeword
     }
 
     /// The evaluation point of codeword entry `position` for a codeword of length 2^logLength.
