@@ -80,6 +80,10 @@ public struct GossipConfig: Sendable {
     public var maxRetransmissions = 3
     /// An IWANT not answered within this long is a broken promise of the advertiser (ms).
     public var iwantTimeoutMs: UInt64 = 2000
+    /// Where the address book, scores and bans are kept across restarts (a node uses
+    /// `DATA_DIR/peers.json`); nil: nowhere. Written at `stop()` and every `peerStateSaveMs`.
+    public var peerStatePath: String?
+    public var peerStateSaveMs: UInt64 = 30_000
     /// Software name sent in Hello.
     public var agent = "ciro/0.1.0"
 

@@ -192,6 +192,7 @@ extension GossipNode {
         recentlyClosed = recentlyClosed.filter { now &- $0.value < 10_000 }
         if !toldUnlinked.isEmpty { toldUnlinked = toldUnlinked.filter { recentlyClosed[$0] != nil } }
         lazyPullHeartbeat(nowMs: now)
+        if config.peerStatePath != nil, now &- lastPeerStateSaveMs >= config.peerStateSaveMs { savePeerState() }
         if strikes.count > 10_000 { strikes.removeAll() }
         maintainDegree(nowMs: now)
         if heartbeats % 5 == 0 || links.count < config.targetDegree,

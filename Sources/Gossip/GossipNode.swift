@@ -56,6 +56,7 @@ public actor GossipNode {
     var nextRequestID: UInt64 = 1
     var heartbeats: UInt64 = 0
     var lastHeartbeatMs: UInt64 = 0
+    var lastPeerStateSaveMs: UInt64 = 0
     var counters = GossipStats()
     let startedMs = GossipClock.monotonicMs()
 
@@ -94,6 +95,10 @@ public actor GossipNode {
         self.sequence = GossipClock.unixNs() / 1000
         for address in bootstrap where address.key != signer.publicKey {
             addressBook[address.key] = AddressEntry(address: address)
+        }
+        for saved in Self.readPeerState(config: config, selfKey: signer.publicKey, logger: logger) {
+            scores.restore(saved.key, score: saved.peer.score, bannedUntilMs: saved.peer.bannedUntilUnixMs, offenses: saved.peer.offenses)
+            if let address = saved.address, addressBook[saved.key] == nil { addressBook[saved.key] = AddressEntry(address: address) }
         }
     }
 
@@ -139,6 +144,7 @@ public actor GossipNode {
         for link in links.values where link.established {
             send(topic: .goodbye, message: goodbye, to: [link.connection])
         }
+        savePeerState()
         // Give the goodbyes a moment to leave, then stop.
         try? await Task.sleep(for: .milliseconds(50))
         transport.submit(.stop)

@@ -92,6 +92,11 @@ struct PeerScores {
         return banned
     }
 
+    /// Restores a saved entry (peer state file).
+    mutating func restore(_ key: Ed25519PublicKey, score: Double, bannedUntilMs: UInt64, offenses: Int) {
+        entries[key] = Entry(score: score, bannedUntilMs: bannedUntilMs, offenses: offenses)
+    }
+
     /// A small reward for a valid, first-seen message (capped).
     mutating func reward(_ key: Ed25519PublicKey) {
         var entry = entries[key] ?? Entry()

@@ -71,6 +71,7 @@ public final class NodeRuntime: Sendable {
         gossipConfig.lowWater = max(1, config.targetPeers * 2 / 3)
         gossipConfig.highWater = config.targetPeers * 2
         gossipConfig.agent = options.agent
+        gossipConfig.peerStatePath = directory.path + "/peers.json"
         if let rate = options.rateLimitPerSecond {
             gossipConfig.rateLimitPerSecond = rate
             gossipConfig.rateLimitBurst = rate * 2

@@ -180,3 +180,71 @@ import Wire
         await node2.stop()
     }
 }
+
+/// The address book, scores and bans survive a restart (`GossipConfig.peerStatePath`).
+@Suite(.serialized) struct PeerStateTests {
+    func temporaryFile() -> String {
+        NSTemporaryDirectory() + "ciro-peers-\(Hex.encode(SecureRandom.bytes(6))).json"
+    }
+
+    @Test func bansScoresAndAddressesSurviveARestart() async throws {
+        let path = temporaryFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let friend = try GossipNode(signer: try Ed25519KeyPair.generate(), config: testConfig(), logger: quietLogger())
+        try await friend.start()
+        let signer = try Ed25519KeyPair.generate()
+        let config = testConfig { $0.peerStatePath = path }
+        let node = try GossipNode(signer: signer, config: config, bootstrap: [await friend.localAddress], logger: quietLogger())
+        try await node.start()
+        #expect(await eventually(10) { await node.linkedKeys().contains(friend.key) })
+
+        // A peer that forges two signatures is banned (2 × −50).
+        let villain = try RawPeer(target: await node.localAddress)
+        try villain.hello()
+        #expect(await eventually(10) { await node.linkedKeys().contains(villain.keys.publicKey) })
+        for body in ["a", "b"] {
+            var forged = villain.envelope(topic: .probe, body: Array(body.utf8))
+            forged.body = Data("x\(body)".utf8)
+            try villain.send(forged)
+        }
+        #expect(await eventually(10) { await node.isBanned(villain.keys.publicKey) })
+        let score = await node.score(of: villain.keys.publicKey)
+        await node.stop()
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        // Restarted without any bootstrap list: it finds its friend again from the saved book,
+        // and the villain is still banned.
+        let again = try GossipNode(signer: signer, config: config, logger: quietLogger())
+        #expect(await again.isBanned(villain.keys.publicKey))
+        #expect(await again.score(of: villain.keys.publicKey) <= score * 0.5)
+        try await again.start()
+        #expect(await eventually(10) { await again.linkedKeys().contains(friend.key) })
+        let villainAgain = try RawPeer(target: await again.localAddress, keys: villain.keys)
+        try villainAgain.hello()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await !again.linkedKeys().contains(villain.keys.publicKey))
+        await again.stop()
+        await friend.stop()
+    }
+
+    @Test func unreadablePeerStateIsSetAsideAndTheNodeStarts() async throws {
+        let path = temporaryFile()
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + ".corrupt")
+        }
+        for garbage in [#"{"version": 99, "saved_unix_ms": 0, "peers": []}"#, "not json at all"] {
+            try Data(garbage.utf8).write(to: URL(fileURLWithPath: path))
+            let node = try GossipNode(signer: try Ed25519KeyPair.generate(), config: testConfig { $0.peerStatePath = path },
+                                      logger: quietLogger())
+            try await node.start()
+            #expect(FileManager.default.fileExists(atPath: path + ".corrupt"))
+            #expect(await node.bannedPeers().isEmpty)
+            await node.stop()
+            // A clean stop writes a fresh, readable file.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains(#""version":1"#))
+            try? FileManager.default.removeItem(atPath: path + ".corrupt")
+        }
+    }
+}

@@ -16,13 +16,13 @@ struct LedgerShowCommand: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var data: LedgerDataDirectory
+    @OptionGroup var data: DataDirectoryOptions
     @Option(help: ArgumentHelp("A job id (hex) to show with its whole history.", valueName: "id")) var job: String?
     @Option(help: "How many of the latest log entries to list.") var limit: Int = 20
     @Flag(help: "Print as one JSON object.") var json = false
 
     func run() async throws {
-        let reader = try data.openReader(command: "ledger show")
+        let reader = try data.openLedgerReader(command: "ledger show")
         do {
             if let job {
                 guard let id = Hex.decode(job), !id.isEmpty else {

@@ -15,7 +15,7 @@ struct LedgerStressAppendCommand: AsyncParsableCommand {
         shouldDisplay: false
     )
 
-    @OptionGroup var data: LedgerDataDirectory
+    @OptionGroup var data: DataDirectoryOptions
     @Option(help: "Stop after this many jobs (default: run until killed).") var jobs: Int?
     @Option(help: "durable, noMetaSync or noSync.") var durability: String = "durable"
 
@@ -26,7 +26,7 @@ struct LedgerStressAppendCommand: AsyncParsableCommand {
             throw CiroExit.badInput
         }
         options.durability = mode
-        let ledger = try Ledger(dataDirectory: data.path, options: options)
+        let ledger = try Ledger(dataDirectory: data.directory.path, options: options)
         let base = try ledger.reader.head().sequence
         var rng = SystemRandomNumberGenerator()
         var n: UInt64 = 0

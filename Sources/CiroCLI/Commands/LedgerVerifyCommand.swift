@@ -16,11 +16,11 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var data: LedgerDataDirectory
+    @OptionGroup var data: DataDirectoryOptions
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() async throws {
-        let reader = try data.openReader(command: "ledger verify")
+        let reader = try data.openLedgerReader(command: "ledger verify")
         let report: LedgerVerification
         do {
             report = try LedgerVerifier.verify(reader, signatures: LedgerSignatures.verifier)
@@ -63,24 +63,11 @@ struct LedgerVerifyCommand: AsyncParsableCommand {
     }
 }
 
-/// `--data-dir` for the ledger commands.
-struct LedgerDataDirectory: ParsableArguments {
-    @Option(
-        name: .customLong("data-dir"),
-        help: ArgumentHelp("The node's data folder (the ledger is in its ledger/ folder).",
-                           discussion: "Defaults to $CIRO_DATA_DIR, else ~/.ciro.", valueName: "dir"))
-    var dataDir: String?
-
-    var path: String {
-        if let dataDir { return dataDir }
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["CIRO_DATA_DIR"], !dir.isEmpty { return dir }
-        return (env["HOME"] ?? ".") + "/.ciro"
-    }
-
-    func openReader(command: String) throws -> LedgerReader {
+extension DataDirectoryOptions {
+    /// The ledger folder's reader, with the ledger commands' exit codes for failures.
+    func openLedgerReader(command: String) throws -> LedgerReader {
         do {
-            return try LedgerReader(dataDirectory: path)
+            return try LedgerReader(dataDirectory: directory.path)
         } catch let error as LedgerError {
             printError("ciro \(command): error: \(error)")
             switch error {
