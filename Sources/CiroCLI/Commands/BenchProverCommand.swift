@@ -20,12 +20,15 @@ struct BenchProverCommand: AsyncParsableCommand {
     @Option(help: "Proofs per model (the median is reported).")
     var repetitions = 3
 
+    @Option(help: "Only these models (repeat the option; default: digits_mlp, digits_cnn, wide_mlp).")
+    var only: [String] = []
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
     func run() async throws {
         do {
-            let rows = try ProverBench.run(directory: models, repetitions: repetitions)
+            let rows = try ProverBench.run(directory: models, repetitions: repetitions, models: only.isEmpty ? ProverBench.models : only)
             print(json ? ProverBench.json(rows, repetitions: repetitions) : ProverBench.table(rows, repetitions: repetitions))
         } catch {
             printError("ciro bench prover: \(error)")

@@ -55,22 +55,30 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
         return f.bytes(Self.seedByteCount)
     }
 
-    private mutating func refill() {
+    /// Writes block `counter` (64 bytes) to `output` and advances the counter.
+    private mutating func nextBlock(into output: UnsafeMutableRawBufferPointer) {
         var message = seed + label
         withUnsafeBytes(of: counter.littleEndian) { message.append(contentsOf: $0) }
         counter &+= 1
+        message.withUnsafeBytes { m in Blake2b.hash(m, into: output) }
+    }
+
+    private mutating func refill() {
         var out = [UInt8](repeating: 0, count: 64)
-        out.withUnsafeMutableBytes { o in
-            message.withUnsafeBytes { m in Blake2b.hash(m, into: o) }
-        }
+        out.withUnsafeMutableBytes { nextBlock(into: $0) }
         block = out
         used = 0
     }
 
-    /// Fills `buffer` with stream bytes.
+    /// Fills `buffer` with stream bytes (whole blocks are hashed straight into the buffer).
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         var i = 0
         while i < buffer.count {
+            if used == 64 && buffer.count - i >= 64 {
+                nextBlock(into: UnsafeMutableRawBufferPointer(rebasing: buffer[i..<(i + 64)]))
+                i += 64
+                continue
+            }
             if used == 64 { refill() }
             let n = min(64 - used, buffer.count - i)
             for k in 0..<n { buffer[i + k] = block[used + k] }
@@ -95,11 +103,18 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
     /// A uniform base-field element.
     public mutating func element() -> Goldilocks { Goldilocks.random(using: &self) }
 
-    /// `count` uniform base-field elements.
+    /// `count` uniform base-field elements (words drawn in bulk; a word >= p, probability 2^-32, is
+    /// replaced by the next one).
     public mutating func elements(_ count: Int) -> [Goldilocks] {
+        var words = [UInt64](repeating: 0, count: count)
+        words.withUnsafeMutableBytes { fill($0) }
         var out = [Goldilocks]()
         out.reserveCapacity(count)
-        for _ in 0..<count { out.append(Goldilocks.random(using: &self)) }
+        for w in words {
+            var v = UInt64(littleEndian: w)
+            while v >= Goldilocks.modulus { v = next() }
+            out.append(Goldilocks(v))
+        }
         return out
     }
 
