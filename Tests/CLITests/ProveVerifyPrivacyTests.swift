@@ -17,7 +17,8 @@ import Testing
         let proof = scratch.path + "/p.proof"
 
         let prove = try CiroProcess.run(["prove", "--model", model, "--input", input, "--proof", proof,
-                                         "--private-input", "--private-output", "--requester-key", key], timeout: 300)
+                                         // `=` form: a Z85 key may start with '-'.
+                                         "--private-input", "--private-output", "--requester-key=\(key)"], timeout: 300)
         #expect(prove.status == 0, "\(prove)")
         #expect(prove.stdout.contains("output: private"))
         #expect(FileManager.default.fileExists(atPath: proof + ".sealed"))

@@ -25,7 +25,7 @@ struct ProveCommand: AsyncParsableCommand {
     @Flag(help: "Keep the output private: verifiers see a hiding commitment; the output is sealed to --requester-key.")
     var privateOutput = false
 
-    @Option(help: "The requester's X25519 public key (Z85, as in its node.pub) to seal the output and opening to.")
+    @Option(help: "The requester's X25519 public key (Z85, as in its node.pub; write --requester-key=KEY, a Z85 key may start with '-').")
     var requesterKey: String?
 
     @Option(help: "Where to write the sealed output and opening (default: PROOF.sealed).")
