@@ -236,6 +236,16 @@ public actor GossipNode {
         }
     }
 
+    /// Dials `key` when its address is known and no link to it exists yet, so a blob fetch from a
+    /// node outside the mesh can follow once the link is up. Returns whether a link exists now.
+    @discardableResult
+    public func connect(to key: Ed25519PublicKey) -> Bool {
+        if links[key] == nil, let entry = addressBook[key], key != signer.publicKey {
+            dial(entry.address, nowMs: GossipClock.monotonicMs())
+        }
+        return links[key]?.established == true
+    }
+
     /// Connected peers with their scores.
     public func peers() -> [PeerSnapshot] {
         let now = GossipClock.monotonicMs()

@@ -8,8 +8,13 @@ import Wire
 /// for models and proofs.
 public struct GossipMarketNetwork: MarketNetwork {
     public let gossip: GossipNode
+    /// How long a direct send or a fetch keeps retrying while a link to the node opens.
+    public let linkWaitMs: UInt64
 
-    public init(gossip: GossipNode) { self.gossip = gossip }
+    public init(gossip: GossipNode, linkWaitMs: UInt64 = 10_000) {
+        self.gossip = gossip
+        self.linkWaitMs = linkWaitMs
+    }
 
     /// The market topics the engine handles.
     public static let topics: [Ciro_V1_Topic] = [.capacityAd, .jobOffer, .bid, .award, .sealedInput, .result, .attestation, .settlement]
@@ -20,18 +25,9 @@ public struct GossipMarketNetwork: MarketNetwork {
 
     public func send(to node: [UInt8], _ topic: Ciro_V1_Topic, _ body: [UInt8]) async throws {
         let key = try Ed25519PublicKey(bytes: node)
-        var lastError: (any Error)?
-        // A direct send may need a fresh link: retry briefly while it opens.
-        for attempt in 0..<20 {
-            do {
-                try await gossip.sendDirect(to: key, topic: topic, body: body)
-                return
-            } catch {
-                lastError = error
-                try await Task.sleep(for: .milliseconds(attempt < 5 ? 20 : 100))
-            }
+        try await retryingWhileLinking(key) {
+            try await gossip.sendDirect(to: key, topic: topic, body: body)
         }
-        throw lastError ?? GossipError.notStarted
     }
 
     public func serve(_ bytes: [UInt8]) async throws -> [UInt8] {
@@ -40,23 +36,37 @@ public struct GossipMarketNetwork: MarketNetwork {
 
     public func fetch(id: [UInt8], from node: [UInt8]) async throws -> [UInt8] {
         let key = try Ed25519PublicKey(bytes: node)
-        var lastError: (any Error)?
-        for attempt in 0..<10 {
+        return try await retryingWhileLinking(key) {
+            try await gossip.fetchBlob(id: id, kind: .proof, from: key)
+        }
+    }
+
+    /// Runs `body`, retrying while the node is not linked yet (dialing it when its address is
+    /// known), for at most `linkWaitMs`. Other errors are thrown at once.
+    func retryingWhileLinking<T: Sendable>(_ key: Ed25519PublicKey, _ body: () async throws -> T) async throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var attempt = 0
+        while true {
             do {
-                return try await gossip.fetchBlob(id: id, kind: .proof, from: key)
-            } catch GossipError.notConnected {
-                lastError = GossipError.notConnected("\(key.shortID)")
-                // Opening a link: a direct PROBE-free nudge is a send; dial by sending nothing is not
-                // possible, so wait for the overlay (it dials nodes it learns from ads).
-                try await Task.sleep(for: .milliseconds(attempt < 3 ? 50 : 200))
+                return try await body()
+            } catch let error as GossipError {
+                switch error {
+                case .notConnected, .unknownPeer: break
+                default: throw error
+                }
+                let elapsedMs = (DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+                if elapsedMs > linkWaitMs { throw error }
+                await gossip.connect(to: key)
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(attempt < 5 ? 20 : 100))
             }
         }
-        throw lastError ?? GossipError.notStarted
     }
 
     /// Feeds every market message the overlay delivers into `engine`, and teaches the overlay the
-    /// endpoints that capacity ads carry (so bids and fetches can reach their nodes). Returns the
-    /// pump tasks; cancel them to stop.
+    /// endpoints that capacity ads carry (so bids and fetches can reach their nodes). The signed
+    /// envelope is bound to `InboundEnvelope.current` while the engine handles the message, so
+    /// the ledger keeps the peer's signature. Returns the pump tasks; cancel them to stop.
     public static func pump(_ gossip: GossipNode, into engine: MarketEngine) async -> [Task<Void, Never>] {
         var tasks: [Task<Void, Never>] = []
         for topic in topics {
@@ -68,7 +78,10 @@ public struct GossipMarketNetwork: MarketNetwork {
                        let address = try? PeerAddress(key: message.sender, endpoint: ad.endpoint) {
                         await gossip.addKnownPeer(address)
                     }
-                    await engine.receive(topic: topic, body: message.body, sender: message.sender.bytes)
+                    let envelope: [UInt8]? = try? message.envelope.envelope.serializedBytes()
+                    await InboundEnvelope.$current.withValue(envelope) {
+                        _ = await engine.receive(topic: topic, body: message.body, sender: message.sender.bytes)
+                    }
                 }
             })
         }

@@ -24,8 +24,9 @@ extension MarketEngine {
         bid.jobID = Data(id)
         bid.worker = Data(nodeID)
         bid.price = price
-        bid.promisedMs = (Pricing.estimatedMs(macs: job.offer.macs, macsPerSecond: capacity.provingMacsPerSecond)
-            ?? settings.defaultPromisedMs) &+ settings.promisedMarginMs
+        let estimate = Pricing.estimatedMs(macs: job.offer.macs, macsPerSecond: capacity.provingMacsPerSecond)
+            .map { $0.multipliedReportingOverflow(by: settings.promisedFactor).partialValue }
+        bid.promisedMs = max(settings.minPromisedMs, (estimate ?? settings.defaultPromisedMs) &+ settings.promisedMarginMs)
         bid.capacity = ownAd()
         bid.createdMs = Self.nowMs()
         do {
@@ -77,6 +78,7 @@ extension MarketEngine {
         do {
             _ = try await ensureModel(job.offer)
             var proven = try await backend.prove(modelID: Array(job.offer.modelID), input: input)
+            measured(macs: job.offer.macs, provingMicroseconds: proven.provingMicroseconds)
             if settings.cheat {
                 // Test only: a wrong output with a forged proof of the same size.
                 if !proven.output.isEmpty { proven.output[0] &+= 1 }
@@ -101,6 +103,15 @@ extension MarketEngine {
             if activeJobs > 0 { activeJobs -= 1 }
         }
         mutate(Data(id)) { $0.proving = false }
+    }
+
+    /// Updates the advertised proving throughput from a real proof (a moving average, so one
+    /// slow proof on a loaded machine does not swing the estimate).
+    func measured(macs: UInt64, provingMicroseconds: UInt64) {
+        guard macs > 0, provingMicroseconds > 0 else { return }
+        let sample = UInt64(min(Double(UInt64.max / 2), Double(macs) * 1_000_000 / Double(provingMicroseconds)))
+        let old = capacity.provingMacsPerSecond
+        capacity.provingMacsPerSecond = old == 0 ? max(1, sample) : max(1, (old / 4) &* 3 &+ sample / 4)
     }
 
     /// Makes sure the backend holds the offer's model, fetching its file from the requester.

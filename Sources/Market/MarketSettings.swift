@@ -9,9 +9,13 @@ public struct MarketSettings: Sendable {
     /// Bid window of the jobs this node offers.
     public var bidWindowMs: UInt64 = 1000
     /// Added to a winner's promised time before it counts as silent.
-    public var resultGraceMs: UInt64 = 2000
-    /// Promised time when no calibration throughput is known.
-    public var defaultPromisedMs: UInt64 = 5000
+    public var resultGraceMs: UInt64 = 5000
+    /// Promised time when no proving throughput has been measured yet.
+    public var defaultPromisedMs: UInt64 = 30_000
+    /// Bids never promise less than this (proving time per MAC differs between models).
+    public var minPromisedMs: UInt64 = 10_000
+    /// The calibrated proving estimate is multiplied by this in bids (a loaded machine is slower).
+    public var promisedFactor: UInt64 = 3
     /// Margin added to the calibrated proving estimate in bids.
     public var promisedMarginMs: UInt64 = 1000
     /// After a result, how long designated auditors have before the next ranked ones audit.

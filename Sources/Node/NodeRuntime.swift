@@ -1,7 +1,9 @@
 import Foundation
 import Gossip
 import Identity
+import Ledger
 import Logging
+import Market
 import Sodium
 import Wire
 
@@ -16,11 +18,18 @@ public struct NodeOptions: Sendable {
     /// Overrides the per-connection rate limit (messages per second); benchmarks raise it.
     public var rateLimitPerSecond: Double?
     public var agent = "ciro/0.1.0"
+    /// The market's terms and timers. `pricePerMegaMac` is taken from `config.json`'s
+    /// `pricePerWorkUnit` unless `priceOverride` is set.
+    public var market = MarketSettings()
+    public var priceOverride: UInt64?
+    /// Test only: the prover waits this long before proving (so a test can kill it mid-proof).
+    public var proveDelayMs: UInt64 = 0
 
     public init(dataDirectory: String, listen: String? = nil, bootstrapFile: String? = nil) {
         self.dataDirectory = dataDirectory
         self.listen = listen
         self.bootstrapFile = bootstrapFile
+        market.adIntervalMs = 2000
     }
 }
 
@@ -39,14 +48,18 @@ public enum NodeError: Error, CustomStringConvertible {
     }
 }
 
-/// A running node: identity, gossip overlay and control socket, with a clean shutdown.
-/// Upper layers (the market) attach to `gossip` and add `ControlModule`s to `control`.
+/// A running node: identity, gossip overlay, ledger, market engine and control socket, with a
+/// clean shutdown.
 public final class NodeRuntime: Sendable {
     public let identity: NodeIdentity
     public let config: NodeConfig
     public let gossip: GossipNode
     public let control: ControlServer
+    public let ledger: Ledger
+    public let market: MarketEngine
+    public let backend: ZKMLProofBackend
     public let logger: Logger
+    private let pumps: [Task<Void, Never>]
     private let shutdownStream: AsyncStream<String>
     private let shutdownContinuation: AsyncStream<String>.Continuation
 
@@ -79,17 +92,45 @@ public final class NodeRuntime: Sendable {
             gossipConfig.signerRateBurst = rate * 2
         }
         let gossip = try GossipNode(signer: identity.signing, config: gossipConfig, bootstrap: bootstrap, logger: logger)
+
+        // The market: the LMDB ledger as its journal, ZKML as its prover, gossip as its network.
+        let ledger: Ledger
+        let backend: ZKMLProofBackend
+        let journal: LedgerMarketJournal
+        do {
+            ledger = try Ledger(dataDirectory: directory.path)
+            backend = try ZKMLProofBackend(dataDirectory: directory.path, proveDelayMs: options.proveDelayMs)
+            journal = try LedgerMarketJournal(ledger: ledger, dataDirectory: directory.path)
+        } catch {
+            throw NodeError.startFailed("cannot open the ledger or model store in \(directory.path): \(error)")
+        }
+        var settings = options.market
+        settings.pricePerMegaMac = options.priceOverride ?? config.pricePerWorkUnit
+        var marketLogger = logger
+        marketLogger[metadataKey: "component"] = "market"
+        let reader = ledger.reader
+        await gossip.setBlobProvider { _, id in try? reader.proof(Data(id)) }
+
         let control = ControlServer(endpoint: ControlServer.endpoint(dataDirectory: directory.path),
                                     modules: [GossipControlModule(gossip: gossip, agent: options.agent)], logger: logger)
-        let runtime = NodeRuntime(identity: identity, config: config, gossip: gossip, control: control, logger: logger)
-        control.add(ShutdownControlModule(runtime: runtime))
+        let market: MarketEngine
+        let pumps: [Task<Void, Never>]
         do {
-            try await gossip.start()
+            let endpoint = try await gossip.start()
+            market = try MarketEngine(keys: identity.signing, endpoint: endpoint, settings: settings,
+                                      capacity: Capacity.measure(), network: GossipMarketNetwork(gossip: gossip),
+                                      backend: backend, journal: journal, logger: marketLogger)
+            pumps = await GossipMarketNetwork.pump(gossip, into: market)
+            try await market.start()
             try await control.start()
         } catch {
             await gossip.stop()
             throw NodeError.startFailed("\(error)")
         }
+        let runtime = NodeRuntime(identity: identity, config: config, gossip: gossip, control: control, ledger: ledger,
+                                  market: market, backend: backend, pumps: pumps, logger: logger)
+        control.add(ShutdownControlModule(runtime: runtime))
+        control.add(MarketControlModule(engine: market, backend: backend))
         let endpoint = await gossip.endpoint
         logger.info("node started", metadata: [
             "node": "\(identity.nodeID)", "endpoint": "\(endpoint)",
@@ -98,11 +139,16 @@ public final class NodeRuntime: Sendable {
         return runtime
     }
 
-    private init(identity: NodeIdentity, config: NodeConfig, gossip: GossipNode, control: ControlServer, logger: Logger) {
+    private init(identity: NodeIdentity, config: NodeConfig, gossip: GossipNode, control: ControlServer, ledger: Ledger,
+                 market: MarketEngine, backend: ZKMLProofBackend, pumps: [Task<Void, Never>], logger: Logger) {
         self.identity = identity
         self.config = config
         self.gossip = gossip
         self.control = control
+        self.ledger = ledger
+        self.market = market
+        self.backend = backend
+        self.pumps = pumps
         self.logger = logger
         (shutdownStream, shutdownContinuation) = AsyncStream.makeStream(of: String.self)
     }
@@ -139,9 +185,11 @@ public final class NodeRuntime: Sendable {
         await stop()
     }
 
-    /// Stops gossip and the control socket.
+    /// Stops the market, gossip and the control socket.
     public func stop() async {
         control.stop()
+        await market.stop()
+        for pump in pumps { pump.cancel() }
         await gossip.stop()
         logger.notice("node stopped")
     }

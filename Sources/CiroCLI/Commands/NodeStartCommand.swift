@@ -9,7 +9,9 @@ struct NodeStartCommand: AsyncParsableCommand {
         discussion: """
         Loads the identity and config from the data folder, joins the network through the \
         bootstrap list and serves the local control socket (ipc://DIR/control.sock) that \
-        `ciro node peers` talks to. Logs go to standard error. SIGINT or SIGTERM stops the node \
+        `ciro node peers`, `ciro job ...` and `ciro market` talk to. The node sells proving \
+        capacity on the market (bids on jobs it can run, proves them with ZKML), audits other \
+        nodes' proofs, and records everything in its ledger (DIR/ledger). Logs go to standard error. SIGINT or SIGTERM stops the node \
         cleanly. Exit codes: 2 bad data folder, config or bootstrap list; 3 the node could not start \
         (endpoint in use, ...).
         """
@@ -29,9 +31,45 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Per-connection message rate limit (benchmarks).", visibility: .hidden))
     var rateLimit: Double?
 
+    @Option(help: ArgumentHelp("Credits asked per 10^6 multiply-accumulates (overrides config.json's pricePerWorkUnit).", valueName: "credits"))
+    var price: UInt64?
+
+    @Flag(name: .customLong("no-sell"), help: "Do not bid on jobs (still audits and submits).")
+    var noSell = false
+
+    @Option(name: .customLong("bid-window-ms"), help: ArgumentHelp("Bid window of the jobs this node offers.", valueName: "ms"))
+    var bidWindowMs: UInt64?
+
+    @Option(name: .customLong("ad-interval-ms"), help: ArgumentHelp("Capacity ad period (tests).", visibility: .hidden))
+    var adIntervalMs: UInt64?
+
+    @Option(name: .customLong("result-grace-ms"), help: ArgumentHelp("Grace after a winner's promised time (tests).", visibility: .hidden))
+    var resultGraceMs: UInt64?
+
+    @Option(name: .customLong("min-promised-ms"), help: ArgumentHelp("Smallest promised time in bids (tests).", visibility: .hidden))
+    var minPromisedMs: UInt64?
+
+    @Option(name: .customLong("audit-timeout-ms"), help: ArgumentHelp("Audit timeout before the next ranked auditor (tests).", visibility: .hidden))
+    var auditTimeoutMs: UInt64?
+
+    @Option(name: .customLong("prove-delay-ms"), help: ArgumentHelp("Wait before proving (tests: kill mid-proof).", visibility: .hidden))
+    var proveDelayMs: UInt64?
+
+    @Flag(name: .customLong("test-cheat"), help: ArgumentHelp("TEST ONLY: return a wrong output with a forged proof.", visibility: .private))
+    var testCheat = false
+
     func run() async throws {
         var options = NodeOptions(dataDirectory: data.directory.path, listen: listen, bootstrapFile: bootstrap)
         options.rateLimitPerSecond = rateLimit
+        options.priceOverride = price
+        options.market.sellsCapacity = !noSell
+        if let bidWindowMs { options.market.bidWindowMs = bidWindowMs }
+        if let adIntervalMs { options.market.adIntervalMs = adIntervalMs }
+        if let resultGraceMs { options.market.resultGraceMs = resultGraceMs }
+        if let minPromisedMs { options.market.minPromisedMs = minPromisedMs }
+        if let auditTimeoutMs { options.market.auditTimeoutMs = auditTimeoutMs }
+        options.proveDelayMs = proveDelayMs ?? 0
+        options.market.cheat = testCheat
         let configured = (try? data.directory.loadConfig())?.logLevel ?? "info"
         let level = Logger.Level(rawValue: logLevel ?? configured) ?? .info
         LoggingSystem.bootstrap { label in

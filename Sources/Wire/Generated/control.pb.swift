@@ -79,6 +79,38 @@ public nonisolated struct Ciro_V1_ControlRequest: Sendable {
     set {request = .shutdown(newValue)}
   }
 
+  public var submitJob: Ciro_V1_SubmitJobRequest {
+    get {
+      if case .submitJob(let v)? = request {return v}
+      return Ciro_V1_SubmitJobRequest()
+    }
+    set {request = .submitJob(newValue)}
+  }
+
+  public var job: Ciro_V1_JobRequest {
+    get {
+      if case .job(let v)? = request {return v}
+      return Ciro_V1_JobRequest()
+    }
+    set {request = .job(newValue)}
+  }
+
+  public var jobList: Ciro_V1_JobListRequest {
+    get {
+      if case .jobList(let v)? = request {return v}
+      return Ciro_V1_JobListRequest()
+    }
+    set {request = .jobList(newValue)}
+  }
+
+  public var market: Ciro_V1_MarketRequest {
+    get {
+      if case .market(let v)? = request {return v}
+      return Ciro_V1_MarketRequest()
+    }
+    set {request = .market(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Request: Equatable, Sendable {
@@ -87,6 +119,10 @@ public nonisolated struct Ciro_V1_ControlRequest: Sendable {
     case publish(Ciro_V1_PublishRequest)
     case receipts(Ciro_V1_ReceiptsRequest)
     case shutdown(Ciro_V1_ShutdownRequest)
+    case submitJob(Ciro_V1_SubmitJobRequest)
+    case job(Ciro_V1_JobRequest)
+    case jobList(Ciro_V1_JobListRequest)
+    case market(Ciro_V1_MarketRequest)
 
   }
 
@@ -143,6 +179,38 @@ public nonisolated struct Ciro_V1_ControlResponse: Sendable {
     set {response = .shutdown(newValue)}
   }
 
+  public var submitJob: Ciro_V1_SubmitJobResponse {
+    get {
+      if case .submitJob(let v)? = response {return v}
+      return Ciro_V1_SubmitJobResponse()
+    }
+    set {response = .submitJob(newValue)}
+  }
+
+  public var job: Ciro_V1_JobResponse {
+    get {
+      if case .job(let v)? = response {return v}
+      return Ciro_V1_JobResponse()
+    }
+    set {response = .job(newValue)}
+  }
+
+  public var jobList: Ciro_V1_JobListResponse {
+    get {
+      if case .jobList(let v)? = response {return v}
+      return Ciro_V1_JobListResponse()
+    }
+    set {response = .jobList(newValue)}
+  }
+
+  public var market: Ciro_V1_MarketResponse {
+    get {
+      if case .market(let v)? = response {return v}
+      return Ciro_V1_MarketResponse()
+    }
+    set {response = .market(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Response: Equatable, Sendable {
@@ -151,6 +219,10 @@ public nonisolated struct Ciro_V1_ControlResponse: Sendable {
     case publish(Ciro_V1_PublishResponse)
     case receipts(Ciro_V1_ReceiptsResponse)
     case shutdown(Ciro_V1_ShutdownResponse)
+    case submitJob(Ciro_V1_SubmitJobResponse)
+    case job(Ciro_V1_JobResponse)
+    case jobList(Ciro_V1_JobListResponse)
+    case market(Ciro_V1_MarketResponse)
 
   }
 
@@ -339,13 +411,279 @@ public nonisolated struct Ciro_V1_ShutdownResponse: Sendable {
   public init() {}
 }
 
+/// Offers a job to the network from this node (the node is the job's requester). The model is
+/// either registered on the node already (`model_id`) or given as an ONNX file with its calibration
+/// samples (registered first: imported, quantized, committed).
+public nonisolated struct Ciro_V1_SubmitJobRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 32 bytes: a model registered on the node
+  public var modelID: Data = Data()
+
+  /// or: the ONNX file
+  public var onnx: Data = Data()
+
+  /// with its calibration samples (EZKL JSON)
+  public var calibration: Data = Data()
+
+  /// the input, EZKL JSON ({"input_data": [[...]]})
+  public var input: Data = Data()
+
+  /// credits; 0 = the node's default
+  public var maxPrice: UInt64 = 0
+
+  /// K auditors required
+  public var attestations: UInt32 = 0
+
+  /// from now; 0 = the node's default
+  public var deadlineMs: UInt64 = 0
+
+  /// the input goes to the winner only, sealed
+  public var privateInput: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_SubmitJobResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: Data = Data()
+
+  public var modelID: Data = Data()
+
+  /// units of work of one inference
+  public var macs: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One job as the node sees it.
+public nonisolated struct Ciro_V1_JobRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the whole id, or a unique hex prefix in `job_id_prefix`
+  public var jobID: Data = Data()
+
+  public var jobIDPrefix: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_JobResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var job: Ciro_V1_JobInfo {
+    get {_job ?? Ciro_V1_JobInfo()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _job: Ciro_V1_JobInfo? = nil
+}
+
+public nonisolated struct Ciro_V1_JobListRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 = all
+  public var limit: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_JobListResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobs: [Ciro_V1_JobInfo] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_JobEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Unix ms
+  public var timeMs: UInt64 = 0
+
+  public var text: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_JobInfo: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var offer: Ciro_V1_JobOffer {
+    get {_storage._offer ?? Ciro_V1_JobOffer()}
+    set {_uniqueStorage()._offer = newValue}
+  }
+  /// Returns true if `offer` has been explicitly set.
+  public var hasOffer: Bool {_storage._offer != nil}
+  /// Clears the value of `offer`. Subsequent reads from it will return its default value.
+  public mutating func clearOffer() {_uniqueStorage()._offer = nil}
+
+  /// bidding, awarded, resulted, proven, attested, faulted, settled, expired
+  public var phase: String {
+    get {_storage._phase}
+    set {_uniqueStorage()._phase = newValue}
+  }
+
+  /// e.g. "expired (no bids)"
+  public var phaseDetail: String {
+    get {_storage._phaseDetail}
+    set {_uniqueStorage()._phaseDetail = newValue}
+  }
+
+  public var round: UInt32 {
+    get {_storage._round}
+    set {_uniqueStorage()._round = newValue}
+  }
+
+  public var bids: [Ciro_V1_Bid] {
+    get {_storage._bids}
+    set {_uniqueStorage()._bids = newValue}
+  }
+
+  public var awards: [Ciro_V1_Award] {
+    get {_storage._awards}
+    set {_uniqueStorage()._awards = newValue}
+  }
+
+  /// the current round's result, if any
+  public var result: Ciro_V1_Result {
+    get {_storage._result ?? Ciro_V1_Result()}
+    set {_uniqueStorage()._result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {_storage._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {_uniqueStorage()._result = nil}
+
+  /// the requester verified the current round's proof
+  public var requesterVerified: Bool {
+    get {_storage._requesterVerified}
+    set {_uniqueStorage()._requesterVerified = newValue}
+  }
+
+  public var attestations: [Ciro_V1_Attestation] {
+    get {_storage._attestations}
+    set {_uniqueStorage()._attestations = newValue}
+  }
+
+  public var settlement: Ciro_V1_Settlement {
+    get {_storage._settlement ?? Ciro_V1_Settlement()}
+    set {_uniqueStorage()._settlement = newValue}
+  }
+  /// Returns true if `settlement` has been explicitly set.
+  public var hasSettlement: Bool {_storage._settlement != nil}
+  /// Clears the value of `settlement`. Subsequent reads from it will return its default value.
+  public mutating func clearSettlement() {_uniqueStorage()._settlement = nil}
+
+  public var faults: [String] {
+    get {_storage._faults}
+    set {_uniqueStorage()._faults = newValue}
+  }
+
+  public var events: [Ciro_V1_JobEvent] {
+    get {_storage._events}
+    set {_uniqueStorage()._events = newValue}
+  }
+
+  /// the result's output, dequantized (when the node knows the model)
+  public var output: [Float] {
+    get {_storage._output}
+    set {_uniqueStorage()._output = newValue}
+  }
+
+  /// settled or expired
+  public var terminal: Bool {
+    get {_storage._terminal}
+    set {_uniqueStorage()._terminal = newValue}
+  }
+
+  /// this node offered the job
+  public var isRequester: Bool {
+    get {_storage._isRequester}
+    set {_uniqueStorage()._isRequester = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The live market: the newest capacity ad of every node heard recently (this node included).
+public nonisolated struct Ciro_V1_MarketRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Ciro_V1_MarketResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the answering node
+  public var nodeID: Data = Data()
+
+  public var ads: [Ciro_V1_CapacityAd] = []
+
+  /// this node's credits, derived from the settlements it recorded
+  public var balance: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "ciro.v1"
 
 nonisolated extension Ciro_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}status\0\u{1}peers\0\u{1}publish\0\u{1}receipts\0\u{1}shutdown\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}status\0\u{1}peers\0\u{1}publish\0\u{1}receipts\0\u{1}shutdown\0\u{4}\u{6}submit_job\0\u{1}job\0\u{3}job_list\0\u{1}market\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -419,6 +757,58 @@ nonisolated extension Ciro_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtob
           self.request = .shutdown(v)
         }
       }()
+      case 20: try {
+        var v: Ciro_V1_SubmitJobRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .submitJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .submitJob(v)
+        }
+      }()
+      case 21: try {
+        var v: Ciro_V1_JobRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .job(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .job(v)
+        }
+      }()
+      case 22: try {
+        var v: Ciro_V1_JobListRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .jobList(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .jobList(v)
+        }
+      }()
+      case 23: try {
+        var v: Ciro_V1_MarketRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .market(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .market(v)
+        }
+      }()
       default: break
       }
     }
@@ -453,6 +843,22 @@ nonisolated extension Ciro_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtob
       guard case .shutdown(let v)? = self.request else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
     }()
+    case .submitJob?: try {
+      guard case .submitJob(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .job?: try {
+      guard case .job(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .jobList?: try {
+      guard case .jobList(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+    }()
+    case .market?: try {
+      guard case .market(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -468,7 +874,7 @@ nonisolated extension Ciro_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Ciro_V1_ControlResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{2}\u{9}status\0\u{1}peers\0\u{1}publish\0\u{1}receipts\0\u{1}shutdown\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{2}\u{9}status\0\u{1}peers\0\u{1}publish\0\u{1}receipts\0\u{1}shutdown\0\u{4}\u{6}submit_job\0\u{1}job\0\u{3}job_list\0\u{1}market\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -542,6 +948,58 @@ nonisolated extension Ciro_V1_ControlResponse: SwiftProtobuf.Message, SwiftProto
           self.response = .shutdown(v)
         }
       }()
+      case 20: try {
+        var v: Ciro_V1_SubmitJobResponse?
+        var hadOneofValue = false
+        if let current = self.response {
+          hadOneofValue = true
+          if case .submitJob(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.response = .submitJob(v)
+        }
+      }()
+      case 21: try {
+        var v: Ciro_V1_JobResponse?
+        var hadOneofValue = false
+        if let current = self.response {
+          hadOneofValue = true
+          if case .job(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.response = .job(v)
+        }
+      }()
+      case 22: try {
+        var v: Ciro_V1_JobListResponse?
+        var hadOneofValue = false
+        if let current = self.response {
+          hadOneofValue = true
+          if case .jobList(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.response = .jobList(v)
+        }
+      }()
+      case 23: try {
+        var v: Ciro_V1_MarketResponse?
+        var hadOneofValue = false
+        if let current = self.response {
+          hadOneofValue = true
+          if case .market(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.response = .market(v)
+        }
+      }()
       default: break
       }
     }
@@ -575,6 +1033,22 @@ nonisolated extension Ciro_V1_ControlResponse: SwiftProtobuf.Message, SwiftProto
     case .shutdown?: try {
       guard case .shutdown(let v)? = self.response else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .submitJob?: try {
+      guard case .submitJob(let v)? = self.response else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .job?: try {
+      guard case .job(let v)? = self.response else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .jobList?: try {
+      guard case .jobList(let v)? = self.response else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+    }()
+    case .market?: try {
+      guard case .market(let v)? = self.response else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
     }()
     case nil: break
     }
@@ -994,6 +1468,502 @@ nonisolated extension Ciro_V1_ShutdownResponse: SwiftProtobuf.Message, SwiftProt
   }
 
   public static func ==(lhs: Ciro_V1_ShutdownResponse, rhs: Ciro_V1_ShutdownResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_SubmitJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitJobRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{1}onnx\0\u{1}calibration\0\u{1}input\0\u{3}max_price\0\u{1}attestations\0\u{3}deadline_ms\0\u{3}private_input\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.modelID) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.onnx) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.calibration) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.input) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.maxPrice) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.attestations) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.deadlineMs) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.privateInput) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.modelID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.modelID, fieldNumber: 1)
+    }
+    if !self.onnx.isEmpty {
+      try visitor.visitSingularBytesField(value: self.onnx, fieldNumber: 2)
+    }
+    if !self.calibration.isEmpty {
+      try visitor.visitSingularBytesField(value: self.calibration, fieldNumber: 3)
+    }
+    if !self.input.isEmpty {
+      try visitor.visitSingularBytesField(value: self.input, fieldNumber: 4)
+    }
+    if self.maxPrice != 0 {
+      try visitor.visitSingularUInt64Field(value: self.maxPrice, fieldNumber: 5)
+    }
+    if self.attestations != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attestations, fieldNumber: 6)
+    }
+    if self.deadlineMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.deadlineMs, fieldNumber: 7)
+    }
+    if self.privateInput != false {
+      try visitor.visitSingularBoolField(value: self.privateInput, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_SubmitJobRequest, rhs: Ciro_V1_SubmitJobRequest) -> Bool {
+    if lhs.modelID != rhs.modelID {return false}
+    if lhs.onnx != rhs.onnx {return false}
+    if lhs.calibration != rhs.calibration {return false}
+    if lhs.input != rhs.input {return false}
+    if lhs.maxPrice != rhs.maxPrice {return false}
+    if lhs.attestations != rhs.attestations {return false}
+    if lhs.deadlineMs != rhs.deadlineMs {return false}
+    if lhs.privateInput != rhs.privateInput {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_SubmitJobResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitJobResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}model_id\0\u{1}macs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.modelID) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.macs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.modelID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.modelID, fieldNumber: 2)
+    }
+    if self.macs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.macs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_SubmitJobResponse, rhs: Ciro_V1_SubmitJobResponse) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.modelID != rhs.modelID {return false}
+    if lhs.macs != rhs.macs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}job_id_prefix\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.jobIDPrefix) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.jobIDPrefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobIDPrefix, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobRequest, rhs: Ciro_V1_JobRequest) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.jobIDPrefix != rhs.jobIDPrefix {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobResponse, rhs: Ciro_V1_JobResponse) -> Bool {
+    if lhs._job != rhs._job {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobListRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobListRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobListRequest, rhs: Ciro_V1_JobListRequest) -> Bool {
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobListResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobListResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobListResponse, rhs: Ciro_V1_JobListResponse) -> Bool {
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_ms\0\u{1}text\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.timeMs) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.timeMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.timeMs, fieldNumber: 1)
+    }
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobEvent, rhs: Ciro_V1_JobEvent) -> Bool {
+    if lhs.timeMs != rhs.timeMs {return false}
+    if lhs.text != rhs.text {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_JobInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}offer\0\u{1}phase\0\u{3}phase_detail\0\u{1}round\0\u{1}bids\0\u{1}awards\0\u{1}result\0\u{3}requester_verified\0\u{1}attestations\0\u{1}settlement\0\u{1}faults\0\u{1}events\0\u{1}output\0\u{1}terminal\0\u{3}is_requester\0")
+
+  fileprivate class _StorageClass {
+    var _offer: Ciro_V1_JobOffer? = nil
+    var _phase: String = String()
+    var _phaseDetail: String = String()
+    var _round: UInt32 = 0
+    var _bids: [Ciro_V1_Bid] = []
+    var _awards: [Ciro_V1_Award] = []
+    var _result: Ciro_V1_Result? = nil
+    var _requesterVerified: Bool = false
+    var _attestations: [Ciro_V1_Attestation] = []
+    var _settlement: Ciro_V1_Settlement? = nil
+    var _faults: [String] = []
+    var _events: [Ciro_V1_JobEvent] = []
+    var _output: [Float] = []
+    var _terminal: Bool = false
+    var _isRequester: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _offer = source._offer
+      _phase = source._phase
+      _phaseDetail = source._phaseDetail
+      _round = source._round
+      _bids = source._bids
+      _awards = source._awards
+      _result = source._result
+      _requesterVerified = source._requesterVerified
+      _attestations = source._attestations
+      _settlement = source._settlement
+      _faults = source._faults
+      _events = source._events
+      _output = source._output
+      _terminal = source._terminal
+      _isRequester = source._isRequester
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._offer) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._phase) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._phaseDetail) }()
+        case 4: try { try decoder.decodeSingularUInt32Field(value: &_storage._round) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._bids) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._awards) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._result) }()
+        case 8: try { try decoder.decodeSingularBoolField(value: &_storage._requesterVerified) }()
+        case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._attestations) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._settlement) }()
+        case 11: try { try decoder.decodeRepeatedStringField(value: &_storage._faults) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._events) }()
+        case 13: try { try decoder.decodeRepeatedFloatField(value: &_storage._output) }()
+        case 14: try { try decoder.decodeSingularBoolField(value: &_storage._terminal) }()
+        case 15: try { try decoder.decodeSingularBoolField(value: &_storage._isRequester) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._offer {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._phase.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._phase, fieldNumber: 2)
+      }
+      if !_storage._phaseDetail.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._phaseDetail, fieldNumber: 3)
+      }
+      if _storage._round != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._round, fieldNumber: 4)
+      }
+      if !_storage._bids.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._bids, fieldNumber: 5)
+      }
+      if !_storage._awards.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._awards, fieldNumber: 6)
+      }
+      try { if let v = _storage._result {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      if _storage._requesterVerified != false {
+        try visitor.visitSingularBoolField(value: _storage._requesterVerified, fieldNumber: 8)
+      }
+      if !_storage._attestations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._attestations, fieldNumber: 9)
+      }
+      try { if let v = _storage._settlement {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      if !_storage._faults.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._faults, fieldNumber: 11)
+      }
+      if !_storage._events.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._events, fieldNumber: 12)
+      }
+      if !_storage._output.isEmpty {
+        try visitor.visitPackedFloatField(value: _storage._output, fieldNumber: 13)
+      }
+      if _storage._terminal != false {
+        try visitor.visitSingularBoolField(value: _storage._terminal, fieldNumber: 14)
+      }
+      if _storage._isRequester != false {
+        try visitor.visitSingularBoolField(value: _storage._isRequester, fieldNumber: 15)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_JobInfo, rhs: Ciro_V1_JobInfo) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._offer != rhs_storage._offer {return false}
+        if _storage._phase != rhs_storage._phase {return false}
+        if _storage._phaseDetail != rhs_storage._phaseDetail {return false}
+        if _storage._round != rhs_storage._round {return false}
+        if _storage._bids != rhs_storage._bids {return false}
+        if _storage._awards != rhs_storage._awards {return false}
+        if _storage._result != rhs_storage._result {return false}
+        if _storage._requesterVerified != rhs_storage._requesterVerified {return false}
+        if _storage._attestations != rhs_storage._attestations {return false}
+        if _storage._settlement != rhs_storage._settlement {return false}
+        if _storage._faults != rhs_storage._faults {return false}
+        if _storage._events != rhs_storage._events {return false}
+        if _storage._output != rhs_storage._output {return false}
+        if _storage._terminal != rhs_storage._terminal {return false}
+        if _storage._isRequester != rhs_storage._isRequester {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_MarketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarketRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_MarketRequest, rhs: Ciro_V1_MarketRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_MarketResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarketResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}ads\0\u{1}balance\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.ads) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.balance) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.nodeID, fieldNumber: 1)
+    }
+    if !self.ads.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.ads, fieldNumber: 2)
+    }
+    if self.balance != 0 {
+      try visitor.visitSingularInt64Field(value: self.balance, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_MarketResponse, rhs: Ciro_V1_MarketResponse) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.ads != rhs.ads {return false}
+    if lhs.balance != rhs.balance {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,165 @@
+import Foundation
+import Market
+import Models
+import Sodium
+import Synchronization
+import ZKML
+
+/// The market's proof backend over ZKML: models live in the node's `ModelStore`
+/// (`DATA_DIR/models/<id>/`), travel as `ModelPackage`s, inputs are EZKL JSON. Proving and
+/// verifying run on a Dispatch worker, never on Swift's cooperative pool (a proof takes seconds
+/// and would stall the node's networking otherwise). The market sees proofs only as bytes.
+public actor ZKMLProofBackend: ProofBackend {
+    public nonisolated let supportedOps: [String] = ["Gemm", "MatMul", "Conv", "Relu", "MaxPool", "Flatten", "Reshape", "Identity", "Constant"]
+
+    let store: ModelStore
+    let marketDirectory: String
+    var provers: [[UInt8]: ProverModel] = [:]
+    var keys: [[UInt8]: VerifierKey] = [:]
+    var infos: [[UInt8]: MarketModel] = [:]
+    var metadata: [[UInt8]: QuantizationMetadata] = [:]
+    var packages: [[UInt8]: [UInt8]] = [:]
+    /// Test only: sleep this long before proving (lets a test kill a worker mid-proof).
+    let proveDelayMs: UInt64
+
+    public init(dataDirectory: String, proveDelayMs: UInt64 = 0) throws {
+        store = ModelStore(dataDirectory: dataDirectory)
+        marketDirectory = dataDirectory + "/market/models"
+        self.proveDelayMs = proveDelayMs
+        try FileManager.default.createDirectory(atPath: marketDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Imports, quantizes and commits an ONNX model (with its calibration samples), stores it and
+    /// returns it. Registering the same model twice gives the same id.
+    public func register(onnx: [UInt8], calibration: [UInt8]) async throws -> MarketModel {
+        let summary = try ModelSummary.inspect(bytes: onnx)
+        if let refusal = summary.refusal { throw refusal }
+        let scratch = NSTemporaryDirectory() + "/ciro-register-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try Data(onnx).write(to: URL(fileURLWithPath: scratch + "/model.onnx"))
+        try Data(calibration).write(to: URL(fileURLWithPath: scratch + "/model.calib.json"))
+        let store = self.store
+        let prover = try await Self.offload {
+            let loaded = try LoadedModel(onnxPath: scratch + "/model.onnx", calibrationPath: scratch + "/model.calib.json")
+            try store.save(loaded.prover)
+            return loaded.prover
+        }
+        return try remember(prover, macs: UInt64(max(1, summary.macCount)))
+    }
+
+    public func model(_ id: [UInt8]) async -> MarketModel? {
+        if let info = infos[id] { return info }
+        // A model registered by `ciro model register` (or before a restart): load it once.
+        guard FileManager.default.fileExists(atPath: store.directory(for: id) + "/weights.bin") else { return nil }
+        let store = self.store
+        guard let prover = try? await Self.offload({ try store.proverModel(id: id) }) else { return nil }
+        let macs = storedMacs(id) ?? UInt64(max(1, prover.weights.matrices.reduce(0) { $0 + $1.count }))
+        return try? remember(prover, macs: macs)
+    }
+
+    public func modelFile(_ id: [UInt8]) async -> [UInt8]? {
+        guard let info = await model(id) else { return nil }
+        return packages[info.blobID]
+    }
+
+    public func install(modelID id: [UInt8], file: [UInt8]) async throws -> MarketModel {
+        if let info = await model(id) { return info }
+        let package = try ModelPackage(decoding: file)
+        let directory = store.directory(for: id)
+        let staging = directory + ".incoming-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        try Data(package.architecture).write(to: URL(fileURLWithPath: staging + "/architecture.bin"))
+        try Data(package.metadata).write(to: URL(fileURLWithPath: staging + "/metadata.bin"))
+        try Data(package.weights).write(to: URL(fileURLWithPath: staging + "/weights.bin"))
+        // Recommit in a scratch store that looks up `id` in the staging folder, then check the id.
+        let scratch = ModelStore(dataDirectory: NSTemporaryDirectory() + "/ciro-install-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: scratch.root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: (scratch.root as NSString).deletingLastPathComponent) }
+        try FileManager.default.moveItem(atPath: staging, toPath: scratch.directory(for: id))
+        let store = self.store
+        let prover = try await Self.offload {
+            let model = try scratch.proverModel(id: id)  // throws unless the weights commit to `id`
+            try store.save(model)
+            return model
+        }
+        return try remember(prover, macs: package.macs)
+    }
+
+    public func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput {
+        guard await model(modelID) != nil, let prover = provers[modelID], let meta = metadata[modelID] else {
+            throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
+        }
+        let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
+        return try await Self.offload {
+            // The prover reports its stages; the first one ("inference") ends when the next begins.
+            let stages = Mutex<[UInt64]>([])
+            let started = DispatchTime.now().uptimeNanoseconds
+            let (output, proof) = try ZKMLProver.prove(model: prover, input: quantized) { _ in
+                stages.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            let marks = stages.withLock { $0 }
+            let inference = marks.count >= 2 ? (marks[1] - marks[0]) / 1000 : 0
+            return ProvenOutput(output: output, outputScaleBits: Int32(clamping: meta.outputExponent), proof: proof,
+                                inferenceMicroseconds: inference, provingMicroseconds: (now - started) / 1000)
+        }
+    }
+
+    public func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof: [UInt8]) async throws {
+        guard await model(modelID) != nil, let key = keys[modelID], let meta = metadata[modelID] else {
+            throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
+        }
+        let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        try await Self.offload { try ZKMLVerifier.verify(key: key, input: quantized, output: output, proof: proof) }
+    }
+
+    /// The output as real numbers (dequantized), when the model is known here.
+    public func outputValues(modelID: [UInt8], output: [Int64]) -> [Float]? {
+        metadata[modelID]?.dequantizeOutput(output)
+    }
+
+    /// One EZKL JSON input (`{"input_data": [[...]]}`) as floats.
+    public static func decodeInput(_ bytes: [UInt8]) throws -> [Float] {
+        let inputs = try EZKLData.inputs(json: bytes)
+        guard inputs.count == 1 else { throw ZKMLError.badInput("the input holds \(inputs.count) tensors; models with one input are proven") }
+        return inputs[0]
+    }
+
+    func remember(_ prover: ProverModel, macs: UInt64) throws -> MarketModel {
+        let id = prover.modelID
+        let dir = store.directory(for: id)
+        func read(_ name: String) throws -> [UInt8] {
+            guard let data = FileManager.default.contents(atPath: dir + "/" + name) else { throw ZKMLError.storage("cannot read \(dir)/\(name)") }
+            return [UInt8](data)
+        }
+        let package = ModelPackage(architecture: try read("architecture.bin"), metadata: try read("metadata.bin"),
+                                   weights: try read("weights.bin"), macs: macs).encoded()
+        let blobID = try Blake2b.hash(package)
+        let info = MarketModel(id: id, blobID: blobID, macs: macs, ops: supportedOps)
+        metadata[id] = try QuantizationMetadata(prover.metadata)
+        provers[id] = prover
+        keys[id] = prover.verifierKey()
+        packages[blobID] = package
+        infos[id] = info
+        try? Data("\(macs)\n".utf8).write(to: URL(fileURLWithPath: marketDirectory + "/" + Hex.encode(id) + ".macs"))
+        return info
+    }
+
+    func storedMacs(_ id: [UInt8]) -> UInt64? {
+        guard let data = FileManager.default.contents(atPath: marketDirectory + "/" + Hex.encode(id) + ".macs") else { return nil }
+        return UInt64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Runs CPU-heavy work on a Dispatch worker thread and waits for it without blocking the
+    /// cooperative pool.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
