@@ -24,9 +24,18 @@ struct NodeEndpointOptions: ParsableArguments {
 struct MarketClient {
     let endpoint: String
     let command: String
+    /// Throw `ControlError` instead of printing and exiting (for callers that report themselves).
+    var quiet = false
+
+    static func quiet(_ endpoint: String) -> MarketClient { MarketClient(endpoint: endpoint, command: "", quiet: true) }
 
     func call(_ request: Ciro_V1_ControlRequest, timeoutMs: Int32 = 10_000) throws -> Ciro_V1_ControlResponse {
         let response: Ciro_V1_ControlResponse
+        if quiet {
+            let answer = try ControlClient(endpoint: endpoint, timeoutMs: timeoutMs).call(request)
+            guard answer.error.isEmpty else { throw ControlError.failed(answer.error) }
+            return answer
+        }
         do {
             response = try ControlClient(endpoint: endpoint, timeoutMs: timeoutMs).call(request)
         } catch {
