@@ -133,7 +133,9 @@ extension MarketEngine {
     }
 
     /// Attestations needed: K, lowered to the number of live nodes that can audit.
+    /// Private-input jobs need none: auditors do not hold the input, so they cannot verify.
     func attestationsNeeded(_ job: Job, worker: [UInt8]) -> Int {
+        if job.offer.inputPrivacy == .private { return 0 }
         let candidates = market().map { Array($0.nodeID) }.filter { $0 != worker && $0 != job.requester }
         return min(Int(job.offer.attestationsRequired), candidates.count)
     }

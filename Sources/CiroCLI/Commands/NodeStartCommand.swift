@@ -46,8 +46,8 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .customLong("result-grace-ms"), help: ArgumentHelp("Grace after a winner's promised time (tests).", visibility: .hidden))
     var resultGraceMs: UInt64?
 
-    @Option(name: .customLong("min-promised-ms"), help: ArgumentHelp("Smallest promised time in bids (tests).", visibility: .hidden))
-    var minPromisedMs: UInt64?
+    @Option(name: .customLong("promised-ms"), help: ArgumentHelp("Promised time in bids before proving is measured, and the smallest after (tests).", visibility: .hidden))
+    var promisedMs: UInt64?
 
     @Option(name: .customLong("audit-timeout-ms"), help: ArgumentHelp("Audit timeout before the next ranked auditor (tests).", visibility: .hidden))
     var auditTimeoutMs: UInt64?
@@ -66,7 +66,10 @@ struct NodeStartCommand: AsyncParsableCommand {
         if let bidWindowMs { options.market.bidWindowMs = bidWindowMs }
         if let adIntervalMs { options.market.adIntervalMs = adIntervalMs }
         if let resultGraceMs { options.market.resultGraceMs = resultGraceMs }
-        if let minPromisedMs { options.market.minPromisedMs = minPromisedMs }
+        if let promisedMs {
+            options.market.minPromisedMs = promisedMs
+            options.market.defaultPromisedMs = promisedMs
+        }
         if let auditTimeoutMs { options.market.auditTimeoutMs = auditTimeoutMs }
         options.proveDelayMs = proveDelayMs ?? 0
         options.market.cheat = testCheat

@@ -1,0 +1,202 @@
+import Foundation
+import Ledger
+import Market
+import Node
+import Sodium
+import Testing
+import Wire
+
+/// The market end to end with real `ciro node start` processes on loopback: gossip over ZeroMQ,
+/// the LMDB ledger, ZKML proofs. Faults are injected for real (SIGKILL, a cheating binary flag).
+/// After each scenario the job ends correct, every node agrees on it and every ledger verifies.
+/// Timers are generous: a slower machine makes a scenario slower, never wrong.
+@Suite(.serialized) struct ProcessFlowTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelsTests/Fixtures/models").path
+
+    /// The `ciro` binary built beside the tests.
+    static func executable() throws -> String {
+        var candidates: [String] = []
+        if let explicit = ProcessInfo.processInfo.environment["CIRO_BINARY"] { candidates.append(explicit) }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("ciro").path)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ciro").path)
+        for configuration in ["release", "debug"] {
+            candidates.append(FileManager.default.currentDirectoryPath + "/.build/\(configuration)/ciro")
+        }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ControlError.failed("the ciro executable was not found (swift build -c release first): \(candidates)")
+        }
+        return found
+    }
+
+    /// A fresh local network in a temporary folder, stopped and removed by `close()`.
+    final class Net {
+        let root: String
+        let network: LocalNetwork
+
+        init(_ count: Int, arguments: @escaping (Int) -> [String] = { _ in [] }) throws {
+            var template = Array((NSTemporaryDirectory() + "/ciro-market-XXXXXX").utf8CString)
+            root = String(cString: mkdtemp(&template)!)
+            network = LocalNetwork(executable: try ProcessFlowTests.executable(), root: root)
+            do {
+                // Fast ads and audit timeouts so dead nodes drop out quickly; generous everything else.
+                try network.start(count: count, extraArguments: { i in ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000"] + arguments(i) }, timeout: 90)
+                try waitForMarket(count)
+            } catch {
+                close()
+                throw error
+            }
+        }
+
+        var members: [LocalNetwork.Member] { network.members }
+        func key(_ i: Int) -> [UInt8] { members[i].publicKey }
+
+        func waitForMarket(_ count: Int) throws {
+            var request = Ciro_V1_ControlRequest()
+            request.market = Ciro_V1_MarketRequest()
+            let deadline = Date().addingTimeInterval(60)
+            for m in members {
+                while true {
+                    if let r = try? ControlClient(endpoint: m.control).call(request), case let .market(market) = r.response,
+                       market.ads.count >= count { break }
+                    if Date() > deadline { throw ControlError.failed("node \(m.index + 1) did not see \(count) live nodes (logs in \(root))") }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }
+        }
+
+        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0) throws -> [UInt8] {
+            var submit = Ciro_V1_SubmitJobRequest()
+            submit.onnx = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).onnx"))
+            submit.calibration = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).calib.json"))
+            submit.input = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).input.json"))
+            submit.maxPrice = maxPrice
+            submit.attestations = k
+            submit.deadlineMs = deadlineMs
+            var request = Ciro_V1_ControlRequest()
+            request.submitJob = submit
+            let response = try ControlClient(endpoint: members[0].control, timeoutMs: 180_000).call(request)
+            guard response.error.isEmpty, case let .submitJob(answer) = response.response else {
+                throw ControlError.failed("submit refused: \(response.error)")
+            }
+            return Array(answer.jobID)
+        }
+
+        /// Waits until the requester's view satisfies `condition` (180 s at most).
+        @discardableResult
+        func waitJob(_ id: [UInt8], timeout: TimeInterval = 180, _ condition: (Ciro_V1_JobInfo) -> Bool) throws -> Ciro_V1_JobInfo {
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let job = try MarketChecks.job(members[0].control, id)
+                if condition(job) { return job }
+                if Date() > deadline { throw ControlError.failed("job is \(job.phaseDetail) after \(Int(timeout)) s; events: \(job.events.map(\.text)) (logs in \(root))") }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+
+        /// Every node in `alive` agrees with the requester on the job's end; every ledger (dead
+        /// nodes' too) verifies; the live ledgers hold the same history of the job.
+        func checkAgreement(_ id: [UInt8], job: Ciro_V1_JobInfo, alive: [Int]) throws {
+            try MarketChecks.agree(alive.map { members[$0].control }, job: id, reference: job, timeout: 60)
+            var histories: Set<String> = []
+            for m in members {
+                let (_, history) = try MarketChecks.verifyLedger(dataDirectory: m.directory, job: id)
+                if alive.contains(m.index) {
+                    let h = try #require(history, "node \(m.index + 1) has no record of the job")
+                    histories.insert(MarketChecks.agreedHistory(h))
+                }
+            }
+            #expect(histories.count == 1, "the live nodes' ledgers disagree on the job's history")
+        }
+
+        func close() {
+            network.stop()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
+    @Test func fiveNodesSettleAJobOnEachSharedModelAndAJobWithoutBidsExpires() throws {
+        // Every worker asks 5 credits per 10^6 MACs (so a 1-credit job gets no bid).
+        let net = try Net(5) { _ in ["--price", "5"] }
+        defer { net.close() }
+        for model in ["digits_mlp", "digits_cnn", "wide_mlp"] {
+            let id = try net.submit(model: model)
+            let job = try net.waitJob(id) { $0.terminal }
+            #expect(job.phase == "settled", "\(model): \(job.phaseDetail) \(job.faults)")
+            #expect(job.requesterVerified)
+            #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+            let reference = try EZKLReference.argmax("\(ProcessFlowTests.fixtures)/\(model).output.json")
+            #expect(job.output.indices.max { job.output[$0] < job.output[$1] } == reference, "\(model): output \(job.output)")
+            try net.checkAgreement(id, job: job, alive: Array(0..<5))
+        }
+        // Observers learn of no award; they close the job at its deadline (5 s here).
+        let id = try net.submit(model: "digits_mlp", maxPrice: 1, deadlineMs: 5000)
+        let job = try net.waitJob(id) { $0.terminal }
+        #expect(job.phaseDetail == "expired (no bids)")
+        try net.checkAgreement(id, job: job, alive: Array(0..<5))
+    }
+
+    @Test func winnerKilledMidProofIsReplacedByTheNextBid() throws {
+        // Node 2 is the cheapest (it wins) and waits 30 s before proving: it is killed meanwhile.
+        let net = try Net(5) { i in
+            ["--promised-ms", "6000", "--result-grace-ms", "6000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "30000"] : ["--price", "3"])
+        }
+        defer { net.close() }
+        let id = try net.submit(model: "digits_mlp")
+        let awarded = try net.waitJob(id) { !$0.awards.isEmpty }
+        #expect(Array(awarded.awards[0].worker) == net.key(1))
+        net.network.kill(1)
+        let job = try net.waitJob(id) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(Array(job.settlement.worker) != net.key(1))
+        #expect(job.awards.count >= 2)
+        #expect(job.faults.first?.contains("no result") == true, "\(job.faults)")
+        try net.checkAgreement(id, job: job, alive: [0, 2, 3, 4])
+        let history = try #require(try LedgerReader(dataDirectory: net.members[0].directory).jobHistory(Data(id)))
+        #expect(history.faults.contains { $0.kind == .missedDeadline && Array($0.worker) == net.key(1) })
+        #expect(try LedgerReader(dataDirectory: net.members[0].directory).reputation(Data(net.key(1))).missedDeadlines == 1)
+    }
+
+    @Test func cheatingWorkerIsRejectedPenalizedAndTheJobReawarded() throws {
+        let net = try Net(5) { i in i == 1 ? ["--price", "1", "--test-cheat"] : ["--price", "3"] }
+        defer { net.close() }
+        let id = try net.submit(model: "digits_mlp")
+        let job = try net.waitJob(id) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(Array(job.awards[0].worker) == net.key(1))
+        #expect(Array(job.settlement.worker) != net.key(1))
+        #expect(job.faults.first?.contains("invalid proof") == true, "\(job.faults)")
+        let reference = try EZKLReference.argmax("\(ProcessFlowTests.fixtures)/digits_mlp.output.json")
+        #expect(job.output.indices.max { job.output[$0] < job.output[$1] } == reference)
+        try net.checkAgreement(id, job: job, alive: Array(0..<5))
+        let history = try #require(try LedgerReader(dataDirectory: net.members[0].directory).jobHistory(Data(id)))
+        #expect(history.faults.contains { $0.kind == .invalidProof && Array($0.worker) == net.key(1) })
+    }
+
+    @Test func killedAuditorIsReplacedByTheNextRanked() throws {
+        // Node 2 wins (cheapest) and proves 4 s late, time enough to kill the first-ranked auditor.
+        let net = try Net(6) { i in i == 1 ? ["--price", "1", "--prove-delay-ms", "4000"] : ["--price", "3"] }
+        defer { net.close() }
+        let id = try net.submit(model: "digits_mlp")
+        _ = try net.waitJob(id) { !$0.awards.isEmpty }
+        let ranked = AuditorRanking.rank(jobID: id, candidates: (0..<6).map(net.key), excluding: [net.key(0), net.key(1)])
+        let victim = try #require((0..<6).first { net.key($0) == ranked[0] })
+        net.network.kill(victim)
+        let job = try net.waitJob(id) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        let auditors = Set(job.attestations.map { Array($0.auditor) })
+        #expect(!auditors.contains(ranked[0]))
+        #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+        try net.checkAgreement(id, job: job, alive: (0..<6).filter { $0 != victim })
+    }
+}
+
+/// The argmax of an EZKL output file (the float reference).
+enum EZKLReference {
+    static func argmax(_ path: String) throws -> Int {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let rows = try #require(object?["output_data"] as? [[Double]])
+        return rows[0].indices.max { rows[0][$0] < rows[0][$1] } ?? -1
+    }
+}
