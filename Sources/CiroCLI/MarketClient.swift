@@ -29,7 +29,7 @@ struct MarketClient {
 
     static func quiet(_ endpoint: String) -> MarketClient { MarketClient(endpoint: endpoint, command: "", quiet: true) }
 
-    func call(_ request: Ciro_V1_ControlRequest, timeoutMs: Int32 = 10_000) throws -> Ciro_V1_ControlResponse {
+    func call(_ request: Ciro_V1_ControlRequest, timeoutMs: Int32 = 5000) throws -> Ciro_V1_ControlResponse {
         let response: Ciro_V1_ControlResponse
         if quiet {
             let answer = try ControlClient(endpoint: endpoint, timeoutMs: timeoutMs).call(request)

@@ -24,6 +24,8 @@ public final class LocalNetwork: @unchecked Sendable {
 
     public let root: String
     public let executable: String
+    /// Nice value for the node processes (tests raise it so parallel suites are not starved).
+    public var niceness: Int32 = 0
     public private(set) var members: [Member] = []
     private var processes: [Int: Process] = [:]
     private let lock = NSLock()
@@ -73,6 +75,7 @@ public final class LocalNetwork: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw Failure(description: "cannot start \(executable): \(error)") }
+        if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.processIdentifier), niceness) }
         lock.withLock { processes[index] = process }
     }
 

@@ -4,7 +4,7 @@ import Testing
 /// `ciro demo`, `ciro job ...` and `ciro market` as a user runs them.
 @Suite(.serialized) struct MarketCommandTests {
     @Test func demoRunsTheMarketEndToEndOnThreeNodes() throws {
-        let result = try CiroProcess.run(["demo", "--nodes", "3"], timeout: 300)
+        let result = try CiroProcess.run(["demo", "--nodes", "3"], timeout: 300, niceness: 10)
         #expect(result.status == 0, "\(result)")
         for stage in ["[2/7] capacity ads", "bid(s):", "award round 1", "proof", "VALID", "settlement signed by node 1",
                       "ledger intact", "predicted digit: 1", "DEMO OK", "every node stopped cleanly"] {

@@ -39,6 +39,7 @@ import Wire
             var template = Array((NSTemporaryDirectory() + "/ciro-market-XXXXXX").utf8CString)
             root = String(cString: mkdtemp(&template)!)
             network = LocalNetwork(executable: try ProcessFlowTests.executable(), root: root)
+            network.niceness = 10  // proving nodes must not starve the suites running in parallel
             do {
                 // Fast ads and audit timeouts so dead nodes drop out quickly; generous everything else.
                 try network.start(count: count, extraArguments: { i in ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000"] + arguments(i) }, timeout: 90)

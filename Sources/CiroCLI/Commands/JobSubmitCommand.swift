@@ -67,6 +67,11 @@ struct JobSubmitCommand: AsyncParsableCommand {
         var request = Ciro_V1_ControlRequest()
         request.submitJob = submit
         let client = MarketClient(endpoint: target.endpoint, command: "job submit")
+        // A quick status first: the submit itself may take long (model registration), so a node
+        // that is not there must be reported at once, not after the submit's timeout.
+        var ping = Ciro_V1_ControlRequest()
+        ping.status = Ciro_V1_StatusRequest()
+        _ = try client.call(ping, timeoutMs: 5000)
         guard case let .submitJob(answer) = try client.call(request, timeoutMs: 180_000).response else { throw client.unexpected() }
         let id = Array(answer.jobID)
         say("job \(Hex.encode(id))")
