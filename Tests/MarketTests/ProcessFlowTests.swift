@@ -31,9 +31,14 @@ import Wire
     }
 
     /// A fresh local network in a temporary folder, stopped and removed by `close()`.
-    final class Net {
+    final class Net: @unchecked Sendable {
         let root: String
         let network: LocalNetwork
+
+        /// Starts the network on its own thread (process waits block).
+        static func start(_ count: Int, arguments: @escaping @Sendable (Int) -> [String] = { _ in [] }) async throws -> Net {
+            try await offPool { try Net(count, arguments: arguments) }
+        }
 
         init(_ count: Int, arguments: @escaping (Int) -> [String] = { _ in [] }) throws {
             var template = Array((NSTemporaryDirectory() + "/ciro-market-XXXXXX").utf8CString)
@@ -67,7 +72,11 @@ import Wire
             }
         }
 
-        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0) throws -> [UInt8] {
+        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0) async throws -> [UInt8] {
+            try await offPool { try self.submitBlocking(model: model, maxPrice: maxPrice, k: k, deadlineMs: deadlineMs) }
+        }
+
+        func submitBlocking(model: String, maxPrice: UInt64, k: UInt32, deadlineMs: UInt64) throws -> [UInt8] {
             var submit = Ciro_V1_SubmitJobRequest()
             submit.onnx = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).onnx"))
             submit.calibration = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).calib.json"))
@@ -86,23 +95,26 @@ import Wire
 
         /// Waits until the requester's view satisfies `condition` (180 s at most).
         @discardableResult
-        func waitJob(_ id: [UInt8], timeout: TimeInterval = 180, _ condition: (Ciro_V1_JobInfo) -> Bool) throws -> Ciro_V1_JobInfo {
+        func waitJob(_ id: [UInt8], timeout: TimeInterval = 180, _ condition: (Ciro_V1_JobInfo) -> Bool) async throws -> Ciro_V1_JobInfo {
             let deadline = Date().addingTimeInterval(timeout)
+            let control = members[0].control
             while true {
-                let job = try MarketChecks.job(members[0].control, id)
+                let job = try await offPool { try MarketChecks.job(control, id) }
                 if condition(job) { return job }
                 if Date() > deadline { throw ControlError.failed("job is \(job.phaseDetail) after \(Int(timeout)) s; events: \(job.events.map(\.text)) (logs in \(root))") }
-                Thread.sleep(forTimeInterval: 0.1)
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
 
         /// Every node in `alive` agrees with the requester on the job's end; every ledger (dead
         /// nodes' too) verifies; the live ledgers hold the same history of the job.
-        func checkAgreement(_ id: [UInt8], job: Ciro_V1_JobInfo, alive: [Int]) throws {
-            try MarketChecks.agree(alive.map { members[$0].control }, job: id, reference: job, timeout: 60)
+        func checkAgreement(_ id: [UInt8], job: Ciro_V1_JobInfo, alive: [Int]) async throws {
+            let controls = alive.map { members[$0].control }
+            try await offPool { try MarketChecks.agree(controls, job: id, reference: job, timeout: 60) }
             var histories: Set<String> = []
             for m in members {
-                let (_, history) = try MarketChecks.verifyLedger(dataDirectory: m.directory, job: id)
+                let directory = m.directory
+                let history = try await offPool { try MarketChecks.verifyLedger(dataDirectory: directory, job: id).1 }
                 if alive.contains(m.index) {
                     let h = try #require(history, "node \(m.index + 1) has no record of the job")
                     histories.insert(MarketChecks.agreedHistory(h))
@@ -115,81 +127,95 @@ import Wire
             network.stop()
             try? FileManager.default.removeItem(atPath: root)
         }
+
+        /// Stops the network on its own thread.
+        func shutdown() async {
+            _ = try? await offPool { self.close() }
+        }
     }
 
-    @Test func fiveNodesSettleAJobOnEachSharedModelAndAJobWithoutBidsExpires() throws {
+    @Test func fiveNodesSettleAJobOnEachSharedModelAndAJobWithoutBidsExpires() async throws {
         // Every worker asks 5 credits per 10^6 MACs (so a 1-credit job gets no bid).
-        let net = try Net(5) { _ in ["--price", "5"] }
-        defer { net.close() }
+        let net = try await Net.start(5) { _ in ["--price", "5"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
         for model in ["digits_mlp", "digits_cnn", "wide_mlp"] {
-            let id = try net.submit(model: model)
-            let job = try net.waitJob(id) { $0.terminal }
+            let id = try await net.submit(model: model)
+            let job = try await net.waitJob(id) { $0.terminal }
             #expect(job.phase == "settled", "\(model): \(job.phaseDetail) \(job.faults)")
             #expect(job.requesterVerified)
             #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
             let reference = try EZKLReference.argmax("\(ProcessFlowTests.fixtures)/\(model).output.json")
             #expect(job.output.indices.max { job.output[$0] < job.output[$1] } == reference, "\(model): output \(job.output)")
-            try net.checkAgreement(id, job: job, alive: Array(0..<5))
+            try await net.checkAgreement(id, job: job, alive: Array(0..<5))
         }
         // Observers learn of no award; they close the job at its deadline (5 s here).
-        let id = try net.submit(model: "digits_mlp", maxPrice: 1, deadlineMs: 5000)
-        let job = try net.waitJob(id) { $0.terminal }
+        let id = try await net.submit(model: "digits_mlp", maxPrice: 1, deadlineMs: 5000)
+        let job = try await net.waitJob(id) { $0.terminal }
         #expect(job.phaseDetail == "expired (no bids)")
-        try net.checkAgreement(id, job: job, alive: Array(0..<5))
+        try await net.checkAgreement(id, job: job, alive: Array(0..<5))
     }
 
-    @Test func winnerKilledMidProofIsReplacedByTheNextBid() throws {
+    @Test func winnerKilledMidProofIsReplacedByTheNextBid() async throws {
         // Node 2 is the cheapest (it wins) and waits 30 s before proving: it is killed meanwhile.
-        let net = try Net(5) { i in
+        let net = try await Net.start(5) { i in
             ["--promised-ms", "6000", "--result-grace-ms", "6000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "30000"] : ["--price", "3"])
         }
-        defer { net.close() }
-        let id = try net.submit(model: "digits_mlp")
-        let awarded = try net.waitJob(id) { !$0.awards.isEmpty }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let id = try await net.submit(model: "digits_mlp")
+        let awarded = try await net.waitJob(id) { !$0.awards.isEmpty }
         #expect(Array(awarded.awards[0].worker) == net.key(1))
-        net.network.kill(1)
-        let job = try net.waitJob(id) { $0.terminal }
+        try await offPool { net.network.kill(1) }
+        let job = try await net.waitJob(id) { $0.terminal }
         #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
         #expect(Array(job.settlement.worker) != net.key(1))
         #expect(job.awards.count >= 2)
         #expect(job.faults.first?.contains("no result") == true, "\(job.faults)")
-        try net.checkAgreement(id, job: job, alive: [0, 2, 3, 4])
+        try await net.checkAgreement(id, job: job, alive: [0, 2, 3, 4])
         let history = try #require(try LedgerReader(dataDirectory: net.members[0].directory).jobHistory(Data(id)))
         #expect(history.faults.contains { $0.kind == .missedDeadline && Array($0.worker) == net.key(1) })
         #expect(try LedgerReader(dataDirectory: net.members[0].directory).reputation(Data(net.key(1))).missedDeadlines == 1)
     }
 
-    @Test func cheatingWorkerIsRejectedPenalizedAndTheJobReawarded() throws {
-        let net = try Net(5) { i in i == 1 ? ["--price", "1", "--test-cheat"] : ["--price", "3"] }
-        defer { net.close() }
-        let id = try net.submit(model: "digits_mlp")
-        let job = try net.waitJob(id) { $0.terminal }
+    @Test func cheatingWorkerIsRejectedPenalizedAndTheJobReawarded() async throws {
+        let net = try await Net.start(5) { i in i == 1 ? ["--price", "1", "--test-cheat"] : ["--price", "3"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let id = try await net.submit(model: "digits_mlp")
+        let job = try await net.waitJob(id) { $0.terminal }
         #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
         #expect(Array(job.awards[0].worker) == net.key(1))
         #expect(Array(job.settlement.worker) != net.key(1))
         #expect(job.faults.first?.contains("invalid proof") == true, "\(job.faults)")
         let reference = try EZKLReference.argmax("\(ProcessFlowTests.fixtures)/digits_mlp.output.json")
         #expect(job.output.indices.max { job.output[$0] < job.output[$1] } == reference)
-        try net.checkAgreement(id, job: job, alive: Array(0..<5))
+        try await net.checkAgreement(id, job: job, alive: Array(0..<5))
         let history = try #require(try LedgerReader(dataDirectory: net.members[0].directory).jobHistory(Data(id)))
         #expect(history.faults.contains { $0.kind == .invalidProof && Array($0.worker) == net.key(1) })
     }
 
-    @Test func killedAuditorIsReplacedByTheNextRanked() throws {
+    @Test func killedAuditorIsReplacedByTheNextRanked() async throws {
         // Node 2 wins (cheapest) and proves 4 s late, time enough to kill the first-ranked auditor.
-        let net = try Net(6) { i in i == 1 ? ["--price", "1", "--prove-delay-ms", "4000"] : ["--price", "3"] }
-        defer { net.close() }
-        let id = try net.submit(model: "digits_mlp")
-        _ = try net.waitJob(id) { !$0.awards.isEmpty }
+        let net = try await Net.start(6) { i in i == 1 ? ["--price", "1", "--prove-delay-ms", "4000"] : ["--price", "3"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let id = try await net.submit(model: "digits_mlp")
+        _ = try await net.waitJob(id) { !$0.awards.isEmpty }
         let ranked = AuditorRanking.rank(jobID: id, candidates: (0..<6).map(net.key), excluding: [net.key(0), net.key(1)])
         let victim = try #require((0..<6).first { net.key($0) == ranked[0] })
-        net.network.kill(victim)
-        let job = try net.waitJob(id) { $0.terminal }
+        try await offPool { net.network.kill(victim) }
+        let job = try await net.waitJob(id) { $0.terminal }
         #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
         let auditors = Set(job.attestations.map { Array($0.auditor) })
         #expect(!auditors.contains(ranked[0]))
         #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
-        try net.checkAgreement(id, job: job, alive: (0..<6).filter { $0 != victim })
+        try await net.checkAgreement(id, job: job, alive: (0..<6).filter { $0 != victim })
+    }
+}
+
+/// Runs blocking test work (process waits, control calls, ledger checks) on its own thread, so it
+/// never occupies one of the few cooperative threads the suites running in parallel need. Only
+/// values come back: expectations are checked by the caller, inside the test.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
 
