@@ -76,14 +76,18 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func runStages(_ network: LocalNetwork, root: String, started: Date) throws {
-        let names = Dictionary(uniqueKeysWithValues: network.members.map { (Data($0.publicKey), "node \($0.index + 1)") })
+        // Node labels; filled once the nodes exist.
+        var names: [Data: String] = [:]
         func name(_ id: Data) -> String { "\(names[id] ?? "?") (\(MarketText.short(id)))" }
         let k = attestations ?? UInt32(min(2, nodes - 2))
         say("ciro demo: a local market of \(nodes) real node processes on loopback (data in \(root))")
         say("")
         say("[1/7] starting \(nodes) nodes")
         try stage("start nodes") { try network.start(count: nodes) }
-        for m in network.members { say("  node \(m.index + 1): \(m.nodeID)") }
+        for m in network.members {
+            names[Data(m.publicKey)] = "node \(m.index + 1)"
+            say("  node \(m.index + 1): \(m.nodeID)")
+        }
 
         say("")
         say("[2/7] capacity ads (signed, gossiped): waiting until node 1 sees every node")
