@@ -165,7 +165,7 @@ public enum LedgerRecord: Sendable {
     }
 
     /// The entry kind a gossip topic carries, or nil for topics that are not ledger records.
-    static func kind(of topic: Ciro_V1_Topic) -> Ciro_V1_EntryKind? {
+    public static func kind(of topic: Ciro_V1_Topic) -> Ciro_V1_EntryKind? {
         switch topic {
         case .jobOffer: .jobOffer
         case .bid: .bid

@@ -27,7 +27,7 @@ public struct LedgerMarketJournal: MarketJournal {
         let record = try Self.ledgerRecord(entry)
         let item: LedgerAppend
         if let bytes = InboundEnvelope.current, let envelope = try? Ciro_V1_Envelope(serializedBytes: bytes),
-           Self.topicKind(envelope.topic) == record.kind,
+           LedgerRecord.kind(of: envelope.topic) == record.kind,
            let fromPeer = try? LedgerAppend(envelope: envelope), fromPeer.record.jobID == record.jobID {
             item = fromPeer
         } else {
@@ -66,19 +66,6 @@ public struct LedgerMarketJournal: MarketJournal {
     }
 
     func inputPath(_ jobID: [UInt8]) -> String { inputsDirectory + "/" + Hex.encode(jobID) }
-
-    static func topicKind(_ topic: Ciro_V1_Topic) -> Ciro_V1_EntryKind? {
-        switch topic {
-        case .jobOffer: .jobOffer
-        case .bid: .bid
-        case .award: .award
-        case .result: .result
-        case .attestation: .attestation
-        case .settlement: .settlement
-        case .capacityAd: .capacityAd
-        default: nil
-        }
-    }
 
     /// The ledger record of a market entry (faults and expiries become the ledger's own records).
     static func ledgerRecord(_ entry: MarketEntry) throws -> LedgerRecord {
