@@ -71,7 +71,7 @@ let package = Package(
         // Benchmarks (`ciro bench <suite>`) and the command-line tool.
         .target(
             name: "Bench",
-            dependencies: ["ProofCore", "Models", "ZKML", "Ledger", "LMDB", "Gossip", "Market", "Node", "Sodium", "Identity", "Wire", "ZMQ"]
+            dependencies: ["ProofCore", "Models", "ZKML", "Ledger", "LMDB", "Gossip", "Market", "Node", "Sodium", "Identity", "Wire", "ZMQ", "TestSupport"]
         ),
         .target(
             name: "CiroCLI",
@@ -83,19 +83,22 @@ let package = Package(
         ),
         .executableTarget(name: "ciro", dependencies: ["CiroCLI"]),
 
+        // Shared by the test targets and the benchmarks: temporary folders, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         // Tests, one target per module.
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ", "Sodium"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Sodium"]),
-        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZKMLTests", dependencies: ["ZKML", "Models", "ProofCore"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LMDB", "Wire", "Identity", "Sodium"]),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Sodium", "TestSupport"]),
+        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZKMLTests", dependencies: ["ZKML", "Models", "ProofCore", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LMDB", "Wire", "Identity", "Sodium", "TestSupport"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip", "Wire", "Identity", "Sodium", "ZMQ"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Node", "Wire", "Identity"]),
-        .testTarget(name: "CLITests", dependencies: ["CiroCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["CiroCLI", "TestSupport"]),
     ]
 )
 

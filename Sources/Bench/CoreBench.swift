@@ -1,5 +1,6 @@
 import Dispatch
 import ProofCore
+import TestSupport
 
 /// `ciro bench core`: field, NTT, sumcheck and commitment figures on one core and on all cores.
 public enum CoreBench {
@@ -62,7 +63,7 @@ public enum CoreBench {
     static func multiplicationsPerSecond<F: FieldElement>(_ type: F.Type, threads: Int, quick: Bool) -> Double {
         let length = 1 << 12
         let passes = quick ? 50 : 4000
-        var rng = SplitMix(seed: 1)
+        var rng = SplitMix64(seed: 1)
         let inputs = (0..<(2 * length)).map { _ in F.random(using: &rng) }
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -84,13 +85,13 @@ public enum CoreBench {
 
     static func nttMilliseconds(logSize: Int) -> Double {
         let plan = NTTPlan(logSize: logSize)
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         var values = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
         return bestMilliseconds(repeats: 5) { plan.forward(&values) }
     }
 
     static func sumcheckMilliseconds(logSize: Int) -> Double {
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let a = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
         let b = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
         return bestMilliseconds(repeats: 5) {
@@ -100,7 +101,7 @@ public enum CoreBench {
     }
 
     static func commitmentFigures(logSize: Int) -> (commit: Double, open: Double, verify: Double, proofKiB: Double) {
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let table = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
         let params = CommitmentParameters.conjectured100
         var batch: CommittedBatch?
@@ -156,15 +157,3 @@ extension String {
     }
 }
 
-/// A fast deterministic generator for benchmark inputs (not for anything secret).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `ciro` executable as a user would, and captures what it prints.
 ///
@@ -88,17 +89,3 @@ struct CiroProcess {
     }
 }
 
-/// A fresh folder for one test, removed afterwards.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/ciro-cli-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
-        path = String(cString: made)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}

@@ -1,9 +1,10 @@
 import Testing
 import Foundation
+import TestSupport
 
 @Suite struct IdentityCommandTests {
     @Test func initThenId() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path + "/node"
         let initRun = try CiroProcess.run(["init", "--data-dir", dir, "--listen", "tcp://127.0.0.1:7411"])
         #expect(initRun.status == 0, "\(initRun)")
@@ -33,7 +34,7 @@ import Foundation
     }
 
     @Test func dataDirFromEnvironment() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path + "/env-node"
         #expect(try CiroProcess.run(["init"], environment: ["CIRO_DATA_DIR": dir]).status == 0)
         let byEnv = try CiroProcess.run(["id"], environment: ["CIRO_DATA_DIR": dir])
@@ -43,7 +44,7 @@ import Foundation
     }
 
     @Test func secondInitIsRefusedUnlessForced() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path
         #expect(try CiroProcess.run(["init", "--data-dir", dir]).status == 0)
         let before = try CiroProcess.run(["id", "--data-dir", dir]).stdout
@@ -62,7 +63,7 @@ import Foundation
     }
 
     @Test func keyReadableByOthersIsRefusedWithTheFix() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path
         #expect(try CiroProcess.run(["init", "--data-dir", dir]).status == 0)
         let key = dir + "/node.key"
@@ -78,7 +79,7 @@ import Foundation
     }
 
     @Test func idWithoutInitSaysWhatToRun() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path + "/empty"
         let r = try CiroProcess.run(["id", "--data-dir", dir])
         #expect(r.status == 2, "\(r)")
@@ -87,7 +88,7 @@ import Foundation
 
     @Test(arguments: ["127.0.0.1:7400", "tcp://127.0.0.1", "tcp://127.0.0.1:70000", "udp://127.0.0.1:7400"])
     func badListenEndpointIsAUsageError(endpoint: String) throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let r = try CiroProcess.run(["init", "--data-dir", scratch.path + "/n", "--listen", endpoint])
         #expect(r.status == 64, "\(r)")
         #expect(r.stderr.contains("invalid endpoint"))

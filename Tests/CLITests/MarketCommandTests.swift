@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `ciro demo`, `ciro job ...` and `ciro market` as a user runs them.
 @Suite(.serialized) struct MarketCommandTests {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func commandsWithoutARunningNodeSaySo() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let dir = scratch.path + "/n"
         try CiroProcess.run(["init", "--data-dir", dir])
         try #"{"input_data": [[0.5]]}"#.write(toFile: scratch.path + "/in.json", atomically: true, encoding: .utf8)
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func unreadableInputsAreBadInput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let missing = try CiroProcess.run(["job", "submit", "--node", scratch.path, "--model", scratch.path + "/none.onnx", "--input", scratch.path + "/none.json"])
         #expect(missing.status == 2, "\(missing)")
         #expect(missing.stderr.contains("cannot read"), "\(missing)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `ciro node start` / `ciro node peers` as a user runs them: real processes on loopback.
 @Suite(.serialized) struct NodeCommandTests {
@@ -25,7 +26,7 @@ import Testing
     func freePort() -> Int { 30_000 + Int.random(in: 0..<20_000) }
 
     @Test func twoNodesLinkListPeersAndStopCleanly() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let a = scratch.path + "/a", b = scratch.path + "/b"
         let portA = freePort()
         try CiroProcess.run(["init", "--data-dir", a, "--listen", "tcp://127.0.0.1:\(portA)"])
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func peersWithoutARunningNodeSaysSo() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])
         let result = try CiroProcess.run(["node", "peers", "--data-dir", scratch.path + "/n"])
         #expect(result.status == 3, "\(result)")
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func startWithoutIdentityOrWithABadBootstrapListIsABadInput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let missing = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/none"], timeout: 20)
         #expect(missing.status == 2, "\(missing)")
         try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])

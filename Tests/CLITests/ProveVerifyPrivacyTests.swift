@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `ciro prove` / `ciro verify` with --private-input / --private-output and the requester's sealed
 /// output (issue 8).
@@ -7,7 +8,7 @@ import Testing
     var models: String { FileManager.default.currentDirectoryPath + "/Tests/ModelsTests/Fixtures/models" }
 
     @Test func privateProofVerifiesAndTheRequesterOpensItsOutput() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = TemporaryDirectory()
         let requester = scratch.path + "/requester"
         #expect(try CiroProcess.run(["init", "--data-dir", requester]).status == 0)
         let id = try CiroProcess.run(["id", "--data-dir", requester])

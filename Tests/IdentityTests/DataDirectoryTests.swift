@@ -2,10 +2,11 @@ import Testing
 import Identity
 import Sodium
 import Foundation
+import TestSupport
 
 @Suite struct DataDirectoryTests {
     @Test func initializeCreatesFolderKeysAndConfig() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path + "/a/b/node/")
         #expect(dir.path == tmp.path + "/a/b/node")
         let identity = try dir.initialize(config: NodeConfig(listen: "tcp://127.0.0.1:7555"))
@@ -25,7 +26,7 @@ import Foundation
     }
 
     @Test func secondInitIsRefusedAndForceReplaces() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         let first = try dir.initialize()
         #expect(throws: IdentityError.keysAlreadyExist(path: dir.secretKeyPath)) { try dir.initialize() }
@@ -38,7 +39,7 @@ import Foundation
     }
 
     @Test func aLonePublicFileAlsoBlocksInit() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         try dir.initialize()
         try FileManager.default.removeItem(atPath: dir.secretKeyPath)
@@ -47,7 +48,7 @@ import Foundation
 
     @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o666, 0o700 | 0o004])
     func secretKeyReadableByOthersIsRefused(mode: Int) throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         try dir.initialize()
         chmod(dir.secretKeyPath, mode_t(mode))
@@ -60,7 +61,7 @@ import Foundation
     }
 
     @Test func ownerOnlyModesAreAccepted() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         let identity = try dir.initialize()
         for mode in [0o400, 0o600] {
@@ -70,7 +71,7 @@ import Foundation
     }
 
     @Test func missingKeySaysHowToCreateOne() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path + "/none")
         let error = #expect(throws: IdentityError.keyFileMissing(path: dir.secretKeyPath, dataDirectory: dir.path)) {
             try dir.loadIdentity()
@@ -79,7 +80,7 @@ import Foundation
     }
 
     @Test func malformedKeyFilesAreRejected() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         try dir.initialize()
         let original = try Data(contentsOf: URL(fileURLWithPath: dir.secretKeyPath))
@@ -102,7 +103,7 @@ import Foundation
     }
 
     @Test func publicFileMustMatchSecretKey() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let a = DataDirectory(path: tmp.path + "/a")
         let b = DataDirectory(path: tmp.path + "/b")
         try a.initialize()
@@ -117,14 +118,14 @@ import Foundation
     }
 
     @Test func pathThatIsAFileIsNotADirectory() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let file = tmp.path + "/file"
         try write(Data("x".utf8), to: file)
         #expect(throws: IdentityError.notADirectory(path: file)) { try DataDirectory(path: file).initialize() }
     }
 
     @Test func invalidListenEndpointIsRejectedBeforeAnythingIsWritten() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path + "/n")
         #expect(throws: IdentityError.self) { try dir.initialize(config: NodeConfig(listen: "udp://1.2.3.4:5")) }
         #expect(!FileManager.default.fileExists(atPath: dir.path))
@@ -154,7 +155,7 @@ import Foundation
     }
 
     @Test func roundTripsThroughTheDataDirectory() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         var config = NodeConfig(listen: "tcp://0.0.0.0:7400", advertise: "tcp://node.example:7400")
         config.pricePerWorkUnit = 17
@@ -164,12 +165,12 @@ import Foundation
     }
 
     @Test func missingConfigGivesDefaults() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         #expect(try DataDirectory(path: tmp.path).loadConfig() == NodeConfig())
     }
 
     @Test func malformedConfigIsRejectedWithThePath() throws {
-        let tmp = try TemporaryDirectory()
+        let tmp = TemporaryDirectory()
         let dir = DataDirectory(path: tmp.path)
         for bad in [#"{"listen": 5}"#, "not json", #"{"listen": "tcp://h:0"}"#, #"{"version": 99}"#] {
             try Data(bad.utf8).write(to: URL(fileURLWithPath: dir.configPath))

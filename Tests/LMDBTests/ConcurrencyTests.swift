@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import LMDB
+import TestSupport
 extension LMDBTestSuite {
     @Suite("LMDB concurrent readers")
     struct ConcurrencyTests {

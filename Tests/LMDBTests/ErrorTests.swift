@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LMDB
+import TestSupport
 extension LMDBTestSuite {
     @Suite("LMDB errors")
     struct ErrorTests {

@@ -2,6 +2,7 @@ import CLMDB
 import Foundation
 import Testing
 import LMDB
+import TestSupport
 extension LMDBTestSuite {
     @Suite("LMDB stale readers")
     struct StaleReaderTests {

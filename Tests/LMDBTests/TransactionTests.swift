@@ -1,5 +1,6 @@
 import Testing
 import LMDB
+import TestSupport
 extension LMDBTestSuite {
     @Suite("LMDB transactions")
     struct TransactionTests {

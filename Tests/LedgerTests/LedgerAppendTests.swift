@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("Ledger appends and queries")
     struct LedgerAppendTests {

@@ -3,6 +3,7 @@ import Ledger
 import LMDB
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("ciro ledger verify / show")
     struct LedgerCLITests {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Ledger
 import Testing
+import TestSupport
 extension LedgerTestSuite {
     /// A real child process (`ciro ledger stress-append`, durable commits) appends as fast as it can
     /// and prints `committed N` after each commit; it is killed with SIGKILL at random moments.

@@ -4,6 +4,7 @@ import Ledger
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("Ledger durability")
     struct LedgerDurabilityTests {

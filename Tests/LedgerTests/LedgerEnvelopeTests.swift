@@ -3,6 +3,7 @@ import Ledger
 import Sodium
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("Ledger entries from peers")
     struct LedgerEnvelopeTests {

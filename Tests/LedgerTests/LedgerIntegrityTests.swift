@@ -4,6 +4,7 @@ import LMDB
 import Sodium
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("Ledger integrity")
     struct LedgerIntegrityTests {

@@ -3,23 +3,7 @@ import Dispatch
 import Foundation
 import Ledger
 import Wire
-
-/// A fresh folder under the system temporary folder, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = #function) {
-        let base = NSTemporaryDirectory() + "ciro-ledger-\(label.filter { $0.isLetter || $0.isNumber }.prefix(40))-"
-        var template = Array((base + "XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
+import TestSupport
 
 /// Options for test ledgers: no fsync (a killed process still loses nothing) and a fixed clock.
 func testOptions(mapSize: Int = 1 << 20) -> Ledger.Options {

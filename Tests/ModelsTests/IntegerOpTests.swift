@@ -1,6 +1,7 @@
 import Models
 import SwiftProtobuf
 import Testing
+import TestSupport
 
 /// Builds ONNX models node by node in memory, for per-op tests of the integer path.
 struct OnnxGraphBuilder {
@@ -68,17 +69,6 @@ struct OnnxGraphBuilder {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One op's integer path against the float path, on random inputs calibrated on themselves.
 ///
@@ -99,7 +89,7 @@ struct IntegerOpTests {
     /// integer and float outputs on each sample.
     static func compare(_ bytes: [UInt8], count: Int, range: ClosedRange<Float> = -2...2, samples: Int = 8) throws -> Comparison {
         let graph = try ONNXImporter.load(bytes: bytes)
-        var generator = SeededGenerator(state: 0xC1A0)
+        var generator = SplitMix64(seed: 0xC1A0)
         let inputs = (0..<samples).map { _ in (0..<count).map { _ in Float.random(in: range, using: &generator) } }
         let q = try Quantizer.quantize(graph, samples: inputs)
         let float = FloatEngine(graph: graph)
@@ -262,7 +252,7 @@ struct IntegerOpTests {
         guard case .leakyRelu(let m, let s) = broken.layers[index].op else { return }
         broken.layers[index].op = .leakyRelu(multiplier: m + (Int64(1) << (s - 4)), shift: s)
         let graph = try ONNXImporter.load(bytes: bytes)
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let input = (0..<32).map { _ in Float.random(in: -2...2, using: &generator) }
         let expected = try FloatEngine(graph: graph).run(flatInput: input).data
         let got = try IntegerEngine(model: broken).run(flatInput: input)

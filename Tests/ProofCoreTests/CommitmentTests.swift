@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 @Suite struct CommitmentTests {
     typealias E = GoldilocksExt2

@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 /// A reusable suite of field axioms, run against every `FieldElement` type.
 enum FieldAxioms {
@@ -53,18 +54,6 @@ enum FieldAxioms {
     }
 }
 
-/// Deterministic generator for reproducible tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct FieldTests {
     @Test func goldilocksAxioms() throws { try FieldAxioms.check(Goldilocks.self) }

@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 /// The Libra-style zero-knowledge sumcheck (docs/ZK.md §2).
 @Suite struct MaskedSumcheckTests {

@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 @Suite struct MultilinearTests {
     func randomTable<F: FieldElement>(_ n: Int, _ rng: inout SplitMix64) -> [F] {

@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 @Suite struct NTTTests {
     /// Naive evaluation f(ω^j) for checking.

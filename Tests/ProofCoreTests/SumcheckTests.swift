@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import TestSupport
 
 @Suite struct SumcheckTests {
     typealias E = GoldilocksExt2

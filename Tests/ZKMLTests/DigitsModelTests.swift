@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Testing
 import ZKML
+import TestSupport
 
 /// End to end on the shared digits models (fixtures of the Models tests).
 @Suite struct DigitsModelTests {

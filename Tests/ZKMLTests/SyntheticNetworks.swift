@@ -1,25 +1,15 @@
 import ZKML
+import TestSupport
 
 /// Small random integer networks for protocol tests (deterministic from a seed).
 enum SyntheticNetworks {
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func values(_ count: Int, _ range: ClosedRange<Int64>, _ rng: inout Rng) -> [Int64] {
+    static func values(_ count: Int, _ range: ClosedRange<Int64>, _ rng: inout SplitMix64) -> [Int64] {
         (0..<count).map { _ in Int64.random(in: range, using: &rng) }
     }
 
     /// 12 -> 20 -> ReLU -> 6 (output 6 of a padded 8).
     static func mlp(seed: UInt64 = 1) -> QuantizedNetwork {
-        var rng = Rng(state: seed)
+        var rng = SplitMix64(seed: seed)
         let w1 = (0..<20).map { _ in values(12, -64...64, &rng) }
         let w2 = (0..<6).map { _ in values(20, -64...64, &rng) }
         return QuantizedNetwork(inputShape: [12], inputMin: 0, inputMax: 16, layers: [
@@ -31,7 +21,7 @@ enum SyntheticNetworks {
 
     /// 1x6x6 -> conv 3x3 pad 1 (3 ch) -> ReLU -> maxpool 2x2 -> flatten -> 5.
     static func cnn(seed: UInt64 = 2) -> QuantizedNetwork {
-        var rng = Rng(state: seed)
+        var rng = SplitMix64(seed: seed)
         return QuantizedNetwork(inputShape: [1, 6, 6], inputMin: 0, inputMax: 16, layers: [
             .conv(weights: values(3 * 9, -64...64, &rng), bias: values(3, -100...100, &rng), outChannels: 3,
                   kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1]),
@@ -44,7 +34,7 @@ enum SyntheticNetworks {
     }
 
     static func input(_ count: Int, seed: UInt64 = 7) -> [Int64] {
-        var rng = Rng(state: seed)
+        var rng = SplitMix64(seed: seed)
         return values(count, 0...16, &rng)
     }
 }
