@@ -13,6 +13,8 @@ public struct ProverModel: Sendable {
     public let modelID: [UInt8]
 
     let plan: CircuitPlan
+    /// For tests: the committed (padded, blinded) weight vector.
+    package var committedWeightVector: [Goldilocks] { weightBatch.evaluations[0] }
     /// All weights and biases, laid out by `plan.weightLayout`, as field elements.
     let weightVector: [Goldilocks]
     /// The committed weight vector (the prover's opening data).

@@ -173,3 +173,38 @@ import ZKML
         }
     }
 }
+
+/// The values the verifier receives are evaluations of masked polynomials (docs/ZK.md §2a): none of the
+/// claims it routes on an activation, helper column or weight is the true evaluation in zero-knowledge
+/// mode, all of them are in the plain mode (which shows the check would see unmasked values).
+@Suite struct MaskedEvaluationTests {
+    @Test(arguments: [true, false])
+    func claimedEvaluationsAreMaskedInZeroKnowledgeMode(zeroKnowledge: Bool) throws {
+        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), ZeroKnowledgeTests.privateIO)] {
+            let (arch, weights) = try NetworkCompiler.compile(net)
+            let model = try ProverModel(architecture: arch, weights: weights)
+            let input = SyntheticNetworks.input(arch.inputLength)
+            let options = zeroKnowledge ? ProofOptions(privacy: privacy) : .plain
+            let r = try ZKMLProver.prove(model: model, input: input, options: options)
+            let isPrivate = zeroKnowledge && privacy.privateInput
+            let claims = try ZKMLVerifier.routedClaims(key: model.verifierKey(), publicInput: isPrivate ? nil : input,
+                                                       publicOutput: isPrivate ? nil : r.output, proof: r.proof)
+            let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
+            let witness = try CircuitWitness(architecture: arch, weights: weights, input: padded)
+            let last = arch.layers.count
+            var masked = 0, clear = 0
+            for (v, point, claimed) in claims.values where isPrivate || (v != 0 && v != last) {
+                let truth = MLE.evaluate(witness.values[v].map { Goldilocks(integer: Int($0)) }, at: point)
+                if truth == claimed { clear += 1 } else { masked += 1 }
+            }
+            for (point, claimed) in claims.weights {
+                if MLE.evaluate(model.committedWeightVector, at: point) == claimed { clear += 1 } else { masked += 1 }
+            }
+            if zeroKnowledge {
+                #expect(clear == 0 && masked >= 5, "\(clear) claims in the clear, \(masked) masked")
+            } else {
+                #expect(masked == 0 && clear >= 5, "\(clear) claims in the clear, \(masked) masked")
+            }
+        }
+    }
+}

@@ -7,7 +7,9 @@
 /// (G, the round polynomials, g(r)) is uniform on the affine space the verifier's checks define: a
 /// simulator that knows only the claimed sum and f(r) produces it exactly (docs/ZK.md).
 public struct SumcheckMask<F: FieldElement>: Sendable, Equatable {
-    /// Per variable (first variable first), the coefficients of g_i, lowest degree first.
+    /// Per variable (first variable first), the coefficients of g_i, lowest degree first. A round's
+    /// polynomial has degree max(combination degree, this univariate's degree): to hide it the mask
+    /// needs at least that degree.
     public let coefficients: [[F]]
 
     public init(coefficients: [[F]]) { self.coefficients = coefficients }
@@ -54,20 +56,38 @@ public struct SumcheckMask<F: FieldElement>: Sendable, Equatable {
 /// The zero-knowledge sumcheck of f + ρ·g (g a `SumcheckMask`). The proof has the ordinary format and
 /// is checked by `Sumcheck.verify` with claimed sum H + ρ·G; the sub-claim's expected value is then
 /// f(r) + ρ·g(r).
+///
+/// With `finalMasks` (Libra §4.2, one masking constant μ_t per table), the last round works on the
+/// tables t̂_t = t_t + x_n(1 − x_n)·μ_t instead of t_t (x_n the last variable bound): equal on the
+/// hypercube, so the sum is unchanged, but the final evaluations are t̂_t(r) = t_t(r) + r_n(1 − r_n)·μ_t,
+/// uniform when μ_t is. Only the last round changes (its degree doubles for every masked factor); the
+/// mask's last univariate must have that degree (`SumcheckMask.coefficients.last`), earlier ones at least
+/// the combination's degree. Such proofs are checked by `MaskedSumcheck.verify` with per-round degrees.
 public enum MaskedSumcheck {
-    /// Proves Σ_x (combination(tables(x)) + ρ·g(x)). The mask's degree must not exceed the
-    /// combination's. `claimedSum` of the output is H + ρ·G; `finalEvaluations` are the tables' values.
+    /// The last round's degree when the tables with a true entry in `masked` get a final mask.
+    public static func lastRoundDegree<F>(_ combination: SumOfProducts<F>, masked: [Bool]) -> Int {
+        combination.terms.map { t in t.factors.reduce(0) { $0 + (masked[$1] ? 2 : 1) } }.max() ?? 0
+    }
+
+    /// Proves Σ_x (combination(tables(x)) + ρ·g(x)). Round i's polynomial has degree
+    /// `mask.coefficients[i].count − 1` (at least the combination's degree). `claimedSum` of the
+    /// output is H + ρ·G; `finalEvaluations` are the (masked, with `finalMasks`) tables' values.
     @inlinable
     public static func prove<F: FieldElement>(
-        tables: [[F]], combination: SumOfProducts<F>, mask: SumcheckMask<F>, rho: F, transcript: inout Transcript
+        tables: [[F]], combination: SumOfProducts<F>, mask: SumcheckMask<F>, rho: F, finalMasks: [F]? = nil,
+        transcript: inout Transcript
     ) -> SumcheckProverOutput<F> {
         precondition(tables.count == combination.tableCount && !tables.isEmpty, "one table per combination input")
         let size = tables[0].count
         precondition(size > 0 && size & (size - 1) == 0 && tables.allSatisfy { $0.count == size }, "tables need one power-of-two length")
         let n = size.trailingZeroBitCount
         let d = max(1, combination.degree)
-        precondition(mask.numVariables == n && mask.coefficients.allSatisfy { $0.count >= 1 && $0.count <= d + 1 },
-                     "the mask needs one univariate of degree <= \(d) per variable")
+        precondition(mask.numVariables == n && mask.coefficients.allSatisfy { !$0.isEmpty }, "the mask needs one univariate per variable")
+        precondition(finalMasks == nil || finalMasks!.count == tables.count, "one final mask per table")
+        var degrees = mask.coefficients.map { max(d, $0.count - 1) }
+        if let fm = finalMasks, n > 0 {
+            degrees[n - 1] = max(degrees[n - 1], lastRoundDegree(combination, masked: fm.map { !$0.isZero }))
+        }
         if n == 0 {
             return Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
         }
@@ -98,20 +118,37 @@ public enum MaskedSumcheck {
         flat.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             for round in 0..<n {
-                var evals = Sumcheck.roundEvaluations(base: base, stride: size, length: length, tableCount: m, degree: d,
+                let deg = degrees[round]
+                var evals: [F]
+                if round == n - 1, let fm = finalMasks {
+                    // Two entries per table left: t̂(X) = lo + X·(hi − lo) + X(1 − X)·μ.
+                    evals = (0...deg).map { x in
+                        let xv = F(integer: x)
+                        let z = xv * (F.one - xv)
+                        let values = (0..<m).map { t in
+                            let lo = base[t * size], hi = base[t * size + 1]
+                            return lo + xv * (hi - lo) + z * fm[t]
+                        }
+                        return combination.evaluate(values)
+                    }
+                } else {
+                    evals = Sumcheck.roundEvaluations(base: base, stride: size, length: length, tableCount: m, degree: d,
                                                       factorStart: factorStart, factors: factors, coefficients: coefficients)
+                    if deg > d {
+                        let known = evals
+                        for x in (d + 1)...deg { evals.append(interpolateAtIntegerNodes(known, at: F(integer: x))) }
+                    }
+                }
                 // Mask part: 2^rest·(prefix + g_i(X)) + 2^(rest-1)·Σ_{j>i}(g_j(0)+g_j(1)).
                 let rest = n - 1 - round
                 let tail = rest >= 1 ? pow2[rest - 1] * suffix[round + 1] : F.zero
-                for x in 0...d {
-                    var xv = F.zero
-                    for _ in 0..<x { xv += .one }
-                    let g = pow2[rest] * (prefix + mask.evaluate(variable: round, at: xv)) + tail
+                for x in 0...deg {
+                    let g = pow2[rest] * (prefix + mask.evaluate(variable: round, at: F(integer: x))) + tail
                     evals[x] += rho * g
                 }
                 if round == 0 {
                     claim = evals[0] + evals[1]
-                    Sumcheck.absorbHeader(&transcript, numVariables: n, degree: d, claim: claim)
+                    Sumcheck.absorbHeader(&transcript, numVariables: n, degree: degrees[n - 1], claim: claim)
                 }
                 transcript.absorb("sumcheck.round", elements: evals)
                 let r: F = transcript.challenge("sumcheck.challenge")
@@ -131,7 +168,43 @@ public enum MaskedSumcheck {
                 length = half
             }
         }
-        let finals = (0..<m).map { flat[$0 * size] }
+        var finals = (0..<m).map { flat[$0 * size] }
+        if let fm = finalMasks {
+            let r = point[n - 1]
+            let z = r * (F.one - r)
+            for t in 0..<m { finals[t] += z * fm[t] }
+        }
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: finals, claimedSum: claim)
+    }
+
+    /// The factor r_n(1 − r_n) of a final mask at the sumcheck point (r_n: the last variable bound).
+    public static func finalMaskFactor<F: FieldElement>(_ point: [F]) -> F {
+        guard let r = point.last else { return .zero }
+        return r * (F.one - r)
+    }
+
+    /// Checks round polynomials of the given degrees (one per variable) for `claimedSum`, on the same
+    /// transcript as `prove`; returns the sub-claim (its expected value is f̂(r) + ρ·g(r)).
+    @inlinable
+    public static func verify<F: FieldElement>(
+        claimedSum: F, degrees: [Int], rounds: [[F]], transcript: inout Transcript
+    ) throws(ProofError) -> SumcheckSubClaim<F> {
+        guard rounds.count == degrees.count, !degrees.isEmpty else {
+            throw .wrongRoundCount(expected: degrees.count, actual: rounds.count)
+        }
+        Sumcheck.absorbHeader(&transcript, numVariables: degrees.count, degree: degrees.last!, claim: claimedSum)
+        var claim = claimedSum
+        var point = [F]()
+        for (round, poly) in rounds.enumerated() {
+            guard poly.count == degrees[round] + 1 else {
+                throw .wrongRoundDegree(round: round, expected: degrees[round] + 1, actual: poly.count)
+            }
+            guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: round) }
+            transcript.absorb("sumcheck.round", elements: poly)
+            let r: F = transcript.challenge("sumcheck.challenge")
+            claim = interpolateAtIntegerNodes(poly, at: r)
+            point.append(r)
+        }
+        return SumcheckSubClaim(point: point, expectedValue: claim)
     }
 }

@@ -38,8 +38,19 @@ struct ProverChannel {
 
     /// Runs a sumcheck (which absorbs its own messages) and appends its proof to the bytes.
     /// In zero-knowledge mode the sumcheck is masked (see `maskedSumcheck`); the output is the same.
-    mutating func sumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>) -> SumcheckProverOutput<Ext> {
-        if masks != nil && tables[0].count > 1 { return maskedSumcheck(tables: tables, combination: combination) }
+    /// The claim's value is `claim − offset(pool)` (docs/ZK.md §2a); `finalMasks` (one μ per table, or
+    /// nil) mask the final evaluations, `lastDegree` is the declared degree of the last round then.
+    /// A sumcheck without variables cannot hide: its offset is revealed (`zk.offset`).
+    mutating func sumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]? = nil, lastDegree: Int = 0,
+                           offset: PoolFunctional = .zero) -> SumcheckProverOutput<Ext> {
+        if masks != nil && tables[0].count > 1 {
+            return maskedSumcheck(tables: tables, combination: combination, finalMasks: finalMasks, lastDegree: lastDegree, offset: offset)
+        }
+        if masks != nil && !offset.isZero {
+            let v = offset.evaluate(masks!.column)
+            send("zk.offset", v)
+            masks!.linearRecords.append(LinearRecord(functional: offset, value: v))
+        }
         let out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
         out.proof.write(to: &writer)
         return out
@@ -97,8 +108,19 @@ struct VerifierChannel {
     mutating func challenges(_ label: String, count: Int) -> [Ext] { transcript.challenges(label, count: count) }
 
     /// Reads and checks a sumcheck proof of `claim`; returns the sub-claim left to check.
-    mutating func sumcheck(claim: Ext, numVariables: Int, degree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
-        if masks != nil && numVariables > 0 { return try maskedSumcheck(claim: claim, numVariables: numVariables, degree: degree) }
+    /// The claim's value is `claim − offset(pool)`; `lastDegree` is the declared degree of the last
+    /// round when the final evaluations are masked (docs/ZK.md §2a).
+    mutating func sumcheck(claim: Ext, offset: PoolFunctional = .zero, numVariables: Int, degree: Int,
+                           lastDegree: Int = 0) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
+        if masks != nil && numVariables > 0 {
+            return try maskedSumcheck(claim: claim, offset: offset, numVariables: numVariables, degree: degree, lastDegree: lastDegree)
+        }
+        var claim = claim
+        if masks != nil && !offset.isZero {
+            let v = try receive("zk.offset")
+            masks!.linearRecords.append(LinearRecord(functional: offset, value: v))
+            claim -= v
+        }
         do {
             let proof = try SumcheckProof<Ext>(from: &reader)
             record("sumcheck round", proof.roundPolynomials.flatMap { $0 })

@@ -84,8 +84,24 @@ struct CircuitPlan: Sendable {
         let tableLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize))
         multiplicityColumn = columns.count
         columns.append(tableLayout.logTotal)
-        let maskPool = MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(
-            arch, sourceLog: SegmentLayout(logSizes: sourceSegments).logTotal, tableLog: tableLayout.logTotal))
+        var weightSegments: [Int] = []
+        var ordinal: [Int: Int] = [:]
+        for l in arch.linearLayerIndices {
+            guard case .linear(let s) = arch.layers[l] else { continue }
+            ordinal[l] = ordinal.count
+            weightSegments.append(s.logRows + s.logInner)
+            weightSegments.append(s.logRows)
+        }
+        weightBlindingSegment = weightSegments.count
+        weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
+        self.weightLayout = SegmentLayout(logSizes: weightSegments)
+        self.linearOrdinal = ordinal
+        let sourceLog = SegmentLayout(logSizes: sourceSegments).logTotal
+        let maskPool = MaskPoolLayout(
+            roundsByDegree: MaskPoolLayout.rounds(arch, sourceLog: sourceLog, tableLog: tableLayout.logTotal,
+                                                  weightLog: weightLayout.logTotal),
+            finalMasks: MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), sourceLog: sourceLog,
+                                                      tableLog: tableLayout.logTotal))
         self.maskPool = maskPool
         maskPoolColumn = columns.count
         columns.append(maskPool.poolLog)
@@ -99,18 +115,6 @@ struct CircuitPlan: Sendable {
         self.sourceLayout = SegmentLayout(logSizes: sourceSegments)
         self.tableLayout = tableLayout
 
-        var weightSegments: [Int] = []
-        var ordinal: [Int: Int] = [:]
-        for l in arch.linearLayerIndices {
-            guard case .linear(let s) = arch.layers[l] else { continue }
-            ordinal[l] = ordinal.count
-            weightSegments.append(s.logRows + s.logInner)
-            weightSegments.append(s.logRows)
-        }
-        weightBlindingSegment = weightSegments.count
-        weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
-        self.weightLayout = SegmentLayout(logSizes: weightSegments)
-        self.linearOrdinal = ordinal
     }
 
     /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.

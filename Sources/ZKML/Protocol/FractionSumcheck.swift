@@ -1,10 +1,13 @@
 import ProofCore
 
 /// A claim on the leaves of a fraction tree: the leaves' numerator and denominator extensions at `point`.
+/// In zero-knowledge mode both values are masked: the true values are `value − offset(pool)`.
 struct LeafClaim {
     var point: [Ext]
     var numerator: Ext
     var denominator: Ext
+    var numeratorOffset: PoolFunctional = .zero
+    var denominatorOffset: PoolFunctional = .zero
 }
 
 /// GKR for a sum of fractions (LogUp-GKR, Papini-Haboeck): proves Σ_i N_i / D_i over 2^n leaves as a
@@ -49,6 +52,7 @@ enum FractionSumcheck {
         var point = [mu]
         var claimN = top[0] + mu * (top[1] - top[0])
         var claimD = top[2] + mu * (top[3] - top[2])
+        var offN = PoolFunctional.zero, offD = PoolFunctional.zero
         for level in 1..<n {
             let lambda = channel.challenge("logup.lambda")
             let size = 1 << level
@@ -60,14 +64,22 @@ enum FractionSumcheck {
             }
             let eq = MLE.eqTable(point)
             let combination = FractionSumcheck.combination(lambda)
-            let out = channel.sumcheck(tables: [eq, ne, no, de, dOdd], combination: combination)
+            // The children's values at the sumcheck point are masked (docs/ZK.md §2a).
+            let fm = channel.finalMasks(4)
+            let out = channel.sumcheck(tables: [eq, ne, no, de, dOdd], combination: combination,
+                                       finalMasks: [.zero] + fm.map(\.value), lastDegree: ZKDegrees.fraction,
+                                       offset: offN + offD.scaled(lambda))
             let finals = Array(out.finalEvaluations[1...4])
             channel.send("logup.children", finals)
+            let kappa = MaskedSumcheck.finalMaskFactor(out.point)
             mu = channel.challenge("logup.mu")
             point = out.point + [mu]
             claimN = finals[0] + mu * (finals[1] - finals[0])
             claimD = finals[2] + mu * (finals[3] - finals[2])
+            offN = combine([(kappa * (Ext.one - mu), fm[0].functional), (kappa * mu, fm[1].functional)])
+            offD = combine([(kappa * (Ext.one - mu), fm[2].functional), (kappa * mu, fm[3].functional)])
         }
+        return (root, LeafClaim(point: point, numerator: claimN, denominator: claimD, numeratorOffset: offN, denominatorOffset: offD))
         return (root, LeafClaim(point: point, numerator: claimN, denominator: claimD))
     }
 
@@ -89,10 +101,14 @@ enum FractionSumcheck {
         var point = [mu]
         var claimN = top[0] + mu * (top[1] - top[0])
         var claimD = top[2] + mu * (top[3] - top[2])
+        var offN = PoolFunctional.zero, offD = PoolFunctional.zero
         for level in 1..<n {
             let lambda = channel.challenge("logup.lambda")
-            let sub = try channel.sumcheck(claim: claimN + lambda * claimD, numVariables: level, degree: 3)
+            let fm = try channel.finalMasks(4)
+            let sub = try channel.sumcheck(claim: claimN + lambda * claimD, offset: offN + offD.scaled(lambda), numVariables: level,
+                                           degree: 3, lastDegree: ZKDegrees.fraction)
             let f = try channel.receive("logup.children", count: 4)
+            let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
             let eq = MLE.eq(point, sub.point)
             let expected = eq * (f[0] * f[3] + f[1] * f[2] + lambda * f[2] * f[3])
             try channel.expect(expected, sub.expectedValue, "fraction tree level \(level) does not match its children")
@@ -100,7 +116,9 @@ enum FractionSumcheck {
             point = sub.point + [mu]
             claimN = f[0] + mu * (f[1] - f[0])
             claimD = f[2] + mu * (f[3] - f[2])
+            offN = combine([(kappa * (Ext.one - mu), fm[0]), (kappa * mu, fm[1])])
+            offD = combine([(kappa * (Ext.one - mu), fm[2]), (kappa * mu, fm[3])])
         }
-        return (root, LeafClaim(point: point, numerator: claimN, denominator: claimD))
+        return (root, LeafClaim(point: point, numerator: claimN, denominator: claimD, numeratorOffset: offN, denominatorOffset: offD))
     }
 }

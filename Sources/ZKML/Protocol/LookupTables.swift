@@ -87,6 +87,13 @@ enum RequantizeRelation {
 
 /// Recombines limbs: Σ_j 2^(8j)·limb_j (over integers, field elements or extension elements).
 enum LimbSum {
+    /// The weight 2^(bits·j) of limb j.
+    static func weight(_ j: Int) -> Ext {
+        var w = Ext.one
+        for _ in 0..<j { w = w * Goldilocks(UInt64(1) << UInt64(Limbs.bits)) }
+        return w
+    }
+
     static func ext(_ limbs: ArraySlice<Ext>) -> Ext {
         var acc = Ext.zero
         for v in limbs.reversed() { acc = acc * Goldilocks(UInt64(1) << UInt64(Limbs.bits)) + v }

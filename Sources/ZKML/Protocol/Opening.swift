@@ -1,9 +1,12 @@
 import ProofCore
 
-/// A claim that a vector's multilinear extension takes `value` at `point`.
+/// A claim that a vector's multilinear extension takes `value − offset(pool)` at `point`: in
+/// zero-knowledge mode `value` is masked and `offset` (a combination of mask-pool entries the
+/// verifier never sees) removes the mask (docs/ZK.md §2a); otherwise `offset` is zero.
 struct ValueClaim: Sendable {
     var point: [Ext]
     var value: Ext
+    var offset: PoolFunctional = .zero
 }
 
 /// The commitment scheme of the protocol: ProofCore's Basefold multilinear PCS (Reed-Solomon codes
@@ -25,6 +28,9 @@ enum VectorCommitment {
         if v.count < minimum { v += [Goldilocks](repeating: .zero, count: minimum - v.count) }
         return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness)
     }
+
+    /// The committed length of a vector of `count` entries.
+    static func paddedCount(_ count: Int) -> Int { max(count, 1 << parameters.foldingLog) }
 
     /// A claim on a vector of `count` entries, lifted to the padded committed vector.
     static func paddedPoint(_ point: [Ext], count: Int) -> [Ext] {

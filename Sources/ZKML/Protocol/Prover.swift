@@ -114,17 +114,27 @@ struct ProverState {
 
     /// Files a claim on value `v`: committed values go to the witness opening, public values are
     /// checked by the verifier, intermediate values wait for the layer that produced them.
-    mutating func route(value v: Int, point: [Ext], _ value: Ext) {
+    mutating func route(value v: Int, point: [Ext], _ value: Ext, offset: PoolFunctional = .zero) {
         if let col = plan.valueColumn[v] {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value, offset: offset))
         } else if v == 0 {
-            if let seg = ioLayout.input { ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value)) }
+            if let seg = ioLayout.input { ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value, offset: offset)) }
         } else {
             if v == model.architecture.layers.count, let seg = ioLayout.output {
-                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value, offset: offset))
             }
-            claims[v].append(ValueClaim(point: point, value: value))
+            claims[v].append(ValueClaim(point: point, value: value, offset: offset))
         }
+    }
+
+    /// True for a value the verifier holds (public input or output): its evaluations are not masked.
+    func isPublicValue(_ v: Int) -> Bool {
+        (v == 0 && !options.privacy.privateInput) || (v == model.architecture.layers.count && !options.privacy.privateOutput)
+    }
+
+    /// A final-value mask for value `v`: zero for public values (the verifier checks those directly).
+    func mask(_ m: (functional: PoolFunctional, value: Ext), forValue v: Int) -> (functional: PoolFunctional, value: Ext) {
+        isPublicValue(v) ? (.zero, .zero) : m
     }
 
     mutating func run(progress: (@Sendable (String) -> Void)?) -> [UInt8] {
@@ -164,53 +174,73 @@ struct ProverState {
                                   delta: channel.challenge("lookup.delta"))
         let (srcN, srcD) = sourceLeaves(ch)
         let (rootS, leafS) = FractionSumcheck.prove(numerators: srcN, denominators: srcD, channel: &channel)
+        // The verifier checks the leaf values through the pool (masked values): the same relations
+        // are recorded here, in the same order (docs/ZK.md §2a).
+        var denominatorMasks = PoolFunctional.zero
         for group in plan.groups {
             let rho = Array(leafS.point.suffix(group.logSize))
             let l = group.layer
+            let sels = group.segments.map { plan.sourceLayout.selector($0, at: leafS.point) }
             switch arch.layers[l] {
-            case .requantize:
+            case .requantize(let rq):
                 let acc = evaluate(value: l, at: rho)
                 let cols = plan.helperColumns[l]!
-                let helpers = cols.map { MLE.evaluate(columns[$0], at: rho) }
-                channel.send("leaf.requantize", [acc] + helpers)
-                route(value: l, point: rho, acc)
+                var fm = channel.finalMasks(1 + cols.count)
+                fm[0] = mask(fm[0], forValue: l)
+                let sent = ([acc] + cols.map { MLE.evaluate(columns[$0], at: rho) }).enumerated().map { $1 + fm[$0].value }
+                channel.send("leaf.requantize", sent)
+                if rq.checksCap {
+                    channel.recordPool(VerifierState.linearPart(sent.count, fm.map(\.functional), VerifierState.capGap(rq)))
+                }
+                denominatorMasks = denominatorMasks + VerifierState.linearPart(
+                    sent.count, fm.map(\.functional), VerifierState.requantizeLeafDenominator(rq, group, sels, ch))
+                route(value: l, point: rho, sent[0], offset: fm[0].functional)
                 for (i, c) in cols.enumerated() {
-                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: helpers[i]))
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: sent[1 + i], offset: fm[1 + i].functional))
                 }
             case .maxPool(let mp):
-                let y = evaluate(value: l + 1, at: rho)
                 let cols = plan.helperColumns[l]!
-                let limbs = cols.map { MLE.evaluate(columns[$0], at: rho) }
-                channel.send("leaf.maxpool", [y] + limbs)
-                route(value: l + 1, point: rho, y)
+                var fm = channel.finalMasks(1 + cols.count)
+                fm[0] = mask(fm[0], forValue: l + 1)
+                let sent = ([evaluate(value: l + 1, at: rho)] + cols.map { MLE.evaluate(columns[$0], at: rho) })
+                    .enumerated().map { $1 + fm[$0].value }
+                let y = sent[0], limbs = Array(sent[1...])
+                channel.send("leaf.maxpool", sent)
+                for i in cols.indices { denominatorMasks = denominatorMasks + fm[1 + i].functional.scaled(-sels[i]) }
+                route(value: l + 1, point: rho, y, offset: fm[0].functional)
                 for (i, c) in cols.enumerated() {
-                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: limbs[i]))
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, rho), value: limbs[i], offset: fm[1 + i].functional))
                 }
                 let k = mp.spreadLimbs.count
                 for i in mp.maps.indices {
                     let gathered = y - LimbSum.ext(limbs[(i * k)..<((i + 1) * k)])
-                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered)))
+                    let offset = fm[0].functional - combine((0..<k).map { (LimbSum.weight($0), fm[1 + i * k + $0].functional) })
+                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered, offset: offset)))
                 }
             default:
                 break
             }
         }
+        channel.recordPool(leafS.numeratorOffset)
+        channel.recordPool(leafS.denominatorOffset - denominatorMasks)
         let tableD = tableLeaves(ch)
         let (rootT, leafT) = FractionSumcheck.prove(numerators: multiplicities.map { Ext(Goldilocks(integer: Int($0))) },
                                                      denominators: tableD, channel: &channel)
         _ = (rootS, rootT)
+        channel.recordPool(leafT.denominatorOffset)
         witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
-                                             value: leafT.numerator))
+                                        value: leafT.numerator, offset: leafT.numeratorOffset))
 
         // 3. The output claim, then every layer from the output back to the input.
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
-        let outValue = evaluate(value: last, at: zOut)
+        let outMask = mask(channel.finalMasks(1)[0], forValue: last)
+        let outValue = evaluate(value: last, at: zOut) + outMask.value
         if let seg = ioLayout.output {
             channel.send("output.value", outValue)
-            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: outValue))
+            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: outValue, offset: outMask.functional))
         }
-        claims[last].append(ValueClaim(point: zOut, value: outValue))
+        claims[last].append(ValueClaim(point: zOut, value: outValue, offset: outMask.functional))
         for l in stride(from: arch.layers.count - 1, through: 0, by: -1) {
             progress?("layer \(l) (\(arch.layers[l].kindName))")
             switch arch.layers[l] {
@@ -228,15 +258,32 @@ struct ProverState {
 
         // 4. Open every claim on the weights and on the witness in one batched opening.
         progress?("opening")
+        // Zero knowledge: the claims on each committed vector carry masked values; one masked sumcheck
+        // per vector reduces them to one claim whose value is uniform (docs/ZK.md §2a).
+        let witnessSize = VectorCommitment.paddedCount(plan.witnessLayout.totalSize)
+        let weightSize = VectorCommitment.paddedCount(plan.weightLayout.totalSize)
+        let ioSize = VectorCommitment.paddedCount(ioLayout.committedSize)
+        func padded(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
+            c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
+        }
+        weightClaims = padded(weightClaims, plan.weightLayout.totalSize)
+        witnessClaims = padded(witnessClaims, plan.witnessLayout.totalSize)
+        ioClaims = padded(ioClaims, ioLayout.committedSize)
+        if options.zeroKnowledge {
+            if !weightClaims.isEmpty { weightClaims = [channel.reduceVector(model.weightBatch.evaluations[0], weightClaims)] }
+            if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.reduceVector(ioBatch.evaluations[0], ioClaims)] }
+            witnessClaims = [channel.reduceVector(witnessBatch.evaluations[0], witnessClaims)]
+        }
         if let pool = channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), value: pool.value))
+            witnessClaims.append(ValueClaim(point: VectorCommitment.paddedPoint(
+                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), count: plan.witnessLayout.totalSize), value: pool.value))
         }
         var batches = [model.weightBatch, witnessBatch]
-        var vectors = [VectorCommitment.Opened(count: plan.weightLayout.totalSize, claims: weightClaims),
-                       VectorCommitment.Opened(count: plan.witnessLayout.totalSize, claims: witnessClaims)]
+        var vectors = [VectorCommitment.Opened(count: weightSize, claims: weightClaims),
+                       VectorCommitment.Opened(count: witnessSize, claims: witnessClaims)]
         if let ioBatch {
             batches.append(ioBatch)
-            vectors.append(VectorCommitment.Opened(count: ioLayout.committedSize, claims: ioClaims))
+            vectors.append(VectorCommitment.Opened(count: ioSize, claims: ioClaims))
         }
         VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
         return header.encoded() + channel.writer.bytes
@@ -304,9 +351,13 @@ struct ProverState {
         let bias = Array(model.weightVector[bOffset..<(bOffset + s.rows)])
         let zo = pending.map { Array($0.point.prefix(s.logRows)) }
         let zp = pending.map { Array($0.point.suffix(s.logCols)) }
-        let biasValues = zo.map { MLE.evaluate(bias, at: $0) }
+        let biasMasks = channel.finalMasks(pending.count)
+        let biasValues = zo.indices.map { MLE.evaluate(bias, at: zo[$0]) + biasMasks[$0].value }
         channel.send("linear.bias", biasValues)
         let alpha = channel.challenges("linear.alpha", count: pending.count)
+        let offset = combine(pending.indices.flatMap { [(alpha[$0], pending[$0].offset), (-alpha[$0], biasMasks[$0].functional)] })
+        var fm = channel.finalMasks(2 * pending.count)
+        for k in pending.indices { fm[2 * k + 1] = mask(fm[2 * k + 1], forValue: l) }
         var tables: [[Ext]] = []
         var terms: [ProductTerm<Ext>] = []
         let x = fieldValues[l]
@@ -315,12 +366,15 @@ struct ProverState {
             tables.append(columnCombination(x, inner: s.inner, cols: s.cols, point: zp[k]))
             terms.append(ProductTerm(coefficient: alpha[k], factors: [2 * k, 2 * k + 1]))
         }
-        let out = channel.sumcheck(tables: tables, combination: SumOfProducts(terms: terms, tableCount: tables.count))
+        let out = channel.sumcheck(tables: tables, combination: SumOfProducts(terms: terms, tableCount: tables.count),
+                                   finalMasks: fm.map(\.value), lastDegree: ZKDegrees.linear, offset: offset)
         channel.send("linear.finals", out.finalEvaluations)
+        let kappa = MaskedSumcheck.finalMaskFactor(out.point)
         for k in pending.indices {
-            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + out.point), value: out.finalEvaluations[2 * k]))
-            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
-            route(value: l, point: out.point + zp[k], out.finalEvaluations[2 * k + 1])
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + out.point), value: out.finalEvaluations[2 * k],
+                                           offset: fm[2 * k].functional.scaled(kappa)))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k], offset: biasMasks[k].functional))
+            route(value: l, point: out.point + zp[k], out.finalEvaluations[2 * k + 1], offset: fm[2 * k + 1].functional.scaled(kappa))
         }
     }
 
@@ -365,9 +419,12 @@ struct ProverState {
             for (t, a) in map.enumerated() where a >= 0 { weights[Int(a)] += alpha[k] * eq[t] }
         }
         let x = fieldValues[input].map { Ext($0) }
-        let out = channel.sumcheck(tables: [x, weights], combination: .product(of: 2))
+        let offset = combine(items.indices.map { (alpha[$0], items[$0].1.offset) })
+        let fm = mask(channel.finalMasks(1)[0], forValue: input)
+        let out = channel.sumcheck(tables: [x, weights], combination: .product(of: 2), finalMasks: [fm.value, .zero],
+                                   lastDegree: ZKDegrees.gather, offset: offset)
         channel.send("gather.final", out.finalEvaluations[0])
-        route(value: input, point: out.point, out.finalEvaluations[0])
+        route(value: input, point: out.point, out.finalEvaluations[0], offset: fm.functional.scaled(MaskedSumcheck.finalMaskFactor(out.point)))
     }
 
     /// Σ_t eq(τ, t)·(y − lo − (1 − c²)·m − (c² + c)/2·(hi − lo)) = 0 with m the low part (the sum of
@@ -379,13 +436,21 @@ struct ProverState {
         let lowColumn = (0..<rq.size).map { t in LimbSum.integers(witness.helpers[l][rq.remainderLimbs.count...], limbs: rq.lowLimbs.count, at: t) }
         let tables: [[Ext]] = [MLE.eqTable(tau), fieldValues[l + 1].map { Ext($0) },
                                lowColumn.map { PointMath.field($0) }, columns[cols.last!].map { Ext($0) }]
-        let out = channel.sumcheck(tables: tables, combination: RequantizeRelation.combination(rq))
-        let lowLimbValues = lowCols.map { MLE.evaluate(columns[$0], at: out.point) }
+        // Masks of y, the low limbs and c; the low table's mask is the limbs' combination.
+        var fm = channel.finalMasks(2 + lowCols.count)
+        fm[0] = mask(fm[0], forValue: l + 1)
+        let lowMask = LimbSum.ext(fm[1..<(1 + lowCols.count)].map(\.value)[...])
+        let out = channel.sumcheck(tables: tables, combination: RequantizeRelation.combination(rq),
+                                   finalMasks: [.zero, fm[0].value, lowMask, fm[1 + lowCols.count].value],
+                                   lastDegree: ZKDegrees.requantize)
+        let kappa = MaskedSumcheck.finalMaskFactor(out.point)
+        let lowLimbValues = lowCols.enumerated().map { MLE.evaluate(columns[$1], at: out.point) + kappa * fm[1 + $0].value }
         let finals = [out.finalEvaluations[1]] + lowLimbValues + [out.finalEvaluations[3]]
         channel.send("requantize.finals", finals)
-        route(value: l + 1, point: out.point, finals[0])
+        route(value: l + 1, point: out.point, finals[0], offset: fm[0].functional.scaled(kappa))
         for (i, c) in (lowCols + [cols.last!]).enumerated() {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, out.point), value: finals[1 + i]))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, out.point), value: finals[1 + i],
+                                            offset: fm[1 + i].functional.scaled(kappa)))
         }
     }
 
@@ -400,12 +465,21 @@ struct ProverState {
             let g = gatherField(l, map)
             tables.append((0..<n).map { Ext(y[$0] - g[$0]) })
         }
-        let out = channel.sumcheck(tables: tables, combination: .product(of: tables.count))
-        let yr = evaluate(value: l + 1, at: out.point)
-        let gathered = mp.maps.map { MLE.evaluate(gatherField(l, $0), at: out.point) }
+        // Masks of y and of each window gather; table i's mask is their difference.
+        var fm = channel.finalMasks(1 + mp.maps.count)
+        fm[0] = mask(fm[0], forValue: l + 1)
+        for i in mp.maps.indices { fm[1 + i] = mask(fm[1 + i], forValue: l) }
+        let out = channel.sumcheck(tables: tables, combination: .product(of: tables.count),
+                                   finalMasks: [.zero] + mp.maps.indices.map { fm[0].value - fm[1 + $0].value },
+                                   lastDegree: ZKDegrees.maxPool(mp))
+        let kappa = MaskedSumcheck.finalMaskFactor(out.point)
+        let yr = evaluate(value: l + 1, at: out.point) + kappa * fm[0].value
+        let gathered = mp.maps.indices.map { MLE.evaluate(gatherField(l, mp.maps[$0]), at: out.point) + kappa * fm[1 + $0].value }
         channel.send("maxpool.finals", [yr] + gathered)
-        route(value: l + 1, point: out.point, yr)
-        for (i, g) in gathered.enumerated() { poolClaims[l, default: []].append((i, ValueClaim(point: out.point, value: g))) }
+        route(value: l + 1, point: out.point, yr, offset: fm[0].functional.scaled(kappa))
+        for (i, g) in gathered.enumerated() {
+            poolClaims[l, default: []].append((i, ValueClaim(point: out.point, value: g, offset: fm[1 + i].functional.scaled(kappa))))
+        }
         let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
         proveGather(input: l, items)
     }

@@ -4,7 +4,7 @@ import ProofCore
 public enum ZKMLProtocol {
     /// Proof format and protocol version (absorbed first, written in the header). Version 2: the
     /// header states the zero-knowledge mode and privacy, and may carry an input/output commitment.
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
     /// The proof's magic tag.
     public static let magic: [UInt8] = Array("CZKP".utf8)
     /// Largest proof this build reads (bytes).

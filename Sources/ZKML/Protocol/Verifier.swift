@@ -49,6 +49,9 @@ struct VerifierState {
     let ioLayout: IOCommitment.Layout
     let ioCommitment: Commitment?
     var ioClaims: [ValueClaim] = []
+    /// When non-nil, every routed claim (value index, point, claimed value) and, at the end, every claim
+    /// on the weight vector before the zero-knowledge reduction (tests check that they are masked).
+    var claimLog: (values: [(Int, [Ext], Ext)], weights: [([Ext], Ext)])?
 
     init(key: VerifierKey, header: ProofHeader, input: [Int64]?, output: [Int64]?, proof: [UInt8]) throws(ZKMLError) {
         self.key = key
@@ -66,26 +69,70 @@ struct VerifierState {
     }
 
     /// Mirrors `ProverState.route`; public values are checked here and now.
-    mutating func route(value v: Int, point: [Ext], _ value: Ext) throws(ZKMLError) {
+    mutating func route(value v: Int, point: [Ext], _ value: Ext, offset: PoolFunctional = .zero) throws(ZKMLError) {
         let last = key.architecture.layers.count
+        claimLog?.values.append((v, point, value))
         if let col = plan.valueColumn[v] {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, point), value: value, offset: offset))
         } else if v == 0 {
             if let seg = ioLayout.input {
-                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+                ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value, offset: offset))
             } else {
                 try channel.expect(MLE.evaluate(inputField, at: point), value, "claim on the input does not match the input")
             }
         } else {
             if v == last {
                 if let seg = ioLayout.output {
-                    ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value))
+                    ioClaims.append(ValueClaim(point: ioLayout.point(seg, point), value: value, offset: offset))
                 } else {
                     try channel.expect(MLE.evaluate(outputField, at: point), value, "claim on the output does not match the output")
                 }
             }
-            claims[v].append(ValueClaim(point: point, value: value))
+            claims[v].append(ValueClaim(point: point, value: value, offset: offset))
         }
+    }
+
+    /// True for a value the verifier holds (public input or output): its evaluations are not masked.
+    func isPublicValue(_ v: Int) -> Bool {
+        (v == 0 && !header.privacy.privateInput) || (v == key.architecture.layers.count && !header.privacy.privateOutput)
+    }
+
+    func mask(_ f: PoolFunctional, forValue v: Int) -> PoolFunctional { isPublicValue(v) ? .zero : f }
+
+    /// cap − low − Σ cap limbs, from the values a requantize leaf sends (acc, then the helpers).
+    static func capGap(_ rq: RequantizeLayer) -> ([Ext]) -> Ext {
+        let (nr, nl, nc) = (rq.remainderLimbs.count, rq.lowLimbs.count, rq.capLimbs.count)
+        return { v in
+            PointMath.field(rq.cap) - LimbSum.ext(v[(1 + nr)..<(1 + nr + nl)]) - LimbSum.ext(v[(1 + nr + nl)..<(1 + nr + nl + nc)])
+        }
+    }
+
+    /// A requantize group's part of the lookup tree's leaf denominator, from the values its leaf sends.
+    static func requantizeLeafDenominator(_ rq: RequantizeLayer, _ group: CircuitPlan.LookupGroup, _ sels: [Ext],
+                                          _ ch: LookupChallenges) -> ([Ext]) -> Ext {
+        let (nr, nl) = (rq.remainderLimbs.count, rq.lowLimbs.count)
+        return { v in
+            var d = Ext.zero
+            for k in 0..<rq.rangeWidths.count {
+                d += sels[k] * ch.denominator(tag: LookupTable.tag(group.tables[k]), a: v[1 + k], b: .zero)
+            }
+            let high = RequantizeRelation.high(rq, acc: v[0], r: LimbSum.ext(v[1..<(1 + nr)]), low: LimbSum.ext(v[(1 + nr)..<(1 + nr + nl)]))
+            return d + sels[rq.rangeWidths.count] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: v[rq.helperCount])
+        }
+    }
+
+    /// The linear part Σ_j (f(e_j) − f(0))·masks_j of an affine function of masked values: what the
+    /// masks contribute when f is applied to the sent values (docs/ZK.md §2a).
+    static func linearPart(_ count: Int, _ masks: [PoolFunctional], _ f: ([Ext]) -> Ext) -> PoolFunctional {
+        let zero = [Ext](repeating: .zero, count: count)
+        let f0 = f(zero)
+        var parts: [(Ext, PoolFunctional)] = []
+        for j in 0..<count where !masks[j].isZero {
+            var e = zero
+            e[j] = .one
+            parts.append((f(e) - f0, masks[j]))
+        }
+        return combine(parts)
     }
 
     mutating func run() throws(ZKMLError) {
@@ -102,6 +149,7 @@ struct VerifierState {
         // Recompute the leaf extensions N(ρ), D(ρ) from the per-layer values the prover sends.
         var numerator = Ext.zero
         var denominator = Ext.zero
+        var denominatorMasks = PoolFunctional.zero
         var covered = Ext.zero
         for group in plan.groups {
             let rho = Array(leafS.point.suffix(group.logSize))
@@ -109,36 +157,38 @@ struct VerifierState {
             let sels = group.segments.map { plan.sourceLayout.selector($0, at: leafS.point) }
             switch arch.layers[l] {
             case .requantize(let rq):
+                var fm = try channel.finalMasks(1 + rq.helperCount)
+                fm[0] = mask(fm[0], forValue: l)
                 let v = try channel.receive("leaf.requantize", count: 1 + rq.helperCount)
-                let (nr, nl, nc) = (rq.remainderLimbs.count, rq.lowLimbs.count, rq.capLimbs.count)
-                let acc = v[0], c = v[rq.helperCount]
-                let r = LimbSum.ext(v[1..<(1 + nr)]), low = LimbSum.ext(v[(1 + nr)..<(1 + nr + nl)])
                 if rq.checksCap {
                     // cap − low = Σ cap limbs at a random point after the commitment: equal as vectors.
-                    let capPart = LimbSum.ext(v[(1 + nr + nl)..<(1 + nr + nl + nc)])
-                    try channel.expect(PointMath.field(rq.cap) - low, capPart, "the cap limbs do not match the low part")
+                    // On masked values: the masks' part of the difference must equal the difference.
+                    let gap = VerifierState.capGap(rq)
+                    try channel.expectPool(VerifierState.linearPart(v.count, fm, gap), gap(v), "the cap limbs do not match the low part")
                 }
-                for k in 0..<rq.rangeWidths.count {
-                    denominator += sels[k] * ch.denominator(tag: LookupTable.tag(group.tables[k]), a: v[1 + k], b: .zero)
-                }
-                let high = RequantizeRelation.high(rq, acc: acc, r: r, low: low)
-                denominator += sels[rq.rangeWidths.count] * ch.denominator(tag: LookupTable.tag(rq.signTable), a: high, b: c)
-                try route(value: l, point: rho, acc)
+                let groupDenominator = VerifierState.requantizeLeafDenominator(rq, group, sels, ch)
+                denominator += groupDenominator(v)
+                denominatorMasks = denominatorMasks + VerifierState.linearPart(v.count, fm, groupDenominator)
+                try route(value: l, point: rho, v[0], offset: fm[0])
                 for (i, col) in plan.helperColumns[l]!.enumerated() {
-                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i], offset: fm[1 + i]))
                 }
             case .maxPool(let mp):
+                var fm = try channel.finalMasks(1 + mp.helperCount)
+                fm[0] = mask(fm[0], forValue: l + 1)
                 let v = try channel.receive("leaf.maxpool", count: 1 + mp.helperCount)
                 let k = mp.spreadLimbs.count
                 // Same claim order as the prover: the output, the limb columns, then the window gathers.
-                try route(value: l + 1, point: rho, v[0])
+                try route(value: l + 1, point: rho, v[0], offset: fm[0])
                 for (i, col) in plan.helperColumns[l]!.enumerated() {
                     denominator += sels[i] * ch.denominator(tag: LookupTable.tag(group.tables[i]), a: v[1 + i], b: .zero)
-                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i]))
+                    denominatorMasks = denominatorMasks + fm[1 + i].scaled(-sels[i])
+                    witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(col, rho), value: v[1 + i], offset: fm[1 + i]))
                 }
                 for i in mp.maps.indices {
                     let gathered = v[0] - LimbSum.ext(v[(1 + i * k)..<(1 + (i + 1) * k)])
-                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered)))
+                    let offset = fm[0] - combine((0..<k).map { (LimbSum.weight($0), fm[1 + i * k + $0]) })
+                    poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered, offset: offset)))
                 }
             default:
                 break
@@ -146,8 +196,10 @@ struct VerifierState {
             for s in sels { numerator += s; covered += s }
         }
         denominator += Ext.one - covered
-        try channel.expect(leafS.numerator, numerator, "lookup tree numerators differ from the layers' lookups")
-        try channel.expect(leafS.denominator, denominator, "lookup tree denominators differ from the layers' lookups")
+        // True leaf values are the masked ones minus their offsets; the layers' values likewise.
+        try channel.expectPool(leafS.numeratorOffset, leafS.numerator - numerator, "lookup tree numerators differ from the layers' lookups")
+        try channel.expectPool(leafS.denominatorOffset - denominatorMasks, leafS.denominator - denominator,
+                               "lookup tree denominators differ from the layers' lookups")
 
         channel.section = "lookup tables"
         let (rootT, leafT) = try FractionSumcheck.verify(logSize: plan.tableLayout.logTotal, channel: &channel)
@@ -160,18 +212,19 @@ struct VerifierState {
             tableCovered += sel
         }
         tableDen += Ext.one - tableCovered
-        try channel.expect(leafT.denominator, tableDen, "table tree denominators differ from the tables")
+        try channel.expectPool(leafT.denominatorOffset, leafT.denominator - tableDen, "table tree denominators differ from the tables")
         witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
-                                             value: leafT.numerator))
+                                        value: leafT.numerator, offset: leafT.numeratorOffset))
         guard !rootS.1.isZero, !rootT.1.isZero else { throw .rejected("lookups: a zero denominator") }
         try channel.expect(rootS.0 * rootT.1, rootT.0 * rootS.1, "the lookups are not all in their tables")
 
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)
+        let outMask = mask(try channel.finalMasks(1)[0], forValue: last)
         if let seg = ioLayout.output {
             let v = try channel.receive("output.value")
-            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: v))
-            claims[last].append(ValueClaim(point: zOut, value: v))
+            ioClaims.append(ValueClaim(point: ioLayout.point(seg, zOut), value: v, offset: outMask))
+            claims[last].append(ValueClaim(point: zOut, value: v, offset: outMask))
         } else {
             claims[last].append(ValueClaim(point: zOut, value: MLE.evaluate(outputField, at: zOut)))
         }
@@ -190,17 +243,38 @@ struct VerifierState {
             }
         }
 
+        let witnessSize = VectorCommitment.paddedCount(plan.witnessLayout.totalSize)
+        let weightSize = VectorCommitment.paddedCount(plan.weightLayout.totalSize)
+        let ioSize = VectorCommitment.paddedCount(ioLayout.committedSize)
+        func padded(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
+            c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
+        }
+        weightClaims = padded(weightClaims, plan.weightLayout.totalSize)
+        witnessClaims = padded(witnessClaims, plan.witnessLayout.totalSize)
+        ioClaims = padded(ioClaims, ioLayout.committedSize)
+        claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
+        if header.zeroKnowledge {
+            channel.section = "zero-knowledge claim reduction"
+            if !weightClaims.isEmpty {
+                weightClaims = [try channel.reduceVector(weightClaims, numVariables: weightSize.trailingZeroBitCount)]
+            }
+            if ioCommitment != nil && !ioClaims.isEmpty {
+                ioClaims = [try channel.reduceVector(ioClaims, numVariables: ioSize.trailingZeroBitCount)]
+            }
+            witnessClaims = [try channel.reduceVector(witnessClaims, numVariables: witnessSize.trailingZeroBitCount)]
+        }
         channel.section = "zero-knowledge masks"
         if let pool = try channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), value: pool.value))
+            witnessClaims.append(ValueClaim(point: VectorCommitment.paddedPoint(
+                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), count: plan.witnessLayout.totalSize), value: pool.value))
         }
         channel.section = "opening"
         var commitments = [weightCommitment, commitment]
-        var vectors = [VectorCommitment.Opened(count: plan.weightLayout.totalSize, claims: weightClaims),
-                       VectorCommitment.Opened(count: plan.witnessLayout.totalSize, claims: witnessClaims)]
+        var vectors = [VectorCommitment.Opened(count: weightSize, claims: weightClaims),
+                       VectorCommitment.Opened(count: witnessSize, claims: witnessClaims)]
         if let ioCommitment {
             commitments.append(ioCommitment)
-            vectors.append(VectorCommitment.Opened(count: ioLayout.committedSize, claims: ioClaims))
+            vectors.append(VectorCommitment.Opened(count: ioSize, claims: ioClaims))
         }
         try VectorCommitment.verify(commitments, vectors, channel: &channel)
         channel.section = "end"
@@ -213,19 +287,25 @@ struct VerifierState {
         let matrixSeg = plan.matrixSegment(l), biasSeg = plan.biasSegment(l)
         let zo = pending.map { Array($0.point.prefix(s.logRows)) }
         let zp = pending.map { Array($0.point.suffix(s.logCols)) }
+        let biasMasks = try channel.finalMasks(pending.count)
         let biasValues = try channel.receive("linear.bias", count: pending.count)
         let alpha = channel.challenges("linear.alpha", count: pending.count)
         var claim = Ext.zero
         for k in pending.indices { claim += alpha[k] * (pending[k].value - biasValues[k]) }
-        let sub = try channel.sumcheck(claim: claim, numVariables: s.logInner, degree: 2)
+        let offset = combine(pending.indices.flatMap { [(alpha[$0], pending[$0].offset), (-alpha[$0], biasMasks[$0])] })
+        var fm = try channel.finalMasks(2 * pending.count)
+        for k in pending.indices { fm[2 * k + 1] = mask(fm[2 * k + 1], forValue: l) }
+        let sub = try channel.sumcheck(claim: claim, offset: offset, numVariables: s.logInner, degree: 2, lastDegree: ZKDegrees.linear)
         let finals = try channel.receive("linear.finals", count: 2 * pending.count)
         var expected = Ext.zero
         for k in pending.indices { expected += alpha[k] * finals[2 * k] * finals[2 * k + 1] }
         try channel.expect(expected, sub.expectedValue, "matrix product sumcheck does not end at W·x")
+        let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
         for k in pending.indices {
-            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + sub.point), value: finals[2 * k]))
-            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k]))
-            try route(value: l, point: sub.point + zp[k], finals[2 * k + 1])
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(matrixSeg, zo[k] + sub.point), value: finals[2 * k],
+                                           offset: fm[2 * k].scaled(kappa)))
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(biasSeg, zo[k]), value: biasValues[k], offset: biasMasks[k]))
+            try route(value: l, point: sub.point + zp[k], finals[2 * k + 1], offset: fm[2 * k + 1].scaled(kappa))
         }
     }
 
@@ -234,7 +314,9 @@ struct VerifierState {
         let logSize = key.architecture.valueSize(input).trailingZeroBitCount
         var claim = Ext.zero
         for (k, item) in items.enumerated() { claim += alpha[k] * item.1.value }
-        let sub = try channel.sumcheck(claim: claim, numVariables: logSize, degree: 2)
+        let offset = combine(items.indices.map { (alpha[$0], items[$0].1.offset) })
+        let fm = mask(try channel.finalMasks(1)[0], forValue: input)
+        let sub = try channel.sumcheck(claim: claim, offset: offset, numVariables: logSize, degree: 2, lastDegree: ZKDegrees.gather)
         let x = try channel.receive("gather.final")
         let eqR = MLE.eqTable(sub.point)
         var weight = Ext.zero
@@ -245,35 +327,44 @@ struct VerifierState {
             weight += alpha[k] * acc
         }
         try channel.expect(x * weight, sub.expectedValue, "index-map sumcheck does not end at the input")
-        try route(value: input, point: sub.point, x)
+        try route(value: input, point: sub.point, x, offset: fm.scaled(MaskedSumcheck.finalMaskFactor(sub.point)))
     }
 
     mutating func verifyRequantize(_ l: Int, _ rq: RequantizeLayer) throws(ZKMLError) {
         let tau = channel.challenges("requantize.tau", count: rq.size.trailingZeroBitCount)
-        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: 4)
         let nl = rq.lowLimbs.count
+        var fm = try channel.finalMasks(2 + nl)
+        fm[0] = mask(fm[0], forValue: l + 1)
+        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: 4, lastDegree: ZKDegrees.requantize)
+        let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
         let f = try channel.receive("requantize.finals", count: 2 + nl)
         let m = LimbSum.ext(f[1..<(1 + nl)])
         let expected = MLE.eq(tau, sub.point) * RequantizeRelation.residual(rq, y: f[0], m: m, c: f[1 + nl])
         try channel.expect(expected, sub.expectedValue, "output is not the clamp its helper columns select")
-        try route(value: l + 1, point: sub.point, f[0])
+        try route(value: l + 1, point: sub.point, f[0], offset: fm[0].scaled(kappa))
         let cols = plan.helperColumns[l]!
         let nr = rq.remainderLimbs.count
         for (i, c) in (Array(cols[nr..<(nr + nl)]) + [cols.last!]).enumerated() {
-            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, sub.point), value: f[1 + i]))
+            witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(c, sub.point), value: f[1 + i], offset: fm[1 + i].scaled(kappa)))
         }
     }
 
     mutating func verifyMaxPool(_ l: Int, _ mp: MaxPoolLayer) throws(ZKMLError) {
         let n = mp.maps[0].count
         let tau = channel.challenges("maxpool.tau", count: n.trailingZeroBitCount)
-        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: mp.maps.count + 1)
+        var fm = try channel.finalMasks(1 + mp.maps.count)
+        fm[0] = mask(fm[0], forValue: l + 1)
+        for i in mp.maps.indices { fm[1 + i] = mask(fm[1 + i], forValue: l) }
+        let sub = try channel.sumcheck(claim: .zero, numVariables: tau.count, degree: mp.maps.count + 1, lastDegree: ZKDegrees.maxPool(mp))
+        let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
         let v = try channel.receive("maxpool.finals", count: 1 + mp.maps.count)
         var product = MLE.eq(tau, sub.point)
         for i in mp.maps.indices { product *= v[0] - v[1 + i] }
         try channel.expect(product, sub.expectedValue, "max is not one of its window's values")
-        try route(value: l + 1, point: sub.point, v[0])
-        for i in mp.maps.indices { poolClaims[l, default: []].append((i, ValueClaim(point: sub.point, value: v[1 + i]))) }
+        try route(value: l + 1, point: sub.point, v[0], offset: fm[0].scaled(kappa))
+        for i in mp.maps.indices {
+            poolClaims[l, default: []].append((i, ValueClaim(point: sub.point, value: v[1 + i], offset: fm[1 + i].scaled(kappa))))
+        }
         let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
         try verifyGather(input: l, items)
     }

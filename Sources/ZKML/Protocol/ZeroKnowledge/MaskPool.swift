@@ -19,13 +19,17 @@ struct MaskPoolLayout: Sendable, Equatable {
     }
 
     let regions: [Int: Region]
+    /// Offset and capacity (extension elements, two pool entries each) of the final-value masks μ
+    /// (docs/ZK.md §2a): one per masked evaluation the protocol sends.
+    let finalStart: Int
+    let finalCapacity: Int
     let poolLog: Int
     /// Random entries of U no mask uses.
     static let spareCount = 16
 
     var poolSize: Int { 1 << poolLog }
 
-    init(roundsByDegree: [Int: Int]) {
+    init(roundsByDegree: [Int: Int], finalMasks: Int = 0) {
         var regions: [Int: Region] = [:]
         var cursor = 0
         // Largest segments first keeps every segment aligned to its size.
@@ -36,6 +40,9 @@ struct MaskPoolLayout: Sendable, Equatable {
             regions[d] = r
             cursor += r.capacity * 2 << b
         }
+        finalStart = cursor
+        finalCapacity = finalMasks
+        cursor += 2 * finalMasks
         cursor += MaskPoolLayout.spareCount  // spare random entries of U (docs/ZK.md §3)
         var log = 1
         while (1 << log) < cursor { log += 1 }
@@ -44,22 +51,69 @@ struct MaskPoolLayout: Sendable, Equatable {
     }
 
     /// The sumcheck rounds the protocol runs for an architecture, by degree (an upper bound: a layer
-    /// whose output has no pending claim skips its sumcheck).
-    static func rounds(_ arch: CircuitArchitecture, sourceLog: Int, tableLog: Int) -> [Int: Int] {
+    /// whose output has no pending claim skips its sumcheck). A sumcheck over n variables of degree d
+    /// whose last round has degree D (final masks, docs/ZK.md §2a) uses n − 1 slots of d and one of D.
+    static func rounds(_ arch: CircuitArchitecture, sourceLog: Int, tableLog: Int, weightLog: Int) -> [Int: Int] {
         var r: [Int: Int] = [:]
-        func add(_ degree: Int, _ rounds: Int) { if rounds > 0 { r[max(1, degree), default: 0] += rounds } }
-        for n in [sourceLog, tableLog] where n >= 2 { add(3, (1..<n).reduce(0, +)) }
+        func add(_ degree: Int, _ last: Int, _ n: Int) {
+            guard n > 0 else { return }
+            if n > 1 { r[max(1, degree), default: 0] += n - 1 }
+            r[max(1, degree, last), default: 0] += 1
+        }
+        for n in [sourceLog, tableLog] where n >= 2 { for level in 1..<n { add(3, ZKDegrees.fraction, level) } }
         for (l, layer) in arch.layers.enumerated() {
             switch layer {
-            case .linear(let s): add(2, s.logInner)
-            case .gather: add(2, arch.valueSize(l).trailingZeroBitCount)
-            case .requantize(let rq): add(4, rq.size.trailingZeroBitCount)
+            case .linear(let s): add(2, ZKDegrees.linear, s.logInner)
+            case .gather: add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
+            case .requantize(let rq): add(4, ZKDegrees.requantize, rq.size.trailingZeroBitCount)
             case .maxPool(let mp):
-                add(mp.maps.count + 1, mp.maps[0].count.trailingZeroBitCount)
-                add(2, arch.valueSize(l).trailingZeroBitCount)
+                add(mp.maps.count + 1, ZKDegrees.maxPool(mp), mp.maps[0].count.trailingZeroBitCount)
+                add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
             }
         }
+        // The reductions of the claims on the committed vectors (weights, input/output, witness): the
+        // witness and input/output sizes are bounded by the opening's 40 variables.
+        add(2, 2, max(weightLog, VectorCommitment.parameters.foldingLog))
+        add(2, 2, 40)
+        add(2, 2, 40)
         return r
+    }
+
+    /// How many final-value masks (extension elements) the protocol takes for an architecture: mirrors
+    /// the prover's claim routing (docs/ZK.md §2a). `committed` says which values are witness columns.
+    static func finalMaskCount(_ arch: CircuitArchitecture, committed: Set<Int>, sourceLog: Int, tableLog: Int) -> Int {
+        let last = arch.layers.count
+        var claims = [Int](repeating: 0, count: last + 1)
+        func route(_ v: Int, _ k: Int = 1) { if !committed.contains(v) && v != 0 { claims[v] += k } }
+        var count = 0
+        for (l, layer) in arch.layers.enumerated() {
+            switch layer {
+            case .requantize(let rq): count += 1 + rq.helperCount; route(l)
+            case .maxPool(let mp): count += 1 + mp.helperCount; route(l + 1)
+            default: break
+            }
+        }
+        for n in [sourceLog, tableLog] where n >= 2 { count += 4 * (n - 1) }
+        count += 1  // output.value
+        claims[last] += 1
+        for l in stride(from: last - 1, through: 0, by: -1) {
+            switch arch.layers[l] {
+            case .linear:
+                let pending = claims[l + 1]
+                count += 3 * pending
+                route(l, pending)
+            case .gather:
+                if claims[l + 1] > 0 { count += 1; route(l) }
+            case .maxPool(let mp):
+                count += 1 + mp.maps.count + 1
+                route(l + 1)
+                route(l)
+            case .requantize(let rq):
+                count += 2 + rq.lowLimbs.count
+                route(l + 1)
+            }
+        }
+        return count
     }
 
     /// Pool offsets of slot `slot`'s two segments in the region of `degree`.
@@ -86,12 +140,68 @@ struct MaskPoolLayout: Sendable, Equatable {
     }
 }
 
-/// One masked sumcheck, as the final reduction needs it: its slots, its point and the value g(r).
+/// One masked sumcheck, as the final reduction needs it: its slots (degree and slot per round), its
+/// point and the value g(r).
 struct MaskRecord: Sendable {
-    let degree: Int
-    let firstSlot: Int
+    let slots: [(degree: Int, slot: Int)]
     let point: [Ext]
     let value: Ext
+}
+
+/// A claimed value of a linear combination of pool entries (G* of a masked sumcheck, or a relation
+/// between masked values that the verifier checks through the pool; docs/ZK.md §2a).
+struct LinearRecord: Sendable {
+    let functional: PoolFunctional
+    let value: Ext
+}
+
+/// Σ_k coefficient_k · pool[index_k] with extension coefficients: the hidden part of a masked value.
+struct PoolFunctional: Sendable {
+    var terms: [(index: Int, coefficient: Ext)] = []
+
+    static let zero = PoolFunctional()
+    var isZero: Bool { terms.isEmpty }
+
+    /// The final-value mask in slot `slot` (μ = pool[a] + u·pool[a + 1]).
+    static func finalMask(_ layout: MaskPoolLayout, slot: Int) -> PoolFunctional {
+        let a = layout.finalStart + 2 * slot
+        return PoolFunctional(terms: [(a, .one), (a + 1, Ext(.zero, .one))])
+    }
+
+    /// Σ_x g(x) of a mask: 2^(n−1)·Σ_i (g_i(0) + g_i(1)), each g_i(0) and g_i(1) a pool entry pair.
+    static func hypercubeSum(_ layout: MaskPoolLayout, slots: [(degree: Int, slot: Int)]) -> PoolFunctional {
+        guard !slots.isEmpty else { return .zero }
+        var c = Ext.one
+        for _ in 1..<slots.count { c = c.doubled() }
+        let u = Ext(.zero, .one)
+        var f = PoolFunctional()
+        for (d, slot) in slots {
+            let w = 1 << layout.regions[d]!.segmentLog
+            let (a, b) = layout.segments(degree: d, slot: slot)
+            f.terms += [(a, c), (a + w - 1, c), (b, c * u), (b + w - 1, c * u)]
+        }
+        return f
+    }
+
+    func scaled(_ c: Ext) -> PoolFunctional {
+        c.isZero ? .zero : PoolFunctional(terms: terms.map { ($0.index, $0.coefficient * c) })
+    }
+
+    static func + (a: PoolFunctional, b: PoolFunctional) -> PoolFunctional { PoolFunctional(terms: a.terms + b.terms) }
+    static func - (a: PoolFunctional, b: PoolFunctional) -> PoolFunctional { a + b.scaled(-Ext.one) }
+
+    func evaluate(_ pool: [Goldilocks]) -> Ext {
+        var acc = Ext.zero
+        for (i, c) in terms { acc += c * pool[i] }
+        return acc
+    }
+}
+
+/// A linear combination of functionals with public coefficients (Σ c_k·f_k).
+func combine(_ parts: [(Ext, PoolFunctional)]) -> PoolFunctional {
+    var f = PoolFunctional()
+    for (c, p) in parts where !p.isZero { f = f + p.scaled(c) }
+    return f
 }
 
 /// The prover's pool: the committed column and every slot's coefficients.
@@ -103,6 +213,8 @@ struct MaskPoolProver {
     let coefficients: [Int: [[Ext]]]
     var used: [Int: Int] = [:]
     var records: [MaskRecord] = []
+    var linearRecords: [LinearRecord] = []
+    var finalUsed = 0
 
     init(layout: MaskPoolLayout, randomness: inout ProofRandomness) {
         self.layout = layout
@@ -138,12 +250,29 @@ struct MaskPoolProver {
         return t
     }
 
-    /// Takes the next `n` slots of degree `d` as a mask.
-    mutating func take(numVariables n: Int, degree d: Int) -> (mask: SumcheckMask<Ext>, firstSlot: Int) {
-        let first = used[d, default: 0]
-        precondition(first + n <= layout.regions[d]?.capacity ?? 0, "mask pool exhausted for degree \(d)")
-        used[d] = first + n
-        return (SumcheckMask(coefficients: Array(coefficients[d]![first..<(first + n)])), first)
+    /// Takes the next slots as a mask: n − 1 of degree d, the last of degree `last`.
+    mutating func take(numVariables n: Int, degree d: Int, last: Int) -> (mask: SumcheckMask<Ext>, slots: [(degree: Int, slot: Int)]) {
+        var coefficients: [[Ext]] = []
+        var slots: [(degree: Int, slot: Int)] = []
+        for i in 0..<n {
+            let deg = i == n - 1 ? max(d, last) : d
+            let slot = used[deg, default: 0]
+            precondition(slot < layout.regions[deg]?.capacity ?? 0, "mask pool exhausted for degree \(deg)")
+            used[deg] = slot + 1
+            coefficients.append(self.coefficients[deg]![slot])
+            slots.append((deg, slot))
+        }
+        return (SumcheckMask(coefficients: coefficients), slots)
+    }
+
+    /// The next `count` final-value masks: their functionals and values.
+    mutating func takeFinal(_ count: Int) -> [(functional: PoolFunctional, value: Ext)] {
+        precondition(finalUsed + count <= layout.finalCapacity, "final-value masks exhausted")
+        defer { finalUsed += count }
+        return (finalUsed..<(finalUsed + count)).map { s in
+            let a = layout.finalStart + 2 * s
+            return (PoolFunctional.finalMask(layout, slot: s), Ext(column[a], column[a + 1]))
+        }
     }
 }
 
@@ -152,35 +281,55 @@ struct MaskPoolVerifier {
     let layout: MaskPoolLayout
     var used: [Int: Int] = [:]
     var records: [MaskRecord] = []
+    var linearRecords: [LinearRecord] = []
+    var finalUsed = 0
 
-    mutating func take(numVariables n: Int, degree d: Int) throws(ZKMLError) -> Int {
-        let first = used[d, default: 0]
-        guard first + n <= layout.regions[d]?.capacity ?? 0 else {
-            throw .rejected("zero knowledge: more masked sumcheck rounds of degree \(d) than the architecture allows")
+    mutating func take(numVariables n: Int, degree d: Int, last: Int) throws(ZKMLError) -> [(degree: Int, slot: Int)] {
+        var slots: [(degree: Int, slot: Int)] = []
+        for i in 0..<n {
+            let deg = i == n - 1 ? max(d, last) : d
+            let slot = used[deg, default: 0]
+            guard slot < layout.regions[deg]?.capacity ?? 0 else {
+                throw .rejected("zero knowledge: more masked sumcheck rounds of degree \(deg) than the architecture allows")
+            }
+            used[deg] = slot + 1
+            slots.append((deg, slot))
         }
-        used[d] = first + n
-        return first
+        return slots
+    }
+
+    mutating func takeFinal(_ count: Int) throws(ZKMLError) -> [PoolFunctional] {
+        guard finalUsed + count <= layout.finalCapacity else {
+            throw .rejected("zero knowledge: more masked values than the architecture allows")
+        }
+        defer { finalUsed += count }
+        return (finalUsed..<(finalUsed + count)).map { PoolFunctional.finalMask(layout, slot: $0) }
     }
 }
 
 extension MaskPoolLayout {
     /// L(x) = Σ_k λ_k Σ_i [eq((A_ki, pow(r_ki)), x) + u·eq((B_ki, pow(r_ki)), x)] on U and eq(κ, ·) on S:
     /// Σ_x pool(x)·L(x) is S(κ) + Σ_k λ_k·g_k(r_k), the combination of every mask value sent.
-    func reductionWeights(_ records: [MaskRecord], _ lambdas: [Ext], spare kappa: [Ext]) -> [Ext] {
+    func reductionWeights(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext], spare kappa: [Ext]) -> [Ext] {
         var table = [Ext](repeating: .zero, count: poolSize)
         let eqS = MLE.eqTable(kappa)
         for j in eqS.indices { table[poolSize / 2 + j] = eqS[j] }
         let u = Ext(.zero, .one)
         for (k, rec) in records.enumerated() {
-            let b = regions[rec.degree]!.segmentLog
             for (i, r) in rec.point.enumerated() {
-                let (a, bo) = segments(degree: rec.degree, slot: rec.firstSlot + i)
+                let (deg, slot) = rec.slots[i]
+                let b = regions[deg]!.segmentLog
+                let (a, bo) = segments(degree: deg, slot: slot)
                 let eq = MLE.eqTable(MaskPoolLayout.powerPoint(r, segmentLog: b), scaledBy: lambdas[k])
                 for j in eq.indices {
                     table[a + j] += eq[j]
                     table[bo + j] += u * eq[j]
                 }
             }
+        }
+        for (k, rec) in linear.enumerated() {
+            let lambda = lambdas[records.count + k]
+            for (i, c) in rec.functional.terms { table[i] += lambda * c }
         }
         return table
     }

@@ -1,31 +1,63 @@
 import ProofCore
 
 extension ProverChannel {
-    /// Libra's zero-knowledge sumcheck: send G = Σ g over the hypercube, draw ρ, prove f + ρ·g, then
-    /// send g(r). The mask g comes from the committed pool; the final reduction proves every g(r).
-    mutating func maskedSumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>) -> SumcheckProverOutput<Ext> {
+    /// Libra's zero-knowledge sumcheck of a claim whose value is `claim − offset(pool)`: draw ρ, send
+    /// G* = ρ·G − offset(pool) (G = Σ g over the hypercube; the final reduction proves G* against the
+    /// pool), prove f + ρ·g (the claimed sum is then claim + G*), send g(r). With `finalMasks` the last
+    /// round works on masked tables (docs/ZK.md §2a) and `lastDegree` is its declared degree.
+    mutating func maskedSumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]?, lastDegree: Int,
+                                 offset: PoolFunctional) -> SumcheckProverOutput<Ext> {
         let n = tables[0].count.trailingZeroBitCount
         let d = max(1, combination.degree)
-        let (mask, first) = masks!.take(numVariables: n, degree: d)
-        send("zk.mask.sum", mask.hypercubeSum)
+        let (mask, slots) = masks!.take(numVariables: n, degree: d, last: lastDegree)
         let rho = challenge("zk.mask.rho")
-        let out = MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, transcript: &transcript)
-        out.proof.write(to: &writer)
+        let gStar = rho * mask.hypercubeSum - offset.evaluate(masks!.column)
+        send("zk.mask.sum", gStar)
+        masks!.linearRecords.append(LinearRecord(functional: PoolFunctional.hypercubeSum(masks!.layout, slots: slots).scaled(rho) - offset,
+                                                 value: gStar))
+        let fm = finalMasks.flatMap { $0.contains { !$0.isZero } ? $0 : nil }
+        let out = MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm,
+                                       transcript: &transcript)
+        for poly in out.proof.roundPolynomials { for v in poly { v.write(to: &writer) } }
         let value = mask.evaluate(at: out.point)
         send("zk.mask.value", value)
-        masks!.records.append(MaskRecord(degree: d, firstSlot: first, point: out.point, value: value))
+        masks!.records.append(MaskRecord(slots: slots, point: out.point, value: value))
         return out
     }
 
-    /// Reduces every mask value sent to one claim on the pool column: Σ_x pool(x)·L(x) = σ + Σ_k λ_k g_k(r_k)
-    /// by one (unmasked) sumcheck whose first round binds the pool's top variable (U versus the random
-    /// half S); L is eq(κ, ·) on S and σ = S(κ) is sent first (docs/ZK.md §3). Returns the claim on
-    /// the pool column.
+    /// Mirrors the verifier's `expectPool`: records that `functional(pool)` takes its (true) value.
+    mutating func recordPool(_ functional: PoolFunctional) {
+        guard masks != nil, !functional.isZero else { return }
+        masks!.linearRecords.append(LinearRecord(functional: functional, value: functional.evaluate(masks!.column)))
+    }
+
+    /// `count` fresh final-value masks μ (functional and value); zero when not zero-knowledge.
+    mutating func finalMasks(_ count: Int) -> [(functional: PoolFunctional, value: Ext)] {
+        guard masks != nil else { return Array(repeating: (.zero, .zero), count: count) }
+        return masks!.takeFinal(count)
+    }
+
+    /// Reduces every claim on one committed vector (masked values with pool offsets) to one plain claim
+    /// at a random point: Σ_x V(x)·Σ_k λ_k eq(p_k, x) = Σ_k λ_k (v_k − offset_k), by a masked sumcheck
+    /// whose final V(r) is sent (uniform: every committed vector has random blinding entries).
+    mutating func reduceVector(_ vector: [Goldilocks], _ claims: [ValueClaim]) -> ValueClaim {
+        let lambdas = challenges("zk.vector.lambda", count: claims.count)
+        let weights = claimWeights(claims.map(\.point), lambdas, size: vector.count)
+        let offset = combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
+        let out = sumcheck(tables: [vector.map { Ext($0) }, weights], combination: .product(of: 2), offset: offset)
+        send("zk.vector.value", out.finalEvaluations[0])
+        return ValueClaim(point: out.point, value: out.finalEvaluations[0])
+    }
+
+    /// Reduces every mask value and pool relation to one claim on the pool column:
+    /// Σ_x pool(x)·L(x) = σ + Σ_k λ_k v_k by one (unmasked) sumcheck whose first round binds the pool's
+    /// top variable (U versus the random half S); L is eq(κ, ·) on S and σ = S(κ) is sent first
+    /// (docs/ZK.md §3). Returns the claim on the pool column.
     mutating func reduceMasks() -> ValueClaim? {
-        guard let pool = masks, !pool.records.isEmpty else { return nil }
-        let lambdas = challenges("zk.reduce.lambda", count: pool.records.count)
+        guard let pool = masks, !pool.records.isEmpty || !pool.linearRecords.isEmpty else { return nil }
+        let lambdas = challenges("zk.reduce.lambda", count: pool.records.count + pool.linearRecords.count)
         let kappa = challenges("zk.reduce.kappa", count: pool.layout.poolLog - 1)
-        let weights = pool.layout.reductionWeights(pool.records, lambdas, spare: kappa)
+        let weights = pool.layout.reductionWeights(pool.records, pool.linearRecords, lambdas, spare: kappa)
         let column = pool.column.map { Ext($0) }
         let half = pool.layout.poolSize / 2
         send("zk.reduce.spare", MLE.evaluate(Array(pool.column[half...]), at: kappa))
@@ -36,35 +68,90 @@ extension ProverChannel {
     }
 }
 
+/// L = Σ_k λ_k eq(p_k, ·) over `size` entries; leading Boolean coordinates of a point select a
+/// segment, so each claim costs its local size only.
+func claimWeights(_ points: [[Ext]], _ lambdas: [Ext], size: Int) -> [Ext] {
+    var table = [Ext](repeating: .zero, count: size)
+    for (k, p) in points.enumerated() {
+        var prefix = 0, segment = 0
+        while prefix < p.count && (p[prefix] == .zero || p[prefix] == .one) {
+            segment = segment * 2 + (p[prefix] == .one ? 1 : 0)
+            prefix += 1
+        }
+        let local = Array(p[prefix...])
+        let eq = MLE.eqTable(local, scaledBy: lambdas[k])
+        let start = segment << local.count
+        for j in eq.indices { table[start + j] += eq[j] }
+    }
+    return table
+}
+
 extension VerifierChannel {
-    mutating func maskedSumcheck(claim: Ext, numVariables n: Int, degree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
-        let first = try masks!.take(numVariables: n, degree: degree)
-        let total = try receive("zk.mask.sum")
+    mutating func maskedSumcheck(claim: Ext, offset: PoolFunctional, numVariables n: Int, degree: Int,
+                                 lastDegree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
+        let slots = try masks!.take(numVariables: n, degree: max(1, degree), last: lastDegree)
         let rho = challenge("zk.mask.rho")
+        let gStar = try receive("zk.mask.sum")
+        masks!.linearRecords.append(LinearRecord(functional: PoolFunctional.hypercubeSum(masks!.layout, slots: slots).scaled(rho) - offset,
+                                                 value: gStar))
         let sub: SumcheckSubClaim<Ext>
         do {
-            let proof = try SumcheckProof<Ext>(from: &reader)
-            record("masked sumcheck round", proof.roundPolynomials.flatMap { $0 })
-            sub = try Sumcheck.verify(claimedSum: claim + rho * total, numVariables: n, degree: degree,
-                                      proof: proof, transcript: &transcript)
+            var rounds: [[Ext]] = []
+            for (deg, _) in slots {
+                let poly = try reader.readElements(Ext.self, count: deg + 1, what: "masked sumcheck round")
+                record("masked sumcheck round", poly)
+                rounds.append(poly)
+            }
+            sub = try MaskedSumcheck.verify(claimedSum: claim + gStar, degrees: slots.map(\.degree), rounds: rounds,
+                                            transcript: &transcript)
         } catch {
             throw .proof(error, at: section)
         }
         let value = try receive("zk.mask.value")
-        masks!.records.append(MaskRecord(degree: degree, firstSlot: first, point: sub.point, value: value))
+        masks!.records.append(MaskRecord(slots: slots, point: sub.point, value: value))
         return SumcheckSubClaim(point: sub.point, expectedValue: sub.expectedValue - rho * value)
     }
 
-    /// Checks the reduction of every mask value to one claim on the pool column; returns that claim.
+    /// The functionals of `count` fresh final-value masks; zero when not zero-knowledge.
+    mutating func finalMasks(_ count: Int) throws(ZKMLError) -> [PoolFunctional] {
+        guard masks != nil else { return Array(repeating: .zero, count: count) }
+        return try masks!.takeFinal(count)
+    }
+
+    /// Records that `functional(pool)` must equal `value` (checked by the final reduction).
+    mutating func expectPool(_ functional: PoolFunctional, _ value: Ext, _ what: @autoclosure () -> String) throws(ZKMLError) {
+        if functional.isZero || masks == nil {
+            try expect(value, .zero, what())
+        } else {
+            masks!.linearRecords.append(LinearRecord(functional: functional, value: value))
+        }
+    }
+
+    /// Checks the reduction of the claims on one committed vector of 2^n entries to one claim.
+    mutating func reduceVector(_ claims: [ValueClaim], numVariables n: Int) throws(ZKMLError) -> ValueClaim {
+        let lambdas = challenges("zk.vector.lambda", count: claims.count)
+        var claim = Ext.zero
+        for (k, c) in claims.enumerated() { claim += lambdas[k] * c.value }
+        let offset = combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
+        let sub = try sumcheck(claim: claim, offset: offset, numVariables: n, degree: 2)
+        let value = try receive("zk.vector.value")
+        var weight = Ext.zero
+        for (k, c) in claims.enumerated() { weight += lambdas[k] * MLE.eq(c.point, sub.point) }
+        try expect(value * weight, sub.expectedValue, "claims on a committed vector do not reduce")
+        return ValueClaim(point: sub.point, value: value)
+    }
+
+    /// Checks the reduction of every mask value and pool relation to one claim on the pool column.
     mutating func reduceMasks() throws(ZKMLError) -> ValueClaim? {
-        guard let pool = masks, !pool.records.isEmpty else { return nil }
-        let lambdas = challenges("zk.reduce.lambda", count: pool.records.count)
+        guard let pool = masks, !pool.records.isEmpty || !pool.linearRecords.isEmpty else { return nil }
+        let lambdas = challenges("zk.reduce.lambda", count: pool.records.count + pool.linearRecords.count)
         let kappa = challenges("zk.reduce.kappa", count: pool.layout.poolLog - 1)
         var claim = try receive("zk.reduce.spare")
         for (k, r) in pool.records.enumerated() { claim += lambdas[k] * r.value }
+        for (k, r) in pool.linearRecords.enumerated() { claim += lambdas[pool.records.count + k] * r.value }
         let sub = try sumcheck(unmasked: claim, numVariables: pool.layout.poolLog, degree: 2)
         let value = try receive("zk.reduce.pool")
-        let weights = pool.layout.reductionWeights(pool.records, lambdas, spare: kappa)
+        let weights = pool.layout.reductionWeights(pool.records, pool.linearRecords, lambdas, spare: kappa)
         try expect(value * MLE.evaluate(weights, at: sub.point), sub.expectedValue, "mask values do not match the committed masks")
         return ValueClaim(point: sub.point, value: value)
     }

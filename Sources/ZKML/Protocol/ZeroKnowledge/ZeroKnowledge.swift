@@ -181,4 +181,35 @@ extension ZKMLVerifier {
         try state.run()
         return state.channel.recorded ?? []
     }
+
+    /// For tests: every claim the verifier routes on a circuit value (value index, point, claimed
+    /// value) and every claim on the (padded) weight vector, before the zero-knowledge reduction. In
+    /// zero-knowledge mode the claimed values are masked: none is the true evaluation.
+    package static func routedClaims(key: VerifierKey, publicInput input: [Int64]?, publicOutput output: [Int64]?,
+                                     proof: [UInt8]) throws(ZKMLError) -> (values: [(Int, [Ext], Ext)], weights: [([Ext], Ext)]) {
+        let arch = key.architecture
+        let (header, bodyOffset) = try ProofHeader.parse(proof)
+        let paddedIn = input.map { $0 + [Int64](repeating: 0, count: arch.inputSize - $0.count) }
+        let paddedOut = output.map { $0 + [Int64](repeating: 0, count: arch.outputSize - $0.count) }
+        var state = try VerifierState(key: key, header: header, input: paddedIn, output: paddedOut, proof: Array(proof[bodyOffset...]))
+        state.claimLog = ([], [])
+        try state.run()
+        return state.claimLog!
+    }
+}
+
+/// The last-round degrees of the protocol's masked sumchecks when their final values carry masks
+/// (`MaskedSumcheck.lastRoundDegree`: every masked factor counts twice; docs/ZK.md §2a). Prover and
+/// verifier both use these (upper bounds: a table that is public gets a zero mask).
+enum ZKDegrees {
+    /// Fraction-tree level: eq·N0·D1 + eq·N1·D0 + λ·eq·D0·D1, all but eq masked.
+    static let fraction = 5
+    /// W(z_o, j)·X(j, z_p), both masked.
+    static let linear = 4
+    /// x·weights, x masked.
+    static let gather = 3
+    /// eq·c·c·m is the largest term; y, m, c masked.
+    static let requantize = 7
+    /// eq·Π_i (y − x_i), every window difference masked.
+    static func maxPool(_ mp: MaxPoolLayer) -> Int { 1 + 2 * mp.maps.count }
 }
