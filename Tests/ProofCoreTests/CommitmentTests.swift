@@ -73,7 +73,7 @@ import TestSupport
         let claims = [claim(0, 0, p[0], z)]
         var t = Transcript(domain: "pcs-test")
         let proof = PolynomialCommitment.open([b1], claims: claims, transcript: &t)
-        #expect(proof.classes[0].queries[0].batchLeaves[0].salt.count == MerkleTree.saltByteCount)
+        #expect(proof.classes[0].batchOpenings[0].salts[0].count == MerkleTree.saltByteCount)
         try verify([b1.commitment], claims, proof, parameters: params)
         // The same proof checked as unsalted fails on shape.
         #expect(throws: ProofError.self) { try verify([b1.commitment], claims, proof, parameters: .testing) }
@@ -114,28 +114,41 @@ import TestSupport
     @Test func rejectsWrongOpening() throws {
         let (c, claims, proof) = try honest()
         var leaf = proof
-        leaf.classes[1].queries[0].batchLeaves[0].values[1] += .one
-        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: 0)) { try verify(c, claims, leaf) }
+        leaf.classes[1].batchOpenings[0].leaves[0][1] += .one
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: -1)) { try verify(c, claims, leaf) }
+
+        var salt = proof
+        salt.classes[1].batchOpenings[0].salts[0] = [UInt8](repeating: 1, count: MerkleTree.saltByteCount)
+        #expect(throws: ProofError.self) { try verify(c, claims, salt) }
 
         var layer = proof
-        layer.classes[1].queries[0].layerLeaves[0].values[0] += .one
-        #expect(throws: ProofError.merklePathInvalid(what: "layer 1", query: 0)) { try verify(c, claims, layer) }
+        layer.classes[1].layerOpenings[0].leaves[0][0] += .one
+        #expect(throws: ProofError.merklePathInvalid(what: "layer 1", query: -1)) { try verify(c, claims, layer) }
 
-        var path = proof
-        path.classes[1].queries[1].batchLeaves[0].path.removeLast()
-        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: 1)) { try verify(c, claims, path) }
+        var sibling = proof
+        sibling.classes[1].batchOpenings[0].siblings[0] = Digest([UInt8](repeating: 3, count: 32))!
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: -1)) { try verify(c, claims, sibling) }
 
-        var cap = proof
-        cap.classes[1].batchCaps[0][0] = Digest([UInt8](repeating: 3, count: 32))!
-        #expect(throws: ProofError.merklePathInvalid(what: "batch 0 cap", query: -1)) { try verify(c, claims, cap) }
+        var short = proof
+        short.classes[1].batchOpenings[0].siblings.removeLast()
+        #expect(throws: ProofError.merklePathInvalid(what: "batch 0", query: -1)) { try verify(c, claims, short) }
 
-        var layerCap = proof
-        layerCap.classes[1].layerCaps[0].removeLast()
-        #expect(throws: ProofError.self) { try verify(c, claims, layerCap) }
+        var long = proof
+        long.classes[1].layerOpenings[0].siblings.append(.zero)
+        #expect(throws: ProofError.merklePathInvalid(what: "layer 1", query: -1)) { try verify(c, claims, long) }
 
-        var missingCap = proof
-        missingCap.classes[1].batchCaps.removeAll()
-        #expect(throws: ProofError.self) { try verify(c, claims, missingCap) }
+        var missingLeaf = proof
+        missingLeaf.classes[1].layerOpenings[0].leaves.removeLast()
+        missingLeaf.classes[1].layerOpenings[0].salts.removeLast()
+        #expect(throws: ProofError.self) { try verify(c, claims, missingLeaf) }
+
+        var wideLeaf = proof
+        wideLeaf.classes[1].batchOpenings[0].leaves[0].append(.one)
+        #expect(throws: ProofError.self) { try verify(c, claims, wideLeaf) }
+
+        var missingOpening = proof
+        missingOpening.classes[1].batchOpenings.removeAll()
+        #expect(throws: ProofError.self) { try verify(c, claims, missingOpening) }
 
         var finals = proof
         finals.classes[1].finalCoefficients[0] += .one
@@ -161,7 +174,8 @@ import TestSupport
         #expect(throws: ProofError.shapeMismatch("1 size classes, expected 2")) { try verify(c, claims, classes) }
 
         var queries = proof
-        queries.classes[0].queries.removeLast()
+        queries.classes[0].batchOpenings[0].leaves.removeLast()
+        queries.classes[0].batchOpenings[0].salts.removeLast()
         #expect(throws: ProofError.self) { try verify(c, claims, queries) }
 
         var nonce = proof
@@ -192,7 +206,7 @@ import TestSupport
         #expect(throws: ProofError.badMagic(what: "opening proof")) { try OpeningProof(serialized: magic) }
         var version = bytes
         version[4] = 9
-        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 2)) { try OpeningProof(serialized: version) }
+        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 3)) { try OpeningProof(serialized: version) }
         // A flipped byte anywhere is rejected by parsing or verification.
         for position in stride(from: 5, to: bytes.count, by: max(1, bytes.count / 211)) {
             var flipped = bytes

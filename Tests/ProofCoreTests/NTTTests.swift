@@ -128,6 +128,34 @@ import TestSupport
         }
     }
 
+    @Test(arguments: [[0], [15], [0, 1], [2, 3, 9], [0, 5, 6, 7, 12], Array(0..<16)])
+    func multiproofsVerify(indices: [Int]) {
+        let (t, leaves) = tree(salted: true)
+        let digests = indices.map { (index: $0, digest: MerkleTree.leafDigest(salt: t.salt($0), bytes: leaves[$0])) }
+        let siblings = t.multiproof(indices)
+        #expect(MerkleTree.root(leaves: digests, depth: 4, siblings: siblings) == t.root)
+        // Shared nodes are sent once: never more siblings than separate paths would need.
+        #expect(siblings.count <= indices.count * 4)
+        if indices.count == 16 { #expect(siblings.isEmpty) }
+        // A changed leaf, a changed or missing or extra sibling, a wrong index: another root or nil.
+        var bad = digests
+        bad[0].digest = Digest.hash(bad[0].digest, bad[0].digest)
+        #expect(MerkleTree.root(leaves: bad, depth: 4, siblings: siblings) != t.root)
+        if !siblings.isEmpty {
+            var s = siblings
+            s[s.count - 1] = .zero
+            #expect(MerkleTree.root(leaves: digests, depth: 4, siblings: s) != t.root)
+            #expect(MerkleTree.root(leaves: digests, depth: 4, siblings: Array(siblings.dropLast())) == nil)
+        }
+        #expect(MerkleTree.root(leaves: digests, depth: 4, siblings: siblings + [.zero]) == nil)
+        #expect(MerkleTree.root(leaves: digests.reversed(), depth: 4, siblings: siblings) == (indices.count == 1 ? t.root : nil))
+        #expect(MerkleTree.root(leaves: [(index: 16, digest: digests[0].digest)], depth: 4, siblings: siblings) == nil)
+        #expect(MerkleTree.root(leaves: [], depth: 4, siblings: []) == nil)
+        if indices == [0] {
+            #expect(MerkleTree.root(leaves: [(index: 1, digest: digests[0].digest)], depth: 4, siblings: siblings) != t.root)
+        }
+    }
+
     @Test func saltedRootsDifferEachTime() {
         let (a, _) = tree(salted: true)
         let (b, _) = tree(salted: true)

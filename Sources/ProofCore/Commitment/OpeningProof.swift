@@ -14,46 +14,86 @@ public struct EvaluationClaim: Sendable, Equatable {
     }
 }
 
-/// One opened Merkle leaf: its values, salt (empty unless hiding) and authentication path.
-public struct LeafOpening<F: FieldElement>: Sendable, Equatable {
-    public var values: [F]
-    public var salt: [UInt8]
-    public var path: [Digest]
+/// The opened leaves of one Merkle tree (distinct leaf indices, ascending; the verifier derives the
+/// indices from the query positions) and one multiproof for all of them.
+public struct TreeOpening<F: FieldElement>: Sendable, Equatable {
+    /// Each opened leaf's values (all leaves of a tree have the same width).
+    public var leaves: [[F]]
+    /// Each opened leaf's salt (empty arrays unless hiding).
+    public var salts: [[UInt8]]
+    /// `MerkleTree.multiproof` of the opened indices.
+    public var siblings: [Digest]
 
-    func write(to w: inout ByteWriter) {
-        w.write(elements: values)
-        w.writeLengthPrefixed(salt)
-        w.writeCount(path.count)
-        for d in path { w.write(d) }
+    init(leaves: [[F]], salts: [[UInt8]], siblings: [Digest]) {
+        self.leaves = leaves
+        self.salts = salts
+        self.siblings = siblings
     }
 
-    init(values: [F], salt: [UInt8], path: [Digest]) {
-        self.values = values
-        self.salt = salt
-        self.path = path
+    /// Opens `indices` (distinct, ascending) of `tree`, whose leaf i holds entries i·width ..< of each
+    /// codeword in turn.
+    init(tree: MerkleTree, codewords: [[F]], width: Int, indices: [Int]) {
+        leaves = indices.map { i in codewords.flatMap { $0[(i * width)..<((i + 1) * width)] } }
+        salts = indices.map { tree.salt($0) }
+        siblings = tree.multiproof(indices)
+    }
+
+    /// Leaf count, leaf width, salt size (u32 each), the leaves' values and salts back to back, then
+    /// the sibling count and digests.
+    func write(to w: inout ByteWriter) {
+        let width = leaves.first?.count ?? 0, saltSize = salts.first?.count ?? 0
+        precondition(leaves.allSatisfy { $0.count == width } && salts.count == leaves.count
+                     && salts.allSatisfy { $0.count == saltSize }, "uniform leaves")
+        w.writeCount(leaves.count)
+        w.writeCount(width)
+        w.writeCount(saltSize)
+        for (values, salt) in zip(leaves, salts) {
+            for v in values { v.write(to: &w) }
+            w.writeBytes(salt)
+        }
+        w.writeCount(siblings.count)
+        for d in siblings { w.write(d) }
     }
 
     init(from r: inout ByteReader) throws(ProofError) {
-        values = try r.readElements(F.self, what: "leaf values", limit: 1 << 16)
-        salt = try r.readLengthPrefixed(what: "leaf salt", limit: MerkleTree.saltByteCount)
-        let depth = try r.readCount(what: "Merkle path", limit: 48)
-        var p = [Digest]()
-        for _ in 0..<depth { p.append(try r.readDigest(what: "Merkle path node")) }
-        path = p
+        let count = try r.readCount(what: "opened leaves", limit: 1024)
+        let width = try r.readCount(what: "leaf values", limit: 1 << 16)
+        let saltSize = try r.readCount(what: "leaf salt", limit: MerkleTree.saltByteCount)
+        guard count * (width * F.byteCount + saltSize) <= r.remaining else {
+            throw .truncated(what: "opened leaves", offset: r.offset, needed: count * (width * F.byteCount + saltSize))
+        }
+        var leaves = [[F]]()
+        var salts = [[UInt8]]()
+        leaves.reserveCapacity(count)
+        salts.reserveCapacity(count)
+        for _ in 0..<count {
+            leaves.append(try r.readElements(F.self, count: width, what: "leaf values"))
+            salts.append(try r.readBytes(saltSize, what: "leaf salt"))
+        }
+        let siblingCount = try r.readCount(what: "Merkle multiproof", limit: 1 << 16)
+        guard siblingCount * Digest.byteCount <= r.remaining else {
+            throw .truncated(what: "Merkle multiproof", offset: r.offset, needed: siblingCount * Digest.byteCount)
+        }
+        var siblings = [Digest]()
+        siblings.reserveCapacity(siblingCount)
+        for _ in 0..<siblingCount { siblings.append(try r.readDigest(what: "Merkle multiproof node")) }
+        self.leaves = leaves
+        self.salts = salts
+        self.siblings = siblings
     }
 
-    /// The digest of the leaf as committed.
-    func leafDigest() -> Digest {
-        var w = ByteWriter(capacity: values.count * F.byteCount)
-        for v in values { v.write(to: &w) }
-        return MerkleTree.leafDigest(salt: salt, bytes: w.bytes)
+    /// The root these leaves and siblings lead to, for leaf indices `indices`; nil on a shape error.
+    func root(indices: [Int], depth: Int) -> Digest? {
+        guard indices.count == leaves.count, salts.count == leaves.count else { return nil }
+        var digests = [(index: Int, digest: Digest)]()
+        digests.reserveCapacity(indices.count)
+        for (j, i) in indices.enumerated() {
+            var w = ByteWriter(capacity: leaves[j].count * F.byteCount)
+            for v in leaves[j] { v.write(to: &w) }
+            digests.append((i, MerkleTree.leafDigest(salt: salts[j], bytes: w.bytes)))
+        }
+        return MerkleTree.root(leaves: digests, depth: depth, siblings: siblings)
     }
-}
-
-/// The openings for one query position: the committed batches' leaves, then each folded layer's.
-public struct QueryOpening: Sendable, Equatable {
-    public var batchLeaves: [LeafOpening<Goldilocks>]
-    public var layerLeaves: [LeafOpening<GoldilocksExt2>]
 }
 
 /// The opening proof for all claims on polynomials with one number of variables.
@@ -68,16 +108,14 @@ public struct SizeClassProof: Sendable, Equatable {
     public var rounds: SumcheckProof<GoldilocksExt2>
     /// Roots of the folded layers 1 … G-1.
     public var layerRoots: [Digest]
-    /// Merkle caps (the nodes at depth min(capLog, tree depth)) of each batch tree, then of each
-    /// layer tree; every opened path stops below its cap.
-    public var batchCaps: [[Digest]]
-    public var layerCaps: [[Digest]]
     /// Coefficients of the last folded polynomial.
     public var finalCoefficients: [GoldilocksExt2]
     /// Grinding nonce.
     public var powNonce: UInt64
-    /// One opening per distinct query position, in increasing order.
-    public var queries: [QueryOpening]
+    /// Each batch tree's opened leaves at the distinct query positions (ascending).
+    public var batchOpenings: [TreeOpening<Goldilocks>]
+    /// Each folded layer tree's opened leaves at the distinct positions the queries reach there.
+    public var layerOpenings: [TreeOpening<GoldilocksExt2>]
 }
 
 /// A batched opening proof of many polynomials at many points.
@@ -85,11 +123,9 @@ public struct OpeningProof: Sendable, Equatable {
     public var classes: [SizeClassProof]
 
     static let magic: [UInt8] = Array("CPCS".utf8)
-    /// Version 2: Merkle caps, paths stop below them.
-    static let version: UInt8 = 2
-    /// log2 of the cap size: 44 queries share the top five levels of every tree, so sending those
-    /// 2^5 nodes once is smaller than repeating them in every path.
-    public static let capLog = 5
+    /// Version 3: per tree, the distinct opened leaves once and one Merkle multiproof (version 2 sent
+    /// a Merkle cap and one path per query and leaf).
+    static let version: UInt8 = 3
 
     /// Versioned binary encoding.
     public func serialized() -> [UInt8] {
@@ -109,22 +145,12 @@ public struct OpeningProof: Sendable, Equatable {
             c.rounds.write(to: &w)
             w.writeCount(c.layerRoots.count)
             for d in c.layerRoots { w.write(d) }
-            for caps in [c.batchCaps, c.layerCaps] {
-                w.writeCount(caps.count)
-                for cap in caps {
-                    w.writeCount(cap.count)
-                    for d in cap { w.write(d) }
-                }
-            }
             w.write(elements: c.finalCoefficients)
             w.writeUInt64(c.powNonce)
-            w.writeCount(c.queries.count)
-            for q in c.queries {
-                w.writeCount(q.batchLeaves.count)
-                for l in q.batchLeaves { l.write(to: &w) }
-                w.writeCount(q.layerLeaves.count)
-                for l in q.layerLeaves { l.write(to: &w) }
-            }
+            w.writeCount(c.batchOpenings.count)
+            for o in c.batchOpenings { o.write(to: &w) }
+            w.writeCount(c.layerOpenings.count)
+            for o in c.layerOpenings { o.write(to: &w) }
         }
         return w.bytes
     }
@@ -149,33 +175,17 @@ public struct OpeningProof: Sendable, Equatable {
             let rootCount = try r.readCount(what: "layer roots", limit: 64)
             var roots = [Digest]()
             for _ in 0..<rootCount { roots.append(try r.readDigest(what: "layer root")) }
-            var capLists = [[[Digest]]]()
-            for what in ["batch caps", "layer caps"] {
-                let capCount = try r.readCount(what: what, limit: 1 << 10)
-                var caps = [[Digest]]()
-                for _ in 0..<capCount {
-                    let size = try r.readCount(what: "Merkle cap", limit: 1 << OpeningProof.capLog)
-                    var cap = [Digest]()
-                    for _ in 0..<size { cap.append(try r.readDigest(what: "Merkle cap node")) }
-                    caps.append(cap)
-                }
-                capLists.append(caps)
-            }
             let finals = try r.readElements(GoldilocksExt2.self, what: "final coefficients", limit: 1 << 16)
             let nonce = try r.readUInt64(what: "pow nonce")
-            let queryCount = try r.readCount(what: "queries", limit: 1024)
-            var queries = [QueryOpening]()
-            for _ in 0..<queryCount {
-                let bc = try r.readCount(what: "batch leaves", limit: 1 << 10)
-                var bl = [LeafOpening<Goldilocks>]()
-                for _ in 0..<bc { bl.append(try LeafOpening(from: &r)) }
-                let lc = try r.readCount(what: "layer leaves", limit: 64)
-                var ll = [LeafOpening<GoldilocksExt2>]()
-                for _ in 0..<lc { ll.append(try LeafOpening(from: &r)) }
-                queries.append(QueryOpening(batchLeaves: bl, layerLeaves: ll))
-            }
+            let batchCount = try r.readCount(what: "batch openings", limit: 1 << 10)
+            var batchOpenings = [TreeOpening<Goldilocks>]()
+            for _ in 0..<batchCount { batchOpenings.append(try TreeOpening(from: &r)) }
+            let layerCount = try r.readCount(what: "layer openings", limit: 64)
+            var layerOpenings = [TreeOpening<GoldilocksExt2>]()
+            for _ in 0..<layerCount { layerOpenings.append(try TreeOpening(from: &r)) }
             classes.append(SizeClassProof(numVariables: n, pointReduction: reduction, values: values, rounds: rounds,
-                                          layerRoots: roots, batchCaps: capLists[0], layerCaps: capLists[1], finalCoefficients: finals, powNonce: nonce, queries: queries))
+                                          layerRoots: roots, finalCoefficients: finals, powNonce: nonce,
+                                          batchOpenings: batchOpenings, layerOpenings: layerOpenings))
         }
         try r.expectEnd()
         self.classes = classes

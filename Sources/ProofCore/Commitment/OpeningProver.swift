@@ -156,33 +156,24 @@ extension PolynomialCommitment {
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
 
         let width = 1 << k
-        var queries = [QueryOpening]()
-        for q in positions {
-            var batchLeaves = [LeafOpening<Goldilocks>]()
-            for b in batches {
-                var v = [Goldilocks]()
-                v.reserveCapacity(b.codewords.count * width)
-                for cw in b.codewords { v.append(contentsOf: cw[(q * width)..<((q + 1) * width)]) }
-                batchLeaves.append(LeafOpening(values: v, salt: b.tree.salt(q), path: b.tree.path(q, length: b.tree.depth - capLog(b.tree))))
-            }
-            var layerLeaves = [LeafOpening<E>]()
-            for (g, tree) in layerTrees.enumerated() {
-                let idx = q >> (k * (g + 1))
-                let cw = layerCodewords[g]
-                layerLeaves.append(LeafOpening(values: Array(cw[(idx * width)..<((idx + 1) * width)]),
-                                               salt: tree.salt(idx), path: tree.path(idx, length: tree.depth - capLog(tree))))
-            }
-            queries.append(QueryOpening(batchLeaves: batchLeaves, layerLeaves: layerLeaves))
+        let batchOpenings = batches.map { TreeOpening(tree: $0.tree, codewords: $0.codewords, width: width, indices: positions) }
+        let layerOpenings = layerTrees.enumerated().map { g, tree in
+            TreeOpening(tree: tree, codewords: [layerCodewords[g]], width: width,
+                        indices: layerIndices(positions, shift: k * (g + 1)))
         }
         return SizeClassProof(numVariables: n, pointReduction: reduction, values: values,
                               rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
-                              batchCaps: batches.map { $0.tree.cap(log: capLog($0.tree)) },
-                              layerCaps: layerTrees.map { $0.cap(log: capLog($0)) },
-                              finalCoefficients: coefficients, powNonce: nonce, queries: queries)
+                              finalCoefficients: coefficients, powNonce: nonce,
+                              batchOpenings: batchOpenings, layerOpenings: layerOpenings)
     }
 
-    /// The cap depth of a tree: `OpeningProof.capLog`, or the whole tree when it is shallower.
-    static func capLog(_ tree: MerkleTree) -> Int { min(OpeningProof.capLog, tree.depth) }
+    /// The distinct leaf indices (ascending) that ascending query positions reach in a folded layer
+    /// whose leaves cover 2^shift layer-0 leaves each.
+    static func layerIndices(_ positions: [Int], shift: Int) -> [Int] {
+        var out = [Int]()
+        for q in positions where out.last != q >> shift { out.append(q >> shift) }
+        return out
+    }
 
     /// Distinct query positions (layer-0 leaf indices), ascending.
     static func queryPositions(_ transcript: inout Transcript, parameters: CommitmentParameters, n: Int) -> [Int] {

@@ -115,41 +115,41 @@ extension PolynomialCommitment {
         // 3. Queries.
         try transcript.verifyGrinding(bits: parameters.grindingBits, nonce: proof.powNonce)
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
-        guard proof.queries.count == positions.count else {
-            throw .shapeMismatch("\(proof.queries.count) query openings, expected \(positions.count)")
-        }
         let width = 1 << k
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let log0 = n + parameters.rateLog
-        // Caps: each must hash to its tree's root; paths then end at a cap node.
-        guard proof.batchCaps.count == commitments.count, proof.layerCaps.count == max(0, layers - 1) else {
-            throw .shapeMismatch("\(proof.batchCaps.count) batch caps and \(proof.layerCaps.count) layer caps")
+        guard proof.batchOpenings.count == commitments.count, proof.layerOpenings.count == max(0, layers - 1) else {
+            throw .shapeMismatch("\(proof.batchOpenings.count) batch openings and \(proof.layerOpenings.count) layer openings")
         }
+        // Every opened tree: leaf shapes, then the multiproof up to its root.
         for (b, com) in commitments.enumerated() {
-            try checkCap(proof.batchCaps[b], depth: log0 - k, root: com.root, what: "batch \(batchIndices[b])")
-        }
-        for g in 0..<max(0, layers - 1) {
-            try checkCap(proof.layerCaps[g], depth: log0 - k * (g + 1) - k, root: proof.layerRoots[g], what: "layer \(g + 1)")
-        }
-        for (qi, q) in positions.enumerated() {
-            let opening = proof.queries[qi]
-            guard opening.batchLeaves.count == commitments.count, opening.layerLeaves.count == max(0, layers - 1) else {
-                throw .shapeMismatch("query \(qi) has the wrong number of leaves")
+            let opening = proof.batchOpenings[b]
+            try checkShape(opening, count: positions.count, width: com.polynomialCount * width, saltSize: saltSize,
+                           what: "batch \(batchIndices[b])")
+            guard opening.root(indices: positions, depth: log0 - k) == com.root else {
+                throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: -1)
             }
+        }
+        var layerIndexLists = [[Int]]()
+        for g in 0..<max(0, layers - 1) {
+            let indices = layerIndices(positions, shift: k * (g + 1))
+            let opening = proof.layerOpenings[g]
+            try checkShape(opening, count: indices.count, width: width, saltSize: saltSize, what: "layer \(g + 1)")
+            guard opening.root(indices: indices, depth: log0 - k * (g + 2)) == proof.layerRoots[g] else {
+                throw .merklePathInvalid(what: "layer \(g + 1)", query: -1)
+            }
+            layerIndexLists.append(indices)
+        }
+        var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)
+        for (qi, q) in positions.enumerated() {
             // Combined layer-0 leaf.
             var current = [E](repeating: .zero, count: width)
             var j0 = 0
             for (b, com) in commitments.enumerated() {
-                let leaf = opening.batchLeaves[b]
-                guard leaf.values.count == com.polynomialCount * width, leaf.salt.count == saltSize else {
-                    throw .shapeMismatch("query \(qi): batch leaf has the wrong size")
-                }
-                guard verifyPath(cap: proof.batchCaps[b], index: q, leaf: leaf.leafDigest(), path: leaf.path, depth: log0 - k) else {
-                    throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: qi)
-                }
+                let leaf = proof.batchOpenings[b].leaves[qi]
                 for p in 0..<com.polynomialCount {
                     let bj = betas[j0 + p]
-                    for t in 0..<width { current[t] += bj * leaf.values[p * width + t] }
+                    for t in 0..<width { current[t] += bj * leaf[p * width + t] }
                 }
                 j0 += com.polynomialCount
             }
@@ -171,34 +171,29 @@ extension PolynomialCommitment {
                     }
                     break
                 }
-                let leaf = opening.layerLeaves[g]
                 let next = index >> k
-                guard leaf.values.count == width, leaf.salt.count == saltSize else {
-                    throw .shapeMismatch("query \(qi): layer \(g + 1) leaf has the wrong size")
+                // Positions ascend, so each layer's opened indices are met in order.
+                let indices = layerIndexLists[g]
+                while layerCursors[g] < indices.count && indices[layerCursors[g]] < next { layerCursors[g] += 1 }
+                guard layerCursors[g] < indices.count, indices[layerCursors[g]] == next else {
+                    throw .shapeMismatch("query \(qi): layer \(g + 1) leaf missing")
                 }
-                guard verifyPath(cap: proof.layerCaps[g], index: next, leaf: leaf.leafDigest(), path: leaf.path, depth: logLength - k) else {
-                    throw .merklePathInvalid(what: "layer \(g + 1)", query: qi)
-                }
-                guard leaf.values[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
-                current = leaf.values
+                let leaf = proof.layerOpenings[g].leaves[layerCursors[g]]
+                guard leaf[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
+                current = leaf
                 index = next
             }
         }
     }
 
-    /// Checks that a cap has the size a tree of `depth` levels implies and hashes to `root`.
-    static func checkCap(_ cap: [Digest], depth: Int, root: Digest, what: String) throws(ProofError) {
-        let c = min(OpeningProof.capLog, depth)
-        guard cap.count == 1 << c else { throw .shapeMismatch("\(what): Merkle cap of \(cap.count) nodes, expected \(1 << c)") }
-        guard MerkleTree.root(ofCap: cap) == root else { throw .merklePathInvalid(what: "\(what) cap", query: -1) }
-    }
-
-    /// Checks leaf `index`'s path (depth − c siblings) up to its node of a checked cap.
-    static func verifyPath(cap: [Digest], index: Int, leaf: Digest, path: [Digest], depth: Int) -> Bool {
-        let c = min(OpeningProof.capLog, depth)
-        let below = depth - c
-        guard index >= 0, index < (1 << depth), cap.count == 1 << c else { return false }
-        return MerkleTree.verify(root: cap[index >> below], index: index & ((1 << below) - 1), leaf: leaf, path: path, depth: below)
+    /// Checks that a tree opening has `count` leaves of `width` values and `saltSize` salt bytes.
+    static func checkShape<F>(_ opening: TreeOpening<F>, count: Int, width: Int, saltSize: Int, what: String) throws(ProofError) {
+        guard opening.leaves.count == count, opening.salts.count == count else {
+            throw .shapeMismatch("\(what): \(opening.leaves.count) opened leaves, expected \(count)")
+        }
+        guard opening.leaves.allSatisfy({ $0.count == width }), opening.salts.allSatisfy({ $0.count == saltSize }) else {
+            throw .shapeMismatch("\(what): an opened leaf has the wrong size")
+        }
     }
 
     /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)

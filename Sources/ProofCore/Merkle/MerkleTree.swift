@@ -114,6 +114,69 @@ public struct MerkleTree: Sendable {
         return level[0]
     }
 
+    /// A Merkle multiproof for the leaves at `indices` (distinct, ascending): walking up level by
+    /// level, every sibling that is not itself an opened node or computable from opened leaves, in
+    /// ascending node order. Shared upper nodes are sent once, so many queries into one tree cost far
+    /// less than one full path each. `root(leaves:depth:siblings:)` reverses it.
+    public func multiproof(_ indices: [Int]) -> [Digest] {
+        precondition(!indices.isEmpty && zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }
+                     && indices.first! >= 0 && indices.last! < leafCount, "indices must be distinct, ascending, in range")
+        var level = indices.map { leafCount + $0 }
+        var siblings = [Digest]()
+        for _ in 0..<depth {
+            var next = [Int]()
+            next.reserveCapacity(level.count)
+            var i = 0
+            while i < level.count {
+                let x = level[i]
+                if x & 1 == 0, i + 1 < level.count, level[i + 1] == x + 1 {
+                    i += 2
+                } else {
+                    siblings.append(nodes[x ^ 1])
+                    i += 1
+                }
+                next.append(x >> 1)
+            }
+            level = next
+        }
+        return siblings
+    }
+
+    /// The root a multiproof leads to: `leaves` are (leaf index, leaf digest) with distinct ascending
+    /// indices below 2^depth, `siblings` what `multiproof` sent. Nil when the shape is wrong (indices
+    /// out of order or range, too few or too many siblings).
+    public static func root(leaves: [(index: Int, digest: Digest)], depth: Int, siblings: [Digest]) -> Digest? {
+        guard !leaves.isEmpty, depth >= 0, depth <= 48 else { return nil }
+        var previous = -1
+        for l in leaves {
+            guard l.index > previous, l.index < (1 << depth) else { return nil }
+            previous = l.index
+        }
+        var level = leaves.map { (index: $0.index, digest: $0.digest) }
+        var used = 0
+        for _ in 0..<depth {
+            var next = [(index: Int, digest: Digest)]()
+            next.reserveCapacity(level.count)
+            var i = 0
+            while i < level.count {
+                let (x, d) = level[i]
+                if x & 1 == 0, i + 1 < level.count, level[i + 1].index == x + 1 {
+                    next.append((x >> 1, Digest.hash(d, level[i + 1].digest)))
+                    i += 2
+                } else {
+                    guard used < siblings.count else { return nil }
+                    let s = siblings[used]
+                    used += 1
+                    next.append((x >> 1, x & 1 == 0 ? Digest.hash(d, s) : Digest.hash(s, d)))
+                    i += 1
+                }
+            }
+            level = next
+        }
+        guard used == siblings.count else { return nil }
+        return level[0].digest
+    }
+
     /// Leaf `index`'s salt (empty when unsalted).
     public func salt(_ index: Int) -> [UInt8] {
         guard isSalted else { return [] }

@@ -79,11 +79,13 @@ enum VectorCommitment {
             channel.record("opening values", c.values)
             channel.record("opening rounds", c.rounds.roundPolynomials.flatMap { $0 })
             channel.record("opening final polynomial", c.finalCoefficients)
-            for q in c.queries {
-                for (b, leaf) in q.batchLeaves.enumerated() {
-                    channel.recorded! += leaf.values.map { ("opening leaf of batch \(b) (\(c.numVariables) variables)", $0) }
+            for (b, opening) in c.batchOpenings.enumerated() {
+                for leaf in opening.leaves {
+                    channel.recorded! += leaf.map { ("opening leaf of batch \(b) (\(c.numVariables) variables)", $0) }
                 }
-                for leaf in q.layerLeaves { channel.record("opening folded layer leaf", leaf.values) }
+            }
+            for opening in c.layerOpenings {
+                for leaf in opening.leaves { channel.record("opening folded layer leaf", leaf) }
             }
         }
     }
