@@ -79,6 +79,37 @@ import TestSupport
         #expect(throws: ProofError.self) { try verify([b1.commitment], claims, proof, parameters: .testing) }
     }
 
+    @Test func onePolynomialAtManyPointsOpensDirectly() throws {
+        let p = randomPolys(1, 10, seed: 21)
+        let batch = PolynomialCommitment.commit(p, parameters: .testing)
+        // Two general points and a segment claim (leading coordinates 0/1, as ZKML's columns).
+        var segment = randomPoint(10, seed: 24)
+        segment[0] = .one
+        segment[1] = .zero
+        let claims = [claim(0, 0, p[0], randomPoint(10, seed: 22)), claim(0, 0, p[0], randomPoint(10, seed: 23)),
+                      claim(0, 0, p[0], segment)]
+        var t = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open([batch], claims: claims, transcript: &t)
+        #expect(proof.classes[0].pointReduction == nil && proof.classes[0].values.isEmpty)
+        try verify([batch.commitment], claims, try OpeningProof(serialized: proof.serialized()))
+        for i in claims.indices {
+            var bad = claims
+            bad[i].value += .one
+            #expect(throws: ProofError.self) { try verify([batch.commitment], bad, proof) }
+        }
+        var swapped = claims
+        swapped.swapAt(0, 1)
+        #expect(throws: ProofError.self) { try verify([batch.commitment], swapped, proof) }
+        var values = proof
+        values.classes[0].values = [.one]
+        #expect(throws: ProofError.shapeMismatch("a one-polynomial class carries no point reduction or values")) {
+            try verify([batch.commitment], claims, values)
+        }
+        var finals = proof
+        finals.classes[0].finalCoefficients[0] += .one
+        #expect(throws: ProofError.evaluationMismatch) { try verify([batch.commitment], claims, finals) }
+    }
+
     @Test func smallPolynomialWithoutFolding() throws {
         let p = randomPolys(1, 2, seed: 13)
         let batch = PolynomialCommitment.commit(p, parameters: .testing)
@@ -90,10 +121,10 @@ import TestSupport
 
     @Test func rejectsWrongClaimedValue() throws {
         let (c, claims, proof) = try honest()
-        // A claim in a shared-point class: the sent value disagrees.
         var bad = claims
         bad[3].value += .one
-        #expect(throws: ProofError.evaluationMismatch) { try verify(c, bad, proof) }
+        // A one-polynomial class opens directly: the first Basefold round no longer sums to the claim.
+        #expect(throws: ProofError.sumMismatch(round: 0)) { try verify(c, bad, proof) }
         // A claim in a point-reduction class: the transcript diverges and a round sum fails.
         bad = claims
         bad[2].value += .one
@@ -206,7 +237,7 @@ import TestSupport
         #expect(throws: ProofError.badMagic(what: "opening proof")) { try OpeningProof(serialized: magic) }
         var version = bytes
         version[4] = 9
-        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 3)) { try OpeningProof(serialized: version) }
+        #expect(throws: ProofError.unsupportedVersion(what: "opening proof", found: 9, supported: 4)) { try OpeningProof(serialized: version) }
         // A flipped byte anywhere is rejected by parsing or verification.
         for position in stride(from: 5, to: bytes.count, by: max(1, bytes.count / 211)) {
             var flipped = bytes

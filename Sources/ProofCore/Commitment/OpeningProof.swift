@@ -123,9 +123,10 @@ public struct OpeningProof: Sendable, Equatable {
     public var classes: [SizeClassProof]
 
     static let magic: [UInt8] = Array("CPCS".utf8)
-    /// Version 3: per tree, the distinct opened leaves once and one Merkle multiproof (version 2 sent
-    /// a Merkle cap and one path per query and leaf).
-    static let version: UInt8 = 3
+    /// Version 4: a one-polynomial size class opens directly against its claims' combined eq weight
+    /// (no point reduction, no values). Version 3: per tree, the distinct opened leaves once and one
+    /// Merkle multiproof (version 2 sent a Merkle cap and one path per query and leaf).
+    static let version: UInt8 = 4
 
     /// Versioned binary encoding.
     public func serialized() -> [UInt8] {

@@ -72,7 +72,93 @@ extension PolynomialCommitment {
         let polys: [[Goldilocks]] = batches.flatMap(\.evaluations)
         let coefficientSets: [[Goldilocks]] = batches.flatMap(\.coefficients)
 
-        // 1. Reduce every claim to one point r.
+        // With one polynomial in the class, Basefold's sumcheck runs directly against the claims'
+        // weight W = Σ_ℓ γ^ℓ eq(z_ℓ, ·) (the verifier evaluates W at the folding point itself): no
+        // point-reduction sumcheck, no eq table of a reduced point, and the first fold reads the base
+        // tables (no lift to the extension). Several polynomials are reduced to one point first.
+        let direct = m == 1
+        var reduction: SumcheckProof<E>?
+        var values = [E]()
+        var claim = E.zero
+        var table = [E]()
+        var coefficients = [E]()
+        let weight: [E]
+        if direct {
+            let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
+            weight = reductionWeights(claims, slots: slots, count: 1, n: n, gamma: gamma)[0]
+            var g = E.one
+            for c in claims {
+                claim += g * c.value
+                g *= gamma
+            }
+        } else {
+            (reduction, values, claim, table, coefficients, weight) = reduceAndCombine(
+                n: n, claims: claims, slots: slots, m: m, polys: polys, coefficientSets: coefficientSets, transcript: &transcript)
+        }
+
+        let k = parameters.foldingLog
+        let folded = parameters.foldedVariables(n)
+        var layerCodewords = [[E]]()
+        var layerTrees = [MerkleTree]()
+        var folder = FoldBuffers(size: size)
+        var evals = direct ? lowBitRound(base: polys[0], weight, claim: claim) : lowBitRound(table, weight, claim: claim)
+        var rounds = [[E]]()
+        for t in 0..<folded {
+            rounds.append(evals)
+            transcript.absorb("pcs.round", elements: evals)
+            let rho: E = transcript.challenge("pcs.fold")
+            claim = interpolateAtIntegerNodes(evals, at: rho)
+            let s0s2 = t == 0 && direct
+                ? folder.foldFirst(table: polys[0], weight: weight, coefficients: coefficientSets[0], rho: rho)
+                : folder.fold(round: t, table: table, weight: weight, coefficients: coefficients, rho: rho)
+            evals = [s0s2.0, claim - s0s2.0, s0s2.1]
+            if (t + 1) % k == 0 && t + 1 < folded {
+                let folding = folder.coefficients(afterRound: t)
+                let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
+                let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
+                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
+                                     saltSource: randomness?.fork("pcs.layer.\(t)"))
+                transcript.absorb("pcs.layer.root", digest: tree.root)
+                layerCodewords.append(codeword)
+                layerTrees.append(tree)
+            }
+        }
+        if folded > 0 {
+            coefficients = folder.coefficients(afterRound: folded - 1)
+        } else if direct {
+            coefficients = coefficientSets[0].map { E($0) }
+        }
+        transcript.absorb("pcs.final", elements: coefficients)
+        let nonce = transcript.grind(bits: parameters.grindingBits)
+        let positions = queryPositions(&transcript, parameters: parameters, n: n)
+
+        let width = 1 << k
+        let batchOpenings = batches.map { TreeOpening(tree: $0.tree, codewords: $0.codewords, width: width, indices: positions) }
+        let layerOpenings = layerTrees.enumerated().map { g, tree in
+            TreeOpening(tree: tree, codewords: [layerCodewords[g]], width: width,
+                        indices: layerIndices(positions, shift: k * (g + 1)))
+        }
+        return SizeClassProof(numVariables: n, pointReduction: reduction, values: values,
+                              rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
+                              finalCoefficients: coefficients, powNonce: nonce,
+                              batchOpenings: batchOpenings, layerOpenings: layerOpenings)
+    }
+
+    /// The distinct leaf indices (ascending) that ascending query positions reach in a folded layer
+    /// whose leaves cover 2^shift layer-0 leaves each.
+    static func layerIndices(_ positions: [Int], shift: Int) -> [Int] {
+        var out = [Int]()
+        for q in positions where out.last != q >> shift { out.append(q >> shift) }
+        return out
+    }
+
+    /// Several polynomials: reduces every claim to one point r (a sumcheck unless all claims share
+    /// it), then combines the polynomials with powers of β. Returns the reduction proof, the values
+    /// at r, the combined claim, the combined table and coefficients, and eq(r, ·).
+    static func reduceAndCombine(n: Int, claims: [EvaluationClaim], slots: [Int: Int], m: Int, polys: [[Goldilocks]],
+                                 coefficientSets: [[Goldilocks]], transcript: inout Transcript)
+        -> (SumcheckProof<E>?, [E], E, [E], [E], [E]) {
+        let size = 1 << n
         var point: [E]
         var values: [E]
         var reduction: SumcheckProof<E>?
@@ -83,14 +169,9 @@ extension PolynomialCommitment {
         } else {
             let gamma: E = transcript.challenge("pcs.gamma")
             let weights = reductionWeights(claims, slots: slots, count: m, n: n, gamma: gamma)
-            let out: SumcheckProverOutput<E>
-            if m == 1 {
-                out = Sumcheck.proveProduct(polys[0], weights[0], transcript: &transcript)
-            } else {
-                let tables: [[E]] = polys.map { $0.map { E($0) } } + weights
-                let combination = SumOfProducts<E>(terms: (0..<m).map { ProductTerm(factors: [$0, m + $0]) }, tableCount: 2 * m)
-                out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
-            }
+            let tables: [[E]] = polys.map { $0.map { E($0) } } + weights
+            let combination = SumOfProducts<E>(terms: (0..<m).map { ProductTerm(factors: [$0, m + $0]) }, tableCount: 2 * m)
+            let out = Sumcheck.prove(tables: tables, combination: combination, transcript: &transcript)
             point = out.point
             values = Array(out.finalEvaluations[0..<m])
             reduction = out.proof
@@ -125,60 +206,34 @@ extension PolynomialCommitment {
         for j in 0..<m { claim += betas[j] * values[j] }
         let weight = MLE.eqTable(point)
 
-        let k = parameters.foldingLog
-        let folded = parameters.foldedVariables(n)
-        var layerCodewords = [[E]]()
-        var layerTrees = [MerkleTree]()
-        var folder = FoldBuffers(size: size)
-        var evals = lowBitRound(table, weight, claim: claim)
-        var rounds = [[E]]()
-        for t in 0..<folded {
-            rounds.append(evals)
-            transcript.absorb("pcs.round", elements: evals)
-            let rho: E = transcript.challenge("pcs.fold")
-            claim = interpolateAtIntegerNodes(evals, at: rho)
-            let s0s2 = folder.fold(round: t, table: table, weight: weight, coefficients: coefficients, rho: rho)
-            evals = [s0s2.0, claim - s0s2.0, s0s2.1]
-            if (t + 1) % k == 0 && t + 1 < folded {
-                let folding = folder.coefficients(afterRound: t)
-                let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
-                let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
-                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
-                                     saltSource: randomness?.fork("pcs.layer.\(t)"))
-                transcript.absorb("pcs.layer.root", digest: tree.root)
-                layerCodewords.append(codeword)
-                layerTrees.append(tree)
-            }
-        }
-        if folded > 0 { coefficients = folder.coefficients(afterRound: folded - 1) }
-        transcript.absorb("pcs.final", elements: coefficients)
-        let nonce = transcript.grind(bits: parameters.grindingBits)
-        let positions = queryPositions(&transcript, parameters: parameters, n: n)
-
-        let width = 1 << k
-        let batchOpenings = batches.map { TreeOpening(tree: $0.tree, codewords: $0.codewords, width: width, indices: positions) }
-        let layerOpenings = layerTrees.enumerated().map { g, tree in
-            TreeOpening(tree: tree, codewords: [layerCodewords[g]], width: width,
-                        indices: layerIndices(positions, shift: k * (g + 1)))
-        }
-        return SizeClassProof(numVariables: n, pointReduction: reduction, values: values,
-                              rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
-                              finalCoefficients: coefficients, powNonce: nonce,
-                              batchOpenings: batchOpenings, layerOpenings: layerOpenings)
-    }
-
-    /// The distinct leaf indices (ascending) that ascending query positions reach in a folded layer
-    /// whose leaves cover 2^shift layer-0 leaves each.
-    static func layerIndices(_ positions: [Int], shift: Int) -> [Int] {
-        var out = [Int]()
-        for q in positions where out.last != q >> shift { out.append(q >> shift) }
-        return out
+        return (reduction, values, claim, table, coefficients, weight)
     }
 
     /// Distinct query positions (layer-0 leaf indices), ascending.
     static func queryPositions(_ transcript: inout Transcript, parameters: CommitmentParameters, n: Int) -> [Int] {
         let logLeaves = n + parameters.rateLog - parameters.foldingLog
         return Array(Set(transcript.challengeIndices("pcs.query", count: parameters.queries, logBound: logLeaves))).sorted()
+    }
+
+    /// `lowBitRound` for a base-field table (the direct opening's first round).
+    static func lowBitRound(base f: [Goldilocks], _ w: [E], claim: E) -> [E] {
+        let half = f.count / 2
+        let parts = f.withUnsafeBufferPointer { fb in
+            w.withUnsafeBufferPointer { wb in
+                Parallel.mapChunks(count: half) { range -> (E, E) in
+                    var s0 = E.zero, s2 = E.zero
+                    for i in range {
+                        let f0 = fb[2 * i], f1 = fb[2 * i + 1], w0 = wb[2 * i], w1 = wb[2 * i + 1]
+                        s0 += w0 * f0
+                        s2 += (w1.doubled() - w0) * (f1.doubled() - f0)
+                    }
+                    return (s0, s2)
+                }
+            }
+        }
+        var s0 = E.zero, s2 = E.zero
+        for p in parts { s0 += p.0; s2 += p.1 }
+        return [s0, claim - s0, s2]
     }
 
     /// Round polynomial (at 0, 1, 2) of Σ f·w when binding the lowest index bit.
@@ -292,31 +347,43 @@ struct FoldBuffers {
         }
     }
 
-    private func foldInto(_ dst: inout (t: [E], w: [E], c: [E]), _ st: UnsafePointer<E>, _ sw: UnsafePointer<E>,
-                          _ sc: UnsafePointer<E>, length: Int, rho: E) -> (E, E) {
+    /// Round 0 of a direct opening: folds the base-field table and coefficients straight into the
+    /// extension (no lifted copy of the polynomial).
+    mutating func foldFirst(table: [Goldilocks], weight: [E], coefficients: [Goldilocks], rho: E) -> (E, E) {
+        table.withUnsafeBufferPointer { st in
+            weight.withUnsafeBufferPointer { sw in
+                coefficients.withUnsafeBufferPointer { sc in
+                    foldInto(&a, st.baseAddress!, sw.baseAddress!, sc.baseAddress!, length: size, rho: rho)
+                }
+            }
+        }
+    }
+
+    private func foldInto<S: FoldSource>(_ dst: inout (t: [E], w: [E], c: [E]), _ st: UnsafePointer<S>, _ sw: UnsafePointer<E>,
+                                         _ sc: UnsafePointer<S>, length: Int, rho: E) -> (E, E) {
         let half = length / 2
         return dst.t.withUnsafeMutableBufferPointer { dtb in
             dst.w.withUnsafeMutableBufferPointer { dwb in
                 dst.c.withUnsafeMutableBufferPointer { dcb in
                     let dt = dtb.baseAddress!, dw = dwb.baseAddress!, dc = dcb.baseAddress!
                     if half < 2 {
-                        dt[0] = st[0] + rho * (st[1] - st[0])
+                        dt[0] = S.fold(st[0], st[1], rho)
                         dw[0] = sw[0] + rho * (sw[1] - sw[0])
-                        dc[0] = sc[0] + rho * sc[1]
+                        dc[0] = S.combine(sc[0], sc[1], rho)
                         return (E.zero, E.zero)
                     }
                     let parts = Parallel.mapChunks(count: half / 2, minimumChunk: 1 << 12) { range -> (E, E) in
                         var s0 = E.zero, s2 = E.zero
                         for j in range {
                             let i = 4 * j
-                            let t0 = st[i] + rho * (st[i + 1] - st[i])
-                            let t1 = st[i + 2] + rho * (st[i + 3] - st[i + 2])
+                            let t0 = S.fold(st[i], st[i + 1], rho)
+                            let t1 = S.fold(st[i + 2], st[i + 3], rho)
                             let w0 = sw[i] + rho * (sw[i + 1] - sw[i])
                             let w1 = sw[i + 2] + rho * (sw[i + 3] - sw[i + 2])
                             dt[2 * j] = t0; dt[2 * j + 1] = t1
                             dw[2 * j] = w0; dw[2 * j + 1] = w1
-                            dc[2 * j] = sc[i] + rho * sc[i + 1]
-                            dc[2 * j + 1] = sc[i + 2] + rho * sc[i + 3]
+                            dc[2 * j] = S.combine(sc[i], sc[i + 1], rho)
+                            dc[2 * j + 1] = S.combine(sc[i + 2], sc[i + 3], rho)
                             s0 += t0 * w0
                             s2 += (t1.doubled() - t0) * (w1.doubled() - w0)
                         }
@@ -329,4 +396,26 @@ struct FoldBuffers {
             }
         }
     }
+}
+
+/// What Basefold's first fold may read: base-field tables (a direct opening) or extension tables.
+protocol FoldSource {
+    /// lo + ρ·(hi − lo): the table fold.
+    static func fold(_ lo: Self, _ hi: Self, _ rho: GoldilocksExt2) -> GoldilocksExt2
+    /// c0 + ρ·c1: the coefficient fold.
+    static func combine(_ c0: Self, _ c1: Self, _ rho: GoldilocksExt2) -> GoldilocksExt2
+}
+
+extension Goldilocks: FoldSource {
+    @inline(__always)
+    static func fold(_ lo: Goldilocks, _ hi: Goldilocks, _ rho: GoldilocksExt2) -> GoldilocksExt2 { rho * (hi - lo) + lo }
+    @inline(__always)
+    static func combine(_ c0: Goldilocks, _ c1: Goldilocks, _ rho: GoldilocksExt2) -> GoldilocksExt2 { rho * c1 + c0 }
+}
+
+extension GoldilocksExt2: FoldSource {
+    @inline(__always)
+    static func fold(_ lo: GoldilocksExt2, _ hi: GoldilocksExt2, _ rho: GoldilocksExt2) -> GoldilocksExt2 { lo + rho * (hi - lo) }
+    @inline(__always)
+    static func combine(_ c0: GoldilocksExt2, _ c1: GoldilocksExt2, _ rho: GoldilocksExt2) -> GoldilocksExt2 { c0 + rho * c1 }
 }

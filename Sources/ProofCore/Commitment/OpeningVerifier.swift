@@ -41,41 +41,57 @@ extension PolynomialCommitment {
             slots[batchIndices[i]] = m
             m += c.polynomialCount
         }
-        guard proof.values.count == m else { throw .shapeMismatch("\(proof.values.count) values, expected \(m)") }
+        guard m == 1 || proof.values.count == m else { throw .shapeMismatch("\(proof.values.count) values, expected \(m)") }
 
-        // 1. Point reduction.
-        var point: [E]
-        if sharesOnePoint(claims, slots: slots, polynomialCount: m) {
-            guard proof.pointReduction == nil else { throw .shapeMismatch("unexpected point reduction") }
-            point = claims[0].point
-            for c in claims where proof.values[slots[c.batch]! + c.polynomial] != c.value { throw .evaluationMismatch }
-        } else {
-            guard let reduction = proof.pointReduction else { throw .shapeMismatch("missing point reduction") }
-            let gamma: E = transcript.challenge("pcs.gamma")
+        // One polynomial: Basefold runs against W = Σ_ℓ γ^ℓ eq(z_ℓ, ·) directly (see `open`).
+        let direct = m == 1
+        var point = [E]()
+        var gammas = [E]()
+        var betas = [E.one]
+        var claim = E.zero
+        if direct {
+            guard proof.pointReduction == nil, proof.values.isEmpty else {
+                throw .shapeMismatch("a one-polynomial class carries no point reduction or values")
+            }
+            let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
             var g = E.one
-            var sum = E.zero
-            var gammas = [E]()
             for c in claims {
-                sum += g * c.value
+                claim += g * c.value
                 gammas.append(g)
                 g *= gamma
             }
-            let sub = try Sumcheck.verify(claimedSum: sum, numVariables: n, degree: 2, proof: reduction, transcript: &transcript)
-            var expected = E.zero
-            for (l, c) in claims.enumerated() {
-                expected += gammas[l] * MLE.eq(c.point, sub.point) * proof.values[slots[c.batch]! + c.polynomial]
+        } else {
+            // 1. Point reduction.
+            if sharesOnePoint(claims, slots: slots, polynomialCount: m) {
+                guard proof.pointReduction == nil else { throw .shapeMismatch("unexpected point reduction") }
+                point = claims[0].point
+                for c in claims where proof.values[slots[c.batch]! + c.polynomial] != c.value { throw .evaluationMismatch }
+            } else {
+                guard let reduction = proof.pointReduction else { throw .shapeMismatch("missing point reduction") }
+                let gamma: E = transcript.challenge("pcs.gamma")
+                var g = E.one
+                var sum = E.zero
+                for c in claims {
+                    sum += g * c.value
+                    gammas.append(g)
+                    g *= gamma
+                }
+                let sub = try Sumcheck.verify(claimedSum: sum, numVariables: n, degree: 2, proof: reduction, transcript: &transcript)
+                var expected = E.zero
+                for (l, c) in claims.enumerated() {
+                    expected += gammas[l] * MLE.eq(c.point, sub.point) * proof.values[slots[c.batch]! + c.polynomial]
+                }
+                try sub.check(expected)
+                point = sub.point
             }
-            try sub.check(expected)
-            point = sub.point
-        }
-        transcript.absorb("pcs.values", elements: proof.values)
+            transcript.absorb("pcs.values", elements: proof.values)
 
-        // 2. Basefold rounds on the β-combination.
-        let beta: E = transcript.challenge("pcs.beta")
-        var betas = [E](repeating: .one, count: m)
-        for j in 1..<max(m, 1) { betas[j] = betas[j - 1] * beta }
-        var claim = E.zero
-        for j in 0..<m { claim += betas[j] * proof.values[j] }
+            // 2. Basefold rounds on the β-combination.
+            let beta: E = transcript.challenge("pcs.beta")
+            betas = [E](repeating: .one, count: m)
+            for j in 1..<max(m, 1) { betas[j] = betas[j - 1] * beta }
+            for j in 0..<m { claim += betas[j] * proof.values[j] }
+        }
 
         let k = parameters.foldingLog
         let folded = parameters.foldedVariables(n)
@@ -106,9 +122,13 @@ extension PolynomialCommitment {
         // The last claim must be Σ_b G(b)·eq(point, (b, ρ_T, …, ρ_1)).
         var finalEvaluations = proof.finalCoefficients
         MLE.coefficientsToEvaluations(&finalEvaluations)
-        var expected = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(point[0..<remaining])))
-        for i in 0..<folded {
-            expected *= MLE.eq([point[n - 1 - i]], [rhos[i]])
+        var expected = E.zero
+        for (l, z) in (direct ? claims.map(\.point) : [point]).enumerated() {
+            var term = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
+            for i in 0..<folded {
+                term *= MLE.eq([z[n - 1 - i]], [rhos[i]])
+            }
+            expected += direct ? gammas[l] * term : term
         }
         guard expected == claim else { throw .evaluationMismatch }
 
