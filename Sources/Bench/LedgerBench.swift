@@ -11,15 +11,28 @@ import Glibc
 public struct LedgerBenchFigures: Sendable, Codable {
     /// Raw `write(4 KiB) + fdatasync` rounds per second in the same folder (the disk's limit).
     public var fsyncsPerSecond: Double = 0
+    /// Rounds per second of the I/O a durable LMDB commit of one record does, without LMDB: write
+    /// 3 scattered 4 KiB pages + `fdatasync`, then one 4 KiB meta page through an `O_DSYNC`
+    /// descriptor (two flushes, in that order). The ceiling for durable single commits.
+    public var commitIOFloorPerSecond: Double = 0
     /// One record per durable commit (fsync on commit, the default).
     public var durableSingleCommitsPerSecond: Double = 0
     /// One record per commit with `MDB_NOMETASYNC`.
     public var noMetaSyncSingleCommitsPerSecond: Double = 0
     /// Bids appended in durable commits of `batchSize`.
     public var batchedAppendsPerSecond: Double = 0
+    /// CPU time of the whole process (all threads: building the appends and the writer) per
+    /// batched bid, in microseconds: comparable across runs on a loaded machine, unlike wall time.
+    public var batchedCPUMicrosPerEntry: Double = 0
+    /// Bytes the process wrote to storage per batched bid (`/proc/self/io` write_bytes).
+    public var batchedWriteBytesPerEntry: Double = 0
+    /// The same bids in commits of `batchSize` with `MDB_NOSYNC`: the CPU-bound rate.
+    public var batchedNoSyncAppendsPerSecond: Double = 0
     /// Whole job lifecycles (offer, bids, award, proof, result, attestations, settlement, with
     /// job-state and reputation updates) appended in durable commits of about `batchSize` entries.
     public var batchedLifecycleAppendsPerSecond: Double = 0
+    /// CPU time per lifecycle entry (all threads), in microseconds.
+    public var lifecycleCPUMicrosPerEntry: Double = 0
     /// Point reads of stored records by key (bytes copied out), all threads together.
     public var pointReadsPerSecond: Double = 0
     /// Point reads that also decode the protobuf record, all threads together.
@@ -56,6 +69,7 @@ public enum LedgerBench {
         f.readThreads = settings.readThreads
 
         f.fsyncsPerSecond = fsyncRate(directory: root, rounds: 200)
+        f.commitIOFloorPerSecond = commitIOFloor(directory: root, rounds: 200)
         f.durableSingleCommitsPerSecond = try await singleCommits(root + "/single-durable", .durable, count: settings.singleCommits)
         f.noMetaSyncSingleCommitsPerSecond = try await singleCommits(root + "/single-nometasync", .noMetaSync, count: settings.singleCommits)
 
@@ -63,11 +77,28 @@ public enum LedgerBench {
         let bidsDir = root + "/batched-bids"
         let bids = try Ledger(dataDirectory: bidsDir)
         let bidBatches = max(1, settings.batchedEntries / settings.batchSize)
-        f.batchedAppendsPerSecond = try await timedBatches(bids, batches: bidBatches) { b in
-            try (0..<settings.batchSize).map { i in
+        let workers = (0..<4).map { SyntheticMarket.node(UInt64($0)) }
+        let makeBids: @Sendable (Int) throws -> [LedgerAppend] = { b in
+            // The same bids as SyntheticMarket.bid(job: n / 4, worker: n % 4), each id hashed once.
+            var jobID = Data()
+            var jobOfID = UInt64.max
+            return try (0..<settings.batchSize).map { i in
                 let n = UInt64(b * settings.batchSize + i)
-                return try LedgerAppend(.bid(SyntheticMarket.bid(job: n / 4, worker: n % 4)))
+                if n / 4 != jobOfID { jobOfID = n / 4; jobID = SyntheticMarket.job(jobOfID) }
+                return try LedgerAppend(.bid(SyntheticMarket.bid(job: n / 4, jobID: jobID, worker: n % 4, workerID: workers[Int(n % 4)])))
             }
+        }
+        let bidCost = ResourceMeter()
+        f.batchedAppendsPerSecond = try await timedBatches(bids, batches: bidBatches, make: makeBids)
+        let bidUse = bidCost.elapsed()
+        let bidCount = Double(bidBatches * settings.batchSize)
+        f.batchedCPUMicrosPerEntry = bidUse.cpuSeconds * 1e6 / bidCount
+        f.batchedWriteBytesPerEntry = Double(bidUse.writeBytes) / bidCount
+        do {
+            var options = Ledger.Options()
+            options.durability = .noSync
+            let fast = try Ledger(dataDirectory: root + "/batched-bids-nosync", options: options)
+            f.batchedNoSyncAppendsPerSecond = try await timedBatches(fast, batches: bidBatches, make: makeBids)
         }
         let bidEntries = try bids.reader.head().sequence
         f.bytesPerEntryBids = Double(bytesInUse(bids.reader)) / Double(max(bidEntries, 1))
@@ -85,6 +116,7 @@ public enum LedgerBench {
         let life = try Ledger(dataDirectory: lifeDir)
         let jobsPerBatch = max(1, settings.batchSize / 9)
         let lifeBatches = max(1, settings.batchedEntries / 9 / jobsPerBatch)
+        let lifeCost = ResourceMeter()
         f.batchedLifecycleAppendsPerSecond = try await timedBatches(life, batches: lifeBatches) { b in
             var items: [LedgerAppend] = []
             items.reserveCapacity(jobsPerBatch * 9)
@@ -92,6 +124,7 @@ public enum LedgerBench {
             return items
         }
         let lifeEntries = try life.reader.head().sequence
+        f.lifecycleCPUMicrosPerEntry = lifeCost.elapsed().cpuSeconds * 1e6 / Double(max(lifeEntries, 1))
         f.bytesPerEntryLifecycle = Double(bytesInUse(life.reader)) / Double(max(lifeEntries, 1))
         return f
     }
@@ -132,8 +165,13 @@ public enum LedgerBench {
                 var found = 0
                 for _ in 0..<perThread {
                     let key = keys[i % keys.count]
-                    if let bytes = try snap.recordBytes(kind: .bid, key: key) {
-                        if decode { found &+= Int((try Ciro_V1_Bid(serializedBytes: bytes)).price & 1) } else { found &+= bytes.count }
+                    if decode {
+                        // Decoded in place, straight from the map.
+                        if let price = try snap.withRecordBytes(kind: .bid, key: key, { try Ciro_V1_Bid(serializedBytes: $0.bytes).price }) {
+                            found &+= Int(price & 1) | 1
+                        }
+                    } else if let bytes = try snap.recordBytes(kind: .bid, key: key) {
+                        found &+= bytes.count
                     }
                     i &+= 1
                 }
@@ -142,6 +180,31 @@ public enum LedgerBench {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Double(perThread * threads) / seconds
+    }
+
+    /// Process CPU time and bytes written to storage since it was made.
+    struct ResourceMeter {
+        let cpu0 = Self.cpuSeconds()
+        let write0 = Self.writeBytes()
+
+        func elapsed() -> (cpuSeconds: Double, writeBytes: Int) {
+            (Self.cpuSeconds() - cpu0, Self.writeBytes() - write0)
+        }
+
+        static func cpuSeconds() -> Double {
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+
+        /// `write_bytes` of `/proc/self/io` (0 where there is none).
+        static func writeBytes() -> Int {
+            guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+            for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+                return Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+            }
+            return 0
+        }
     }
 
     static func bytesInUse(_ reader: LedgerReader) -> Int {
@@ -159,6 +222,31 @@ public enum LedgerBench {
         for i in 0..<rounds {
             _ = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, 4096, off_t(i % 16) * 4096) }
             fdatasync(fd)
+        }
+        return Double(rounds) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// What LMDB does for one durable commit (`mdb_txn_commit` without `MDB_WRITEMAP`): the dirty
+    /// pages with `pwrite`, `fdatasync`, then the meta page through its `O_DSYNC` descriptor.
+    static func commitIOFloor(directory: String, rounds: Int) -> Double {
+        let path = directory + "/commit-probe"
+        let fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
+        guard fd >= 0 else { return 0 }
+        let metaFD = open(path, O_WRONLY | O_DSYNC)
+        defer { close(fd); if metaFD >= 0 { close(metaFD) }; unlink(path) }
+        guard metaFD >= 0 else { return 0 }
+        let block = [UInt8](repeating: 0x5a, count: 4096)
+        _ = block.withUnsafeBytes { b in (0..<64).map { pwrite(fd, b.baseAddress, 4096, off_t($0) * 4096) } }
+        fdatasync(fd)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<rounds {
+            block.withUnsafeBytes { b in
+                for page in [4 + i % 20, 24 + (i * 7) % 20, 44 + (i * 13) % 20] {
+                    _ = pwrite(fd, b.baseAddress, 4096, off_t(page) * 4096)
+                }
+                fdatasync(fd)
+                _ = pwrite(metaFD, b.baseAddress, 4096, off_t(i % 2) * 4096)
+            }
         }
         return Double(rounds) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }

@@ -197,13 +197,17 @@ public struct LMDBTransaction: ~Copyable {
     /// Stores `value` under `key` only if the key is absent (`MDB_NOOVERWRITE`); returns whether
     /// it was stored (`false`: the key exists and nothing changed).
     public func insert(_ db: LMDBDatabase, key: [UInt8], value: [UInt8]) throws(LMDBError) -> Bool {
-        let rc = key.withUnsafeBytes { k in
-            value.withUnsafeBytes { v in
-                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
-                return mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_NOOVERWRITE))
-            }
+        try withBytes(key) { (k) throws(LMDBError) -> Bool in
+            try withBytes(value) { (v) throws(LMDBError) -> Bool in try insert(db, key: k, value: v) }
         }
+    }
+
+    /// Stores `value` under `key` only if the key is absent (`MDB_NOOVERWRITE`); returns whether
+    /// it was stored (`false`: the key exists and nothing changed).
+    public func insert(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_NOOVERWRITE))
         if rc == MDB_KEYEXIST { return false }
         try check(rc, "mdb_put(\(db), noOverwrite)")
         return true

@@ -16,15 +16,14 @@ import Wire
 /// A job without its offer has no state (its records are kept and counted once the offer arrives).
 enum JobStateRules {
     static func derive(job: Data, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> Ciro_V1_JobStatus? {
-        let jobKey = Array(job)
+        let jobKey = LedgerKeys.bytes(job)
         guard let offerBytes = try txn.get(stores.jobs, key: jobKey) else { return nil }
         var status = Ciro_V1_JobStatus()
         status.jobID = job
-        if try txn.contains(stores.settlements, key: jobKey) {
-            if let bytes = try txn.get(stores.settlements, key: jobKey),
-               let settlement = try? Ciro_V1_Settlement(serializedBytes: bytes) {
-                status.round = settlement.round
-            }
+        if let settledRound = try txn.withValue(in: stores.settlements, forKey: jobKey, {
+            (try? Ciro_V1_Settlement(serializedBytes: $0.bytes))?.round ?? 0
+        }) {
+            status.round = settledRound
             status.state = .settled
             return status
         }
@@ -42,7 +41,7 @@ enum JobStateRules {
         var valid: UInt32 = 0
         var invalid: UInt32 = 0
         try txn.forEach(in: stores.attestations, prefix: roundKey) { _, value in
-            if let a = try? Ciro_V1_Attestation(serializedBytes: Array(value)) {
+            if let a = try? Ciro_V1_Attestation(serializedBytes: value.bytes) {
                 switch a.verdict {
                 case .valid: valid &+= 1
                 case .invalid: invalid &+= 1
@@ -72,12 +71,12 @@ enum JobStateRules {
     /// The highest award round of `job`, or nil when it has no award.
     static func latestAwardRound(job: Data, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> UInt32? {
         // Awards of one job share the prefix; the last one in key order has the highest round.
-        var upper = LedgerKeys.jobPrefix(job)
-        upper.append(contentsOf: [0xff, 0xff, 0xff, 0xff])
+        let prefix = LedgerKeys.jobPrefix(job)
+        var upper = prefix
+        upper.append(contentsOf: [0xff, 0xff, 0xff, 0xff] as [UInt8])
         var round: UInt32?
         try txn.forEach(in: stores.awards, from: upper, reverse: true) { key, _ in
-            let prefix = LedgerKeys.jobPrefix(job)
-            if key.count == prefix.count + 4, key.starts(with: prefix) {
+            if key.count == prefix.count + 4, prefix.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, prefix.count) == 0 }) {
                 round = LedgerKeys.roundAfterJobPrefix(key)
             }
             return false

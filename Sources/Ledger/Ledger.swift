@@ -115,7 +115,8 @@ public actor Ledger {
                 var context = LedgerWriteContext(stores: stores, head: start, timeMs: now)
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
-                for item in batch { outcomes.append(try context.apply(item, in: txn)) }
+                for i in batch.indices { outcomes.append(try context.apply(batch[i], in: txn)) }
+                try context.finish(in: txn)
                 return (outcomes, context.head)
             }
         }

@@ -22,6 +22,18 @@ public struct LedgerAppend: Sendable {
     /// The envelope's sender (for signature checks before appending).
     let envelopeMessage: Ciro_V1_Envelope?
 
+    // Derived on the caller's thread too, so the writer does no protobuf or Data work.
+    /// The record's job id bytes, if it belongs to a job.
+    let jobKey: [UInt8]?
+    /// The attestation-by-auditor index key, for an attestation.
+    let auditorIndexKey: [UInt8]?
+    /// How the record moves nodes' reputation (empty for most kinds).
+    let reputationEffects: [ReputationRules.Effect]
+    /// Whether the record changes its job's derived state.
+    let changesJobState: Bool
+    /// Whether a newer version replaces the stored one (capacity ads).
+    let isReplaceable: Bool
+
     /// A record created by this node.
     public init(_ record: LedgerRecord) throws {
         let bytes = try record.serialized()
@@ -65,6 +77,15 @@ public struct LedgerAppend: Sendable {
         self.storeKey = try record.storeKey(recordHash: recordHash)
         self.envelope = envelope
         self.envelopeMessage = envelopeMessage
+        self.jobKey = record.jobID.map(LedgerKeys.bytes)
+        if case .attestation(let a) = record {
+            self.auditorIndexKey = LedgerKeys.auditorIndex(auditor: a.auditor, job: a.jobID, round: a.round)
+        } else {
+            self.auditorIndexKey = nil
+        }
+        self.reputationEffects = ReputationRules.effects(of: record)
+        self.changesJobState = record.changesJobState
+        self.isReplaceable = record.isReplaceable
     }
 
     /// The entry kind.

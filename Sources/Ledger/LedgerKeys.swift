@@ -11,8 +11,32 @@ enum LedgerKeys {
 
     @inline(__always)
     static func appendPrefixed(_ id: Data, to key: inout [UInt8]) {
-        key.append(UInt8(id.count))
+        key.append(UInt8(truncatingIfNeeded: id.count))
+        appendBytes(id, to: &key)
+    }
+
+    @inline(__always)
+    static func appendPrefixed(_ id: [UInt8], to key: inout [UInt8]) {
+        key.append(UInt8(truncatingIfNeeded: id.count))
         key.append(contentsOf: id)
+    }
+
+    /// Appends the bytes of `data` with one copy (`Array.append(contentsOf: Data)` walks the
+    /// bytes one by one through Data's iterator).
+    @inline(__always)
+    static func appendBytes(_ data: Data, to key: inout [UInt8]) {
+        data.withUnsafeBytes { key.append(contentsOf: $0) }
+    }
+
+    /// The bytes of `data` as an array, with one copy.
+    @inline(__always)
+    static func bytes(_ data: Data) -> [UInt8] {
+        data.withUnsafeBytes { [UInt8]($0) }
+    }
+
+    @inline(__always)
+    static func appendBigEndian(_ value: UInt64, to key: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { key.append(contentsOf: $0) }
     }
 
     @inline(__always)
@@ -37,7 +61,7 @@ enum LedgerKeys {
     /// Prefix of every composite key about one job.
     static func jobPrefix(_ job: Data) -> [UInt8] {
         var k = [UInt8]()
-        k.reserveCapacity(job.count + 1)
+        k.reserveCapacity(job.count + 1 + 8 + 1 + 64)
         appendPrefixed(job, to: &k)
         return k
     }
@@ -62,6 +86,7 @@ enum LedgerKeys {
 
     static func auditorIndex(auditor: Data, job: Data, round: UInt32) -> [UInt8] {
         var k = [UInt8]()
+        k.reserveCapacity(auditor.count + job.count + 6)
         appendPrefixed(auditor, to: &k)
         appendPrefixed(job, to: &k)
         appendBigEndian(round, to: &k)
@@ -76,13 +101,15 @@ enum LedgerKeys {
 
     static func jobLog(job: Data, sequence: UInt64) -> [UInt8] {
         var k = jobPrefix(job)
-        k.append(contentsOf: Self.sequence(sequence))
+        appendBigEndian(sequence, to: &k)
         return k
     }
 
     static func stateIndex(state: UInt8, job: Data) -> [UInt8] {
-        var k: [UInt8] = [state]
-        k.append(contentsOf: job)
+        var k = [UInt8]()
+        k.reserveCapacity(job.count + 1)
+        k.append(state)
+        appendBytes(job, to: &k)
         return k
     }
 

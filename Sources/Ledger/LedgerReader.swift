@@ -133,17 +133,29 @@ public struct LedgerSnapshot: ~Copyable {
         return try txn.get(store, key: key)
     }
 
+    /// Calls `body` with the stored bytes of a record in place (no copy), or returns nil if there
+    /// is none. The bytes point into the database map: valid only inside `body`.
+    public func withRecordBytes<R>(kind: Ciro_V1_EntryKind, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let store = stores.store(for: kind) else { return nil }
+        return try txn.withValue(in: store, forKey: key, body)
+    }
+
+    /// Calls `body` with the stored bytes of a record in place (see the raw-key version).
+    public func withRecordBytes<R>(kind: Ciro_V1_EntryKind, key: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try key.withUnsafeBytes { try withRecordBytes(kind: kind, key: $0, body) }
+    }
+
     /// Number of entries in the log.
     public func entryCount() throws -> Int { try txn.count(stores.log) }
 
     // MARK: Jobs
 
     public func offer(_ job: Data) throws -> Ciro_V1_JobOffer? {
-        try txn.get(stores.jobs, key: Array(job)).map { try Ciro_V1_JobOffer(serializedBytes: $0) }
+        try txn.withValue(in: stores.jobs, forKey: LedgerKeys.bytes(job)) { try Ciro_V1_JobOffer(serializedBytes: $0.bytes) }
     }
 
     public func jobStatus(_ job: Data) throws -> Ciro_V1_JobStatus? {
-        try txn.get(stores.jobState, key: Array(job)).map { try Ciro_V1_JobStatus(serializedBytes: $0) }
+        try txn.withValue(in: stores.jobState, forKey: LedgerKeys.bytes(job)) { try Ciro_V1_JobStatus(serializedBytes: $0.bytes) }
     }
 
     public func jobs(in state: Ciro_V1_JobState, limit: Int = .max) throws -> [Data] {
@@ -214,8 +226,8 @@ public struct LedgerSnapshot: ~Copyable {
     }
 
     public func reputation(_ node: Data) throws -> Ciro_V1_Reputation {
-        if let bytes = try txn.get(stores.reputation, key: Array(node)) {
-            return try Ciro_V1_Reputation(serializedBytes: bytes)
+        if let stored = try txn.withValue(in: stores.reputation, forKey: LedgerKeys.bytes(node), { try Ciro_V1_Reputation(serializedBytes: $0.bytes) }) {
+            return stored
         }
         var r = Ciro_V1_Reputation()
         r.nodeID = node

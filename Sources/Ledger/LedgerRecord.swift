@@ -121,7 +121,7 @@ public enum LedgerRecord: Sendable {
         switch self {
         case .offer(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return Array(m.jobID)
+            return LedgerKeys.bytes(m.jobID)
         case .bid(let m):
             try Self.check(m.jobID, "job_id", kind)
             try Self.check(m.worker, "worker", kind)
@@ -141,19 +141,19 @@ public enum LedgerRecord: Sendable {
             return LedgerKeys.attestation(job: m.jobID, round: m.round, auditor: m.auditor)
         case .settlement(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return Array(m.jobID)
+            return LedgerKeys.bytes(m.jobID)
         case .capacity(let m):
             try Self.check(m.nodeID, "node_id", kind)
-            return Array(m.nodeID)
+            return LedgerKeys.bytes(m.nodeID)
         case .model(let m):
             try Self.check(m.modelID, "model_id", kind)
-            return Array(m.modelID)
+            return LedgerKeys.bytes(m.modelID)
         case .fault(let m):
             try Self.check(m.jobID, "job_id", kind)
             return LedgerKeys.fault(job: m.jobID, round: m.round, kind: UInt8(clamping: m.kind.rawValue))
         case .expiry(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return Array(m.jobID)
+            return LedgerKeys.bytes(m.jobID)
         }
     }
 

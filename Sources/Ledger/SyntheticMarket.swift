@@ -32,9 +32,14 @@ package enum SyntheticMarket {
     }
 
     package static func bid(job n: UInt64, worker: UInt64) -> Ciro_V1_Bid {
+        bid(job: n, jobID: job(n), worker: worker, workerID: node(worker))
+    }
+
+    /// `bid(job:worker:)` with the ids already derived (`job(n)`, `node(worker)`).
+    package static func bid(job n: UInt64, jobID: Data, worker: UInt64, workerID: Data) -> Ciro_V1_Bid {
         var b = Ciro_V1_Bid()
-        b.jobID = job(n)
-        b.worker = node(worker)
+        b.jobID = jobID
+        b.worker = workerID
         b.price = 100 + worker
         b.promisedMs = 5_000
         b.createdMs = 1_700_000_000_000 + n
