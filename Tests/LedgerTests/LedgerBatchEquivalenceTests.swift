@@ -3,6 +3,7 @@ import Ledger
 import LMDB
 import Testing
 import Wire
+import TestSupport
 extension LedgerTestSuite {
     @Suite("Ledger batches")
     struct LedgerBatchEquivalenceTests {
