@@ -14,7 +14,9 @@ public struct Commitment: Sendable, Equatable, Hashable {
     }
 
     static let magic: [UInt8] = Array("CCOM".utf8)
-    static let version: UInt8 = 1
+    /// Version 2: leaves hashed with BLAKE2b's salt and personalization parameters (version 1 hashed
+    /// 0x00 ‖ salt ‖ leaf): the same polynomials have a different root.
+    static let version: UInt8 = 2
 
     /// Versioned encoding: "CCOM", version, root, numVariables (u8), polynomialCount (u32).
     public func serialized() -> [UInt8] {

@@ -1,4 +1,5 @@
 import Sodium
+import CSodium
 
 /// A 32-byte BLAKE2b-256 digest: Merkle nodes, commitments, transcript states.
 /// Stored as four words so copies and comparisons are cheap.
@@ -68,5 +69,32 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     @inlinable
     func fromLittleEndianStorage() -> Digest {
         Digest(w0: UInt64(littleEndian: w0), w1: UInt64(littleEndian: w1), w2: UInt64(littleEndian: w2), w3: UInt64(littleEndian: w3))
+    }
+}
+
+extension Digest {
+    /// BLAKE2b's personalization for Merkle leaves: separates leaf digests from inner nodes (plain
+    /// BLAKE2b-256 of 64 bytes) without a prefix byte.
+    static let leafPersonalization: [UInt8] = Array("ciro.merkle.leaf".utf8)
+    static let zeroSalt = [UInt8](repeating: 0, count: 16)
+
+    /// BLAKE2b-256 of a Merkle leaf's bytes, with BLAKE2b's own 16-byte salt parameter set to the
+    /// leaf's salt (zeros when unsalted) and the personalization "ciro.merkle.leaf". A 128-byte leaf
+    /// (16 base-field entries) is one compression; the earlier 0x00 ‖ salt ‖ bytes encoding took two.
+    public static func leafHash(_ bytes: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer?) -> Digest {
+        precondition(salt == nil || salt!.count == 16, "leaf salts are 16 bytes")
+        var out = Digest.zero
+        withUnsafeMutableBytes(of: &out) { o in
+            leafPersonalization.withUnsafeBytes { personal in
+                zeroSalt.withUnsafeBytes { zero in
+                    let saltPointer = (salt ?? zero).baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    _ = crypto_generichash_blake2b_salt_personal(
+                        o.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,
+                        bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count), nil, 0,
+                        saltPointer, personal.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+        }
+        return out.fromLittleEndianStorage()
     }
 }

@@ -2,7 +2,8 @@ import Sodium
 
 /// A binary Merkle tree of BLAKE2b-256 over fixed-size leaves.
 ///
-/// Leaf digest = H(0x00 ‖ salt ‖ leaf bytes), inner node = H(left ‖ right). With `salted`, every leaf
+/// Leaf digest = BLAKE2b-256(leaf bytes) with BLAKE2b's salt parameter = the leaf's salt (zeros when
+/// unsalted) and personalization "ciro.merkle.leaf"; inner node = plain BLAKE2b-256(left ‖ right). With `salted`, every leaf
 /// gets 16 fresh random bytes of salt (revealed only for opened leaves), so a root reveals nothing
 /// about unopened leaves: the hook the zero-knowledge layer builds hiding commitments on.
 public struct MerkleTree: Sendable {
@@ -50,16 +51,13 @@ public struct MerkleTree: Sendable {
             let nodePtr = nodeBuffer.baseAddress!
             salts.withUnsafeBytes { saltBytes in
                 Parallel.forEachChunk(count: leafCount, minimumChunk: 1 << 10) { range in
-                    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 + saltSize + leafByteCount, alignment: 8)
+                    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(leafByteCount, 1), alignment: 8)
                     defer { scratch.deallocate() }
-                    scratch[0] = 0
+                    let leaf = UnsafeRawBufferPointer(rebasing: scratch[0..<leafByteCount])
                     for i in range {
-                        if saltSize > 0 {
-                            UnsafeMutableRawBufferPointer(rebasing: scratch[1..<(1 + saltSize)])
-                                .copyMemory(from: UnsafeRawBufferPointer(rebasing: saltBytes[(i * saltSize)..<((i + 1) * saltSize)]))
-                        }
-                        fillLeaf(i, UnsafeMutableRawBufferPointer(rebasing: scratch[(1 + saltSize)...]))
-                        nodePtr[leafCount + i] = Digest.hash(UnsafeRawBufferPointer(scratch))
+                        fillLeaf(i, UnsafeMutableRawBufferPointer(rebasing: scratch[0..<leafByteCount]))
+                        let salt = saltSize > 0 ? UnsafeRawBufferPointer(rebasing: saltBytes[(i * saltSize)..<((i + 1) * saltSize)]) : nil
+                        nodePtr[leafCount + i] = Digest.leafHash(leaf, salt: salt)
                     }
                 }
             }
@@ -183,14 +181,12 @@ public struct MerkleTree: Sendable {
         return Array(salts[(index * MerkleTree.saltByteCount)..<((index + 1) * MerkleTree.saltByteCount)])
     }
 
-    /// The digest of a leaf's bytes with its salt.
+    /// The digest of a leaf's bytes with its salt (16 bytes, or empty when unsalted): BLAKE2b-256 with
+    /// the salt as BLAKE2b's salt parameter and the leaf personalization (`Digest.leafHash`).
     public static func leafDigest(salt: [UInt8], bytes: [UInt8]) -> Digest {
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(1 + salt.count + bytes.count)
-        buffer.append(0)
-        buffer.append(contentsOf: salt)
-        buffer.append(contentsOf: bytes)
-        return buffer.withUnsafeBytes { Digest.hash($0) }
+        bytes.withUnsafeBytes { b in
+            salt.isEmpty ? Digest.leafHash(b, salt: nil) : salt.withUnsafeBytes { Digest.leafHash(b, salt: $0) }
+        }
     }
 
     /// Recomputes the root from a leaf digest and its path; true when it equals `root`.

@@ -50,8 +50,9 @@ extension Sumcheck {
         }
 
         // Fold the base tables into the extension, fused with round 2's sums.
-        var ta = [E](repeating: .zero, count: half)
-        var tb = [E](repeating: .zero, count: half)
+        // Every entry is written by the fused fold below: no zeroing pass over 2 × 2^(n−1) elements.
+        var ta = [E](unsafeUninitializedCapacity: half) { _, count in count = half }
+        var tb = [E](unsafeUninitializedCapacity: half) { _, count in count = half }
         let quarter = half / 2
         let q0 = quarter
         let fused = a.withUnsafeBufferPointer { x in
@@ -182,8 +183,9 @@ extension Sumcheck {
             let fb = b[0] + r * (b[1] - b[0])
             return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [fa, fb], claimedSum: claim)
         }
-        var ta = [E](repeating: .zero, count: half)
-        var tb = [E](repeating: .zero, count: half)
+        // Every entry is written by the fused fold below: no zeroing pass over 2 × 2^(n−1) elements.
+        var ta = [E](unsafeUninitializedCapacity: half) { _, count in count = half }
+        var tb = [E](unsafeUninitializedCapacity: half) { _, count in count = half }
         let q0 = half / 2
         let fused = a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in

@@ -70,21 +70,35 @@ public enum Sumcheck {
                 let r: F = transcript.challenge("sumcheck.challenge")
                 rounds.append(evals)
                 point.append(r)
-                let half = length / 2
-                for t in 0..<m {
-                    let tb = base + t * size
-                    Parallel.forEachChunk(count: half) { range in
-                        for i in range {
-                            let lo = tb[i]
-                            tb[i] = lo + r * (tb[i + half] - lo)
-                        }
-                    }
-                }
-                length = half
+                foldTables(base, stride: size, tableCount: m, length: length, challenge: r)
+                length /= 2
             }
         }
         let finals = (0..<m).map { flat[$0 * size] }
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: finals, claimedSum: claim)
+    }
+
+    /// Binds the first variable of `tableCount` tables (table t at `base + t·stride`, live length
+    /// `length`) to `r` in place: entry i becomes lo + r·(hi − lo) with lo = entry i, hi = entry
+    /// i + length/2. One parallel pass over all tables (one dispatch per round, not one per table);
+    /// shared by `prove` and `MaskedSumcheck.prove`.
+    @inlinable
+    static func foldTables<F: FieldElement>(_ base: UnsafeMutablePointer<F>, stride: Int, tableCount m: Int, length: Int, challenge r: F) {
+        let half = length / 2
+        Parallel.forEachChunk(count: m * half, minimumChunk: 1 << 13) { range in
+            var index = range.lowerBound
+            while index < range.upperBound {
+                let t = index / half
+                let start = index - t * half
+                let end = min(half, start + (range.upperBound - index))
+                let tb = base + t * stride
+                for i in start..<end {
+                    let lo = tb[i]
+                    tb[i] = lo + r * (tb[i + half] - lo)
+                }
+                index += end - start
+            }
+        }
     }
 
     /// The round polynomial's evaluations at 0 … d for the current tables.

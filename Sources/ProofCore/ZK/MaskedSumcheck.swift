@@ -155,17 +155,8 @@ public enum MaskedSumcheck {
                 rounds.append(evals)
                 point.append(r)
                 prefix += mask.evaluate(variable: round, at: r)
-                let half = length / 2
-                for t in 0..<m {
-                    let tb = base + t * size
-                    Parallel.forEachChunk(count: half) { range in
-                        for i in range {
-                            let lo = tb[i]
-                            tb[i] = lo + r * (tb[i + half] - lo)
-                        }
-                    }
-                }
-                length = half
+                Sumcheck.foldTables(base, stride: size, tableCount: m, length: length, challenge: r)
+                length /= 2
             }
         }
         var finals = (0..<m).map { flat[$0 * size] }
