@@ -305,8 +305,11 @@ struct FoldBuffers {
     init(size: Int) {
         self.size = size
         let h = max(size / 2, 1), q = max(size / 4, 1)
-        a = ([E](repeating: .zero, count: h), [E](repeating: .zero, count: h), [E](repeating: .zero, count: h))
-        b = ([E](repeating: .zero, count: q), [E](repeating: .zero, count: q), [E](repeating: .zero, count: q))
+        // Not zeroed (6 buffers, 72 MB for a 2^21-entry opening): a round reads only what the round
+        // before wrote, and `coefficients(afterRound:)` only the written prefix.
+        func buffer(_ count: Int) -> [E] { [E](unsafeUninitializedCapacity: count) { _, n in n = count } }
+        a = (buffer(h), buffer(h), buffer(h))
+        b = (buffer(q), buffer(q), buffer(q))
     }
 
     /// The folded coefficients after round `t` (0-based).

@@ -165,7 +165,9 @@ public enum MLE {
     /// The table of eq(point, x) over {0,1}^n, built in place with one multiplication per entry.
     @inlinable
     public static func eqTable<F: FieldElement>(_ point: [F], scaledBy scale: F = .one) -> [F] {
-        var table = [F](repeating: .zero, count: 1 << point.count)
+        // Not zeroed: level j reads entries below 2^j (all written) and writes entries below 2^(j+1).
+        let count = 1 << point.count
+        var table = [F](unsafeUninitializedCapacity: count) { _, n in n = count }
         table[0] = scale
         table.withUnsafeMutableBufferPointer { t in
             let base = t.baseAddress!
