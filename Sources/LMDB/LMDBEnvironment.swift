@@ -60,6 +60,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
         public var fileMode: mode_t = 0o600
         /// Create the environment's folder (not its parents) if it is missing.
         public var createDirectory: Bool = true
+        /// Keep the data file's page cache in 4 KiB pages (see `populateSmallPageCache`): on
+        /// kernels that cache files in large folios, a commit that rewrites scattered 4 KiB pages
+        /// otherwise writes back every large folio it touched. Costs reading the file's unused
+        /// tail (holes) once per map size, up to 1 GiB at open and at each growth; the file is
+        /// extended (sparse) to what was read.
+        public var smallPageCache: Bool = false
 
         public init() {}
     }
@@ -103,6 +109,38 @@ public final class LMDBEnvironment: @unchecked Sendable {
         self.path = path
         self.flags = options.flags
         self.maxMapSize = max(options.maxMapSize, options.mapSize)
+        self.smallPageCache = options.smallPageCache && !options.flags.contains(.readOnly)
+        if smallPageCache { populateSmallPageCache() }
+    }
+
+    private let smallPageCache: Bool
+    /// The most bytes `populateSmallPageCache` reads in one call (at open and at each growth).
+    static let smallPageCacheStep = 1 << 30
+
+    /// Extends the data file (sparse) towards the map size, at most `smallPageCacheStep` at a
+    /// time, and reads each new page with read-ahead off (`POSIX_FADV_RANDOM`), so the page cache
+    /// holds it as a 4 KiB folio that LMDB's later `pwrite`s reuse instead of making large ones.
+    /// LMDB ignores the file's size beyond its last page. Best effort: a failure only loses the
+    /// optimisation.
+    func populateSmallPageCache() {
+        let dataPath = flags.contains(.noSubdirectory) ? path : path + "/data.mdb"
+        let fd = open(dataPath, O_RDWR)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return }
+        let start = Int(status.st_size) & ~4095
+        let size = min(mapSize, start + Self.smallPageCacheStep)
+        guard start < size else { return }
+        guard ftruncate(fd, off_t(size)) == 0 else { return }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM)
+        let page = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        defer { page.deallocate() }
+        var offset = start
+        while offset < size {
+            guard pread(fd, page, 4096, off_t(offset)) == 4096 else { return }
+            offset &+= 4096
+        }
     }
 
     deinit {
@@ -177,6 +215,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
                             message: "map size \(current) bytes already at the configured maximum \(maxMapSize)")
         }
         try setMapSize(min(current.multipliedReportingOverflow(by: 2).overflow ? maxMapSize : current * 2, maxMapSize))
+        if smallPageCache { populateSmallPageCache() }
     }
 
     /// Adopts a larger map size set by another process (after `MDB_MAP_RESIZED`).

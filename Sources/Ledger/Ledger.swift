@@ -62,6 +62,7 @@ public actor Ledger {
         let path = try Self.prepareDirectory(dataDirectory)
         var envOptions = LMDBEnvironment.Options()
         envOptions.mapSize = options.initialMapSize
+        envOptions.smallPageCache = true
         switch options.durability {
         case .durable: break
         case .noMetaSync: envOptions.flags.insert(.noMetaSync)
