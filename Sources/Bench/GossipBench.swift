@@ -11,6 +11,8 @@ public enum GossipBench {
     /// Propagation figures for one network size.
     public struct PropagationResult: Codable, Sendable {
         public var nodes: Int
+        /// What each node process runs.
+        public var processes: NodeKind
         public var messages: Int
         public var p50Ms: Double
         public var p99Ms: Double
@@ -21,10 +23,18 @@ public enum GossipBench {
         public var duplicatesPerNodePerMessage: Double
         public var targetDegree: Int
         public var meanPeers: Double
+        /// The 1-minute load average before the nodes started and after the run.
+        public var loadBefore: Double
+        public var loadAfter: Double
+        /// CPU time of all node processes together from the first publish until the receipts
+        /// were collected (2 s after the last publish), per message: what one message costs the
+        /// whole network, independent of how busy the machine was.
+        public var nodeCpuMsPerMessage: Double
     }
 
     /// Validation throughput of one node fed by one blasting peer.
     public struct ThroughputResult: Codable, Sendable {
+        public var processes: NodeKind
         public var messages: Int
         public var seconds: Double
         public var validatedPerSecond: Double
@@ -33,6 +43,10 @@ public enum GossipBench {
         public var singleCoreVerifyPerSecond: Double
         /// The 1-minute load average when the run ended (other work on the machine).
         public var loadAverage: Double
+        /// CPU time the node process used during the run, and messages validated per CPU second
+        /// (how efficiently it turns CPU into validated messages, whatever else runs).
+        public var nodeCpuSeconds: Double
+        public var validatedPerCpuSecond: Double
     }
 
     /// Times `count` Ed25519 verifications on the calling thread.
@@ -78,14 +92,19 @@ public enum GossipBench {
             }
         }
 
-        func start(executable: String, seeds: Int, extraArguments: [String] = []) throws {
+        func start(executable: String, kind: NodeKind, seeds: Int, extraArguments: [String] = []) throws {
             let list = root + "/bootstrap.json"
             let bytes = BootstrapList.render(Array(addresses.prefix(seeds))) { NodeID(publicKey: $0).description }
             FileManager.default.createFile(atPath: list, contents: Data(bytes))
             for path in directories {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = ["node", "start", "--data-dir", path, "--bootstrap", list, "--log-level", "warning"] + extraArguments
+                switch kind {
+                case .full:
+                    process.arguments = ["node", "start", "--data-dir", path, "--bootstrap", list, "--log-level", "warning"] + extraArguments
+                case .gossip:
+                    process.arguments = ["bench", "gossip", "--node-process", "--data-dir", path, "--bootstrap", list] + extraArguments
+                }
                 FileManager.default.createFile(atPath: path + "/node.log", contents: nil)
                 let log = FileHandle(forWritingAtPath: path + "/node.log")
                 process.standardOutput = log
@@ -93,6 +112,20 @@ public enum GossipBench {
                 try process.run()
                 processes.append(process)
             }
+        }
+
+        /// CPU time (user + system) the node processes have used so far, in seconds.
+        func cpuSeconds() -> Double {
+            let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            var total = 0.0
+            for process in processes {
+                guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+                      let close = text.lastIndex(of: ")") else { continue }
+                let fields = text[text.index(after: close)...].split(separator: " ")
+                guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+                total += (user + system) / ticks
+            }
+            return total
         }
 
         func client(_ index: Int) -> ControlClient {
@@ -128,12 +161,13 @@ public enum GossipBench {
 
     /// Starts `nodes` processes, publishes `messages` PROBEs from rotating nodes and measures the
     /// time until every other node has each message, and the duplicates.
-    public static func propagation(nodes: Int, messages: Int, executable: String,
+    public static func propagation(nodes: Int, messages: Int, executable: String, kind: NodeKind,
                                    progress: (String) -> Void) throws -> PropagationResult {
+        let loadBefore = loadAverage()
         let network = try Network()
         defer { network.stop() }
         try network.prepare(count: nodes, basePort: basePort())
-        try network.start(executable: executable, seeds: min(3, nodes))
+        try network.start(executable: executable, kind: kind, seeds: min(3, nodes))
         let wanted = UInt32(min(3, nodes - 1))
         guard wait(60, { (0..<nodes).allSatisfy { (network.status($0)?.peerCount ?? 0) >= wanted } }) else {
             throw ControlError.failed("the \(nodes) nodes did not connect within 60 s (logs in \(network.root))")
@@ -142,6 +176,7 @@ public enum GossipBench {
         let peers = (0..<nodes).map { Double(network.status($0)?.peerCount ?? 0) }
         progress("  \(nodes) nodes up, mean degree \(String(format: "%.1f", peers.reduce(0, +) / Double(nodes)))")
 
+        let cpuBefore = network.cpuSeconds()
         var published: [(id: [UInt8], at: UInt64, from: Int)] = []
         for i in 0..<messages {
             var request = Ciro_V1_ControlRequest()
@@ -155,6 +190,7 @@ public enum GossipBench {
             Thread.sleep(forTimeInterval: 0.01)
         }
         Thread.sleep(forTimeInterval: 2)
+        let cpuUsed = network.cpuSeconds() - cpuBefore
 
         var receipts: [[[UInt8]: Ciro_V1_Receipt]] = []
         for index in 0..<nodes {
@@ -184,20 +220,21 @@ public enum GossipBench {
             return latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
         }
         return PropagationResult(
-            nodes: nodes, messages: messages, p50Ms: percentile(0.5), p99Ms: percentile(0.99),
+            nodes: nodes, processes: kind, messages: messages, p50Ms: percentile(0.5), p99Ms: percentile(0.99),
             maxMs: latencies.last ?? .nan, deliveredFraction: Double(delivered) / Double(max(1, expected)),
             duplicatesPerNodePerMessage: Double(duplicates) / Double(max(1, delivered)),
-            targetDegree: NodeConfig().targetPeers, meanPeers: peers.reduce(0, +) / Double(nodes))
+            targetDegree: NodeConfig().targetPeers, meanPeers: peers.reduce(0, +) / Double(nodes),
+            loadBefore: loadBefore, loadAfter: loadAverage(), nodeCpuMsPerMessage: cpuUsed * 1000 / Double(messages))
     }
 
     /// One node process, one blasting peer sending `messages` distinct pre-signed PROBEs over
     /// CurveZMQ: how many signed envelopes per second the node checks (signature, id, seen-cache,
     /// delivery). The node runs with its per-connection rate limit lifted.
-    public static func throughput(messages: Int, executable: String) throws -> ThroughputResult {
+    public static func throughput(messages: Int, executable: String, kind: NodeKind) throws -> ThroughputResult {
         let network = try Network()
         defer { network.stop() }
         try network.prepare(count: 1, basePort: basePort())
-        try network.start(executable: executable, seeds: 0, extraArguments: ["--rate-limit", "100000000"])
+        try network.start(executable: executable, kind: kind, seeds: 0, extraArguments: ["--rate-limit", "100000000"])
         guard wait(30, { network.status(0) != nil }) else { throw ControlError.failed("node did not start") }
         let target = network.addresses[0]
 
@@ -239,6 +276,7 @@ public enum GossipBench {
         try dealer.send(try Ciro_V1_Envelope.signed(topic: .hello, message: hello, by: signer, sequence: 1, timestampMs: now).serializedBytes() as [UInt8])
         _ = try dealer.receiveMultipart()  // the Hello reply: the link is up
         let before = network.status(0)?.messagesValidated ?? 0
+        let cpuBefore = network.cpuSeconds()
 
         let start = Date()
         for frame in frames { try dealer.send(frame) }
@@ -247,9 +285,11 @@ public enum GossipBench {
             throw ControlError.failed("node validated only \((network.status(0)?.messagesValidated ?? 0) - before) of \(messages)")
         }
         let seconds = Date().timeIntervalSince(start)
+        let cpu = network.cpuSeconds() - cpuBefore
         dealer.close()
-        return ThroughputResult(messages: messages, seconds: seconds, validatedPerSecond: Double(messages) / seconds,
-                                singleCoreVerifyPerSecond: try verifyRate(), loadAverage: loadAverage())
+        return ThroughputResult(processes: kind, messages: messages, seconds: seconds, validatedPerSecond: Double(messages) / seconds,
+                                singleCoreVerifyPerSecond: try verifyRate(), loadAverage: loadAverage(),
+                                nodeCpuSeconds: cpu, validatedPerCpuSecond: Double(messages) / max(cpu, 0.001))
     }
 }
 

@@ -10,9 +10,9 @@ extension GossipNode {
     func handle(_ event: TransportEvent) {
         let now = GossipClock.monotonicMs()
         switch event {
-        case let .envelope(connection, envelope, signatureKnown):
+        case let .envelope(connection, envelope, signatureKnown, raw):
             if !signatureKnown { counters.validated += 1 }
-            receive(envelope, on: connection, nowMs: now)
+            receive(envelope, raw: raw, on: connection, nowMs: now)
         case let .invalid(connection, error):
             counters.rejected += 1
             let offense: Offense = switch error {
@@ -76,7 +76,7 @@ extension GossipNode {
         }
     }
 
-    func receive(_ envelope: VerifiedEnvelope, on connection: Connection, nowMs: UInt64) {
+    func receive(_ envelope: VerifiedEnvelope, raw: [UInt8], on connection: Connection, nowMs: UInt64) {
         if envelope.topic == .hello {
             handleHello(envelope, on: connection, nowMs: nowMs)
             return
@@ -113,13 +113,13 @@ extension GossipNode {
         case .fetchResponse: handleFetchResponse(envelope, from: link)
         case .ihave: handleIHave(envelope, from: link, nowMs: nowMs)
         case .iwant: handleIWant(envelope, from: link)
-        default: handleGossip(envelope, from: link)
+        default: handleGossip(envelope, raw: raw, from: link)
         }
     }
 
     func isDirectTopic(_ topic: Ciro_V1_Topic) -> Bool { topic == .bid || topic == .sealedInput }
 
-    func handleGossip(_ envelope: VerifiedEnvelope, from link: Link) {
+    func handleGossip(_ envelope: VerifiedEnvelope, raw: [UInt8], from link: Link) {
         let id = envelope.id
         // Only the seen-cache decides what is a duplicate. (`duplicate` from the transport means
         // "signature checked before", which is also true of a copy that was dropped unseen, e.g.
@@ -128,6 +128,7 @@ extension GossipNode {
         if seen.contains(id) {
             counters.duplicates += 1
             probeReceipts[id]?.duplicates += 1
+            recent.noteHolder(id, link.key)
             return
         }
         let nowUnix = GossipClock.unixMs()
@@ -182,10 +183,10 @@ extension GossipNode {
             for continuation in continuations.values { continuation.yield(message) }
         }
         guard !isDirectTopic(envelope.topic) else { return }
-        var forwarded = envelope.envelope
-        forwarded.hops += 1
-        guard let bytes: [UInt8] = try? forwarded.serializedBytes() else { return }
+        guard let bytes = EnvelopeBytes.forwarded(raw, hops: envelope.envelope.hops) else { return }
         remember(id, bytes: bytes)
+        recent.noteHolder(id, link.key)
+        if envelope.sender != link.key { recent.noteHolder(id, envelope.sender) }
         guard config.eagerPush, let transport else { return }
         let targets = links.values
             .filter { $0.established && $0.key != link.key && $0.key != envelope.sender }

@@ -17,8 +17,8 @@ extension GossipNode {
         recent.put(id, bytes: bytes)
     }
 
-    /// Heartbeat part: broken promises are charged, the cache moves on, and one IHAVE with the
-    /// recent ids goes to every link.
+    /// Heartbeat part: broken promises are charged, each link gets one IHAVE with the recent ids it
+    /// did not send us itself (none if that leaves nothing), and the cache moves on.
     func lazyPullHeartbeat(nowMs: UInt64) {
         if !wants.isEmpty {
             var broken: [Ed25519PublicKey: Int] = [:]
@@ -32,15 +32,17 @@ extension GossipNode {
                 penalize(peer, .brokenPromises(count))
             }
         }
-        let ids = recent.advertisable(limit: config.maxLazyIds)
+        // Each link hears only of the messages it did not send us itself: on a flooded mesh
+        // almost every neighbour did, so most IHAVEs are short or not sent at all.
+        for link in links.values where link.established {
+            let ids = recent.advertisable(limit: config.maxLazyIds, to: link.key)
+            guard !ids.isEmpty else { continue }
+            var ihave = Ciro_V1_IHave()
+            ihave.messageIds = ids.map { Data($0.bytes) }
+            counters.ihaveSent += 1
+            send(topic: .ihave, message: ihave, to: [link.connection])
+        }
         recent.shift()
-        guard !ids.isEmpty else { return }
-        let targets = links.values.filter(\.established).map(\.connection)
-        guard !targets.isEmpty else { return }
-        var ihave = Ciro_V1_IHave()
-        ihave.messageIds = ids.map { Data($0.bytes) }
-        counters.ihaveSent += 1
-        send(topic: .ihave, message: ihave, to: targets)
     }
 
     /// Parses the ids of an IHAVE or IWANT; nil (and a penalty) when malformed or too many.

@@ -6,8 +6,8 @@ import Wire
 
 /// A gossip overlay node over ZeroMQ: one ROUTER bound at `config.listen` takes inbound links,
 /// one DEALER per dialed peer; every TCP link is CurveZMQ with the peer's X25519 key as server key;
-/// a signed Hello opens every link. Node state lives in this actor; the sockets live on one
-/// dedicated transport thread.
+/// a signed Hello opens every link. Node state and sockets share one thread: the actor's executor
+/// is a `GossipExecutor`, whose thread runs the actor's jobs and polls the sockets between them.
 ///
 /// Upper layers use `publish`, `subscribe`, `setValidator`, `sendDirect`, `storeBlob` /
 /// `fetchBlob`, and `peers()` / `stats()` for monitoring.
@@ -39,6 +39,9 @@ public actor GossipNode {
     /// This node's key (its node id).
     public nonisolated var key: Ed25519PublicKey { signer.publicKey }
 
+    /// The thread that runs this actor and owns its sockets.
+    let executor: GossipExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     var transport: Transport?
     var tasks: [Task<Void, Never>] = []
     /// The endpoint peers reach this node at (known after `start`).
@@ -83,6 +86,7 @@ public actor GossipNode {
                 logger: Logger = Logger(label: "ciro.gossip")) throws {
         self.signer = signer
         self.curve = try signer.x25519()
+        self.executor = try GossipExecutor(name: "gossip-\(signer.publicKey.shortID)")
         self.config = config
         var logger = logger
         logger[metadataKey: "node"] = "\(signer.publicKey.shortID)"
@@ -102,6 +106,8 @@ public actor GossipNode {
         }
     }
 
+    deinit { executor.shutdown() }
+
     // MARK: Lifecycle
 
     /// Binds the ROUTER, starts the transport thread, the event loop and the heartbeat, and dials
@@ -114,16 +120,14 @@ public actor GossipNode {
             sendQueueLimit: config.sendQueueLimit, rateLimitPerSecond: config.rateLimitPerSecond,
             rateLimitBurst: config.rateLimitBurst)
         let transport = try Transport(settings: settings)
-        let bound = try await transport.start()
+        let bound = transport.endpoint
         self.transport = transport
         self.endpoint = config.advertise ?? bound
         logger.info("gossip listening", metadata: ["endpoint": "\(bound)", "advertise": "\(endpoint)"])
-        tasks.append(Task { [weak self] in
-            for await batch in transport.events {
-                guard let self else { return }
-                await self.handle(batch)
-            }
-        })
+        executor.setSocketService { [weak self] wakeFD in
+            guard let self else { return false }
+            return self.assumeIsolated { $0.serviceSockets(wakeFD: wakeFD) }
+        }
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
@@ -148,6 +152,7 @@ public actor GossipNode {
         // Give the goodbyes a moment to leave, then stop.
         try? await Task.sleep(for: .milliseconds(50))
         transport.submit(.stop)
+        executor.setSocketService(nil)
         for task in tasks { task.cancel() }
         tasks.removeAll()
         for continuations in subscribers.values { for c in continuations.values { c.finish() } }
@@ -283,6 +288,17 @@ public actor GossipNode {
 
     /// Keys of established links.
     public func linkedKeys() -> Set<Ed25519PublicKey> { Set(links.values.filter(\.established).map(\.key)) }
+
+    /// Runs on the executor's thread between jobs: waits for traffic (or a wake-up: a job to run)
+    /// and handles what arrived. False once the sockets are gone.
+    func serviceSockets(wakeFD: Int32) -> Bool {
+        guard let transport else { return false }
+        let pending = transport.takeOutbox()
+        if !pending.isEmpty { handle(pending) }
+        let events = transport.receive(wakeFD: wakeFD, timeoutMs: pending.isEmpty ? 500 : 0)
+        if !events.isEmpty { handle(events) }
+        return true
+    }
 
     // MARK: Sending helpers
 

@@ -10,6 +10,8 @@ struct MessageCache {
         let heartbeat: UInt64
         /// How often each peer got this message on IWANT (for the retransmission limit).
         var served: [Ed25519PublicKey: UInt8] = [:]
+        /// Neighbours known to have it (they sent us a copy): not told about it in IHAVE.
+        var holders: [Ed25519PublicKey] = []
     }
 
     private var entries: [MessageID: Entry] = [:]
@@ -47,6 +49,12 @@ struct MessageCache {
         while entries.count > capacity || totalBytes > maxBytes { evictOldest() }
     }
 
+    /// Notes that `peer` has the message (it sent us a copy).
+    mutating func noteHolder(_ id: MessageID, _ peer: Ed25519PublicKey) {
+        guard let holders = entries[id]?.holders, holders.count < 32, !holders.contains(peer) else { return }
+        entries[id]?.holders.append(peer)
+    }
+
     /// Counts one more IWANT answer of `id` to `peer`; returns how many it has had before this one,
     /// or nil when the message is not (or no longer) cached.
     mutating func noteServed(_ id: MessageID, to peer: Ed25519PublicKey) -> Int? {
@@ -66,14 +74,14 @@ struct MessageCache {
     }
 
     /// Ids to announce in IHAVE: those of the last `advertiseHeartbeats` heartbeats, newest first,
-    /// at most `limit`.
-    func advertisable(limit: Int) -> [MessageID] {
+    /// at most `limit`, leaving out those `peer` is known to have.
+    func advertisable(limit: Int, to peer: Ed25519PublicKey? = nil) -> [MessageID] {
         var out: [MessageID] = []
         var index = order.count - 1
         while index >= head, out.count < limit {
             let id = order[index]
             guard let entry = entries[id], entry.heartbeat &+ advertiseHeartbeats > heartbeat else { break }
-            out.append(id)
+            if peer == nil || !entry.holders.contains(peer!) { out.append(id) }
             index -= 1
         }
         return out

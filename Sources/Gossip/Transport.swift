@@ -23,7 +23,8 @@ enum TransportEvent: Sendable {
     /// A well-formed envelope with a valid signature. `signatureKnown`: an exact copy of one
     /// verified before, so its signature was not checked again (not necessarily a duplicate for
     /// the node: the earlier copy may have been dropped unseen).
-    case envelope(Connection, VerifiedEnvelope, signatureKnown: Bool)
+    /// `raw`: the bytes as received, forwarded as they are (only `hops` is rewritten).
+    case envelope(Connection, VerifiedEnvelope, signatureKnown: Bool, raw: [UInt8])
     /// An envelope that failed the checks before or at the signature.
     case invalid(Connection, EnvelopeError)
     /// A message with the wrong number of frames.
@@ -34,7 +35,7 @@ enum TransportEvent: Sendable {
     case sendFailed(Connection, ZMQError)
 }
 
-/// Commands from the gossip actor to the transport thread.
+/// What the gossip actor asks of its sockets.
 enum TransportCommand: Sendable {
     case dial(UInt64, endpoint: String, serverKey: [UInt8])
     case hangUp(UInt64)
@@ -42,6 +43,7 @@ enum TransportCommand: Sendable {
     /// Several messages to one connection (IWANT answers).
     case sendEach(Connection, [[UInt8]])
     case block(Connection)
+    /// Closes every socket.
     case stop
 }
 
@@ -57,79 +59,15 @@ struct TransportSettings: Sendable {
     var rateLimitBurst: Double
 }
 
-/// The ZeroMQ side of a gossip node: one thread owns the ROUTER and every DEALER (ZeroMQ sockets
-/// are not thread-safe), polls them with a wake-up pipe for commands, checks envelopes (size,
-/// protobuf, signature, with a cache of already-verified ids so duplicates cost no signature
-/// check) and hands events to the actor through an `AsyncStream`.
-final class Transport: Sendable {
-    /// Events in batches (one per poll round), so that the actor is entered once per batch.
-    let events: AsyncStream<[TransportEvent]>
-    private let continuation: AsyncStream<[TransportEvent]>.Continuation
-    private let queue = Mutex<[TransportCommand]>([])
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
-    private let settings: TransportSettings
-    private let finished = Mutex<Bool>(false)
-
-    init(settings: TransportSettings) throws {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw GossipError.system("pipe() failed: errno \(errno)") }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        self.settings = settings
-        (events, continuation) = AsyncStream.makeStream(of: [TransportEvent].self, bufferingPolicy: .unbounded)
-    }
-
-    deinit {
-        close(wakeRead)
-        close(wakeWrite)
-    }
-
-    /// Starts the thread; returns the bound endpoint (real port) or throws the bind error.
-    func start() async throws -> String {
-        try await withCheckedThrowingContinuation { (started: CheckedContinuation<String, any Error>) in
-            let thread = Thread { [self] in
-                TransportLoop(transport: self, settings: settings).run(started: started)
-            }
-            thread.name = "gossip-zmq"
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-    }
-
-    /// Queues a command and wakes the thread.
-    func submit(_ command: TransportCommand) {
-        let wasEmpty = queue.withLock { q in
-            q.append(command)
-            return q.count == 1
-        }
-        if wasEmpty {
-            var byte: UInt8 = 1
-            _ = write(wakeWrite, &byte, 1)
-        }
-    }
-
-    // Used by the loop.
-    fileprivate var wakeFD: Int32 { wakeRead }
-    fileprivate func drainCommands() -> [TransportCommand] {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
-        return queue.withLock { q in
-            let taken = q
-            q.removeAll(keepingCapacity: true)
-            return taken
-        }
-    }
-    fileprivate func emit(_ events: [TransportEvent]) { continuation.yield(events) }
-    fileprivate func finish() { continuation.finish() }
-}
-
-/// The state that lives on the transport thread only.
-private final class TransportLoop {
-    let transport: Transport
+/// The ZeroMQ side of a gossip node: the ROUTER and every DEALER (ZeroMQ sockets are not
+/// thread-safe). It lives on the node's `GossipExecutor` thread and is used by the actor only, so
+/// every call is a plain synchronous call: commands apply at once, and `receive` polls the sockets
+/// (with the executor's wake-up pipe), checks envelopes (size, protobuf, signature, with a cache
+/// of already-verified ids so duplicates cost no signature check) and returns the events.
+final class Transport {
     let settings: TransportSettings
+    /// The bound endpoint (real port).
+    let endpoint: String
     var context: ZMQContext?
     var router: ZMQSocket?
     var dealers: [UInt64: ZMQSocket] = [:]
@@ -142,82 +80,77 @@ private final class TransportLoop {
     var pollDirty = true
     var outbox: [TransportEvent] = []
 
-    init(transport: Transport, settings: TransportSettings) {
-        self.transport = transport
+    /// Creates the context and binds the ROUTER.
+    init(settings: TransportSettings) throws {
         self.settings = settings
         self.verified = SeenCache(capacity: 65_536)
+        let context = try ZMQContext()
+        let router = try context.socket(.router)
+        try router.set([
+            .routerMandatory(true),
+            .maxMessageSize(Int64(settings.maxEnvelopeBytes)),
+            .sendHighWaterMark(settings.sendQueueLimit),
+            .receiveHighWaterMark(settings.sendQueueLimit),
+            .heartbeatInterval(milliseconds: 2000), .heartbeatTTL(milliseconds: 10_000),
+            .heartbeatTimeout(milliseconds: 10_000),
+            .handshakeInterval(milliseconds: 5000),
+            .curveServer(true), .curvePublicKey(settings.curvePublic),
+            .curveSecretKey(settings.curveSecret.withUnsafeBytes { Array($0) }),
+        ])
+        try router.bind(settings.listen)
+        endpoint = try router.lastEndpoint()
+        self.context = context
+        self.router = router
     }
 
-    func run(started: CheckedContinuation<String, any Error>) {
-        let endpoint: String
-        do {
-            let context = try ZMQContext()
-            let router = try context.socket(.router)
-            try router.set([
-                .routerMandatory(true),
-                .maxMessageSize(Int64(settings.maxEnvelopeBytes)),
-                .sendHighWaterMark(settings.sendQueueLimit),
-                .receiveHighWaterMark(settings.sendQueueLimit),
-                .heartbeatInterval(milliseconds: 2000), .heartbeatTTL(milliseconds: 10_000),
-                .heartbeatTimeout(milliseconds: 10_000),
-                .handshakeInterval(milliseconds: 5000),
-                .curveServer(true), .curvePublicKey(settings.curvePublic),
-                .curveSecretKey(settings.curveSecret.withUnsafeBytes { Array($0) }),
-            ])
-            try router.bind(settings.listen)
-            endpoint = try router.lastEndpoint()
-            self.context = context
-            self.router = router
-        } catch {
-            started.resume(throwing: error)
-            transport.finish()
-            return
-        }
-        started.resume(returning: endpoint)
-        loop()
+    deinit { close() }
+
+    /// Applies a command now.
+    func submit(_ command: TransportCommand) { apply(command) }
+
+    /// Closes every socket and the context.
+    func close() {
         for socket in dealers.values { socket.close() }
         dealers.removeAll()
         router?.close()
         router = nil
         context = nil
-        transport.finish()
+        poller.removeAll()
+        pollDirty = true
     }
 
-    private func rebuildPoller() throws(ZMQError) {
+    /// Events that arose outside `receive` (failed sends), taken.
+    func takeOutbox() -> [TransportEvent] {
+        defer { outbox.removeAll(keepingCapacity: true) }
+        return outbox
+    }
+
+    private func rebuildPoller(wakeFD: Int32) throws(ZMQError) {
         poller.removeAll()
-        poller.add(fileDescriptor: transport.wakeFD)
+        poller.add(fileDescriptor: wakeFD)
         try poller.add(router!)
         pollOrder = Array(dealers.keys)
         for id in pollOrder { try poller.add(dealers[id]!) }
         pollDirty = false
     }
 
-    private func loop() {
-        while true {
-            do {
-                if pollDirty { try rebuildPoller() }
-                _ = try poller.poll(timeoutMilliseconds: 500)
-                if poller.isReadable(0) {
-                    for command in transport.drainCommands() {
-                        if case .stop = command { return }
-                        apply(command)
-                    }
-                }
-                if pollDirty { continue }  // a dealer went away: the indices below are stale
-                if poller.isReadable(1) { drainRouter() }
-                for (offset, id) in pollOrder.enumerated() where poller.isReadable(offset + 2) {
-                    drainDealer(id)
-                }
-                reportDrops()
-                if !outbox.isEmpty {
-                    transport.emit(outbox)
-                    outbox.removeAll(keepingCapacity: true)
-                }
-            } catch {
-                // Only a closed socket can make poll fail here; rebuild from the live set.
-                pollDirty = true
+    /// Waits up to `timeoutMs` for traffic on any socket or on `wakeFD`, then receives and checks
+    /// what arrived. Returns the events (those of failed sends before included).
+    func receive(wakeFD: Int32, timeoutMs: Int) -> [TransportEvent] {
+        guard router != nil else { return takeOutbox() }
+        do {
+            if pollDirty { try rebuildPoller(wakeFD: wakeFD) }
+            _ = try poller.poll(timeoutMilliseconds: timeoutMs)
+            if poller.isReadable(1) { drainRouter() }
+            for (offset, id) in pollOrder.enumerated() where poller.isReadable(offset + 2) {
+                drainDealer(id)
             }
+            reportDrops()
+        } catch {
+            // Only a closed socket can make poll fail here; rebuild from the live set.
+            pollDirty = true
         }
+        return takeOutbox()
     }
 
     private func apply(_ command: TransportCommand) {
@@ -256,7 +189,7 @@ private final class TransportLoop {
             blocked.insert(connection)
             if case let .dealer(id) = connection { apply(.hangUp(id)) }
         case .stop:
-            break
+            close()
         }
     }
 
@@ -317,8 +250,9 @@ private final class TransportLoop {
         return allowed
     }
 
-    /// Parses and verifies a batch, spreading the signature checks over every core, then reports
-    /// the results in arrival order.
+    /// Parses and verifies a batch, then reports the results in arrival order. Small batches (the
+    /// usual case while gossip flows) are checked right here, with no other thread woken; large
+    /// ones (a burst) are spread over every core, each worker taking the next unchecked frame.
     private func check(_ batch: [(Connection, [UInt8])]) {
         guard !batch.isEmpty else { return }
         let results = ResultSlots(count: batch.count)
@@ -328,18 +262,20 @@ private final class TransportLoop {
             let cache = verified
             let maxEnvelope = settings.maxEnvelopeBytes
             let maxBody = settings.maxBodyBytes
-            let workers = min(batch.count, Self.cores)
-            if workers <= 1 {
+            if batch.count < Self.parallelBatch || Self.cores == 1 {
                 for index in batch.indices {
                     results.slots[index] = Self.verify(batch[index].1, maxEnvelopeBytes: maxEnvelope, maxBodyBytes: maxBody, known: cache)
                 }
             } else {
-                let frames = batch.map(\.1)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    var index = worker
-                    while index < frames.count {
-                        results.slots[index] = Self.verify(frames[index], maxEnvelopeBytes: maxEnvelope, maxBodyBytes: maxBody, known: cache)
-                        index += workers
+                let count = batch.count
+                batch.withUnsafeBufferPointer { frames in
+                    let frames = UncheckedFrames(frames)
+                    DispatchQueue.concurrentPerform(iterations: Self.cores) { _ in
+                        while true {
+                            let index = results.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            guard index < count else { return }
+                            results.slots[index] = Self.verify(frames.base[index].1, maxEnvelopeBytes: maxEnvelope, maxBodyBytes: maxBody, known: cache)
+                        }
                     }
                 }
             }
@@ -348,7 +284,7 @@ private final class TransportLoop {
             switch results.slots[index]! {
             case let .success((envelope, known)):
                 if !known { verified.insert(envelope.id, timestampMs: envelope.envelope.timestampMs) }
-                outbox.append(.envelope(connection, envelope, signatureKnown: known))
+                outbox.append(.envelope(connection, envelope, signatureKnown: known, raw: batch[index].1))
             case let .failure(error):
                 outbox.append(.invalid(connection, error))
             }
@@ -356,6 +292,8 @@ private final class TransportLoop {
     }
 
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Batches at least this large are verified on every core.
+    static let parallelBatch = 8
 
     private static func verify(_ bytes: [UInt8], maxEnvelopeBytes: Int, maxBodyBytes: Int, known: SeenCache)
         -> Result<(VerifiedEnvelope, Bool), EnvelopeError>
@@ -388,6 +326,8 @@ private final class TransportLoop {
 private final class ResultSlots: @unchecked Sendable {
     typealias Slot = Result<(VerifiedEnvelope, Bool), EnvelopeError>?
     let slots: UnsafeMutableBufferPointer<Slot>
+    /// The next frame a worker takes.
+    let next = Atomic<Int>(0)
     init(count: Int) {
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil)
@@ -396,4 +336,10 @@ private final class ResultSlots: @unchecked Sendable {
         slots.deinitialize()
         slots.deallocate()
     }
+}
+
+/// The received frames, read (never written) by the verification workers.
+private struct UncheckedFrames: @unchecked Sendable {
+    let base: UnsafeBufferPointer<(Connection, [UInt8])>
+    init(_ base: UnsafeBufferPointer<(Connection, [UInt8])>) { self.base = base }
 }
