@@ -28,6 +28,10 @@ public enum MarketBench {
         /// Sum of proving time / sum of latency.
         public var provingShare: Double
         public var reawards: Int
+        /// Medians of the steps of a settled job on the requester's clock: offer to award, award to
+        /// result received less proving ("result (less proving)"), result to the requester's own
+        /// verification, verification to settlement (waiting for attestations).
+        public var stagesP50Ms: [String: Double]
         public var loadAverageBefore: Double
         public var loadAverageAfter: Double
     }
@@ -42,6 +46,16 @@ public enum MarketBench {
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+
+    /// The steps of one settled job, from the requester's event list (see `Result.stagesP50Ms`).
+    static func stageTimes(_ view: Ciro_V1_JobInfo, provingMs: Double) -> [(String, Double)] {
+        func at(_ prefix: String) -> Double? { view.events.last { $0.text.hasPrefix(prefix) }.map { Double($0.timeMs) } }
+        let created = Double(view.offer.createdMs), settledAt = Double(view.settlement.settledMs)
+        guard let award = view.awards.last.map({ Double($0.awardedMs) }), let result = at("result round"),
+              let verified = at("requester verified") else { return [] }
+        return [("1 offer to award", award - created), ("2 award to result, less proving", result - award - provingMs),
+                ("3 result to requester verified", verified - result), ("4 verified to settled", settledAt - verified)]
     }
 
     /// Runs the benchmark. `modelDirectory` holds `MODEL.onnx`, `MODEL.calib.json`, `MODEL.input.json`.
@@ -108,6 +122,7 @@ public enum MarketBench {
         var submitted = 0
         var latencies: [Double] = [], provings: [Double] = [], overheads: [Double] = []
         var settled = 0, lost = 0, reawards = 0
+        var stages: [String: [Double]] = [:]
         var totalLatency = 0.0, totalProving = 0.0
         let started = Date()
         var lastReport = Date()
@@ -117,7 +132,7 @@ public enum MarketBench {
                 open.append(Open(id: try submit(from: node), node: node))
                 submitted += 1
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.05)
             var still: [Open] = []
             for job in open {
                 guard let view = try? MarketChecks.job(controls[job.node], job.id, timeoutMs: 20_000) else { still.append(job); continue }
@@ -135,6 +150,7 @@ public enum MarketBench {
                     overheads.append(latency - proving)
                     totalLatency += latency
                     totalProving += proving
+                    for (name, ms) in stageTimes(view, provingMs: proving) { stages[name, default: []].append(ms) }
                 } else {
                     lost += 1
                 }
@@ -154,6 +170,7 @@ public enum MarketBench {
                       latencyP50Ms: percentile(latencies, 0.5), latencyP99Ms: percentile(latencies, 0.99),
                       provingP50Ms: percentile(provings, 0.5), marketOverheadP50Ms: percentile(overheads, 0.5),
                       provingShare: totalLatency > 0 ? totalProving / totalLatency : 0, reawards: reawards,
+                      stagesP50Ms: stages.mapValues { percentile($0.sorted(), 0.5) },
                       loadAverageBefore: loadBefore, loadAverageAfter: loadAverage())
     }
 }

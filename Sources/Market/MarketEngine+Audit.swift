@@ -11,8 +11,13 @@ extension MarketEngine {
         }
         try Self.check(Array(award.worker) == sender, "result", "from a node that was not awarded round \(result.round)")
         try Self.check(result.proofID.count == 32, "result", "proof id must be 32 bytes")
-        try await record(.result(result))
         let id = Array(result.jobID)
+        if job.results[result.round] == nil, job.requester == nodeID || designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID) {
+            // Fetch the proof while the result is being recorded.
+            let round = result.round, proofID = Array(result.proofID), worker = Array(result.worker)
+            Task { [weak self] in _ = try? await self?.obtainProof(proofID, from: worker, job: id, round: round) }
+        }
+        try await record(.result(result))
         timers.schedule(.audit(id, result.round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         if job.requester == nodeID {
             timers.cancel(.resultDue(id, result.round))
@@ -28,9 +33,14 @@ extension MarketEngine {
     /// so a silent auditor is replaced by the next ranked node; nodes that dropped out of the
     /// live market are skipped by the ranking itself.
     func designatedAuditors(_ id: [UInt8], round: UInt32, escalation: Int = 0) -> [[UInt8]] {
-        guard let job = jobs[id], let result = job.results[round] else { return [] }
+        guard let result = jobs[id]?.results[round] else { return [] }
+        return designatedAuditors(id, worker: Array(result.worker), escalation: escalation)
+    }
+
+    func designatedAuditors(_ id: [UInt8], worker: [UInt8], escalation: Int) -> [[UInt8]] {
+        guard let job = jobs[id] else { return [] }
         let candidates = market().map { Array($0.nodeID) }
-        let excluded: Set = [Array(result.worker), job.requester]
+        let excluded: Set = [worker, job.requester]
         return AuditorRanking.select(jobID: id, candidates: candidates, excluding: excluded,
                                      count: Int(job.offer.attestationsRequired) + escalation)
     }
@@ -50,7 +60,7 @@ extension MarketEngine {
         do {
             guard let input = inputOf(job) else { throw MarketError.invalidMessage(kind: "audit", reason: "input is private") }
             _ = try await ensureModel(job.offer)
-            let proof = try await obtainProof(Array(result.proofID), from: Array(result.worker))
+            let proof = try await obtainProof(Array(result.proofID), from: Array(result.worker), job: id, round: round)
             try await backend.verify(modelID: Array(job.offer.modelID), input: input, output: result.output, proof: proof)
             attestation.verdict = .valid
         } catch let error as MarketError {
@@ -63,7 +73,7 @@ extension MarketEngine {
         }
         attestation.verifyUs = (DispatchTime.now().uptimeNanoseconds - started) / 1000
         do {
-            try await record(.attestation(attestation))
+            try await record(batch: withUnrecordedProof(id, round: round, [.attestation(attestation)]))
             try await network.publish(.attestation, try attestation.serializedBytes())
         } catch {
             logger.warning("attestation not sent", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
@@ -77,6 +87,7 @@ extension MarketEngine {
         try Self.check(a.verdict == .valid || a.verdict == .invalid, "attestation", "no verdict")
         try Self.check(Array(a.auditor) != Array(a.worker), "attestation", "a worker cannot audit itself")
         try Self.check(job.results[a.round]?.proofID == a.proofID, "attestation", "about a proof this node has not seen")
+        if await settleIfReady(Array(a.jobID), pending: a) { return }
         try await record(.attestation(a))
         await settleIfReady(Array(a.jobID))
     }
@@ -95,7 +106,7 @@ extension MarketEngine {
 
     func ownAd() -> Ciro_V1_CapacityAd {
         capacity.ad(nodeID: nodeID, endpoint: endpoint, pricePerMegaMac: settings.pricePerMegaMac,
-                    supportedOps: backend.supportedOps, activeJobs: activeJobs, maxJobs: settings.maxJobs, issuedMs: Self.nowMs())
+                    supportedOps: backend.supportedOps, activeJobs: activeJobs, maxJobs: settings.sellsCapacity ? settings.maxJobs : 0, issuedMs: Self.nowMs())
     }
 
     func publishAd() async {

@@ -51,9 +51,14 @@ extension MarketEngine {
         if !request.privateInput { offer.publicInput = Data(request.input) }
         let id = Array(offer.jobID)
         if let file = await backend.modelFile(request.modelID) { _ = try await network.serve(file) }
-        try await record(.offer(offer))
-        try await record(.input(jobID: id, bytes: request.input))
+        // Journaled while the offer travels: replay applies offers before any other record, so
+        // the offer's write may finish after the first bids are recorded.
+        let journal = self.journal
+        let recorded = Task { try await journal.record(batch: [.offer(offer), .input(jobID: id, bytes: request.input)]) }
+        apply(.offer(offer), replay: false)
+        apply(.input(jobID: id, bytes: request.input), replay: false)
         try await network.publish(.jobOffer, try offer.serializedBytes())
+        try await recorded.value
         if let job = jobs[id] { rearm(job, now: now) }
         return id
     }
@@ -64,12 +69,50 @@ extension MarketEngine {
         try Self.check(job.requester == nodeID, "bid", "job offered by another node")
         try Self.check(job.machine.phase == .bidding, "bid", "bid window closed")
         try Self.check(job.bids[sender] == nil, "bid", "second bid from the same worker")
-        try await record(.bid(bid))
+        // A bid changes no job state: it is applied at once and journaled alongside the award
+        // decision instead of before it.
+        apply(.bid(bid), replay: false)
+        let journal = self.journal
+        let recorded = Task { try await journal.record(.bid(bid)) }
+        await awardEarlyIfReady(Array(bid.jobID))
+        try await recorded.value
+    }
+
+    /// Closes the bid window early: at once when every live worker that can take the job has bid,
+    /// else `bidGraceMs` after the first bid (docs/MARKET.md, "Award").
+    func awardEarlyIfReady(_ id: [UInt8]) async {
+        guard let job = jobs[id], job.machine.phase == .bidding, !job.awarding else { return }
+        let expected = expectedBidders(job)
+        if !expected.isEmpty, expected.isSubset(of: job.bids.keys) {
+            timers.cancel(.bidWindow(id))
+            await awardNext(id)
+            return
+        }
+        let graceEnd = Self.nowMs() &+ settings.bidGraceMs
+        if let due = timers.dueTime(.bidWindow(id)), graceEnd < due { timers.schedule(.bidWindow(id), atMs: graceEnd) }
+    }
+
+    /// The live nodes whose newest ad says they would bid on `job`: they sell capacity, have a
+    /// free slot, support the model's ops and ask at most the max price.
+    func expectedBidders(_ job: Job) -> Set<[UInt8]> {
+        var out = Set<[UInt8]>()
+        for ad in market() where Array(ad.nodeID) != nodeID && ad.maxJobs > 0 && ad.activeJobs < ad.maxJobs {
+            guard let price = try? Pricing.quote(macs: job.offer.macs, pricePerMegaMac: ad.pricePerMegaMac),
+                  price <= job.offer.maxPrice, (reputation[Array(ad.nodeID)] ?? 0) >= job.offer.minReputation else { continue }
+            out.insert(Array(ad.nodeID))
+        }
+        return out
     }
 
     /// Awards the job to the best remaining bid, or expires it when none is left.
     func awardNext(_ id: [UInt8]) async {
-        guard let job = jobs[id], job.requester == nodeID, !job.machine.phase.isTerminal else { return }
+        guard let job = jobs[id], job.requester == nodeID, !job.machine.phase.isTerminal, !job.awarding else { return }
+        switch job.machine.phase {
+        case .bidding, .faulted: break
+        default: return  // already awarded this round (an early award raced the window timer)
+        }
+        mutate(Data(id)) { $0.awarding = true }
+        defer { mutate(Data(id)) { $0.awarding = false } }
         let now = Self.nowMs()
         let rule = AwardRule(maxPrice: job.offer.maxPrice, minReputation: job.offer.minReputation,
                              deadlineMs: job.offer.deadlineMs, nowMs: now, excluded: job.faulted)
@@ -92,8 +135,8 @@ extension MarketEngine {
         do {
             try await record(.award(award))
             timers.schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
-            try await network.publish(.award, try award.serializedBytes())
             if job.offer.inputPrivacy == .private, let input = job.input {
+                // Sent before the award is gossiped, so the input is there when the award is.
                 var sealed = Ciro_V1_SealedInput()
                 sealed.jobID = Data(id)
                 sealed.worker = bid.worker
@@ -101,6 +144,7 @@ extension MarketEngine {
                 sealed.sealed = Data(try SealedBox.seal(input, to: try Ed25519PublicKey(bytes: winner.worker).x25519()))
                 try await network.send(to: winner.worker, .sealedInput, try sealed.serializedBytes())
             }
+            try await network.publish(.award, try award.serializedBytes())
         } catch {
             logger.warning("award failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
@@ -112,7 +156,7 @@ extension MarketEngine {
         let worker = Array(result.worker)
         let verdict: String?
         do {
-            let proof = try await obtainProof(Array(result.proofID), from: worker)
+            let proof = try await obtainProof(Array(result.proofID), from: worker, job: id, round: round)
             try await backend.verify(modelID: Array(job.offer.modelID), input: input, output: result.output, proof: proof)
             verdict = nil
         } catch {
@@ -120,7 +164,7 @@ extension MarketEngine {
         }
         guard let current = jobs[id], current.machine.phase == .resulted(round: round, worker: worker) else { return }
         if let reason = verdict {
-            try? await record(.fault(jobID: id, worker: worker, round: round, reason: "invalid proof: \(reason)", atMs: Self.nowMs()))
+            try? await record(batch: withUnrecordedProof(id, round: round, [.fault(jobID: id, worker: worker, round: round, reason: "invalid proof: \(reason)", atMs: Self.nowMs())]))
             await awardNext(id)
         } else {
             mutate(Data(id)) { job in
@@ -140,11 +184,17 @@ extension MarketEngine {
         return min(Int(job.offer.attestationsRequired), candidates.count)
     }
 
-    func settleIfReady(_ id: [UInt8]) async {
+    /// Settles when the requester verified the proof and holds enough valid attestations.
+    /// `pending`: an attestation just received and not recorded yet; when it completes the set it
+    /// is recorded in the same write as the settlement (returns true: it was recorded).
+    @discardableResult
+    func settleIfReady(_ id: [UInt8], pending: Ciro_V1_Attestation? = nil) async -> Bool {
         guard let job = jobs[id], job.requester == nodeID, case let .proven(round, worker) = job.machine.phase,
-              let result = job.results[round], let award = job.currentAward else { return }
-        let valid = (job.attestations[round] ?? [:]).values.filter { $0.verdict == .valid && $0.proofID == result.proofID }
-        guard valid.count >= attestationsNeeded(job, worker: worker) else { return }
+              let result = job.results[round], let award = job.currentAward else { return false }
+        var held = job.attestations[round] ?? [:]
+        if let pending, pending.round == round { held[Array(pending.auditor)] = pending }
+        let valid = held.values.filter { $0.verdict == .valid && $0.proofID == result.proofID }
+        guard valid.count >= attestationsNeeded(job, worker: worker) else { return false }
         mutate(Data(id)) { job in _ = try? job.machine.apply(.attestationsComplete(round: round)) }
         var settlement = Ciro_V1_Settlement()
         settlement.jobID = Data(id)
@@ -155,11 +205,13 @@ extension MarketEngine {
         settlement.attestationIds = valid.compactMap { a in (try? a.serializedBytes() as [UInt8]).flatMap { try? Data(Blake2b.hash($0)) } }
         settlement.settledMs = Self.nowMs()
         settlement.round = round
+        let first: [MarketEntry] = pending.map { [.attestation($0)] } ?? []
         do {
-            try await record(.settlement(settlement))
+            try await record(batch: first + withUnrecordedProof(id, round: round, [.settlement(settlement)]))
             try await network.publish(.settlement, try settlement.serializedBytes())
         } catch {
             logger.warning("settlement failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
+        return true
     }
 }

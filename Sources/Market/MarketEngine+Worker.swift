@@ -8,9 +8,13 @@ extension MarketEngine {
         try Self.check(offer.jobID.count == 32 && offer.modelID.count == 32, "offer", "ids must be 32 bytes")
         try Self.check(offer.inputPrivacy == .private || offer.publicInput.count > 0, "offer", "public job without input")
         guard jobs[Array(offer.jobID)] == nil else { return }
-        try await record(.offer(offer))
+        // The offer is applied first and journaled after the bid is out: a bid commits to
+        // nothing, and an offer's record is independent of the order of the job's other records
+        // (replay applies offers first), so a write is saved on the way to the award.
+        apply(.offer(offer), replay: false)
         if let job = jobs[Array(offer.jobID)] { rearm(job, now: Self.nowMs()) }
         await maybeBid(Array(offer.jobID))
+        try await journal.record(.offer(offer))
     }
 
     /// Bids when this node sells capacity, has a free slot and can meet the max price.
@@ -42,8 +46,16 @@ extension MarketEngine {
     func onAward(_ award: Ciro_V1_Award, sender: [UInt8]) async throws {
         guard let job = jobs[Array(award.jobID)] else { throw MarketError.invalidMessage(kind: "award", reason: "unknown job") }
         try Self.check(job.requester == sender, "award", "not signed by the job's requester")
+        let id = Array(award.jobID)
+        var next = job.machine
+        if Array(award.worker) == nodeID, (try? next.apply(.award(round: award.round, worker: nodeID, dueMs: award.resultDueMs))) != nil,
+           !job.proving, let input = inputOf(job) {
+            // Prove while the award is being recorded: `prove` publishes nothing until the
+            // award is in the journal.
+            beginProving(id, round: award.round, input: input)
+        }
         try await record(.award(award))
-        if Array(award.worker) == nodeID { startProving(Array(award.jobID), round: award.round) }
+        if Array(award.worker) == nodeID { startProving(id, round: award.round) }
     }
 
     func onSealedInput(_ sealed: Ciro_V1_SealedInput, sender: [UInt8]) async throws {
@@ -68,9 +80,27 @@ extension MarketEngine {
     func startProving(_ id: [UInt8], round: UInt32) {
         guard let job = jobs[id], case let .awarded(r, worker, _) = job.machine.phase, r == round, worker == nodeID,
               !job.proving, let input = inputOf(job) else { return }
+        beginProving(id, round: round, input: input)
+    }
+
+    func beginProving(_ id: [UInt8], round: UInt32, input: [UInt8]) {
         mutate(Data(id)) { $0.proving = true; $0.events.append((Self.nowMs(), "proving round \(round)")) }
         activeJobs += 1
         Task { [weak self] in await self?.prove(id, round: round, input: input) }
+    }
+
+    /// Whether round `round` of the job is recorded as awarded to this node, waiting up to 5 s
+    /// for an award record still being written.
+    func awardRecorded(_ id: [UInt8], round: UInt32) async -> Bool {
+        for _ in 0..<500 {
+            guard let job = jobs[id] else { return false }
+            switch job.machine.phase {
+            case let .awarded(r, worker, _) where r == round: return worker == nodeID
+            case .bidding, .awarded, .faulted: try? await Task.sleep(for: .milliseconds(10))
+            default: return false
+            }
+        }
+        return false
     }
 
     func prove(_ id: [UInt8], round: UInt32, input: [UInt8]) async {
@@ -84,8 +114,10 @@ extension MarketEngine {
                 if !proven.output.isEmpty { proven.output[0] &+= 1 }
                 proven.proof = try SecureRandom.bytes(proven.proof.count)
             }
+            guard await awardRecorded(id, round: round) else {
+                throw MarketError.invalidMessage(kind: "award", reason: "round \(round) is not recorded as awarded to this node")
+            }
             let proofID = try await network.serve(proven.proof)
-            try await journal.record(.proof(proven.proof))
             var result = Ciro_V1_Result()
             result.jobID = Data(id)
             result.worker = Data(nodeID)
@@ -96,7 +128,7 @@ extension MarketEngine {
             result.inferenceUs = proven.inferenceMicroseconds
             result.provingUs = proven.provingMicroseconds
             result.round = round
-            try await record(.result(result))
+            try await record(batch: [.proof(proven.proof), .result(result)])
             try await network.publish(.result, try result.serializedBytes())
         } catch {
             logger.warning("proving failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
@@ -122,12 +154,37 @@ extension MarketEngine {
         return try await backend.install(modelID: id, file: file)
     }
 
-    /// A proof by id: from the journal, else fetched from `holder` and kept.
-    func obtainProof(_ proofID: [UInt8], from holder: [UInt8]) async throws -> [UInt8] {
+    /// A proof by id: from the journal, else fetched from `holder` (and served from here too).
+    /// A fetched proof is not journaled here: the caller records it with its verdict
+    /// (`unrecordedProofs`), saving a write on the way to settlement.
+    func obtainProof(_ proofID: [UInt8], from holder: [UInt8], job id: [UInt8], round: UInt32) async throws -> [UInt8] {
+        if let proof = jobs[id]?.unrecordedProofs[round], (try? Blake2b.hash(proof)) == proofID { return proof }
         if let proof = await journal.proof(proofID) { return proof }
-        let proof = try await network.fetch(id: proofID, from: holder)
-        try await journal.record(.proof(proof))
-        _ = try? await network.serve(proof)
-        return proof
+        // One fetch per proof, shared by every caller (the prefetch on a result, the verifier).
+        let fetch: Task<[UInt8], any Error>
+        if let running = proofFetches[proofID] {
+            fetch = running
+        } else {
+            let network = self.network
+            fetch = Task { try await network.fetch(id: proofID, from: holder) }
+            proofFetches[proofID] = fetch
+        }
+        do {
+            let proof = try await fetch.value
+            proofFetches[proofID] = nil
+            if await journal.proof(proofID) == nil { mutate(Data(id)) { $0.unrecordedProofs[round] = proof } }
+            _ = try? await network.serve(proof)
+            return proof
+        } catch {
+            proofFetches[proofID] = nil
+            throw error
+        }
+    }
+
+    /// `entries` preceded by the job's fetched proof of `round` if it is not journaled yet.
+    func withUnrecordedProof(_ id: [UInt8], round: UInt32, _ entries: [MarketEntry]) -> [MarketEntry] {
+        guard let proof = jobs[id]?.unrecordedProofs[round] else { return entries }
+        mutate(Data(id)) { $0.unrecordedProofs[round] = nil }
+        return [.proof(proof)] + entries
     }
 }

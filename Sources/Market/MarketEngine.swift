@@ -32,8 +32,13 @@ public actor MarketEngine {
         var faults: [String] = []
         var events: [(ms: UInt64, text: String)] = []
         var proving = false
+        /// An award (or expiry) decision is being recorded: no second one may start.
+        var awarding = false
         var auditing: Set<UInt32> = []
         var sealedPending: [UInt32: [UInt8]] = [:]
+        /// Proofs fetched and verified here but not journaled yet: they are recorded together
+        /// with this node's next record about the job (attestation, settlement or fault).
+        var unrecordedProofs: [UInt32: [UInt8]] = [:]
 
         var id: [UInt8] { Array(offer.jobID) }
         var requester: [UInt8] { Array(offer.requester) }
@@ -57,6 +62,8 @@ public actor MarketEngine {
     /// How many audit timeouts passed per (job, round): widens the auditor set.
     var auditEscalation: [Timer: Int] = [:]
     var reputation: [[UInt8]: Int64] = [:]
+    /// Proof fetches in flight, by proof id.
+    var proofFetches: [[UInt8]: Task<[UInt8], any Error>] = [:]
     var balances: [[UInt8]: Int64] = [:]
     var activeJobs: UInt32 = 0
     var loops: [Task<Void, Never>] = []
@@ -83,7 +90,11 @@ public actor MarketEngine {
 
     /// Replays the journal, re-arms timers, resumes in-flight work, and starts the ad and timer loops.
     public func start() async throws {
-        for entry in try await journal.entries() { apply(entry, replay: true) }
+        // Offers first: a worker journals an offer after bidding on it, so another record of the
+        // job may precede it in the log, and every other record needs its job.
+        let entries = try await journal.entries()
+        for entry in entries { if case .offer = entry { apply(entry, replay: true) } }
+        for entry in entries { if case .offer = entry {} else { apply(entry, replay: true) } }
         let now = Self.nowMs()
         for job in jobs.values where !job.machine.phase.isTerminal { rearm(job, now: now) }
         for job in jobs.values where !job.machine.phase.isTerminal { resume(job.id) }
@@ -186,6 +197,12 @@ public actor MarketEngine {
     func record(_ entry: MarketEntry) async throws {
         try await journal.record(entry)
         apply(entry, replay: false)
+    }
+
+    /// Records entries in one journal write, then applies them in order.
+    func record(batch: [MarketEntry]) async throws {
+        try await journal.record(batch: batch)
+        for entry in batch { apply(entry, replay: false) }
     }
 }
 

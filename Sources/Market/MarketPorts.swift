@@ -98,10 +98,18 @@ public enum MarketEntry: Sendable, Equatable {
     }
 }
 
+extension MarketJournal {
+    public func record(batch: [MarketEntry]) async throws {
+        for entry in batch { try await record(entry) }
+    }
+}
+
 /// Where the market records what happens (the ledger implements it in Node).
 public protocol MarketJournal: Sendable {
     /// Records an entry durably before returning.
     func record(_ entry: MarketEntry) async throws
+    /// Records entries durably, in order, before returning (one write where the store allows).
+    func record(batch: [MarketEntry]) async throws
     /// Every entry recorded so far, oldest first (to resume after a restart).
     func entries() async throws -> [MarketEntry]
     /// A stored proof by id.

@@ -6,8 +6,11 @@ public struct MarketSettings: Sendable {
     public var maxJobs: UInt32 = 1
     /// Whether this node bids on jobs at all.
     public var sellsCapacity = true
-    /// Bid window of the jobs this node offers.
+    /// Bid window of the jobs this node offers: the longest the requester waits for bids.
     public var bidWindowMs: UInt64 = 1000
+    /// The requester awards this long after the first bid at the latest (or at once when every
+    /// live worker that can take the job has bid), without waiting for the whole window.
+    public var bidGraceMs: UInt64 = 30
     /// Added to a winner's promised time before it counts as silent.
     public var resultGraceMs: UInt64 = 5000
     /// Promised time when no proving throughput has been measured yet.

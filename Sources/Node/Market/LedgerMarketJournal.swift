@@ -11,29 +11,44 @@ import Wire
 public struct LedgerMarketJournal: MarketJournal {
     public let ledger: Ledger
     let inputsDirectory: String
+    let committer: GroupCommit
 
     public init(ledger: Ledger, dataDirectory: String) throws {
         self.ledger = ledger
+        committer = GroupCommit(ledger: ledger)
         inputsDirectory = dataDirectory + "/market/inputs"
         try FileManager.default.createDirectory(atPath: inputsDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }
 
     public func record(_ entry: MarketEntry) async throws {
-        if case let .input(jobID, bytes) = entry {
-            try Data(bytes).write(to: URL(fileURLWithPath: inputPath(jobID)), options: .atomic)
-            return
+        try await record(batch: [entry])
+    }
+
+    /// Records entries in one ledger transaction, grouped with concurrent callers' records
+    /// (`GroupCommit`); inputs go to their files first.
+    public func record(batch: [MarketEntry]) async throws {
+        var items: [LedgerAppend] = []
+        for entry in batch {
+            if case let .input(jobID, bytes) = entry {
+                try Data(bytes).write(to: URL(fileURLWithPath: inputPath(jobID)), options: .atomic)
+                continue
+            }
+            items.append(try Self.append(entry))
         }
+        try await committer.append(items)
+    }
+
+    /// The ledger append of an entry: with the peer's signed envelope when the entry is the
+    /// inbound message being handled (`InboundEnvelope.current`), else as a local record.
+    static func append(_ entry: MarketEntry) throws -> LedgerAppend {
         let record = try Self.ledgerRecord(entry)
-        let item: LedgerAppend
         if let bytes = InboundEnvelope.current, let envelope = try? Ciro_V1_Envelope(serializedBytes: bytes),
            LedgerRecord.kind(of: envelope.topic) == record.kind,
            let fromPeer = try? LedgerAppend(envelope: envelope), fromPeer.record.jobID == record.jobID {
-            item = fromPeer
-        } else {
-            item = try LedgerAppend(record)
+            return fromPeer
         }
-        _ = try await ledger.append(item)
+        return try LedgerAppend(record)
     }
 
     public func entries() async throws -> [MarketEntry] {
