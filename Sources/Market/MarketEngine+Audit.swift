@@ -4,10 +4,10 @@ import Wire
 
 extension MarketEngine {
     func onResult(_ result: Ciro_V1_Result, sender: [UInt8]) async throws {
-        guard let job = jobs[Array(result.jobID)] else { throw MarketError.invalidMessage(kind: "result", reason: "unknown job") }
+        guard let job = jobs[Array(result.jobID)] else { throw MarketError.early(jobID: Array(result.jobID), kind: "result", reason: "unknown job") }
         try Self.check(Array(result.worker) == sender, "result", "signed by another node than its worker")
         guard let award = job.awards.first(where: { $0.round == result.round }) else {
-            throw MarketError.invalidMessage(kind: "result", reason: "round \(result.round) was not awarded")
+            throw MarketError.early(jobID: Array(result.jobID), kind: "result", reason: "round \(result.round) was not awarded (yet)")
         }
         try Self.check(Array(award.worker) == sender, "result", "from a node that was not awarded round \(result.round)")
         try Self.check(result.proofID.count == 32, "result", "proof id must be 32 bytes")
@@ -82,20 +82,26 @@ extension MarketEngine {
     }
 
     func onAttestation(_ a: Ciro_V1_Attestation, sender: [UInt8]) async throws {
-        guard let job = jobs[Array(a.jobID)] else { throw MarketError.invalidMessage(kind: "attestation", reason: "unknown job") }
+        guard let job = jobs[Array(a.jobID)] else { throw MarketError.early(jobID: Array(a.jobID), kind: "attestation", reason: "unknown job") }
         try Self.check(Array(a.auditor) == sender, "attestation", "signed by another node than its auditor")
         try Self.check(a.verdict == .valid || a.verdict == .invalid, "attestation", "no verdict")
         try Self.check(Array(a.auditor) != Array(a.worker), "attestation", "a worker cannot audit itself")
-        try Self.check(job.results[a.round]?.proofID == a.proofID, "attestation", "about a proof this node has not seen")
+        guard let seen = job.results[a.round] else {
+            throw MarketError.early(jobID: Array(a.jobID), kind: "attestation", reason: "about round \(a.round), whose result this node has not seen")
+        }
+        try Self.check(seen.proofID == a.proofID, "attestation", "about another proof than the round's result")
         if await settleIfReady(Array(a.jobID), pending: a) { return }
         try await record(.attestation(a))
         await settleIfReady(Array(a.jobID))
     }
 
     func onSettlement(_ s: Ciro_V1_Settlement, sender: [UInt8]) async throws {
-        guard let job = jobs[Array(s.jobID)] else { throw MarketError.invalidMessage(kind: "settlement", reason: "unknown job") }
+        guard let job = jobs[Array(s.jobID)] else { throw MarketError.early(jobID: Array(s.jobID), kind: "settlement", reason: "unknown job") }
         try Self.check(job.requester == sender && Array(s.requester) == sender, "settlement", "not signed by the job's requester")
-        try Self.check(job.awards.contains { $0.round == s.round && $0.worker == s.worker }, "settlement", "names a worker that was not awarded that round")
+        guard let award = job.awards.first(where: { $0.round == s.round }) else {
+            throw MarketError.early(jobID: Array(s.jobID), kind: "settlement", reason: "round \(s.round) was not awarded (yet)")
+        }
+        try Self.check(award.worker == s.worker, "settlement", "names a worker that was not awarded that round")
         try await record(.settlement(s))
     }
 
@@ -118,6 +124,7 @@ extension MarketEngine {
     /// Fires due timers.
     func tick() async {
         let now = Self.nowMs()
+        if parkedCount > 0, now % 1000 < settings.tickMs { pruneParked(now: now) }
         for timer in timers.popDue(nowMs: now) {
             switch timer {
             case let .bidWindow(id):

@@ -120,7 +120,8 @@ extension MarketEngine {
             BidCandidate(worker: Array($0.worker), price: $0.price, promisedMs: $0.promisedMs, reputation: reputation[Array($0.worker)] ?? 0)
         }
         guard let winner = rule.choose(candidates, jobID: id), let bid = job.bids[winner.worker] else {
-            let reason = job.awards.isEmpty ? "no bids" : "no eligible bid left after faults"
+            let reason = !job.awards.isEmpty ? "no eligible bid left after faults"
+                : job.bids.isEmpty ? "no bids" : "no eligible bid (\(job.bids.count) bids: price, reputation or promised time)"
             try? await record(.expiry(jobID: id, reason: reason, atMs: now))
             return
         }
@@ -180,6 +181,8 @@ extension MarketEngine {
     /// Private-input jobs need none: auditors do not hold the input, so they cannot verify.
     func attestationsNeeded(_ job: Job, worker: [UInt8]) -> Int {
         if job.offer.inputPrivacy == .private { return 0 }
+        // Just (re)started: the live view is not complete yet, so K is not lowered.
+        if Self.nowMs() < startedMs &+ 3 &* settings.adIntervalMs { return Int(job.offer.attestationsRequired) }
         let candidates = market().map { Array($0.nodeID) }.filter { $0 != worker && $0 != job.requester }
         return min(Int(job.offer.attestationsRequired), candidates.count)
     }

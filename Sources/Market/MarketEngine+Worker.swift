@@ -44,7 +44,7 @@ extension MarketEngine {
     }
 
     func onAward(_ award: Ciro_V1_Award, sender: [UInt8]) async throws {
-        guard let job = jobs[Array(award.jobID)] else { throw MarketError.invalidMessage(kind: "award", reason: "unknown job") }
+        guard let job = jobs[Array(award.jobID)] else { throw MarketError.early(jobID: Array(award.jobID), kind: "award", reason: "unknown job") }
         try Self.check(job.requester == sender, "award", "not signed by the job's requester")
         let id = Array(award.jobID)
         var next = job.machine
@@ -59,7 +59,7 @@ extension MarketEngine {
     }
 
     func onSealedInput(_ sealed: Ciro_V1_SealedInput, sender: [UInt8]) async throws {
-        guard let job = jobs[Array(sealed.jobID)] else { throw MarketError.invalidMessage(kind: "sealed input", reason: "unknown job") }
+        guard let job = jobs[Array(sealed.jobID)] else { throw MarketError.early(jobID: Array(sealed.jobID), kind: "sealed input", reason: "unknown job") }
         try Self.check(job.requester == sender, "sealed input", "not from the job's requester")
         try Self.check(Array(sealed.worker) == nodeID, "sealed input", "sealed to another node")
         let input: [UInt8]

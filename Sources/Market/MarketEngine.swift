@@ -45,6 +45,19 @@ public actor MarketEngine {
         var currentAward: Ciro_V1_Award? { awards.last }
     }
 
+    struct Parked {
+        let topic: Ciro_V1_Topic
+        let body: [UInt8]
+        let sender: [UInt8]
+        let envelope: [UInt8]?
+        let atMs: UInt64
+    }
+
+    /// At most this many early messages are kept (all jobs together); more are dropped.
+    static let parkedLimit = 4096
+    /// Early messages are kept this long at most.
+    static let parkedMaxAgeMs: UInt64 = 120_000
+
     public nonisolated let nodeID: [UInt8]
     let keys: Ed25519KeyPair
     let boxKeys: X25519KeyPair
@@ -62,12 +75,17 @@ public actor MarketEngine {
     /// How many audit timeouts passed per (job, round): widens the auditor set.
     var auditEscalation: [Timer: Int] = [:]
     var reputation: [[UInt8]: Int64] = [:]
+    /// Messages that arrived before a message they need, by job (`MarketError.early`).
+    var parked: [[UInt8]: [Parked]] = [:]
+    var parkedCount = 0
     /// Proof fetches in flight, by proof id.
     var proofFetches: [[UInt8]: Task<[UInt8], any Error>] = [:]
     var balances: [[UInt8]: Int64] = [:]
     var activeJobs: UInt32 = 0
     var loops: [Task<Void, Never>] = []
     var stopped = false
+    /// When `start()` ran: until 3 ad intervals later this node's market view is still filling.
+    var startedMs: UInt64 = 0
 
     public init(keys: Ed25519KeyPair, endpoint: String, settings: MarketSettings, capacity: Capacity,
                 network: any MarketNetwork, backend: any ProofBackend, journal: any MarketJournal,
@@ -90,6 +108,7 @@ public actor MarketEngine {
 
     /// Replays the journal, re-arms timers, resumes in-flight work, and starts the ad and timer loops.
     public func start() async throws {
+        startedMs = Self.nowMs()
         // Offers first: a worker journals an offer after bidding on it, so another record of the
         // job may precede it in the log, and every other record needs its job.
         let entries = try await journal.entries()
@@ -149,7 +168,8 @@ public actor MarketEngine {
     public func reputationScore(_ node: [UInt8]) -> Int64 { reputation[node] ?? 0 }
 
     func view(_ job: Job) -> JobView {
-        let round = job.machine.phase.round
+        // An expired job has no current round: show its last result.
+        let round = job.machine.phase.round != 0 ? job.machine.phase.round : (job.results.keys.max() ?? 0)
         return JobView(offer: job.offer, phase: job.machine.phase,
                        bids: job.bids.values.sorted { $0.createdMs < $1.createdMs }, awards: job.awards,
                        result: job.results[round], proofVerifiedByRequester: job.requesterVerified[round],
@@ -163,6 +183,64 @@ public actor MarketEngine {
     /// dropped (the returned error says why; the overlay may score the sender down).
     @discardableResult
     public func receive(topic: Ciro_V1_Topic, body: [UInt8], sender: [UInt8]) async -> MarketError? {
+        guard !stopped else { return .invalidMessage(kind: "\(topic)", reason: "the engine is stopped") }
+        let error = await handle(topic: topic, body: body, sender: sender)
+        if case let .early(jobID, _, _) = error {
+            park(jobID, Parked(topic: topic, body: body, sender: sender, envelope: InboundEnvelope.current, atMs: Self.nowMs()))
+        } else if error == nil, let jobID = Self.jobID(topic, body), parked[jobID] != nil {
+            await replayParked(jobID)
+        }
+        return error
+    }
+
+    func park(_ jobID: [UInt8], _ message: Parked) {
+        guard parkedCount < Self.parkedLimit else { return }
+        parked[jobID, default: []].append(message)
+        parkedCount += 1
+    }
+
+    /// Handles the job's early messages again, as long as one of them gets through.
+    func replayParked(_ jobID: [UInt8]) async {
+        var progress = true
+        while progress, let waiting = parked.removeValue(forKey: jobID) {
+            parkedCount -= waiting.count
+            progress = false
+            let horizon = Self.nowMs() &- Self.parkedMaxAgeMs
+            for message in waiting where message.atMs >= horizon {
+                let error = await InboundEnvelope.$current.withValue(message.envelope) {
+                    await handle(topic: message.topic, body: message.body, sender: message.sender)
+                }
+                if case .early = error { park(jobID, message) } else { progress = true }
+            }
+        }
+    }
+
+    /// Drops early messages of ended jobs and old ones.
+    func pruneParked(now: UInt64) {
+        let horizon = now &- Self.parkedMaxAgeMs
+        for (id, waiting) in parked {
+            let kept = (jobs[id]?.machine.phase.isTerminal ?? false) ? [] : waiting.filter { $0.atMs >= horizon }
+            parkedCount -= waiting.count - kept.count
+            parked[id] = kept.isEmpty ? nil : kept
+        }
+    }
+
+    /// The job id of a market message, if it has one.
+    static func jobID(_ topic: Ciro_V1_Topic, _ body: [UInt8]) -> [UInt8]? {
+        let id: Data? = switch topic {
+        case .jobOffer: try? Ciro_V1_JobOffer(serializedBytes: body).jobID
+        case .bid: try? Ciro_V1_Bid(serializedBytes: body).jobID
+        case .award: try? Ciro_V1_Award(serializedBytes: body).jobID
+        case .sealedInput: try? Ciro_V1_SealedInput(serializedBytes: body).jobID
+        case .result: try? Ciro_V1_Result(serializedBytes: body).jobID
+        case .attestation: try? Ciro_V1_Attestation(serializedBytes: body).jobID
+        case .settlement: try? Ciro_V1_Settlement(serializedBytes: body).jobID
+        default: nil
+        }
+        return id.map(Array.init)
+    }
+
+    func handle(topic: Ciro_V1_Topic, body: [UInt8], sender: [UInt8]) async -> MarketError? {
         do {
             switch topic {
             case .capacityAd: try await onAd(try decode(body), sender: sender)

@@ -8,6 +8,9 @@ public enum MarketError: Error, Equatable, Sendable, CustomStringConvertible {
     case capacityParse(source: String, line: Int, reason: String)
     /// A message field that is missing or out of range.
     case invalidMessage(kind: String, reason: String)
+    /// A message that needs an earlier one this node has not seen yet (gossip may reorder): the
+    /// engine keeps it and handles it again when the job's state moves.
+    case early(jobID: [UInt8], kind: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,8 @@ public enum MarketError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(source) line \(line): \(reason)"
         case let .invalidMessage(kind, reason):
             "invalid \(kind): \(reason)"
+        case let .early(_, kind, reason):
+            "\(kind) arrived early: \(reason)"
         }
     }
 }

@@ -34,20 +34,23 @@ import Wire
     final class Net: @unchecked Sendable {
         let root: String
         let network: LocalNetwork
+        let arguments: @Sendable (Int) -> [String]
+        static let common = ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000"]
 
         /// Starts the network on its own thread (process waits block).
         static func start(_ count: Int, arguments: @escaping @Sendable (Int) -> [String] = { _ in [] }) async throws -> Net {
             try await offPool { try Net(count, arguments: arguments) }
         }
 
-        init(_ count: Int, arguments: @escaping (Int) -> [String] = { _ in [] }) throws {
+        init(_ count: Int, arguments: @escaping @Sendable (Int) -> [String] = { _ in [] }) throws {
+            self.arguments = arguments
             var template = Array((NSTemporaryDirectory() + "/ciro-market-XXXXXX").utf8CString)
             root = String(cString: mkdtemp(&template)!)
             network = LocalNetwork(executable: try ProcessFlowTests.executable(), root: root)
             network.niceness = 10  // proving nodes must not starve the suites running in parallel
             do {
                 // Fast ads and audit timeouts so dead nodes drop out quickly; generous everything else.
-                try network.start(count: count, extraArguments: { i in ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000"] + arguments(i) }, timeout: 90)
+                try network.start(count: count, extraArguments: { i in Net.common + arguments(i) }, timeout: 90)
                 try waitForMarket(count)
             } catch {
                 close()
@@ -56,13 +59,26 @@ import Wire
         }
 
         var members: [LocalNetwork.Member] { network.members }
+
+        /// Kills node `i` with SIGKILL (a crash).
+        func kill(_ i: Int) async throws { try await offPool { self.network.kill(i) } }
+
+        /// Starts node `i` again on its data folder (a new port; it bootstraps from node 1, which
+        /// must be alive) and waits until it sees `live` nodes in the market.
+        func restart(_ i: Int, live: Int) async throws {
+            try await offPool {
+                try self.network.launch(i, arguments: ["--bootstrap", self.root + "/bootstrap.json"] + Net.common + self.arguments(i))
+                try self.network.waitForStatus(self.members[i], timeout: 90)
+                try self.waitForMarket(live, only: [i])
+            }
+        }
         func key(_ i: Int) -> [UInt8] { members[i].publicKey }
 
-        func waitForMarket(_ count: Int) throws {
+        func waitForMarket(_ count: Int, only: [Int]? = nil) throws {
             var request = Ciro_V1_ControlRequest()
             request.market = Ciro_V1_MarketRequest()
             let deadline = Date().addingTimeInterval(60)
-            for m in members {
+            for m in members where only?.contains(m.index) ?? true {
                 while true {
                     if let r = try? ControlClient(endpoint: m.control).call(request), case let .market(market) = r.response,
                        market.ads.count >= count { break }
@@ -72,11 +88,11 @@ import Wire
             }
         }
 
-        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0) async throws -> [UInt8] {
-            try await offPool { try self.submitBlocking(model: model, maxPrice: maxPrice, k: k, deadlineMs: deadlineMs) }
+        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0, from node: Int = 0) async throws -> [UInt8] {
+            try await offPool { try self.submitBlocking(model: model, maxPrice: maxPrice, k: k, deadlineMs: deadlineMs, from: node) }
         }
 
-        func submitBlocking(model: String, maxPrice: UInt64, k: UInt32, deadlineMs: UInt64) throws -> [UInt8] {
+        func submitBlocking(model: String, maxPrice: UInt64, k: UInt32, deadlineMs: UInt64, from node: Int) throws -> [UInt8] {
             var submit = Ciro_V1_SubmitJobRequest()
             submit.onnx = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).onnx"))
             submit.calibration = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).calib.json"))
@@ -86,7 +102,7 @@ import Wire
             submit.deadlineMs = deadlineMs
             var request = Ciro_V1_ControlRequest()
             request.submitJob = submit
-            let response = try ControlClient(endpoint: members[0].control, timeoutMs: 180_000).call(request)
+            let response = try ControlClient(endpoint: members[node].control, timeoutMs: 180_000).call(request)
             guard response.error.isEmpty, case let .submitJob(answer) = response.response else {
                 throw ControlError.failed("submit refused: \(response.error)")
             }
@@ -95,11 +111,16 @@ import Wire
 
         /// Waits until the requester's view satisfies `condition` (180 s at most).
         @discardableResult
-        func waitJob(_ id: [UInt8], timeout: TimeInterval = 180, _ condition: (Ciro_V1_JobInfo) -> Bool) async throws -> Ciro_V1_JobInfo {
+        func waitJob(_ id: [UInt8], on node: Int = 0, timeout: TimeInterval = 180, _ condition: (Ciro_V1_JobInfo) -> Bool) async throws -> Ciro_V1_JobInfo {
             let deadline = Date().addingTimeInterval(timeout)
-            let control = members[0].control
+            let control = members[node].control
             while true {
-                let job = try await offPool { try MarketChecks.job(control, id) }
+                // A node that is restarting does not answer for a moment: ask again.
+                guard let job = try? await offPool({ try MarketChecks.job(control, id) }) else {
+                    if Date() > deadline { throw ControlError.failed("node \(node + 1) did not answer about the job (logs in \(root))") }
+                    try await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
                 if condition(job) { return job }
                 if Date() > deadline { throw ControlError.failed("job is \(job.phaseDetail) after \(Int(timeout)) s; events: \(job.events.map(\.text)) (logs in \(root))") }
                 try await Task.sleep(for: .milliseconds(100))
@@ -207,6 +228,56 @@ import Wire
         #expect(!auditors.contains(ranked[0]))
         #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
         try await net.checkAgreement(id, job: job, alive: (0..<6).filter { $0 != victim })
+    }
+
+    @Test func workerAndRequesterRestartedMidJobStillSettle() async throws {
+        // Node 2 is the cheapest (it wins) and waits 3 s before proving. Jobs come from node 4
+        // (not the seed, so it can rejoin through node 1 after a restart). Promised times are
+        // long, so a resumed worker is not replaced while it restarts.
+        let net = try await Net.start(5) { i in
+            ["--promised-ms", "20000", "--result-grace-ms", "10000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "3000"] : ["--price", "3"])
+        }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+
+        // The winner is killed mid-proof and restarted: it resumes the job from its ledger.
+        let first = try await net.submit(model: "digits_mlp", from: 3)
+        let awarded = try await net.waitJob(first, on: 3) { !$0.awards.isEmpty }
+        #expect(Array(awarded.awards[0].worker) == net.key(1))
+        try await net.kill(1)
+        try await net.restart(1, live: 5)
+        let resumed = try await net.waitJob(first, on: 3) { $0.terminal }
+        #expect(resumed.phase == "settled", "\(resumed.phaseDetail) \(resumed.faults)")
+        #expect(Array(resumed.settlement.worker) == net.key(1))
+        #expect(resumed.awards.count == 1, "the restarted worker was replaced: \(resumed.faults)")
+        try await net.checkAgreement(first, job: resumed, alive: Array(0..<5))
+
+        // The requester is killed after the award and restarted: it resumes waiting, verifying
+        // and settling from its ledger (re-awarding if the result passed while it was down).
+        let second = try await net.submit(model: "digits_mlp", from: 3)
+        _ = try await net.waitJob(second, on: 3) { !$0.awards.isEmpty }
+        try await net.kill(3)
+        try await net.restart(3, live: 5)
+        let job = try await net.waitJob(second, on: 3) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(job.requesterVerified)
+        try await net.checkAgreement(second, job: job, alive: Array(0..<5))
+    }
+
+    @Test func requesterGoneLeavesTheWorkerItsProofAndTheJobExpires() async throws {
+        let net = try await Net.start(4) { i in ["--promised-ms", "5000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "2000"] : ["--price", "3"]) }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let id = try await net.submit(model: "digits_mlp", deadlineMs: 15_000, from: 2)
+        _ = try await net.waitJob(id, on: 2) { !$0.awards.isEmpty }
+        try await net.kill(2)
+        let job = try await net.waitJob(id, on: 1) { $0.terminal }
+        #expect(job.phaseDetail == "expired (deadline passed)", "\(job.phaseDetail)")
+        #expect(Array(job.result.worker) == net.key(1))
+        // The worker keeps its result and its proof.
+        let reader = try LedgerReader(dataDirectory: net.members[1].directory)
+        let history = try #require(try reader.jobHistory(Data(id)))
+        #expect(history.results.contains { $0.proofID == job.result.proofID })
+        #expect(try reader.proof(job.result.proofID) != nil)
+        try await net.checkAgreement(id, job: job, alive: [0, 1, 3])
     }
 }
 
