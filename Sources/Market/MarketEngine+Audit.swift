@@ -12,6 +12,11 @@ extension MarketEngine {
         try Self.check(Array(award.worker) == sender, "result", "from a node that was not awarded round \(result.round)")
         try Self.check(result.proofID.count == 32, "result", "proof id must be 32 bytes")
         let id = Array(result.jobID)
+        if let known = job.results[result.round] {
+            // The worker publishes its result again while the job is open: nothing new.
+            try Self.check(known.proofID == result.proofID, "result", "a second, different result for round \(result.round)")
+            return
+        }
         if job.results[result.round] == nil, job.requester == nodeID || designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID) {
             // Fetch the proof while the result is being recorded.
             let round = result.round, proofID = Array(result.proofID), worker = Array(result.worker)
@@ -144,6 +149,11 @@ extension MarketEngine {
                 }
                 if job.requester == nodeID { await settleIfReady(id) }
                 timers.schedule(.audit(id, round), atMs: now &+ settings.auditTimeoutMs)
+            case let .republish(id, round):
+                guard let job = jobs[id], !job.machine.phase.isTerminal, job.machine.phase.round == round,
+                      let result = job.results[round], Array(result.worker) == nodeID else { continue }
+                try? await network.publish(.result, try result.serializedBytes())
+                timers.schedule(.republish(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .deadline(id):
                 guard let job = jobs[id], !job.machine.phase.isTerminal else { continue }
                 try? await record(.expiry(jobID: id, reason: "deadline passed", atMs: now))
@@ -157,6 +167,8 @@ extension MarketEngine {
         switch job.machine.phase {
         case let .awarded(round, worker, _) where worker == nodeID:
             startProving(id, round: round)
+        case let .resulted(round, worker) where worker == nodeID:
+            timers.schedule(.republish(id, round), atMs: Self.nowMs() &+ 1000)
         case let .resulted(round, _) where job.requester == nodeID:
             Task { [weak self] in await self?.requesterVerify(id, round: round) }
         default:

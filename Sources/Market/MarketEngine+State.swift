@@ -52,6 +52,8 @@ extension MarketEngine {
             mutate(s.jobID) { job in
                 guard job.settlement == nil else { return }
                 job.settlement = s
+                // The requester settles only what it verified itself (also true after a replay).
+                if Array(s.requester) == nodeID { job.requesterVerified[s.round] = true }
                 _ = try? job.machine.apply(.settlement(round: s.round, worker: Array(s.worker)))
                 balances[Array(s.requester), default: 0] -= Int64(clamping: s.price)
                 balances[Array(s.worker), default: 0] += Int64(clamping: s.price)

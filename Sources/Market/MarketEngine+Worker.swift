@@ -130,6 +130,7 @@ extension MarketEngine {
             result.round = round
             try await record(batch: [.proof(proven.proof), .result(result)])
             try await network.publish(.result, try result.serializedBytes())
+            timers.schedule(.republish(id, round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         } catch {
             logger.warning("proving failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
             if activeJobs > 0 { activeJobs -= 1 }

@@ -16,6 +16,9 @@ public actor MarketEngine {
         case resultDue([UInt8], UInt32)
         case audit([UInt8], UInt32)
         case deadline([UInt8])
+        /// The worker publishes its result again while the job is open (a requester that was
+        /// down, or a publish made before the node had links, would miss it otherwise).
+        case republish([UInt8], UInt32)
     }
 
     struct Job {

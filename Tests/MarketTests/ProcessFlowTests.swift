@@ -35,7 +35,8 @@ import Wire
         let root: String
         let network: LocalNetwork
         let arguments: @Sendable (Int) -> [String]
-        static let common = ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000"]
+        /// The bid grace is the whole window, so the cheapest bid always wins (the tests pick winners by price).
+        static let common = ["--ad-interval-ms", "1000", "--audit-timeout-ms", "3000", "--bid-window-ms", "1500", "--bid-grace-ms", "1500"]
 
         /// Starts the network on its own thread (process waits block).
         static func start(_ count: Int, arguments: @escaping @Sendable (Int) -> [String] = { _ in [] }) async throws -> Net {

@@ -40,6 +40,9 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .customLong("bid-window-ms"), help: ArgumentHelp("Bid window of the jobs this node offers.", valueName: "ms"))
     var bidWindowMs: UInt64?
 
+    @Option(name: .customLong("bid-grace-ms"), help: ArgumentHelp("Award at most this long after the first bid of a job this node offers (unless the window ends first).", valueName: "ms"))
+    var bidGraceMs: UInt64?
+
     @Option(name: .customLong("ad-interval-ms"), help: ArgumentHelp("Capacity ad period (tests).", visibility: .hidden))
     var adIntervalMs: UInt64?
 
@@ -64,6 +67,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         options.priceOverride = price
         options.market.sellsCapacity = !noSell
         if let bidWindowMs { options.market.bidWindowMs = bidWindowMs }
+        if let bidGraceMs { options.market.bidGraceMs = bidGraceMs }
         if let adIntervalMs { options.market.adIntervalMs = adIntervalMs }
         if let resultGraceMs { options.market.resultGraceMs = resultGraceMs }
         if let promisedMs {
