@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Sodium
 import Wire
 
@@ -137,7 +138,7 @@ extension MarketEngine {
             case let .resultDue(id, round):
                 guard let job = jobs[id], job.requester == nodeID else { continue }
                 if case let .awarded(r, worker, _) = job.machine.phase, r == round {
-                    try? await record(.fault(jobID: id, worker: worker, round: round, reason: "no result by the promised time", atMs: now))
+                    try? await record(Self.fault(id, worker: worker, round: round, kind: .missedDeadline, detail: "no result by the promised time", atMs: now))
                 }
                 if case .faulted = jobs[id]?.machine.phase { await awardNext(id) }
             case let .audit(id, round):
@@ -149,6 +150,11 @@ extension MarketEngine {
                 }
                 if job.requester == nodeID { await settleIfReady(id) }
                 timers.schedule(.audit(id, round), atMs: now &+ settings.auditTimeoutMs)
+            case let .repeatAward(id, round):
+                guard let job = jobs[id], job.requester == nodeID, case let .awarded(r, _, _) = job.machine.phase, r == round,
+                      let award = job.awards.first(where: { $0.round == round }) else { continue }
+                try? await sendAward(award, job: job)
+                timers.schedule(.repeatAward(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .republish(id, round):
                 guard let job = jobs[id], !job.machine.phase.isTerminal, job.machine.phase.round == round,
                       let result = job.results[round], Array(result.worker) == nodeID else { continue }
@@ -156,7 +162,7 @@ extension MarketEngine {
                 timers.schedule(.republish(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .deadline(id):
                 guard let job = jobs[id], !job.machine.phase.isTerminal else { continue }
-                try? await record(.expiry(jobID: id, reason: "deadline passed", atMs: now))
+                try? await record(Self.expiry(id, reason: "deadline passed", atMs: now))
             }
         }
     }
@@ -167,6 +173,8 @@ extension MarketEngine {
         switch job.machine.phase {
         case let .awarded(round, worker, _) where worker == nodeID:
             startProving(id, round: round)
+        case let .awarded(round, _, _) where job.requester == nodeID:
+            timers.schedule(.repeatAward(id, round), atMs: Self.nowMs() &+ 1000)
         case let .resulted(round, worker) where worker == nodeID:
             timers.schedule(.republish(id, round), atMs: Self.nowMs() &+ 1000)
         case let .resulted(round, _) where job.requester == nodeID:

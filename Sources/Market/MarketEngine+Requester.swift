@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Sodium
 import Wire
 
@@ -54,9 +55,13 @@ extension MarketEngine {
         // Journaled while the offer travels: replay applies offers before any other record, so
         // the offer's write may finish after the first bids are recorded.
         let journal = self.journal
-        let recorded = Task { try await journal.record(batch: [.offer(offer), .input(jobID: id, bytes: request.input)]) }
+        let input = request.input
+        let recorded = Task {
+            try await journal.keepInput(jobID: id, bytes: input)
+            try await journal.record([.offer(offer)])
+        }
         apply(.offer(offer), replay: false)
-        apply(.input(jobID: id, bytes: request.input), replay: false)
+        mutate(Data(id)) { $0.input = input }
         try await network.publish(.jobOffer, try offer.serializedBytes())
         try await recorded.value
         if let job = jobs[id] { rearm(job, now: now) }
@@ -73,7 +78,7 @@ extension MarketEngine {
         // decision instead of before it.
         apply(.bid(bid), replay: false)
         let journal = self.journal
-        let recorded = Task { try await journal.record(.bid(bid)) }
+        let recorded = Task { try await journal.record([.bid(bid)]) }
         await awardEarlyIfReady(Array(bid.jobID))
         try await recorded.value
     }
@@ -116,13 +121,15 @@ extension MarketEngine {
         let now = Self.nowMs()
         let rule = AwardRule(maxPrice: job.offer.maxPrice, minReputation: job.offer.minReputation,
                              deadlineMs: job.offer.deadlineMs, nowMs: now, excluded: job.faulted)
-        let candidates = job.bids.values.map {
-            BidCandidate(worker: Array($0.worker), price: $0.price, promisedMs: $0.promisedMs, reputation: reputation[Array($0.worker)] ?? 0)
+        var candidates: [BidCandidate] = []
+        for bid in job.bids.values {
+            let score = await reputationScore(Array(bid.worker))
+            candidates.append(BidCandidate(worker: Array(bid.worker), price: bid.price, promisedMs: bid.promisedMs, reputation: score))
         }
         guard let winner = rule.choose(candidates, jobID: id), let bid = job.bids[winner.worker] else {
             let reason = !job.awards.isEmpty ? "no eligible bid left after faults"
                 : job.bids.isEmpty ? "no bids" : "no eligible bid (\(job.bids.count) bids: price, reputation or promised time)"
-            try? await record(.expiry(jobID: id, reason: reason, atMs: now))
+            try? await record(Self.expiry(id, reason: reason, atMs: now))
             return
         }
         var award = Ciro_V1_Award()
@@ -136,19 +143,25 @@ extension MarketEngine {
         do {
             try await record(.award(award))
             timers.schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
-            if job.offer.inputPrivacy == .private, let input = job.input {
-                // Sent before the award is gossiped, so the input is there when the award is.
-                var sealed = Ciro_V1_SealedInput()
-                sealed.jobID = Data(id)
-                sealed.worker = bid.worker
-                sealed.round = award.round
-                sealed.sealed = Data(try SealedBox.seal(input, to: try Ed25519PublicKey(bytes: winner.worker).x25519()))
-                try await network.send(to: winner.worker, .sealedInput, try sealed.serializedBytes())
-            }
-            try await network.publish(.award, try award.serializedBytes())
+            try await sendAward(award, job: job)
+            timers.schedule(.repeatAward(id, award.round), atMs: now &+ settings.auditTimeoutMs)
         } catch {
             logger.warning("award failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
+    }
+
+    /// Sends the sealed input (private jobs) to the winner, then gossips the award.
+    func sendAward(_ award: Ciro_V1_Award, job: Job) async throws {
+        if job.offer.inputPrivacy == .private, let input = job.input {
+            // Sent before the award is gossiped, so the input is there when the award is.
+            var sealed = Ciro_V1_SealedInput()
+            sealed.jobID = award.jobID
+            sealed.worker = award.worker
+            sealed.round = award.round
+            sealed.sealed = Data(try SealedBox.seal(input, to: try Ed25519PublicKey(bytes: Array(award.worker)).x25519()))
+            try await network.send(to: Array(award.worker), .sealedInput, try sealed.serializedBytes())
+        }
+        try await network.publish(.award, try award.serializedBytes())
     }
 
     /// The requester checks the worker's proof itself before anything else.
@@ -165,7 +178,7 @@ extension MarketEngine {
         }
         guard let current = jobs[id], current.machine.phase == .resulted(round: round, worker: worker) else { return }
         if let reason = verdict {
-            try? await record(batch: withUnrecordedProof(id, round: round, [.fault(jobID: id, worker: worker, round: round, reason: "invalid proof: \(reason)", atMs: Self.nowMs())]))
+            try? await record(batch: withUnrecordedProof(id, round: round, [Self.fault(id, worker: worker, round: round, kind: .invalidProof, detail: "invalid proof: \(reason)", atMs: Self.nowMs())]))
             await awardNext(id)
         } else {
             mutate(Data(id)) { job in
@@ -208,7 +221,7 @@ extension MarketEngine {
         settlement.attestationIds = valid.compactMap { a in (try? a.serializedBytes() as [UInt8]).flatMap { try? Data(Blake2b.hash($0)) } }
         settlement.settledMs = Self.nowMs()
         settlement.round = round
-        let first: [MarketEntry] = pending.map { [.attestation($0)] } ?? []
+        let first: [LedgerRecord] = pending.map { [.attestation($0)] } ?? []
         do {
             try await record(batch: first + withUnrecordedProof(id, round: round, [.settlement(settlement)]))
             try await network.publish(.settlement, try settlement.serializedBytes())

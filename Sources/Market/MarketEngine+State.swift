@@ -1,13 +1,14 @@
 import Foundation
+import Ledger
 import Sodium
 import Wire
 
 extension MarketEngine {
     /// Applies a recorded entry to the in-memory state: the one place state changes, used both
     /// live and when replaying the journal at start. No side effects here.
-    func apply(_ entry: MarketEntry, replay: Bool) {
+    func apply(_ record: LedgerRecord, replay: Bool) {
         let now = Self.nowMs()
-        switch entry {
+        switch record {
         case let .capacity(ad):
             let node = Array(ad.nodeID)
             if let known = ads[node], known.ad.issuedMs > ad.issuedMs { return }
@@ -30,8 +31,6 @@ extension MarketEngine {
                 job.awards.append(award)
                 job.events.append((award.awardedMs, "award round \(award.round) to \(Hex.short(Array(award.worker))) at \(award.price) credits"))
             }
-        case let .input(jobID, bytes):
-            mutate(Data(jobID)) { $0.input = bytes }
         case let .result(result):
             mutate(result.jobID) { job in
                 guard job.results[result.round] == nil else { return }
@@ -40,13 +39,13 @@ extension MarketEngine {
                 job.events.append((now, "result round \(result.round): proof \(result.proofSize) bytes, proved in \(result.provingUs / 1000) ms"))
                 if Array(result.worker) == nodeID, activeJobs > 0, !replay { activeJobs -= 1 }
             }
-        case .proof:
+        case .proof, .model:
             break
         case let .attestation(a):
             mutate(a.jobID) { job in
                 job.attestations[a.round, default: [:]][Array(a.auditor)] = a
                 job.events.append((now, "attestation from \(Hex.short(Array(a.auditor))): \(a.verdict == .valid ? "valid" : "INVALID \(a.reason)")"))
-                if a.verdict == .valid { reputation[Array(a.auditor), default: 0] += 1 }
+                if a.verdict == .invalid { reputation[Array(a.worker), default: 0] -= ReputationRules.invalidVerdictWeight }
             }
         case let .settlement(s):
             mutate(s.jobID) { job in
@@ -57,23 +56,25 @@ extension MarketEngine {
                 _ = try? job.machine.apply(.settlement(round: s.round, worker: Array(s.worker)))
                 balances[Array(s.requester), default: 0] -= Int64(clamping: s.price)
                 balances[Array(s.worker), default: 0] += Int64(clamping: s.price)
-                reputation[Array(s.worker), default: 0] += 2
+                reputation[Array(s.worker), default: 0] += ReputationRules.settledWeight
                 job.events.append((s.settledMs, "settled: \(s.price) credits to \(Hex.short(Array(s.worker)))"))
             }
-        case let .fault(jobID, worker, round, reason, atMs):
-            mutate(Data(jobID)) { job in
+        case let .fault(f):
+            let worker = Array(f.worker), round = f.round, reason = f.detail
+            mutate(f.jobID) { job in
                 job.faulted.insert(worker)
                 job.faults.append("round \(round): \(Hex.short(worker)): \(reason)")
-                job.events.append((atMs, "fault round \(round): \(reason)"))
-                reputation[worker, default: 0] -= 10
+                job.events.append((f.detectedMs, "fault round \(round): \(reason)"))
+                if f.kind == .missedDeadline { reputation[worker, default: 0] -= ReputationRules.missedDeadlineWeight }
                 switch job.machine.phase {
                 case .awarded(round, _, _): _ = try? job.machine.apply(.resultOverdue(round: round))
                 case .resulted(round, _), .proven(round, _): _ = try? job.machine.apply(.proofInvalid(round: round, reason: reason))
                 default: break
                 }
             }
-        case let .expiry(jobID, reason, atMs):
-            mutate(Data(jobID)) { job in
+        case let .expiry(e):
+            let reason = e.reason, atMs = e.expiredMs
+            mutate(e.jobID) { job in
                 guard !job.machine.phase.isTerminal else { return }
                 let event: JobEvent = reason == "deadline passed" ? .deadlinePassed
                     : (job.machine.phase == .bidding ? .bidWindowClosed(eligibleBids: 0) : .noBidsLeft)

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Sodium
 import Wire
 
@@ -14,7 +15,7 @@ extension MarketEngine {
         apply(.offer(offer), replay: false)
         if let job = jobs[Array(offer.jobID)] { rearm(job, now: Self.nowMs()) }
         await maybeBid(Array(offer.jobID))
-        try await journal.record(.offer(offer))
+        try await journal.record([.offer(offer)])
     }
 
     /// Bids when this node sells capacity, has a free slot and can meet the max price.
@@ -47,6 +48,12 @@ extension MarketEngine {
         guard let job = jobs[Array(award.jobID)] else { throw MarketError.early(jobID: Array(award.jobID), kind: "award", reason: "unknown job") }
         try Self.check(job.requester == sender, "award", "not signed by the job's requester")
         let id = Array(award.jobID)
+        if let known = job.awards.first(where: { $0.round == award.round }) {
+            // The requester repeats its award while no result came: nothing new.
+            try Self.check(known.worker == award.worker, "award", "a second, different award for round \(award.round)")
+            if Array(award.worker) == nodeID { startProving(id, round: award.round) }
+            return
+        }
         var next = job.machine
         if Array(award.worker) == nodeID, (try? next.apply(.award(round: award.round, worker: nodeID, dueMs: award.resultDueMs))) != nil,
            !job.proving, let input = inputOf(job) {
@@ -67,7 +74,7 @@ extension MarketEngine {
             throw MarketError.invalidMessage(kind: "sealed input", reason: "cannot open: \(error)")
         }
         try Self.check((try? Blake2b.hash(input)) == Array(job.offer.inputCommitment), "sealed input", "does not match the input commitment")
-        try await record(.input(jobID: Array(sealed.jobID), bytes: input))
+        try await keepInput(Array(sealed.jobID), input)
         startProving(Array(sealed.jobID), round: sealed.round)
     }
 
@@ -183,7 +190,7 @@ extension MarketEngine {
     }
 
     /// `entries` preceded by the job's fetched proof of `round` if it is not journaled yet.
-    func withUnrecordedProof(_ id: [UInt8], round: UInt32, _ entries: [MarketEntry]) -> [MarketEntry] {
+    func withUnrecordedProof(_ id: [UInt8], round: UInt32, _ entries: [LedgerRecord]) -> [LedgerRecord] {
         guard let proof = jobs[id]?.unrecordedProofs[round] else { return entries }
         mutate(Data(id)) { $0.unrecordedProofs[round] = nil }
         return [.proof(proof)] + entries

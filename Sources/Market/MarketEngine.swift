@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Logging
 import Sodium
 import SwiftProtobuf
@@ -19,6 +20,9 @@ public actor MarketEngine {
         /// The worker publishes its result again while the job is open (a requester that was
         /// down, or a publish made before the node had links, would miss it otherwise).
         case republish([UInt8], UInt32)
+        /// The requester publishes its award again while no result came (a winner that restarted
+        /// before recording the award would miss it otherwise).
+        case repeatAward([UInt8], UInt32)
     }
 
     struct Job {
@@ -114,9 +118,10 @@ public actor MarketEngine {
         startedMs = Self.nowMs()
         // Offers first: a worker journals an offer after bidding on it, so another record of the
         // job may precede it in the log, and every other record needs its job.
-        let entries = try await journal.entries()
-        for entry in entries { if case .offer = entry { apply(entry, replay: true) } }
-        for entry in entries { if case .offer = entry {} else { apply(entry, replay: true) } }
+        let records = try await journal.records()
+        for record in records { if case .offer = record { apply(record, replay: true) } }
+        for record in records { if case .offer = record {} else { apply(record, replay: true) } }
+        for (id, bytes) in try await journal.inputs() { mutate(Data(id)) { $0.input = bytes } }
         let now = Self.nowMs()
         for job in jobs.values where !job.machine.phase.isTerminal { rearm(job, now: now) }
         for job in jobs.values where !job.machine.phase.isTerminal { resume(job.id) }
@@ -167,8 +172,11 @@ public actor MarketEngine {
     /// Credits as derived from the settlements this node recorded.
     public func balance(_ node: [UInt8]) -> Int64 { balances[node] ?? 0 }
 
-    /// Reputation as derived from this node's records.
-    public func reputationScore(_ node: [UInt8]) -> Int64 { reputation[node] ?? 0 }
+    /// A node's reputation score as derived from this node's ledger (docs/LEDGER.md).
+    public func reputationScore(_ node: [UInt8]) async -> Int64 {
+        if let score = await journal.reputation(node) { return score }
+        return reputation[node] ?? 0
+    }
 
     func view(_ job: Job) -> JobView {
         // An expired job has no current round: show its last result.
@@ -275,15 +283,41 @@ public actor MarketEngine {
         if !condition { throw MarketError.invalidMessage(kind: kind, reason: reason()) }
     }
 
-    func record(_ entry: MarketEntry) async throws {
-        try await journal.record(entry)
-        apply(entry, replay: false)
+    func record(_ record: LedgerRecord) async throws {
+        try await self.record(batch: [record])
     }
 
-    /// Records entries in one journal write, then applies them in order.
-    func record(batch: [MarketEntry]) async throws {
-        try await journal.record(batch: batch)
-        for entry in batch { apply(entry, replay: false) }
+    /// Records in one journal write, then applies them in order.
+    func record(batch: [LedgerRecord]) async throws {
+        try await journal.record(batch)
+        for record in batch { apply(record, replay: false) }
+    }
+
+    /// Keeps a job's input in the journal and attaches it to the job.
+    func keepInput(_ id: [UInt8], _ bytes: [UInt8]) async throws {
+        try await journal.keepInput(jobID: id, bytes: bytes)
+        mutate(Data(id)) { $0.input = bytes }
+    }
+
+    /// A fault record (the ledger's `Fault`).
+    static func fault(_ id: [UInt8], worker: [UInt8], round: UInt32, kind: Ciro_V1_FaultKind, detail: String, atMs: UInt64) -> LedgerRecord {
+        var fault = Ciro_V1_Fault()
+        fault.jobID = Data(id)
+        fault.worker = Data(worker)
+        fault.round = round
+        fault.kind = kind
+        fault.detectedMs = atMs
+        fault.detail = detail
+        return .fault(fault)
+    }
+
+    /// An expiry record (the ledger's `Expiry`).
+    static func expiry(_ id: [UInt8], reason: String, atMs: UInt64) -> LedgerRecord {
+        var expiry = Ciro_V1_Expiry()
+        expiry.jobID = Data(id)
+        expiry.reason = reason
+        expiry.expiredMs = atMs
+        return .expiry(expiry)
     }
 }
 

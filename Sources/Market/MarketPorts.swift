@@ -1,3 +1,4 @@
+import Ledger
 import Wire
 
 /// What the market engine needs from the network (the gossip overlay implements it in Node).
@@ -67,51 +68,22 @@ public protocol ProofBackend: Sendable {
     func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof: [UInt8]) async throws
 }
 
-/// One thing the market records. The ledger stores each in its store and appends it to the
-/// hash-chained log; `envelope` is the peer's signed envelope when the record came from a peer.
-public enum MarketEntry: Sendable, Equatable {
-    case offer(Ciro_V1_JobOffer)
-    case bid(Ciro_V1_Bid)
-    case award(Ciro_V1_Award)
-    case result(Ciro_V1_Result)
-    case proof([UInt8])
-    case attestation(Ciro_V1_Attestation)
-    case settlement(Ciro_V1_Settlement)
-    case capacity(Ciro_V1_CapacityAd)
-    case fault(jobID: [UInt8], worker: [UInt8], round: UInt32, reason: String, atMs: UInt64)
-    case expiry(jobID: [UInt8], reason: String, atMs: UInt64)
-    /// The job input as the requester or winner holds it (kept locally so jobs resume after restart).
-    case input(jobID: [UInt8], bytes: [UInt8])
-
-    /// The job this entry belongs to, if any.
-    public var jobID: [UInt8]? {
-        switch self {
-        case let .offer(m): Array(m.jobID)
-        case let .bid(m): Array(m.jobID)
-        case let .award(m): Array(m.jobID)
-        case let .result(m): Array(m.jobID)
-        case let .attestation(m): Array(m.jobID)
-        case let .settlement(m): Array(m.jobID)
-        case let .fault(id, _, _, _, _), let .expiry(id, _, _), let .input(id, _): id
-        case .proof, .capacity: nil
-        }
-    }
-}
-
-extension MarketJournal {
-    public func record(batch: [MarketEntry]) async throws {
-        for entry in batch { try await record(entry) }
-    }
-}
-
-/// Where the market records what happens (the ledger implements it in Node).
+/// Where the market records what happens (the LMDB ledger implements it in Node). Records are
+/// the ledger's own `LedgerRecord`s, the same values its hash-chained log holds.
 public protocol MarketJournal: Sendable {
-    /// Records an entry durably before returning.
-    func record(_ entry: MarketEntry) async throws
-    /// Records entries durably, in order, before returning (one write where the store allows).
-    func record(batch: [MarketEntry]) async throws
-    /// Every entry recorded so far, oldest first (to resume after a restart).
-    func entries() async throws -> [MarketEntry]
+    /// Records durably, in order, before returning (in one write where the store allows).
+    func record(_ records: [LedgerRecord]) async throws
+    /// Every record so far, oldest first, proofs and models left out (to resume after a restart).
+    func records() async throws -> [LedgerRecord]
+    /// Keeps a job's input as the requester or winner holds it (not a ledger record: a private
+    /// input must not be in a log others may read), so the job resumes after a restart.
+    func keepInput(jobID: [UInt8], bytes: [UInt8]) async throws
+    /// Every kept input.
+    func inputs() async throws -> [(jobID: [UInt8], bytes: [UInt8])]
     /// A stored proof by id.
     func proof(_ id: [UInt8]) async -> [UInt8]?
+    /// A node's reputation score as derived from the log (docs/LEDGER.md, "Reputation and
+    /// balances"); nil when this journal derives none (the engine then applies the same rules
+    /// to the records it saw).
+    func reputation(_ node: [UInt8]) async -> Int64?
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Market
 import Sodium
 import Synchronization
@@ -55,16 +56,21 @@ struct HubNetwork: MarketNetwork {
 
 /// An in-memory journal (the real one is the LMDB ledger).
 actor MemoryJournal: MarketJournal {
-    var log: [MarketEntry] = []
+    var log: [LedgerRecord] = []
     var proofs: [[UInt8]: [UInt8]] = [:]
+    var kept: [[UInt8]: [UInt8]] = [:]
 
-    func record(_ entry: MarketEntry) async throws {
-        log.append(entry)
-        if case let .proof(bytes) = entry { proofs[try Blake2b.hash(bytes)] = bytes }
+    func record(_ records: [LedgerRecord]) async throws {
+        for record in records {
+            if case let .proof(bytes) = record { proofs[try Blake2b.hash(bytes)] = bytes } else { log.append(record) }
+        }
     }
 
-    func entries() async throws -> [MarketEntry] { log }
+    func records() async throws -> [LedgerRecord] { log }
+    func keepInput(jobID: [UInt8], bytes: [UInt8]) async throws { kept[jobID] = bytes }
+    func inputs() async throws -> [(jobID: [UInt8], bytes: [UInt8])] { kept.map { ($0.key, $0.value) } }
     func proof(_ id: [UInt8]) async -> [UInt8]? { proofs[id] }
+    func reputation(_ node: [UInt8]) async -> Int64? { nil }
 }
 
 /// A stand-in prover for engine tests only: the "model" is a file whose bytes are the model, the

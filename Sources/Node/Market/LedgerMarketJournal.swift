@@ -21,28 +21,14 @@ public struct LedgerMarketJournal: MarketJournal {
                                                 attributes: [.posixPermissions: 0o700])
     }
 
-    public func record(_ entry: MarketEntry) async throws {
-        try await record(batch: [entry])
+    /// Records in one ledger transaction, grouped with concurrent callers' records (`GroupCommit`).
+    public func record(_ records: [LedgerRecord]) async throws {
+        try await committer.append(try records.map(Self.append))
     }
 
-    /// Records entries in one ledger transaction, grouped with concurrent callers' records
-    /// (`GroupCommit`); inputs go to their files first.
-    public func record(batch: [MarketEntry]) async throws {
-        var items: [LedgerAppend] = []
-        for entry in batch {
-            if case let .input(jobID, bytes) = entry {
-                try Data(bytes).write(to: URL(fileURLWithPath: inputPath(jobID)), options: .atomic)
-                continue
-            }
-            items.append(try Self.append(entry))
-        }
-        try await committer.append(items)
-    }
-
-    /// The ledger append of an entry: with the peer's signed envelope when the entry is the
+    /// The ledger append of a record: with the peer's signed envelope when the record is the
     /// inbound message being handled (`InboundEnvelope.current`), else as a local record.
-    static func append(_ entry: MarketEntry) throws -> LedgerAppend {
-        let record = try Self.ledgerRecord(entry)
+    static func append(_ record: LedgerRecord) throws -> LedgerAppend {
         if let bytes = InboundEnvelope.current, let envelope = try? Ciro_V1_Envelope(serializedBytes: bytes),
            LedgerRecord.kind(of: envelope.topic) == record.kind,
            let fromPeer = try? LedgerAppend(envelope: envelope), fromPeer.record.jobID == record.jobID {
@@ -51,8 +37,8 @@ public struct LedgerMarketJournal: MarketJournal {
         return try LedgerAppend(record)
     }
 
-    public func entries() async throws -> [MarketEntry] {
-        var out: [MarketEntry] = []
+    public func records() async throws -> [LedgerRecord] {
+        var out: [LedgerRecord] = []
         var seenAds = Set<[UInt8]>()
         try ledger.reader.snapshot { snap in
             for logged in try snap.entries() {
@@ -62,16 +48,22 @@ public struct LedgerMarketJournal: MarketJournal {
                     guard seenAds.insert(Array(logged.entry.recordKey)).inserted else { continue }
                 }
                 guard kind != .proof, kind != .model,
-                      let bytes = try snap.recordBytes(kind: kind, key: Array(logged.entry.recordKey)),
-                      let entry = Self.marketEntry(try LedgerRecord.decode(kind: kind, bytes: bytes))
-                else { continue }
-                out.append(entry)
+                      let bytes = try snap.recordBytes(kind: kind, key: Array(logged.entry.recordKey)) else { continue }
+                out.append(try LedgerRecord.decode(kind: kind, bytes: bytes))
             }
         }
-        // Inputs after every record: the engine attaches them to the jobs replayed above.
+        return out
+    }
+
+    public func keepInput(jobID: [UInt8], bytes: [UInt8]) async throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: inputPath(jobID)), options: .atomic)
+    }
+
+    public func inputs() async throws -> [(jobID: [UInt8], bytes: [UInt8])] {
+        var out: [(jobID: [UInt8], bytes: [UInt8])] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: inputsDirectory)) ?? [] {
             guard let id = Hex.decode(name), let data = FileManager.default.contents(atPath: inputsDirectory + "/" + name) else { continue }
-            out.append(.input(jobID: id, bytes: [UInt8](data)))
+            out.append((id, [UInt8](data)))
         }
         return out
     }
@@ -80,52 +72,10 @@ public struct LedgerMarketJournal: MarketJournal {
         try? ledger.reader.proof(Data(id))
     }
 
+    /// The ledger's stored reputation score (reproducible from the log: `ciro ledger verify`).
+    public func reputation(_ node: [UInt8]) async -> Int64? {
+        try? ledger.reader.reputation(Data(node)).score
+    }
+
     func inputPath(_ jobID: [UInt8]) -> String { inputsDirectory + "/" + Hex.encode(jobID) }
-
-    /// The ledger record of a market entry (faults and expiries become the ledger's own records).
-    static func ledgerRecord(_ entry: MarketEntry) throws -> LedgerRecord {
-        switch entry {
-        case let .offer(m): return .offer(m)
-        case let .bid(m): return .bid(m)
-        case let .award(m): return .award(m)
-        case let .result(m): return .result(m)
-        case let .proof(bytes): return .proof(bytes)
-        case let .attestation(m): return .attestation(m)
-        case let .settlement(m): return .settlement(m)
-        case let .capacity(m): return .capacity(m)
-        case let .fault(jobID, worker, round, reason, atMs):
-            var fault = Ciro_V1_Fault()
-            fault.jobID = Data(jobID)
-            fault.worker = Data(worker)
-            fault.round = round
-            fault.kind = reason.hasPrefix("invalid proof") ? .invalidProof : .missedDeadline
-            fault.detectedMs = atMs
-            fault.detail = reason
-            return .fault(fault)
-        case let .expiry(jobID, reason, atMs):
-            var expiry = Ciro_V1_Expiry()
-            expiry.jobID = Data(jobID)
-            expiry.reason = reason
-            expiry.expiredMs = atMs
-            return .expiry(expiry)
-        case .input:
-            throw MarketError.invalidMessage(kind: "input", reason: "inputs are not ledger records")
-        }
-    }
-
-    /// The market entry a stored ledger record replays as.
-    static func marketEntry(_ record: LedgerRecord) -> MarketEntry? {
-        switch record {
-        case let .offer(m): .offer(m)
-        case let .bid(m): .bid(m)
-        case let .award(m): .award(m)
-        case let .result(m): .result(m)
-        case let .attestation(m): .attestation(m)
-        case let .settlement(m): .settlement(m)
-        case let .capacity(m): .capacity(m)
-        case let .fault(f): .fault(jobID: Array(f.jobID), worker: Array(f.worker), round: f.round, reason: f.detail, atMs: f.detectedMs)
-        case let .expiry(e): .expiry(jobID: Array(e.jobID), reason: e.reason, atMs: e.expiredMs)
-        case .proof, .model: nil
-        }
-    }
 }
