@@ -101,3 +101,70 @@ import TestSupport
         #expect(c.bytes(32) != d.bytes(32))
     }
 }
+
+/// Final-value masks (docs/ZK.md §2a): the last round works on t + x_n(1 − x_n)·μ, so the sum is
+/// unchanged, the finals are t(r) + r_n(1 − r_n)·μ, and the verifier with per-round degrees accepts.
+@Suite struct FinalMaskTests {
+    typealias E = GoldilocksExt2
+
+    @Test(arguments: [1, 3, 6])
+    func maskedFinalsVerify(n: Int) throws {
+        var rng = SplitMix64(seed: UInt64(40 + n))
+        let ts = (0..<3).map { _ in (0..<(1 << n)).map { _ in E.random(using: &rng) } }
+        let comb = SumOfProducts<E>(terms: [ProductTerm(factors: [0, 1, 2]), ProductTerm(coefficient: E(integer: 3), factors: [1])],
+                                    tableCount: 3)
+        let mu = [E.zero, E.random(using: &rng), E.random(using: &rng)]
+        let last = MaskedSumcheck.lastRoundDegree(comb, masked: mu.map { !$0.isZero })
+        #expect(last == 5)
+        let degrees = (0..<n).map { $0 == n - 1 ? last : 3 }
+        let mask = SumcheckMask<E>(coefficients: degrees.map { d in (0...d).map { _ in E.random(using: &rng) } })
+        let rho = E.random(using: &rng)
+        var sum = E.zero
+        for i in 0..<(1 << n) { sum += comb.evaluate(ts.map { $0[i] }) }
+
+        var pt = Transcript(domain: "final-masks")
+        let out = MaskedSumcheck.prove(tables: ts, combination: comb, mask: mask, rho: rho, finalMasks: mu, transcript: &pt)
+        #expect(out.claimedSum == sum + rho * mask.hypercubeSum)
+        var vt = Transcript(domain: "final-masks")
+        let sub = try MaskedSumcheck.verify(claimedSum: sum + rho * mask.hypercubeSum, degrees: degrees,
+                                            rounds: out.proof.roundPolynomials, transcript: &vt)
+        let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
+        #expect(!kappa.isZero)
+        let truth = ts.map { MLE.evaluate($0, at: sub.point) }
+        for j in 0..<3 { #expect(out.finalEvaluations[j] == truth[j] + kappa * mu[j]) }
+        #expect(out.finalEvaluations[1] != truth[1] && out.finalEvaluations[2] != truth[2])
+        try sub.check(comb.evaluate(out.finalEvaluations) + rho * mask.evaluate(at: sub.point))
+        // The unmasked values do not pass the final check; a wrong sum or a wrong degree is rejected.
+        #expect(throws: ProofError.self) { try sub.check(comb.evaluate(truth) + rho * mask.evaluate(at: sub.point)) }
+        var vt2 = Transcript(domain: "final-masks")
+        #expect(throws: ProofError.self) {
+            _ = try MaskedSumcheck.verify(claimedSum: sum + rho * mask.hypercubeSum + E.one, degrees: degrees,
+                                          rounds: out.proof.roundPolynomials, transcript: &vt2)
+        }
+        var vt3 = Transcript(domain: "final-masks")
+        #expect(throws: ProofError.self) {
+            _ = try MaskedSumcheck.verify(claimedSum: sum + rho * mask.hypercubeSum, degrees: degrees.map { $0 + 1 },
+                                          rounds: out.proof.roundPolynomials, transcript: &vt3)
+        }
+    }
+}
+
+/// The base-field fast path gives the same proof as the generic masked sumcheck.
+@Suite struct MaskedProductTests {
+    typealias E = GoldilocksExt2
+
+    @Test(arguments: [1, 2, 7])
+    func fastPathMatchesTheGenericProof(n: Int) throws {
+        var rng = SplitMix64(seed: UInt64(90 + n))
+        let a = (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
+        let b = (0..<(1 << n)).map { _ in E.random(using: &rng) }
+        let mask = SumcheckMask<E>.random(numVariables: n, degree: 2, using: &rng)
+        let rho = E.random(using: &rng)
+        var t1 = Transcript(domain: "product")
+        let fast = MaskedSumcheck.proveProduct(a, b, mask: mask, rho: rho, transcript: &t1)
+        var t2 = Transcript(domain: "product")
+        let slow = MaskedSumcheck.prove(tables: [a.map { E($0) }, b], combination: .product(of: 2), mask: mask, rho: rho, transcript: &t2)
+        #expect(fast.proof == slow.proof && fast.point == slow.point && fast.finalEvaluations == slow.finalEvaluations)
+        #expect(fast.claimedSum == slow.claimedSum)
+    }
+}

@@ -68,16 +68,6 @@ import ZKML
         return v.value < bound || Goldilocks.modulus - v.value <= bound
     }
 
-    /// The one declared public value: in the private input/output class the opening's sumcheck (the
-    /// Basefold rounds, which run directly against the claims' eq weights when the class holds one
-    /// polynomial; a point-reduction sumcheck when it holds several) has a round value that is 0 for
-    /// every proof (its claims sit on the data half of the interleaved vector, so the round's
-    /// random-half evaluation sums zero weights). It carries no information; the opening's sumcheck
-    /// is listed as not yet masked in docs/ZK.md §5.2.
-    func isStructuralZero(_ e: (what: String, value: Goldilocks)) -> Bool {
-        (e.what == "opening point reduction" || e.what == "opening rounds") && e.value == .zero
-    }
-
     @Test(arguments: [Privacy.publicIO, ZeroKnowledgeTests.privateIO])
     func noProofElementLooksLikeData(privacy: Privacy) throws {
         for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
@@ -86,7 +76,7 @@ import ZKML
             let elements = try ZKMLVerifier.proofElements(key: model.verifierKey(), publicInput: privacy.privateInput ? nil : input,
                                                           publicOutput: privacy.privateOutput ? nil : r.output, proof: r.proof)
             #expect(elements.count > 2000)
-            let small = elements.filter { looksLikeData($0.value) && !isStructuralZero($0) }
+            let small = elements.filter { looksLikeData($0.value) }
             #expect(small.isEmpty, "small elements: \(small.prefix(5).map { "\($0.what)=\($0.value.value)" })")
         }
     }
@@ -101,7 +91,7 @@ import ZKML
         for _ in 0..<2 {
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: Self.privateIO))
             let elements = try ZKMLVerifier.proofElements(key: key, publicInput: nil, publicOutput: nil, proof: r.proof)
-            sets.append(Set(elements.filter { !$0.what.hasPrefix("opening leaf of batch 0") && !isStructuralZero($0) }.map(\.value.value)))
+            sets.append(Set(elements.filter { !$0.what.hasPrefix("opening leaf of batch 0") }.map(\.value.value)))
         }
         #expect(sets[0].count > 1000)
         #expect(sets[0].isDisjoint(with: sets[1]))

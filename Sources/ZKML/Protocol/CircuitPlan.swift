@@ -97,11 +97,18 @@ struct CircuitPlan: Sendable {
         self.weightLayout = SegmentLayout(logSizes: weightSegments)
         self.linearOrdinal = ordinal
         let sourceLog = SegmentLayout(logSizes: sourceSegments).logTotal
-        let maskPool = MaskPoolLayout(
-            roundsByDegree: MaskPoolLayout.rounds(arch, sourceLog: sourceLog, tableLog: tableLayout.logTotal,
-                                                  weightLog: weightLayout.logTotal),
-            finalMasks: MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), sourceLog: sourceLog,
-                                                      tableLog: tableLayout.logTotal))
+        let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), sourceLog: sourceLog,
+                                                       tableLog: tableLayout.logTotal)
+        let (tableLog, weightLog) = (tableLayout.logTotal, weightLayout.logTotal)
+        let pool = { (witnessLog: Int) -> MaskPoolLayout in
+            MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(arch, sourceLog: sourceLog, tableLog: tableLog,
+                                                                 weightLog: weightLog, witnessLog: witnessLog),
+                           finalMasks: finalMasks)
+        }
+        // The witness reduction's rounds depend on the witness size, which depends on the pool: bound
+        // the witness by the other columns and a pool sized for 40 variables (the opening's limit).
+        let others = SegmentLayout(logSizes: columns + [ZeroKnowledge.blindingLog]).logTotal
+        let maskPool = pool(max(others, pool(40).poolLog) + 1)
         self.maskPool = maskPool
         maskPoolColumn = columns.count
         columns.append(maskPool.poolLog)

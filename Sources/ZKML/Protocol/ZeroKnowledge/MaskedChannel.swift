@@ -5,8 +5,9 @@ extension ProverChannel {
     /// G* = ρ·G − offset(pool) (G = Σ g over the hypercube; the final reduction proves G* against the
     /// pool), prove f + ρ·g (the claimed sum is then claim + G*), send g(r). With `finalMasks` the last
     /// round works on masked tables (docs/ZK.md §2a) and `lastDegree` is its declared degree.
+    /// With `productBase`, proves Σ productBase·tables[0] (degree 2) by the base-field fast path.
     mutating func maskedSumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]?, lastDegree: Int,
-                                 offset: PoolFunctional) -> SumcheckProverOutput<Ext> {
+                                 offset: PoolFunctional, productBase: [Goldilocks]? = nil) -> SumcheckProverOutput<Ext> {
         let n = tables[0].count.trailingZeroBitCount
         let d = max(1, combination.degree)
         let (mask, slots) = masks!.take(numVariables: n, degree: d, last: lastDegree)
@@ -16,8 +17,8 @@ extension ProverChannel {
         masks!.linearRecords.append(LinearRecord(functional: PoolFunctional.hypercubeSum(masks!.layout, slots: slots).scaled(rho) - offset,
                                                  value: gStar))
         let fm = finalMasks.flatMap { $0.contains { !$0.isZero } ? $0 : nil }
-        let out = MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm,
-                                       transcript: &transcript)
+        let out = productBase.map { MaskedSumcheck.proveProduct($0, tables[0], mask: mask, rho: rho, transcript: &transcript) }
+            ?? MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm, transcript: &transcript)
         for poly in out.proof.roundPolynomials { for v in poly { v.write(to: &writer) } }
         let value = mask.evaluate(at: out.point)
         send("zk.mask.value", value)
@@ -44,7 +45,8 @@ extension ProverChannel {
         let lambdas = challenges("zk.vector.lambda", count: claims.count)
         let weights = claimWeights(claims.map(\.point), lambdas, size: vector.count)
         let offset = combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
-        let out = sumcheck(tables: [vector.map { Ext($0) }, weights], combination: .product(of: 2), offset: offset)
+        let out = maskedSumcheck(tables: [weights], combination: .product(of: 2), finalMasks: nil, lastDegree: 2, offset: offset,
+                                 productBase: vector)
         send("zk.vector.value", out.finalEvaluations[0])
         return ValueClaim(point: out.point, value: out.finalEvaluations[0])
     }
