@@ -84,6 +84,20 @@ import ZKML
         #expect(rejects(model.verifierKey(), input, output, proof))
     }
 
+    /// Wrong multiplicities (the table half of the lookup tree) are rejected even when the lookups are
+    /// honest: the tree's root numerator is then not zero.
+    @Test func wrongMultiplicitiesAreRejected() throws {
+        let (model, _, input, _, _) = try setup()
+        var witness = try CircuitWitness(architecture: model.architecture, weights: model.weights, input: pad(input, model))
+        let t = try #require(witness.multiplicities.firstIndex { $0.count >= 2 && $0[0] > 0 })
+        witness.multiplicities[t][0] -= 1
+        witness.multiplicities[t][1] += 1
+        let (output, proof) = ZKMLProver.prove(model: model, witness: witness)
+        #expect(rejects(model.verifierKey(), input, output, proof))
+        let (plainOutput, plainProof) = ZKMLProver.prove(model: model, witness: witness, options: .plain)
+        #expect(rejects(model.verifierKey(), input, plainOutput, plainProof))
+    }
+
     @Test func everyFlippedByteIsRejected() throws {
         let (model, _, input, output, proof) = try setup()
         let key = model.verifierKey()

@@ -97,6 +97,49 @@ import ZKML
         #expect(sets[0].isDisjoint(with: sets[1]))
     }
 
+    /// Every message of a zero-knowledge proof is of a kind the simulator argument covers (docs/ZK.md §0):
+    /// masked values, masked sumcheck rounds, the pool reduction, the opening. Protocol v3 sent the two
+    /// lookup trees' top values (`logup.top`) in the clear; since v4 the one lookup tree's root is a
+    /// masked sumcheck whose finals are masked (`logup.root`, §2b).
+    @Test func everyMessageIsOfACoveredKind() throws {
+        let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
+                       "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
+                       "zk.mask.sum", "zk.mask.value", "zk.reduce.pool", "zk.reduce.spare", "zk.vector.value",
+                       "sumcheck round", "opening "]
+        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
+            let (model, input) = try model(net)
+            let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
+            let labels = Set(try ZKMLVerifier.proofElements(key: model.verifierKey(), publicInput: privacy.privateInput ? nil : input,
+                                                            publicOutput: privacy.privateOutput ? nil : r.output, proof: r.proof).map(\.what))
+            let uncovered = labels.filter { l in !covered.contains { l.hasPrefix($0) } }
+            #expect(uncovered.isEmpty, "messages outside the simulator argument: \(uncovered.sorted())")
+            #expect(labels.contains("logup.root") && labels.contains("logup.children"))
+        }
+    }
+
+    /// The lookup tree's root sumcheck and its masked finals are bound: flipping any byte of the two
+    /// `logup.root` values is rejected (ZK and plain).
+    @Test func tamperedLookupRootIsRejected() throws {
+        let (model, input) = try model()
+        let key = model.verifierKey()
+        for options in [ProofOptions.default, .plain] {
+            let r = try ZKMLProver.prove(model: model, input: input, options: options)
+            let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
+            let root = elements.filter { $0.what == "logup.root" }.map(\.value)
+            #expect(root.count == 4)
+            var bytes: [UInt8] = []
+            for v in root { bytes += withUnsafeBytes(of: v.value.littleEndian, Array.init) }
+            let at = try #require(r.proof.indices.first { Array(r.proof[$0..<min($0 + bytes.count, r.proof.count)]) == bytes })
+            for i in at..<(at + bytes.count) {
+                var bad = r.proof
+                bad[i] ^= 0x10
+                #expect(throws: ZKMLError.self, "flipped root byte \(i) accepted") {
+                    try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad)
+                }
+            }
+        }
+    }
+
     @Test func fixedSeedIsReproducibleAndTheDefaultIsNot() throws {
         let (model, input) = try model(SyntheticNetworks.mlp())
         let seeded = ProofOptions(privacy: Self.privateIO, debugSeed: Array("debug only".utf8))

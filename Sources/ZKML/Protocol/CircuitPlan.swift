@@ -25,10 +25,15 @@ struct CircuitPlan: Sendable {
 
     /// Lookup groups: one per requantize / max-pool layer, in layer order.
     let groups: [LookupGroup]
-    /// Layout of the lookup (source) fraction tree: one segment per lookup column.
+    /// The lookup fraction tree has 2^(treeLog+1) leaves: the lookups (first half) and the tables
+    /// (second half, numerator −multiplicity), each half 2^treeLog leaves (docs/ZK.md §2b).
+    let treeLog: Int
+    /// Layout of the lookup half of the tree: one segment per lookup column (2^treeLog entries).
     let sourceLayout: SegmentLayout
-    /// Layout of the table fraction tree: one segment per table.
+    /// Layout of the tables and the committed multiplicity column: one segment per table.
     let tableLayout: SegmentLayout
+    /// The same segments as `tableLayout` inside the table half of the tree (2^treeLog entries).
+    let tableTreeLayout: SegmentLayout
 
     /// Weight vector segments: per linear layer (in order) the matrix and the bias.
     let weightLayout: SegmentLayout
@@ -96,13 +101,11 @@ struct CircuitPlan: Sendable {
         weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
         self.weightLayout = SegmentLayout(logSizes: weightSegments)
         self.linearOrdinal = ordinal
-        let sourceLog = SegmentLayout(logSizes: sourceSegments).logTotal
-        let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), sourceLog: sourceLog,
-                                                       tableLog: tableLayout.logTotal)
-        let (tableLog, weightLog) = (tableLayout.logTotal, weightLayout.logTotal)
+        let treeLog = max(SegmentLayout(logSizes: sourceSegments).logTotal, tableLayout.logTotal)
+        let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), treeLog: treeLog)
+        let weightLog = weightLayout.logTotal
         let pool = { (witnessLog: Int) -> MaskPoolLayout in
-            MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(arch, sourceLog: sourceLog, tableLog: tableLog,
-                                                                 weightLog: weightLog, witnessLog: witnessLog),
+            MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(arch, treeLog: treeLog, weightLog: weightLog, witnessLog: witnessLog),
                            finalMasks: finalMasks)
         }
         // The witness reduction's rounds depend on the witness size, which depends on the pool: bound
@@ -119,8 +122,10 @@ struct CircuitPlan: Sendable {
         self.helperColumns = helperColumns
         self.witnessLayout = SegmentLayout(logSizes: columns)
         self.groups = groups
-        self.sourceLayout = SegmentLayout(logSizes: sourceSegments)
+        self.treeLog = treeLog
+        self.sourceLayout = SegmentLayout(logSizes: sourceSegments, minLog: treeLog)
         self.tableLayout = tableLayout
+        self.tableTreeLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize), minLog: treeLog)
 
     }
 

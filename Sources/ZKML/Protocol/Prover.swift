@@ -168,12 +168,16 @@ struct ProverState {
         let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"))
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
-        // 2. Lookups: one fraction tree over every lookup, one over the tables.
+        // 2. Lookups: one fraction tree, the lookups (1/(β − a)) then the tables (−m/(β − t)), sum 0.
         progress?("lookups")
         let ch = LookupChallenges(beta: channel.challenge("lookup.beta"), gamma: channel.challenge("lookup.gamma"),
                                   delta: channel.challenge("lookup.delta"))
         let (srcN, srcD) = sourceLeaves(ch)
-        let (rootS, leafS) = FractionSumcheck.prove(numerators: srcN, denominators: srcD, channel: &channel)
+        let tableN = plan.tableTreeLayout.assemble(witness.multiplicities, fill: 0).map { -Ext(Goldilocks(integer: Int($0))) }
+        let leaf = FractionSumcheck.prove(numerators: srcN + tableN, denominators: srcD + tableLeaves(ch), channel: &channel)
+        // The leaf point is (c, ρ): c selects lookups (0) or tables (1).
+        let c = leaf.point[0]
+        let leafS = LeafClaim(point: Array(leaf.point.dropFirst()), numerator: .zero, denominator: .zero)
         // The verifier checks the leaf values through the pool (masked values): the same relations
         // are recorded here, in the same order (docs/ZK.md §2a).
         var denominatorMasks = PoolFunctional.zero
@@ -221,15 +225,10 @@ struct ProverState {
                 break
             }
         }
-        channel.recordPool(leafS.numeratorOffset)
-        channel.recordPool(leafS.denominatorOffset - denominatorMasks)
-        let tableD = tableLeaves(ch)
-        let (rootT, leafT) = FractionSumcheck.prove(numerators: multiplicities.map { Ext(Goldilocks(integer: Int($0))) },
-                                                     denominators: tableD, channel: &channel)
-        _ = (rootS, rootT)
-        channel.recordPool(leafT.denominatorOffset)
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
-                                        value: leafT.numerator, offset: leafT.numeratorOffset))
+        channel.recordPool(leaf.denominatorOffset - denominatorMasks.scaled(Ext.one - c))
+        let m = LookupLeaves.multiplicityClaim(plan, leaf, lookupNumerator: lookupNumerator(at: leafS.point))!
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, m.point),
+                                        value: m.value, offset: m.offset))
 
         // 3. The output claim, then every layer from the output back to the input.
         let last = arch.layers.count
@@ -339,7 +338,12 @@ struct ProverState {
                 return ch.denominator(tag: LookupTable.tag(i), a: PointMath.field(a), b: PointMath.field(b))
             }
         }
-        return plan.tableLayout.assemble(dens, fill: .one)
+        return plan.tableTreeLayout.assemble(dens, fill: .one)
+    }
+
+    /// The lookup half's numerator at ρ: Σ of the lookup segments' selectors (public).
+    func lookupNumerator(at rho: [Ext]) -> Ext {
+        plan.groups.flatMap(\.segments).reduce(Ext.zero) { $0 + plan.sourceLayout.selector($1, at: rho) }
     }
 
     /// y(z) = b(z_o) + Σ_j W(z_o, j)·X(j, z_p) for every pending claim, by one sumcheck over j.

@@ -4,7 +4,9 @@ import ProofCore
 public enum ZKMLProtocol {
     /// Proof format and protocol version (absorbed first, written in the header). Version 2: the
     /// header states the zero-knowledge mode and privacy, and may carry an input/output commitment.
-    public static let version: UInt8 = 3
+    /// Version 3: masked final values. Version 4: one lookup tree (lookups and tables) whose root
+    /// numerator must be 0, proven by a sumcheck; no tree value is sent in the clear.
+    public static let version: UInt8 = 4
     /// The proof's magic tag.
     public static let magic: [UInt8] = Array("CZKP".utf8)
     /// Largest proof this build reads (bytes).

@@ -145,7 +145,10 @@ struct VerifierState {
         channel.section = "lookups"
         let ch = LookupChallenges(beta: channel.challenge("lookup.beta"), gamma: channel.challenge("lookup.gamma"),
                                   delta: channel.challenge("lookup.delta"))
-        let (rootS, leafS) = try FractionSumcheck.verify(logSize: plan.sourceLayout.logTotal, channel: &channel)
+        let leaf = try FractionSumcheck.verify(logSize: plan.treeLog + 1, channel: &channel)
+        // The leaf point is (c, ρ): c selects lookups (0) or tables (1).
+        let c = leaf.point[0]
+        let leafS = LeafClaim(point: Array(leaf.point.dropFirst()), numerator: .zero, denominator: .zero)
         // Recompute the leaf extensions N(ρ), D(ρ) from the per-layer values the prover sends.
         var numerator = Ext.zero
         var denominator = Ext.zero
@@ -196,27 +199,26 @@ struct VerifierState {
             for s in sels { numerator += s; covered += s }
         }
         denominator += Ext.one - covered
-        // True leaf values are the masked ones minus their offsets; the layers' values likewise.
-        try channel.expectPool(leafS.numeratorOffset, leafS.numerator - numerator, "lookup tree numerators differ from the layers' lookups")
-        try channel.expectPool(leafS.denominatorOffset - denominatorMasks, leafS.denominator - denominator,
-                               "lookup tree denominators differ from the layers' lookups")
-
-        channel.section = "lookup tables"
-        let (rootT, leafT) = try FractionSumcheck.verify(logSize: plan.tableLayout.logTotal, channel: &channel)
         var tableDen = Ext.zero
         var tableCovered = Ext.zero
         for (i, table) in arch.tables.enumerated() {
-            let sel = plan.tableLayout.selector(i, at: leafT.point)
-            let (a, b) = table.evaluateColumns(at: plan.tableLayout.localPoint(i, leafT.point))
+            let sel = plan.tableTreeLayout.selector(i, at: leafS.point)
+            let (a, b) = table.evaluateColumns(at: plan.tableTreeLayout.localPoint(i, leafS.point))
             tableDen += sel * ch.denominator(tag: LookupTable.tag(i), a: a, b: b)
             tableCovered += sel
         }
         tableDen += Ext.one - tableCovered
-        try channel.expectPool(leafT.denominatorOffset, leafT.denominator - tableDen, "table tree denominators differ from the tables")
-        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, leafT.point),
-                                        value: leafT.numerator, offset: leafT.numeratorOffset))
-        guard !rootS.1.isZero, !rootT.1.isZero else { throw .rejected("lookups: a zero denominator") }
-        try channel.expect(rootS.0 * rootT.1, rootT.0 * rootS.1, "the lookups are not all in their tables")
+        // D(c, ρ) = (1 − c)·D_lookups(ρ) + c·D_tables(ρ); the lookups' values are masked (true value
+        // = denominator − denominatorMasks(pool)), the tables are public.
+        try channel.expectPool(leaf.denominatorOffset - denominatorMasks.scaled(Ext.one - c),
+                               leaf.denominator - (Ext.one - c) * denominator - c * tableDen,
+                               "lookup tree denominators differ from the layers' lookups and the tables")
+        // N(c, ρ) = (1 − c)·N_lookups(ρ) − c·m(ρ): a claim on the committed multiplicities.
+        guard let m = LookupLeaves.multiplicityClaim(plan, leaf, lookupNumerator: numerator) else {
+            throw .rejected("lookups: degenerate leaf point")
+        }
+        witnessClaims.append(ValueClaim(point: plan.witnessLayout.globalPoint(plan.multiplicityColumn, m.point),
+                                        value: m.value, offset: m.offset))
 
         let last = arch.layers.count
         let zOut = channel.challenges("output.point", count: arch.outputSize.trailingZeroBitCount)

@@ -53,14 +53,16 @@ struct MaskPoolLayout: Sendable, Equatable {
     /// The sumcheck rounds the protocol runs for an architecture, by degree (an upper bound: a layer
     /// whose output has no pending claim skips its sumcheck). A sumcheck over n variables of degree d
     /// whose last round has degree D (final masks, docs/ZK.md §2a) uses n − 1 slots of d and one of D.
-    static func rounds(_ arch: CircuitArchitecture, sourceLog: Int, tableLog: Int, weightLog: Int, witnessLog: Int) -> [Int: Int] {
+    static func rounds(_ arch: CircuitArchitecture, treeLog: Int, weightLog: Int, witnessLog: Int) -> [Int: Int] {
         var r: [Int: Int] = [:]
         func add(_ degree: Int, _ last: Int, _ n: Int) {
             guard n > 0 else { return }
             if n > 1 { r[max(1, degree), default: 0] += n - 1 }
             r[max(1, degree, last), default: 0] += 1
         }
-        for n in [sourceLog, tableLog] where n >= 2 { for level in 1..<n { add(3, ZKDegrees.fraction, level) } }
+        // The lookup tree (2^(treeLog+1) leaves): the root, then one sumcheck per level.
+        add(2, ZKDegrees.fractionRoot, 1)
+        for level in 1...treeLog { add(3, ZKDegrees.fraction, level) }
         for (l, layer) in arch.layers.enumerated() {
             switch layer {
             case .linear(let s): add(2, ZKDegrees.linear, s.logInner)
@@ -82,7 +84,7 @@ struct MaskPoolLayout: Sendable, Equatable {
 
     /// How many final-value masks (extension elements) the protocol takes for an architecture: mirrors
     /// the prover's claim routing (docs/ZK.md §2a). `committed` says which values are witness columns.
-    static func finalMaskCount(_ arch: CircuitArchitecture, committed: Set<Int>, sourceLog: Int, tableLog: Int) -> Int {
+    static func finalMaskCount(_ arch: CircuitArchitecture, committed: Set<Int>, treeLog: Int) -> Int {
         let last = arch.layers.count
         var claims = [Int](repeating: 0, count: last + 1)
         func route(_ v: Int, _ k: Int = 1) { if !committed.contains(v) && v != 0 { claims[v] += k } }
@@ -94,7 +96,7 @@ struct MaskPoolLayout: Sendable, Equatable {
             default: break
             }
         }
-        for n in [sourceLog, tableLog] where n >= 2 { count += 4 * (n - 1) }
+        count += 2 + 4 * treeLog  // the lookup tree: root finals, then four children per level
         count += 1  // output.value
         claims[last] += 1
         for l in stride(from: last - 1, through: 0, by: -1) {

@@ -204,6 +204,8 @@ extension ZKMLVerifier {
 enum ZKDegrees {
     /// Fraction-tree level: eq·N0·D1 + eq·N1·D0 + λ·eq·D0·D1, all but eq masked.
     static let fraction = 5
+    /// Lookup-tree root: N_1(x)·D_1(1 − x), both masked.
+    static let fractionRoot = 4
     /// W(z_o, j)·X(j, z_p), both masked.
     static let linear = 4
     /// x·weights, x masked.
