@@ -18,13 +18,13 @@ extension MarketEngine {
             try Self.check(known.proofID == result.proofID, "result", "a second, different result for round \(result.round)")
             return
         }
-        if job.results[result.round] == nil, job.requester == nodeID || designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID) {
-            // Fetch the proof while the result is being recorded.
-            let round = result.round, proofID = Array(result.proofID), worker = Array(result.worker)
-            Task { [weak self] in _ = try? await self?.obtainProof(proofID, from: worker, job: id, round: round) }
+        if job.requester == nodeID || designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID) {
+            // Fetch and verify the proof while the result is being recorded: the verdict is
+            // acted on only once the result is in the journal.
+            startCheck(id, result)
         }
         try await record(.result(result))
-        timers.schedule(.audit(id, result.round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
+        schedule(.audit(id, result.round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         if job.requester == nodeID {
             timers.cancel(.resultDue(id, result.round))
             Task { [weak self] in await self?.requesterVerify(id, round: result.round) }
@@ -56,28 +56,28 @@ extension MarketEngine {
         guard let job = jobs[id], let result = job.results[round], !job.auditing.contains(round),
               (job.attestations[round] ?? [:])[nodeID] == nil else { return }
         mutate(Data(id)) { _ = $0.auditing.insert(round) }
-        let started = DispatchTime.now().uptimeNanoseconds
         var attestation = Ciro_V1_Attestation()
         attestation.jobID = Data(id)
         attestation.proofID = result.proofID
         attestation.auditor = Data(nodeID)
         attestation.worker = result.worker
         attestation.round = round
-        do {
-            guard let input = inputOf(job) else { throw MarketError.invalidMessage(kind: "audit", reason: "input is private") }
-            _ = try await ensureModel(job.offer)
-            let proof = try await obtainProof(Array(result.proofID), from: Array(result.worker), job: id, round: round)
-            try await backend.verify(modelID: Array(job.offer.modelID), input: input, output: result.output, proof: proof)
+        let check = await startCheck(id, result).value
+        switch check.verdict {
+        case .valid:
             attestation.verdict = .valid
-        } catch let error as MarketError {
-            logger.debug("not auditing", metadata: ["job": "\(Hex.short(id))", "reason": "\(error)"])
-            mutate(Data(id)) { _ = $0.auditing.remove(round) }
-            return
-        } catch {
+        case let .invalid(reason):
             attestation.verdict = .invalid
-            attestation.reason = "\(error)"
+            attestation.reason = reason
+        case let .unavailable(reason):
+            logger.debug("not auditing", metadata: ["job": "\(Hex.short(id))", "reason": "\(reason)"])
+            mutate(Data(id)) { job in
+                _ = job.auditing.remove(round)
+                job.checks[round] = nil  // a later audit (timer) tries again
+            }
+            return
         }
-        attestation.verifyUs = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        attestation.verifyUs = check.microseconds
         do {
             try await record(batch: withUnrecordedProof(id, round: round, [.attestation(attestation)]))
             try await network.publish(.attestation, try attestation.serializedBytes())
@@ -85,6 +85,40 @@ extension MarketEngine {
             logger.warning("attestation not sent", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
         await settleIfReady(id)
+    }
+
+    /// The check of round `result.round`'s proof: started once (fetch the model and the proof,
+    /// verify), then shared. Errors of this node's own (`MarketError`: e.g. it does not hold a
+    /// private input) give no verdict; any other failure is an invalid verdict.
+    @discardableResult
+    func startCheck(_ id: [UInt8], _ result: Ciro_V1_Result) -> Task<ProofCheck, Never> {
+        let round = result.round
+        if let running = jobs[id]?.checks[round] { return running }
+        let job = jobs[id]
+        let input = job.flatMap(inputOf)
+        let offer = job?.offer
+        let proofID = Array(result.proofID), worker = Array(result.worker), output = result.output
+        let backend = self.backend
+        let task = Task<ProofCheck, Never> { [weak self] in
+            let started = DispatchTime.now().uptimeNanoseconds
+            func done(_ verdict: ProofCheck.Verdict) -> ProofCheck {
+                ProofCheck(verdict: verdict, microseconds: (DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            }
+            guard let self, let offer else { return done(.unavailable("unknown job")) }
+            guard let input else { return done(.unavailable("the input is private")) }
+            do {
+                _ = try await self.ensureModel(offer)
+                let proof = try await self.obtainProof(proofID, from: worker, job: id, round: round)
+                try await backend.verify(modelID: Array(offer.modelID), input: input, output: output, proof: proof)
+                return done(.valid)
+            } catch let error as MarketError {
+                return done(.unavailable("\(error)"))
+            } catch {
+                return done(.invalid("\(error)"))
+            }
+        }
+        mutate(Data(id)) { $0.checks[round] = task }
+        return task
     }
 
     func onAttestation(_ a: Ciro_V1_Attestation, sender: [UInt8]) async throws {
@@ -113,7 +147,33 @@ extension MarketEngine {
 
     func onAd(_ ad: Ciro_V1_CapacityAd, sender: [UInt8]) async throws {
         try Self.check(Array(ad.nodeID) == sender, "capacity ad", "signed by another node")
+        let node = Array(ad.nodeID)
+        if let known = ads[node], known.ad.issuedMs >= ad.issuedMs { return }  // old or repeated
+        guard adNeedsJournal(ad) else {
+            apply(.capacity(ad), replay: false)
+            return
+        }
+        journaledAds[node] = ad
         try await record(.capacity(ad))
+    }
+
+    /// Whether an ad goes to the journal: when the node's terms or hardware changed since the ad
+    /// last journaled, or that one is 3 ad intervals old (the live horizon). Periodic ads that
+    /// only repeat the terms, and load-only changes in between, update the live view in memory.
+    func adNeedsJournal(_ ad: Ciro_V1_CapacityAd) -> Bool {
+        guard let last = journaledAds[Array(ad.nodeID)] else { return true }
+        if ad.issuedMs >= last.issuedMs &+ 3 &* settings.adIntervalMs { return true }
+        var a = ad, b = last
+        a.issuedMs = 0; b.issuedMs = 0
+        a.activeJobs = 0; b.activeJobs = 0
+        return a != b
+    }
+
+    /// This node's load changed (a proof started or ended): advertise it at once, so requesters
+    /// know which workers will bid and award without waiting out the bid grace.
+    func loadChanged() {
+        guard !stopped, settings.sellsCapacity else { return }
+        Task { [weak self] in await self?.publishAd() }
     }
 
     func ownAd() -> Ciro_V1_CapacityAd {
@@ -127,12 +187,14 @@ extension MarketEngine {
         try? await network.publish(.capacityAd, try ad.serializedBytes())
     }
 
-    /// Fires due timers.
-    func tick() async {
+    /// Fires the timers that are due (called by the sleeper of `armWakeup`).
+    func fireDueTimers() async {
         let now = Self.nowMs()
-        if parkedCount > 0, now % 1000 < settings.tickMs { pruneParked(now: now) }
         for timer in timers.popDue(nowMs: now) {
             switch timer {
+            case .pruneParked:
+                pruneParked(now: now)
+                if parkedCount > 0 { schedule(.pruneParked, atMs: now &+ 1000) }
             case let .bidWindow(id):
                 await awardNext(id)
             case let .resultDue(id, round):
@@ -149,17 +211,17 @@ extension MarketEngine {
                     Task { [weak self] in await self?.audit(id, round: round) }
                 }
                 if job.requester == nodeID { await settleIfReady(id) }
-                timers.schedule(.audit(id, round), atMs: now &+ settings.auditTimeoutMs)
+                schedule(.audit(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .repeatAward(id, round):
                 guard let job = jobs[id], job.requester == nodeID, case let .awarded(r, _, _) = job.machine.phase, r == round,
                       let award = job.awards.first(where: { $0.round == round }) else { continue }
                 try? await sendAward(award, job: job)
-                timers.schedule(.repeatAward(id, round), atMs: now &+ settings.auditTimeoutMs)
+                schedule(.repeatAward(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .republish(id, round):
                 guard let job = jobs[id], !job.machine.phase.isTerminal, job.machine.phase.round == round,
                       let result = job.results[round], Array(result.worker) == nodeID else { continue }
                 try? await network.publish(.result, try result.serializedBytes())
-                timers.schedule(.republish(id, round), atMs: now &+ settings.auditTimeoutMs)
+                schedule(.republish(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .deadline(id):
                 guard let job = jobs[id], !job.machine.phase.isTerminal else { continue }
                 try? await record(Self.expiry(id, reason: "deadline passed", atMs: now))
@@ -174,9 +236,9 @@ extension MarketEngine {
         case let .awarded(round, worker, _) where worker == nodeID:
             startProving(id, round: round)
         case let .awarded(round, _, _) where job.requester == nodeID:
-            timers.schedule(.repeatAward(id, round), atMs: Self.nowMs() &+ 1000)
+            schedule(.repeatAward(id, round), atMs: Self.nowMs() &+ 1000)
         case let .resulted(round, worker) where worker == nodeID:
-            timers.schedule(.republish(id, round), atMs: Self.nowMs() &+ 1000)
+            schedule(.republish(id, round), atMs: Self.nowMs() &+ 1000)
         case let .resulted(round, _) where job.requester == nodeID:
             Task { [weak self] in await self?.requesterVerify(id, round: round) }
         default:

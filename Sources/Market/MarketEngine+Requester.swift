@@ -62,9 +62,11 @@ extension MarketEngine {
         }
         apply(.offer(offer), replay: false)
         mutate(Data(id)) { $0.input = input }
+        // Timers first: a bid may arrive (and shorten the window to the grace) before the
+        // offer's write returns, and must not be pushed back to the full window after it.
+        if let job = jobs[id] { rearm(job, now: now) }
         try await network.publish(.jobOffer, try offer.serializedBytes())
         try await recorded.value
-        if let job = jobs[id] { rearm(job, now: now) }
         return id
     }
 
@@ -77,6 +79,8 @@ extension MarketEngine {
         // A bid changes no job state: it is applied at once and journaled alongside the award
         // decision instead of before it.
         apply(.bid(bid), replay: false)
+        // The bid carries the worker's current ad (signed with the bid): a fresher market view.
+        if Array(bid.capacity.nodeID) == sender { apply(.capacity(bid.capacity), replay: false) }
         let journal = self.journal
         let recorded = Task { try await journal.record([.bid(bid)]) }
         await awardEarlyIfReady(Array(bid.jobID))
@@ -94,7 +98,7 @@ extension MarketEngine {
             return
         }
         let graceEnd = Self.nowMs() &+ settings.bidGraceMs
-        if let due = timers.dueTime(.bidWindow(id)), graceEnd < due { timers.schedule(.bidWindow(id), atMs: graceEnd) }
+        if let due = timers.dueTime(.bidWindow(id)), graceEnd < due { schedule(.bidWindow(id), atMs: graceEnd) }
     }
 
     /// The live nodes whose newest ad says they would bid on `job`: they sell capacity, have a
@@ -142,9 +146,9 @@ extension MarketEngine {
         award.resultDueMs = min(job.offer.deadlineMs, now &+ bid.promisedMs &+ settings.resultGraceMs)
         do {
             try await record(.award(award))
-            timers.schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
+            schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
             try await sendAward(award, job: job)
-            timers.schedule(.repeatAward(id, award.round), atMs: now &+ settings.auditTimeoutMs)
+            schedule(.repeatAward(id, award.round), atMs: now &+ settings.auditTimeoutMs)
         } catch {
             logger.warning("award failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
@@ -166,15 +170,11 @@ extension MarketEngine {
 
     /// The requester checks the worker's proof itself before anything else.
     func requesterVerify(_ id: [UInt8], round: UInt32) async {
-        guard let job = jobs[id], let result = job.results[round], let input = job.input else { return }
+        guard let job = jobs[id], let result = job.results[round], job.input != nil else { return }
         let worker = Array(result.worker)
-        let verdict: String?
-        do {
-            let proof = try await obtainProof(Array(result.proofID), from: worker, job: id, round: round)
-            try await backend.verify(modelID: Array(job.offer.modelID), input: input, output: result.output, proof: proof)
-            verdict = nil
-        } catch {
-            verdict = "\(error)"
+        let verdict: String? = switch await startCheck(id, result).value.verdict {
+        case .valid: nil
+        case let .invalid(reason), let .unavailable(reason): reason
         }
         guard let current = jobs[id], current.machine.phase == .resulted(round: round, worker: worker) else { return }
         if let reason = verdict {

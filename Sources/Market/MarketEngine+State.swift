@@ -13,6 +13,7 @@ extension MarketEngine {
             let node = Array(ad.nodeID)
             if let known = ads[node], known.ad.issuedMs > ad.issuedMs { return }
             ads[node] = (ad, replay ? ad.issuedMs : now)
+            if replay { journaledAds[node] = ad }
         case let .offer(offer):
             let id = Array(offer.jobID)
             guard jobs[id] == nil else { return }
@@ -37,7 +38,10 @@ extension MarketEngine {
                 job.results[result.round] = result
                 _ = try? job.machine.apply(.result(round: result.round, worker: Array(result.worker)))
                 job.events.append((now, "result round \(result.round): proof \(result.proofSize) bytes, proved in \(result.provingUs / 1000) ms"))
-                if Array(result.worker) == nodeID, activeJobs > 0, !replay { activeJobs -= 1 }
+                if Array(result.worker) == nodeID, activeJobs > 0, !replay {
+                    activeJobs -= 1
+                    loadChanged()
+                }
             }
         case .proof, .model:
             break
@@ -92,18 +96,18 @@ extension MarketEngine {
 
     /// Re-arms the timers of an open job (after a replay or a new record).
     func rearm(_ job: Job, now: UInt64) {
-        timers.schedule(.deadline(job.id), atMs: job.offer.deadlineMs)
+        schedule(.deadline(job.id), atMs: job.offer.deadlineMs)
         let mine = job.requester == nodeID
         switch job.machine.phase {
         case .bidding where mine:
-            timers.schedule(.bidWindow(job.id), atMs: job.offer.createdMs &+ job.offer.bidWindowMs)
+            schedule(.bidWindow(job.id), atMs: job.offer.createdMs &+ job.offer.bidWindowMs)
         case let .awarded(round, _, due) where mine:
-            timers.schedule(.resultDue(job.id, round), atMs: due)
+            schedule(.resultDue(job.id, round), atMs: due)
         case let .faulted(round, _, _) where mine:
             // Crashed between the fault and the re-award: re-award now.
-            timers.schedule(.resultDue(job.id, round), atMs: now)
+            schedule(.resultDue(job.id, round), atMs: now)
         case let .resulted(round, _), let .proven(round, _):
-            timers.schedule(.audit(job.id, round), atMs: now &+ settings.auditTimeoutMs)
+            schedule(.audit(job.id, round), atMs: now &+ settings.auditTimeoutMs)
         default:
             break
         }

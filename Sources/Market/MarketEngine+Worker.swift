@@ -93,6 +93,7 @@ extension MarketEngine {
     func beginProving(_ id: [UInt8], round: UInt32, input: [UInt8]) {
         mutate(Data(id)) { $0.proving = true; $0.events.append((Self.nowMs(), "proving round \(round)")) }
         activeJobs += 1
+        loadChanged()
         Task { [weak self] in await self?.prove(id, round: round, input: input) }
     }
 
@@ -137,10 +138,11 @@ extension MarketEngine {
             result.round = round
             try await record(batch: [.proof(proven.proof), .result(result)])
             try await network.publish(.result, try result.serializedBytes())
-            timers.schedule(.republish(id, round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
+            schedule(.republish(id, round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         } catch {
             logger.warning("proving failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
             if activeJobs > 0 { activeJobs -= 1 }
+            loadChanged()
         }
         mutate(Data(id)) { $0.proving = false }
     }

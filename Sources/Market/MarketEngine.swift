@@ -23,6 +23,8 @@ public actor MarketEngine {
         /// The requester publishes its award again while no result came (a winner that restarted
         /// before recording the award would miss it otherwise).
         case repeatAward([UInt8], UInt32)
+        /// Drops early messages that waited too long (armed while any are kept).
+        case pruneParked
     }
 
     struct Job {
@@ -46,10 +48,27 @@ public actor MarketEngine {
         /// Proofs fetched and verified here but not journaled yet: they are recorded together
         /// with this node's next record about the job (attestation, settlement or fault).
         var unrecordedProofs: [UInt32: [UInt8]] = [:]
+        /// The check (fetch and verify) of each round's proof, started as soon as the result
+        /// arrives and shared by the requester's verification and this node's audit.
+        var checks: [UInt32: Task<ProofCheck, Never>] = [:]
 
         var id: [UInt8] { Array(offer.jobID) }
         var requester: [UInt8] { Array(offer.requester) }
         var currentAward: Ciro_V1_Award? { awards.last }
+    }
+
+    /// The outcome of checking a round's proof.
+    struct ProofCheck: Sendable {
+        enum Verdict: Sendable {
+            case valid
+            /// The proof does not verify (or could not be fetched from its worker).
+            case invalid(String)
+            /// This node cannot check it (e.g. a private input it does not hold): no verdict.
+            case unavailable(String)
+        }
+        let verdict: Verdict
+        /// Time spent fetching and verifying.
+        let microseconds: UInt64
     }
 
     struct Parked {
@@ -78,7 +97,15 @@ public actor MarketEngine {
 
     var jobs: [[UInt8]: Job] = [:]
     var ads: [[UInt8]: (ad: Ciro_V1_CapacityAd, receivedMs: UInt64)] = [:]
+    /// The newest journaled ad of each node (`adNeedsJournal`).
+    var journaledAds: [[UInt8]: Ciro_V1_CapacityAd] = [:]
     var timers = DeadlineQueue<Timer>()
+    /// The one sleeping task that fires the earliest timer (deadline-driven: no polling).
+    var wakeTask: Task<Void, Never>?
+    /// When `wakeTask` wakes up; nil when none sleeps.
+    var wakeAtMs: UInt64?
+    /// Bumped whenever `wakeTask` is replaced, so a superseded sleeper does nothing.
+    var wakeGeneration: UInt64 = 0
     /// How many audit timeouts passed per (job, round): widens the auditor set.
     var auditEscalation: [Timer: Int] = [:]
     var reputation: [[UInt8]: Int64] = [:]
@@ -131,12 +158,7 @@ public actor MarketEngine {
                 try? await Task.sleep(for: .milliseconds(self.settings.adIntervalMs))
             }
         })
-        loops.append(Task { [weak self] in
-            while let self, await !self.stopped {
-                await self.tick()
-                try? await Task.sleep(for: .milliseconds(self.settings.tickMs))
-            }
-        })
+        armWakeup()
     }
 
     /// Stops the loops (in-flight proving tasks finish on their own).
@@ -144,6 +166,44 @@ public actor MarketEngine {
         stopped = true
         for loop in loops { loop.cancel() }
         loops.removeAll()
+        wakeTask?.cancel()
+        wakeTask = nil
+        wakeAtMs = nil
+    }
+
+    // MARK: Timers
+
+    /// Schedules (or moves) a timer and makes sure a sleeper wakes up for it in time.
+    func schedule(_ timer: Timer, atMs: UInt64) {
+        timers.schedule(timer, atMs: atMs)
+        armWakeup()
+    }
+
+    /// Makes the sleeper wake at the earliest due timer: replaces it when a timer is due earlier
+    /// than it sleeps. The node sleeps while nothing is due (no periodic tick).
+    func armWakeup() {
+        guard !stopped, let next = timers.nextDueMs else { return }
+        if let at = wakeAtMs, at <= next { return }
+        wakeTask?.cancel()
+        wakeGeneration &+= 1
+        wakeAtMs = next
+        let generation = wakeGeneration
+        let delay = next &- min(next, Self.nowMs())
+        wakeTask = Task { [weak self] in
+            if delay > 0 {
+                do { try await Task.sleep(for: .milliseconds(delay)) } catch { return }
+            }
+            await self?.wake(generation)
+        }
+    }
+
+    /// The sleeper woke up: fires what is due and sleeps again until the next timer.
+    func wake(_ generation: UInt64) async {
+        guard generation == wakeGeneration, !stopped else { return }
+        wakeTask = nil
+        wakeAtMs = nil
+        await fireDueTimers()
+        armWakeup()
     }
 
     /// Sets the calibrated proving throughput advertised from now on.
@@ -208,6 +268,7 @@ public actor MarketEngine {
         guard parkedCount < Self.parkedLimit else { return }
         parked[jobID, default: []].append(message)
         parkedCount += 1
+        if timers.dueTime(.pruneParked) == nil { schedule(.pruneParked, atMs: message.atMs &+ 1000) }
     }
 
     /// Handles the job's early messages again, as long as one of them gets through.

@@ -27,8 +27,6 @@ public struct MarketSettings: Sendable {
     public var adIntervalMs: UInt64 = 5000
     /// Deadline of a job when the submitter gives none.
     public var defaultDeadlineMs: UInt64 = 120_000
-    /// Timer resolution.
-    public var tickMs: UInt64 = 10
     /// Test only: as a worker, return a wrong output with a forged proof.
     public var cheat = false
 

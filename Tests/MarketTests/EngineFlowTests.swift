@@ -38,7 +38,6 @@ struct EngineFlowTests {
         s.promisedMarginMs = 0
         s.defaultDeadlineMs = 60_000
         s.cheat = cheat
-        s.tickMs = 25
         return s
     }
 
