@@ -110,6 +110,38 @@ import TestSupport
         #expect(throws: ProofError.evaluationMismatch) { try verify([batch.commitment], claims, finals) }
     }
 
+    /// The direct opening keeps each claim's weight in product form (block + local eq table): claims
+    /// with every length of Boolean prefix (none, some, all coordinates: a single entry), Boolean
+    /// coordinates after a general one, and several claims on one block must all verify, and a
+    /// wrong value in any of them must not.
+    @Test func directOpeningOfSegmentClaimsOfEverySize() throws {
+        let n = 11
+        let p = randomPolys(1, n, seed: 31)
+        for parameters in [CommitmentParameters.testing, .conjectured100] {
+            let batch = PolynomialCommitment.commit(p, parameters: parameters)
+            var points: [[E]] = []
+            for prefix in [0, 1, 3, 7, 10, 11] {
+                var z = randomPoint(n, seed: UInt64(40 + prefix))
+                for i in 0..<prefix { z[i] = (i * 5 + prefix) % 3 == 0 ? .one : .zero }
+                points.append(z)
+            }
+            var mixed = randomPoint(n, seed: 50)
+            mixed[4] = .one
+            mixed[n - 1] = .zero
+            points.append(mixed)
+            points.append(points[2].enumerated().map { $0 < 3 ? $1 : $1 + .one })  // same block as points[2]
+            let claims = points.map { claim(0, 0, p[0], $0) }
+            var t = Transcript(domain: "pcs-test")
+            let proof = PolynomialCommitment.open([batch], claims: claims, transcript: &t)
+            try verify([batch.commitment], claims, proof, parameters: parameters)
+            for i in claims.indices {
+                var bad = claims
+                bad[i].value += .one
+                #expect(throws: ProofError.self) { try verify([batch.commitment], bad, proof, parameters: parameters) }
+            }
+        }
+    }
+
     @Test func smallPolynomialWithoutFolding() throws {
         let p = randomPolys(1, 2, seed: 13)
         let batch = PolynomialCommitment.commit(p, parameters: .testing)

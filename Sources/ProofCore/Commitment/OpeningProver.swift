@@ -75,17 +75,18 @@ extension PolynomialCommitment {
         // With one polynomial in the class, Basefold's sumcheck runs directly against the claims'
         // weight W = Σ_ℓ γ^ℓ eq(z_ℓ, ·) (the verifier evaluates W at the folding point itself): no
         // point-reduction sumcheck, no eq table of a reduced point, and the first fold reads the base
-        // tables (no lift to the extension). Several polynomials are reduced to one point first.
-        let direct = m == 1
+        // tables (no lift to the extension); `DirectFolding` keeps W in product form per claim, never
+        // as a 2^n table. Several polynomials are reduced to one point first.
         var reduction: SumcheckProof<E>?
         var values = [E]()
         var claim = E.zero
         var table = [E]()
         var coefficients = [E]()
-        let weight: [E]
-        if direct {
+        var weight = [E]()
+        var direct: DirectFolding?
+        if m == 1 {
             let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
-            weight = reductionWeights(claims, slots: slots, count: 1, n: n, gamma: gamma)[0]
+            direct = DirectFolding(table: polys[0], claims: claims, gamma: gamma)
             var g = E.one
             for c in claims {
                 claim += g * c.value
@@ -100,20 +101,23 @@ extension PolynomialCommitment {
         let folded = parameters.foldedVariables(n)
         var layerCodewords = [[E]]()
         var layerTrees = [MerkleTree]()
-        var folder = FoldBuffers(size: size)
-        var evals = direct ? lowBitRound(base: polys[0], weight, claim: claim) : lowBitRound(table, weight, claim: claim)
+        var folder = direct == nil ? FoldBuffers(size: size) : FoldBuffers(size: 1)
+        var evals = direct?.roundEvaluations(claim: claim) ?? lowBitRound(table, weight, claim: claim)
         var rounds = [[E]]()
         for t in 0..<folded {
             rounds.append(evals)
             transcript.absorb("pcs.round", elements: evals)
             let rho: E = transcript.challenge("pcs.fold")
             claim = interpolateAtIntegerNodes(evals, at: rho)
-            let s0s2 = t == 0 && direct
-                ? folder.foldFirst(table: polys[0], weight: weight, coefficients: coefficientSets[0], rho: rho)
-                : folder.fold(round: t, table: table, weight: weight, coefficients: coefficients, rho: rho)
-            evals = [s0s2.0, claim - s0s2.0, s0s2.1]
+            if direct != nil {
+                direct!.fold(rho)
+                evals = direct!.roundEvaluations(claim: claim)
+            } else {
+                let s0s2 = folder.fold(round: t, table: table, weight: weight, coefficients: coefficients, rho: rho)
+                evals = [s0s2.0, claim - s0s2.0, s0s2.1]
+            }
             if (t + 1) % k == 0 && t + 1 < folded {
-                let folding = folder.coefficients(afterRound: t)
+                let folding = direct?.coefficients() ?? folder.coefficients(afterRound: t)
                 let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
                 let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
                 let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
@@ -124,8 +128,8 @@ extension PolynomialCommitment {
             }
         }
         if folded > 0 {
-            coefficients = folder.coefficients(afterRound: folded - 1)
-        } else if direct {
+            coefficients = direct?.coefficients() ?? folder.coefficients(afterRound: folded - 1)
+        } else if direct != nil {
             coefficients = coefficientSets[0].map { E($0) }
         }
         transcript.absorb("pcs.final", elements: coefficients)
@@ -213,27 +217,6 @@ extension PolynomialCommitment {
     static func queryPositions(_ transcript: inout Transcript, parameters: CommitmentParameters, n: Int) -> [Int] {
         let logLeaves = n + parameters.rateLog - parameters.foldingLog
         return Array(Set(transcript.challengeIndices("pcs.query", count: parameters.queries, logBound: logLeaves))).sorted()
-    }
-
-    /// `lowBitRound` for a base-field table (the direct opening's first round).
-    static func lowBitRound(base f: [Goldilocks], _ w: [E], claim: E) -> [E] {
-        let half = f.count / 2
-        let parts = f.withUnsafeBufferPointer { fb in
-            w.withUnsafeBufferPointer { wb in
-                Parallel.mapChunks(count: half) { range -> (E, E) in
-                    var s0 = E.zero, s2 = E.zero
-                    for i in range {
-                        let f0 = fb[2 * i], f1 = fb[2 * i + 1], w0 = wb[2 * i], w1 = wb[2 * i + 1]
-                        s0 += w0 * f0
-                        s2 += (w1.doubled() - w0) * (f1.doubled() - f0)
-                    }
-                    return (s0, s2)
-                }
-            }
-        }
-        var s0 = E.zero, s2 = E.zero
-        for p in parts { s0 += p.0; s2 += p.1 }
-        return [s0, claim - s0, s2]
     }
 
     /// Round polynomial (at 0, 1, 2) of Σ f·w when binding the lowest index bit.
@@ -350,18 +333,6 @@ struct FoldBuffers {
         }
     }
 
-    /// Round 0 of a direct opening: folds the base-field table and coefficients straight into the
-    /// extension (no lifted copy of the polynomial).
-    mutating func foldFirst(table: [Goldilocks], weight: [E], coefficients: [Goldilocks], rho: E) -> (E, E) {
-        table.withUnsafeBufferPointer { st in
-            weight.withUnsafeBufferPointer { sw in
-                coefficients.withUnsafeBufferPointer { sc in
-                    foldInto(&a, st.baseAddress!, sw.baseAddress!, sc.baseAddress!, length: size, rho: rho)
-                }
-            }
-        }
-    }
-
     private func foldInto<S: FoldSource>(_ dst: inout (t: [E], w: [E], c: [E]), _ st: UnsafePointer<S>, _ sw: UnsafePointer<E>,
                                          _ sc: UnsafePointer<S>, length: Int, rho: E) -> (E, E) {
         let half = length / 2
@@ -401,12 +372,14 @@ struct FoldBuffers {
     }
 }
 
-/// What Basefold's first fold may read: base-field tables (a direct opening) or extension tables.
+/// What Basefold's folds may read: base-field tables (a direct opening's first round) or extension tables.
 protocol FoldSource {
     /// lo + ρ·(hi − lo): the table fold.
     static func fold(_ lo: Self, _ hi: Self, _ rho: GoldilocksExt2) -> GoldilocksExt2
     /// c0 + ρ·c1: the coefficient fold.
     static func combine(_ c0: Self, _ c1: Self, _ rho: GoldilocksExt2) -> GoldilocksExt2
+    /// e·s.
+    static func times(_ e: GoldilocksExt2, _ s: Self) -> GoldilocksExt2
 }
 
 extension Goldilocks: FoldSource {
@@ -414,6 +387,8 @@ extension Goldilocks: FoldSource {
     static func fold(_ lo: Goldilocks, _ hi: Goldilocks, _ rho: GoldilocksExt2) -> GoldilocksExt2 { rho * (hi - lo) + lo }
     @inline(__always)
     static func combine(_ c0: Goldilocks, _ c1: Goldilocks, _ rho: GoldilocksExt2) -> GoldilocksExt2 { rho * c1 + c0 }
+    @inline(__always)
+    static func times(_ e: GoldilocksExt2, _ s: Goldilocks) -> GoldilocksExt2 { e * s }
 }
 
 extension GoldilocksExt2: FoldSource {
@@ -421,4 +396,6 @@ extension GoldilocksExt2: FoldSource {
     static func fold(_ lo: GoldilocksExt2, _ hi: GoldilocksExt2, _ rho: GoldilocksExt2) -> GoldilocksExt2 { lo + rho * (hi - lo) }
     @inline(__always)
     static func combine(_ c0: GoldilocksExt2, _ c1: GoldilocksExt2, _ rho: GoldilocksExt2) -> GoldilocksExt2 { c0 + rho * c1 }
+    @inline(__always)
+    static func times(_ e: GoldilocksExt2, _ s: GoldilocksExt2) -> GoldilocksExt2 { e * s }
 }

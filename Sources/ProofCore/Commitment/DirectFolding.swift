@@ -1,0 +1,156 @@
+/// Basefold's sumcheck for a class holding one polynomial f, run against W = Σ_ℓ γ^ℓ eq(z_ℓ, ·)
+/// without ever building W: each claim keeps its factor of W in product form, scale_ℓ · eq(p_ℓ, ·)
+/// over the variables not yet bound, and only the table of its non-Boolean coordinates (a segment
+/// claim's leading 0/1 coordinates only select a block). Round t binds the lowest index bit (the last
+/// coordinate of every point), so with A_ℓ(b) = Σ_x' f(x', b)·eq(p_ℓ', x') the round polynomial is
+/// s(X) = Σ_ℓ scale_ℓ·eq(p_ℓ,last, X)·(A_ℓ(0)(1 − X) + A_ℓ(1)X), read from the claim's block only.
+/// Binding X = ρ multiplies scale_ℓ by eq(p_ℓ,last, ρ), drops that coordinate, and halves the eq table
+/// by summing pairs. The table of f is folded in full each round, and the coefficients a folded
+/// layer (or the final polynomial) needs are its Möbius transform, so no coefficient table is folded.
+/// The round polynomials are exactly those of the materialised sumcheck (the proof does not change).
+struct DirectFolding {
+    typealias E = GoldilocksExt2
+
+    /// One claim's factor of W.
+    struct ClaimWeight {
+        /// γ^ℓ times eq(z_ℓ's bound coordinates, the challenges).
+        var scale: E
+        /// The coordinates not yet bound (first variable first).
+        var point: [E]
+        /// Leading coordinates of the original point that are 0 or 1.
+        let booleanPrefix: Int
+        /// eq(point[booleanPrefix ..< point.count − 1], ·) (`[1]` when that range is empty).
+        var local: [E]
+
+        init(scale: E, point: [E]) {
+            self.scale = scale
+            self.point = point
+            var k = 0
+            while k < point.count && (point[k] == .zero || point[k] == .one) { k += 1 }
+            booleanPrefix = k
+            local = k < point.count - 1 ? MLE.eqTable(Array(point[k..<(point.count - 1)])) : [.one]
+        }
+
+        /// The block of the (v − 1)-variable space x' that the Boolean prefix selects, as its first
+        /// index (the block has `local.count` entries).
+        var blockStart: Int {
+            let v = point.count
+            let prefix = min(booleanPrefix, v - 1)
+            var bits = 0
+            for i in 0..<prefix { bits = bits << 1 | (point[i] == .one ? 1 : 0) }
+            return bits << (v - 1 - prefix)
+        }
+
+        /// Binds the last coordinate to ρ.
+        mutating func bind(_ rho: E) {
+            let p = point.removeLast()
+            scale *= E.one - p - rho + (p * rho).doubled()
+            if local.count > 1 {
+                let half = local.count / 2
+                local = local.withUnsafeBufferPointer { src in
+                    [E](unsafeUninitializedCapacity: half) { dst, n in
+                        Parallel.forEachChunk(count: half) { range in
+                            for y in range { dst[y] = src[2 * y] + src[2 * y + 1] }
+                        }
+                        n = half
+                    }
+                }
+            }
+        }
+    }
+
+    /// The committed table (round 0).
+    let committed: [Goldilocks]
+    /// Folded tables: rounds 1, 3, 5… write `a`, rounds 2, 4… write `b` (allocated once).
+    var a: [E] = []
+    var b: [E] = []
+    /// Variables left.
+    private(set) var variables: Int
+    var weights: [ClaimWeight]
+
+    /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ.
+    init(table: [Goldilocks], claims: [EvaluationClaim], gamma: E) {
+        committed = table
+        variables = table.count.trailingZeroBitCount
+        var g = E.one
+        weights = claims.map { c in
+            defer { g *= gamma }
+            return ClaimWeight(scale: g, point: c.point)
+        }
+    }
+
+    /// Folds done so far.
+    var round: Int { committed.count.trailingZeroBitCount - variables }
+
+    /// Calls `body` with the current table (base field before the first fold).
+    private func withTable<R>(_ base: (UnsafePointer<Goldilocks>) -> R, _ ext: (UnsafePointer<E>) -> R) -> R {
+        if round == 0 { return committed.withUnsafeBufferPointer { base($0.baseAddress!) } }
+        return (round % 2 == 1 ? a : b).withUnsafeBufferPointer { ext($0.baseAddress!) }
+    }
+
+    /// The round polynomial at 0, 1, 2 (s(1) = claim − s(0)).
+    func roundEvaluations(claim: E) -> [E] {
+        var s0 = E.zero, s2 = E.zero
+        for w in weights {
+            let start = w.blockStart
+            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, eq: w.local) },
+                                     { DirectFolding.partialSums($0, start: start, eq: w.local) })
+            let p = w.point[w.point.count - 1]
+            s0 += w.scale * (E.one - p) * a0
+            // eq(p, 2) = 3p − 1; the table's line at 2 is 2·A(1) − A(0).
+            s2 += w.scale * (p.doubled() + p - E.one) * (a1.doubled() - a0)
+        }
+        return [s0, claim - s0, s2]
+    }
+
+    /// (Σ_y eq[y]·t[2(start + y)], Σ_y eq[y]·t[2(start + y) + 1]).
+    static func partialSums<S: FoldSource>(_ t: UnsafePointer<S>, start: Int, eq: [E]) -> (E, E) {
+        let base = t + 2 * start
+        let parts = eq.withUnsafeBufferPointer { e in
+            Parallel.mapChunks(count: e.count, minimumChunk: 1 << 13) { range -> (E, E) in
+                var a0 = E.zero, a1 = E.zero
+                for y in range {
+                    a0 += S.times(e[y], base[2 * y])
+                    a1 += S.times(e[y], base[2 * y + 1])
+                }
+                return (a0, a1)
+            }
+        }
+        var a0 = E.zero, a1 = E.zero
+        for p in parts { a0 += p.0; a1 += p.1 }
+        return (a0, a1)
+    }
+
+    /// Binds the lowest variable to ρ: folds the table and every claim's weight.
+    mutating func fold(_ rho: E) {
+        let half = 1 << (variables - 1)
+        let target = round % 2 == 0
+        if a.isEmpty { a = DirectFolding.buffer(half) }
+        if b.isEmpty && half > 1 { b = DirectFolding.buffer(half / 2) }
+        func run<S: FoldSource>(_ src: UnsafePointer<S>, _ dst: UnsafeMutablePointer<E>) {
+            Parallel.forEachChunk(count: half, minimumChunk: 1 << 13) { range in
+                for i in range { dst[i] = S.fold(src[2 * i], src[2 * i + 1], rho) }
+            }
+        }
+        if round == 0 {
+            committed.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
+        } else if target {
+            b.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
+        } else {
+            a.withUnsafeBufferPointer { s in b.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
+        }
+        variables -= 1
+        for i in weights.indices { weights[i].bind(rho) }
+    }
+
+    /// The monomial coefficients of the current (folded) table.
+    func coefficients() -> [E] {
+        let count = 1 << variables
+        var c = withTable({ p in (0..<count).map { E(p[$0]) } }, { p in Array(UnsafeBufferPointer(start: p, count: count)) })
+        MLE.evaluationsToCoefficients(&c)
+        return c
+    }
+
+    /// An uninitialized buffer: every round writes the prefix it later reads.
+    static func buffer(_ count: Int) -> [E] { [E](unsafeUninitializedCapacity: count) { _, n in n = count } }
+}
