@@ -17,6 +17,9 @@ public enum ProverBench {
         /// Weight commitment alone, seconds.
         public var commitSeconds: Double
         public var proveSeconds: Double
+        /// CPU time (user + system, all threads) of the median-wall proof: less sensitive to other
+        /// processes on the machine than wall time.
+        public var proveCPUSeconds: Double
         public var verifySeconds: Double
         public var proofBytes: Int
         /// Process peak resident memory after this model (ru_maxrss; cumulative over the run).
@@ -32,6 +35,7 @@ public enum ProverBench {
     /// Figures of the plain (not zero-knowledge) proof, for the ZK overhead columns.
     public struct PlainFigures: Sendable {
         public var proveSeconds: Double
+        public var proveCPUSeconds: Double
         public var verifySeconds: Double
         public var proofBytes: Int
     }
@@ -68,15 +72,15 @@ public enum ProverBench {
             let inference = try median(max(20, repetitions * 20)) { _ = try engine.run(inputs: [input]) }
             var proof: [UInt8] = []
             var output: [Int64] = []
-            let prove = try median(repetitions) { (output, proof) = try ZKMLProver.prove(model: model.prover, input: input) }
+            let (prove, proveCPU) = try medianWithCPU(repetitions) { (output, proof) = try ZKMLProver.prove(model: model.prover, input: input) }
             let key = model.prover.verifierKey()
             let verify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: proof) }
             var plainProof: [UInt8] = []
-            let plainProve = try median(repetitions) { plainProof = try ZKMLProver.prove(model: model.prover, input: input, options: .plain).proof }
+            let (plainProve, plainCPU) = try medianWithCPU(repetitions) { plainProof = try ZKMLProver.prove(model: model.prover, input: input, options: .plain).proof }
             let plainVerify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: plainProof) }
-            let plain = PlainFigures(proveSeconds: plainProve, verifySeconds: plainVerify, proofBytes: plainProof.count)
+            let plain = PlainFigures(proveSeconds: plainProve, proveCPUSeconds: plainCPU, verifySeconds: plainVerify, proofBytes: plainProof.count)
             rows.append(Row(model: name, parameters: model.prover.weights.matrices.reduce(0) { $0 + $1.count },
-                            registerSeconds: registerSeconds, commitSeconds: commitSeconds, proveSeconds: prove,
+                            registerSeconds: registerSeconds, commitSeconds: commitSeconds, proveSeconds: prove, proveCPUSeconds: proveCPU,
                             verifySeconds: verify, proofBytes: proof.count, peakRSSBytes: peakRSS(),
                             inferenceSeconds: inference, ezkl: recordedEZKL[name], plain: plain))
         }
@@ -94,6 +98,26 @@ public enum ProverBench {
         for _ in 0..<max(1, n) { times.append(try seconds(body)) }
         times.sort()
         return times[times.count / 2]
+    }
+
+    /// Median wall time and the CPU time of that same run.
+    static func medianWithCPU(_ n: Int, _ body: () throws -> Void) throws -> (wall: Double, cpu: Double) {
+        var runs: [(Double, Double)] = []
+        for _ in 0..<max(1, n) {
+            let cpu0 = cpuSeconds()
+            let wall = try seconds(body)
+            runs.append((wall, cpuSeconds() - cpu0))
+        }
+        runs.sort { $0.0 < $1.0 }
+        return runs[runs.count / 2]
+    }
+
+    /// User + system CPU time of the process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     static func peakRSS() -> Int {
@@ -128,7 +152,7 @@ public enum ProverBench {
     /// targets: prove <= 1.3x, proof <= 1.3x).
     public static func zeroKnowledgeTable(_ rows: [Row]) -> String {
         var out = "\nzero knowledge (default) vs plain proof\n"
-        out += "model       | ZK prove  | plain prove | prove ratio | ZK proof  | plain proof | size ratio | ZK verify | plain verify\n"
+        out += "model       | ZK prove  | plain prove | prove ratio | ZK proof  | plain proof | size ratio | ZK verify | plain verify | ZK CPU | plain CPU\n"
         for r in rows {
             guard let p = r.plain else { continue }
             out += [
@@ -136,7 +160,7 @@ public enum ProverBench {
                 ms(r.proveSeconds), ms(p.proveSeconds), String(format: "%.2fx", r.proveSeconds / p.proveSeconds),
                 String(format: "%.1f KB", Double(r.proofBytes) / 1000), String(format: "%.1f KB", Double(p.proofBytes) / 1000),
                 String(format: "%.2fx", Double(r.proofBytes) / Double(p.proofBytes)),
-                ms(r.verifySeconds), ms(p.verifySeconds),
+                ms(r.verifySeconds), ms(p.verifySeconds), ms(r.proveCPUSeconds), ms(p.proveCPUSeconds),
             ].joined(separator: " | ") + "\n"
         }
         return out
@@ -148,12 +172,12 @@ public enum ProverBench {
             var f = [
                 "\"model\": \"\(r.model)\"", "\"parameters\": \(r.parameters)",
                 "\"register_s\": \(n(r.registerSeconds))", "\"commit_s\": \(n(r.commitSeconds))",
-                "\"prove_s\": \(n(r.proveSeconds))", "\"verify_s\": \(n(r.verifySeconds))", "\"proof_bytes\": \(r.proofBytes)",
+                "\"prove_s\": \(n(r.proveSeconds))", "\"prove_cpu_s\": \(n(r.proveCPUSeconds))", "\"verify_s\": \(n(r.verifySeconds))", "\"proof_bytes\": \(r.proofBytes)",
                 "\"peak_rss_bytes\": \(r.peakRSSBytes)", "\"inference_s\": \(n(r.inferenceSeconds))",
                 "\"prove_over_inference\": \(n(r.proveSeconds / r.inferenceSeconds))",
             ]
             if let p = r.plain {
-                f += ["\"plain_prove_s\": \(n(p.proveSeconds))", "\"plain_verify_s\": \(n(p.verifySeconds))",
+                f += ["\"plain_prove_s\": \(n(p.proveSeconds))", "\"plain_prove_cpu_s\": \(n(p.proveCPUSeconds))", "\"plain_verify_s\": \(n(p.verifySeconds))",
                       "\"plain_proof_bytes\": \(p.proofBytes)", "\"zk_prove_ratio\": \(n(r.proveSeconds / p.proveSeconds))",
                       "\"zk_size_ratio\": \(n(Double(r.proofBytes) / Double(p.proofBytes)))"]
             }

@@ -3,9 +3,10 @@
 /// over the variables not yet bound, and only the table of its non-Boolean coordinates (a segment
 /// claim's leading 0/1 coordinates only select a block). Round t binds the lowest index bit (the last
 /// coordinate of every point), so with A_ℓ(b) = Σ_x' f(x', b)·eq(p_ℓ', x') the round polynomial is
-/// s(X) = Σ_ℓ scale_ℓ·eq(p_ℓ,last, X)·(A_ℓ(0)(1 − X) + A_ℓ(1)X), read from the claim's block only.
-/// Binding X = ρ multiplies scale_ℓ by eq(p_ℓ,last, ρ), drops that coordinate, and halves the eq table
-/// by summing pairs. The table of f is folded in full each round, and the coefficients a folded
+/// s(X) = Σ_ℓ scale_ℓ·eq(p_ℓ,last, X)·(A_ℓ(0)(1 − X) + A_ℓ(1)X), read from the claim's block only,
+/// with the local eq table split in two halves (eq(L, ·) = eq(L_hi, ·) ⊗ eq(L_lo, ·), ~2^(|L|/2) entries
+/// each). Binding X = ρ multiplies scale_ℓ by eq(p_ℓ,last, ρ), drops that coordinate, and halves the
+/// low table (then the high one) by summing pairs. The table of f is folded in full each round, and the coefficients a folded
 /// layer (or the final polynomial) needs are its Möbius transform, so no coefficient table is folded.
 /// The round polynomials are exactly those of the materialised sumcheck (the proof does not change).
 struct DirectFolding {
@@ -19,8 +20,11 @@ struct DirectFolding {
         var point: [E]
         /// Leading coordinates of the original point that are 0 or 1.
         let booleanPrefix: Int
-        /// eq(point[booleanPrefix ..< point.count − 1], ·) (`[1]` when that range is empty).
-        var local: [E]
+        /// eq(L, ·) for L = point[booleanPrefix ..< point.count − 1], split as eq(L_hi, ·) ⊗ eq(L_lo, ·)
+        /// (index y = y_hi·|lo| + y_lo; `[1]` for an empty half): two tables of about 2^(|L|/2)
+        /// entries instead of one of 2^|L|.
+        var hi: [E]
+        var lo: [E]
 
         init(scale: E, point: [E]) {
             self.scale = scale
@@ -28,11 +32,17 @@ struct DirectFolding {
             var k = 0
             while k < point.count && (point[k] == .zero || point[k] == .one) { k += 1 }
             booleanPrefix = k
-            local = k < point.count - 1 ? MLE.eqTable(Array(point[k..<(point.count - 1)])) : [.one]
+            let local = k < point.count - 1 ? Array(point[k..<(point.count - 1)]) : []
+            let split = local.count / 2
+            hi = MLE.eqTable(Array(local[..<split]))
+            lo = MLE.eqTable(Array(local[split...]))
         }
 
+        /// Entries of eq(L, ·): the block of the table's x' space that the Boolean prefix selects.
+        var blockLength: Int { hi.count * lo.count }
+
         /// The block of the (v − 1)-variable space x' that the Boolean prefix selects, as its first
-        /// index (the block has `local.count` entries).
+        /// index (the block has `blockLength` entries).
         var blockStart: Int {
             let v = point.count
             let prefix = min(booleanPrefix, v - 1)
@@ -41,21 +51,19 @@ struct DirectFolding {
             return bits << (v - 1 - prefix)
         }
 
-        /// Binds the last coordinate to ρ.
+        /// Binds the last coordinate to ρ (L loses its last coordinate: eq sums over it to 1).
         mutating func bind(_ rho: E) {
             let p = point.removeLast()
             scale *= E.one - p - rho + (p * rho).doubled()
-            if local.count > 1 {
-                let half = local.count / 2
-                local = local.withUnsafeBufferPointer { src in
-                    [E](unsafeUninitializedCapacity: half) { dst, n in
-                        Parallel.forEachChunk(count: half) { range in
-                            for y in range { dst[y] = src[2 * y] + src[2 * y + 1] }
-                        }
-                        n = half
-                    }
-                }
+            if lo.count > 1 {
+                lo = ClaimWeight.pairSums(lo)
+            } else if hi.count > 1 {
+                hi = ClaimWeight.pairSums(hi)
             }
+        }
+
+        static func pairSums(_ t: [E]) -> [E] {
+            (0..<(t.count / 2)).map { t[2 * $0] + t[2 * $0 + 1] }
         }
     }
 
@@ -93,8 +101,8 @@ struct DirectFolding {
         var s0 = E.zero, s2 = E.zero
         for w in weights {
             let start = w.blockStart
-            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, eq: w.local) },
-                                     { DirectFolding.partialSums($0, start: start, eq: w.local) })
+            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
+                                     { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
             let p = w.point[w.point.count - 1]
             s0 += w.scale * (E.one - p) * a0
             // eq(p, 2) = 3p − 1; the table's line at 2 is 2·A(1) − A(0).
@@ -103,17 +111,26 @@ struct DirectFolding {
         return [s0, claim - s0, s2]
     }
 
-    /// (Σ_y eq[y]·t[2(start + y)], Σ_y eq[y]·t[2(start + y) + 1]).
-    static func partialSums<S: FoldSource>(_ t: UnsafePointer<S>, start: Int, eq: [E]) -> (E, E) {
+    /// (Σ_y e(y)·t[2(start + y)], Σ_y e(y)·t[2(start + y) + 1]) with e(y_hi·|lo| + y_lo) = hi[y_hi]·lo[y_lo].
+    static func partialSums<S: FoldSource>(_ t: UnsafePointer<S>, start: Int, hi: [E], lo: [E]) -> (E, E) {
         let base = t + 2 * start
-        let parts = eq.withUnsafeBufferPointer { e in
-            Parallel.mapChunks(count: e.count, minimumChunk: 1 << 13) { range -> (E, E) in
-                var a0 = E.zero, a1 = E.zero
-                for y in range {
-                    a0 += S.times(e[y], base[2 * y])
-                    a1 += S.times(e[y], base[2 * y + 1])
+        let width = lo.count
+        let parts = hi.withUnsafeBufferPointer { h in
+            lo.withUnsafeBufferPointer { l in
+                Parallel.mapChunks(count: h.count, minimumChunk: max(1, (1 << 13) / width)) { range -> (E, E) in
+                    var a0 = E.zero, a1 = E.zero
+                    for yh in range {
+                        let row = base + 2 * yh * width
+                        var b0 = E.zero, b1 = E.zero
+                        for yl in 0..<width {
+                            b0 += S.times(l[yl], row[2 * yl])
+                            b1 += S.times(l[yl], row[2 * yl + 1])
+                        }
+                        a0 += h[yh] * b0
+                        a1 += h[yh] * b1
+                    }
+                    return (a0, a1)
                 }
-                return (a0, a1)
             }
         }
         var a0 = E.zero, a1 = E.zero

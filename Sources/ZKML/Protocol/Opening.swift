@@ -39,6 +39,29 @@ enum VectorCommitment {
         return log >= minimumLog ? point : [Ext](repeating: .zero, count: minimumLog - log) + point
     }
 
+    /// The committed vectors (weights, witness, private input/output) before and after padding to
+    /// the scheme's minimum size, and the lift of the claims on them: prover and verifier share it.
+    struct Sizes {
+        let weightCount: Int, witnessCount: Int, ioCount: Int
+        var weight: Int { VectorCommitment.paddedCount(weightCount) }
+        var witness: Int { VectorCommitment.paddedCount(witnessCount) }
+        var io: Int { VectorCommitment.paddedCount(ioCount) }
+
+        init(_ plan: CircuitPlan, _ ioLayout: IOCommitment.Layout) {
+            (weightCount, witnessCount, ioCount) = (plan.weightLayout.totalSize, plan.witnessLayout.totalSize, ioLayout.committedSize)
+        }
+
+        /// Lifts every claim to its padded committed vector.
+        func pad(weights: inout [ValueClaim], witness: inout [ValueClaim], io: inout [ValueClaim]) {
+            func lift(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
+                c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
+            }
+            weights = lift(weights, weightCount)
+            witness = lift(witness, witnessCount)
+            io = lift(io, ioCount)
+        }
+    }
+
     /// One committed vector and the claims on it.
     struct Opened {
         let count: Int

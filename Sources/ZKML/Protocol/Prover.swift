@@ -259,15 +259,8 @@ struct ProverState {
         progress?("opening")
         // Zero knowledge: the claims on each committed vector carry masked values; one masked sumcheck
         // per vector reduces them to one claim whose value is uniform (docs/ZK.md §2a).
-        let witnessSize = VectorCommitment.paddedCount(plan.witnessLayout.totalSize)
-        let weightSize = VectorCommitment.paddedCount(plan.weightLayout.totalSize)
-        let ioSize = VectorCommitment.paddedCount(ioLayout.committedSize)
-        func padded(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
-            c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
-        }
-        weightClaims = padded(weightClaims, plan.weightLayout.totalSize)
-        witnessClaims = padded(witnessClaims, plan.witnessLayout.totalSize)
-        ioClaims = padded(ioClaims, ioLayout.committedSize)
+        let sizes = VectorCommitment.Sizes(plan, ioLayout)
+        sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         if options.zeroKnowledge {
             if !weightClaims.isEmpty { weightClaims = [channel.reduceVector(model.weightBatch.evaluations[0], weightClaims)] }
             if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.reduceVector(ioBatch.evaluations[0], ioClaims)] }
@@ -278,11 +271,11 @@ struct ProverState {
                 plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), count: plan.witnessLayout.totalSize), value: pool.value))
         }
         var batches = [model.weightBatch, witnessBatch]
-        var vectors = [VectorCommitment.Opened(count: weightSize, claims: weightClaims),
-                       VectorCommitment.Opened(count: witnessSize, claims: witnessClaims)]
+        var vectors = [VectorCommitment.Opened(count: sizes.weight, claims: weightClaims),
+                       VectorCommitment.Opened(count: sizes.witness, claims: witnessClaims)]
         if let ioBatch {
             batches.append(ioBatch)
-            vectors.append(VectorCommitment.Opened(count: ioSize, claims: ioClaims))
+            vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
         VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
         return header.encoded() + channel.writer.bytes

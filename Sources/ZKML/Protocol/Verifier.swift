@@ -245,25 +245,18 @@ struct VerifierState {
             }
         }
 
-        let witnessSize = VectorCommitment.paddedCount(plan.witnessLayout.totalSize)
-        let weightSize = VectorCommitment.paddedCount(plan.weightLayout.totalSize)
-        let ioSize = VectorCommitment.paddedCount(ioLayout.committedSize)
-        func padded(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
-            c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
-        }
-        weightClaims = padded(weightClaims, plan.weightLayout.totalSize)
-        witnessClaims = padded(witnessClaims, plan.witnessLayout.totalSize)
-        ioClaims = padded(ioClaims, ioLayout.committedSize)
+        let sizes = VectorCommitment.Sizes(plan, ioLayout)
+        sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
         if header.zeroKnowledge {
             channel.section = "zero-knowledge claim reduction"
             if !weightClaims.isEmpty {
-                weightClaims = [try channel.reduceVector(weightClaims, numVariables: weightSize.trailingZeroBitCount)]
+                weightClaims = [try channel.reduceVector(weightClaims, numVariables: sizes.weight.trailingZeroBitCount)]
             }
             if ioCommitment != nil && !ioClaims.isEmpty {
-                ioClaims = [try channel.reduceVector(ioClaims, numVariables: ioSize.trailingZeroBitCount)]
+                ioClaims = [try channel.reduceVector(ioClaims, numVariables: sizes.io.trailingZeroBitCount)]
             }
-            witnessClaims = [try channel.reduceVector(witnessClaims, numVariables: witnessSize.trailingZeroBitCount)]
+            witnessClaims = [try channel.reduceVector(witnessClaims, numVariables: sizes.witness.trailingZeroBitCount)]
         }
         channel.section = "zero-knowledge masks"
         if let pool = try channel.reduceMasks() {
@@ -272,11 +265,11 @@ struct VerifierState {
         }
         channel.section = "opening"
         var commitments = [weightCommitment, commitment]
-        var vectors = [VectorCommitment.Opened(count: weightSize, claims: weightClaims),
-                       VectorCommitment.Opened(count: witnessSize, claims: witnessClaims)]
+        var vectors = [VectorCommitment.Opened(count: sizes.weight, claims: weightClaims),
+                       VectorCommitment.Opened(count: sizes.witness, claims: witnessClaims)]
         if let ioCommitment {
             commitments.append(ioCommitment)
-            vectors.append(VectorCommitment.Opened(count: ioSize, claims: ioClaims))
+            vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
         try VectorCommitment.verify(commitments, vectors, channel: &channel)
         channel.section = "end"
