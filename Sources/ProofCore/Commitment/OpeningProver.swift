@@ -119,7 +119,7 @@ extension PolynomialCommitment {
             if (t + 1) % k == 0 && t + 1 < folded {
                 let folding = direct?.coefficients() ?? folder.coefficients(afterRound: t)
                 let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
-                let codeword = ReedSolomon.encode(folding, rateLog: parameters.rateLog, plan: plan)
+                let codeword = encodeExtension(folding, rateLog: parameters.rateLog, plan: plan)
                 let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
                                      saltSource: randomness?.fork("pcs.layer.\(t)"))
                 transcript.absorb("pcs.layer.root", digest: tree.root)
@@ -146,6 +146,39 @@ extension PolynomialCommitment {
                               rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
                               finalCoefficients: coefficients, powNonce: nonce,
                               batchOpenings: batchOpenings, layerOpenings: layerOpenings)
+    }
+
+    /// Reed-Solomon encoding of extension-field coefficients c = u + X·v as the two base-field
+    /// encodings of u and v (the code is linear over the base field and its twiddles are base): the
+    /// same field operations as an extension NTT, on 8-byte elements and on the base-field NTT path.
+    static func encodeExtension(_ c: [E], rateLog: Int, plan: NTTPlan) -> [E] {
+        let n = c.count
+        var u = [Goldilocks](unsafeUninitializedCapacity: n) { _, k in k = n }
+        var v = u
+        c.withUnsafeBufferPointer { src in
+            u.withUnsafeMutableBufferPointer { ub in
+                v.withUnsafeMutableBufferPointer { vb in
+                    let (pu, pv) = (ub.baseAddress!, vb.baseAddress!)
+                    Parallel.forEachChunk(count: n) { range in
+                        for i in range { pu[i] = src[i].c0; pv[i] = src[i].c1 }
+                    }
+                }
+            }
+        }
+        let cu = ReedSolomon.encode(u, rateLog: rateLog, plan: plan)
+        let cv = ReedSolomon.encode(v, rateLog: rateLog, plan: plan)
+        let m = cu.count
+        return [E](unsafeUninitializedCapacity: m) { out, k in
+            let dst = out.baseAddress!
+            cu.withUnsafeBufferPointer { a in
+                cv.withUnsafeBufferPointer { b in
+                    Parallel.forEachChunk(count: m) { range in
+                        for i in range { (dst + i).initialize(to: E(a[i], b[i])) }
+                    }
+                }
+            }
+            k = m
+        }
     }
 
     /// The distinct leaf indices (ascending) that ascending query positions reach in a folded layer
