@@ -28,7 +28,11 @@ public enum MarketBench {
         /// Sum of proving time / sum of latency.
         public var provingShare: Double
         public var reawards: Int
-        /// Medians of the steps of a settled job on the requester's clock: offer to award, award to
+        /// Settled jobs awarded at once, every expected bidder having bid (the others waited for
+        /// the bid grace or the window).
+        public var awardedAtOnce: Int
+        /// Medians of the steps of a settled job on the requester's clock: offer to award (split: to
+        /// the first bid sent, from the last bid sent; bids carry the worker's clock), award to
         /// result received less proving ("result (less proving)"), result to the requester's own
         /// verification, verification to settlement (waiting for attestations).
         public var stagesP50Ms: [String: Double]
@@ -54,7 +58,10 @@ public enum MarketBench {
         let created = Double(view.offer.createdMs), settledAt = Double(view.settlement.settledMs)
         guard let award = view.awards.last.map({ Double($0.awardedMs) }), let result = at("result round"),
               let verified = at("requester verified") else { return [] }
-        return [("1 offer to award", award - created), ("2 award to result, less proving", result - award - provingMs),
+        let firstBid = view.bids.map { Double($0.createdMs) }.min() ?? award
+        let lastBid = view.bids.map { Double($0.createdMs) }.max() ?? award
+        return [("1 offer to award", award - created), ("1a offer to first bid sent", firstBid - created),
+                ("1b last bid sent to award", award - lastBid), ("2 award to result, less proving", result - award - provingMs),
                 ("3 result to requester verified", verified - result), ("4 verified to settled", settledAt - verified)]
     }
 
@@ -121,7 +128,7 @@ public enum MarketBench {
         var open: [Open] = []
         var submitted = 0
         var latencies: [Double] = [], provings: [Double] = [], overheads: [Double] = []
-        var settled = 0, lost = 0, reawards = 0
+        var settled = 0, lost = 0, reawards = 0, atOnce = 0
         var stages: [String: [Double]] = [:]
         var totalLatency = 0.0, totalProving = 0.0
         let started = Date()
@@ -143,6 +150,7 @@ public enum MarketBench {
                 reawards += max(0, view.awards.count - 1)
                 if view.phase == "settled" {
                     settled += 1
+                    if view.events.contains(where: { $0.text.hasPrefix("every expected bidder") }) { atOnce += 1 }
                     let latency = Double(view.settlement.settledMs &- view.offer.createdMs)
                     let proving = Double(view.result.provingUs) / 1000
                     latencies.append(latency)
@@ -169,7 +177,7 @@ public enum MarketBench {
                       seconds: seconds, jobsPerMinute: Double(settled) / seconds * 60,
                       latencyP50Ms: percentile(latencies, 0.5), latencyP99Ms: percentile(latencies, 0.99),
                       provingP50Ms: percentile(provings, 0.5), marketOverheadP50Ms: percentile(overheads, 0.5),
-                      provingShare: totalLatency > 0 ? totalProving / totalLatency : 0, reawards: reawards,
+                      provingShare: totalLatency > 0 ? totalProving / totalLatency : 0, reawards: reawards, awardedAtOnce: atOnce,
                       stagesP50Ms: stages.mapValues { percentile($0.sorted(), 0.5) },
                       loadAverageBefore: loadBefore, loadAverageAfter: loadAverage())
     }

@@ -81,10 +81,18 @@ extension MarketEngine {
         apply(.bid(bid), replay: false)
         // The bid carries the worker's current ad (signed with the bid): a fresher market view.
         if Array(bid.capacity.nodeID) == sender { apply(.capacity(bid.capacity), replay: false) }
-        let journal = self.journal
-        let recorded = Task { try await journal.record([.bid(bid)]) }
+        // Not awaited here: bids arrive one after another on one stream, and waiting for each
+        // write in turn made the last bid wait for all earlier fsyncs. Concurrent bid writes
+        // commit together; the award waits for them (`awardNext`), so every bid it considered
+        // precedes it in the journal.
+        let journal = self.journal, logger = self.logger
+        let write = Task {
+            do { try await journal.record([.bid(bid)]) } catch {
+                logger.warning("bid not journaled", metadata: ["job": "\(Hex.short(Array(bid.jobID)))", "error": "\(error)"])
+            }
+        }
+        mutate(bid.jobID) { $0.bidWrites.append(write) }
         await awardEarlyIfReady(Array(bid.jobID))
-        try await recorded.value
     }
 
     /// Closes the bid window early: at once when every live worker that can take the job has bid,
@@ -94,6 +102,7 @@ extension MarketEngine {
         let expected = expectedBidders(job)
         if !expected.isEmpty, expected.isSubset(of: job.bids.keys) {
             timers.cancel(.bidWindow(id))
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "every expected bidder (\(expected.count)) has bid: award at once")) }
             await awardNext(id)
             return
         }
@@ -115,13 +124,19 @@ extension MarketEngine {
 
     /// Awards the job to the best remaining bid, or expires it when none is left.
     func awardNext(_ id: [UInt8]) async {
-        guard let job = jobs[id], job.requester == nodeID, !job.machine.phase.isTerminal, !job.awarding else { return }
-        switch job.machine.phase {
+        guard let before = jobs[id], before.requester == nodeID, !before.machine.phase.isTerminal, !before.awarding else { return }
+        switch before.machine.phase {
         case .bidding, .faulted: break
         default: return  // already awarded this round (an early award raced the window timer)
         }
         mutate(Data(id)) { $0.awarding = true }
         defer { mutate(Data(id)) { $0.awarding = false } }
+        // The bids this decision considers are journaled before it.
+        while let writes = jobs[id]?.bidWrites, !writes.isEmpty {
+            mutate(Data(id)) { $0.bidWrites.removeAll() }
+            for write in writes { await write.value }
+        }
+        guard let job = jobs[id] else { return }
         let now = Self.nowMs()
         let rule = AwardRule(maxPrice: job.offer.maxPrice, minReputation: job.offer.minReputation,
                              deadlineMs: job.offer.deadlineMs, nowMs: now, excluded: job.faulted)

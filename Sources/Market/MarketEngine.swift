@@ -45,6 +45,8 @@ public actor MarketEngine {
         var awarding = false
         var auditing: Set<UInt32> = []
         var sealedPending: [UInt32: [UInt8]] = [:]
+        /// Journal writes of received bids still in flight (the award waits for them).
+        var bidWrites: [Task<Void, Never>] = []
         /// Proofs fetched and verified here but not journaled yet: they are recorded together
         /// with this node's next record about the job (attestation, settlement or fault).
         var unrecordedProofs: [UInt32: [UInt8]] = [:]

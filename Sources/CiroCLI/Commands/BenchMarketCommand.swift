@@ -51,6 +51,7 @@ struct BenchMarketCommand: AsyncParsableCommand {
                    r.nodes, r.model, r.jobs, r.inFlight, Int(r.bidWindowMs), r.settled, r.lost, r.reawards, r.seconds))
         say(String(format: "  %.1f jobs/min sustained; submit-to-settlement p50 %.0f ms, p99 %.0f ms", r.jobsPerMinute, r.latencyP50Ms, r.latencyP99Ms))
         say(String(format: "  proving p50 %.0f ms, market overhead p50 %.0f ms, proving share %.1f%%", r.provingP50Ms, r.marketOverheadP50Ms, r.provingShare * 100))
+        say("  \(r.awardedAtOnce) of \(r.settled) settled jobs awarded at once (every expected bidder had bid)")
         for (name, ms) in r.stagesP50Ms.sorted(by: { $0.key < $1.key }) { say(String(format: "    p50 %@: %.0f ms", name, ms)) }
         say(String(format: "  load average %.1f before, %.1f after", r.loadAverageBefore, r.loadAverageAfter))
     }
