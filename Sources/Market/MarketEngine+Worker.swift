@@ -151,7 +151,7 @@ extension MarketEngine {
     /// slow proof on a loaded machine does not swing the estimate).
     func measured(macs: UInt64, provingMicroseconds: UInt64) {
         guard macs > 0, provingMicroseconds > 0 else { return }
-        let sample = UInt64(min(Double(UInt64.max / 2), Double(macs) * 1_000_000 / Double(provingMicroseconds)))
+        let sample = ProvingCalibration(macs: macs, provingMicroseconds: provingMicroseconds).macsPerSecond
         let old = capacity.provingMacsPerSecond
         capacity.provingMacsPerSecond = old == 0 ? max(1, sample) : max(1, (old / 4) &* 3 &+ sample / 4)
     }

@@ -161,6 +161,28 @@ public actor MarketEngine {
             }
         })
         armWakeup()
+        if settings.calibrateAtStart {
+            let backend = self.backend, logger = self.logger
+            loops.append(Task(priority: .utility) { [weak self] in
+                do {
+                    let calibration = try await backend.calibrate()
+                    await self?.calibrated(calibration)
+                } catch {
+                    logger.warning("calibration proof failed: the proving throughput stays unmeasured until the first job", metadata: ["error": "\(error)"])
+                }
+            })
+        }
+    }
+
+    /// The calibration proof finished: advertise its throughput at once, unless a real proof
+    /// measured one already (a real job's figure is the better estimate).
+    func calibrated(_ calibration: ProvingCalibration) async {
+        guard !stopped else { return }
+        logger.info("calibration proof", metadata: ["macs": "\(calibration.macs)", "us": "\(calibration.provingMicroseconds)",
+                                                    "macsPerSecond": "\(calibration.macsPerSecond)"])
+        guard capacity.provingMacsPerSecond == 0 else { return }
+        capacity.provingMacsPerSecond = calibration.macsPerSecond
+        await publishAd()
     }
 
     /// Stops the loops (in-flight proving tasks finish on their own).

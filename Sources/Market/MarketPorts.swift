@@ -51,6 +51,26 @@ public struct ProvenOutput: Sendable, Equatable {
     }
 }
 
+/// One timed proof of a known amount of work: what a node's advertised proving throughput is
+/// measured from.
+public struct ProvingCalibration: Sendable, Equatable {
+    /// Multiply-accumulates of the proven inference.
+    public var macs: UInt64
+    /// Time spent proving it.
+    public var provingMicroseconds: UInt64
+
+    public init(macs: UInt64, provingMicroseconds: UInt64) {
+        self.macs = macs
+        self.provingMicroseconds = provingMicroseconds
+    }
+
+    /// MACs proven per second (at least 1).
+    public var macsPerSecond: UInt64 {
+        guard provingMicroseconds > 0 else { return 1 }
+        return max(1, UInt64(min(Double(UInt64.max / 2), Double(macs) * 1_000_000 / Double(provingMicroseconds))))
+    }
+}
+
 /// What the market needs from the proof system (ZKML implements it in Node). Inputs are opaque
 /// bytes (the job's input file); the backend decodes and quantizes them.
 public protocol ProofBackend: Sendable {
@@ -66,6 +86,9 @@ public protocol ProofBackend: Sendable {
     func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput
     /// Verifies a proof that the model on `input` outputs `output`; throws with the reason if not.
     func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof: [UInt8]) async throws
+    /// Proves a small built-in model once and reports the work and the time (the calibration
+    /// proof a node runs at start, before its first job).
+    func calibrate() async throws -> ProvingCalibration
 }
 
 /// Where the market records what happens (the LMDB ledger implements it in Node). Records are

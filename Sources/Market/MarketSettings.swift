@@ -27,6 +27,9 @@ public struct MarketSettings: Sendable {
     public var adIntervalMs: UInt64 = 5000
     /// Deadline of a job when the submitter gives none.
     public var defaultDeadlineMs: UInt64 = 120_000
+    /// Whether `start()` runs a calibration proof (in the background) to advertise a measured
+    /// proving throughput before the first job.
+    public var calibrateAtStart = true
     /// Test only: as a worker, return a wrong output with a forged proof.
     public var cheat = false
 

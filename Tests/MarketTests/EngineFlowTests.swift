@@ -38,6 +38,7 @@ struct EngineFlowTests {
         s.promisedMarginMs = 0
         s.defaultDeadlineMs = 60_000
         s.cheat = cheat
+        s.calibrateAtStart = false
         return s
     }
 

@@ -177,6 +177,25 @@ import Wire
         try await net.checkAgreement(id, job: job, alive: Array(0..<5))
     }
 
+    @Test func everyNodeAdvertisesACalibratedThroughputBeforeAnyJob() async throws {
+        let net = try await Net.start(2)
+        defer { net.close() }
+        let control = net.members[0].control
+        let ads = try await offPool { () throws -> [Ciro_V1_CapacityAd] in
+            var request = Ciro_V1_ControlRequest()
+            request.market = Ciro_V1_MarketRequest()
+            let deadline = Date().addingTimeInterval(60)
+            while true {
+                if let r = try? ControlClient(endpoint: control).call(request), case let .market(market) = r.response,
+                   market.ads.count == 2, market.ads.allSatisfy({ $0.provingMacsPerSecond > 0 }) { return market.ads }
+                if Date() > deadline { throw ControlError.failed("no calibrated ads within 60 s (logs in \(net.root))") }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        // No job ran anywhere: the figure comes from the calibration proof.
+        #expect(ads.allSatisfy { $0.provingMacsPerSecond > 0 })
+    }
+
     @Test func winnerKilledMidProofIsReplacedByTheNextBid() async throws {
         // Node 2 is the cheapest (it wins) and waits 30 s before proving: it is killed meanwhile.
         let net = try await Net.start(5) { i in

@@ -81,13 +81,17 @@ final class HashProofBackend: ProofBackend {
     struct Invalid: Error, CustomStringConvertible { var description: String { "proof does not verify" } }
     struct Unknown: Error {}
 
+    struct CalibrationFailed: Error {}
+
     let file: [UInt8]
     let delayMs: UInt64
+    let calibrationFails: Bool
     let installed = Mutex(false)
 
-    init(file: [UInt8], preinstalled: Bool, delayMs: UInt64 = 20) {
+    init(file: [UInt8], preinstalled: Bool, delayMs: UInt64 = 20, calibrationFails: Bool = false) {
         self.file = file
         self.delayMs = delayMs
+        self.calibrationFails = calibrationFails
         installed.withLock { $0 = preinstalled }
     }
 
@@ -121,5 +125,12 @@ final class HashProofBackend: ProofBackend {
 
     func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof given: [UInt8]) async throws {
         guard modelID == self.modelID, try proof(input, output) == given else { throw Invalid() }
+    }
+
+    /// A stand-in calibration: the model's MACs in `delayMs`.
+    func calibrate() async throws -> ProvingCalibration {
+        try await Task.sleep(for: .milliseconds(delayMs))
+        if calibrationFails { throw CalibrationFailed() }
+        return ProvingCalibration(macs: info.macs, provingMicroseconds: delayMs * 1000)
     }
 }

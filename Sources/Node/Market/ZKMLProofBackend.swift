@@ -116,6 +116,21 @@ public actor ZKMLProofBackend: ProofBackend {
         try await Self.offload { try ZKMLVerifier.verify(key: key, input: quantized, output: output, proof: proof) }
     }
 
+    /// Proves the built-in calibration model (`CalibrationModel`) once and checks the proof;
+    /// the committing is not timed, the proving is (docs/MARKET.md, "Capacity ads").
+    public func calibrate() async throws -> ProvingCalibration {
+        try await Self.offload {
+            let (architecture, weights) = try NetworkCompiler.compile(CalibrationModel.network())
+            let model = try ProverModel(architecture: architecture, weights: weights)
+            let input = CalibrationModel.input()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let (output, proof) = try ZKMLProver.prove(model: model, input: input)
+            let microseconds = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+            try ZKMLVerifier.verify(key: model.verifierKey(), input: input, output: output, proof: proof)
+            return ProvingCalibration(macs: CalibrationModel.macs, provingMicroseconds: max(1, microseconds))
+        }
+    }
+
     /// The output as real numbers (dequantized), when the model is known here.
     public func outputValues(modelID: [UInt8], output: [Int64]) -> [Float]? {
         metadata[modelID]?.dequantizeOutput(output)
