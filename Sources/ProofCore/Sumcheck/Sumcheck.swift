@@ -60,8 +60,10 @@ public enum Sumcheck {
         flat.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             for round in 0..<n {
+                // After round 0 the round's sum is the previous polynomial at r: s(1) = sum − s(0).
                 let evals = roundEvaluations(base: base, stride: size, length: length, tableCount: m, degree: d,
-                                             factorStart: factorStart, factors: factors, coefficients: coefficients)
+                                             factorStart: factorStart, factors: factors, coefficients: coefficients,
+                                             sum: round == 0 ? nil : interpolateAtIntegerNodes(rounds[round - 1], at: point[round - 1]))
                 if round == 0 {
                     claim = evals[0] + evals[1]
                     absorbHeader(&transcript, numVariables: n, degree: d, claim: claim)
@@ -101,15 +103,17 @@ public enum Sumcheck {
         }
     }
 
-    /// The round polynomial's evaluations at 0 … d for the current tables.
+    /// The round polynomial's evaluations at 0 … d for the current tables. With `sum` (the round's
+    /// claimed s(0) + s(1), known after round 0) the products at 1 are skipped: s(1) = sum − s(0).
     @inlinable
     static func roundEvaluations<F: FieldElement>(
         base: UnsafeMutablePointer<F>, stride: Int, length: Int, tableCount m: Int, degree d: Int,
-        factorStart: [Int], factors: [Int], coefficients: [F]
+        factorStart: [Int], factors: [Int], coefficients: [F], sum: F? = nil
     ) -> [F] {
         let half = length / 2
         let termCount = coefficients.count
         let points = d + 1
+        let skipOne = sum != nil
         let partials = factorStart.withUnsafeBufferPointer { fs in
             factors.withUnsafeBufferPointer { fac in
                 Parallel.mapChunks(count: half, minimumChunk: 1 << 12) { range -> [F] in
@@ -139,7 +143,8 @@ public enum Sumcheck {
                             for k in 0..<termCount {
                                 let s = fs[k]
                                 let e = fs[k + 1]
-                                for x in 0..<points {
+                                var x = 0
+                                while x < points {
                                     var p = vals[fac[s] * points + x]
                                     var j = s + 1
                                     while j < e {
@@ -147,6 +152,7 @@ public enum Sumcheck {
                                         j += 1
                                     }
                                     a[k * points + x] += p
+                                    x += skipOne && x == 0 ? 2 : 1
                                 }
                             }
                         }
@@ -161,6 +167,7 @@ public enum Sumcheck {
                 for x in 0..<points { evals[x] += coefficients[k] * part[k * points + x] }
             }
         }
+        if let sum, points > 1 { evals[1] = sum - evals[0] }
         return evals
     }
 

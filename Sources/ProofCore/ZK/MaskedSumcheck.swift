@@ -114,6 +114,7 @@ public enum MaskedSumcheck {
         var point = [F]()
         var claim = F.zero
         var prefix = F.zero  // Σ_{j<i} g_j(r_j)
+        var unmasked = [F]()  // the previous round's polynomial of the unmasked sum, at 0 … d
         var length = size
         flat.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
@@ -132,8 +133,11 @@ public enum MaskedSumcheck {
                         return combination.evaluate(values)
                     }
                 } else {
+                    // After round 0 the unmasked round sum is the previous unmasked polynomial at r.
                     evals = Sumcheck.roundEvaluations(base: base, stride: size, length: length, tableCount: m, degree: d,
-                                                      factorStart: factorStart, factors: factors, coefficients: coefficients)
+                                                      factorStart: factorStart, factors: factors, coefficients: coefficients,
+                                                      sum: round == 0 ? nil : interpolateAtIntegerNodes(unmasked, at: point[round - 1]))
+                    unmasked = evals
                     if deg > d {
                         let known = evals
                         for x in (d + 1)...deg { evals.append(interpolateAtIntegerNodes(known, at: F(integer: x))) }
