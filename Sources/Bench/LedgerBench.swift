@@ -103,10 +103,13 @@ public enum LedgerBench {
         let bidEntries = try bids.reader.head().sequence
         f.bytesPerEntryBids = Double(bytesInUse(bids.reader)) / Double(max(bidEntries, 1))
 
-        // Point reads over the bids just written.
-        let keys = try (0..<min(100_000, bidBatches * settings.batchSize)).map { i -> [UInt8] in
-            let n = UInt64((i &* 7919) % (bidBatches * settings.batchSize))
-            return try LedgerAppend(.bid(SyntheticMarket.bid(job: n / 4, worker: n % 4))).storeKey
+        // Point reads over the bids just written, by their stored keys (the log entries' keys).
+        let keys = try bids.reader.snapshot { snap in
+            try (0..<min(100_000, bidBatches * settings.batchSize)).map { i -> [UInt8] in
+                let sequence = UInt64((i &* 7919) % (bidBatches * settings.batchSize)) + 1
+                guard let entry = try snap.entry(sequence) else { throw LedgerError.corruptEntry(sequence: sequence, reason: "missing") }
+                return Array(entry.entry.recordKey)
+            }
         }
         f.pointReadsPerSecond = try readRate(bids.reader, keys: keys, total: settings.reads, threads: settings.readThreads, decode: false)
         f.decodedReadsPerSecond = try readRate(bids.reader, keys: keys, total: settings.reads / 4, threads: settings.readThreads, decode: true)

@@ -213,6 +213,18 @@ public struct LMDBTransaction: ~Copyable {
         return true
     }
 
+    /// Stores `value` under `key` at the end of `db` (`MDB_APPEND`: no search, and a page that
+    /// splits stays full) when `key` sorts after every key there; returns `false` without writing
+    /// anything when it does not (the caller then uses `put` or `insert`).
+    public func appendIfLast(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_APPEND))
+        if rc == MDB_KEYEXIST { return false }
+        try check(rc, "mdb_put(\(db), append)")
+        return true
+    }
+
     /// Reserves `count` bytes under `key` and lets `fill` write them in place (`MDB_RESERVE`),
     /// saving a copy for large values. `fill` must write every byte.
     public func putReserving(

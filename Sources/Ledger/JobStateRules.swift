@@ -15,8 +15,8 @@ import Wire
 ///
 /// A job without its offer has no state (its records are kept and counted once the offer arrives).
 enum JobStateRules {
-    static func derive(job: Data, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> Ciro_V1_JobStatus? {
-        let jobKey = LedgerKeys.bytes(job)
+    static func derive(job: Data, number: UInt64, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> Ciro_V1_JobStatus? {
+        let jobKey = LedgerKeys.jobPrefix(number)
         guard let offerBytes = try txn.get(stores.jobs, key: jobKey) else { return nil }
         var status = Ciro_V1_JobStatus()
         status.jobID = job
@@ -28,16 +28,16 @@ enum JobStateRules {
             return status
         }
         if try txn.contains(stores.expiries, key: jobKey) {
-            status.round = try latestAwardRound(job: job, txn: txn, stores: stores) ?? 0
+            status.round = try latestAwardRound(job: number, txn: txn, stores: stores) ?? 0
             status.state = .expired
             return status
         }
-        guard let round = try latestAwardRound(job: job, txn: txn, stores: stores) else {
+        guard let round = try latestAwardRound(job: number, txn: txn, stores: stores) else {
             status.state = .offered
             return status
         }
         status.round = round
-        let roundKey = LedgerKeys.round(job: job, round: round)
+        let roundKey = LedgerKeys.round(job: number, round: round)
         var valid: UInt32 = 0
         var invalid: UInt32 = 0
         try txn.forEach(in: stores.attestations, prefix: roundKey) { _, value in
@@ -69,9 +69,9 @@ enum JobStateRules {
     }
 
     /// The highest award round of `job`, or nil when it has no award.
-    static func latestAwardRound(job: Data, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> UInt32? {
+    static func latestAwardRound(job number: UInt64, txn: borrowing LMDBTransaction, stores: LedgerStores) throws -> UInt32? {
         // Awards of one job share the prefix; the last one in key order has the highest round.
-        let prefix = LedgerKeys.jobPrefix(job)
+        let prefix = LedgerKeys.jobPrefix(number)
         var upper = prefix
         upper.append(contentsOf: [0xff, 0xff, 0xff, 0xff] as [UInt8])
         var round: UInt32?

@@ -44,8 +44,10 @@ public actor Ledger {
         public init() {}
     }
 
-    /// The ledger format this build writes and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    /// The ledger format this build writes and the only one it reads (2: per-job stores keyed by
+    /// local job numbers; docs/LEDGER.md "Format"). Opening format 1 throws
+    /// `LedgerError.olderFormat`, a newer one `LedgerError.newerFormat`.
+    public static let formatVersion: UInt32 = 2
 
     /// Synchronous, thread-safe queries over the same environment.
     public nonisolated let reader: LedgerReader
@@ -53,11 +55,13 @@ public actor Ledger {
     private let clock: @Sendable () -> UInt64
     private let envelopeVerifier: EnvelopeVerifier?
     private var head: LedgerHead
+    /// The next local job number to assign (see `JobNumbers`).
+    private var nextJobNumber: UInt64
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { writerThread.asUnownedSerialExecutor() }
 
     /// Opens the ledger in `dataDirectory/ledger/`, creating it (and `dataDirectory`) if needed.
-    /// Throws `LedgerError.newerFormat` for a ledger written by a newer format.
+    /// Throws `LedgerError.newerFormat` or `.olderFormat` for a ledger of another format.
     public init(dataDirectory: String, options: Options = Options()) throws {
         let path = try Self.prepareDirectory(dataDirectory)
         var envOptions = LMDBEnvironment.Options()
@@ -69,11 +73,15 @@ public actor Ledger {
         case .noSync: envOptions.flags.insert(.noSync)
         }
         let environment = try storage { try LMDBEnvironment(path: path, options: envOptions) }
+        try Self.checkOrWriteFormat(environment: environment, path: path, now: options.clock())
         let stores = try storage { try LedgerStores(environment: environment, create: true) }
-        try Self.checkOrWriteFormat(environment: environment, stores: stores, path: path, now: options.clock())
         let reader = LedgerReader(environment: environment, stores: stores, path: path)
         self.reader = reader
         self.head = try reader.head()
+        try storage {
+            try environment.read { txn in try stores.numbers.loadAll(from: txn, store: stores.jobNumbers) }
+        }
+        self.nextJobNumber = stores.numbers.highest &+ 1
         self.clock = options.clock
         self.envelopeVerifier = options.envelopeVerifier
         self.writerThread = WriterThread()
@@ -110,17 +118,22 @@ public actor Ledger {
         guard !batch.isEmpty else { return [] }
         let stores = reader.stores
         let start = head
+        let firstNumber = nextJobNumber
         let now = clock()
-        let (outcomes, newHead) = try storage {
+        let (outcomes, newHead, assigned) = try storage {
             try reader.environment.write { txn in
-                var context = LedgerWriteContext(stores: stores, head: start, timeMs: now)
+                var context = LedgerWriteContext(stores: stores, head: start, timeMs: now, nextJobNumber: firstNumber)
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 for i in batch.indices { outcomes.append(try context.apply(batch[i], in: txn)) }
                 try context.finish(in: txn)
-                return (outcomes, context.head)
+                return (outcomes, context.head, context.assigned)
             }
         }
+        // Committed: the new numbers become visible to lookups (readers that got here first
+        // loaded them from their own snapshot already).
+        stores.numbers.add(assigned)
+        nextJobNumber = firstNumber &+ UInt64(assigned.count)
         head = newHead
         return outcomes
     }
@@ -138,17 +151,20 @@ public actor Ledger {
         return ledgerPath(dataDirectory)
     }
 
-    private static func checkOrWriteFormat(environment: LMDBEnvironment, stores: LedgerStores, path: String, now: UInt64) throws {
+    /// Checks the format record before any other store is opened (so nothing is created in a
+    /// ledger of another format), or writes it in a new ledger.
+    private static func checkOrWriteFormat(environment: LMDBEnvironment, path: String, now: UInt64) throws {
+        let metaStore = try storage { try environment.openDatabase(named: "meta", flags: .create) }
         try storage {
             try environment.write { txn in
-                if let bytes = try txn.get(stores.meta, key: LedgerReader.formatKey) {
+                if let bytes = try txn.get(metaStore, key: LedgerReader.formatKey) {
                     try LedgerReader.checkFormat(bytes, path: path)
                 } else {
                     var meta = Ciro_V1_LedgerMeta()
                     meta.formatVersion = formatVersion
                     meta.createdMs = now
                     meta.createdBy = "ciro"
-                    try txn.put(stores.meta, key: LedgerReader.formatKey, value: try meta.serializedBytes())
+                    try txn.put(metaStore, key: LedgerReader.formatKey, value: try meta.serializedBytes())
                 }
             }
         }

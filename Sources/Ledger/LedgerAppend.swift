@@ -15,18 +15,17 @@ public struct LedgerAppend: Sendable {
     public let bytes: [UInt8]
     /// BLAKE2b-256 of `bytes`.
     public let recordHash: [UInt8]
-    /// The record's key in its store (see docs/LEDGER.md).
-    public let storeKey: [UInt8]
+    /// The record's key in its store, less the job number for a record of a job (the writer puts
+    /// the job's number in front: see docs/LEDGER.md "Layout"); the whole key for other records.
+    let keySuffix: [UInt8]
     /// The serialized envelope the record arrived in, if it came from a peer.
     public let envelope: [UInt8]?
     /// The envelope's sender (for signature checks before appending).
     let envelopeMessage: Ciro_V1_Envelope?
 
     // Derived on the caller's thread too, so the writer does no protobuf or Data work.
-    /// The record's job id bytes, if it belongs to a job.
-    let jobKey: [UInt8]?
-    /// The attestation-by-auditor index key, for an attestation.
-    let auditorIndexKey: [UInt8]?
+    /// The record's job id, if it belongs to a job.
+    let jobID: Data?
     /// How the record moves nodes' reputation (empty for most kinds).
     let reputationEffects: [ReputationRules.Effect]
     /// Whether the record changes its job's derived state.
@@ -74,15 +73,10 @@ public struct LedgerAppend: Sendable {
         self.record = record
         self.bytes = bytes
         self.recordHash = blake2b256(bytes)
-        self.storeKey = try record.storeKey(recordHash: recordHash)
+        self.keySuffix = try record.keySuffix(recordHash: recordHash)
         self.envelope = envelope
         self.envelopeMessage = envelopeMessage
-        self.jobKey = record.jobID.map(LedgerKeys.bytes)
-        if case .attestation(let a) = record {
-            self.auditorIndexKey = LedgerKeys.auditorIndex(auditor: a.auditor, job: a.jobID, round: a.round)
-        } else {
-            self.auditorIndexKey = nil
-        }
+        self.jobID = record.jobID
         self.reputationEffects = ReputationRules.effects(of: record)
         self.changesJobState = record.changesJobState
         self.isReplaceable = record.isReplaceable
@@ -117,4 +111,7 @@ public struct LedgerReceipt: Sendable, Equatable {
     public let recordHash: [UInt8]
     /// BLAKE2b-256 of the entry bytes (the next entry's `previous_hash`).
     public let entryHash: [UInt8]
+    /// The record's key in its store (the entry's `record_key`; for a record of a job it starts
+    /// with the job's local number).
+    public let recordKey: [UInt8]
 }

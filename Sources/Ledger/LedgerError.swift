@@ -6,6 +6,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case storage(LMDBError)
     /// The ledger was written by a newer format than this build understands.
     case newerFormat(found: UInt32, supported: UInt32, path: String)
+    /// The ledger was written by an older format that this build no longer reads.
+    case olderFormat(found: UInt32, supported: UInt32, path: String)
     /// There is no ledger at the path (when opening one that must exist).
     case notFound(path: String)
     /// The ledger's metadata is unreadable.
@@ -28,6 +30,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .storage(let e): "ledger storage: \(e)"
         case .newerFormat(let found, let supported, let path):
             "the ledger at \(path) has format version \(found), but this build reads versions up to \(supported): upgrade ciro to open it"
+        case .olderFormat(let found, let supported, let path):
+            "the ledger at \(path) has format version \(found), but this build reads only version \(supported) (docs/LEDGER.md \"Format\"): move that folder aside and start with a new ledger, or open it with an older ciro"
         case .notFound(let path): "no ledger at \(path) (run `ciro init` or start a node first)"
         case .badMetadata(let path, let reason): "the ledger metadata at \(path) is unreadable: \(reason)"
         case .invalidRecord(let kind, let reason): "invalid \(kind) record: \(reason)"

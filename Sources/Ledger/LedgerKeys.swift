@@ -58,65 +58,100 @@ enum LedgerKeys {
         return key.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// Prefix of every composite key about one job.
-    static func jobPrefix(_ job: Data) -> [UInt8] {
+    /// Length of a job number in a key (8 bytes, big-endian).
+    static let jobNumberLength = 8
+
+    /// Prefix of every key about one job in a per-job store: its local number (see `JobNumbers`).
+    @inline(__always)
+    static func jobPrefix(_ number: UInt64) -> [UInt8] {
         var k = [UInt8]()
-        k.reserveCapacity(job.count + 1 + 8 + 1 + 64)
-        appendPrefixed(job, to: &k)
+        k.reserveCapacity(jobNumberLength + 4 + 1 + maxIDLength)
+        appendBigEndian(number, to: &k)
         return k
     }
 
-    static func bid(job: Data, worker: Data) -> [UInt8] {
-        var k = jobPrefix(job)
+    // Key suffixes: what follows the job number in a per-job store (computed on the caller's
+    // thread; the writer puts the number in front).
+
+    static func bidSuffix(worker: Data) -> [UInt8] {
+        var k = [UInt8]()
+        k.reserveCapacity(1 + worker.count)
         appendPrefixed(worker, to: &k)
         return k
     }
 
-    static func round(job: Data, round: UInt32) -> [UInt8] {
-        var k = jobPrefix(job)
-        appendBigEndian(round, to: &k)
-        return k
-    }
-
-    static func attestation(job: Data, round: UInt32, auditor: Data) -> [UInt8] {
-        var k = Self.round(job: job, round: round)
-        appendPrefixed(auditor, to: &k)
-        return k
-    }
-
-    static func auditorIndex(auditor: Data, job: Data, round: UInt32) -> [UInt8] {
+    static func roundSuffix(_ round: UInt32) -> [UInt8] {
         var k = [UInt8]()
-        k.reserveCapacity(auditor.count + job.count + 6)
-        appendPrefixed(auditor, to: &k)
-        appendPrefixed(job, to: &k)
+        k.reserveCapacity(4 + 1 + maxIDLength)
         appendBigEndian(round, to: &k)
         return k
     }
 
-    static func fault(job: Data, round: UInt32, kind: UInt8) -> [UInt8] {
-        var k = Self.round(job: job, round: round)
+    static func attestationSuffix(round: UInt32, auditor: Data) -> [UInt8] {
+        var k = roundSuffix(round)
+        appendPrefixed(auditor, to: &k)
+        return k
+    }
+
+    static func faultSuffix(round: UInt32, kind: UInt8) -> [UInt8] {
+        var k = roundSuffix(round)
         k.append(kind)
         return k
     }
 
-    static func jobLog(job: Data, sequence: UInt64) -> [UInt8] {
-        var k = jobPrefix(job)
+    /// A per-job store key: the job number, then the suffix.
+    @inline(__always)
+    static func jobKey(_ number: UInt64, suffix: [UInt8]) -> [UInt8] {
+        var k = jobPrefix(number)
+        k.append(contentsOf: suffix)
+        return k
+    }
+
+    static func round(job number: UInt64, round: UInt32) -> [UInt8] {
+        var k = jobPrefix(number)
+        appendBigEndian(round, to: &k)
+        return k
+    }
+
+    /// Key of the auditor index: L(auditor), job number, round.
+    static func auditorIndex(auditor: Data, job number: UInt64, round: UInt32) -> [UInt8] {
+        var k = [UInt8]()
+        k.reserveCapacity(1 + auditor.count + jobNumberLength + 4)
+        appendPrefixed(auditor, to: &k)
+        appendBigEndian(number, to: &k)
+        appendBigEndian(round, to: &k)
+        return k
+    }
+
+    static func auditorPrefix(_ auditor: Data) -> [UInt8] {
+        var k = [UInt8]()
+        appendPrefixed(auditor, to: &k)
+        return k
+    }
+
+    static func jobLog(job number: UInt64, sequence: UInt64) -> [UInt8] {
+        var k = jobPrefix(number)
         appendBigEndian(sequence, to: &k)
         return k
     }
 
-    static func stateIndex(state: UInt8, job: Data) -> [UInt8] {
+    static func stateIndex(state: UInt8, job number: UInt64) -> [UInt8] {
         var k = [UInt8]()
-        k.reserveCapacity(job.count + 1)
+        k.reserveCapacity(1 + jobNumberLength)
         k.append(state)
-        appendBytes(job, to: &k)
+        appendBigEndian(number, to: &k)
         return k
+    }
+
+    /// The job number at the start of a per-job store key.
+    static func jobNumber(ofKey key: UnsafeRawBufferPointer) -> UInt64? {
+        guard key.count >= jobNumberLength else { return nil }
+        return decodeSequence(UnsafeRawBufferPointer(rebasing: key[0..<jobNumberLength]))
     }
 
     /// Reads the round that follows the job prefix in a `round`/`attestation`/`fault` key.
     static func roundAfterJobPrefix(_ key: UnsafeRawBufferPointer) -> UInt32? {
-        guard key.count >= 1 else { return nil }
-        let start = 1 + Int(key[0])
+        let start = jobNumberLength
         guard key.count >= start + 4 else { return nil }
         return UInt32(key[start]) << 24 | UInt32(key[start + 1]) << 16 | UInt32(key[start + 2]) << 8 | UInt32(key[start + 3])
     }

@@ -26,6 +26,18 @@ public struct LedgerReader: Sendable {
         var options = LMDBEnvironment.Options()
         options.createDirectory = false
         let environment = try storage { try LMDBEnvironment(path: path, options: options) }
+        // The format first: a ledger of another format may lack stores this build opens.
+        let meta: [UInt8]?
+        do {
+            let metaStore = try environment.openDatabase(named: "meta", flags: [])
+            meta = try environment.read { try $0.get(metaStore, key: Self.formatKey) }
+        } catch let e as LMDBError where e.code == .notFound {
+            throw LedgerError.badMetadata(path: path, reason: "no format record")
+        } catch let e as LMDBError {
+            throw LedgerError.storage(e)
+        }
+        guard let meta else { throw LedgerError.badMetadata(path: path, reason: "no format record") }
+        try Self.checkFormat(meta, path: path)
         let stores: LedgerStores
         do {
             stores = try LedgerStores(environment: environment, create: false)
@@ -34,9 +46,6 @@ public struct LedgerReader: Sendable {
         } catch {
             throw LedgerError.storage(error)
         }
-        let meta = try storage { try environment.read { try $0.get(stores.meta, key: Self.formatKey) } }
-        guard let meta else { throw LedgerError.badMetadata(path: path, reason: "no format record") }
-        try Self.checkFormat(meta, path: path)
         self.init(environment: environment, stores: stores, path: path)
     }
 
@@ -52,6 +61,9 @@ public struct LedgerReader: Sendable {
         }
         guard meta.formatVersion >= 1 else {
             throw LedgerError.badMetadata(path: path, reason: "format version 0")
+        }
+        guard meta.formatVersion == Ledger.formatVersion else {
+            throw LedgerError.olderFormat(found: meta.formatVersion, supported: Ledger.formatVersion, path: path)
         }
     }
 
@@ -150,47 +162,66 @@ public struct LedgerSnapshot: ~Copyable {
 
     // MARK: Jobs
 
+    /// The job's local number in this snapshot (the prefix of its keys in every per-job store),
+    /// or nil when the snapshot has no record of the job.
+    public func jobNumber(_ job: Data) throws -> UInt64? {
+        try stores.jobNumber(job, in: txn)
+    }
+
+    /// The job id with local number `number`.
+    public func jobID(number: UInt64) throws -> Data? {
+        try txn.withValue(in: stores.jobNumbers, forKey: LedgerKeys.sequence(number)) { Data($0) }
+    }
+
     public func offer(_ job: Data) throws -> Ciro_V1_JobOffer? {
-        try txn.withValue(in: stores.jobs, forKey: LedgerKeys.bytes(job)) { try Ciro_V1_JobOffer(serializedBytes: $0.bytes) }
+        guard let n = try jobNumber(job) else { return nil }
+        return try txn.withValue(in: stores.jobs, forKey: LedgerKeys.sequence(n)) { try Ciro_V1_JobOffer(serializedBytes: $0.bytes) }
     }
 
     public func jobStatus(_ job: Data) throws -> Ciro_V1_JobStatus? {
-        try txn.withValue(in: stores.jobState, forKey: LedgerKeys.bytes(job)) { try Ciro_V1_JobStatus(serializedBytes: $0.bytes) }
+        guard let n = try jobNumber(job) else { return nil }
+        return try jobStatus(number: n)
     }
 
+    func jobStatus(number: UInt64) throws -> Ciro_V1_JobStatus? {
+        try txn.withValue(in: stores.jobState, forKey: LedgerKeys.sequence(number)) { try Ciro_V1_JobStatus(serializedBytes: $0.bytes) }
+    }
+
+    /// Ids of the jobs in `state`, in the order the ledger first saw them.
     public func jobs(in state: Ciro_V1_JobState, limit: Int = .max) throws -> [Data] {
-        var out: [Data] = []
+        var numbers: [UInt64] = []
         try txn.forEach(in: stores.jobsByState, prefix: [UInt8(clamping: state.rawValue)]) { key, _ in
-            guard out.count < limit else { return false }
-            out.append(Data(key.dropFirst()))
+            guard numbers.count < limit else { return false }
+            if let n = LedgerKeys.decodeSequence(UnsafeRawBufferPointer(rebasing: key.dropFirst())) { numbers.append(n) }
             return true
         }
-        return out
+        return try numbers.compactMap { try jobID(number: $0) }
     }
 
-    /// Every job id with an offer, in id order.
+    /// Every job id with an offer, in the order the ledger first saw them.
     public func allJobs(limit: Int = .max) throws -> [Data] {
-        var out: [Data] = []
+        var numbers: [UInt64] = []
         try txn.forEach(in: stores.jobs) { key, _ in
-            guard out.count < limit else { return false }
-            out.append(Data(key))
+            guard numbers.count < limit else { return false }
+            if let n = LedgerKeys.decodeSequence(key) { numbers.append(n) }
             return true
         }
-        return out
+        return try numbers.compactMap { try jobID(number: $0) }
     }
 
     public func jobHistory(_ job: Data) throws -> JobHistory? {
-        let prefix = LedgerKeys.jobPrefix(job)
+        guard let n = try jobNumber(job) else { return nil }
+        let prefix = LedgerKeys.jobPrefix(n)
         var history = JobHistory(jobID: job)
-        history.offer = try offer(job)
-        history.status = try jobStatus(job)
+        history.offer = try txn.get(stores.jobs, key: prefix).map { try Ciro_V1_JobOffer(serializedBytes: $0) }
+        history.status = try jobStatus(number: n)
         try txn.forEach(in: stores.bids, prefix: prefix) { _, v in history.bids.append(try Ciro_V1_Bid(serializedBytes: Array(v))); return true }
         try txn.forEach(in: stores.awards, prefix: prefix) { _, v in history.awards.append(try Ciro_V1_Award(serializedBytes: Array(v))); return true }
         try txn.forEach(in: stores.results, prefix: prefix) { _, v in history.results.append(try Ciro_V1_Result(serializedBytes: Array(v))); return true }
-        history.attestations = try attestations(job: job, round: nil)
+        history.attestations = try attestations(prefix: prefix)
         try txn.forEach(in: stores.faults, prefix: prefix) { _, v in history.faults.append(try Ciro_V1_Fault(serializedBytes: Array(v))); return true }
-        history.settlement = try txn.get(stores.settlements, key: Array(job)).map { try Ciro_V1_Settlement(serializedBytes: $0) }
-        history.expiry = try txn.get(stores.expiries, key: Array(job)).map { try Ciro_V1_Expiry(serializedBytes: $0) }
+        history.settlement = try txn.get(stores.settlements, key: prefix).map { try Ciro_V1_Settlement(serializedBytes: $0) }
+        history.expiry = try txn.get(stores.expiries, key: prefix).map { try Ciro_V1_Expiry(serializedBytes: $0) }
         var sequences: [UInt64] = []
         try txn.forEach(in: stores.jobLog, prefix: prefix) { key, _ in
             if let s = LedgerKeys.decodeSequence(UnsafeRawBufferPointer(rebasing: key[(key.count - 8)...])) { sequences.append(s) }
@@ -205,7 +236,11 @@ public struct LedgerSnapshot: ~Copyable {
     public func proof(_ id: Data) throws -> [UInt8]? { try txn.get(stores.proofs, key: Array(id)) }
 
     public func attestations(job: Data, round: UInt32?) throws -> [Ciro_V1_Attestation] {
-        let prefix = round.map { LedgerKeys.round(job: job, round: $0) } ?? LedgerKeys.jobPrefix(job)
+        guard let n = try jobNumber(job) else { return [] }
+        return try attestations(prefix: round.map { LedgerKeys.round(job: n, round: $0) } ?? LedgerKeys.jobPrefix(n))
+    }
+
+    private func attestations(prefix: [UInt8]) throws -> [Ciro_V1_Attestation] {
         var out: [Ciro_V1_Attestation] = []
         try txn.forEach(in: stores.attestations, prefix: prefix) { _, v in
             out.append(try Ciro_V1_Attestation(serializedBytes: Array(v)))
@@ -216,7 +251,7 @@ public struct LedgerSnapshot: ~Copyable {
 
     public func attestations(auditor: Data) throws -> [Ciro_V1_Attestation] {
         var keys: [[UInt8]] = []
-        try txn.forEach(in: stores.attestationsByAuditor, prefix: LedgerKeys.jobPrefix(auditor)) { _, v in
+        try txn.forEach(in: stores.attestationsByAuditor, prefix: LedgerKeys.auditorPrefix(auditor)) { _, v in
             keys.append(Array(v))
             return true
         }

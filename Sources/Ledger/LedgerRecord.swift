@@ -116,32 +116,34 @@ public enum LedgerRecord: Sendable {
         }
     }
 
-    /// The record's key in its store; throws if an id it is keyed by is empty or too long.
-    func storeKey(recordHash: [UInt8]) throws(LedgerError) -> [UInt8] {
+    /// The record's key in its store, less the job number in front for records of a job (the
+    /// writer assigns the number: see `JobNumbers`); throws if an id it is keyed by is empty or
+    /// too long.
+    func keySuffix(recordHash: [UInt8]) throws(LedgerError) -> [UInt8] {
         switch self {
         case .offer(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.bytes(m.jobID)
+            return []
         case .bid(let m):
             try Self.check(m.jobID, "job_id", kind)
             try Self.check(m.worker, "worker", kind)
-            return LedgerKeys.bid(job: m.jobID, worker: m.worker)
+            return LedgerKeys.bidSuffix(worker: m.worker)
         case .award(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.round(job: m.jobID, round: m.round)
+            return LedgerKeys.roundSuffix(m.round)
         case .result(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.round(job: m.jobID, round: m.round)
+            return LedgerKeys.roundSuffix(m.round)
         case .proof(let bytes):
             guard !bytes.isEmpty else { throw .invalidRecord(kind: "\(kind)", reason: "empty proof") }
             return recordHash
         case .attestation(let m):
             try Self.check(m.jobID, "job_id", kind)
             try Self.check(m.auditor, "auditor", kind)
-            return LedgerKeys.attestation(job: m.jobID, round: m.round, auditor: m.auditor)
+            return LedgerKeys.attestationSuffix(round: m.round, auditor: m.auditor)
         case .settlement(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.bytes(m.jobID)
+            return []
         case .capacity(let m):
             try Self.check(m.nodeID, "node_id", kind)
             return LedgerKeys.bytes(m.nodeID)
@@ -150,10 +152,10 @@ public enum LedgerRecord: Sendable {
             return LedgerKeys.bytes(m.modelID)
         case .fault(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.fault(job: m.jobID, round: m.round, kind: UInt8(clamping: m.kind.rawValue))
+            return LedgerKeys.faultSuffix(round: m.round, kind: UInt8(clamping: m.kind.rawValue))
         case .expiry(let m):
             try Self.check(m.jobID, "job_id", kind)
-            return LedgerKeys.bytes(m.jobID)
+            return []
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import LMDB
 import Wire
 
@@ -21,16 +22,21 @@ package struct LedgerStores: Sendable {
     package let jobState: LMDBDatabase
     /// Index: state byte, job_id -> empty.
     package let jobsByState: LMDBDatabase
-    /// Index: job prefix, sequence -> empty (every log entry about a job).
+    /// Index: job number, sequence -> empty (every log entry about a job).
     package let jobLog: LMDBDatabase
-    /// Index: auditor prefix, job prefix, round -> attestation key.
+    /// Index: L(auditor), job number, round -> attestation key.
     package let attestationsByAuditor: LMDBDatabase
+    /// Job number (8 bytes big-endian) -> job id: the local numbers every per-job store is keyed by.
+    package let jobNumbers: LMDBDatabase
+    /// The reverse map (job id -> number), in memory, shared by the writer and every reader of
+    /// this environment.
+    let numbers: JobNumbers
 
     /// Every store name, in the order they are opened.
     static let names = [
         "meta", "log", "jobs", "bids", "awards", "results", "proofs", "attestations", "settlements",
         "peers", "models", "faults", "expiries", "reputation", "job_state", "jobs_by_state", "job_log",
-        "attestations_by_auditor",
+        "attestations_by_auditor", "job_numbers",
     ]
 
     /// Opens (with `create`: creating) every store in one transaction.
@@ -44,7 +50,13 @@ package struct LedgerStores: Sendable {
         meta = dbs[0]; log = dbs[1]; jobs = dbs[2]; bids = dbs[3]; awards = dbs[4]; results = dbs[5]
         proofs = dbs[6]; attestations = dbs[7]; settlements = dbs[8]; peers = dbs[9]; models = dbs[10]
         faults = dbs[11]; expiries = dbs[12]; reputation = dbs[13]; jobState = dbs[14]
-        jobsByState = dbs[15]; jobLog = dbs[16]; attestationsByAuditor = dbs[17]
+        jobsByState = dbs[15]; jobLog = dbs[16]; attestationsByAuditor = dbs[17]; jobNumbers = dbs[18]
+        numbers = JobNumbers()
+    }
+
+    /// The job's local number as of `txn`'s snapshot (nil: the snapshot has no record of the job).
+    func jobNumber(_ job: Data, in txn: borrowing LMDBTransaction) throws -> UInt64? {
+        try numbers.number(of: job, in: txn, store: jobNumbers)
     }
 
     /// The store that holds records of `kind`.

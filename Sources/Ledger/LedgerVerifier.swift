@@ -71,6 +71,26 @@ public enum LedgerVerifier {
         var reputations: [Data: Ciro_V1_Reputation] = [:]
         var countByKind: [Ciro_V1_EntryKind: Int] = [:]
 
+        // Job numbers: 1, 2, 3, ... without gaps, each a distinct valid job id.
+        var jobIDs: [Data] = []          // jobIDs[n - 1] is job number n
+        var numberOf: [Data: UInt64] = [:]
+        try snap.txn.forEach(in: stores.jobNumbers) { key, value in
+            let expected = UInt64(jobIDs.count) + 1
+            guard let n = LedgerKeys.decodeSequence(key), n == expected else {
+                throw fail(nil, "job_numbers: expected job number \(expected), found key \(Hex.encode(Array(key)))")
+            }
+            let id = Data(value)
+            guard !id.isEmpty, id.count <= LedgerKeys.maxIDLength else {
+                throw fail(nil, "job number \(n) names a job id of \(id.count) bytes")
+            }
+            guard numberOf.updateValue(n, forKey: id) == nil else {
+                throw fail(nil, "job \(Hex.encode(id)) has two job numbers (\(numberOf[id]!) is the second)")
+            }
+            jobIDs.append(id)
+            return true
+        }
+        var numberUsed = [Bool](repeating: false, count: jobIDs.count)
+
         try snap.txn.forEach(in: stores.log) { key, value in
             let expected = previous.sequence &+ 1
             guard let sequence = LedgerKeys.decodeSequence(key) else {
@@ -133,11 +153,31 @@ public enum LedgerVerifier {
                 }
             }
 
-            // Replay reputation.
-            if let bytes = recordBytes, e.kind == .settlement || e.kind == .attestation || e.kind == .fault {
-                guard let record = try? LedgerRecord.decode(kind: e.kind, bytes: bytes) else {
-                    throw fail(sequence, "\(e.kind) record does not decode")
+            // The record's key follows from its content (and, for a record of a job, from the
+            // job's number): a record moved under another key, or a job number rewritten to
+            // another job, breaks here.
+            var decoded: LedgerRecord?
+            if let bytes = recordBytes {
+                guard let record = try? LedgerRecord.decode(kind: e.kind, bytes: bytes),
+                      let suffix = try? record.keySuffix(recordHash: recordHash) else {
+                    throw fail(sequence, "\(e.kind) record does not decode or has no valid key")
                 }
+                var expectedKey = suffix
+                if let job = record.jobID {
+                    guard let n = numberOf[job] else {
+                        throw fail(sequence, "\(e.kind) record of job \(Hex.encode(job)), which has no job number")
+                    }
+                    numberUsed[Int(n - 1)] = true
+                    expectedKey = LedgerKeys.jobKey(n, suffix: suffix)
+                }
+                guard expectedKey == recordKey else {
+                    throw fail(sequence, "\(e.kind) record is stored under \(Hex.encode(recordKey)), its content gives \(Hex.encode(expectedKey))")
+                }
+                decoded = record
+            }
+
+            // Replay reputation.
+            if let record = decoded {
                 for effect in ReputationRules.effects(of: record) {
                     ReputationRules.apply(effect, to: &reputations[effect.node, default: Ciro_V1_Reputation()], sequence: sequence)
                 }
@@ -168,13 +208,21 @@ public enum LedgerVerifier {
             }
         }
 
+        // Every job number belongs to a logged record.
+        if let unused = numberUsed.firstIndex(of: false) {
+            throw fail(nil, "job number \(unused + 1) (job \(Hex.encode(jobIDs[unused]))) has no logged record")
+        }
+
         // Derived job states.
         var derivedCount = 0
         try snap.txn.forEach(in: stores.jobs) { key, _ in
-            let job = Data(key)
-            guard var derived = try JobStateRules.derive(job: job, txn: snap.txn, stores: stores) else { return true }
+            guard let n = LedgerKeys.decodeSequence(key), n >= 1, n <= UInt64(jobIDs.count) else {
+                throw fail(nil, "jobs store key \(Hex.encode(Array(key))) is not a job number")
+            }
+            let job = jobIDs[Int(n - 1)]
+            guard var derived = try JobStateRules.derive(job: job, number: n, txn: snap.txn, stores: stores) else { return true }
             derivedCount += 1
-            guard var stored = try snap.jobStatus(job) else {
+            guard var stored = try snap.jobStatus(number: n) else {
                 throw fail(nil, "job \(Hex.encode(job)) has no stored state (derived: \(derived.state))")
             }
             stored.updatedSequence = 0
@@ -182,7 +230,7 @@ public enum LedgerVerifier {
             guard stored == derived else {
                 throw fail(nil, "job \(Hex.encode(job)) is stored as \(stored.state) round \(stored.round) but its records give \(derived.state) round \(derived.round)")
             }
-            let indexKey = LedgerKeys.stateIndex(state: UInt8(clamping: stored.state.rawValue), job: job)
+            let indexKey = LedgerKeys.stateIndex(state: UInt8(clamping: stored.state.rawValue), job: n)
             guard try snap.txn.contains(stores.jobsByState, key: indexKey) else {
                 throw fail(nil, "job \(Hex.encode(job)) is missing from the \(stored.state) index")
             }

@@ -15,28 +15,66 @@ public struct LedgerHead: Sendable, Equatable {
 /// Applies appends inside one write transaction: the record, its log entry, the indexes, the job
 /// state and reputation all change together or not at all.
 ///
-/// Per entry the writer does three B-tree writes for most records (the record, its log entry
-/// appended at the end of the log with `MDB_APPEND`, the job index row) with keys built in one
-/// reused buffer. Job states and reputations are kept in memory for the batch and written once
-/// per job and per node in `finish` (the same values as writing them after every entry: the
-/// rules run after every entry, in order, on the in-memory copy).
+/// Per entry the writer does three B-tree writes for most records: the record, its log entry and
+/// the job index row. Records of a job are keyed by the job's local number (`JobNumbers`), so
+/// all three usually go at the right edge of their tree (`MDB_APPEND` when the key sorts last);
+/// a job seen for the first time also gets its `job_numbers` row (appended). Job states and
+/// reputations are kept in memory for the batch and written once per job and per node in
+/// `finish` (the same values as writing them after every entry: the rules run after every
+/// entry, in order, on the in-memory copy).
 struct LedgerWriteContext {
     let stores: LedgerStores
     var head: LedgerHead
     let timeMs: UInt64
+    /// The next job number to assign.
+    var nextJobNumber: UInt64
+    /// Numbers assigned in this transaction (not in the shared cache until it commits).
+    private(set) var assigned: [(job: Data, number: UInt64)] = []
+    private var pending: [Data: UInt64] = [:]
     var encoder = LogEntryEncoder()
     /// Scratch space for composite keys (no allocation per entry once it has grown).
     private var keyBuffer: [UInt8] = []
+    private var indexBuffer: [UInt8] = []
     /// Job states touched in this batch: as stored when the batch began, and as derived now.
-    private var jobStates: [Data: (stored: Ciro_V1_JobStatus?, current: Ciro_V1_JobStatus?)] = [:]
+    private var jobStates: [UInt64: (job: Data, stored: Ciro_V1_JobStatus?, current: Ciro_V1_JobStatus?)] = [:]
     /// Reputations touched in this batch, with their latest values.
     private var reputations: [Data: Ciro_V1_Reputation] = [:]
 
-    init(stores: LedgerStores, head: LedgerHead, timeMs: UInt64) {
+    init(stores: LedgerStores, head: LedgerHead, timeMs: UInt64, nextJobNumber: UInt64) {
         self.stores = stores
         self.head = head
         self.timeMs = timeMs
-        keyBuffer.reserveCapacity(1 + LedgerKeys.maxIDLength + 8)
+        self.nextJobNumber = nextJobNumber
+        keyBuffer.reserveCapacity(LedgerKeys.jobNumberLength + 4 + 1 + LedgerKeys.maxIDLength)
+        indexBuffer.reserveCapacity(16)
+    }
+
+    /// The job's number, assigning the next one (and appending its `job_numbers` row) if the
+    /// ledger has never seen the job.
+    private mutating func jobNumber(_ job: Data, in txn: borrowing LMDBTransaction) throws -> UInt64 {
+        if let n = stores.numbers.cached(job) ?? pending[job] { return n }
+        let n = nextJobNumber
+        nextJobNumber &+= 1
+        try withUnsafeBytes(of: n.bigEndian) { key in
+            try job.withUnsafeBytes { value in
+                try txn.put(stores.jobNumbers, key: key, value: value, flags: .append)
+            }
+        }
+        pending[job] = n
+        assigned.append((job, n))
+        return n
+    }
+
+    /// Puts `key` at the end of `db` when it sorts last, else where it belongs. With
+    /// `overwrite == false` an existing key is left alone and `false` returned.
+    @inline(__always)
+    private func putNearEnd(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, overwrite: Bool, in txn: borrowing LMDBTransaction) throws -> Bool {
+        if try txn.appendIfLast(db, key: key, value: value) { return true }
+        if overwrite {
+            try txn.put(db, key: key, value: value)
+            return true
+        }
+        return try txn.insert(db, key: key, value: value)
     }
 
     mutating func apply(_ item: borrowing LedgerAppend, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
@@ -44,22 +82,36 @@ struct LedgerWriteContext {
             throw LedgerError.invalidRecord(kind: "\(item.kind)", reason: "no store")
         }
         // 1. The record, written once per key (capacity ads: replaced by a newer one).
-        if item.isReplaceable {
-            if let existing = try txn.get(store, key: item.storeKey) {
-                if blake2b256(existing) == item.recordHash { return .duplicate(recordHash: item.recordHash) }
+        let jobNumber: UInt64?
+        keyBuffer.removeAll(keepingCapacity: true)
+        if let job = item.jobID {
+            let n = try self.jobNumber(job, in: txn)
+            jobNumber = n
+            LedgerKeys.appendBigEndian(n, to: &keyBuffer)
+            keyBuffer.append(contentsOf: item.keySuffix)
+            let stored = try keyBuffer.withUnsafeBytes { key in
+                try item.bytes.withUnsafeBytes { value in
+                    try putNearEnd(store, key: key, value: value, overwrite: false, in: txn)
+                }
             }
-            try txn.put(store, key: item.storeKey, value: item.bytes)
+            if !stored { return try existing(store, item: item, in: txn) }
         } else {
-            if try !txn.insert(store, key: item.storeKey, value: item.bytes) {
-                let existingHash = try txn.withValue(in: store, forKey: item.storeKey) { blake2b256($0) } ?? blake2b256([])
-                return existingHash == item.recordHash ? .duplicate(recordHash: existingHash) : .conflict(existingHash: existingHash)
+            jobNumber = nil
+            keyBuffer.append(contentsOf: item.keySuffix)
+            if item.isReplaceable {
+                if let existing = try txn.get(store, key: keyBuffer) {
+                    if blake2b256(existing) == item.recordHash { return .duplicate(recordHash: item.recordHash) }
+                }
+                try txn.put(store, key: keyBuffer, value: item.bytes)
+            } else if try !txn.insert(store, key: keyBuffer, value: item.bytes) {
+                return try existing(store, item: item, in: txn)
             }
         }
 
         // 2. The log entry, chained to the previous one, appended at the end of the log.
         let sequence = head.sequence &+ 1
         encoder.encode(
-            sequence: sequence, timeMs: timeMs, kind: item.kind, recordKey: item.storeKey,
+            sequence: sequence, timeMs: timeMs, kind: item.kind, recordKey: keyBuffer,
             recordHash: item.recordHash, previousHash: head.hash, envelope: item.envelope)
         let entryHash = encoder.buffer.withUnsafeBytes { blake2b256($0) }
         try withUnsafeBytes(of: sequence.bigEndian) { key in
@@ -69,19 +121,19 @@ struct LedgerWriteContext {
         }
 
         // 3. Indexes, derived state and reputation.
-        if let job = item.jobKey {
-            keyBuffer.removeAll(keepingCapacity: true)
-            LedgerKeys.appendPrefixed(job, to: &keyBuffer)
-            LedgerKeys.appendBigEndian(sequence, to: &keyBuffer)
-            try keyBuffer.withUnsafeBytes { key in
-                try txn.put(stores.jobLog, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
+        if let n = jobNumber {
+            indexBuffer.removeAll(keepingCapacity: true)
+            LedgerKeys.appendBigEndian(n, to: &indexBuffer)
+            LedgerKeys.appendBigEndian(sequence, to: &indexBuffer)
+            _ = try indexBuffer.withUnsafeBytes { key in
+                try putNearEnd(stores.jobLog, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), overwrite: true, in: txn)
             }
-        }
-        if let indexKey = item.auditorIndexKey {
-            try txn.put(stores.attestationsByAuditor, key: indexKey, value: item.storeKey)
-        }
-        if item.changesJobState, let job = item.record.jobID {
-            try updateJobState(job: job, sequence: sequence, in: txn)
+            if case .attestation(let a) = item.record {
+                try txn.put(stores.attestationsByAuditor, key: LedgerKeys.auditorIndex(auditor: a.auditor, job: n, round: a.round), value: keyBuffer)
+            }
+            if item.changesJobState, let job = item.jobID {
+                try updateJobState(job: job, number: n, sequence: sequence, in: txn)
+            }
         }
         for effect in item.reputationEffects {
             var reputation: Ciro_V1_Reputation
@@ -97,21 +149,27 @@ struct LedgerWriteContext {
         }
 
         head = LedgerHead(sequence: sequence, hash: entryHash)
-        return .appended(LedgerReceipt(sequence: sequence, recordHash: item.recordHash, entryHash: entryHash))
+        return .appended(LedgerReceipt(sequence: sequence, recordHash: item.recordHash, entryHash: entryHash, recordKey: keyBuffer))
+    }
+
+    /// The outcome for a record whose key is taken: the same bytes (duplicate) or others (conflict).
+    private func existing(_ store: LMDBDatabase, item: borrowing LedgerAppend, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
+        let existingHash = try txn.withValue(in: store, forKey: keyBuffer) { blake2b256($0) } ?? blake2b256([])
+        return existingHash == item.recordHash ? .duplicate(recordHash: existingHash) : .conflict(existingHash: existingHash)
     }
 
     /// Re-derives a job's state after one of its records was stored; the result stays in memory
     /// until `finish`.
-    private mutating func updateJobState(job: Data, sequence: UInt64, in txn: borrowing LMDBTransaction) throws {
-        guard var status = try JobStateRules.derive(job: job, txn: txn, stores: stores) else { return }
-        var cached: (stored: Ciro_V1_JobStatus?, current: Ciro_V1_JobStatus?)
-        if let known = jobStates[job] {
+    private mutating func updateJobState(job: Data, number: UInt64, sequence: UInt64, in txn: borrowing LMDBTransaction) throws {
+        guard var status = try JobStateRules.derive(job: job, number: number, txn: txn, stores: stores) else { return }
+        var cached: (job: Data, stored: Ciro_V1_JobStatus?, current: Ciro_V1_JobStatus?)
+        if let known = jobStates[number] {
             cached = known
         } else {
-            let stored = try txn.withValue(in: stores.jobState, forKey: LedgerKeys.bytes(job)) {
+            let stored = try txn.withValue(in: stores.jobState, forKey: LedgerKeys.sequence(number)) {
                 try? Ciro_V1_JobStatus(serializedBytes: $0.bytes)
             } ?? nil
-            cached = (stored, stored)
+            cached = (job, stored, stored)
         }
         if let current = cached.current {
             var comparable = current
@@ -120,19 +178,27 @@ struct LedgerWriteContext {
         }
         status.updatedSequence = sequence
         cached.current = status
-        jobStates[job] = cached
+        jobStates[number] = cached
     }
 
-    /// Writes the job states and reputations the batch changed (call once, before commit).
+    /// Writes the job states and reputations the batch changed (call once, before commit), in
+    /// job-number order (so most of them append at the right edge).
     mutating func finish(in txn: borrowing LMDBTransaction) throws {
-        for (job, state) in jobStates {
+        for number in jobStates.keys.sorted() {
+            let state = jobStates[number]!
             guard let current = state.current, current != state.stored else { continue }
-            let jobKey = LedgerKeys.bytes(job)
             if let old = state.stored, old.state != current.state {
-                try txn.delete(stores.jobsByState, key: LedgerKeys.stateIndex(state: UInt8(clamping: old.state.rawValue), job: job))
+                try txn.delete(stores.jobsByState, key: LedgerKeys.stateIndex(state: UInt8(clamping: old.state.rawValue), job: number))
             }
-            try txn.put(stores.jobState, key: jobKey, value: try current.serializedBytes())
-            try txn.put(stores.jobsByState, key: LedgerKeys.stateIndex(state: UInt8(clamping: current.state.rawValue), job: job), value: [])
+            let value = try current.serializedBytes() as [UInt8]
+            let key = LedgerKeys.sequence(number)
+            let indexKey = LedgerKeys.stateIndex(state: UInt8(clamping: current.state.rawValue), job: number)
+            _ = try key.withUnsafeBytes { k in
+                try value.withUnsafeBytes { v in try putNearEnd(stores.jobState, key: k, value: v, overwrite: true, in: txn) }
+            }
+            _ = try indexKey.withUnsafeBytes { k in
+                try putNearEnd(stores.jobsByState, key: k, value: UnsafeRawBufferPointer(start: nil, count: 0), overwrite: true, in: txn)
+            }
         }
         for (node, reputation) in reputations {
             try txn.put(stores.reputation, key: LedgerKeys.bytes(node), value: try reputation.serializedBytes())

@@ -124,5 +124,26 @@ extension LMDBTestSuite {
             }
             #expect(count == 0)
         }
+        @Test("appendIfLast appends only a key that sorts after every key, and writes nothing otherwise")
+        func appendIfLast() throws {
+            let (_, env, db) = try filled([1, 5].map(bigEndianKey))
+            var results: [Bool] = []
+            try env.write { txn throws in
+                for (n, value) in [(9, [9]), (9, [7]), (3, [3]), (10, [10])] as [(Int, [UInt8])] {
+                    let key = bigEndianKey(n)
+                    let stored = try key.withUnsafeBytes { k in
+                        try value.withUnsafeBytes { v in try txn.appendIfLast(db, key: k, value: v) }
+                    }
+                    results.append(stored)
+                }
+                #expect(try txn.get(db, key: bigEndianKey(9)) == [9])
+                #expect(try txn.get(db, key: bigEndianKey(3)) == nil)
+            }
+            // Appended: 9 and 10; refused: 9 again (equal to the last key) and 3 (sorts before it).
+            #expect(results == [true, false, false, true])
+            var keys: [[UInt8]] = []
+            try env.read { txn throws in try txn.forEach(in: db) { key, _ in keys.append(Array(key)); return true } }
+            #expect(keys == [1, 5, 9, 10].map(bigEndianKey))
+        }
     }
 }

@@ -183,5 +183,35 @@ extension LedgerTestSuite {
             #expect(try ledger.reader.entry(10)?.entry.previousHash == Data(head.hash))
             #expect(try LedgerVerifier.verify(ledger.reader).isIntact)
         }
+        @Test("job numbers: assigned in first-seen order, kept across reopening, found by a reader opened earlier")
+        func jobNumbers() async throws {
+            let dir = TemporaryDirectory()
+            do {
+                let ledger = try Ledger(dataDirectory: dir.path, options: testOptions())
+                // A bid before its offer gets the job a number too.
+                _ = try await ledger.append(LedgerAppend(.bid(SyntheticMarket.bid(job: 7, worker: 1))))
+                _ = try await ledger.append(batch: try SyntheticMarket.lifecycle(job: 5))
+                let found = try ledger.reader.snapshot { snap throws -> [UInt64?] in
+                    [try snap.jobNumber(SyntheticMarket.job(7)), try snap.jobNumber(SyntheticMarket.job(5)), try snap.jobNumber(SyntheticMarket.job(6))]
+                }
+                #expect(found == [1, 2, nil])
+                #expect(try ledger.reader.snapshot { try $0.jobID(number: 2) } == SyntheticMarket.job(5))
+            }
+            let ledger = try Ledger(dataDirectory: dir.path, options: testOptions())
+            let early = try LedgerReader(dataDirectory: dir.path)   // its own number cache
+            #expect(try early.jobHistory(SyntheticMarket.job(7))?.bids.count == 1)
+            #expect(try early.jobHistory(SyntheticMarket.job(8)) == nil)
+            _ = try await ledger.append(batch: try SyntheticMarket.lifecycle(job: 8) + [LedgerAppend(.offer(SyntheticMarket.offer(job: 7)))])
+            let after = try ledger.reader.snapshot { snap throws -> [UInt64?] in
+                [try snap.jobNumber(SyntheticMarket.job(8)), try snap.jobNumber(SyntheticMarket.job(7))]
+            }
+            #expect(after == [3, 1])
+            // The reader opened before job 8 existed loads the new number on the miss.
+            let history = try #require(try early.jobHistory(SyntheticMarket.job(8)))
+            #expect(history.entries.count == 8 && history.status?.state == .settled)   // the proof is not a job record
+            #expect(try early.jobs(in: .offered) == [SyntheticMarket.job(7)])
+            #expect(try early.jobs(in: .settled) == [SyntheticMarket.job(5), SyntheticMarket.job(8)])
+            #expect(try LedgerVerifier.verify(early).isIntact)
+        }
     }
 }

@@ -53,7 +53,7 @@ extension LedgerTestSuite {
                 ("results", stores.results), ("proofs", stores.proofs), ("attestations", stores.attestations),
                 ("settlements", stores.settlements), ("faults", stores.faults), ("expiries", stores.expiries),
                 ("reputation", stores.reputation), ("job_state", stores.jobState), ("jobs_by_state", stores.jobsByState),
-                ("job_log", stores.jobLog), ("attestations_by_auditor", stores.attestationsByAuditor),
+                ("job_log", stores.jobLog), ("attestations_by_auditor", stores.attestationsByAuditor), ("job_numbers", stores.jobNumbers),
             ]
             try reader.environment.read { txn in
                 for (name, db) in named {

@@ -26,10 +26,11 @@ extension LedgerTestSuite {
             let body = try bid.serializedBytes() as [UInt8]
             let env = Self.envelope(.bid, body, by: worker)
             let outcome = try await ledger.append(LedgerAppend(envelope: env))
-            let sequence = try #require(outcome.receipt?.sequence)
+            let receipt = try #require(outcome.receipt)
+            let sequence = receipt.sequence
             let entry = try #require(try ledger.reader.entry(sequence))
             #expect(entry.envelope == env)
-            #expect(try ledger.reader.snapshot { try $0.recordBytes(kind: .bid, key: LedgerAppend(envelope: env).storeKey) } == body)
+            #expect(try ledger.reader.snapshot { try $0.recordBytes(kind: .bid, key: receipt.recordKey) } == body)
 
             let report = try LedgerVerifier.verify(ledger.reader, signatures: Self.verifier)
             #expect(report.isIntact)

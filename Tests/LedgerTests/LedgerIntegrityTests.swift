@@ -92,7 +92,8 @@ extension LedgerTestSuite {
             let state = TemporaryDirectory()
             try await sealedLedger(state)
             let stateReport = try tamper(state) { reader, txn in
-                let job = Array(SyntheticMarket.job(2))
+                let number = try #require(try reader.snapshot { try $0.jobNumber(SyntheticMarket.job(2)) })
+                let job = withUnsafeBytes(of: number.bigEndian) { Array($0) }
                 var s = try Ciro_V1_JobStatus(serializedBytes: try #require(try txn.get(reader.stores.jobState, key: job)))
                 s.state = .failed
                 try txn.put(reader.stores.jobState, key: job, value: try s.serializedBytes())
@@ -116,6 +117,107 @@ extension LedgerTestSuite {
             #expect(throws: expected) { try Ledger(dataDirectory: dir.path, options: testOptions()) }
             #expect(throws: expected) { try LedgerReader(dataDirectory: dir.path) }
             #expect(expected.description.contains("upgrade ciro"))
+        }
+
+        @Test("a rewritten job number, a record moved to another job and an unused job number are caught")
+        func jobNumbers() async throws {
+            // Job number 2 now names job 3's id (and job 3's number a fresh id): job 2's records
+            // would be reported as job 3's.
+            let renamed = TemporaryDirectory()
+            try await sealedLedger(renamed)
+            let renamedReport = try tamper(renamed) { reader, txn in
+                try txn.put(reader.stores.jobNumbers, key: withUnsafeBytes(of: UInt64(2).bigEndian) { Array($0) }, value: Array(SyntheticMarket.job(99)))
+            }
+            #expect(renamedReport.firstBreak?.sequence == 10)
+            #expect(renamedReport.firstBreak?.reason.contains("has no job number") == true)
+
+            // Job 2's first bid moved under job 3's number (same bytes, so its hash still matches).
+            let moved = TemporaryDirectory()
+            try await sealedLedger(moved)
+            let movedReport = try tamper(moved) { reader, txn in
+                var entry = try #require(try reader.entry(11)).entry
+                #expect(entry.kind == .bid)
+                let bytes = try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey)))
+                var key = Array(entry.recordKey)
+                key[7] = 3
+                try txn.delete(reader.stores.bids, key: Array(entry.recordKey))
+                try txn.put(reader.stores.bids, key: key, value: bytes)
+                entry.recordKey = Data(key)
+                // Re-chain nothing: the break must show at this entry's record key, not the chain.
+                try txn.put(reader.stores.log, key: withUnsafeBytes(of: UInt64(11).bigEndian) { Array($0) }, value: try entry.serializedBytes())
+            }
+            #expect(movedReport.firstBreak?.sequence == 11 || movedReport.firstBreak?.sequence == 12)
+            let movedReason = movedReport.firstBreak?.reason ?? ""
+            #expect(movedReason.contains("stored under") || movedReason.contains("previous_hash"))
+
+            // The same move with the chain re-hashed from entry 11 on: only the key check catches it.
+            let rechained = TemporaryDirectory()
+            try await sealedLedger(rechained)
+            let rechainedReport = try tamper(rechained) { reader, txn in
+                var previous = try #require(try reader.entry(10)).hash
+                for sequence in UInt64(11)...27 {
+                    var entry = try #require(try reader.entry(sequence)).entry
+                    if sequence == 11 {
+                        let bytes = try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey)))
+                        var key = Array(entry.recordKey)
+                        key[7] = 3
+                        try txn.delete(reader.stores.bids, key: Array(entry.recordKey))
+                        try txn.put(reader.stores.bids, key: key, value: bytes)
+                        entry.recordKey = Data(key)
+                    }
+                    entry.previousHash = Data(previous)
+                    let value = try entry.serializedBytes() as [UInt8]
+                    try txn.put(reader.stores.log, key: withUnsafeBytes(of: sequence.bigEndian) { Array($0) }, value: value)
+                    previous = try Blake2b.hash(value, length: 32)
+                }
+            }
+            #expect(rechainedReport.firstBreak?.sequence == 11)
+            #expect(rechainedReport.firstBreak?.reason.contains("stored under") == true)
+
+            // A job number no record uses.
+            let unused = TemporaryDirectory()
+            try await sealedLedger(unused)
+            let unusedReport = try tamper(unused) { reader, txn in
+                try txn.put(reader.stores.jobNumbers, key: withUnsafeBytes(of: UInt64(4).bigEndian) { Array($0) }, value: Array(SyntheticMarket.job(99)))
+            }
+            #expect(unusedReport.firstBreak?.reason.contains("job number 4") == true)
+
+            // A gap in the numbers.
+            let gap = TemporaryDirectory()
+            try await sealedLedger(gap)
+            let gapReport = try tamper(gap) { reader, txn in
+                try txn.put(reader.stores.jobNumbers, key: withUnsafeBytes(of: UInt64(9).bigEndian) { Array($0) }, value: Array(SyntheticMarket.job(99)))
+            }
+            #expect(gapReport.firstBreak?.reason.contains("expected job number 4") == true)
+        }
+
+        @Test("a ledger of the older format 1 is refused with a clear error, and nothing is created in it")
+        func olderFormat() throws {
+            let dir = TemporaryDirectory()
+            let path = dir.path + "/ledger"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            do {
+                // The layout format 1 had: its stores, no job_numbers.
+                var options = LMDBEnvironment.Options()
+                options.mapSize = 1 << 20
+                let env = try LMDBEnvironment(path: path, options: options)
+                let meta = try env.openDatabase(named: "meta")
+                let bids = try env.openDatabase(named: "bids")
+                var record = Ciro_V1_LedgerMeta()
+                record.formatVersion = 1
+                try env.write { txn in
+                    try txn.put(meta, key: Array("format".utf8), value: try record.serializedBytes())
+                    try txn.put(bids, key: [32] + Array(SyntheticMarket.job(1)), value: [1])
+                }
+            }
+            let expected = LedgerError.olderFormat(found: 1, supported: Ledger.formatVersion, path: path)
+            #expect(Ledger.formatVersion == 2)
+            #expect(throws: expected) { try Ledger(dataDirectory: dir.path, options: testOptions()) }
+            #expect(throws: expected) { try LedgerReader(dataDirectory: dir.path) }
+            #expect(expected.description.contains("format version 1") && expected.description.contains("reads only version 2"))
+            // The refused ledger is untouched: no store of format 2 was created in it.
+            let env = try LMDBEnvironment(path: path, options: LMDBEnvironment.Options())
+            #expect(throws: LMDBError.self) { try env.openDatabase(named: "job_numbers", flags: []) }
         }
 
         @Test("opening a missing ledger for reading says so")
