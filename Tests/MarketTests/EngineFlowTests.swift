@@ -26,10 +26,11 @@ struct EngineFlowTests {
 
     static let modelFile: [UInt8] = Array("tiny model weights".utf8)
 
-    static func settings(price: UInt64 = 10, cheat: Bool = false) -> MarketSettings {
+    static func settings(price: UInt64 = 10, cheat: Bool = false, bidWindowMs: UInt64 = 500) -> MarketSettings {
         var s = MarketSettings()
         s.pricePerMegaMac = price
-        s.bidWindowMs = 500
+        s.bidWindowMs = bidWindowMs
+        s.bidGraceMs = min(s.bidGraceMs, bidWindowMs)
         s.auditTimeoutMs = 2000
         s.adIntervalMs = 2000
         s.resultGraceMs = 1000
@@ -42,14 +43,19 @@ struct EngineFlowTests {
         return s
     }
 
-    static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, proveMs: UInt64 = 20) async throws -> Net {
+    static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, proveMs: UInt64 = 20,
+                        bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil) async throws -> Net {
         var net = Net()
         for i in 0..<n {
             let keys = try Ed25519KeyPair.generate()
             let backend = HashProofBackend(file: modelFile, preinstalled: i == 0, delayMs: proveMs)
             let journal = MemoryJournal()
             let engine = try MarketEngine(
-                keys: keys, endpoint: "mem://\(i)", settings: settings(price: prices?[i] ?? 10, cheat: i == cheater),
+                keys: keys, endpoint: "mem://\(i)", settings: {
+                    var s = settings(price: prices?[i] ?? 10, cheat: i == cheater, bidWindowMs: bidWindowMs)
+                    if let bidGraceMs { s.bidGraceMs = bidGraceMs }
+                    return s
+                }(),
                 capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
                 network: HubNetwork(hub: net.hub, me: keys.publicKey.bytes), backend: backend, journal: journal)
             net.hub.add(engine)
@@ -176,6 +182,37 @@ struct EngineFlowTests {
         let net = started
         defer { Task { await Self.stop(net) } }
         try await Self.settled(net, id)
+    }
+
+    @Test func requesterRestartedInsideTheBidWindowKeepsItsBidsAndAwards() async throws {
+        // A 3 s window whose grace is the whole window; node 3 is cut off after its ad went out,
+        // so the requester still expects its bid and does not award early.
+        var started = try await Self.network(4, bidWindowMs: 3000, bidGraceMs: 3000)
+        started.hub.kill(started.keys[3].publicKey.bytes)
+        let id = try await Self.submit(started)
+        try await Self.waitUntil { await started.engines[0].job(id)?.bids.count == 2 }
+        let journal = started.journals[0]
+        try await Self.waitUntil {
+            await journal.log.filter { if case .bid = $0 { true } else { false } }.count == 2
+        }
+        #expect(await started.engines[0].job(id)?.awards.isEmpty == true, "awarded before the restart")
+        // The requester stops inside the window and starts again from its journal: the bids it
+        // had received are back and it awards when the window closes (no bid is sent again).
+        await started.engines[0].stop()
+        let restarted = try MarketEngine(
+            keys: started.keys[0], endpoint: "mem://0", settings: Self.settings(bidWindowMs: 3000),
+            capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
+            network: HubNetwork(hub: started.hub, me: started.keys[0].publicKey.bytes), backend: started.backends[0], journal: journal)
+        started.hub.add(restarted)
+        try await restarted.start()
+        started.engines[0] = restarted
+        let net = started
+        defer { Task { await Self.stop(net) } }
+        #expect(await restarted.job(id)?.bids.count == 2)
+        try await Self.settled(net, id, nodes: [0, 1, 2])
+        let view = try #require(await restarted.job(id))
+        #expect(view.awards.count == 1)
+        #expect(Set(view.bids.map { Array($0.worker) }).contains(Array(view.awards[0].worker)))
     }
 
     @Test func forgedMessagesAreRefused() async throws {

@@ -283,6 +283,25 @@ import Wire
         try await net.checkAgreement(second, job: job, alive: Array(0..<5))
     }
 
+    @Test func requesterKilledInsideTheBidWindowKeepsItsBidsAndAwardsAfterRestart() async throws {
+        let net = try await Net.start(4)
+        defer { net.close() }
+        // Node 4 dies just before the offer: its last ad keeps it in the requester's live view,
+        // so the requester waits for its bid and does not award at once.
+        try await net.kill(3)
+        let id = try await net.submit(model: "digits_mlp", from: 2)
+        let bidding = try await net.waitJob(id, on: 2, timeout: 30) { $0.bids.count >= 2 }
+        #expect(bidding.awards.isEmpty, "awarded before the kill")
+        try await Task.sleep(for: .milliseconds(300))  // the bids' ledger writes
+        try await net.kill(2)
+        try await net.restart(2, live: 3)
+        let job = try await net.waitJob(id, on: 2) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(job.bids.count >= 2)
+        #expect(job.awards.count == 1)
+        try await net.checkAgreement(id, job: job, alive: [0, 1, 2])
+    }
+
     @Test func requesterGoneLeavesTheWorkerItsProofAndTheJobExpires() async throws {
         let net = try await Net.start(4) { i in ["--promised-ms", "5000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "2000"] : ["--price", "3"]) }
         defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
