@@ -31,6 +31,9 @@ struct LedgerWriteContext {
     /// Numbers assigned in this transaction (not in the shared cache until it commits).
     private(set) var assigned: [(job: Data, number: UInt64)] = []
     private var pending: [Data: UInt64] = [:]
+    /// The job of the previous record: a job's records usually come in a run (its bids, a whole
+    /// lifecycle), so most lookups are one comparison instead of a locked hash lookup.
+    private var lastJob: (id: Data, number: UInt64)?
     var encoder = LogEntryEncoder()
     /// Scratch space for composite keys (no allocation per entry once it has grown).
     private var keyBuffer: [UInt8] = []
@@ -52,7 +55,11 @@ struct LedgerWriteContext {
     /// The job's number, assigning the next one (and appending its `job_numbers` row) if the
     /// ledger has never seen the job.
     private mutating func jobNumber(_ job: Data, in txn: borrowing LMDBTransaction) throws -> UInt64 {
-        if let n = stores.numbers.cached(job) ?? pending[job] { return n }
+        if let last = lastJob, last.id == job { return last.number }
+        if let n = stores.numbers.cached(job) ?? pending[job] {
+            lastJob = (job, n)
+            return n
+        }
         let n = nextJobNumber
         nextJobNumber &+= 1
         try withUnsafeBytes(of: n.bigEndian) { key in
@@ -62,6 +69,7 @@ struct LedgerWriteContext {
         }
         pending[job] = n
         assigned.append((job, n))
+        lastJob = (job, n)
         return n
     }
 
@@ -128,7 +136,7 @@ struct LedgerWriteContext {
             _ = try indexBuffer.withUnsafeBytes { key in
                 try putNearEnd(stores.jobLog, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), overwrite: true, in: txn)
             }
-            if case .attestation(let a) = item.record {
+            if item.kind == .attestation, case .attestation(let a) = item.record {
                 try txn.put(stores.attestationsByAuditor, key: LedgerKeys.auditorIndex(auditor: a.auditor, job: n, round: a.round), value: keyBuffer)
             }
             if item.changesJobState, let job = item.jobID {
