@@ -205,23 +205,27 @@ public struct LMDBTransaction: ~Copyable {
     /// Stores `value` under `key` only if the key is absent (`MDB_NOOVERWRITE`); returns whether
     /// it was stored (`false`: the key exists and nothing changed).
     public func insert(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
-        var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let rc = mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_NOOVERWRITE))
-        if rc == MDB_KEYEXIST { return false }
-        try check(rc, "mdb_put(\(db), noOverwrite)")
-        return true
+        try putUnlessKeyExists(db, key: key, value: value, flag: MDB_NOOVERWRITE, "noOverwrite")
     }
 
     /// Stores `value` under `key` at the end of `db` (`MDB_APPEND`: no search, and a page that
     /// splits stays full) when `key` sorts after every key there; returns `false` without writing
     /// anything when it does not (the caller then uses `put` or `insert`).
     public func appendIfLast(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        try putUnlessKeyExists(db, key: key, value: value, flag: MDB_APPEND, "append")
+    }
+
+    /// `mdb_put` with `flag` (`MDB_NOOVERWRITE` or `MDB_APPEND`), where `MDB_KEYEXIST` means
+    /// "not written" (returns `false`) rather than an error.
+    @inline(__always)
+    private func putUnlessKeyExists(
+        _ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flag: Int32, _ name: StaticString
+    ) throws(LMDBError) -> Bool {
         var kv = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let rc = mdb_put(txn, db.handle, &kv, &vv, UInt32(MDB_APPEND))
+        let rc = mdb_put(txn, db.handle, &kv, &vv, UInt32(flag))
         if rc == MDB_KEYEXIST { return false }
-        try check(rc, "mdb_put(\(db), append)")
+        try check(rc, "mdb_put(\(db), \(name))")
         return true
     }
 

@@ -119,6 +119,16 @@ extension LedgerTestSuite {
             #expect(expected.description.contains("upgrade ciro"))
         }
 
+        /// Moves the bid of `entry` under job number 3 (the same bytes) and points the entry at it.
+        func moveToJob3(_ entry: inout Ciro_V1_LogEntry, _ reader: LedgerReader, _ txn: borrowing LMDBTransaction) throws {
+            let bytes = try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey)))
+            var key = Array(entry.recordKey)
+            key[7] = 3
+            try txn.delete(reader.stores.bids, key: Array(entry.recordKey))
+            try txn.put(reader.stores.bids, key: key, value: bytes)
+            entry.recordKey = Data(key)
+        }
+
         @Test("a rewritten job number, a record moved to another job and an unused job number are caught")
         func jobNumbers() async throws {
             // Job number 2 now names job 3's id (and job 3's number a fresh id): job 2's records
@@ -137,12 +147,7 @@ extension LedgerTestSuite {
             let movedReport = try tamper(moved) { reader, txn in
                 var entry = try #require(try reader.entry(11)).entry
                 #expect(entry.kind == .bid)
-                let bytes = try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey)))
-                var key = Array(entry.recordKey)
-                key[7] = 3
-                try txn.delete(reader.stores.bids, key: Array(entry.recordKey))
-                try txn.put(reader.stores.bids, key: key, value: bytes)
-                entry.recordKey = Data(key)
+                try moveToJob3(&entry, reader, txn)
                 // Re-chain nothing: the break must show at this entry's record key, not the chain.
                 try txn.put(reader.stores.log, key: withUnsafeBytes(of: UInt64(11).bigEndian) { Array($0) }, value: try entry.serializedBytes())
             }
@@ -157,14 +162,7 @@ extension LedgerTestSuite {
                 var previous = try #require(try reader.entry(10)).hash
                 for sequence in UInt64(11)...27 {
                     var entry = try #require(try reader.entry(sequence)).entry
-                    if sequence == 11 {
-                        let bytes = try #require(try txn.get(reader.stores.bids, key: Array(entry.recordKey)))
-                        var key = Array(entry.recordKey)
-                        key[7] = 3
-                        try txn.delete(reader.stores.bids, key: Array(entry.recordKey))
-                        try txn.put(reader.stores.bids, key: key, value: bytes)
-                        entry.recordKey = Data(key)
-                    }
+                    if sequence == 11 { try moveToJob3(&entry, reader, txn) }
                     entry.previousHash = Data(previous)
                     let value = try entry.serializedBytes() as [UInt8]
                     try txn.put(reader.stores.log, key: withUnsafeBytes(of: sequence.bigEndian) { Array($0) }, value: value)

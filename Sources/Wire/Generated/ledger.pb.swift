@@ -34,25 +34,25 @@ public nonisolated enum Ciro_V1_EntryKind: SwiftProtobuf.Enum, Swift.CaseIterabl
   public typealias RawValue = Int
   case unspecified // = 0
 
-  /// store "jobs", key = job_id
+  /// store "jobs", key = N (the job's local number, 8 bytes BE; docs/LEDGER.md)
   case jobOffer // = 1
 
-  /// store "bids", key = job_id, worker
+  /// store "bids", key = N, L(worker)
   case bid // = 2
 
-  /// store "awards", key = job_id, round
+  /// store "awards", key = N, round
   case award // = 3
 
-  /// store "results", key = job_id, round
+  /// store "results", key = N, round
   case result // = 4
 
   /// store "proofs", key = BLAKE2b-256 of the proof bytes
   case proof // = 5
 
-  /// store "attestations", key = job_id, round, auditor
+  /// store "attestations", key = N, round, L(auditor)
   case attestation // = 6
 
-  /// store "settlements", key = job_id
+  /// store "settlements", key = N
   case settlement // = 7
 
   /// store "peers", key = node_id (a newer ad replaces the older)
@@ -61,10 +61,10 @@ public nonisolated enum Ciro_V1_EntryKind: SwiftProtobuf.Enum, Swift.CaseIterabl
   /// store "models", key = model_id
   case model // = 9
 
-  /// store "faults", key = job_id, round, fault kind
+  /// store "faults", key = N, round, fault kind
   case fault // = 10
 
-  /// store "expiries", key = job_id
+  /// store "expiries", key = N
   case expiry // = 11
   case UNRECOGNIZED(Int)
 
