@@ -17,7 +17,8 @@ import Glibc
 /// it). A number is never reused or changed, so a reader whose snapshot is older than the cache
 /// just finds no records under a number its snapshot does not have yet.
 ///
-/// Memory: about 64 bytes per job (ids of up to 32 bytes are kept inline).
+/// Memory: an estimated ~64 bytes per job (a 48-byte entry at the dictionary's load factor; ids
+/// of up to 32 bytes are kept inline, longer ones in a second map).
 final class JobNumbers: @unchecked Sendable {
     /// A job id of up to 32 bytes, inline (no allocation per key).
     struct ShortID: Hashable {
