@@ -142,6 +142,50 @@ import TestSupport
         }
     }
 
+    /// Combination claims `f(z) + Σ_t c_t·f(z_t) = v` (ZKML's zero-knowledge claims): open directly in a
+    /// one-polynomial class and through the point reduction in a shared class; a wrong value, a changed
+    /// coefficient or point, or the same claim without its terms is rejected.
+    @Test func combinationClaimsOpen() throws {
+        let a = randomPolys(2, 9, seed: 31)   // batch 0: two polynomials (point reduction)
+        let b = randomPolys(1, 7, seed: 32)   // batch 1: one polynomial (direct)
+        let batches = [PolynomialCommitment.commit(a, parameters: .testing), PolynomialCommitment.commit(b, parameters: .testing)]
+        func combination(_ batch: Int, _ poly: Int, _ table: [Goldilocks], seed: UInt64) -> EvaluationClaim {
+            let n = table.count.trailingZeroBitCount
+            var segment = randomPoint(n, seed: seed + 2)
+            segment[0] = .zero
+            let terms = [ClaimTerm(point: randomPoint(n, seed: seed + 1), coefficient: randomPoint(1, seed: seed + 3)[0]),
+                         ClaimTerm(point: segment, coefficient: randomPoint(1, seed: seed + 4)[0])]
+            let z = randomPoint(n, seed: seed)
+            var value = MLE.evaluate(table, at: z)
+            for t in terms { value += t.coefficient * MLE.evaluate(table, at: t.point) }
+            return EvaluationClaim(batch: batch, polynomial: poly, point: z, value: value, terms: terms)
+        }
+        let claims = [combination(0, 1, a[1], seed: 40), claim(0, 0, a[0], randomPoint(9, seed: 50)),
+                      combination(1, 0, b[0], seed: 60), claim(1, 0, b[0], randomPoint(7, seed: 70))]
+        var pt = Transcript(domain: "pcs-test")
+        let proof = PolynomialCommitment.open(batches, claims: claims, transcript: &pt)
+        #expect(proof.classes.count == 2 && proof.classes[0].pointReduction == nil && proof.classes[1].pointReduction != nil)
+        let commitments = batches.map(\.commitment)
+        try verify(commitments, claims, try OpeningProof(serialized: proof.serialized()))
+        for i in [0, 2] {
+            var value = claims
+            value[i].value += .one
+            #expect(throws: ProofError.self) { try verify(commitments, value, proof) }
+            var coefficient = claims
+            coefficient[i].terms[1].coefficient += .one
+            #expect(throws: ProofError.self) { try verify(commitments, coefficient, proof) }
+            var point = claims
+            point[i].terms[0].point[3] += .one
+            #expect(throws: ProofError.self) { try verify(commitments, point, proof) }
+            var dropped = claims
+            dropped[i].terms = []
+            #expect(throws: ProofError.self) { try verify(commitments, dropped, proof) }
+        }
+        var short = claims
+        short[2].terms[0].point.removeLast()
+        #expect(throws: ProofError.self) { try verify(commitments, short, proof) }
+    }
+
     @Test func smallPolynomialWithoutFolding() throws {
         let p = randomPolys(1, 2, seed: 13)
         let batch = PolynomialCommitment.commit(p, parameters: .testing)

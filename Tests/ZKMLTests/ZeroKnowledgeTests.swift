@@ -104,7 +104,7 @@ import ZKML
     @Test func everyMessageIsOfACoveredKind() throws {
         let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
                        "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
-                       "zk.mask.sum", "zk.mask.value", "zk.reduce.pool", "zk.reduce.spare", "zk.vector.value",
+                       "zk.mask.sum", "zk.mask.value", "zk.reduce.pool", "zk.reduce.spare", "zk.vector.blind", "zk.vector.sum",
                        "sumcheck round", "opening "]
         for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
             let (model, input) = try model(net)
@@ -117,24 +117,28 @@ import ZKML
         }
     }
 
-    /// The lookup tree's root sumcheck and its masked finals are bound: flipping any byte of the two
-    /// `logup.root` values is rejected (ZK and plain).
-    @Test func tamperedLookupRootIsRejected() throws {
+    /// Every byte of the lookup tree's root values (ZK and plain) and of the committed vectors'
+    /// combination messages (`zk.vector.blind`, `zk.vector.sum`: ŵ and T of docs/ZK.md §2a, one pair per
+    /// vector) is bound: flipping any of them is rejected.
+    @Test func tamperedRootAndCombinationMessagesAreRejected() throws {
         let (model, input) = try model()
         let key = model.verifierKey()
-        for options in [ProofOptions.default, .plain] {
+        for (options, labels) in [(ProofOptions.default, ["logup.root", "zk.vector.blind", "zk.vector.sum"]), (.plain, ["logup.root"])] {
             let r = try ZKMLProver.prove(model: model, input: input, options: options)
             let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
-            let root = elements.filter { $0.what == "logup.root" }.map(\.value)
-            #expect(root.count == 4)
-            var bytes: [UInt8] = []
-            for v in root { bytes += withUnsafeBytes(of: v.value.littleEndian, Array.init) }
-            let at = try #require(r.proof.indices.first { Array(r.proof[$0..<min($0 + bytes.count, r.proof.count)]) == bytes })
-            for i in at..<(at + bytes.count) {
-                var bad = r.proof
-                bad[i] ^= 0x10
-                #expect(throws: ZKMLError.self, "flipped root byte \(i) accepted") {
-                    try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad)
+            for label in labels {
+                let values = elements.filter { $0.what == label }.map(\.value)
+                #expect(values.count == 4, "\(label): \(values.count) elements")
+                for v in values {
+                    let bytes = withUnsafeBytes(of: v.value.littleEndian, Array.init)
+                    let at = try #require(r.proof.indices.first { Array(r.proof[$0..<min($0 + 8, r.proof.count)]) == bytes })
+                    for i in at..<(at + 8) {
+                        var bad = r.proof
+                        bad[i] ^= 0x10
+                        #expect(throws: ZKMLError.self, "flipped \(label) byte \(i) accepted") {
+                            try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad)
+                        }
+                    }
                 }
             }
         }

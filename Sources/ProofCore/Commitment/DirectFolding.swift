@@ -76,14 +76,16 @@ struct DirectFolding {
     private(set) var variables: Int
     var weights: [ClaimWeight]
 
-    /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ.
+    /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ;
+    /// each term of a combination claim is one more product-form factor.
     init(table: [Goldilocks], claims: [EvaluationClaim], gamma: E) {
         committed = table
         variables = table.count.trailingZeroBitCount
         var g = E.one
-        weights = claims.map { c in
+        // A combination claim contributes one factor per term (docs/PROOF_CORE.md, `EvaluationClaim.terms`).
+        weights = claims.flatMap { c in
             defer { g *= gamma }
-            return ClaimWeight(scale: g, point: c.point)
+            return c.weightTerms.map { ClaimWeight(scale: g * $0.coefficient, point: $0.point) }
         }
     }
 

@@ -5,12 +5,34 @@ public struct EvaluationClaim: Sendable, Equatable {
     public var polynomial: Int
     public var point: [GoldilocksExt2]
     public var value: GoldilocksExt2
+    /// Further terms of a *combination claim* `f(point) + Σ_t coefficient_t·f(point_t) = value`
+    /// (empty for a plain evaluation claim; docs/ZK.md §2a uses them to open a random combination of
+    /// masked claims without revealing any single value). The direct opening runs against the
+    /// combined eq weight; the transcript absorbs the terms only when present.
+    public var terms: [ClaimTerm]
 
-    public init(batch: Int, polynomial: Int, point: [GoldilocksExt2], value: GoldilocksExt2) {
+    public init(batch: Int, polynomial: Int, point: [GoldilocksExt2], value: GoldilocksExt2, terms: [ClaimTerm] = []) {
         self.batch = batch
         self.polynomial = polynomial
         self.point = point
         self.value = value
+        self.terms = terms
+    }
+
+    /// The claim's weight as (point, coefficient) pairs: Σ coefficient·eq(point, ·).
+    var weightTerms: [(point: [GoldilocksExt2], coefficient: GoldilocksExt2)] {
+        [(point, .one)] + terms.map { ($0.point, $0.coefficient) }
+    }
+}
+
+/// One further term `coefficient·f(point)` of a combination claim.
+public struct ClaimTerm: Sendable, Equatable {
+    public var point: [GoldilocksExt2]
+    public var coefficient: GoldilocksExt2
+
+    public init(point: [GoldilocksExt2], coefficient: GoldilocksExt2) {
+        self.point = point
+        self.coefficient = coefficient
     }
 }
 

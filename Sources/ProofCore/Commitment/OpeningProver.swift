@@ -21,6 +21,13 @@ extension PolynomialCommitment {
             transcript.absorb("pcs.claim.polynomial", integer: UInt64(c.polynomial))
             transcript.absorb("pcs.claim.point", elements: c.point)
             transcript.absorb("pcs.claim.value", c.value)
+            if !c.terms.isEmpty {
+                transcript.absorb("pcs.claim.terms", integer: UInt64(c.terms.count))
+                for t in c.terms {
+                    transcript.absorb("pcs.claim.term.point", elements: t.point)
+                    transcript.absorb("pcs.claim.term.coefficient", t.coefficient)
+                }
+            }
         }
     }
 
@@ -28,7 +35,7 @@ extension PolynomialCommitment {
     /// polynomial of the class.
     static func sharesOnePoint(_ claims: [EvaluationClaim], slots: [Int: Int], polynomialCount: Int) -> Bool {
         guard let first = claims.first else { return false }
-        guard claims.allSatisfy({ $0.point == first.point }) else { return false }
+        guard claims.allSatisfy({ $0.point == first.point && $0.terms.isEmpty }) else { return false }
         var seen = Set<Int>()
         for c in claims { seen.insert(slots[c.batch]! + c.polynomial) }
         return seen.count == claims.count && claims.count == polynomialCount
@@ -46,7 +53,8 @@ extension PolynomialCommitment {
         for c in claims {
             precondition(c.batch >= 0 && c.batch < batches.count && c.polynomial >= 0
                          && c.polynomial < batches[c.batch].commitment.polynomialCount
-                         && c.point.count == batches[c.batch].numVariables, "malformed claim")
+                         && c.point.count == batches[c.batch].numVariables
+                         && c.terms.allSatisfy({ $0.point.count == c.point.count }), "malformed claim")
         }
         absorbStatement(parameters, commitments, claims, &transcript)
         var classes = [SizeClassProof]()
@@ -283,14 +291,15 @@ extension PolynomialCommitment {
         var weights = [[E]](repeating: [E](repeating: .zero, count: size), count: m)
         var g = E.one
         for c in claims {
+          for (point, coefficient) in c.weightTerms {
             var k = 0
             var block = 0
-            while k < n && (c.point[k] == .zero || c.point[k] == .one) {
-                block = block << 1 | (c.point[k] == .one ? 1 : 0)
+            while k < n && (point[k] == .zero || point[k] == .one) {
+                block = block << 1 | (point[k] == .one ? 1 : 0)
                 k += 1
             }
             let rest = n - k
-            let eq = MLE.eqTable(Array(c.point[k...]), scaledBy: g)
+            let eq = MLE.eqTable(Array(point[k...]), scaledBy: g * coefficient)
             let start = block << rest
             let j = slots[c.batch]! + c.polynomial
             weights[j].withUnsafeMutableBufferPointer { w in
@@ -302,6 +311,7 @@ extension PolynomialCommitment {
                     }
                 }
             }
+          }
             g *= gamma
         }
         return weights

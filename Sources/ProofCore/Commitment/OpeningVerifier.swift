@@ -12,7 +12,7 @@ extension PolynomialCommitment {
             guard c.polynomial >= 0, c.polynomial < com.polynomialCount else {
                 throw .invalidParameters("claim names polynomial \(c.polynomial) of batch \(c.batch)")
             }
-            guard c.point.count == com.numVariables else {
+            guard c.point.count == com.numVariables, c.terms.allSatisfy({ $0.point.count == com.numVariables }) else {
                 throw .invalidParameters("claim point has \(c.point.count) coordinates, batch has \(com.numVariables) variables")
             }
         }
@@ -79,7 +79,9 @@ extension PolynomialCommitment {
                 let sub = try Sumcheck.verify(claimedSum: sum, numVariables: n, degree: 2, proof: reduction, transcript: &transcript)
                 var expected = E.zero
                 for (l, c) in claims.enumerated() {
-                    expected += gammas[l] * MLE.eq(c.point, sub.point) * proof.values[slots[c.batch]! + c.polynomial]
+                    var w = E.zero
+                    for (p, coefficient) in c.weightTerms { w += coefficient * MLE.eq(p, sub.point) }
+                    expected += gammas[l] * w * proof.values[slots[c.batch]! + c.polynomial]
                 }
                 try sub.check(expected)
                 point = sub.point
@@ -123,12 +125,16 @@ extension PolynomialCommitment {
         var finalEvaluations = proof.finalCoefficients
         MLE.coefficientsToEvaluations(&finalEvaluations)
         var expected = E.zero
-        for (l, z) in (direct ? claims.map(\.point) : [point]).enumerated() {
+        // A direct class's weight is Σ_ℓ γ^ℓ Σ_t c_t·eq(z_ℓt, ·) (combination claims: several terms).
+        let weighted: [(point: [E], scale: E)] = direct
+            ? claims.enumerated().flatMap { l, c in c.weightTerms.map { ($0.point, gammas[l] * $0.coefficient) } }
+            : [(point, .one)]
+        for (z, scale) in weighted {
             var term = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
             for i in 0..<folded {
                 term *= MLE.eq([z[n - 1 - i]], [rhos[i]])
             }
-            expected += direct ? gammas[l] * term : term
+            expected += scale * term
         }
         guard expected == claim else { throw .evaluationMismatch }
 

@@ -103,15 +103,7 @@ struct CircuitPlan: Sendable {
         self.linearOrdinal = ordinal
         let treeLog = max(SegmentLayout(logSizes: sourceSegments).logTotal, tableLayout.logTotal)
         let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), treeLog: treeLog)
-        let weightLog = weightLayout.logTotal
-        let pool = { (witnessLog: Int) -> MaskPoolLayout in
-            MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(arch, treeLog: treeLog, weightLog: weightLog, witnessLog: witnessLog),
-                           finalMasks: finalMasks)
-        }
-        // The witness reduction's rounds depend on the witness size, which depends on the pool: bound
-        // the witness by the other columns and a pool sized for 40 variables (the opening's limit).
-        let others = SegmentLayout(logSizes: columns + [ZeroKnowledge.blindingLog]).logTotal
-        let maskPool = pool(max(others, pool(40).poolLog) + 1)
+        let maskPool = MaskPoolLayout(roundsByDegree: MaskPoolLayout.rounds(arch, treeLog: treeLog), finalMasks: finalMasks)
         self.maskPool = maskPool
         maskPoolColumn = columns.count
         columns.append(maskPool.poolLog)
@@ -127,6 +119,24 @@ struct CircuitPlan: Sendable {
         self.tableLayout = tableLayout
         self.tableTreeLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize), minLog: treeLog)
 
+    }
+
+    /// Where each committed vector's random blinding entries are (docs/ZK.md §2a, `combineVector`): the
+    /// weights' blinding segment, the witness's blinding column, the odd entries of the I/O vector;
+    /// points lifted to the padded committed vectors.
+    func blindingPoints(io: IOCommitment.Layout) -> (weights: BlindingPoint, witness: BlindingPoint, io: BlindingPoint) {
+        let (weights, witness) = (weightLayout, witnessLayout)
+        let (wSeg, xSeg) = (weightBlindingSegment, blindingColumn)
+        let ioCount = io.committedSize
+        return (BlindingPoint(count: weights.logSizes[wSeg]) {
+                    VectorCommitment.paddedPoint(weights.globalPoint(wSeg, $0), count: weights.totalSize)
+                },
+                BlindingPoint(count: witness.logSizes[xSeg]) {
+                    VectorCommitment.paddedPoint(witness.globalPoint(xSeg, $0), count: witness.totalSize)
+                },
+                BlindingPoint(count: ioCount.trailingZeroBitCount - 1) {
+                    VectorCommitment.paddedPoint($0 + [Ext.one], count: ioCount)
+                })
     }
 
     /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.

@@ -7,6 +7,8 @@ struct ValueClaim: Sendable {
     var point: [Ext]
     var value: Ext
     var offset: PoolFunctional = .zero
+    /// Further terms of a combination claim `V(point) + Σ_t c_t·V(p_t) = value` (zero knowledge, §2a).
+    var terms: [ClaimTerm] = []
 }
 
 /// The commitment scheme of the protocol: ProofCore's Basefold multilinear PCS (Reed-Solomon codes
@@ -70,7 +72,10 @@ enum VectorCommitment {
 
     static func evaluationClaims(_ vectors: [Opened]) -> [EvaluationClaim] {
         vectors.enumerated().flatMap { (b, v) in
-            v.claims.map { EvaluationClaim(batch: b, polynomial: 0, point: paddedPoint($0.point, count: v.count), value: $0.value) }
+            v.claims.map { c in
+                EvaluationClaim(batch: b, polynomial: 0, point: paddedPoint(c.point, count: v.count), value: c.value,
+                                terms: c.terms.map { ClaimTerm(point: paddedPoint($0.point, count: v.count), coefficient: $0.coefficient) })
+            }
         }
     }
 

@@ -257,14 +257,17 @@ struct ProverState {
 
         // 4. Open every claim on the weights and on the witness in one batched opening.
         progress?("opening")
-        // Zero knowledge: the claims on each committed vector carry masked values; one masked sumcheck
-        // per vector reduces them to one claim whose value is uniform (docs/ZK.md §2a).
+        // Zero knowledge: the claims on each committed vector carry masked values; they become one
+        // combination claim per vector whose value is uniform (docs/ZK.md §2a, `combineVector`).
         let sizes = VectorCommitment.Sizes(plan, ioLayout)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         if options.zeroKnowledge {
-            if !weightClaims.isEmpty { weightClaims = [channel.reduceVector(model.weightBatch.evaluations[0], weightClaims)] }
-            if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.reduceVector(ioBatch.evaluations[0], ioClaims)] }
-            witnessClaims = [channel.reduceVector(witnessBatch.evaluations[0], witnessClaims)]
+            let blinding = plan.blindingPoints(io: ioLayout)
+            if !weightClaims.isEmpty {
+                weightClaims = [channel.combineVector(model.weightBatch.evaluations[0], weightClaims, blinding: blinding.weights)]
+            }
+            if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.combineVector(ioBatch.evaluations[0], ioClaims, blinding: blinding.io)] }
+            witnessClaims = [channel.combineVector(witnessBatch.evaluations[0], witnessClaims, blinding: blinding.witness)]
         }
         if let pool = channel.reduceMasks() {
             witnessClaims.append(ValueClaim(point: VectorCommitment.paddedPoint(

@@ -250,13 +250,14 @@ struct VerifierState {
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
         if header.zeroKnowledge {
             channel.section = "zero-knowledge claim reduction"
+            let blinding = plan.blindingPoints(io: ioLayout)
             if !weightClaims.isEmpty {
-                weightClaims = [try channel.reduceVector(weightClaims, numVariables: sizes.weight.trailingZeroBitCount)]
+                weightClaims = [try channel.combineVector(weightClaims, blinding: blinding.weights)]
             }
             if ioCommitment != nil && !ioClaims.isEmpty {
-                ioClaims = [try channel.reduceVector(ioClaims, numVariables: sizes.io.trailingZeroBitCount)]
+                ioClaims = [try channel.combineVector(ioClaims, blinding: blinding.io)]
             }
-            witnessClaims = [try channel.reduceVector(witnessClaims, numVariables: sizes.witness.trailingZeroBitCount)]
+            witnessClaims = [try channel.combineVector(witnessClaims, blinding: blinding.witness)]
         }
         channel.section = "zero-knowledge masks"
         if let pool = try channel.reduceMasks() {

@@ -53,7 +53,7 @@ struct MaskPoolLayout: Sendable, Equatable {
     /// The sumcheck rounds the protocol runs for an architecture, by degree (an upper bound: a layer
     /// whose output has no pending claim skips its sumcheck). A sumcheck over n variables of degree d
     /// whose last round has degree D (final masks, docs/ZK.md §2a) uses n − 1 slots of d and one of D.
-    static func rounds(_ arch: CircuitArchitecture, treeLog: Int, weightLog: Int, witnessLog: Int) -> [Int: Int] {
+    static func rounds(_ arch: CircuitArchitecture, treeLog: Int) -> [Int: Int] {
         var r: [Int: Int] = [:]
         func add(_ degree: Int, _ last: Int, _ n: Int) {
             guard n > 0 else { return }
@@ -73,12 +73,6 @@ struct MaskPoolLayout: Sendable, Equatable {
                 add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
             }
         }
-        // The reductions of the claims on the committed vectors (weights, input/output, witness; the
-        // last two are upper bounds: the input/output layout is at most 4 times its largest segment).
-        let minimum = VectorCommitment.parameters.foldingLog
-        add(2, 2, max(weightLog, minimum))
-        add(2, 2, max(arch.inputSize.trailingZeroBitCount, arch.outputSize.trailingZeroBitCount, ZeroKnowledge.ioBlindingLog, minimum) + 2)
-        add(2, 2, max(witnessLog, minimum))
         return r
     }
 
@@ -98,6 +92,7 @@ struct MaskPoolLayout: Sendable, Equatable {
         }
         count += 2 + 4 * treeLog  // the lookup tree: root finals, then four children per level
         count += 1  // output.value
+        count += 3  // one blinding mask per committed vector (weights, input/output, witness): combineVector
         claims[last] += 1
         for l in stride(from: last - 1, through: 0, by: -1) {
             switch arch.layers[l] {

@@ -5,9 +5,8 @@ extension ProverChannel {
     /// G* = ρ·G − offset(pool) (G = Σ g over the hypercube; the final reduction proves G* against the
     /// pool), prove f + ρ·g (the claimed sum is then claim + G*), send g(r). With `finalMasks` the last
     /// round works on masked tables (docs/ZK.md §2a) and `lastDegree` is its declared degree.
-    /// With `productBase`, proves Σ productBase·tables[0] (degree 2) by the base-field fast path.
     mutating func maskedSumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]?, lastDegree: Int,
-                                 offset: PoolFunctional, productBase: [Goldilocks]? = nil) -> SumcheckProverOutput<Ext> {
+                                 offset: PoolFunctional) -> SumcheckProverOutput<Ext> {
         let n = tables[0].count.trailingZeroBitCount
         let d = max(1, combination.degree)
         let (mask, slots) = masks!.take(numVariables: n, degree: d, last: lastDegree)
@@ -17,8 +16,7 @@ extension ProverChannel {
         masks!.linearRecords.append(LinearRecord(functional: PoolFunctional.hypercubeSum(masks!.layout, slots: slots).scaled(rho) - offset,
                                                  value: gStar))
         let fm = finalMasks.flatMap { $0.contains { !$0.isZero } ? $0 : nil }
-        let out = productBase.map { MaskedSumcheck.proveProduct($0, tables[0], mask: mask, rho: rho, transcript: &transcript) }
-            ?? MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm, transcript: &transcript)
+        let out = MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm, transcript: &transcript)
         for poly in out.proof.roundPolynomials { for v in poly { v.write(to: &writer) } }
         let value = mask.evaluate(at: out.point)
         send("zk.mask.value", value)
@@ -38,17 +36,25 @@ extension ProverChannel {
         return masks!.takeFinal(count)
     }
 
-    /// Reduces every claim on one committed vector (masked values with pool offsets) to one plain claim
-    /// at a random point: Σ_x V(x)·Σ_k λ_k eq(p_k, x) = Σ_k λ_k (v_k − offset_k), by a masked sumcheck
-    /// whose final V(r) is sent (uniform: every committed vector has random blinding entries).
-    mutating func reduceVector(_ vector: [Goldilocks], _ claims: [ValueClaim]) -> ValueClaim {
+    /// Turns every claim on one committed vector (masked values with pool offsets) into ONE combination
+    /// claim for the opening, without revealing any single value (docs/ZK.md §2a): at a fresh random
+    /// point q of the vector's random blinding entries (`blinding.place` of `blinding.count` random
+    /// coordinates) the prover sends ŵ = V(q) + μ (μ a fresh final mask), then, for challenges λ_k, the
+    /// combination T = V(q) + Σ_k λ_k·v_k of the true values; the verifier records that
+    /// μ + Σ_k λ_k·offset_k takes the value ŵ + Σ_k λ_k v̂_k − T (checked by the pool reduction), and the
+    /// opening proves V(q) + Σ_k λ_k V(p_k) = T against the combined eq weight. T is uniform: V(q) is a
+    /// random combination of random entries.
+    mutating func combineVector(_ vector: [Goldilocks], _ claims: [ValueClaim], blinding: BlindingPoint) -> ValueClaim {
+        let q = blinding.place(challenges("zk.vector.point", count: blinding.count))
+        let mu = finalMasks(1)[0]
+        let w = evaluateOnSegment(vector, at: q)
+        send("zk.vector.blind", w + mu.value)
         let lambdas = challenges("zk.vector.lambda", count: claims.count)
-        let weights = claimWeights(claims.map(\.point), lambdas, size: vector.count)
-        let offset = combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
-        let out = maskedSumcheck(tables: [weights], combination: .product(of: 2), finalMasks: nil, lastDegree: 2, offset: offset,
-                                 productBase: vector)
-        send("zk.vector.value", out.finalEvaluations[0])
-        return ValueClaim(point: out.point, value: out.finalEvaluations[0])
+        var total = w
+        for (k, c) in claims.enumerated() { total += lambdas[k] * (c.value - c.offset.evaluate(masks!.column)) }
+        send("zk.vector.sum", total)
+        recordPool(mu.functional + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) }))
+        return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
     }
 
     /// Reduces every mask value and pool relation to one claim on the pool column:
@@ -68,6 +74,24 @@ extension ProverChannel {
         send("zk.reduce.pool", out.finalEvaluations[0])
         return ValueClaim(point: out.point, value: out.finalEvaluations[0])
     }
+}
+
+/// Where a committed vector's random blinding entries are: a point of them is `place(r)` for
+/// `count` random coordinates r (a segment's global point, or the odd entries of the I/O vector).
+struct BlindingPoint {
+    let count: Int
+    let place: ([Ext]) -> [Ext]
+}
+
+/// V(p) for a point whose leading Boolean coordinates select a block: evaluates that block only.
+func evaluateOnSegment(_ vector: [Goldilocks], at p: [Ext]) -> Ext {
+    var prefix = 0, block = 0
+    while prefix < p.count && (p[prefix] == .zero || p[prefix] == .one) {
+        block = block * 2 + (p[prefix] == .one ? 1 : 0)
+        prefix += 1
+    }
+    let local = p.count - prefix
+    return MLE.evaluate(Array(vector[(block << local)..<((block + 1) << local)]), at: Array(p[prefix...]))
 }
 
 /// L = Σ_k λ_k eq(p_k, ·) over `size` entries; leading Boolean coordinates of a point select a
@@ -129,18 +153,19 @@ extension VerifierChannel {
         }
     }
 
-    /// Checks the reduction of the claims on one committed vector of 2^n entries to one claim.
-    mutating func reduceVector(_ claims: [ValueClaim], numVariables n: Int) throws(ZKMLError) -> ValueClaim {
+    /// Checks the combination of the claims on one committed vector of 2^n entries (see the prover's
+    /// `combineVector`); returns the combination claim the opening proves.
+    mutating func combineVector(_ claims: [ValueClaim], blinding: BlindingPoint) throws(ZKMLError) -> ValueClaim {
+        let q = blinding.place(challenges("zk.vector.point", count: blinding.count))
+        let mu = try finalMasks(1)[0]
+        let blinded = try receive("zk.vector.blind")
         let lambdas = challenges("zk.vector.lambda", count: claims.count)
-        var claim = Ext.zero
-        for (k, c) in claims.enumerated() { claim += lambdas[k] * c.value }
-        let offset = combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
-        let sub = try sumcheck(claim: claim, offset: offset, numVariables: n, degree: 2)
-        let value = try receive("zk.vector.value")
-        var weight = Ext.zero
-        for (k, c) in claims.enumerated() { weight += lambdas[k] * MLE.eq(c.point, sub.point) }
-        try expect(value * weight, sub.expectedValue, "claims on a committed vector do not reduce")
-        return ValueClaim(point: sub.point, value: value)
+        let total = try receive("zk.vector.sum")
+        var masked = blinded
+        for (k, c) in claims.enumerated() { masked += lambdas[k] * c.value }
+        try expectPool(mu + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) }), masked - total,
+                       "claims on a committed vector do not combine")
+        return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
     }
 
     /// Checks the reduction of every mask value and pool relation to one claim on the pool column.
