@@ -94,24 +94,6 @@ func evaluateOnSegment(_ vector: [Goldilocks], at p: [Ext]) -> Ext {
     return MLE.evaluate(Array(vector[(block << local)..<((block + 1) << local)]), at: Array(p[prefix...]))
 }
 
-/// L = Σ_k λ_k eq(p_k, ·) over `size` entries; leading Boolean coordinates of a point select a
-/// segment, so each claim costs its local size only.
-func claimWeights(_ points: [[Ext]], _ lambdas: [Ext], size: Int) -> [Ext] {
-    var table = [Ext](repeating: .zero, count: size)
-    for (k, p) in points.enumerated() {
-        var prefix = 0, segment = 0
-        while prefix < p.count && (p[prefix] == .zero || p[prefix] == .one) {
-            segment = segment * 2 + (p[prefix] == .one ? 1 : 0)
-            prefix += 1
-        }
-        let local = Array(p[prefix...])
-        let eq = MLE.eqTable(local, scaledBy: lambdas[k])
-        let start = segment << local.count
-        for j in eq.indices { table[start + j] += eq[j] }
-    }
-    return table
-}
-
 extension VerifierChannel {
     mutating func maskedSumcheck(claim: Ext, offset: PoolFunctional, numVariables n: Int, degree: Int,
                                  lastDegree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
