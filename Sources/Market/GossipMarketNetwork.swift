@@ -17,7 +17,7 @@ public struct GossipMarketNetwork: MarketNetwork {
     }
 
     /// The market topics the engine handles.
-    public static let topics: [Ciro_V1_Topic] = [.capacityAd, .jobOffer, .bid, .award, .sealedInput, .result, .attestation, .settlement]
+    public static let topics: [Ciro_V1_Topic] = [.capacityAd, .jobOffer, .bid, .award, .sealedInput, .result, .attestation, .settlement, .expiry]
 
     public func publish(_ topic: Ciro_V1_Topic, _ body: [UInt8]) async throws {
         try await gossip.publish(topic: topic, body: body)

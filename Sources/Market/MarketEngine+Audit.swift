@@ -145,6 +145,16 @@ extension MarketEngine {
         try await record(.settlement(s))
     }
 
+    /// The requester's signed expiry: recorded as it is, so every ledger holds the same one.
+    func onExpiry(_ e: Ciro_V1_Expiry, sender: [UInt8]) async throws {
+        guard let job = jobs[Array(e.jobID)] else { throw MarketError.early(jobID: Array(e.jobID), kind: "expiry", reason: "unknown job") }
+        try Self.check(job.requester == sender, "expiry", "not signed by the job's requester")
+        try Self.check(!e.reason.isEmpty, "expiry", "no reason")
+        try Self.check(e.reason != "deadline passed" || e.expiredMs >= job.offer.deadlineMs, "expiry", "deadline passed before the deadline")
+        guard !job.machine.phase.isTerminal else { return }
+        try await record(.expiry(e))
+    }
+
     func onAd(_ ad: Ciro_V1_CapacityAd, sender: [UInt8]) async throws {
         try Self.check(Array(ad.nodeID) == sender, "capacity ad", "signed by another node")
         let node = Array(ad.nodeID)
@@ -224,7 +234,7 @@ extension MarketEngine {
                 schedule(.republish(id, round), atMs: now &+ settings.auditTimeoutMs)
             case let .deadline(id):
                 guard let job = jobs[id], !job.machine.phase.isTerminal else { continue }
-                try? await record(Self.expiry(id, reason: "deadline passed", atMs: now))
+                await expire(id, reason: "deadline passed", atMs: now)
             }
         }
     }

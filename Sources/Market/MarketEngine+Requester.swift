@@ -148,7 +148,7 @@ extension MarketEngine {
         guard let winner = rule.choose(candidates, jobID: id), let bid = job.bids[winner.worker] else {
             let reason = !job.awards.isEmpty ? "no eligible bid left after faults"
                 : job.bids.isEmpty ? "no bids" : "no eligible bid (\(job.bids.count) bids: price, reputation or promised time)"
-            try? await record(Self.expiry(id, reason: reason, atMs: now))
+            await expire(id, reason: reason, atMs: now)
             return
         }
         var award = Ciro_V1_Award()

@@ -96,8 +96,10 @@ extension MarketEngine {
 
     /// Re-arms the timers of an open job (after a replay or a new record).
     func rearm(_ job: Job, now: UInt64) {
-        schedule(.deadline(job.id), atMs: job.offer.deadlineMs)
         let mine = job.requester == nodeID
+        // Other nodes give the requester's gossiped expiry time to arrive before closing the
+        // job themselves (a requester that is gone sends none).
+        schedule(.deadline(job.id), atMs: job.offer.deadlineMs &+ (mine ? 0 : settings.auditTimeoutMs))
         switch job.machine.phase {
         case .bidding where mine:
             schedule(.bidWindow(job.id), atMs: job.offer.createdMs &+ job.offer.bidWindowMs)

@@ -331,6 +331,7 @@ public actor MarketEngine {
         case .result: try? Ciro_V1_Result(serializedBytes: body).jobID
         case .attestation: try? Ciro_V1_Attestation(serializedBytes: body).jobID
         case .settlement: try? Ciro_V1_Settlement(serializedBytes: body).jobID
+        case .expiry: try? Ciro_V1_Expiry(serializedBytes: body).jobID
         default: nil
         }
         return id.map(Array.init)
@@ -347,6 +348,7 @@ public actor MarketEngine {
             case .result: try await onResult(try decode(body), sender: sender)
             case .attestation: try await onAttestation(try decode(body), sender: sender)
             case .settlement: try await onSettlement(try decode(body), sender: sender)
+            case .expiry: try await onExpiry(try decode(body), sender: sender)
             default: throw MarketError.invalidMessage(kind: "\(topic)", reason: "not a market topic")
             }
             return nil
@@ -394,6 +396,21 @@ public actor MarketEngine {
         fault.detectedMs = atMs
         fault.detail = detail
         return .fault(fault)
+    }
+
+    /// Closes a job without settlement: records the expiry and, on the requester, gossips it
+    /// signed, so every ledger records the same expiry (docs/MARKET.md, "Expiries").
+    func expire(_ id: [UInt8], reason: String, atMs: UInt64) async {
+        guard let job = jobs[id], !job.machine.phase.isTerminal else { return }
+        let record = Self.expiry(id, reason: reason, atMs: atMs)
+        do {
+            try await self.record(record)
+            if job.requester == nodeID, case let .expiry(expiry) = record {
+                try await network.publish(.expiry, try expiry.serializedBytes())
+            }
+        } catch {
+            logger.warning("expiry failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+        }
     }
 
     /// An expiry record (the ledger's `Expiry`).

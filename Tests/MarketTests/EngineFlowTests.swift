@@ -115,7 +115,42 @@ struct EngineFlowTests {
         let net = try await Self.network(3)
         defer { Task { await Self.stop(net) } }
         let id = try await Self.submit(net, maxPrice: 1)  // every worker asks 20
-        try await Self.waitUntil { await net.engines[0].job(id)?.phase == .expired(reason: "no bids") }
+        // The requester gossips its signed expiry: every node closes the job at once, with the
+        // same expiry record (not each at its own deadline timer).
+        try await Self.waitUntil {
+            for engine in net.engines { guard await engine.job(id)?.phase == .expired(reason: "no bids") else { return false } }
+            return true
+        }
+        var expiries: [Ciro_V1_Expiry] = []
+        for journal in net.journals {
+            for record in await journal.log { if case let .expiry(e) = record, Array(e.jobID) == id { expiries.append(e) } }
+        }
+        #expect(expiries.count == net.journals.count)
+        #expect(Set(expiries.map { try! $0.serializedBytes() as [UInt8] }).count == 1, "the ledgers hold different expiries")
+    }
+
+    @Test func forgedExpiriesAreRefused() async throws {
+        let net = try await Self.network(2, proveMs: 2000)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net)
+        try await Self.waitUntil { await net.engines[1].job(id) != nil }
+        let deadline = try #require(await net.engines[1].job(id)?.offer.deadlineMs)
+        var expiry = Ciro_V1_Expiry()
+        expiry.jobID = Data(id)
+        expiry.reason = "deadline passed"
+        expiry.expiredMs = deadline + 1
+        // Signed by another node than the job's requester.
+        let outsider = try Ed25519KeyPair.generate().publicKey.bytes
+        #expect(await net.engines[1].receive(topic: .expiry, body: try expiry.serializedBytes(), sender: outsider) != nil)
+        #expect(await net.engines[1].receive(topic: .expiry, body: try expiry.serializedBytes(), sender: net.keys[1].publicKey.bytes) != nil)
+        // From the requester, but "deadline passed" before the deadline.
+        expiry.expiredMs = deadline - 1
+        #expect(await net.engines[1].receive(topic: .expiry, body: try expiry.serializedBytes(), sender: net.keys[0].publicKey.bytes) != nil)
+        if case .expired = await net.engines[1].job(id)?.phase { Issue.record("a forged expiry closed the job") }
+        // The real one (from the requester, after the deadline) is accepted.
+        expiry.expiredMs = deadline + 1
+        #expect(await net.engines[1].receive(topic: .expiry, body: try expiry.serializedBytes(), sender: net.keys[0].publicKey.bytes) == nil)
+        #expect(await net.engines[1].job(id)?.phase == .expired(reason: "deadline passed"))
     }
 
     @Test func silentWinnerIsReplacedByTheNextBid() async throws {

@@ -60,6 +60,9 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
   case result // = 21
   case attestation // = 22
   case settlement // = 23
+
+  /// requester -> everyone: the job closed without settlement (body: ledger.proto Expiry)
+  case expiry // = 24
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -87,6 +90,7 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     case 21: self = .result
     case 22: self = .attestation
     case 23: self = .settlement
+    case 24: self = .expiry
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -112,6 +116,7 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     case .result: return 21
     case .attestation: return 22
     case .settlement: return 23
+    case .expiry: return 24
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -137,6 +142,7 @@ public nonisolated enum Ciro_V1_Topic: SwiftProtobuf.Enum, Swift.CaseIterable {
     .result,
     .attestation,
     .settlement,
+    .expiry,
   ]
 
 }
@@ -182,7 +188,7 @@ public nonisolated struct Ciro_V1_Envelope: Sendable {
 fileprivate nonisolated let _protobuf_package = "ciro.v1"
 
 nonisolated extension Ciro_V1_Topic: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TOPIC_UNSPECIFIED\0\u{1}TOPIC_HELLO\0\u{1}TOPIC_PEER_EXCHANGE\0\u{1}TOPIC_PING\0\u{1}TOPIC_PONG\0\u{1}TOPIC_IHAVE\0\u{1}TOPIC_IWANT\0\u{1}TOPIC_FETCH_REQUEST\0\u{1}TOPIC_FETCH_RESPONSE\0\u{1}TOPIC_GOODBYE\0\u{1}TOPIC_PROBE\0\u{2}\u{6}TOPIC_CAPACITY_AD\0\u{1}TOPIC_JOB_OFFER\0\u{1}TOPIC_BID\0\u{1}TOPIC_AWARD\0\u{1}TOPIC_SEALED_INPUT\0\u{1}TOPIC_RESULT\0\u{1}TOPIC_ATTESTATION\0\u{1}TOPIC_SETTLEMENT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TOPIC_UNSPECIFIED\0\u{1}TOPIC_HELLO\0\u{1}TOPIC_PEER_EXCHANGE\0\u{1}TOPIC_PING\0\u{1}TOPIC_PONG\0\u{1}TOPIC_IHAVE\0\u{1}TOPIC_IWANT\0\u{1}TOPIC_FETCH_REQUEST\0\u{1}TOPIC_FETCH_RESPONSE\0\u{1}TOPIC_GOODBYE\0\u{1}TOPIC_PROBE\0\u{2}\u{6}TOPIC_CAPACITY_AD\0\u{1}TOPIC_JOB_OFFER\0\u{1}TOPIC_BID\0\u{1}TOPIC_AWARD\0\u{1}TOPIC_SEALED_INPUT\0\u{1}TOPIC_RESULT\0\u{1}TOPIC_ATTESTATION\0\u{1}TOPIC_SETTLEMENT\0\u{1}TOPIC_EXPIRY\0")
 }
 
 nonisolated extension Ciro_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
