@@ -306,7 +306,9 @@ import Wire
         let net = try await Net.start(4) { i in ["--promised-ms", "5000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "2000"] : ["--price", "3"]) }
         defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
         let id = try await net.submit(model: "digits_mlp", deadlineMs: 15_000, from: 2)
-        _ = try await net.waitJob(id, on: 2) { !$0.awards.isEmpty }
+        // Killed once the winner holds the award (the requester records it before gossiping it:
+        // killing it in between would leave no award anywhere, a different scenario).
+        _ = try await net.waitJob(id, on: 1) { !$0.awards.isEmpty }
         try await net.kill(2)
         let job = try await net.waitJob(id, on: 1) { $0.terminal }
         #expect(job.phaseDetail == "expired (deadline passed)", "\(job.phaseDetail)")
