@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Sodium", "TestSupport"]),
-        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore", "TestSupport"]),
+        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore", "TestSupport", "Sodium"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZKMLTests", dependencies: ["ZKML", "Models", "ProofCore", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LMDB", "Wire", "Identity", "Sodium", "TestSupport"]),

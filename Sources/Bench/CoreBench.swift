@@ -12,28 +12,39 @@ public enum CoreBench {
         public var target: String
     }
 
-    /// Runs the suite. `quick` uses smaller sizes (for tests of the command itself).
-    public static func run(quick: Bool = false, progress: (String) -> Void = { _ in }) -> [Figure] {
+    /// The suite's sections, in the order they run.
+    public static let sections = ["field", "ntt", "sumcheck", "commit"]
+
+    /// Runs the suite. `quick` uses smaller sizes (for tests of the command itself); `only` restricts
+    /// it to some of `sections` (nil: all), so one figure can be re-measured without the rest.
+    public static func run(quick: Bool = false, only: Set<String>? = nil, progress: (String) -> Void = { _ in }) -> [Figure] {
         var figures = [Figure]()
         let cores = Parallel.workerCount
+        let wanted = { (section: String) in only?.contains(section) ?? true }
         for workers in [1, cores] where workers == 1 || cores > 1 {
             let tag = workers == 1 ? "1 core" : "\(workers) cores"
-            progress("field multiplications (\(tag))")
-            figures.append(Figure(name: "base_mul_per_s_\(workers)c", value: multiplicationsPerSecond(Goldilocks.self, threads: workers, quick: quick),
-                                  unit: "mul/s", target: workers == 1 ? ">= 250e6 per core" : ""))
-            figures.append(Figure(name: "ext_mul_per_s_\(workers)c", value: multiplicationsPerSecond(GoldilocksExt2.self, threads: workers, quick: quick),
-                                  unit: "mul/s", target: ""))
+            if wanted("field") {
+                progress("field multiplications (\(tag))")
+                figures.append(Figure(name: "base_mul_per_s_\(workers)c", value: multiplicationsPerSecond(Goldilocks.self, threads: workers, quick: quick),
+                                      unit: "mul/s", target: workers == 1 ? ">= 250e6 per core" : ""))
+                figures.append(Figure(name: "ext_mul_per_s_\(workers)c", value: multiplicationsPerSecond(GoldilocksExt2.self, threads: workers, quick: quick),
+                                      unit: "mul/s", target: ""))
+            }
             Parallel.$workerLimit.withValue(workers) {
-                progress("NTT (\(tag))")
                 let logN = quick ? 14 : 20
-                figures.append(Figure(name: "ntt_2^\(logN)_ms_\(workers)c", value: nttMilliseconds(logSize: logN),
-                                      unit: "ms", target: "<= 30 ms at 2^20"))
-                progress("sumcheck (\(tag))")
-                figures.append(Figure(name: "sumcheck_2^\(logN)_ms_\(workers)c", value: sumcheckMilliseconds(logSize: logN),
-                                      unit: "ms", target: "<= 30 ms at 2^20"))
+                if wanted("ntt") {
+                    progress("NTT (\(tag))")
+                    figures.append(Figure(name: "ntt_2^\(logN)_ms_\(workers)c", value: nttMilliseconds(logSize: logN),
+                                          unit: "ms", target: "<= 30 ms at 2^20"))
+                }
+                if wanted("sumcheck") {
+                    progress("sumcheck (\(tag))")
+                    figures.append(Figure(name: "sumcheck_2^\(logN)_ms_\(workers)c", value: sumcheckMilliseconds(logSize: logN),
+                                          unit: "ms", target: "<= 30 ms at 2^20"))
+                }
             }
         }
-        let sizes = quick ? [10] : [16, 20, 22]
+        let sizes = !wanted("commit") ? [] : quick ? [10] : [16, 20, 22]
         for logN in sizes {
             progress("commitment 2^\(logN) (\(cores) cores)")
             let r = commitmentFigures(logSize: logN)

@@ -72,6 +72,20 @@ public struct Blake2b: ~Copyable {
             nil, 0)
     }
 
+    /// BLAKE2b-256 of `bytes` with BLAKE2b's 16-byte salt and 16-byte personalization parameters
+    /// (`crypto_generichash_blake2b_salt_personal`, no key), into `output` (32 bytes).
+    public static func hash256(_ bytes: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer,
+                               personalization: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(salt.count == 16 && personalization.count == 16 && output.count == 32,
+                     "BLAKE2b salt and personalization are 16 bytes, the digest 32")
+        Sodium.ensureInitialized()
+        _ = crypto_generichash_blake2b_salt_personal(
+            output.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,
+            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count), nil, 0,
+            salt.baseAddress!.assumingMemoryBound(to: UInt8.self),
+            personalization.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+
     private static func check(length: Int, key: [UInt8]) throws(SodiumError) {
         guard length >= minLength, length <= maxLength else {
             throw .invalidLength(what: "BLAKE2b digest", expected: defaultLength, actual: length)

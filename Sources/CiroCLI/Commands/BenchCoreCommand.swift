@@ -14,9 +14,19 @@ struct BenchCoreCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Small sizes (a smoke test of the suite, not meaningful figures).")
     var quick = false
 
+    @Option(name: .long, help: "Run only these sections (comma-separated: field, ntt, sumcheck, commit).")
+    var only: String?
+
+    func validate() throws {
+        if let only, !only.split(separator: ",").allSatisfy({ CoreBench.sections.contains(String($0)) }) {
+            throw ValidationError("--only takes a comma-separated list of: \(CoreBench.sections.joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
         let jsonOutput = json
-        let figures = CoreBench.run(quick: quick) { step in
+        let sections = only.map { Set($0.split(separator: ",").map(String.init)) }
+        let figures = CoreBench.run(quick: quick, only: sections) { step in
             if !jsonOutput { printError("running: \(step)") }
         }
         print(jsonOutput ? CoreBench.json(figures) : CoreBench.table(figures))

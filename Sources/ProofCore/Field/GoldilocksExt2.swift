@@ -55,9 +55,9 @@ public struct GoldilocksExt2: FieldElement {
         let (hi, lo) = x.value.multipliedFullWidth(by: 7)
         // hi < 7, so hi·epsilon < 2^35 and one carry correction suffices.
         let (s, carry) = lo.addingReportingOverflow(hi &* Goldilocks.epsilon)
-        var r = s &+ (Goldilocks.mask(carry) & Goldilocks.epsilon)
-        if r >= Goldilocks.modulus { r = r &- Goldilocks.modulus }
-        return Goldilocks(canonical: r)
+        let r = carry ? s &+ Goldilocks.epsilon : s
+        let (reduced, below) = r.subtractingReportingOverflow(Goldilocks.modulus)
+        return Goldilocks(canonical: below ? r : reduced)
     }
 
     @inlinable @inline(__always)

@@ -101,17 +101,46 @@ public final class NTTPlan: Sendable {
             // Narrow stages: each block is independent.
             Parallel.forEachChunk(count: n / block, minimumChunk: 1) { blockRange in
                 for b in blockRange {
-                    let base = data + b * block
-                    var hh = block / 2
-                    while hh >= 1 {
-                        var j = 0
-                        while j < block {
-                            NTTPlan.difButterflies(base + j, half: hh, range: 0..<hh, twiddles: tw + hh)
-                            j += 2 * hh
-                        }
-                        hh /= 2
-                    }
+                    NTTPlan.forwardBlock(data + b * block, count: block, twiddles: tw)
                 }
+            }
+        }
+    }
+
+    /// Every stage with half below `count` (a power of two) on the `count` entries at `base`, in
+    /// cache: radix-4 passes (two stages per pass over the block), then the last one or two stages
+    /// with their trivial twiddles (1, and ω_4 once per four entries) left out.
+    @inlinable @inline(__always)
+    static func forwardBlock<F: FieldElement>(_ base: UnsafeMutablePointer<F>, count: Int, twiddles tw: UnsafePointer<Goldilocks>) {
+        var h = count / 2
+        while h >= 4 {
+            var j = 0
+            while j < count {
+                for k in 0..<(h / 2) { NTTPlan.difRadix4(base + j, half: h, k: k, twiddles: tw) }
+                j += 2 * h
+            }
+            h /= 4
+        }
+        if h == 2 {
+            // Half 2 (twiddles 1 and ω_4 = tw[3]), then half 1 (twiddle 1).
+            let w4 = tw[3]
+            var j = 0
+            while j < count {
+                let a = base[j], b = base[j + 1], c = base[j + 2], d = base[j + 3]
+                let a1 = a + c, c1 = a - c, b1 = b + d, d1 = (b - d) * w4
+                base[j] = a1 + b1
+                base[j + 1] = a1 - b1
+                base[j + 2] = c1 + d1
+                base[j + 3] = c1 - d1
+                j += 4
+            }
+        } else if h == 1 {
+            var j = 0
+            while j < count {
+                let u = base[j], v = base[j + 1]
+                base[j] = u + v
+                base[j + 1] = u - v
+                j += 2
             }
         }
     }
@@ -170,17 +199,6 @@ public final class NTTPlan: Sendable {
         base[k + q] = (a1 - b1) * w
         base[k + h] = c1 + d1
         base[k + h + q] = (c1 - d1) * w
-    }
-
-    /// (u, v) → (u + v, (u − v)·w^k) for k in range.
-    @inlinable @inline(__always)
-    static func difButterflies<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half: Int, range: Range<Int>, twiddles: UnsafePointer<Goldilocks>) {
-        for k in range {
-            let u = base[k]
-            let v = base[k + half]
-            base[k] = u + v
-            base[k + half] = (u - v) * twiddles[k]
-        }
     }
 
     /// (u, v) → (u + v·w^-k, u − v·w^-k) for k in range.

@@ -12,32 +12,77 @@ extension MLE {
         transform(&table, subtract: false)
     }
 
+    /// Entries finished in cache by one thread before the strided passes over the whole table.
+    @usableFromInline static let transformBlock = 1 << 12
+
+    /// For every bit b of the index: t[i + 2^b] ∓= t[i] where bit b of i is clear. The bits commute,
+    /// so they are taken two at a time (four entries loaded once, four updates, one store each):
+    /// first every bit below `transformBlock` inside each cache-sized block, then the higher bit
+    /// pairs in strided passes over the table (four streams each), every pass split across cores.
     @inlinable
     static func transform<F: FieldElement>(_ table: inout [F], subtract: Bool) {
         let n = table.count
         precondition(n > 0 && n & (n - 1) == 0)
+        let logN = n.trailingZeroBitCount
+        let block = min(n, transformBlock)
+        let logBlock = block.trailingZeroBitCount
         table.withUnsafeMutableBufferPointer { t in
             let base = t.baseAddress!
-            var bit = 1
-            while bit < n {
-                let b = bit
-                let logB = b.trailingZeroBitCount
-                // Pairs (i, i + b) with bit b clear in i: index them by (block, offset), with shifts
-                // (an integer division per element cost more than the field operation).
-                Parallel.forEachChunk(count: n / 2) { range in
-                    if subtract {
-                        for k in range {
-                            let i = ((k >> logB) << (logB + 1)) | (k & (b - 1))
-                            base[i + b] = base[i + b] - base[i]
-                        }
-                    } else {
-                        for k in range {
-                            let i = ((k >> logB) << (logB + 1)) | (k & (b - 1))
-                            base[i + b] = base[i + b] + base[i]
-                        }
+            Parallel.forEachChunk(count: n / block, minimumChunk: max(1, Parallel.minimumParallelLength / block)) { range in
+                for b in range {
+                    let start = base + b * block
+                    var bit = 0
+                    while bit < logBlock {
+                        transformPass(start, count: block, bit: bit, bits: min(2, logBlock - bit), subtract: subtract)
+                        bit += 2
                     }
                 }
-                bit <<= 1
+            }
+            var bit = logBlock
+            while bit < logN {
+                let bits = min(2, logN - bit)
+                let groups = n >> bits
+                let b = bit
+                Parallel.forEachChunk(count: groups) { range in
+                    transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
+                }
+                bit += 2
+            }
+        }
+    }
+
+    /// Bits `bit` (and `bit + 1` when `bits` is 2) over all `count` entries at `start`.
+    @inlinable @inline(__always)
+    static func transformPass<F: FieldElement>(_ start: UnsafeMutablePointer<F>, count: Int, bit: Int, bits: Int, subtract: Bool) {
+        transformPass(start, groups: 0..<(count >> bits), bit: bit, bits: bits, subtract: subtract)
+    }
+
+    /// Bits `bit` (and `bit + 1` when `bits` is 2) for the groups in `groups`: group k is the
+    /// 2^bits entries whose index has k's low `bit` bits, those bits zero, then k's remaining bits.
+    @inlinable @inline(__always)
+    static func transformPass<F: FieldElement>(_ start: UnsafeMutablePointer<F>, groups: Range<Int>, bit: Int, bits: Int, subtract: Bool) {
+        let stride = 1 << bit
+        let low = stride - 1
+        if bits == 2 {
+            for k in groups {
+                let p = start + (((k >> bit) << (bit + 2)) | (k & low))
+                let a = p[0], b = p[stride], c = p[2 * stride], d = p[3 * stride]
+                if subtract {
+                    let b1 = b - a
+                    p[stride] = b1
+                    p[2 * stride] = c - a
+                    p[3 * stride] = (d - c) - b1
+                } else {
+                    let b1 = b + a
+                    p[stride] = b1
+                    p[2 * stride] = c + a
+                    p[3 * stride] = (d + c) + b1
+                }
+            }
+        } else {
+            for k in groups {
+                let p = start + (((k >> bit) << (bit + 1)) | (k & low))
+                p[stride] = subtract ? p[stride] - p[0] : p[stride] + p[0]
             }
         }
     }
