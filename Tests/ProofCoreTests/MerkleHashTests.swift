@@ -61,6 +61,43 @@ import TestSupport
         (0..<(1 << n)).map { i in Goldilocks((UInt64(i) &+ seed) &* 0x9E37_79B9_7F4A_7C15 ^ (seed << 17)) }
     }
 
+    /// The root the public pieces give: monomial coefficients, Reed-Solomon codewords, and a tree whose
+    /// leaf i holds entries i·2^k ..< (i+1)·2^k of every codeword in turn.
+    func referenceRoot(_ polys: [[Goldilocks]], _ params: CommitmentParameters) -> Digest {
+        let plan = NTTPlan(logSize: polys[0].count.trailingZeroBitCount)
+        let codewords = polys.map { p in
+            var c = p
+            MLE.evaluationsToCoefficients(&c)
+            return ReedSolomon.encode(c, rateLog: params.rateLog, plan: plan)
+        }
+        let width = 1 << params.foldingLog
+        let tree = MerkleTree(leafCount: codewords[0].count / width, leafByteCount: polys.count * width * 8, salted: false) { i, buffer in
+            for (p, codeword) in codewords.enumerated() {
+                codeword.withUnsafeBytes { bytes in
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[(p * width * 8)..<((p + 1) * width * 8)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(i * width * 8)..<((i + 1) * width * 8)]))
+                }
+            }
+        }
+        return tree.root
+    }
+
+    /// The fused commit pipeline (one and several polynomials, wide NTT stages) and the per-polynomial
+    /// path of very large batches both give the reference root.
+    @Test func commitRootsMatchTheReference() {
+        let cases: [([[Goldilocks]], CommitmentParameters)] = [
+            ([table(13, 11)], .conjectured100),
+            ((0..<3).map { table(13, 20 + UInt64($0)) }, .conjectured100),
+            ((0..<65).map { table(3, 40 + UInt64($0)) }, .testing),
+            ([table(2, 9)], .testing),
+        ]
+        for (polys, params) in cases {
+            let root = PolynomialCommitment.commit(polys, parameters: params).commitment.root
+            #expect(root == referenceRoot(polys, params))
+            #expect(root != referenceRoot(polys.reversed(), params) || polys.count == 1)
+        }
+    }
+
     /// Roots computed by the commit pipeline of 2026-11-25 (`main` at 1aeefe2, Commitment v2).
     @Test func commitmentRootsArePinned() {
         let hiding = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 44, grindingBits: 12, hiding: true)

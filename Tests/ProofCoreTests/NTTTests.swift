@@ -64,9 +64,11 @@ import TestSupport
         }
     }
 
-    @Test func reedSolomonEncodingEvaluatesOnTheLargerDomain() {
+    /// Sizes 2^13…2^15 have one to three wide NTT stages (odd counts start with a radix-2 pass), each
+    /// with the coset shift fused into the first pass.
+    @Test(arguments: [6, 13, 14, 15])
+    func reedSolomonEncodingEvaluatesOnTheLargerDomain(logSize: Int) {
         var rng = SplitMix64(seed: 5)
-        let logSize = 6
         let c = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
         for rateLog in 1...3 {
             let codeword = ReedSolomon.encode(c, rateLog: rateLog, plan: NTTPlan(logSize: logSize))
@@ -85,17 +87,31 @@ import TestSupport
         }
     }
 
-    @Test func monomialBasisRoundTrip() {
+    @Test func extensionCodewordsMatchBaseCodewords() {
+        // Encoding is linear and twiddles are base elements: (a + bX) encodes to enc(a) + enc(b)·X.
+        var rng = SplitMix64(seed: 6)
+        let logSize = 13
+        let a = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        let b = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        let plan = NTTPlan(logSize: logSize)
+        let e = ReedSolomon.encode(zip(a, b).map { GoldilocksExt2($0, $1) }, rateLog: 2, plan: plan)
+        #expect(e == zip(ReedSolomon.encode(a, rateLog: 2, plan: plan), ReedSolomon.encode(b, rateLog: 2, plan: plan)).map { GoldilocksExt2($0, $1) })
+    }
+
+    /// 2^6 stays in one cache block; 2^13 and 2^15 add strided passes (one bit, then a pair and a bit).
+    @Test(arguments: [6, 13, 15])
+    func monomialBasisRoundTrip(logSize n: Int) {
         var rng = SplitMix64(seed: 8)
-        let t = (0..<64).map { _ in Goldilocks.random(using: &rng) }
+        let t = (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
         var c = t
         MLE.evaluationsToCoefficients(&c)
+        #expect(c != t)
         // f(x) = Σ c_i Π x_{n-j} over bits j of i: check at a random point.
-        let point = (0..<6).map { _ in Goldilocks.random(using: &rng) }
+        let point = (0..<n).map { _ in Goldilocks.random(using: &rng) }
         var acc = Goldilocks.zero
-        for i in 0..<64 {
+        for i in 0..<(1 << n) {
             var term = c[i]
-            for j in 0..<6 where (i >> j) & 1 == 1 { term *= point[5 - j] }
+            for j in 0..<n where (i >> j) & 1 == 1 { term *= point[n - 1 - j] }
             acc += term
         }
         #expect(acc == MLE.evaluate(t, at: point))

@@ -83,17 +83,13 @@ public enum PolynomialCommitment {
         precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
         let n = size.trailingZeroBitCount
         precondition(n >= parameters.foldingLog, "polynomials need at least 2^foldingLog entries (pad them)")
-        let plan = NTTPlan(logSize: n)
-        var coefficients = [[Goldilocks]]()
-        var codewords = [[Goldilocks]]()
-        for p in polynomials {
+        let coefficients = polynomials.map { p in
             var c = p
             MLE.evaluationsToCoefficients(&c)
-            codewords.append(ReedSolomon.encode(c, rateLog: parameters.rateLog, plan: plan))
-            coefficients.append(c)
+            return c
         }
-        let tree = layerTree(codewords, foldingLog: parameters.foldingLog, salted: parameters.hiding,
-                             saltSource: randomness?.fork("pcs.commit.salts"))
+        let (codewords, tree) = encodeAndHash(coefficients, rateLog: parameters.rateLog, foldingLog: parameters.foldingLog,
+                                              salted: parameters.hiding, saltSource: randomness?.fork("pcs.commit.salts"))
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)
         return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: polynomials,
                               coefficients: coefficients, codewords: codewords, tree: tree)

@@ -33,22 +33,9 @@ public struct MerkleTree: Sendable {
     public init(leafCount: Int, leafByteCount: Int, salted: Bool, saltSource: ProofRandomness? = nil,
                 fillLeaf: (Int, UnsafeMutableRawBufferPointer) -> Void) {
         precondition(leafCount >= 1 && leafCount & (leafCount - 1) == 0, "leaf count must be a power of two")
-        self.leafCount = leafCount
-        self.leafByteCount = leafByteCount
-        var salts = [UInt8]()
-        if salted {
-            salts = [UInt8](repeating: 0, count: leafCount * MerkleTree.saltByteCount)
-            if var source = saltSource {
-                salts.withUnsafeMutableBytes { source.fill($0) }
-            } else {
-                salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
-            }
-        }
-        self.salts = salts
-        var nodes = [Digest](repeating: .zero, count: 2 * leafCount)
+        let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
         let saltSize = salted ? MerkleTree.saltByteCount : 0
-        nodes.withUnsafeMutableBufferPointer { nodeBuffer in
-            let nodePtr = nodeBuffer.baseAddress!
+        let nodes = MerkleTree.nodeArray(leafCount: leafCount) { nodePtr in
             salts.withUnsafeBytes { saltBytes in
                 Parallel.forEachChunk(count: leafCount, minimumChunk: 1 << 10) { range in
                     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(leafByteCount, 1), alignment: 8)
@@ -61,20 +48,60 @@ public struct MerkleTree: Sendable {
                     }
                 }
             }
-            var width = leafCount / 2
-            while width >= 1 {
-                let w = width
-                Parallel.forEachChunk(count: w, minimumChunk: 1 << 10) { range in
-                    for i in range {
-                        let node = w + i
-                        nodePtr[node] = Digest.hash(nodePtr[2 * node], nodePtr[2 * node + 1])
-                    }
-                }
-                width /= 2
-            }
+            MerkleTree.hashLevels(nodePtr, width: leafCount)
         }
-        if leafCount == 1 { nodes[0] = nodes[1] }
+        self.init(leafCount: leafCount, leafByteCount: leafByteCount, salts: salts, nodes: nodes)
+    }
+
+    /// A tree from its complete node array (`nodeArray`) and salts.
+    init(leafCount: Int, leafByteCount: Int, salts: [UInt8], nodes: [Digest]) {
+        precondition(nodes.count == 2 * leafCount && (salts.isEmpty || salts.count == leafCount * MerkleTree.saltByteCount))
+        self.leafCount = leafCount
+        self.leafByteCount = leafByteCount
+        self.salts = salts
         self.nodes = nodes
+    }
+
+    /// 16 bytes of salt per leaf when `salted` (from `saltSource` when given, libsodium otherwise),
+    /// empty otherwise.
+    static func salts(leafCount: Int, salted: Bool, saltSource: ProofRandomness?) -> [UInt8] {
+        guard salted else { return [] }
+        var salts = [UInt8](repeating: 0, count: leafCount * MerkleTree.saltByteCount)
+        if var source = saltSource {
+            salts.withUnsafeMutableBytes { source.fill($0) }
+        } else {
+            salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
+        }
+        return salts
+    }
+
+    /// The 2·leafCount node slots (nodes[1] the root, leaf i at leafCount + i), which `fill` must
+    /// write completely (the array is not zeroed first: megabytes for large trees); slot 0 is set to
+    /// the root afterwards for a one-leaf tree and is zero otherwise.
+    static func nodeArray(leafCount: Int, fill: (UnsafeMutablePointer<Digest>) -> Void) -> [Digest] {
+        [Digest](unsafeUninitializedCapacity: 2 * leafCount) { buffer, initialized in
+            let nodes = buffer.baseAddress!
+            LargeBuffer.adviseHugePages(nodes, count: 2 * leafCount)
+            fill(nodes)
+            nodes[0] = leafCount == 1 ? nodes[1] : .zero
+            initialized = 2 * leafCount
+        }
+    }
+
+    /// Hashes every level above the one of `width` nodes (nodes[width ..< 2·width], already
+    /// written) up to the root, wide levels on all cores.
+    static func hashLevels(_ nodes: UnsafeMutablePointer<Digest>, width top: Int) {
+        var width = top / 2
+        while width >= 1 {
+            let w = width
+            Parallel.forEachChunk(count: w, minimumChunk: 1 << 10) { range in
+                for i in range {
+                    let node = w + i
+                    nodes[node] = Digest.hash(nodes[2 * node], nodes[2 * node + 1])
+                }
+            }
+            width /= 2
+        }
     }
 
     /// The sibling digests from leaf `index` up to (not including) the root.

@@ -65,45 +65,112 @@ public final class NTTPlan: Sendable {
     /// Forward transform on `size` elements at `data`.
     @inlinable
     public func forward<F: FieldElement>(_ data: UnsafeMutablePointer<F>) {
+        if size <= 1 { return }
+        forwardWideStages(from: UnsafePointer(data), to: data, shift: nil)
+        Parallel.forEachChunk(count: blockCount, minimumChunk: 1) { blockRange in
+            for b in blockRange { forwardBlock(data, block: b) }
+        }
+    }
+
+    /// Entries per cache block: the narrow stages finish each block of this many entries alone.
+    @inlinable
+    public var blockLength: Int { min(size, NTTPlan.blockSize) }
+
+    /// Number of cache blocks.
+    @inlinable
+    public var blockCount: Int { size / blockLength }
+
+    /// The first half of a forward transform of the coset values src_i · shift^i (src_i when `shift`
+    /// is nil), written to `dst` (which may equal `src`): every stage whose butterflies span more
+    /// than one block, two stages per pass over memory (radix 4), each pass split across cores; the
+    /// coset shift is applied as the first pass reads `src` (no separate pass). Then
+    /// `forwardBlock(dst, block:)` for every block finishes the transform.
+    @inlinable
+    public func forwardWideStages<F: FieldElement>(from src: UnsafePointer<F>, to dst: UnsafeMutablePointer<F>, shift: Goldilocks?) {
         let n = size
-        if n <= 1 { return }
-        let block = min(n, NTTPlan.blockSize)
+        let block = blockLength
+        let wide = logSize - block.trailingZeroBitCount
         twiddles.withUnsafeBufferPointer { twBuffer in
             let tw = twBuffer.baseAddress!
-            // Wide stages: butterflies span more than one block. Two stages at a time (radix 4: one
-            // pass over memory instead of two), every butterfly of a pass split across cores.
             var h = n / 2
+            if wide == 0 {
+                // No wide stage: the shifted copy is the whole first pass.
+                if shift != nil || src != UnsafePointer(dst) {
+                    Parallel.forEachChunk(count: n) { range in
+                        guard let shift else {
+                            for i in range { dst[i] = src[i] }
+                            return
+                        }
+                        var s = shift.power(UInt64(range.lowerBound))
+                        for i in range {
+                            dst[i] = src[i] * s
+                            s *= shift
+                        }
+                    }
+                }
+                return
+            }
+            var source = src
+            if wide % 2 == 1 {
+                // One radix-2 stage first (half n/2), reading the shifted source.
+                let hh = h, from = source
+                let sh = shift.map { $0.power(UInt64(hh)) }
+                Parallel.forEachChunk(count: n / 2, minimumChunk: 1 << 12) { range in
+                    var s = shift?.power(UInt64(range.lowerBound)) ?? .one
+                    for k in range {
+                        var u = from[k], v = from[k + hh]
+                        if let shift, let sh {
+                            u = u * s
+                            v = v * (s * sh)
+                            s *= shift
+                        }
+                        dst[k] = u + v
+                        dst[k + hh] = (u - v) * tw[hh + k]
+                    }
+                }
+                source = UnsafePointer(dst)
+                h /= 2
+            }
+            var first = wide % 2 == 0
             while h >= block {
-                let hh = h
-                if hh / 2 >= block {
-                    let quarterLog = (hh / 2).trailingZeroBitCount
+                let hh = h, q = h / 2
+                let quarterLog = q.trailingZeroBitCount
+                let from = source
+                if first, let shift {
+                    // hh = n/2: one group; entry k + m·q is scaled by shift^k · shift^(m·q).
+                    let sq = shift.power(UInt64(q)), sh = sq * sq, shq = sh * sq
+                    Parallel.forEachChunk(count: n / 4, minimumChunk: 1 << 12) { range in
+                        var s = shift.power(UInt64(range.lowerBound))
+                        for k in range {
+                            let a = from[k] * s, b = from[k + q] * (s * sq)
+                            let c = from[k + hh] * (s * sh), d = from[k + hh + q] * (s * shq)
+                            NTTPlan.difRadix4(dst, half: hh, k: k, a, b, c, d, twiddles: tw)
+                            s *= shift
+                        }
+                    }
+                } else {
                     Parallel.forEachChunk(count: n / 4, minimumChunk: 1 << 12) { range in
                         for i in range {
-                            let j = i >> quarterLog, k = i & (hh / 2 - 1)
-                            NTTPlan.difRadix4(data + j * 2 * hh, half: hh, k: k, twiddles: tw)
+                            let j = i >> quarterLog, k = i & (q - 1)
+                            let f = from + j * 2 * hh
+                            NTTPlan.difRadix4(dst + j * 2 * hh, half: hh, k: k, f[k], f[k + q], f[k + hh], f[k + hh + q], twiddles: tw)
                         }
                     }
-                    h /= 4
-                } else {
-                    let halfLog = hh.trailingZeroBitCount
-                    Parallel.forEachChunk(count: n / 2, minimumChunk: 1 << 12) { range in
-                        for i in range {
-                            let j = i >> halfLog, k = i & (hh - 1)
-                            let base = data + j * 2 * hh
-                            let u = base[k], v = base[k + hh]
-                            base[k] = u + v
-                            base[k + hh] = (u - v) * tw[hh + k]
-                        }
-                    }
-                    h /= 2
                 }
+                source = UnsafePointer(dst)
+                first = false
+                h /= 4
             }
-            // Narrow stages: each block is independent.
-            Parallel.forEachChunk(count: n / block, minimumChunk: 1) { blockRange in
-                for b in blockRange {
-                    NTTPlan.forwardBlock(data + b * block, count: block, twiddles: tw)
-                }
-            }
+        }
+    }
+
+    /// Finishes block `block` of a transform whose wide stages are done (`forwardWideStages`): every
+    /// remaining stage on its `blockLength` entries, in cache.
+    @inlinable
+    public func forwardBlock<F: FieldElement>(_ data: UnsafeMutablePointer<F>, block: Int) {
+        let length = blockLength
+        twiddles.withUnsafeBufferPointer { tw in
+            NTTPlan.forwardBlock(data + block * length, count: length, twiddles: tw.baseAddress!)
         }
     }
 
@@ -191,7 +258,15 @@ public final class NTTPlan: Sendable {
     @inlinable @inline(__always)
     static func difRadix4<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half h: Int, k: Int, twiddles tw: UnsafePointer<Goldilocks>) {
         let q = h / 2
-        let a = base[k], b = base[k + q], c = base[k + h], d = base[k + h + q]
+        difRadix4(base, half: h, k: k, base[k], base[k + q], base[k + h], base[k + h + q], twiddles: tw)
+    }
+
+    /// `difRadix4` on the values a, b, c, d (read from elsewhere: a shifted or out-of-place source),
+    /// written to entries k, k + h/2, k + h, k + 3h/2 of `base`.
+    @inlinable @inline(__always)
+    static func difRadix4<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half h: Int, k: Int, _ a: F, _ b: F, _ c: F, _ d: F,
+                                           twiddles tw: UnsafePointer<Goldilocks>) {
+        let q = h / 2
         let a1 = a + c, c1 = (a - c) * tw[h + k]
         let b1 = b + d, d1 = (b - d) * tw[h + k + q]
         let w = tw[q + k]

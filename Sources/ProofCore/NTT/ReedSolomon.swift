@@ -14,27 +14,26 @@ public enum ReedSolomon {
         let n = coefficients.count
         precondition(n == plan.size, "plan size must equal the message length")
         let blocks = 1 << rateLog
-        let logLength = plan.logSize + rateLog
-        let root = Goldilocks.rootOfUnity(logOrder: logLength)
         // Every entry is written below, so the buffer is not zeroed first (tens of MB for big models).
         return [F](unsafeUninitializedCapacity: n * blocks) { out, initialized in
             let dst = out.baseAddress!
             coefficients.withUnsafeBufferPointer { src in
                 for b in 0..<blocks {
-                    let shift = root.power(UInt64(reverseBits(b, bits: rateLog)))
                     let block = dst + b * n
-                    Parallel.forEachChunk(count: n) { range in
-                        var s = shift.power(UInt64(range.lowerBound))
-                        for i in range {
-                            block[i] = src[i] * s
-                            s *= shift
-                        }
+                    plan.forwardWideStages(from: src.baseAddress!, to: block, shift: cosetShift(b, rateLog: rateLog, logSize: plan.logSize))
+                    Parallel.forEachChunk(count: plan.blockCount, minimumChunk: 1) { range in
+                        for i in range { plan.forwardBlock(block, block: i) }
                     }
-                    plan.forward(block)
                 }
             }
             initialized = n * blocks
         }
+    }
+
+    /// The shift s_b = ω_M^rev(b) of coset block b (M = 2^(logSize + rateLog)); nil for block 0 (s = 1).
+    @inlinable
+    static func cosetShift(_ b: Int, rateLog: Int, logSize: Int) -> Goldilocks? {
+        b == 0 ? nil : Goldilocks.rootOfUnity(logOrder: logSize + rateLog).power(UInt64(reverseBits(b, bits: rateLog)))
     }
 
     /// The evaluation point of codeword entry `position` for a codeword of length 2^logLength.

@@ -1,0 +1,104 @@
+extension PolynomialCommitment {
+    /// Batches up to this many polynomials go through `encodeAndHash`'s fused pipeline (which holds
+    /// one stack frame per codeword while it runs); larger ones are encoded and hashed in turn.
+    static let fusedBatchLimit = 64
+
+    /// The Reed-Solomon codewords of `coefficients` (monomial coefficients, one power-of-two length
+    /// n ≥ 2^foldingLog for all) at rate 2^-rateLog, and the Merkle tree whose leaf i holds entries
+    /// i·2^k ..< (i+1)·2^k of every codeword in turn (k = foldingLog): the same codewords as
+    /// `ReedSolomon.encode` and the same tree as `layerTree`, built in one pipeline. Per coset, the
+    /// wide NTT stages of every polynomial run over memory (the coset shift fused into the first
+    /// pass); then each cache block is finished by one core, which runs its remaining NTT stages for
+    /// every polynomial and, while the block is still in cache, hashes the leaves it holds and the
+    /// subtree above them. Only the top levels of the tree are left for the end.
+    static func encodeAndHash<F: FieldElement>(_ coefficients: [[F]], rateLog: Int, foldingLog: Int, salted: Bool,
+                                               saltSource: ProofRandomness?) -> (codewords: [[F]], tree: MerkleTree) {
+        let count = coefficients.count
+        let n = coefficients[0].count
+        let width = 1 << foldingLog
+        precondition(n & (n - 1) == 0 && n >= width && coefficients.allSatisfy { $0.count == n })
+        let plan = NTTPlan(logSize: n.trailingZeroBitCount)
+        guard count <= fusedBatchLimit else {
+            let codewords = coefficients.map { ReedSolomon.encode($0, rateLog: rateLog, plan: plan) }
+            return (codewords, layerTree(codewords, foldingLog: foldingLog, salted: salted, saltSource: saltSource))
+        }
+        let cosets = 1 << rateLog
+        let length = n * cosets
+        let leafCount = length / width
+        let segmentBytes = width * F.byteCount
+        let block = plan.blockLength
+        let leavesPerBlock = block / width
+        let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
+        var nodes = [Digest]()
+        let codewords = withUninitializedArrays(count: count, length: length) { cw in
+            withArrayPointers(coefficients) { src in
+                nodes = MerkleTree.nodeArray(leafCount: leafCount) { node in
+                    salts.withUnsafeBytes { saltBytes in
+                        for c in 0..<cosets {
+                            let shift = ReedSolomon.cosetShift(c, rateLog: rateLog, logSize: plan.logSize)
+                            let offset = c * n
+                            for p in 0..<count {
+                                plan.forwardWideStages(from: src[p], to: cw[p] + offset, shift: shift)
+                            }
+                            Parallel.forEachChunk(count: plan.blockCount, minimumChunk: 1) { range in
+                                // A leaf of several polynomials is gathered here; one polynomial's is read in place.
+                                let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count * segmentBytes, alignment: 16)
+                                defer { scratch.deallocate() }
+                                for b in range {
+                                    for p in 0..<count { plan.forwardBlock(cw[p] + offset, block: b) }
+                                    let first = (offset + b * block) / width
+                                    for leaf in first..<(first + leavesPerBlock) {
+                                        let bytes: UnsafeRawBufferPointer
+                                        if count == 1 {
+                                            bytes = UnsafeRawBufferPointer(start: cw[0] + leaf * width, count: segmentBytes)
+                                        } else {
+                                            for p in 0..<count {
+                                                (scratch.baseAddress! + p * segmentBytes).copyMemory(from: cw[p] + leaf * width, byteCount: segmentBytes)
+                                            }
+                                            bytes = UnsafeRawBufferPointer(scratch)
+                                        }
+                                        let saltStart = leaf * MerkleTree.saltByteCount
+                                        let salt = salted ? UnsafeRawBufferPointer(rebasing: saltBytes[saltStart..<(saltStart + MerkleTree.saltByteCount)]) : nil
+                                        node[leafCount + leaf] = Digest.leafHash(bytes, salt: salt)
+                                    }
+                                    // The subtree above this block's leaves.
+                                    var level = (leafCount + first) / 2, levelWidth = leavesPerBlock / 2
+                                    while levelWidth >= 1 {
+                                        for i in level..<(level + levelWidth) {
+                                            node[i] = Digest.hash(node[2 * i], node[2 * i + 1])
+                                        }
+                                        level /= 2
+                                        levelWidth /= 2
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    MerkleTree.hashLevels(node, width: leafCount / leavesPerBlock)
+                }
+            }
+        }
+        let tree = MerkleTree(leafCount: leafCount, leafByteCount: count * segmentBytes, salts: salts, nodes: nodes)
+        return (codewords, tree)
+    }
+}
+
+/// `count` arrays of `length` elements each, which `fill` must write completely (they are not
+/// zeroed first: tens of megabytes for large codewords; the interior is advised onto huge pages).
+/// Each array is created in its own stack frame, so `count` should stay small.
+func withUninitializedArrays<F>(count: Int, length: Int, _ fill: ([UnsafeMutablePointer<F>]) -> Void) -> [[F]] {
+    func make(_ pointers: [UnsafeMutablePointer<F>]) -> [[F]] {
+        if pointers.count == count {
+            fill(pointers)
+            return []
+        }
+        var inner = [[F]]()
+        let array = [F](unsafeUninitializedCapacity: length) { buffer, initialized in
+            LargeBuffer.adviseHugePages(buffer.baseAddress!, count: length)
+            inner = make(pointers + [buffer.baseAddress!])
+            initialized = length
+        }
+        return [array] + inner
+    }
+    return make([])
+}
