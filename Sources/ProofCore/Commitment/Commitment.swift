@@ -83,11 +83,7 @@ public enum PolynomialCommitment {
         precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
         let n = size.trailingZeroBitCount
         precondition(n >= parameters.foldingLog, "polynomials need at least 2^foldingLog entries (pad them)")
-        let coefficients = polynomials.map { p in
-            var c = p
-            MLE.evaluationsToCoefficients(&c)
-            return c
-        }
+        let coefficients = polynomials.map { MLE.coefficients(ofEvaluations: $0) }
         let (codewords, tree) = encodeAndHash(coefficients, rateLog: parameters.rateLog, foldingLog: parameters.foldingLog,
                                               salted: parameters.hiding, saltSource: randomness?.fork("pcs.commit.salts"))
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)

@@ -15,39 +15,59 @@ extension MLE {
     /// Entries finished in cache by one thread before the strided passes over the whole table.
     @usableFromInline static let transformBlock = 1 << 12
 
-    /// For every bit b of the index: t[i + 2^b] ∓= t[i] where bit b of i is clear. The bits commute,
-    /// so they are taken two at a time (four entries loaded once, four updates, one store each):
-    /// first every bit below `transformBlock` inside each cache-sized block, then the higher bit
-    /// pairs in strided passes over the table (four streams each), every pass split across cores.
+    /// The monomial coefficients of an evaluation table as a new array: `evaluationsToCoefficients`
+    /// with the copy fused into the first pass (each cache block is copied and transformed by one
+    /// core), into a buffer that is not zeroed first.
+    static func coefficients<F: FieldElement>(ofEvaluations table: [F]) -> [F] {
+        let n = table.count
+        return [F](unsafeUninitializedCapacity: n) { out, initialized in
+            LargeBuffer.adviseHugePages(out.baseAddress!, count: n)
+            table.withUnsafeBufferPointer { src in
+                transform(from: src.baseAddress!, to: out.baseAddress!, count: n, subtract: true)
+            }
+            initialized = n
+        }
+    }
+
     @inlinable
     static func transform<F: FieldElement>(_ table: inout [F], subtract: Bool) {
         let n = table.count
+        table.withUnsafeMutableBufferPointer { t in
+            transform(from: nil, to: t.baseAddress!, count: n, subtract: subtract)
+        }
+    }
+
+    /// For every bit b of the index: t[i + 2^b] ∓= t[i] where bit b of i is clear, on the `count`
+    /// entries at `base` (copied from `source` first when given). The bits commute, so they are
+    /// taken two at a time (four entries loaded once, four updates, one store each): first every
+    /// bit below `transformBlock` inside each cache-sized block, then the higher bit pairs in
+    /// strided passes over the table (four streams each), every pass split across cores.
+    @inlinable
+    static func transform<F: FieldElement>(from source: UnsafePointer<F>?, to base: UnsafeMutablePointer<F>, count n: Int, subtract: Bool) {
         precondition(n > 0 && n & (n - 1) == 0)
         let logN = n.trailingZeroBitCount
         let block = min(n, transformBlock)
         let logBlock = block.trailingZeroBitCount
-        table.withUnsafeMutableBufferPointer { t in
-            let base = t.baseAddress!
-            Parallel.forEachChunk(count: n / block, minimumChunk: max(1, Parallel.minimumParallelLength / block)) { range in
-                for b in range {
-                    let start = base + b * block
-                    var bit = 0
-                    while bit < logBlock {
-                        transformPass(start, count: block, bit: bit, bits: min(2, logBlock - bit), subtract: subtract)
-                        bit += 2
-                    }
+        Parallel.forEachChunk(count: n / block, minimumChunk: max(1, Parallel.minimumParallelLength / block)) { range in
+            for b in range {
+                let start = base + b * block
+                if let source { start.initialize(from: source + b * block, count: block) }
+                var bit = 0
+                while bit < logBlock {
+                    transformPass(start, count: block, bit: bit, bits: min(2, logBlock - bit), subtract: subtract)
+                    bit += 2
                 }
             }
-            var bit = logBlock
-            while bit < logN {
-                let bits = min(2, logN - bit)
-                let groups = n >> bits
-                let b = bit
-                Parallel.forEachChunk(count: groups) { range in
-                    transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
-                }
-                bit += 2
+        }
+        var bit = logBlock
+        while bit < logN {
+            let bits = min(2, logN - bit)
+            let groups = n >> bits
+            let b = bit
+            Parallel.forEachChunk(count: groups) { range in
+                transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
             }
+            bit += 2
         }
     }
 
