@@ -175,6 +175,7 @@ public enum LedgerRecord: Sendable {
         case .result: .result
         case .attestation: .attestation
         case .settlement: .settlement
+        case .expiry: .expiry
         case .capacityAd: .capacityAd
         default: nil
         }

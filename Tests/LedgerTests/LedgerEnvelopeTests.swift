@@ -97,6 +97,28 @@ extension LedgerTestSuite {
             #expect(try ledger.reader.head().sequence == 0)
         }
 
+        @Test("a gossiped expiry keeps the requester's envelope; verify re-checks it and catches a forged one")
+        func gossipedExpiry() async throws {
+            let dir = TemporaryDirectory()
+            var options = testOptions()
+            options.envelopeVerifier = Self.verifier
+            let ledger = try Ledger(dataDirectory: dir.path, options: options)
+            let requester = try Ed25519KeyPair.generate()
+            var expiry = Ciro_V1_Expiry()
+            expiry.jobID = SyntheticMarket.offer(job: 7).jobID
+            expiry.expiredMs = 1_700_000_060_000
+            expiry.reason = "deadline passed"
+            let env = Self.envelope(.expiry, try expiry.serializedBytes(), by: requester)
+            let receipt = try #require(try await ledger.append(LedgerAppend(envelope: env)).receipt)
+            #expect(try ledger.reader.entry(receipt.sequence)?.envelope == env)
+            let report = try LedgerVerifier.verify(ledger.reader, signatures: Self.verifier)
+            #expect(report.isIntact && report.signaturesChecked == 1)
+
+            var forged = env
+            forged.signature[3] ^= 0x08
+            await #expect(throws: LedgerError.self) { try await ledger.append(LedgerAppend(envelope: forged)) }
+        }
+
         @Test("topics that carry no record and bodies that do not parse are refused")
         func badEnvelopes() throws {
             let keys = try Ed25519KeyPair.generate()
