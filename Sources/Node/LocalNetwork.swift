@@ -65,7 +65,9 @@ public final class LocalNetwork: @unchecked Sendable {
         let member = members[index]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["node", "start", "--data-dir", member.directory, "--listen", "tcp://127.0.0.1:0"] + arguments
+        // The node stops by itself if this process dies without stopping it (a crashed test).
+        process.arguments = ["node", "start", "--data-dir", member.directory, "--listen", "tcp://127.0.0.1:0",
+                             "--exit-with-parent", "\(getpid())"] + arguments
         if !FileManager.default.fileExists(atPath: member.logPath) {
             FileManager.default.createFile(atPath: member.logPath, contents: nil)
         }

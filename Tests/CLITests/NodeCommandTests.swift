@@ -60,6 +60,42 @@ import TestSupport
         #expect(log.contains("node stopped"), "\(log)")
     }
 
+    /// Whether `pid` still runs (a zombie no one reaps counts as stopped).
+    func running(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
+    }
+
+    @Test func aNodeWhoseLauncherDiesStopsByItself() throws {
+        let scratch = TemporaryDirectory()
+        let dir = scratch.path + "/n"
+        try CiroProcess.run(["init", "--data-dir", dir, "--listen", "tcp://127.0.0.1:\(freePort())"])
+        // A shell starts the node watching the shell itself, prints the node's pid and exits after
+        // 3 s without stopping it: the node must notice and stop (the orphan a crashed test leaves).
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", #""$0" node start --data-dir "$1" --exit-with-parent $$ > "$1/node.log" 2>&1 & echo $!; sleep 3"#,
+                           try CiroProcess.executable().path, dir]
+        let out = Pipe()
+        shell.standardOutput = out
+        try shell.run()
+        let pidText = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let deadline = Date().addingTimeInterval(60)
+        while running(pid) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if running(pid) {
+            kill(pid, SIGKILL)
+            Issue.record("the node outlived its launcher by 60 s")
+            return
+        }
+        let log = try String(contentsOfFile: dir + "/node.log", encoding: .utf8)
+        #expect(log.contains("parent process"), "\(log.suffix(800))")
+        #expect(log.contains("node stopped"), "stopped cleanly: \(log.suffix(800))")
+    }
+
     @Test func peersWithoutARunningNodeSaysSo() throws {
         let scratch = TemporaryDirectory()
         try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Logging
 import Node
@@ -58,6 +59,11 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .customLong("prove-delay-ms"), help: ArgumentHelp("Wait before proving (tests: kill mid-proof).", visibility: .hidden))
     var proveDelayMs: UInt64?
 
+    @Option(name: .customLong("exit-with-parent"),
+            help: ArgumentHelp("Stop when process PID is no longer this node's parent (local networks pass their own pid, so a crashed test, demo or benchmark leaves no node behind).",
+                               valueName: "pid", visibility: .hidden))
+    var exitWithParent: Int32?
+
     @Flag(name: .customLong("test-cheat"), help: ArgumentHelp("TEST ONLY: return a wrong output with a forged proof.", visibility: .private))
     var testCheat = false
 
@@ -95,6 +101,24 @@ struct NodeStartCommand: AsyncParsableCommand {
             case .startFailed: throw CiroExit.runtimeFailure
             }
         }
+        let parentWatch = exitWithParent.map { Self.watchParent($0, runtime: runtime) }
         await runtime.run()
+        parentWatch?.cancel()
+    }
+
+    /// Asks the node to stop once `parent` is no longer its parent process: an orphan is
+    /// re-parented (to init or a subreaper), so `getppid()` changes when the launcher dies,
+    /// however it died. Polled, because Linux's parent-death signal cannot be set through
+    /// Foundation's `Process`.
+    static func watchParent(_ parent: Int32, runtime: NodeRuntime) -> Task<Void, Never> {
+        Task.detached {
+            while !Task.isCancelled {
+                if getppid() != parent {
+                    runtime.requestShutdown(reason: "parent process \(parent) exited")
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 }
