@@ -155,22 +155,7 @@ extension Sumcheck {
             return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: []), point: [], finalEvaluations: [E(a[0]), b[0]], claimedSum: claim)
         }
         let half = size / 2
-        let parts = a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                Parallel.mapChunks(count: half) { range -> (E, E, E) in
-                    var s0 = E.zero, s1 = E.zero, s2 = E.zero
-                    for i in range {
-                        let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
-                        s0 += b0 * a0
-                        s1 += b1 * a1
-                        s2 += (b1.doubled() - b0) * (a1.doubled() - a0)
-                    }
-                    return (s0, s1, s2)
-                }
-            }
-        }
-        var s0 = E.zero, s1 = E.zero, s2 = E.zero
-        for p in parts { s0 += p.0; s1 += p.1; s2 += p.2 }
+        let (s0, s1, s2) = baseExtensionRoundSums(a, b)
         let claim = s0 + s1
         absorbHeader(&transcript, numVariables: n, degree: 2, claim: claim)
         var evals = [s0, s1, s2]
@@ -216,5 +201,30 @@ extension Sumcheck {
         evals = [e0, running - e0, e2]
         productRounds(&ta, &tb, evals: evals, running: running, rounds: &rounds, point: &point, n: n, transcript: &transcript)
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [ta[0], tb[0]], claimedSum: claim)
+    }
+
+    /// Round 1 of Σ a(x)·b(x) for a base table `a` and an extension table `b` of one length: the
+    /// round polynomial at 0, 1 and 2 (base × extension products, both cores for large tables).
+    /// Shared by `proveProduct(_:_:transcript:)` and `MaskedSumcheck.proveProduct`.
+    static func baseExtensionRoundSums(_ a: [Goldilocks], _ b: [GoldilocksExt2]) -> (GoldilocksExt2, GoldilocksExt2, GoldilocksExt2) {
+        typealias E = GoldilocksExt2
+        let half = a.count / 2
+        let parts = a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                Parallel.mapChunks(count: half) { range -> (E, E, E) in
+                    var s0 = E.zero, s1 = E.zero, s2 = E.zero
+                    for i in range {
+                        let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
+                        s0 += b0 * a0
+                        s1 += b1 * a1
+                        s2 += (b1.doubled() - b0) * (a1.doubled() - a0)
+                    }
+                    return (s0, s1, s2)
+                }
+            }
+        }
+        var s0 = E.zero, s1 = E.zero, s2 = E.zero
+        for p in parts { s0 += p.0; s1 += p.1; s2 += p.2 }
+        return (s0, s1, s2)
     }
 }

@@ -181,12 +181,21 @@ public enum Sumcheck {
             throw .wrongRoundCount(expected: numVariables, actual: proof.roundPolynomials.count)
         }
         absorbHeader(&transcript, numVariables: numVariables, degree: degree, claim: claimedSum)
+        return try verifyRounds(claimedSum: claimedSum, rounds: proof.roundPolynomials, degree: { _ in degree }, transcript: &transcript)
+    }
+
+    /// The round loop of `verify` and `MaskedSumcheck.verify` (after the header is absorbed): round
+    /// i's polynomial must have `degree(i) + 1` evaluations summing (at 0 and 1) to the running
+    /// claim; it is absorbed, the challenge drawn, and the claim becomes its value there.
+    @inlinable
+    static func verifyRounds<F: FieldElement>(claimedSum: F, rounds: [[F]], degree: (Int) -> Int,
+                                              transcript: inout Transcript) throws(ProofError) -> SumcheckSubClaim<F> {
         var claim = claimedSum
         var point = [F]()
-        point.reserveCapacity(numVariables)
-        for (round, poly) in proof.roundPolynomials.enumerated() {
-            guard poly.count == degree + 1 else {
-                throw .wrongRoundDegree(round: round, expected: degree + 1, actual: poly.count)
+        point.reserveCapacity(rounds.count)
+        for (round, poly) in rounds.enumerated() {
+            guard poly.count == degree(round) + 1 else {
+                throw .wrongRoundDegree(round: round, expected: degree(round) + 1, actual: poly.count)
             }
             guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: round) }
             transcript.absorb("sumcheck.round", elements: poly)

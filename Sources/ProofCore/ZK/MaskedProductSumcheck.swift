@@ -22,22 +22,8 @@ extension MaskedSumcheck {
 
         // Round 1: base × extension.
         let half = size / 2
-        let parts = a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                Parallel.mapChunks(count: half) { range -> (E, E, E) in
-                    var s0 = E.zero, s1 = E.zero, s2 = E.zero
-                    for i in range {
-                        let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
-                        s0 += b0 * a0
-                        s1 += b1 * a1
-                        s2 += (b1.doubled() - b0) * (a1.doubled() - a0)
-                    }
-                    return (s0, s1, s2)
-                }
-            }
-        }
-        var sums = [E.zero, E.zero, E.zero]
-        for p in parts { sums[0] += p.0; sums[1] += p.1; sums[2] += p.2 }
+        let first = Sumcheck.baseExtensionRoundSums(a, b)
+        var sums = [first.0, first.1, first.2]
         var m = maskPart(0, .zero)
         var evals = (0..<3).map { sums[$0] + m[$0] }
         let claim = evals[0] + evals[1]

@@ -188,18 +188,6 @@ public enum MaskedSumcheck {
             throw .wrongRoundCount(expected: degrees.count, actual: rounds.count)
         }
         Sumcheck.absorbHeader(&transcript, numVariables: degrees.count, degree: degrees.last!, claim: claimedSum)
-        var claim = claimedSum
-        var point = [F]()
-        for (round, poly) in rounds.enumerated() {
-            guard poly.count == degrees[round] + 1 else {
-                throw .wrongRoundDegree(round: round, expected: degrees[round] + 1, actual: poly.count)
-            }
-            guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: round) }
-            transcript.absorb("sumcheck.round", elements: poly)
-            let r: F = transcript.challenge("sumcheck.challenge")
-            claim = interpolateAtIntegerNodes(poly, at: r)
-            point.append(r)
-        }
-        return SumcheckSubClaim(point: point, expectedValue: claim)
+        return try Sumcheck.verifyRounds(claimedSum: claimedSum, rounds: rounds, degree: { degrees[$0] }, transcript: &transcript)
     }
 }
