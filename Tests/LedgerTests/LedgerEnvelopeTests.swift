@@ -14,12 +14,17 @@ extension LedgerTestSuite {
             Ciro_V1_Envelope.signed(topic: topic, body: body, by: keys, sequence: 1, timestampMs: 1_700_000_000_000)
         }
 
+        /// A ledger in `dir` that re-checks envelope signatures before appending.
+        static func checkingLedger(_ dir: TemporaryDirectory) throws -> Ledger {
+            var options = testOptions()
+            options.envelopeVerifier = verifier
+            return try Ledger(dataDirectory: dir.path, options: options)
+        }
+
         @Test("a peer's record keeps its signed envelope, and verify re-checks it")
         func keepsEnvelope() async throws {
             let dir = TemporaryDirectory()
-            var options = testOptions()
-            options.envelopeVerifier = Self.verifier
-            let ledger = try Ledger(dataDirectory: dir.path, options: options)
+            let ledger = try Self.checkingLedger(dir)
             let worker = try Ed25519KeyPair.generate()
             var bid = SyntheticMarket.bid(job: 1, worker: 0)
             bid.worker = Data(worker.publicKey.bytes)
@@ -83,9 +88,7 @@ extension LedgerTestSuite {
         @Test("a forged signature is refused when the ledger re-checks signatures")
         func forgedSignature() async throws {
             let dir = TemporaryDirectory()
-            var options = testOptions()
-            options.envelopeVerifier = Self.verifier
-            let ledger = try Ledger(dataDirectory: dir.path, options: options)
+            let ledger = try Self.checkingLedger(dir)
             let worker = try Ed25519KeyPair.generate()
             var bid = SyntheticMarket.bid(job: 1, worker: 0)
             bid.worker = Data(worker.publicKey.bytes)
@@ -100,9 +103,7 @@ extension LedgerTestSuite {
         @Test("a gossiped expiry keeps the requester's envelope; verify re-checks it and catches a forged one")
         func gossipedExpiry() async throws {
             let dir = TemporaryDirectory()
-            var options = testOptions()
-            options.envelopeVerifier = Self.verifier
-            let ledger = try Ledger(dataDirectory: dir.path, options: options)
+            let ledger = try Self.checkingLedger(dir)
             let requester = try Ed25519KeyPair.generate()
             var expiry = Ciro_V1_Expiry()
             expiry.jobID = SyntheticMarket.offer(job: 7).jobID

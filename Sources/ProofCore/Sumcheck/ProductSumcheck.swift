@@ -19,22 +19,7 @@ extension Sumcheck {
         }
         // Round 1 in the base field: s(0), s(1), s(2).
         let half = size / 2
-        let parts = a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                Parallel.mapChunks(count: half) { range -> (Goldilocks, Goldilocks, Goldilocks) in
-                    var s0 = Goldilocks.zero, s1 = Goldilocks.zero, s2 = Goldilocks.zero
-                    for i in range {
-                        let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
-                        s0 += a0 * b0
-                        s1 += a1 * b1
-                        s2 += (a1.doubled() - a0) * (b1.doubled() - b0)
-                    }
-                    return (s0, s1, s2)
-                }
-            }
-        }
-        var s0 = Goldilocks.zero, s1 = Goldilocks.zero, s2 = Goldilocks.zero
-        for p in parts { s0 += p.0; s1 += p.1; s2 += p.2 }
+        let (s0, s1, s2) = roundOneSums(a, b)
         let claim = E(s0 + s1)
         absorbHeader(&transcript, numVariables: n, degree: 2, claim: claim)
         var evals = [E(s0), E(s1), E(s2)]
@@ -155,7 +140,7 @@ extension Sumcheck {
             return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: []), point: [], finalEvaluations: [E(a[0]), b[0]], claimedSum: claim)
         }
         let half = size / 2
-        let (s0, s1, s2) = baseExtensionRoundSums(a, b)
+        let (s0, s1, s2) = roundOneSums(a, b)
         let claim = s0 + s1
         absorbHeader(&transcript, numVariables: n, degree: 2, claim: claim)
         var evals = [s0, s1, s2]
@@ -203,16 +188,16 @@ extension Sumcheck {
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: [ta[0], tb[0]], claimedSum: claim)
     }
 
-    /// Round 1 of Σ a(x)·b(x) for a base table `a` and an extension table `b` of one length: the
-    /// round polynomial at 0, 1 and 2 (base × extension products, both cores for large tables).
-    /// Shared by `proveProduct(_:_:transcript:)` and `MaskedSumcheck.proveProduct`.
-    static func baseExtensionRoundSums(_ a: [Goldilocks], _ b: [GoldilocksExt2]) -> (GoldilocksExt2, GoldilocksExt2, GoldilocksExt2) {
-        typealias E = GoldilocksExt2
+    /// Round 1 of Σ a(x)·b(x) for a base table `a` and a table `b` of one length over the base field
+    /// or the extension: the round polynomial at 0, 1 and 2 (products `B × Goldilocks`, both cores
+    /// for large tables). Shared by both `proveProduct` fast paths and `MaskedSumcheck.proveProduct`.
+    @inlinable
+    static func roundOneSums<B: FieldElement>(_ a: [Goldilocks], _ b: [B]) -> (B, B, B) {
         let half = a.count / 2
         let parts = a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
-                Parallel.mapChunks(count: half) { range -> (E, E, E) in
-                    var s0 = E.zero, s1 = E.zero, s2 = E.zero
+                Parallel.mapChunks(count: half) { range -> (B, B, B) in
+                    var s0 = B.zero, s1 = B.zero, s2 = B.zero
                     for i in range {
                         let a0 = x[i], a1 = x[i + half], b0 = y[i], b1 = y[i + half]
                         s0 += b0 * a0
@@ -223,7 +208,7 @@ extension Sumcheck {
                 }
             }
         }
-        var s0 = E.zero, s1 = E.zero, s2 = E.zero
+        var s0 = B.zero, s1 = B.zero, s2 = B.zero
         for p in parts { s0 += p.0; s1 += p.1; s2 += p.2 }
         return (s0, s1, s2)
     }

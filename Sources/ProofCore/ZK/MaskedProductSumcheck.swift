@@ -22,7 +22,7 @@ extension MaskedSumcheck {
 
         // Round 1: base × extension.
         let half = size / 2
-        let first = Sumcheck.baseExtensionRoundSums(a, b)
+        let first = Sumcheck.roundOneSums(a, b)
         var sums = [first.0, first.1, first.2]
         var m = maskPart(0, .zero)
         var evals = (0..<3).map { sums[$0] + m[$0] }
