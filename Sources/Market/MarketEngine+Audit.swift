@@ -95,7 +95,12 @@ extension MarketEngine {
         let round = result.round
         if let running = jobs[id]?.checks[round] { return running }
         let job = jobs[id]
-        let input = job.flatMap(inputOf)
+        // What the proof must state: a public input itself, or the private input's commitment
+        // that the requester signed in its offer (nobody but the requester and the winner holds
+        // the input).
+        let input: ProofInput? = job.flatMap { job in
+            job.offer.inputPrivacy == .private ? .committed(Array(job.offer.inputCommitment)) : inputOf(job).map { .plain($0) }
+        }
         let offer = job?.offer
         let proofID = Array(result.proofID), worker = Array(result.worker), output = result.output
         let backend = self.backend
@@ -105,7 +110,7 @@ extension MarketEngine {
                 ProofCheck(verdict: verdict, microseconds: (DispatchTime.now().uptimeNanoseconds - started) / 1000)
             }
             guard let self, let offer else { return done(.unavailable("unknown job")) }
-            guard let input else { return done(.unavailable("the input is private")) }
+            guard let input else { return done(.unavailable("the input is not known here")) }
             do {
                 _ = try await self.ensureModel(offer)
                 let proof = try await self.obtainProof(proofID, from: worker, job: id, round: round)

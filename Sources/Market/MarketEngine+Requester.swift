@@ -32,8 +32,16 @@ extension MarketEngine {
             throw MarketError.invalidMessage(kind: "job", reason: "model \(Hex.short(request.modelID)) is not registered on this node")
         }
         let now = Self.nowMs()
-        let nonce = try SecureRandom.bytes(16)
-        let inputCommitment = try Blake2b.hash(request.input)
+        let nonce = SecureRandom.bytes(16)
+        // A private input is committed with the proof system's hiding commitment under a seed only
+        // the requester and the winner will know: the winner's proof must carry exactly this
+        // commitment, so auditors check it without the input (docs/MARKET.md, "Private inputs").
+        let seed: [UInt8]? = request.privateInput ? SecureRandom.bytes(32) : nil
+        let inputCommitment = if let seed {
+            try await backend.privateInputCommitment(modelID: request.modelID, input: request.input, seed: seed)
+        } else {
+            try Blake2b.hash(request.input)
+        }
         var offer = Ciro_V1_JobOffer()
         offer.jobID = Data(try Blake2b.hash(nodeID + nonce + request.modelID + inputCommitment))
         offer.requester = Data(nodeID)
@@ -56,12 +64,13 @@ extension MarketEngine {
         // the offer's write may finish after the first bids are recorded.
         let journal = self.journal
         let input = request.input
+        let kept = try seed.map { try Self.opening(input: input, seed: $0) } ?? input
         let recorded = Task {
-            try await journal.keepInput(jobID: id, bytes: input)
+            try await journal.keepInput(jobID: id, bytes: kept)
             try await journal.record([.offer(offer)])
         }
         apply(.offer(offer), replay: false)
-        mutate(Data(id)) { $0.input = input }
+        mutate(Data(id)) { $0.input = input; $0.inputSeed = seed }
         // Timers first: a bid may arrive (and shorten the window to the grace) before the
         // offer's write returns, and must not be pushed back to the full window after it.
         if let job = jobs[id] { rearm(job, now: now) }
@@ -171,13 +180,14 @@ extension MarketEngine {
 
     /// Sends the sealed input (private jobs) to the winner, then gossips the award.
     func sendAward(_ award: Ciro_V1_Award, job: Job) async throws {
-        if job.offer.inputPrivacy == .private, let input = job.input {
+        if job.offer.inputPrivacy == .private, let input = job.input, let seed = job.inputSeed {
             // Sent before the award is gossiped, so the input is there when the award is.
             var sealed = Ciro_V1_SealedInput()
             sealed.jobID = award.jobID
             sealed.worker = award.worker
             sealed.round = award.round
-            sealed.sealed = Data(try SealedBox.seal(input, to: try Ed25519PublicKey(bytes: Array(award.worker)).x25519()))
+            let opening = try Self.opening(input: input, seed: seed)
+            sealed.sealed = Data(try SealedBox.seal(opening, to: try Ed25519PublicKey(bytes: Array(award.worker)).x25519()))
             try await network.send(to: Array(award.worker), .sealedInput, try sealed.serializedBytes())
         }
         try await network.publish(.award, try award.serializedBytes())
@@ -205,10 +215,9 @@ extension MarketEngine {
         }
     }
 
-    /// Attestations needed: K, lowered to the number of live nodes that can audit.
-    /// Private-input jobs need none: auditors do not hold the input, so they cannot verify.
+    /// Attestations needed: K, lowered to the number of live nodes that can audit (private-input
+    /// jobs too: auditors check the proof against the offer's input commitment).
     func attestationsNeeded(_ job: Job, worker: [UInt8]) -> Int {
-        if job.offer.inputPrivacy == .private { return 0 }
         // Just (re)started: the live view is not complete yet, so K is not lowered.
         if Self.nowMs() < startedMs &+ 3 &* settings.adIntervalMs { return Int(job.offer.attestationsRequired) }
         let candidates = market().map { Array($0.nodeID) }.filter { $0 != worker && $0 != job.requester }

@@ -69,12 +69,20 @@ extension MarketEngine {
         guard let job = jobs[Array(sealed.jobID)] else { throw MarketError.early(jobID: Array(sealed.jobID), kind: "sealed input", reason: "unknown job") }
         try Self.check(job.requester == sender, "sealed input", "not from the job's requester")
         try Self.check(Array(sealed.worker) == nodeID, "sealed input", "sealed to another node")
-        let input: [UInt8]
-        do { input = try SealedBox.open(sealed.sealed, with: boxKeys) } catch {
+        try Self.check(job.offer.inputPrivacy == .private, "sealed input", "the job's input is public")
+        let opened: [UInt8]
+        do { opened = try SealedBox.open(sealed.sealed, with: boxKeys) } catch {
             throw MarketError.invalidMessage(kind: "sealed input", reason: "cannot open: \(error)")
         }
-        try Self.check((try? Blake2b.hash(input)) == Array(job.offer.inputCommitment), "sealed input", "does not match the input commitment")
-        try await keepInput(Array(sealed.jobID), input)
+        guard let opening = try? Ciro_V1_PrivateInputOpening(serializedBytes: opened) else {
+            throw MarketError.invalidMessage(kind: "sealed input", reason: "not an input opening")
+        }
+        // The requester's commitment must open to this input: otherwise no honest proof could
+        // carry it, and proving would only earn this node an invalid-proof fault.
+        _ = try await ensureModel(job.offer)
+        let commitment = try? await backend.privateInputCommitment(modelID: Array(job.offer.modelID), input: Array(opening.input), seed: Array(opening.seed))
+        try Self.check(commitment == Array(job.offer.inputCommitment), "sealed input", "does not open the offer's input commitment")
+        try await keepInput(Array(sealed.jobID), opened)
         startProving(Array(sealed.jobID), round: sealed.round)
     }
 
@@ -115,12 +123,18 @@ extension MarketEngine {
         guard let job = jobs[id] else { return }
         do {
             _ = try await ensureModel(job.offer)
-            var proven = try await backend.prove(modelID: Array(job.offer.modelID), input: input)
+            var seed: [UInt8]? = nil
+            if job.offer.inputPrivacy == .private {
+                guard let given = job.inputSeed else { throw MarketError.invalidMessage(kind: "job", reason: "private input without its opening seed") }
+                // Test only: prove against a commitment of this node's own choosing.
+                seed = settings.cheatCommitment ? SecureRandom.bytes(32) : given
+            }
+            var proven = try await backend.prove(modelID: Array(job.offer.modelID), input: input, privateInputSeed: seed)
             measured(macs: job.offer.macs, provingMicroseconds: proven.provingMicroseconds)
             if settings.cheat {
                 // Test only: a wrong output with a forged proof of the same size.
                 if !proven.output.isEmpty { proven.output[0] &+= 1 }
-                proven.proof = try SecureRandom.bytes(proven.proof.count)
+                proven.proof = SecureRandom.bytes(proven.proof.count)
             }
             guard await awardRecorded(id, round: round) else {
                 throw MarketError.invalidMessage(kind: "award", reason: "round \(round) is not recorded as awarded to this node")

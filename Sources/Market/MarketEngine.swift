@@ -36,6 +36,9 @@ public actor MarketEngine {
         var results: [UInt32: Ciro_V1_Result] = [:]
         var attestations: [UInt32: [[UInt8]: Ciro_V1_Attestation]] = [:]
         var input: [UInt8]?
+        /// Private-input jobs: the opening seed of the offer's input commitment (the requester
+        /// chose it; the winner receives it sealed with the input and proves with it).
+        var inputSeed: [UInt8]?
         var requesterVerified: [UInt32: Bool] = [:]
         var settlement: Ciro_V1_Settlement?
         var faults: [String] = []
@@ -150,7 +153,7 @@ public actor MarketEngine {
         let records = try await journal.records()
         for record in records { if case .offer = record { apply(record, replay: true) } }
         for record in records { if case .offer = record {} else { apply(record, replay: true) } }
-        for (id, bytes) in try await journal.inputs() { mutate(Data(id)) { $0.input = bytes } }
+        for (id, bytes) in try await journal.inputs() { attachInput(id, kept: bytes) }
         let now = Self.nowMs()
         for job in jobs.values where !job.machine.phase.isTerminal { rearm(job, now: now) }
         for job in jobs.values where !job.machine.phase.isTerminal { resume(job.id) }
@@ -380,10 +383,34 @@ public actor MarketEngine {
         for record in batch { apply(record, replay: false) }
     }
 
-    /// Keeps a job's input in the journal and attaches it to the job.
+    /// Keeps a job's input in the journal and attaches it to the job. A private input is kept
+    /// with its opening seed (a serialized `PrivateInputOpening`).
     func keepInput(_ id: [UInt8], _ bytes: [UInt8]) async throws {
         try await journal.keepInput(jobID: id, bytes: bytes)
-        mutate(Data(id)) { $0.input = bytes }
+        attachInput(id, kept: bytes)
+    }
+
+    /// Attaches kept input bytes to the job: the input itself for a public job, an opening (input
+    /// and seed) for a private one.
+    func attachInput(_ id: [UInt8], kept bytes: [UInt8]) {
+        guard let job = jobs[id] else { return }
+        if job.offer.inputPrivacy == .private {
+            guard let opening = try? Ciro_V1_PrivateInputOpening(serializedBytes: bytes) else {
+                logger.warning("kept private input is not an opening", metadata: ["job": "\(Hex.short(id))"])
+                return
+            }
+            mutate(Data(id)) { $0.input = Array(opening.input); $0.inputSeed = Array(opening.seed) }
+        } else {
+            mutate(Data(id)) { $0.input = bytes }
+        }
+    }
+
+    /// The opening of a private input, as kept and as sealed to the winner.
+    static func opening(input: [UInt8], seed: [UInt8]) throws -> [UInt8] {
+        var opening = Ciro_V1_PrivateInputOpening()
+        opening.input = Data(input)
+        opening.seed = Data(seed)
+        return try opening.serializedBytes()
     }
 
     /// A fault record (the ledger's `Fault`).

@@ -71,6 +71,15 @@ public struct ProvingCalibration: Sendable, Equatable {
     }
 }
 
+/// The input a proof must state: what a verifier of a job holds.
+public enum ProofInput: Sendable, Equatable {
+    /// A public input (the input file, in the offer): the proof states it in the clear.
+    case plain([UInt8])
+    /// A private input: the proof must state this hiding commitment (the one the requester
+    /// computed and signed in its offer) and nothing about the input itself.
+    case committed([UInt8])
+}
+
 /// What the market needs from the proof system (ZKML implements it in Node). Inputs are opaque
 /// bytes (the job's input file); the backend decodes and quantizes them.
 public protocol ProofBackend: Sendable {
@@ -82,10 +91,15 @@ public protocol ProofBackend: Sendable {
     func modelFile(_ id: [UInt8]) async -> [UInt8]?
     /// Installs fetched model bytes; throws unless they commit to `id`.
     func install(modelID id: [UInt8], file: [UInt8]) async throws -> MarketModel
-    /// Runs the integer inference and proves it.
-    func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput
+    /// Runs the integer inference and proves it. `privateInputSeed` nil: the proof states the
+    /// input in the clear. Otherwise the proof keeps the input private and its statement carries
+    /// the hiding commitment `privateInputCommitment(modelID:input:seed:)` gives for this seed.
+    func prove(modelID: [UInt8], input: [UInt8], privateInputSeed: [UInt8]?) async throws -> ProvenOutput
+    /// The hiding commitment to a private input under an opening seed (32 bytes): what the
+    /// requester puts in a private-input offer, before any worker is chosen.
+    func privateInputCommitment(modelID: [UInt8], input: [UInt8], seed: [UInt8]) async throws -> [UInt8]
     /// Verifies a proof that the model on `input` outputs `output`; throws with the reason if not.
-    func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof: [UInt8]) async throws
+    func verify(modelID: [UInt8], input: ProofInput, output: [Int64], proof: [UInt8]) async throws
     /// Proves a small built-in model once and reports the work and the time (the calibration
     /// proof a node runs at start, before its first job).
     func calibrate() async throws -> ProvingCalibration

@@ -32,6 +32,9 @@ public struct MarketSettings: Sendable {
     public var calibrateAtStart = true
     /// Test only: as a worker, return a wrong output with a forged proof.
     public var cheat = false
+    /// Test only: as a worker on a private-input job, prove with an opening seed of its own (a
+    /// valid proof against another commitment than the one the requester signed).
+    public var cheatCommitment = false
 
     public init() {}
 }

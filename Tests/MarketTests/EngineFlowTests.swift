@@ -43,7 +43,7 @@ struct EngineFlowTests {
         return s
     }
 
-    static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, proveMs: UInt64 = 20,
+    static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, commitmentCheater: Int? = nil, proveMs: UInt64 = 20,
                         bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil) async throws -> Net {
         var net = Net()
         for i in 0..<n {
@@ -54,6 +54,7 @@ struct EngineFlowTests {
                 keys: keys, endpoint: "mem://\(i)", settings: {
                     var s = settings(price: prices?[i] ?? 10, cheat: i == cheater, bidWindowMs: bidWindowMs)
                     if let bidGraceMs { s.bidGraceMs = bidGraceMs }
+                    s.cheatCommitment = i == commitmentCheater
                     return s
                 }(),
                 capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
@@ -79,8 +80,9 @@ struct EngineFlowTests {
         }
     }
 
-    static func submit(_ net: Net, maxPrice: UInt64 = 100, k: UInt32 = 2) async throws -> [UInt8] {
-        try await net.engines[0].submit(JobRequest(modelID: net.backends[0].modelID, input: [1, 2, 3], maxPrice: maxPrice, attestations: k))
+    static func submit(_ net: Net, maxPrice: UInt64 = 100, k: UInt32 = 2, privateInput: Bool = false) async throws -> [UInt8] {
+        try await net.engines[0].submit(JobRequest(modelID: net.backends[0].modelID, input: [1, 2, 3], maxPrice: maxPrice, attestations: k,
+                                                   privateInput: privateInput))
     }
 
     static func settled(_ net: Net, _ id: [UInt8], nodes: [Int]? = nil) async throws {
@@ -184,6 +186,37 @@ struct EngineFlowTests {
         }
     }
 
+    @Test func privateInputJobSettlesWithAttestationsAgainstTheRequestersCommitment() async throws {
+        let net = try await Self.network(5)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net, privateInput: true)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(view.offer.publicInput.isEmpty)
+        #expect(Array(view.offer.inputCommitment) != (try Blake2b.hash([1, 2, 3])))
+        #expect(view.result?.output == HashProofBackend.output([1, 2, 3]))
+        let valid = view.attestations.filter { $0.verdict == .valid }
+        #expect(valid.count >= 2 && view.settlement?.attestationIds.count == valid.count)
+        // Only the requester and the winner hold the input.
+        let winner = Array(try #require(view.settlement).worker)
+        for (i, journal) in net.journals.enumerated() {
+            let holds = try await journal.inputs().contains { $0.jobID == id }
+            #expect(holds == (i == 0 || net.keys[i].publicKey.bytes == winner))
+        }
+    }
+
+    @Test func privateInputWorkerProvingAnotherCommitmentIsRejected() async throws {
+        let net = try await Self.network(5, prices: [10, 5, 10, 10, 10], commitmentCheater: 1)
+        defer { Task { await Self.stop(net) } }
+        let cheater = net.keys[1].publicKey.bytes
+        let id = try await Self.submit(net, privateInput: true)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(Array(try #require(view.settlement).worker) != cheater)
+        #expect(view.faults.first?.contains("invalid proof") == true)
+        #expect(view.attestations.filter { $0.verdict == .valid }.count >= 2)
+    }
+
     @Test func silentAuditorIsReplacedByTheNextRanked() async throws {
         let net = try await Self.network(5, prices: [10, 5, 10, 10, 10])
         defer { Task { await Self.stop(net) } }
@@ -269,5 +302,34 @@ struct EngineFlowTests {
         #expect(await net.engines[1].receive(topic: .settlement, body: try settlement.serializedBytes(), sender: outsider) != nil)
         // A non-market topic.
         #expect(await net.engines[0].receive(topic: .ping, body: [], sender: outsider) != nil)
+    }
+
+    @Test func sealedInputsThatDoNotOpenTheOffersCommitmentAreRefused() async throws {
+        let net = try await Self.network(2, bidWindowMs: 5000, bidGraceMs: 5000)
+        defer { Task { await Self.stop(net) } }
+        // Nobody bids (every worker asks 20): only the forged sealed inputs below reach node 1.
+        let id = try await Self.submit(net, maxPrice: 1, privateInput: true)
+        try await Self.waitUntil { await net.engines[1].job(id) != nil }
+        let requester = net.keys[0].publicKey.bytes
+        let box = try net.keys[1].publicKey.x25519()
+        func sealed(_ plain: [UInt8]) throws -> [UInt8] {
+            var message = Ciro_V1_SealedInput()
+            message.jobID = Data(id)
+            message.worker = Data(net.keys[1].publicKey.bytes)
+            message.round = 1
+            message.sealed = Data(try SealedBox.seal(plain, to: box))
+            return try message.serializedBytes()
+        }
+        // The right input with another seed: it does not open the commitment the requester signed.
+        var opening = Ciro_V1_PrivateInputOpening()
+        opening.input = Data([1, 2, 3])
+        opening.seed = Data(SecureRandom.bytes(32))
+        let wrongSeed = await net.engines[1].receive(topic: .sealedInput, body: try sealed(try opening.serializedBytes()), sender: requester)
+        #expect(wrongSeed.map { "\($0)".contains("does not open") } == true, "\(String(describing: wrongSeed))")
+        // Not an opening, and an opening sealed by someone else than the requester.
+        #expect(await net.engines[1].receive(topic: .sealedInput, body: try sealed([0xFF, 0x01]), sender: requester) != nil)
+        let outsider = try Ed25519KeyPair.generate().publicKey.bytes
+        #expect(await net.engines[1].receive(topic: .sealedInput, body: try sealed(try opening.serializedBytes()), sender: outsider) != nil)
+        #expect(try await net.journals[1].inputs().isEmpty)
     }
 }

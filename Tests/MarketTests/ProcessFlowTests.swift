@@ -89,11 +89,14 @@ import Wire
             }
         }
 
-        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0, from node: Int = 0) async throws -> [UInt8] {
-            try await offPool { try self.submitBlocking(model: model, maxPrice: maxPrice, k: k, deadlineMs: deadlineMs, from: node) }
+        func submit(model: String, maxPrice: UInt64 = 100, k: UInt32 = 2, deadlineMs: UInt64 = 0, privateInput: Bool = false,
+                    from node: Int = 0) async throws -> [UInt8] {
+            try await offPool {
+                try self.submitBlocking(model: model, maxPrice: maxPrice, k: k, deadlineMs: deadlineMs, privateInput: privateInput, from: node)
+            }
         }
 
-        func submitBlocking(model: String, maxPrice: UInt64, k: UInt32, deadlineMs: UInt64, from node: Int) throws -> [UInt8] {
+        func submitBlocking(model: String, maxPrice: UInt64, k: UInt32, deadlineMs: UInt64, privateInput: Bool, from node: Int) throws -> [UInt8] {
             var submit = Ciro_V1_SubmitJobRequest()
             submit.onnx = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).onnx"))
             submit.calibration = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(model).calib.json"))
@@ -101,6 +104,7 @@ import Wire
             submit.maxPrice = maxPrice
             submit.attestations = k
             submit.deadlineMs = deadlineMs
+            submit.privateInput = privateInput
             var request = Ciro_V1_ControlRequest()
             request.submitJob = submit
             let response = try ControlClient(endpoint: members[node].control, timeoutMs: 180_000).call(request)
@@ -231,6 +235,41 @@ import Wire
         try await net.checkAgreement(id, job: job, alive: Array(0..<5))
         let history = try #require(try LedgerReader(dataDirectory: net.members[0].directory).jobHistory(Data(id)))
         #expect(history.faults.contains { $0.kind == .invalidProof && Array($0.worker) == net.key(1) })
+    }
+
+    @Test func privateInputJobIsAuditedAgainstTheRequestersCommitmentAndAuditorsNeverSeeTheInput() async throws {
+        // Node 2 is the cheapest (it wins round 1) and proves against a commitment of its own
+        // choosing: rejected; the next bid's worker proves against the requester's commitment and
+        // K auditors check that proof without the input.
+        let net = try await Net.start(5) { i in i == 1 ? ["--price", "1", "--test-cheat-commitment"] : ["--price", "3"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let id = try await net.submit(model: "digits_mlp", k: 2, privateInput: true)
+        let job = try await net.waitJob(id) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(Array(job.awards[0].worker) == net.key(1))
+        #expect(job.faults.first?.contains("invalid proof") == true, "\(job.faults)")
+        let winner = Array(job.settlement.worker)
+        #expect(winner != net.key(1))
+        #expect(job.requesterVerified)
+        let valid = job.attestations.filter { $0.verdict == .valid && $0.proofID == job.result.proofID }
+        #expect(valid.count >= 2 && job.settlement.attestationIds.count >= 2, "\(job.attestations.count) attestations")
+        #expect(valid.allSatisfy { Array($0.auditor) != winner && Array($0.auditor) != net.key(0) })
+        let reference = try EZKLReference.argmax("\(ProcessFlowTests.fixtures)/digits_mlp.output.json")
+        #expect(job.output.indices.max { job.output[$0] < job.output[$1] } == reference)
+        try await net.checkAgreement(id, job: job, alive: Array(0..<5))
+        // No node's ledger holds the input: the offer carries only the commitment, the sealed
+        // input is not a record. Only the requester and the two winners keep it (outside the log).
+        let input = try Data(contentsOf: URL(fileURLWithPath: "\(ProcessFlowTests.fixtures)/digits_mlp.input.json"))
+        let holders = Set([net.key(0), net.key(1), winner])
+        for m in net.members {
+            let history = try #require(try LedgerReader(dataDirectory: m.directory).jobHistory(Data(id)))
+            #expect(history.offer?.publicInput.isEmpty == true && history.offer?.inputPrivacy == .private)
+            let files = FileManager.default.enumerator(atPath: m.directory)?.compactMap { $0 as? String } ?? []
+            for file in files {
+                guard let bytes = FileManager.default.contents(atPath: m.directory + "/" + file), bytes.range(of: input) != nil else { continue }
+                #expect(file.hasPrefix("market/inputs") && holders.contains(m.publicKey), "node \(m.index + 1) holds the input in \(file)")
+            }
+        }
     }
 
     @Test func killedAuditorIsReplacedByTheNextRanked() async throws {

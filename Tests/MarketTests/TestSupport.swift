@@ -116,15 +116,38 @@ final class HashProofBackend: ProofBackend {
         return try Blake2b.hash(bytes, length: 64)
     }
 
-    func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput {
-        try await Task.sleep(for: .milliseconds(delayMs))
-        let output = Self.output(input)
-        return ProvenOutput(output: output, outputScaleBits: 0, proof: try proof(input, output),
-                            inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000)
+    /// A private input's stand-in commitment: a hash of seed and input.
+    func privateInputCommitment(modelID: [UInt8], input: [UInt8], seed: [UInt8]) async throws -> [UInt8] {
+        try Blake2b.hash(Array("input".utf8) + seed + input)
     }
 
-    func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof given: [UInt8]) async throws {
-        guard modelID == self.modelID, try proof(input, output) == given else { throw Invalid() }
+    /// With a seed, the "proof" binds the commitment instead of the input: commitment || hash.
+    func prove(modelID: [UInt8], input: [UInt8], privateInputSeed: [UInt8]?) async throws -> ProvenOutput {
+        try await Task.sleep(for: .milliseconds(delayMs))
+        let output = Self.output(input)
+        let proof: [UInt8]
+        if let seed = privateInputSeed {
+            let commitment = try await privateInputCommitment(modelID: modelID, input: input, seed: seed)
+            proof = commitment + (try committedProof(commitment, output))
+        } else {
+            proof = try self.proof(input, output)
+        }
+        return ProvenOutput(output: output, outputScaleBits: 0, proof: proof, inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000)
+    }
+
+    func committedProof(_ commitment: [UInt8], _ output: [Int64]) throws -> [UInt8] {
+        try proof(Array("committed".utf8) + commitment, output)
+    }
+
+    func verify(modelID: [UInt8], input: ProofInput, output: [Int64], proof given: [UInt8]) async throws {
+        guard modelID == self.modelID else { throw Invalid() }
+        switch input {
+        case let .plain(bytes):
+            guard try proof(bytes, output) == given else { throw Invalid() }
+        case let .committed(commitment):
+            guard given.count > 32, Array(given.prefix(32)) == commitment,
+                  try committedProof(commitment, output) == Array(given.dropFirst(32)) else { throw Invalid() }
+        }
     }
 
     /// A stand-in calibration: the model's MACs in `delayMs`.

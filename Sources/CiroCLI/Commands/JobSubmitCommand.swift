@@ -39,7 +39,7 @@ struct JobSubmitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds until the job expires if not settled (default 120).", valueName: "seconds"))
     var deadline: UInt64?
 
-    @Flag(name: .customLong("private-input"), help: "Send the input only to the winner, sealed to its key.")
+    @Flag(name: .customLong("private-input"), help: "Send the input only to the winner, sealed to its key; auditors check the proof against a hiding commitment to it.")
     var privateInput = false
 
     @Flag(help: "Follow the job until it settles or expires, printing each stage.")

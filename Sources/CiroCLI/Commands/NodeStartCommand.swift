@@ -66,6 +66,9 @@ struct NodeStartCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("test-cheat"), help: ArgumentHelp("TEST ONLY: return a wrong output with a forged proof.", visibility: .private))
     var testCheat = false
+    @Flag(name: .customLong("test-cheat-commitment"),
+          help: ArgumentHelp("TEST ONLY: on private-input jobs, prove against a commitment of this node's own choosing.", visibility: .private))
+    var testCheatCommitment = false
 
     func run() async throws {
         var options = NodeOptions(dataDirectory: data.directory.path, listen: listen, bootstrapFile: bootstrap)
@@ -83,6 +86,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         if let auditTimeoutMs { options.market.auditTimeoutMs = auditTimeoutMs }
         options.proveDelayMs = proveDelayMs ?? 0
         options.market.cheat = testCheat
+        options.market.cheatCommitment = testCheatCommitment
         let configured = (try? data.directory.loadConfig())?.logLevel ?? "info"
         let level = Logger.Level(rawValue: logLevel ?? configured) ?? .info
         LoggingSystem.bootstrap { label in

@@ -87,17 +87,16 @@ public actor ZKMLProofBackend: ProofBackend {
         return try remember(prover, macs: package.macs)
     }
 
-    public func prove(modelID: [UInt8], input: [UInt8]) async throws -> ProvenOutput {
-        guard await model(modelID) != nil, let prover = provers[modelID], let meta = metadata[modelID] else {
-            throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
-        }
+    public func prove(modelID: [UInt8], input: [UInt8], privateInputSeed: [UInt8]?) async throws -> ProvenOutput {
+        let (prover, meta) = try await loaded(modelID)
         let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        let options = privateInputSeed.map { ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: $0) } ?? .default
         if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
         return try await Self.offload {
             // The prover reports its stages; the first one ("inference") ends when the next begins.
             let stages = Mutex<[UInt64]>([])
             let started = DispatchTime.now().uptimeNanoseconds
-            let (output, proof) = try ZKMLProver.prove(model: prover, input: quantized) { _ in
+            let (output, proof) = try ZKMLProver.prove(model: prover, input: quantized, options: options) { _ in
                 stages.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
             }
             let now = DispatchTime.now().uptimeNanoseconds
@@ -108,12 +107,42 @@ public actor ZKMLProofBackend: ProofBackend {
         }
     }
 
-    public func verify(modelID: [UInt8], input: [UInt8], output: [Int64], proof: [UInt8]) async throws {
-        guard await model(modelID) != nil, let key = keys[modelID], let meta = metadata[modelID] else {
+    public func privateInputCommitment(modelID: [UInt8], input: [UInt8], seed: [UInt8]) async throws -> [UInt8] {
+        let (prover, meta) = try await loaded(modelID)
+        let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        let key = keys[modelID] ?? prover.verifierKey()
+        return try await Self.offload { try ZKMLProver.privateInputCommitment(key: key, input: quantized, seed: seed) }
+    }
+
+    /// A private input is checked against the commitment the requester signed: the proof must
+    /// state a private input, a public output and exactly that commitment in its header.
+    public func verify(modelID: [UInt8], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
+        _ = try await loaded(modelID)
+        guard let key = keys[modelID], let meta = metadata[modelID] else {
             throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
         }
-        let quantized = meta.quantizeInput(try Self.decodeInput(input))
-        try await Self.offload { try ZKMLVerifier.verify(key: key, input: quantized, output: output, proof: proof) }
+        switch input {
+        case let .plain(bytes):
+            let quantized = meta.quantizeInput(try Self.decodeInput(bytes))
+            try await Self.offload { try ZKMLVerifier.verify(key: key, input: quantized, output: output, proof: proof) }
+        case let .committed(commitment):
+            let header = try ProofHeader.parse(proof).header
+            guard header.privacy == Privacy(privateInput: true) else {
+                throw ZKMLError.wrongStatement("a private-input job needs a proof with a private input and a public output, got \(header.privacy)")
+            }
+            guard header.ioCommitment == commitment else {
+                throw ZKMLError.wrongStatement("the proof commits to another input than the one the requester signed")
+            }
+            try await Self.offload { _ = try ZKMLVerifier.verify(key: key, publicInput: nil, publicOutput: output, proof: proof) }
+        }
+    }
+
+    /// The prover model and quantization of a model known here.
+    func loaded(_ modelID: [UInt8]) async throws -> (ProverModel, QuantizationMetadata) {
+        guard await model(modelID) != nil, let prover = provers[modelID], let meta = metadata[modelID] else {
+            throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
+        }
+        return (prover, meta)
     }
 
     /// Proves the built-in calibration model (`CalibrationModel`) once and checks the proof;

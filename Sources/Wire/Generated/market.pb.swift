@@ -172,8 +172,11 @@ public nonisolated struct Ciro_V1_JobOffer: Sendable {
   /// endpoints that serve the model blob
   public var modelSources: [String] = []
 
+  /// PUBLIC input: BLAKE2b-256 of the input file; PRIVATE: the proof
   public var inputCommitment: Data = Data()
 
+  /// system's hiding commitment (ZKML privateInputCommitment) that the
+  /// winner's proof header must carry
   public var maxPrice: UInt64 = 0
 
   public var bidWindowMs: UInt64 = 0
@@ -288,9 +291,27 @@ public nonisolated struct Ciro_V1_SealedInput: Sendable {
 
   public var worker: Data = Data()
 
+  /// sealed box of a serialized PrivateInputOpening
   public var sealed: Data = Data()
 
   public var round: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a SealedInput seals: the input file and the 32-byte opening seed with which the requester
+/// computed the offer's input_commitment (the winner proves with this seed, so its proof's header
+/// carries the commitment the requester signed).
+public nonisolated struct Ciro_V1_PrivateInputOpening: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var input: Data = Data()
+
+  public var seed: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -840,6 +861,41 @@ nonisolated extension Ciro_V1_SealedInput: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.worker != rhs.worker {return false}
     if lhs.sealed != rhs.sealed {return false}
     if lhs.round != rhs.round {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ciro_V1_PrivateInputOpening: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PrivateInputOpening"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}seed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.input) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.seed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.input.isEmpty {
+      try visitor.visitSingularBytesField(value: self.input, fieldNumber: 1)
+    }
+    if !self.seed.isEmpty {
+      try visitor.visitSingularBytesField(value: self.seed, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ciro_V1_PrivateInputOpening, rhs: Ciro_V1_PrivateInputOpening) -> Bool {
+    if lhs.input != rhs.input {return false}
+    if lhs.seed != rhs.seed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

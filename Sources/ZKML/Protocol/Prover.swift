@@ -33,6 +33,9 @@ public enum ZKMLProver {
         guard options.zeroKnowledge || !options.privacy.anyPrivate else {
             throw .badInput("a private input or output needs a zero-knowledge proof")
         }
+        if let seed = options.ioOpeningSeed, seed.count != ProofRandomness.seedByteCount {
+            throw .badInput("an opening seed has \(ProofRandomness.seedByteCount) bytes, got \(seed.count)")
+        }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
         progress?("inference")
         let witness = try CircuitWitness(architecture: arch, weights: model.weights, input: padded)
@@ -95,7 +98,7 @@ struct ProverState {
         let privacy = options.privacy
         ioLayout = IOCommitment.layout(arch, privacy)
         if privacy.anyPrivate {
-            let seed = randomness.derivedSeed("io")
+            let seed = options.ioOpeningSeed ?? randomness.derivedSeed("io")
             ioSeed = seed
             ioBatch = IOCommitment.commit(arch, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
         } else {

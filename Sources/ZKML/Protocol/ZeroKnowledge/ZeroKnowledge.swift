@@ -40,11 +40,19 @@ public struct ProofOptions: Sendable, Equatable {
     /// Seed of the prover's randomness: FOR DEBUGGING ONLY (a proof made from a known seed is
     /// reproducible and not zero-knowledge). nil (the default) draws a fresh seed from libsodium.
     public var debugSeed: [UInt8]?
+    /// Opening seed of the private input/output commitment (32 bytes), when someone else chose it:
+    /// a market requester commits to its private input before any prover is picked
+    /// (`ZKMLProver.privateInputCommitment`) and hands the winner the seed, so the proof's header
+    /// carries the commitment the requester signed. nil (the default) derives it from the prover's
+    /// randomness. Ignored when input and output are public.
+    public var ioOpeningSeed: [UInt8]?
 
-    public init(zeroKnowledge: Bool = true, privacy: Privacy = .publicIO, debugSeed: [UInt8]? = nil) {
+    public init(zeroKnowledge: Bool = true, privacy: Privacy = .publicIO, debugSeed: [UInt8]? = nil,
+                ioOpeningSeed: [UInt8]? = nil) {
         self.zeroKnowledge = zeroKnowledge
         self.privacy = privacy
         self.debugSeed = debugSeed
+        self.ioOpeningSeed = ioOpeningSeed
     }
 
     /// Zero knowledge, public input and output, fresh randomness.
@@ -151,6 +159,21 @@ enum IOCommitment {
             vector[2 * j + 1] = blind.element()
         }
         return VectorCommitment.commit(vector, randomness: randomness.fork("io.salts"))
+    }
+}
+
+extension ZKMLProver {
+    /// The hiding commitment that a proof with a private input and a public output, made with
+    /// `ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: seed)`, carries in its
+    /// header (`ProofHeader.ioCommitment`). Whoever holds the input can compute it before any proof
+    /// exists; it reveals nothing about the input without the seed.
+    public static func privateInputCommitment(key: VerifierKey, input: [Int64], seed: [UInt8]) throws(ZKMLError) -> [UInt8] {
+        let arch = key.architecture
+        guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") }
+        guard seed.count == ProofRandomness.seedByteCount else { throw .badInput("an opening seed has \(ProofRandomness.seedByteCount) bytes, got \(seed.count)") }
+        let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
+        return IOCommitment.commit(arch, Privacy(privateInput: true), paddedInput: padded, paddedOutput: [], seed: seed)
+            .commitment.serialized()
     }
 }
 
