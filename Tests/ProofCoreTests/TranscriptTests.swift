@@ -1,5 +1,6 @@
 import Testing
 import ProofCore
+import Sodium
 
 @Suite struct TranscriptTests {
     @Test func deterministicAndLabelBound() {
@@ -47,6 +48,35 @@ import ProofCore
         #expect(idx.count == 1000)
         #expect(idx.allSatisfy { $0 >= 0 && $0 < 1024 })
         #expect(Set(idx).count > 400)
+    }
+
+    @Test func grindingFindsTheSmallestNonceOnAnyCoreCount() throws {
+        for bits in [1, 6, 11] {
+            var base = Transcript(domain: "t")
+            base.absorb("bits", integer: UInt64(bits))
+            // The proof-of-work hash, through libsodium: BLAKE2b-256(state ‖ tag 4 ‖ nonce), words little-endian.
+            func work(_ nonce: UInt64) throws -> Int {
+                var input = base.stateDigest.bytes
+                for word in [UInt64(4), nonce] { input += (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
+                let out = try Blake2b.hash(input)
+                return (0..<8).reduce(UInt64(0)) { $0 | UInt64(out[$1]) << (8 * $1) }.trailingZeroBitCount
+            }
+            var expected: UInt64 = 0
+            while try work(expected) < bits { expected += 1 }
+            // Negative: the nonce before the smallest valid one misses the target.
+            if expected > 0 {
+                var probe = base
+                #expect(throws: ProofError.insufficientProofOfWork) { try probe.verifyGrinding(bits: bits, nonce: expected - 1) }
+            }
+            for workers in [1, 2, 3] {
+                var t = base
+                let nonce = Parallel.$workerLimit.withValue(workers) { t.grind(bits: bits) }
+                #expect(nonce == expected)
+                var verifier = base
+                try verifier.verifyGrinding(bits: bits, nonce: nonce)
+                #expect(verifier.stateDigest == t.stateDigest)
+            }
+        }
     }
 
     @Test func grindingRoundTrip() throws {
