@@ -81,6 +81,41 @@ import ZKML
         }
     }
 
+    /// The batched opening proof at the end of a ZKML proof (its last length-prefixed blob).
+    func openingProof(_ proof: [UInt8]) throws -> OpeningProof {
+        let magic = Array("CPCS".utf8)
+        for start in stride(from: proof.count - magic.count, through: 4, by: -1) where Array(proof[start..<(start + 4)]) == magic {
+            let length = proof[(start - 4)..<start].reversed().reduce(0) { $0 << 8 | Int($1) }
+            if length == proof.count - start { return try OpeningProof(serialized: Array(proof[start...])) }
+        }
+        throw ZKMLError.badInput("no opening proof")
+    }
+
+    /// Protocol v5 (docs/ZK.md §6.2): the private input/output vector is opened alone in its size
+    /// class with its opening mask (one value, the mask's sum; leaves of f, M_0, M_1), and the codeword
+    /// entries of the vector a proof opens are fewer than the random upper half B that makes them
+    /// jointly uniform — v4's vector of 2^(d+1) coefficients could be interpolated from them.
+    @Test func privateIOOpeningIsMaskedAndHidesLeaves() throws {
+        let width = 16   // 2^foldingLog of the protocol's parameters
+        for (net, privacy) in [(SyntheticNetworks.mlp(), Self.privateIO), (SyntheticNetworks.cnn(), Privacy(privateInput: true)),
+                               (SyntheticNetworks.mlp(), Privacy(privateOutput: true))] {
+            let (model, input) = try model(net)
+            let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
+            let opening = try openingProof(r.proof)
+            let masked = opening.classes.filter { $0.batchOpenings.first?.leaves.first?.count == 3 * width }
+            try #require(masked.count == 1)
+            let io = masked[0]
+            #expect(io.batchOpenings.count == 1 && io.values.count == 1 && io.pointReduction == nil)
+            #expect(io.numVariables >= 11)
+            #expect(io.batchOpenings[0].leaves.count * width <= 1 << (io.numVariables - 1))
+            #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
+            // The classes of the weights and the witness are not masked (docs/ZK.md §5.2).
+            #expect(opening.classes.filter { $0.values.isEmpty }.count == opening.classes.count - 1)
+            let plain = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
+            #expect(plain.classes.allSatisfy { $0.batchOpenings.first?.leaves.first?.count != 3 * width })
+        }
+    }
+
     /// Two proofs of the same statement share no field element, except openings of the weight
     /// commitment's leaves: the model commitment is fixed, so two proofs that query the same leaf
     /// show the same (blinded) codeword entries (docs/ZK.md §5, the bounded-reuse caveat).

@@ -65,6 +65,10 @@ public struct CommittedBatch: Sendable {
     let codewords: [[Goldilocks]]
     /// Leaf i holds entries i·2^k ..< (i+1)·2^k of every codeword, polynomial by polynomial.
     let tree: MerkleTree
+    /// True when the last two polynomials are a uniformly random *opening mask* M = M_0 + u·M_1
+    /// (u the extension's generator) that the zero-knowledge opening adds to the first polynomial
+    /// (docs/ZK.md §6.2); claims may then name polynomial 0 only.
+    public let openingMask: Bool
 
     /// Number of variables.
     public var numVariables: Int { commitment.numVariables }
@@ -74,12 +78,20 @@ public struct CommittedBatch: Sendable {
 /// BLAKE2b Merkle trees, opened Basefold-style (sumcheck interleaved with FRI folding).
 public enum PolynomialCommitment {
     /// Commits to polynomials given by their evaluation tables (all of one power-of-two size, at least
-    /// 2^foldingLog entries). Hiding parameters salt every leaf.
+    /// 2^foldingLog entries). Hiding parameters salt every leaf. With `openingMask` (one polynomial
+    /// only) two uniformly random polynomials are appended, drawn from `randomness` (fork
+    /// "pcs.commit.mask") or libsodium: the opening mask of the zero-knowledge opening.
     public static func commit(_ polynomials: [[Goldilocks]], parameters: CommitmentParameters,
-                              randomness: ProofRandomness? = nil) -> CommittedBatch {
+                              randomness: ProofRandomness? = nil, openingMask: Bool = false) -> CommittedBatch {
         precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
         precondition(!polynomials.isEmpty, "commit at least one polynomial")
+        precondition(!openingMask || polynomials.count == 1, "an opening mask goes with one polynomial")
         let size = polynomials[0].count
+        var polynomials = polynomials
+        if openingMask {
+            var source = randomness?.fork("pcs.commit.mask") ?? .fresh()
+            polynomials += [source.elements(size), source.elements(size)]
+        }
         precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
         let n = size.trailingZeroBitCount
         precondition(n >= parameters.foldingLog, "polynomials need at least 2^foldingLog entries (pad them)")
@@ -88,7 +100,7 @@ public enum PolynomialCommitment {
                                               salted: parameters.hiding, saltSource: randomness?.fork("pcs.commit.salts"))
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)
         return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: polynomials,
-                              coefficients: coefficients, codewords: codewords, tree: tree)
+                              coefficients: coefficients, codewords: codewords, tree: tree, openingMask: openingMask)
     }
 
     /// A Merkle tree whose leaf i holds entries i·2^k ..< (i+1)·2^k of each codeword in turn.

@@ -67,8 +67,11 @@ struct DirectFolding {
         }
     }
 
-    /// The committed table (round 0).
+    /// The committed table (round 0): base field, or (a masked opening's f + β·M) extension.
     let committed: [Goldilocks]
+    let committedExtension: [E]
+    /// Entries of the round-0 table.
+    let size: Int
     /// Folded tables: rounds 1, 3, 5… write `a`, rounds 2, 4… write `b` (allocated once).
     var a: [E] = []
     var b: [E] = []
@@ -79,8 +82,19 @@ struct DirectFolding {
     /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ;
     /// each term of a combination claim is one more product-form factor.
     init(table: [Goldilocks], claims: [EvaluationClaim], gamma: E) {
-        committed = table
-        variables = table.count.trailingZeroBitCount
+        self.init(base: table, ext: [], count: table.count, claims: claims, gamma: gamma)
+    }
+
+    /// The same over an extension-field table (the zero-knowledge opening's f + β·M).
+    init(extensionTable table: [E], claims: [EvaluationClaim], gamma: E) {
+        self.init(base: [], ext: table, count: table.count, claims: claims, gamma: gamma)
+    }
+
+    private init(base: [Goldilocks], ext: [E], count: Int, claims: [EvaluationClaim], gamma: E) {
+        committed = base
+        committedExtension = ext
+        size = count
+        variables = count.trailingZeroBitCount
         var g = E.one
         // A combination claim contributes one factor per term (docs/PROOF_CORE.md, `EvaluationClaim.terms`).
         weights = claims.flatMap { c in
@@ -90,12 +104,29 @@ struct DirectFolding {
     }
 
     /// Folds done so far.
-    var round: Int { committed.count.trailingZeroBitCount - variables }
+    var round: Int { size.trailingZeroBitCount - variables }
 
-    /// Calls `body` with the current table (base field before the first fold).
+    /// Calls `body` with the current table (base field before the first fold, unless the committed
+    /// table is an extension table).
     private func withTable<R>(_ base: (UnsafePointer<Goldilocks>) -> R, _ ext: (UnsafePointer<E>) -> R) -> R {
-        if round == 0 { return committed.withUnsafeBufferPointer { base($0.baseAddress!) } }
+        if round == 0 {
+            if !committedExtension.isEmpty { return committedExtension.withUnsafeBufferPointer { ext($0.baseAddress!) } }
+            return committed.withUnsafeBufferPointer { base($0.baseAddress!) }
+        }
         return (round % 2 == 1 ? a : b).withUnsafeBufferPointer { ext($0.baseAddress!) }
+    }
+
+    /// Σ_x W(x)·t(x) over the current table t: s(0) + s(1) of the next round, without a claim.
+    func weightedSum() -> E {
+        var sum = E.zero
+        for w in weights {
+            let start = w.blockStart
+            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
+                                     { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
+            let p = w.point[w.point.count - 1]
+            sum += w.scale * ((E.one - p) * a0 + p * a1)
+        }
+        return sum
     }
 
     /// The round polynomial at 0, 1, 2 (s(1) = claim − s(0)).
@@ -151,7 +182,9 @@ struct DirectFolding {
                 for i in range { dst[i] = S.fold(src[2 * i], src[2 * i + 1], rho) }
             }
         }
-        if round == 0 {
+        if round == 0 && !committedExtension.isEmpty {
+            committedExtension.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
+        } else if round == 0 {
             committed.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
         } else if target {
             b.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }

@@ -92,7 +92,28 @@ extension PolynomialCommitment {
         var coefficients = [E]()
         var weight = [E]()
         var direct: DirectFolding?
-        if m == 1 {
+        // Zero knowledge (docs/ZK.md §6.2): a batch carrying an opening mask M = M_0 + u·M_1 is alone
+        // in its class; the prover sends c = Σ_x W(x)·M(x), the verifier draws β, and Basefold runs on
+        // f + β·M (uniform) against the claim Σ_ℓ γ^ℓ v_ℓ + β·c. The leaves combine with (1, β, β·u).
+        let masked = batches.count == 1 && batches[0].openingMask
+        precondition(masked || !batches.contains(where: \.openingMask), "a masked batch must be alone in its size class")
+        if masked {
+            precondition(claims.allSatisfy { $0.polynomial == 0 }, "claims on a masked batch name polynomial 0")
+            let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
+            let mask = combinedTable(polys[1], polys[2], scale: .one, plus: nil)
+            let maskSum = DirectFolding(extensionTable: mask, claims: claims, gamma: gamma).weightedSum()
+            transcript.absorb("pcs.mask.sum", maskSum)
+            let beta: E = transcript.challenge("pcs.mask.beta")
+            direct = DirectFolding(extensionTable: combinedTable(polys[1], polys[2], scale: beta, plus: polys[0]),
+                                   claims: claims, gamma: gamma)
+            var g = E.one
+            for c in claims {
+                claim += g * c.value
+                g *= gamma
+            }
+            claim += beta * maskSum
+            values = [maskSum]
+        } else if m == 1 {
             let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
             direct = DirectFolding(table: polys[0], claims: claims, gamma: gamma)
             var g = E.one
@@ -137,6 +158,8 @@ extension PolynomialCommitment {
         }
         if folded > 0 {
             coefficients = direct?.coefficients() ?? folder.coefficients(afterRound: folded - 1)
+        } else if masked {
+            coefficients = direct!.coefficients()
         } else if direct != nil {
             coefficients = coefficientSets[0].map { E($0) }
         }
@@ -154,6 +177,25 @@ extension PolynomialCommitment {
                               rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
                               finalCoefficients: coefficients, powNonce: nonce,
                               batchOpenings: batchOpenings, layerOpenings: layerOpenings)
+    }
+
+    /// The table f + s·(m0 + u·m1) (f zero when nil): an opening mask, scaled and added.
+    static func combinedTable(_ m0: [Goldilocks], _ m1: [Goldilocks], scale: E, plus f: [Goldilocks]?) -> [E] {
+        let n = m0.count
+        return [E](unsafeUninitializedCapacity: n) { out, k in
+            let dst = out.baseAddress!
+            m0.withUnsafeBufferPointer { a in
+                m1.withUnsafeBufferPointer { b in
+                    Parallel.forEachChunk(count: n) { range in
+                        for i in range {
+                            let v = scale * E(a[i], b[i])
+                            (dst + i).initialize(to: f.map { v + E($0[i]) } ?? v)
+                        }
+                    }
+                }
+            }
+            k = n
+        }
     }
 
     /// Reed-Solomon encoding of extension-field coefficients c = u + X·v as the two base-field

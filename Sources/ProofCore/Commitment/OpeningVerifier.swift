@@ -2,8 +2,10 @@ extension PolynomialCommitment {
     /// Verifies a batched opening proof of `claims` against `commitments` (the same list, in the same
     /// order, the prover opened). Throws a `ProofError` naming the first failed check; never traps on
     /// malformed proofs or claims.
+    /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), whose
+    /// size class is opened in zero knowledge.
     public static func verify(_ commitments: [Commitment], parameters: CommitmentParameters, claims: [EvaluationClaim],
-                              proof: OpeningProof, transcript: inout Transcript) throws(ProofError) {
+                              proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = []) throws(ProofError) {
         try parameters.validate()
         guard !claims.isEmpty else { throw .invalidParameters("no claims to verify") }
         for c in claims {
@@ -27,13 +29,14 @@ extension PolynomialCommitment {
         for (i, (n, batchIndices)) in classes.enumerated() {
             try verifyClass(n: n, commitments: batchIndices.map { commitments[$0] }, batchIndices: batchIndices,
                             claims: claims.filter { batchIndices.contains($0.batch) }, parameters: parameters,
-                            proof: proof.classes[i], transcript: &transcript)
+                            proof: proof.classes[i], transcript: &transcript,
+                            masked: batchIndices.contains(where: maskedBatches.contains))
         }
     }
 
     static func verifyClass(n: Int, commitments: [Commitment], batchIndices: [Int], claims: [EvaluationClaim],
                             parameters: CommitmentParameters, proof: SizeClassProof,
-                            transcript: inout Transcript) throws(ProofError) {
+                            transcript: inout Transcript, masked: Bool = false) throws(ProofError) {
         guard proof.numVariables == n else { throw .shapeMismatch("class has \(proof.numVariables) variables, expected \(n)") }
         var slots = [Int: Int]()
         var m = 0
@@ -41,17 +44,24 @@ extension PolynomialCommitment {
             slots[batchIndices[i]] = m
             m += c.polynomialCount
         }
-        guard m == 1 || proof.values.count == m else { throw .shapeMismatch("\(proof.values.count) values, expected \(m)") }
+        if masked {
+            guard commitments.count == 1, m == 3, claims.allSatisfy({ $0.polynomial == 0 }) else {
+                throw .shapeMismatch("a masked batch must be alone in its class, with claims on polynomial 0 only")
+            }
+        }
+        guard m == 1 || masked || proof.values.count == m else { throw .shapeMismatch("\(proof.values.count) values, expected \(m)") }
 
-        // One polynomial: Basefold runs against W = Σ_ℓ γ^ℓ eq(z_ℓ, ·) directly (see `open`).
-        let direct = m == 1
+        // One polynomial: Basefold runs against W = Σ_ℓ γ^ℓ eq(z_ℓ, ·) directly (see `open`); a masked
+        // class likewise on f + β·M, with the mask's sum c = Σ W·M as its one value.
+        let direct = m == 1 || masked
         var point = [E]()
         var gammas = [E]()
         var betas = [E.one]
         var claim = E.zero
         if direct {
-            guard proof.pointReduction == nil, proof.values.isEmpty else {
-                throw .shapeMismatch("a one-polynomial class carries no point reduction or values")
+            guard proof.pointReduction == nil, proof.values.count == (masked ? 1 : 0) else {
+                throw .shapeMismatch(masked ? "a masked class carries no point reduction and one value"
+                                            : "a one-polynomial class carries no point reduction or values")
             }
             let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
             var g = E.one
@@ -59,6 +69,12 @@ extension PolynomialCommitment {
                 claim += g * c.value
                 gammas.append(g)
                 g *= gamma
+            }
+            if masked {
+                transcript.absorb("pcs.mask.sum", proof.values[0])
+                let beta: E = transcript.challenge("pcs.mask.beta")
+                claim += beta * proof.values[0]
+                betas = [.one, beta, beta * E(.zero, .one)]
             }
         } else {
             // 1. Point reduction.

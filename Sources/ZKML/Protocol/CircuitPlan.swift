@@ -122,21 +122,18 @@ struct CircuitPlan: Sendable {
     }
 
     /// Where each committed vector's random blinding entries are (docs/ZK.md §2a, `combineVector`): the
-    /// weights' blinding segment, the witness's blinding column, the odd entries of the I/O vector;
+    /// weights' blinding segment, the witness's blinding column, the I/O vector's random quarter Q;
     /// points lifted to the padded committed vectors.
     func blindingPoints(io: IOCommitment.Layout) -> (weights: BlindingPoint, witness: BlindingPoint, io: BlindingPoint) {
         let (weights, witness) = (weightLayout, witnessLayout)
         let (wSeg, xSeg) = (weightBlindingSegment, blindingColumn)
-        let ioCount = io.committedSize
         return (BlindingPoint(count: weights.logSizes[wSeg]) {
                     VectorCommitment.paddedPoint(weights.globalPoint(wSeg, $0), count: weights.totalSize)
                 },
                 BlindingPoint(count: witness.logSizes[xSeg]) {
                     VectorCommitment.paddedPoint(witness.globalPoint(xSeg, $0), count: witness.totalSize)
                 },
-                BlindingPoint(count: ioCount.trailingZeroBitCount - 1) {
-                    VectorCommitment.paddedPoint($0 + [Ext.one], count: ioCount)
-                })
+                BlindingPoint(count: io.blindingLog) { io.blindingPoint($0) })
     }
 
     /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.

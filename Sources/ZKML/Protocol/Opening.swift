@@ -23,12 +23,13 @@ enum VectorCommitment {
         return p
     }()
 
-    /// Pads to the scheme's minimum size and commits; salts come from `randomness` when given.
-    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil) -> CommittedBatch {
+    /// Pads to the scheme's minimum size and commits; salts (and the opening mask, with
+    /// `openingMask`: zero-knowledge opening, docs/ZK.md §6.2) come from `randomness` when given.
+    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil, openingMask: Bool = false) -> CommittedBatch {
         var v = values
         let minimum = 1 << parameters.foldingLog
         if v.count < minimum { v += [Goldilocks](repeating: .zero, count: minimum - v.count) }
-        return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness)
+        return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness, openingMask: openingMask)
     }
 
     /// The committed length of a vector of `count` entries.
@@ -87,14 +88,16 @@ enum VectorCommitment {
         channel.writer.writeLengthPrefixed(proof.serialized())
     }
 
-    /// Checks the batched opening against the commitments.
-    static func verify(_ commitments: [Commitment], _ vectors: [Opened], channel: inout VerifierChannel) throws(ZKMLError) {
+    /// Checks the batched opening against the commitments; `masked`: the batches committed with an
+    /// opening mask.
+    static func verify(_ commitments: [Commitment], _ vectors: [Opened], masked: Set<Int> = [],
+                       channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try OpeningProof(serialized: bytes)
             if channel.recorded != nil { recordElements(proof, batchCount: commitments.count, &channel) }
             try PolynomialCommitment.verify(commitments, parameters: parameters, claims: evaluationClaims(vectors), proof: proof,
-                                            transcript: &channel.transcript)
+                                            transcript: &channel.transcript, maskedBatches: masked)
         } catch {
             throw .proof(error, at: channel.section)
         }
@@ -118,12 +121,13 @@ enum VectorCommitment {
         }
     }
 
-    /// Parses a commitment and checks that it has the shape the architecture implies.
-    static func parse(_ bytes: [UInt8], count: Int, what: String) throws(ZKMLError) -> Commitment {
+    /// Parses a commitment and checks that it has the shape the architecture implies (`polynomials`:
+    /// 3 for a vector committed with an opening mask).
+    static func parse(_ bytes: [UInt8], count: Int, polynomials: Int = 1, what: String) throws(ZKMLError) -> Commitment {
         let c: Commitment
         do { c = try Commitment(serialized: bytes) } catch { throw .proof(error, at: what) }
         let log = max(count.trailingZeroBitCount, parameters.foldingLog)
-        guard c.numVariables == log, c.polynomialCount == 1 else {
+        guard c.numVariables == log, c.polynomialCount == polynomials else {
             throw .rejected("\(what): commitment shape does not match the architecture")
         }
         return c

@@ -96,11 +96,11 @@ struct ProverState {
         let padOut = witness.values[arch.layers.count]
         randomness = options.debugSeed.map { ProofRandomness(seed: $0) } ?? .fresh()
         let privacy = options.privacy
-        ioLayout = IOCommitment.layout(arch, privacy)
+        ioLayout = IOCommitment.layout(model.plan, privacy)
         if privacy.anyPrivate {
             let seed = options.ioOpeningSeed ?? randomness.derivedSeed("io")
             ioSeed = seed
-            ioBatch = IOCommitment.commit(arch, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
+            ioBatch = IOCommitment.commit(model.plan, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
         } else {
             ioSeed = nil
             ioBatch = nil

@@ -6,7 +6,15 @@ public enum ZKMLProtocol {
     /// header states the zero-knowledge mode and privacy, and may carry an input/output commitment.
     /// Version 3: masked final values. Version 4: one lookup tree (lookups and tables) whose root
     /// numerator must be 0, proven by a sumcheck; no tree value is sent in the clear.
-    public static let version: UInt8 = 4
+    /// Version 5 (zero-knowledge proofs only): the private input/output vector has a random upper
+    /// half and an opening mask, and its Basefold opening runs on data + β·mask (docs/ZK.md §6.2).
+    /// Plain proofs keep version 4 (their bytes are unchanged).
+    public static let version: UInt8 = 5
+    /// The version of plain (not zero-knowledge) proofs.
+    public static let plainVersion: UInt8 = 4
+
+    /// The version a proof of this mode carries.
+    static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }
     /// The proof's magic tag.
     public static let magic: [UInt8] = Array("CZKP".utf8)
     /// Largest proof this build reads (bytes).
@@ -15,7 +23,7 @@ public enum ZKMLProtocol {
     /// A transcript bound to the protocol version, the whole header (model id, mode, privacy, the
     /// input/output commitment) and the public input and output (nil when private).
     static func transcript(header: ProofHeader, input: [Int64]?, output: [Int64]?) -> Transcript {
-        var t = Transcript(domain: "ciro.zkml.v\(version)")
+        var t = Transcript(domain: "ciro.zkml.v\(version(zeroKnowledge: header.zeroKnowledge))")
         t.absorb("header", bytes: header.encoded())
         if let input { t.absorb("input", elements: input.map { Goldilocks(integer: Int($0)) }) }
         if let output { t.absorb("output", elements: output.map { Goldilocks(integer: Int($0)) }) }

@@ -59,9 +59,9 @@ struct VerifierState {
         self.header = header
         self.inputField = input.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
         self.outputField = output.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
-        ioLayout = IOCommitment.layout(key.architecture, header.privacy)
+        ioLayout = IOCommitment.layout(key.plan, header.privacy)
         ioCommitment = header.privacy.anyPrivate
-            ? try VectorCommitment.parse(header.ioCommitment, count: ioLayout.committedSize, what: "input/output commitment")
+            ? try VectorCommitment.parse(header.ioCommitment, count: ioLayout.committedSize, polynomials: 3, what: "input/output commitment")
             : nil
         channel = VerifierChannel(transcript: ZKMLProtocol.transcript(header: header, input: input, output: output), proof: proof)
         if header.zeroKnowledge { channel.masks = MaskPoolVerifier(layout: key.plan.maskPool) }
@@ -272,7 +272,8 @@ struct VerifierState {
             commitments.append(ioCommitment)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        try VectorCommitment.verify(commitments, vectors, channel: &channel)
+        // The private input/output vector (batch 2) carries an opening mask (docs/ZK.md §6.2).
+        try VectorCommitment.verify(commitments, vectors, masked: ioCommitment == nil ? [] : [2], channel: &channel)
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }

@@ -4,8 +4,12 @@ import ProofCore
 enum ZeroKnowledge {
     /// log2 of the random blinding column in the witness and weight vectors.
     static let blindingLog = 8
-    /// log2 of the random blinding segment of the input/output commitment.
+    /// Least log2 size of the input/output commitment's data segments (their layout's minimum).
     static let ioBlindingLog = 6
+    /// Least log2 size of the committed input/output vector: its random upper half (at least 2^10
+    /// entries) exceeds the codeword entries an opening reveals (44 queries × 16), so they are
+    /// jointly uniform (docs/ZK.md §6.2).
+    static let ioCommittedMinLog = 11
 }
 
 /// What a proof keeps private beyond the weights (which are always private: verifiers see only the
@@ -85,7 +89,7 @@ public struct ProofHeader: Sendable, Equatable {
     func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 64 + ioCommitment.count)
         w.writeBytes(ZKMLProtocol.magic)
-        w.writeUInt8(ZKMLProtocol.version)
+        w.writeUInt8(ZKMLProtocol.version(zeroKnowledge: zeroKnowledge))
         w.writeBytes(modelID)
         w.writeUInt8(modeByte)
         if privacy.anyPrivate { w.writeLengthPrefixed(ioCommitment) }
@@ -96,10 +100,17 @@ public struct ProofHeader: Sendable, Equatable {
     public static func parse(_ proof: [UInt8]) throws(ZKMLError) -> (header: ProofHeader, bodyOffset: Int) {
         var r = ByteReader(proof)
         do throws(ProofError) {
-            try r.readHeader(magic: ZKMLProtocol.magic, version: ZKMLProtocol.version, what: "proof")
+            guard try r.readBytes(ZKMLProtocol.magic.count, what: "proof magic") == ZKMLProtocol.magic else {
+                throw .badMagic(what: "proof")
+            }
+            let version = try r.readUInt8(what: "proof version")
             let id = try r.readBytes(32, what: "model id")
             let mode = try r.readUInt8(what: "proof mode")
             guard mode & ~7 == 0 else { throw .invalidValue(what: "proof mode", value: UInt64(mode)) }
+            let expected = ZKMLProtocol.version(zeroKnowledge: mode & 1 != 0)
+            guard version == expected else {
+                throw .unsupportedVersion(what: "proof", found: Int(version), supported: Int(expected))
+            }
             let privacy = Privacy(privateInput: mode & 2 != 0, privateOutput: mode & 4 != 0)
             guard mode & 1 != 0 || !privacy.anyPrivate else {
                 throw .invalidValue(what: "proof mode (private input/output needs zero knowledge)", value: UInt64(mode))
@@ -113,52 +124,69 @@ public struct ProofHeader: Sendable, Equatable {
     }
 }
 
-/// The hiding commitment to a private input and/or output. The data vector [input? ‖ output?] (each
-/// padded to its power-of-two size, at least 2^6 entries, unused space random) is interleaved with
-/// as many uniformly random entries: entry 2j is data j, entry 2j+1 is random. Basefold folds the
-/// lowest index bit first, so from its first round on it works on `data + ρ·random`: its rounds,
-/// folded layers, final polynomial and the value at the random point are uniform (docs/ZK.md §4).
-/// A claim on the data at z is a claim on the committed vector at (z ‖ 0). Everything random in it
-/// (the random entries, the salts) derives from a 32-byte opening seed, so the seed plus the values
+/// The hiding commitment to a private input and/or output (protocol v5, docs/ZK.md §1, §6.2). The
+/// committed vector of 2^n entries is [data (2^(n−2)) ‖ Q (2^(n−2)) ‖ B (2^(n−1))]: the data quarter
+/// holds the segments [input? ‖ output?] (each padded to a power of two, unused space random), Q and
+/// B are uniformly random; n is at least `ZeroKnowledge.ioCommittedMinLog` and differs from the
+/// weight and witness sizes, so the vector has its own size class. It is committed with an opening
+/// mask (ProofCore `commit(openingMask:)`): the opening runs on data + β·mask, a uniform polynomial;
+/// the opened leaves of the vector itself are jointly uniform thanks to B (2^(n−1) ≥ 1024 random
+/// entries ending the vector), and the zero-knowledge combination point sits on Q, (0, 1, q), random
+/// in every coordinate a Basefold round binds. A claim on segment s at z is a claim at
+/// (0, 0, 0 … 0 ‖ prefix(s) ‖ z). Everything random in it (the random
+/// entries, the mask, the salts) derives from a 32-byte opening seed, so the seed plus the values
 /// open the commitment: the requester recomputes it to check a sealed output.
 enum IOCommitment {
     struct Layout {
         let segments: SegmentLayout
         let input: Int?
         let output: Int?
+        /// log2 of the committed vector's size.
+        let committedLog: Int
 
-        /// Entries of the committed (interleaved) vector.
-        var committedSize: Int { 2 * segments.totalSize }
+        /// Entries of the committed vector.
+        var committedSize: Int { 1 << committedLog }
 
         /// The committed vector's point for segment `s` at local point `z`.
-        func point(_ s: Int, _ z: [Ext]) -> [Ext] { segments.globalPoint(s, z) + [Ext.zero] }
+        func point(_ s: Int, _ z: [Ext]) -> [Ext] {
+            [Ext](repeating: .zero, count: committedLog - segments.logTotal) + segments.globalPoint(s, z)
+        }
+
+        /// log2 of the random quarter Q that the combination point sits on.
+        var blindingLog: Int { committedLog - 2 }
+
+        /// The committed vector's point of Q at local point `z`.
+        func blindingPoint(_ z: [Ext]) -> [Ext] { [Ext.zero, Ext.one] + z }
     }
 
-    static func layout(_ arch: CircuitArchitecture, _ privacy: Privacy) -> Layout {
+    static func layout(_ plan: CircuitPlan, _ privacy: Privacy) -> Layout {
+        let arch = plan.arch
         var logs: [Int] = []
         var input: Int?, output: Int?
         if privacy.privateInput { input = logs.count; logs.append(arch.inputSize.trailingZeroBitCount) }
         if privacy.privateOutput { output = logs.count; logs.append(arch.outputSize.trailingZeroBitCount) }
-        return Layout(segments: SegmentLayout(logSizes: logs, minLog: ZeroKnowledge.ioBlindingLog), input: input, output: output)
+        let segments = SegmentLayout(logSizes: logs, minLog: ZeroKnowledge.ioBlindingLog)
+        // Its own size class: a masked batch is opened alone (ProofCore).
+        let taken: Set<Int> = [VectorCommitment.paddedCount(plan.weightLayout.totalSize).trailingZeroBitCount,
+                               VectorCommitment.paddedCount(plan.witnessLayout.totalSize).trailingZeroBitCount]
+        var log = max(segments.logTotal + 2, ZeroKnowledge.ioCommittedMinLog)
+        while taken.contains(log) { log += 1 }
+        return Layout(segments: segments, input: input, output: output, committedLog: log)
     }
 
     /// Commits (deterministically in the seed) to the padded input and output.
-    static func commit(_ arch: CircuitArchitecture, _ privacy: Privacy, paddedInput: [Int64], paddedOutput: [Int64],
+    static func commit(_ plan: CircuitPlan, _ privacy: Privacy, paddedInput: [Int64], paddedOutput: [Int64],
                        seed: [UInt8]) -> CommittedBatch {
-        let l = layout(arch, privacy)
+        let l = layout(plan, privacy)
+        let randomness = ProofRandomness(seed: seed)
+        var blind = randomness.fork("io.blinding")
         var columns: [[Goldilocks]] = []
         if privacy.privateInput { columns.append(paddedInput.map { Goldilocks(integer: Int($0)) }) }
         if privacy.privateOutput { columns.append(paddedOutput.map { Goldilocks(integer: Int($0)) }) }
-        let randomness = ProofRandomness(seed: seed)
-        var blind = randomness.fork("io.blinding")
-        var data = l.segments.assemble(columns, fill: .zero)
-        l.segments.fillUnused(&data, with: &blind)
-        var vector = [Goldilocks](repeating: .zero, count: l.committedSize)
-        for (j, v) in data.enumerated() {
-            vector[2 * j] = v
-            vector[2 * j + 1] = blind.element()
-        }
-        return VectorCommitment.commit(vector, randomness: randomness.fork("io.salts"))
+        var vector = l.segments.assemble(columns, fill: .zero)
+        vector += [Goldilocks](repeating: .zero, count: l.committedSize - vector.count)
+        l.segments.fillUnused(&vector, with: &blind)
+        return VectorCommitment.commit(vector, randomness: randomness.fork("io.salts"), openingMask: true)
     }
 }
 
@@ -172,7 +200,7 @@ extension ZKMLProver {
         guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") }
         guard seed.count == ProofRandomness.seedByteCount else { throw .badInput("an opening seed has \(ProofRandomness.seedByteCount) bytes, got \(seed.count)") }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
-        return IOCommitment.commit(arch, Privacy(privateInput: true), paddedInput: padded, paddedOutput: [], seed: seed)
+        return IOCommitment.commit(key.plan, Privacy(privateInput: true), paddedInput: padded, paddedOutput: [], seed: seed)
             .commitment.serialized()
     }
 }

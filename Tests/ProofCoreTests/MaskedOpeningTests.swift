@@ -1,0 +1,139 @@
+import Testing
+import ProofCore
+import TestSupport
+
+/// The zero-knowledge opening (docs/ZK.md §6.2): a batch committed with an opening mask M = M_0 + u·M_1
+/// is opened as f + β·M against Σ_ℓ γ^ℓ v_ℓ + β·c, c = Σ W·M sent first.
+@Suite struct MaskedOpeningTests {
+    typealias E = GoldilocksExt2
+
+    func randomTable(_ n: Int, seed: UInt64) -> [Goldilocks] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
+    }
+
+    func randomPoint(_ n: Int, seed: UInt64) -> [E] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in E.random(using: &rng) }
+    }
+
+    /// A plain claim, a segment claim (leading coordinate 0) and a combination claim on `table`.
+    func claims(batch: Int, _ table: [Goldilocks], seed: UInt64) -> [EvaluationClaim] {
+        let n = table.count.trailingZeroBitCount
+        var segment = randomPoint(n, seed: seed + 1)
+        segment[0] = .zero
+        let z = randomPoint(n, seed: seed), w = randomPoint(n, seed: seed + 2)
+        let coefficient = randomPoint(1, seed: seed + 3)[0]
+        return [EvaluationClaim(batch: batch, polynomial: 0, point: z, value: MLE.evaluate(table, at: z)),
+                EvaluationClaim(batch: batch, polynomial: 0, point: segment, value: MLE.evaluate(table, at: segment)),
+                EvaluationClaim(batch: batch, polynomial: 0, point: w,
+                                value: MLE.evaluate(table, at: w) + coefficient * MLE.evaluate(table, at: z),
+                                terms: [ClaimTerm(point: z, coefficient: coefficient)])]
+    }
+
+    /// Batch 0: two unmasked polynomials (9 variables); batch 1: one masked polynomial (`n` variables).
+    func honest(n: Int = 7, seed: [UInt8] = Array(repeating: 7, count: 32))
+        throws -> (commitments: [Commitment], claims: [EvaluationClaim], proof: OpeningProof) {
+        let randomness = ProofRandomness(seed: seed)
+        let a = [randomTable(9, seed: 1), randomTable(9, seed: 2)]
+        let f = randomTable(n, seed: 3)
+        let batches = [PolynomialCommitment.commit(a, parameters: .testing),
+                       PolynomialCommitment.commit([f], parameters: .testing, randomness: randomness.fork("f"), openingMask: true)]
+        #expect(batches[1].commitment.polynomialCount == 3 && batches[1].openingMask)
+        let claims = [EvaluationClaim(batch: 0, polynomial: 1, point: randomPoint(9, seed: 4),
+                                      value: MLE.evaluate(a[1], at: randomPoint(9, seed: 4)))] + self.claims(batch: 1, f, seed: 10)
+        var pt = Transcript(domain: "masked-test")
+        let proof = PolynomialCommitment.open(batches, claims: claims, transcript: &pt, randomness: randomness.fork("open"))
+        var vt = Transcript(domain: "masked-test")
+        let commitments = batches.map(\.commitment)
+        try PolynomialCommitment.verify(commitments, parameters: .testing, claims: claims,
+                                        proof: try OpeningProof(serialized: proof.serialized()), transcript: &vt, maskedBatches: [1])
+        #expect(pt.stateDigest == vt.stateDigest)
+        return (commitments, claims, proof)
+    }
+
+    func verify(_ c: [Commitment], _ claims: [EvaluationClaim], _ proof: OpeningProof, masked: Set<Int> = [1]) throws(ProofError) {
+        var t = Transcript(domain: "masked-test")
+        try PolynomialCommitment.verify(c, parameters: .testing, claims: claims, proof: proof, transcript: &t, maskedBatches: masked)
+    }
+
+    @Test func maskedClassOpensWithOneValue() throws {
+        let (_, _, proof) = try honest()
+        let masked = proof.classes.first { $0.numVariables == 7 }!
+        #expect(masked.pointReduction == nil && masked.values.count == 1)
+        #expect(masked.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * 4 })   // f, M_0, M_1, 2^2 entries each
+        // Without folding (n = finalLog): the final polynomial is f + β·M itself.
+        _ = try honest(n: 2)
+        // Every size the direct path handles.
+        for n in 3...8 { _ = try honest(n: n) }
+    }
+
+    @Test func fixedSeedReproducesAndFreshMasksDiffer() throws {
+        let one = try honest(), two = try honest()
+        #expect(one.commitments == two.commitments && one.proof == two.proof)
+        let other = try honest(seed: Array(repeating: 8, count: 32))
+        let (p, q) = (one.proof.classes[0], other.proof.classes[0])
+        #expect(p.numVariables == 7 && q.numVariables == 7)
+        // Two masks: no round value, final coefficient or mask sum in common (uniform values).
+        let first = Set((p.rounds.roundPolynomials.flatMap { $0 } + p.finalCoefficients + p.values).map { [$0.c0, $0.c1] })
+        let second = Set((q.rounds.roundPolynomials.flatMap { $0 } + q.finalCoefficients + q.values).map { [$0.c0, $0.c1] })
+        #expect(first.isDisjoint(with: second))
+        // The unmasked opening of the same polynomial and claims differs from the masked one.
+        let f = randomTable(7, seed: 3)
+        let plain = PolynomialCommitment.commit([f], parameters: .testing)
+        var t = Transcript(domain: "masked-test")
+        let plainProof = PolynomialCommitment.open([plain], claims: claims(batch: 0, f, seed: 10), transcript: &t)
+        let plainValues = Set((plainProof.classes[0].rounds.roundPolynomials.flatMap { $0 } + plainProof.classes[0].finalCoefficients).map { [$0.c0, $0.c1] })
+        #expect(plainValues.isDisjoint(with: first))
+    }
+
+    @Test func rejectsTamperedMaskAndClaims() throws {
+        let (c, claims, proof) = try honest()
+        let k = proof.classes.firstIndex { $0.numVariables == 7 }!
+        // The mask's sum.
+        var bad = proof
+        bad.classes[k].values[0] += .one
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        // A mask entry of an opened leaf (the Merkle root no longer matches), and the data entry.
+        for entry in [0, 4, 8] {
+            bad = proof
+            bad.classes[k].batchOpenings[0].leaves[0][entry] += .one
+            #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        }
+        // A round and the final polynomial.
+        bad = proof
+        bad.classes[k].rounds.roundPolynomials[1][2] += .one
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        bad = proof
+        bad.classes[k].finalCoefficients[0] += .one
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        // Every claim's value, and a combination term's coefficient.
+        for i in 1..<claims.count {
+            var wrong = claims
+            wrong[i].value += .one
+            #expect(throws: ProofError.self) { try verify(c, wrong, proof) }
+        }
+        var term = claims
+        term[3].terms[0].coefficient += .one
+        #expect(throws: ProofError.self) { try verify(c, term, proof) }
+        // The verifier must know the batch is masked; a claim on a mask polynomial is refused.
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: []) }
+        var onMask = claims
+        onMask[1].polynomial = 1
+        #expect(throws: ProofError.self) { try verify(c, onMask, proof) }
+    }
+
+    @Test func maskedClassShapeIsChecked() throws {
+        let (c, claims, proof) = try honest()
+        // Batch 0 (two polynomials, no mask) read as masked: refused, not trapped.
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: [0]) }
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: [0, 1]) }
+        // A masked class without its value, or with two.
+        var bad = proof
+        let k = proof.classes.firstIndex { $0.numVariables == 7 }!
+        bad.classes[k].values = []
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        bad.classes[k].values = proof.classes[k].values + proof.classes[k].values
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+    }
+}
