@@ -168,3 +168,58 @@ import TestSupport
         #expect(fast.claimedSum == slow.claimedSum)
     }
 }
+
+/// The eq-factored prover gives the proof of the generic sumcheck over [eq(p, ·)] + tables with every
+/// term multiplied by eq: plain, masked, and masked with final masks.
+@Suite struct EqFactoredTests {
+    typealias E = GoldilocksExt2
+
+    func withEq(_ comb: SumOfProducts<E>) -> SumOfProducts<E> {
+        SumOfProducts(terms: comb.terms.map { ProductTerm(coefficient: $0.coefficient, factors: [0] + $0.factors.map { $0 + 1 }) },
+                      tableCount: comb.tableCount + 1)
+    }
+
+    @Test(arguments: [1, 2, 5])
+    func matchesTheGenericProof(n: Int) throws {
+        var rng = SplitMix64(seed: UInt64(200 + n))
+        let ts = (0..<4).map { _ in (0..<(1 << n)).map { _ in E.random(using: &rng) } }
+        let lambda = E.random(using: &rng)
+        let comb = SumOfProducts<E>(terms: [ProductTerm(factors: [0, 3]), ProductTerm(factors: [1, 2]),
+                                            ProductTerm(coefficient: lambda, factors: [2, 3]), ProductTerm(coefficient: E(integer: 7), factors: [1])],
+                                    tableCount: 4)
+        let p = (0..<n).map { _ in E.random(using: &rng) }
+        let all = [MLE.eqTable(p)] + ts
+        // Plain.
+        var t1 = Transcript(domain: "eq"), t2 = Transcript(domain: "eq")
+        let fast = MaskedSumcheck.proveEqFactored(eqPoint: p, tables: ts, combination: comb, mask: nil, rho: .zero, transcript: &t1)
+        let slow = Sumcheck.prove(tables: all, combination: withEq(comb), transcript: &t2)
+        #expect(fast.proof == slow.proof && fast.point == slow.point && fast.finalEvaluations == slow.finalEvaluations)
+        #expect(fast.claimedSum == slow.claimedSum && t1.stateDigest == t2.stateDigest)
+        // Masked, then masked with final masks (eq unmasked).
+        let mu = [E.random(using: &rng), E.zero, E.random(using: &rng), E.random(using: &rng)]
+        let last = MaskedSumcheck.lastRoundDegree(withEq(comb), masked: [false] + mu.map { !$0.isZero })
+        for finals in [nil, mu] as [[E]?] {
+            let degrees = (0..<n).map { $0 == n - 1 && finals != nil ? last : 3 }
+            let mask = SumcheckMask<E>(coefficients: degrees.map { d in (0...d).map { _ in E.random(using: &rng) } })
+            let rho = E.random(using: &rng)
+            var a = Transcript(domain: "eq.masked"), b = Transcript(domain: "eq.masked")
+            let f = MaskedSumcheck.proveEqFactored(eqPoint: p, tables: ts, combination: comb, mask: mask, rho: rho, finalMasks: finals,
+                                                   transcript: &a)
+            let s = MaskedSumcheck.prove(tables: all, combination: withEq(comb), mask: mask, rho: rho,
+                                         finalMasks: finals.map { [.zero] + $0 }, transcript: &b)
+            #expect(f.proof == s.proof && f.point == s.point && f.finalEvaluations == s.finalEvaluations)
+            #expect(f.claimedSum == s.claimedSum && a.stateDigest == b.stateDigest)
+            // And it verifies; a changed round is rejected.
+            var v = Transcript(domain: "eq.masked")
+            let sub = try MaskedSumcheck.verify(claimedSum: f.claimedSum, degrees: degrees, rounds: f.proof.roundPolynomials, transcript: &v)
+            try sub.check(withEq(comb).evaluate(f.finalEvaluations) + rho * mask.evaluate(at: sub.point))
+            var bad = f.proof.roundPolynomials
+            bad[n - 1][0] += E.one
+            var w = Transcript(domain: "eq.masked")
+            #expect(throws: ProofError.self) {
+                let sub2 = try MaskedSumcheck.verify(claimedSum: f.claimedSum, degrees: degrees, rounds: bad, transcript: &w)
+                try sub2.check(withEq(comb).evaluate(f.finalEvaluations) + rho * mask.evaluate(at: sub2.point))
+            }
+        }
+    }
+}

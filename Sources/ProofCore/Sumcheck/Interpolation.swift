@@ -10,15 +10,32 @@ public func interpolateAtIntegerNodes<F: FieldElement>(_ values: [F], at x: F) -
     var suffix = [F](repeating: .one, count: n + 1)
     for j in 0..<n { prefix[j + 1] = prefix[j] * (x - F(integer: j)) }
     for j in stride(from: n - 1, through: 0, by: -1) { suffix[j] = suffix[j + 1] * (x - F(integer: j)) }
-    // Denominator for node i: Π_{j≠i} (i - j) = i! · (-1)^(n-1-i) · (n-1-i)!.
-    var factorial = [Goldilocks](repeating: .one, count: n)
-    for i in 1..<n { factorial[i] = factorial[i - 1] * Goldilocks(UInt64(i)) }
+    // Weight of node i: 1 / Π_{j≠i} (i - j) = (-1)^(n-1-i) / (i! · (n-1-i)!), precomputed for small n.
+    let inverses = n <= IntegerNodeWeights.maxNodes ? IntegerNodeWeights.table[n] : IntegerNodeWeights.weights(n)
     var acc = F.zero
     for i in 0..<n {
-        var denominator = factorial[i] * factorial[n - 1 - i]
-        if (n - 1 - i) % 2 == 1 { denominator = -denominator }
-        let weight = prefix[i] * suffix[i + 1] * (denominator.inverse() ?? .zero)
-        acc += values[i] * weight
+        acc += values[i] * (prefix[i] * suffix[i + 1] * inverses[i])
     }
     return acc
+}
+
+/// The inverse Lagrange denominators on the integer nodes 0 … n−1 (`interpolateAtIntegerNodes`):
+/// computed once for the round-polynomial sizes sumchecks use, instead of n field inversions per call.
+@usableFromInline
+enum IntegerNodeWeights {
+    @usableFromInline static let maxNodes = 16
+    @usableFromInline static let table: [[Goldilocks]] = (0...maxNodes).map { weights($0) }
+
+    /// 1 / Π_{j≠i} (i − j) for i < n.
+    @usableFromInline
+    static func weights(_ n: Int) -> [Goldilocks] {
+        guard n > 0 else { return [] }
+        var factorial = [Goldilocks](repeating: .one, count: n)
+        for i in 1..<n { factorial[i] = factorial[i - 1] * Goldilocks(UInt64(i)) }
+        return (0..<n).map { i in
+            var denominator = factorial[i] * factorial[n - 1 - i]
+            if (n - 1 - i) % 2 == 1 { denominator = -denominator }
+            return denominator.inverse() ?? .zero
+        }
+    }
 }

@@ -54,7 +54,7 @@ public enum Sumcheck {
             factors.append(contentsOf: term.factors)
         }
         factorStart.append(factors.count)
-        let coefficients = combination.terms.map(\.coefficient)
+        let coefficients = combination.terms.map { $0.coefficient }
 
         var length = size
         flat.withUnsafeMutableBufferPointer { buffer in

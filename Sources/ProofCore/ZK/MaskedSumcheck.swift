@@ -102,24 +102,13 @@ public enum MaskedSumcheck {
             factors.append(contentsOf: term.factors)
         }
         factorStart.append(factors.count)
-        let coefficients = combination.terms.map(\.coefficient)
+        let coefficients = combination.terms.map { $0.coefficient }
 
-        // Powers of two and the suffix sums Σ_{j>i} (g_j(0) + g_j(1)).
-        var pow2 = [F](repeating: .one, count: n + 1)
-        for k in 1...n { pow2[k] = pow2[k - 1].doubled() }
-        var suffix = [F](repeating: .zero, count: n + 1)
-        for i in stride(from: n - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + mask.edgeSum(i) }
-
-        var rounds = [[F]]()
-        var point = [F]()
-        var claim = F.zero
-        var prefix = F.zero  // Σ_{j<i} g_j(r_j)
-        var unmasked = [F]()  // the previous round's polynomial of the unmasked sum, at 0 … d
-        var length = size
-        flat.withUnsafeMutableBufferPointer { buffer in
+        let (rounds, point, claim) = flat.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            for round in 0..<n {
-                let deg = degrees[round]
+            return proveRounds(numVariables: n, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
+                               evaluations: { round, deg, sum in
+                let length = size >> round
                 var evals: [F]
                 if round == n - 1, let fm = finalMasks {
                     // Two entries per table left: t̂(X) = lo + X·(hi − lo) + X(1 − X)·μ.
@@ -133,35 +122,18 @@ public enum MaskedSumcheck {
                         return combination.evaluate(values)
                     }
                 } else {
-                    // After round 0 the unmasked round sum is the previous unmasked polynomial at r.
                     evals = Sumcheck.roundEvaluations(base: base, stride: size, length: length, tableCount: m, degree: d,
                                                       factorStart: factorStart, factors: factors, coefficients: coefficients,
-                                                      sum: round == 0 ? nil : interpolateAtIntegerNodes(unmasked, at: point[round - 1]))
-                    unmasked = evals
+                                                      sum: sum)
                     if deg > d {
                         let known = evals
                         for x in (d + 1)...deg { evals.append(interpolateAtIntegerNodes(known, at: F(integer: x))) }
                     }
                 }
-                // Mask part: 2^rest·(prefix + g_i(X)) + 2^(rest-1)·Σ_{j>i}(g_j(0)+g_j(1)).
-                let rest = n - 1 - round
-                let tail = rest >= 1 ? pow2[rest - 1] * suffix[round + 1] : F.zero
-                for x in 0...deg {
-                    let g = pow2[rest] * (prefix + mask.evaluate(variable: round, at: F(integer: x))) + tail
-                    evals[x] += rho * g
-                }
-                if round == 0 {
-                    claim = evals[0] + evals[1]
-                    Sumcheck.absorbHeader(&transcript, numVariables: n, degree: degrees[n - 1], claim: claim)
-                }
-                transcript.absorb("sumcheck.round", elements: evals)
-                let r: F = transcript.challenge("sumcheck.challenge")
-                rounds.append(evals)
-                point.append(r)
-                prefix += mask.evaluate(variable: round, at: r)
-                Sumcheck.foldTables(base, stride: size, tableCount: m, length: length, challenge: r)
-                length /= 2
-            }
+                return evals
+            }, bind: { round, r in
+                Sumcheck.foldTables(base, stride: size, tableCount: m, length: size >> round, challenge: r)
+            })
         }
         var finals = (0..<m).map { flat[$0 * size] }
         if let fm = finalMasks {
@@ -170,6 +142,94 @@ public enum MaskedSumcheck {
             for t in 0..<m { finals[t] += z * fm[t] }
         }
         return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: point, finalEvaluations: finals, claimedSum: claim)
+    }
+
+    /// The round loop of every masked (or, with `mask` nil, plain) sumcheck prover: round i's
+    /// polynomial is `evaluations(i, degrees[i], sum)` (the unmasked sum's round polynomial at
+    /// 0 … degrees[i]; `sum` is its s(0) + s(1), nil in round 0) plus ρ times the mask's part; it is
+    /// absorbed, the challenge drawn and passed to `bind`. The header (variables, last degree, claim)
+    /// is absorbed after round 0, as `Sumcheck.prove` does.
+    @inlinable
+    static func proveRounds<F: FieldElement>(
+        numVariables n: Int, degrees: [Int], mask: SumcheckMask<F>?, rho: F, transcript: inout Transcript,
+        evaluations: (_ round: Int, _ degree: Int, _ sum: F?) -> [F], bind: (_ round: Int, _ r: F) -> Void
+    ) -> (rounds: [[F]], point: [F], claim: F) {
+        // Powers of two and the suffix sums Σ_{j>i} (g_j(0) + g_j(1)).
+        var pow2 = [F](repeating: .one, count: n + 1)
+        var suffix = [F](repeating: .zero, count: n + 1)
+        if let mask {
+            for k in stride(from: 1, through: n, by: 1) { pow2[k] = pow2[k - 1].doubled() }
+            for i in stride(from: n - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + mask.edgeSum(i) }
+        }
+        var rounds = [[F]]()
+        var point = [F]()
+        var claim = F.zero
+        var prefix = F.zero  // Σ_{j<i} g_j(r_j)
+        var sum: F? = nil  // the unmasked round sum
+        for round in 0..<n {
+            let deg = degrees[round]
+            var evals = evaluations(round, deg, sum)
+            let unmasked = evals
+            if let mask {
+                // Mask part: 2^rest·(prefix + g_i(X)) + 2^(rest-1)·Σ_{j>i}(g_j(0)+g_j(1)).
+                let rest = n - 1 - round
+                let tail = rest >= 1 ? pow2[rest - 1] * suffix[round + 1] : F.zero
+                for x in 0...deg {
+                    let g = pow2[rest] * (prefix + mask.evaluate(variable: round, at: F(integer: x))) + tail
+                    evals[x] += rho * g
+                }
+            }
+            if round == 0 {
+                claim = evals[0] + evals[1]
+                Sumcheck.absorbHeader(&transcript, numVariables: n, degree: degrees[n - 1], claim: claim)
+            }
+            transcript.absorb("sumcheck.round", elements: evals)
+            let r: F = transcript.challenge("sumcheck.challenge")
+            rounds.append(evals)
+            point.append(r)
+            if let mask { prefix += mask.evaluate(variable: round, at: r) }
+            sum = interpolateAtIntegerNodes(unmasked, at: r)
+            bind(round, r)
+        }
+        return (rounds, point, claim)
+    }
+
+    /// Proves Σ_x eq(p, x)·C(tables(x)) (+ ρ·g(x) with a mask; a plain sumcheck when `mask` is nil)
+    /// with eq in factored form (`EqFactoredRounds`): the same proof, point and final evaluations as
+    /// `prove` (or `Sumcheck.prove`) over the tables [eq(p, ·)] + `tables` with every term of C
+    /// multiplied by table 0, at a fraction of the work. `finalMasks` (one per table of C) mask the
+    /// final values as in `prove` (eq gets none); `finalEvaluations[0]` is eq(p, r).
+    @inlinable
+    public static func proveEqFactored<F: FieldElement>(
+        eqPoint: [F], tables: [[F]], combination: SumOfProducts<F>, mask: SumcheckMask<F>?, rho: F,
+        finalMasks: [F]? = nil, transcript: inout Transcript
+    ) -> SumcheckProverOutput<F> {
+        let n = eqPoint.count
+        precondition(n >= 1, "eq-factored sumcheck needs a variable")
+        precondition(finalMasks == nil || finalMasks!.count == tables.count, "one final mask per table")
+        var rounds = EqFactoredRounds(point: eqPoint, tables: tables, combination: combination)
+        let d = rounds.degree
+        var degrees = [Int](repeating: d, count: n)
+        if let mask {
+            precondition(mask.numVariables == n && mask.coefficients.allSatisfy { !$0.isEmpty }, "the mask needs one univariate per variable")
+            degrees = mask.coefficients.map { max(d, $0.count - 1) }
+        }
+        let fm = finalMasks.flatMap { $0.contains { !$0.isZero } ? $0 : nil }
+        if let fm {
+            degrees[n - 1] = max(degrees[n - 1], 1 + lastRoundDegree(combination, masked: fm.map { !$0.isZero }))
+        }
+        let out = proveRounds(numVariables: n, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
+                              evaluations: { round, deg, sum in
+            rounds.roundEvaluations(round: round, degree: deg, sum: sum, finalMasks: round == n - 1 ? fm : nil)
+        }, bind: { round, r in rounds.bind(r, round: round) })
+        var finals = rounds.finalEvaluations
+        if let fm {
+            let r = out.point[n - 1]
+            let z = r * (F.one - r)
+            for t in fm.indices { finals[1 + t] += z * fm[t] }
+        }
+        return SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: out.rounds), point: out.point, finalEvaluations: finals,
+                                    claimedSum: out.claim)
     }
 
     /// The factor r_n(1 − r_n) of a final mask at the sumcheck point (r_n: the last variable bound).

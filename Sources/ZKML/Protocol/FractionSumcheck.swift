@@ -74,14 +74,21 @@ enum FractionSumcheck {
                 de[x] = cd[2 * x]; dOdd[x] = cd[2 * x + 1]
             }
             let twoPoints = pointN != pointD
-            let eqs = twoPoints ? [MLE.eqTable(pointN), MLE.eqTable(pointD)] : [MLE.eqTable(pointN)]
-            let combination = twoPoints ? FractionSumcheck.twoPointCombination(lambda) : FractionSumcheck.combination(lambda)
             // The children's values at the sumcheck point are masked (docs/ZK.md §2a).
             let fm = channel.finalMasks(4)
-            let out = channel.sumcheck(tables: eqs + [ne, no, de, dOdd], combination: combination,
-                                       finalMasks: eqs.map { _ in .zero } + fm.map(\.value), lastDegree: ZKDegrees.fraction,
+            let out: SumcheckProverOutput<Ext>
+            if twoPoints {
+                let eqs = [MLE.eqTable(pointN), MLE.eqTable(pointD)]
+                out = channel.sumcheck(tables: eqs + [ne, no, de, dOdd], combination: FractionSumcheck.twoPointCombination(lambda),
+                                       finalMasks: [.zero, .zero] + fm.map(\.value), lastDegree: ZKDegrees.fraction,
                                        offset: offN + offD.scaled(lambda))
-            let finals = Array(out.finalEvaluations[eqs.count...])
+            } else {
+                // One point: eq(p, ·) factors out of every term (the same messages, less work).
+                out = channel.eqSumcheck(point: pointN, tables: [ne, no, de, dOdd], combination: FractionSumcheck.innerCombination(lambda),
+                                         finalMasks: fm.map(\.value), lastDegree: ZKDegrees.fraction, offset: offN + offD.scaled(lambda))
+            }
+            let eqCount = twoPoints ? 2 : 1
+            let finals = Array(out.finalEvaluations[eqCount...])
             channel.send("logup.children", finals)
             let kappa = MaskedSumcheck.finalMaskFactor(out.point)
             let mu = channel.challenge("logup.mu")
@@ -105,13 +112,14 @@ enum FractionSumcheck {
         ], tableCount: 6)
     }
 
-    /// eq·N0·D1 + eq·N1·D0 + λ·eq·D0·D1 over tables [eq, N0, N1, D0, D1].
-    static func combination(_ lambda: Ext) -> SumOfProducts<Ext> {
+    /// N0·D1 + N1·D0 + λ·D0·D1 over tables [N0, N1, D0, D1]: a level's relation without its eq factor
+    /// (the prover's `eqSumcheck`; the verifier checks eq·(this) at the sumcheck point).
+    static func innerCombination(_ lambda: Ext) -> SumOfProducts<Ext> {
         SumOfProducts(terms: [
-            ProductTerm(factors: [0, 1, 4]),
-            ProductTerm(factors: [0, 2, 3]),
-            ProductTerm(coefficient: lambda, factors: [0, 3, 4]),
-        ], tableCount: 5)
+            ProductTerm(factors: [0, 3]),
+            ProductTerm(factors: [1, 2]),
+            ProductTerm(coefficient: lambda, factors: [2, 3]),
+        ], tableCount: 4)
     }
 
     /// Checks a fraction-tree proof over 2^logSize leaves whose fractions sum to zero; returns the leaf claim.

@@ -7,8 +7,17 @@ extension ProverChannel {
     /// round works on masked tables (docs/ZK.md §2a) and `lastDegree` is its declared degree.
     mutating func maskedSumcheck(tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]?, lastDegree: Int,
                                  offset: PoolFunctional) -> SumcheckProverOutput<Ext> {
-        let n = tables[0].count.trailingZeroBitCount
-        let d = max(1, combination.degree)
+        maskedSumcheck(numVariables: tables[0].count.trailingZeroBitCount, degree: max(1, combination.degree), finalMasks: finalMasks,
+                       lastDegree: lastDegree, offset: offset) { mask, rho, fm, transcript in
+            MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm, transcript: &transcript)
+        }
+    }
+
+    /// The bookkeeping of every masked sumcheck (slots, ρ, G*, g(r), records) around `prove`, which
+    /// runs the sumcheck of the given mask, ρ and non-zero final masks (nil when all are zero).
+    mutating func maskedSumcheck(numVariables n: Int, degree d: Int, finalMasks: [Ext]?, lastDegree: Int, offset: PoolFunctional,
+                                 prove: (SumcheckMask<Ext>, Ext, [Ext]?, inout Transcript) -> SumcheckProverOutput<Ext>)
+        -> SumcheckProverOutput<Ext> {
         let (mask, slots) = masks!.take(numVariables: n, degree: d, last: lastDegree)
         let rho = challenge("zk.mask.rho")
         let gStar = rho * mask.hypercubeSum - offset.evaluate(masks!.column)
@@ -16,11 +25,30 @@ extension ProverChannel {
         masks!.linearRecords.append(LinearRecord(functional: PoolFunctional.hypercubeSum(masks!.layout, slots: slots).scaled(rho) - offset,
                                                  value: gStar))
         let fm = finalMasks.flatMap { $0.contains { !$0.isZero } ? $0 : nil }
-        let out = MaskedSumcheck.prove(tables: tables, combination: combination, mask: mask, rho: rho, finalMasks: fm, transcript: &transcript)
+        let out = prove(mask, rho, fm, &transcript)
         for poly in out.proof.roundPolynomials { for v in poly { v.write(to: &writer) } }
         let value = mask.evaluate(at: out.point)
         send("zk.mask.value", value)
         masks!.records.append(MaskRecord(slots: slots, point: out.point, value: value))
+        return out
+    }
+
+    /// Σ_x eq(p, x)·C(tables(x)) with eq(p, ·) kept in factored form (ProofCore's
+    /// `MaskedSumcheck.proveEqFactored`): the same messages and output as `sumcheck` over the tables
+    /// [eq(p, ·)] + `tables` with every term of C multiplied by table 0 (`finalMasks`: one per table of
+    /// C; eq gets none), at a fraction of the work.
+    mutating func eqSumcheck(point: [Ext], tables: [[Ext]], combination: SumOfProducts<Ext>, finalMasks: [Ext]? = nil,
+                             lastDegree: Int = 0, offset: PoolFunctional = .zero) -> SumcheckProverOutput<Ext> {
+        if masks != nil {
+            return maskedSumcheck(numVariables: point.count, degree: max(1, combination.degree) + 1, finalMasks: finalMasks,
+                                  lastDegree: lastDegree, offset: offset) { mask, rho, fm, transcript in
+                MaskedSumcheck.proveEqFactored(eqPoint: point, tables: tables, combination: combination, mask: mask, rho: rho,
+                                               finalMasks: fm, transcript: &transcript)
+            }
+        }
+        let out = MaskedSumcheck.proveEqFactored(eqPoint: point, tables: tables, combination: combination, mask: nil, rho: .zero,
+                                                 transcript: &transcript)
+        out.proof.write(to: &writer)
         return out
     }
 
@@ -66,10 +94,11 @@ extension ProverChannel {
         let lambdas = challenges("zk.reduce.lambda", count: pool.records.count + pool.linearRecords.count)
         let kappa = challenges("zk.reduce.kappa", count: pool.layout.poolLog - 1)
         let weights = pool.layout.reductionWeights(pool.records, pool.linearRecords, lambdas, spare: kappa)
-        let column = pool.column.map { Ext($0) }
         let half = pool.layout.poolSize / 2
         send("zk.reduce.spare", MLE.evaluate(Array(pool.column[half...]), at: kappa))
-        let out = Sumcheck.prove(tables: [column, weights], combination: .product(of: 2), transcript: &transcript)
+        // The base-field pool times the extension weights (ProofCore's fast path: the same proof as
+        // the generic product sumcheck).
+        let out = Sumcheck.proveProduct(pool.column, weights, transcript: &transcript)
         out.proof.write(to: &writer)
         send("zk.reduce.pool", out.finalEvaluations[0])
         return ValueClaim(point: out.point, value: out.finalEvaluations[0])
