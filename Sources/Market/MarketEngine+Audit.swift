@@ -164,12 +164,44 @@ extension MarketEngine {
         try Self.check(Array(ad.nodeID) == sender, "capacity ad", "signed by another node")
         let node = Array(ad.nodeID)
         if let known = ads[node], known.ad.issuedMs >= ad.issuedMs { return }  // old or repeated
+        if !offersToRepeat.isEmpty { await repeatOffers() }
         guard adNeedsJournal(ad) else {
             apply(.capacity(ad), replay: false)
             return
         }
         journaledAds[node] = ad
         try await record(.capacity(ad))
+    }
+
+    /// Serves the model file of this node's job again (after a restart: served blobs live in memory).
+    func serveModel(_ offer: Ciro_V1_JobOffer) {
+        let backend = self.backend, network = self.network
+        Task {
+            if let file = await backend.modelFile(Array(offer.modelID)) { _ = try? await network.serve(file) }
+        }
+    }
+
+    /// Gossips again the offers of this node's jobs that were in their bid window when it started
+    /// (called when peers' ads arrive: the node has links by then; again at most once per ad
+    /// interval, as links to more workers come up). Workers that bid while this node was down send
+    /// their bids again (`resendBid`); the same bid twice is no error.
+    func repeatOffers() async {
+        let now = Self.nowMs()
+        offersToRepeat = offersToRepeat.filter { id in
+            guard let job = jobs[id] else { return false }
+            return job.machine.phase == .bidding && now < job.offer.createdMs &+ job.offer.bidWindowMs
+        }
+        guard now >= offersRepeatedMs &+ settings.adIntervalMs else { return }
+        offersRepeatedMs = now
+        for id in offersToRepeat {
+            guard let job = jobs[id] else { continue }
+            do {
+                try await network.publish(.jobOffer, try job.offer.serializedBytes())
+                mutate(Data(id)) { $0.events.append((Self.nowMs(), "offer repeated after a restart")) }
+            } catch {
+                logger.warning("offer not repeated", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+            }
+        }
     }
 
     /// Whether an ad goes to the journal: when the node's terms or hardware changed since the ad
@@ -247,7 +279,11 @@ extension MarketEngine {
     /// After a restart: continue whatever this node owes an open job.
     func resume(_ id: [UInt8]) {
         guard let job = jobs[id] else { return }
+        // Workers fetch the model from the requester: serve it again (served blobs live in memory).
+        if job.requester == nodeID { serveModel(job.offer) }
         switch job.machine.phase {
+        case .bidding where job.requester == nodeID:
+            offersToRepeat.insert(id)
         case let .awarded(round, worker, _) where worker == nodeID:
             startProving(id, round: round)
         case let .awarded(round, _, _) where job.requester == nodeID:

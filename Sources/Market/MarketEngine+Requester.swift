@@ -83,6 +83,7 @@ extension MarketEngine {
         try Self.check(Array(bid.worker) == sender, "bid", "signed by another node than its worker")
         guard let job = jobs[Array(bid.jobID)] else { throw MarketError.invalidMessage(kind: "bid", reason: "unknown job") }
         try Self.check(job.requester == nodeID, "bid", "job offered by another node")
+        if job.bids[sender] == bid { return }  // sent again after this node restarted: known
         try Self.check(job.machine.phase == .bidding, "bid", "bid window closed")
         try Self.check(job.bids[sender] == nil, "bid", "second bid from the same worker")
         // A bid changes no job state: it is applied at once and journaled alongside the award

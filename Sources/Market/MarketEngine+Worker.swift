@@ -8,7 +8,11 @@ extension MarketEngine {
         try Self.check(Array(offer.requester) == sender, "offer", "signed by another node than its requester")
         try Self.check(offer.jobID.count == 32 && offer.modelID.count == 32, "offer", "ids must be 32 bytes")
         try Self.check(offer.inputPrivacy == .private || offer.publicInput.count > 0, "offer", "public job without input")
-        guard jobs[Array(offer.jobID)] == nil else { return }
+        guard jobs[Array(offer.jobID)] == nil else {
+            // A known offer again: its requester restarted inside the bid window.
+            await resendBid(Array(offer.jobID))
+            return
+        }
         // The offer is applied first and journaled after the bid is out: a bid commits to
         // nothing, and an offer's record is independent of the order of the job's other records
         // (replay applies offers first), so a write is saved on the way to the award.
@@ -25,6 +29,10 @@ extension MarketEngine {
               let price = try? Pricing.quote(macs: job.offer.macs, pricePerMegaMac: settings.pricePerMegaMac),
               price <= job.offer.maxPrice
         else { return }
+        if settings.testBidDelayMs > 0 {
+            try? await Task.sleep(for: .milliseconds(settings.testBidDelayMs))
+            guard jobs[id]?.machine.phase == .bidding else { return }
+        }
         var bid = Ciro_V1_Bid()
         bid.jobID = Data(id)
         bid.worker = Data(nodeID)
@@ -35,12 +43,26 @@ extension MarketEngine {
         bid.capacity = ownAd()
         bid.createdMs = Self.nowMs()
         do {
+            mutate(Data(id)) { $0.sentBid = bid }
             try await network.send(to: job.requester, .bid, try bid.serializedBytes())
             mutate(Data(id)) { $0.events.append((bid.createdMs, "bid sent: \(price) credits")) }
             // Fetch the model while the bid window is open.
             Task { [weak self] in _ = try? await self?.ensureModel(job.offer) }
         } catch {
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "bid not sent: \(error)")) }
             logger.debug("bid not sent", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
+        }
+    }
+
+    /// Sends this node's bid again (the same bid) while the job's bid window is open.
+    func resendBid(_ id: [UInt8]) async {
+        guard let job = jobs[id], job.machine.phase == .bidding, let bid = job.sentBid,
+              Self.nowMs() < job.offer.createdMs &+ job.offer.bidWindowMs else { return }
+        do {
+            try await network.send(to: job.requester, .bid, try bid.serializedBytes())
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "bid sent again (the offer was repeated)")) }
+        } catch {
+            logger.debug("bid not sent again", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
     }
 

@@ -48,6 +48,9 @@ public actor MarketEngine {
         var awarding = false
         var auditing: Set<UInt32> = []
         var sealedPending: [UInt32: [UInt8]] = [:]
+        /// The bid this node sent (as a worker): sent again when the requester repeats its offer
+        /// after a restart inside the bid window (it may have missed it while down).
+        var sentBid: Ciro_V1_Bid?
         /// Journal writes of received bids still in flight (the award waits for them).
         var bidWrites: [Task<Void, Never>] = []
         /// Proofs fetched and verified here but not journaled yet: they are recorded together
@@ -125,6 +128,11 @@ public actor MarketEngine {
     var stopped = false
     /// When `start()` ran: until 3 ad intervals later this node's market view is still filling.
     var startedMs: UInt64 = 0
+    /// This node's own jobs found in their bid window at start: their offers are gossiped again
+    /// when peers are heard from (workers then send their bids again: bids sent while this node
+    /// was down are lost), at most once per ad interval, until the job leaves its bid window.
+    var offersToRepeat: Set<[UInt8]> = []
+    var offersRepeatedMs: UInt64 = 0
 
     public init(keys: Ed25519KeyPair, endpoint: String, settings: MarketSettings, capacity: Capacity,
                 network: any MarketNetwork, backend: any ProofBackend, journal: any MarketJournal,

@@ -35,6 +35,8 @@ public struct MarketSettings: Sendable {
     /// Test only: as a worker on a private-input job, prove with an opening seed of its own (a
     /// valid proof against another commitment than the one the requester signed).
     public var cheatCommitment = false
+    /// Test only: as a worker, wait this long before sending a bid.
+    public var testBidDelayMs: UInt64 = 0
 
     public init() {}
 }

@@ -151,7 +151,8 @@ import Wire
 
         func close() {
             network.stop()
-            try? FileManager.default.removeItem(atPath: root)
+            // KEEP_NET=1 keeps the nodes' folders (logs, ledgers) for a look after a failure.
+            if ProcessInfo.processInfo.environment["KEEP_NET"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
 
         /// Stops the network on its own thread.
@@ -339,6 +340,28 @@ import Wire
         #expect(job.bids.count >= 2)
         #expect(job.awards.count == 1)
         try await net.checkAgreement(id, job: job, alive: [0, 1, 2])
+    }
+
+    @Test func bidsSentWhileTheRequesterWasDownAreSentAgainWhenItComesBack() async throws {
+        // Node 3 offers with a long bid window; workers wait 1.5 s before bidding, and node 3 is
+        // killed at once: every bid goes to a dead node. Restarted inside the window, node 3
+        // gossips its offer again and the workers send their bids again.
+        let net = try await Net.start(4) { i in
+            i == 2 ? ["--bid-window-ms", "40000", "--bid-grace-ms", "40000"] : ["--test-bid-delay-ms", "1500"]
+        }
+        defer { net.close() }
+        let id = try await net.submit(model: "digits_mlp", from: 2)
+        try await net.kill(2)
+        for worker in [0, 1, 3] {
+            _ = try await net.waitJob(id, on: worker, timeout: 30) { $0.events.contains { $0.text.hasPrefix("bid sent") || $0.text.hasPrefix("bid not sent") } }
+        }
+        try await net.restart(2, live: 4)
+        let job = try await net.waitJob(id, on: 2) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(job.bids.count == 3)
+        #expect(job.events.contains { $0.text.hasPrefix("offer repeated") })
+        #expect(job.awards[0].awardedMs < job.offer.createdMs + 40_000, "awarded when the window closed: the bids were not sent again")
+        try await net.checkAgreement(id, job: job, alive: [0, 1, 2, 3])
     }
 
     @Test func requesterGoneLeavesTheWorkerItsProofAndTheJobExpires() async throws {

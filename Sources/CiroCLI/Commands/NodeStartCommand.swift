@@ -69,6 +69,8 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Flag(name: .customLong("test-cheat-commitment"),
           help: ArgumentHelp("TEST ONLY: on private-input jobs, prove against a commitment of this node's own choosing.", visibility: .private))
     var testCheatCommitment = false
+    @Option(name: .customLong("test-bid-delay-ms"), help: ArgumentHelp("TEST ONLY: wait this long before sending a bid.", visibility: .private))
+    var testBidDelayMs: UInt64 = 0
 
     func run() async throws {
         var options = NodeOptions(dataDirectory: data.directory.path, listen: listen, bootstrapFile: bootstrap)
@@ -87,6 +89,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         options.proveDelayMs = proveDelayMs ?? 0
         options.market.cheat = testCheat
         options.market.cheatCommitment = testCheatCommitment
+        options.market.testBidDelayMs = testBidDelayMs
         let configured = (try? data.directory.loadConfig())?.logLevel ?? "info"
         let level = Logger.Level(rawValue: logLevel ?? configured) ?? .info
         LoggingSystem.bootstrap { label in
