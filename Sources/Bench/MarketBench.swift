@@ -52,9 +52,20 @@ public enum MarketBench {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
     }
 
-    /// The steps of one settled job, from the requester's event list (see `Result.stagesP50Ms`).
-    static func stageTimes(_ view: Ciro_V1_JobInfo, provingMs: Double) -> [(String, Double)] {
+    /// The steps of one settled job, from the requester's event list (see `Result.stagesP50Ms`),
+    /// and stage 2 split from the worker's (`workerView`; the nodes share the machine's clock).
+    static func stageTimes(_ view: Ciro_V1_JobInfo, provingMs: Double, workerView: Ciro_V1_JobInfo? = nil) -> [(String, Double)] {
         func at(_ prefix: String) -> Double? { view.events.last { $0.text.hasPrefix(prefix) }.map { Double($0.timeMs) } }
+        var split: [(String, Double)] = []
+        if let worker = workerView, let award = view.awards.last.map({ Double($0.awardedMs) }), let arrived = at("result arrived"),
+           let journaled = at("result round") {
+            func w(_ prefix: String) -> Double? { worker.events.last { $0.text.hasPrefix(prefix) }.map { Double($0.timeMs) } }
+            if let proving = w("proving round"), let ready = w("proof ready"), let published = w("result published") {
+                split = [("2a award to worker proving", proving - award), ("2b proving start to proof ready, less proving", ready - proving - provingMs),
+                         ("2c proof ready to result published", published - ready), ("2d result published to arrived", arrived - published),
+                         ("2e result arrived to journaled by the requester", journaled - arrived)]
+            }
+        }
         let created = Double(view.offer.createdMs), settledAt = Double(view.settlement.settledMs)
         guard let award = view.awards.last.map({ Double($0.awardedMs) }), let result = at("result round"),
               let verified = at("requester verified") else { return [] }
@@ -62,7 +73,7 @@ public enum MarketBench {
         let lastBid = view.bids.map { Double($0.createdMs) }.max() ?? award
         return [("1 offer to award", award - created), ("1a offer to first bid sent", firstBid - created),
                 ("1b last bid sent to award", award - lastBid), ("2 award to result, less proving", result - award - provingMs),
-                ("3 result to requester verified", verified - result), ("4 verified to settled", settledAt - verified)]
+                ("3 result to requester verified", verified - result), ("4 verified to settled", settledAt - verified)] + split
     }
 
     /// Runs the benchmark. `modelDirectory` holds `MODEL.onnx`, `MODEL.calib.json`, `MODEL.input.json`.
@@ -158,7 +169,9 @@ public enum MarketBench {
                     overheads.append(latency - proving)
                     totalLatency += latency
                     totalProving += proving
-                    for (name, ms) in stageTimes(view, provingMs: proving) { stages[name, default: []].append(ms) }
+                    let worker = network.members.first { Data($0.publicKey) == view.settlement.worker }
+                    let workerView = worker.flatMap { try? MarketChecks.job(controls[$0.index], job.id, timeoutMs: 20_000) }
+                    for (name, ms) in stageTimes(view, provingMs: proving, workerView: workerView) { stages[name, default: []].append(ms) }
                 } else {
                     lost += 1
                 }

@@ -66,11 +66,15 @@ public struct GossipMarketNetwork: MarketNetwork {
     /// Feeds every market message the overlay delivers into `engine`, and teaches the overlay the
     /// endpoints that capacity ads carry (so bids and fetches can reach their nodes). The signed
     /// envelope is bound to `InboundEnvelope.current` while the engine handles the message, so
-    /// the ledger keeps the peer's signature. Returns the pump tasks; cancel them to stop.
+    /// the ledger keeps the peer's signature. Messages of one topic about one job are handled in
+    /// the order they arrive, one after another; messages about different jobs do not wait for
+    /// each other (a handler that waits for a ledger write held up every other job's message of
+    /// the topic). Returns the pump tasks; cancel them to stop.
     public static func pump(_ gossip: GossipNode, into engine: MarketEngine) async -> [Task<Void, Never>] {
         var tasks: [Task<Void, Never>] = []
         for topic in topics {
             let stream = await gossip.subscribe(topic)
+            let queues = JobQueues()
             tasks.append(Task {
                 for await message in stream {
                     if topic == .capacityAd, let ad = try? Ciro_V1_CapacityAd(serializedBytes: message.body),
@@ -79,12 +83,49 @@ public struct GossipMarketNetwork: MarketNetwork {
                         await gossip.addKnownPeer(address)
                     }
                     let envelope: [UInt8]? = try? message.envelope.envelope.serializedBytes()
-                    await InboundEnvelope.$current.withValue(envelope) {
-                        _ = await engine.receive(topic: topic, body: message.body, sender: message.sender.bytes)
+                    let body = message.body, sender = message.sender.bytes
+                    let handle: @Sendable () async -> Void = {
+                        await InboundEnvelope.$current.withValue(envelope) {
+                            _ = await engine.receive(topic: topic, body: body, sender: sender)
+                        }
+                    }
+                    if let job = MarketEngine.jobID(topic, body) {
+                        await queues.enqueue(job, handle)
+                    } else {
+                        await handle()
                     }
                 }
             })
         }
         return tasks
+    }
+}
+
+/// One queue per job: work enqueued for a job runs after the job's earlier work; different jobs'
+/// work runs concurrently. At most `limit` jobs have work pending: beyond that, `enqueue` waits
+/// for the new work to finish (back-pressure on the pump).
+public actor JobQueues {
+    private var tails: [[UInt8]: (number: UInt64, task: Task<Void, Never>)] = [:]
+    private var counter: UInt64 = 0
+    public let limit: Int
+
+    public init(limit: Int = 256) { self.limit = limit }
+
+    /// Runs `work` after the job's earlier work (returns once it is queued, unless `limit` jobs
+    /// have work pending: then once it has run).
+    public func enqueue(_ job: [UInt8], _ work: @escaping @Sendable () async -> Void) async {
+        counter &+= 1
+        let number = counter, previous = tails[job]?.task
+        let task = Task {
+            await previous?.value
+            await work()
+            await self.finished(job, number)
+        }
+        tails[job] = (number, task)
+        if tails.count > limit { await task.value }
+    }
+
+    private func finished(_ job: [UInt8], _ number: UInt64) {
+        if tails[job]?.number == number { tails[job] = nil }
     }
 }

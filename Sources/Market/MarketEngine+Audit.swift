@@ -18,11 +18,15 @@ extension MarketEngine {
             try Self.check(known.proofID == result.proofID, "result", "a second, different result for round \(result.round)")
             return
         }
-        if job.requester == nodeID || designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID) {
-            // Fetch and verify the proof while the result is being recorded: the verdict is
-            // acted on only once the result is in the journal.
+        if job.requester == nodeID { mutate(Data(id)) { $0.events.append((Self.nowMs(), "result arrived round \(result.round)")) } }
+        let auditor = job.requester != nodeID && designatedAuditors(id, worker: Array(result.worker), escalation: 0).contains(nodeID)
+        if job.requester == nodeID || auditor {
+            // Fetch and verify the proof while the result is being recorded: the requester acts
+            // on its verdict only once the result is in the journal; an auditor gossips its
+            // attestation at once and journals it after the result.
             startCheck(id, result)
         }
+        if auditor { Task { [weak self] in await self?.audit(id, round: result.round, result: result) } }
         try await record(.result(result))
         schedule(.audit(id, result.round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         if job.requester == nodeID {
@@ -51,9 +55,11 @@ extension MarketEngine {
                                      count: Int(job.offer.attestationsRequired) + escalation)
     }
 
-    /// Fetches and verifies the round's proof, then gossips a signed attestation.
-    func audit(_ id: [UInt8], round: UInt32) async {
-        guard let job = jobs[id], let result = job.results[round], !job.auditing.contains(round),
+    /// Fetches and verifies the round's proof, then gossips a signed attestation. `given`: the
+    /// round's result as received, before this node has journaled it (the attestation is then
+    /// journaled once the result is).
+    func audit(_ id: [UInt8], round: UInt32, result given: Ciro_V1_Result? = nil) async {
+        guard let job = jobs[id], let result = given ?? job.results[round], !job.auditing.contains(round),
               (job.attestations[round] ?? [:])[nodeID] == nil else { return }
         mutate(Data(id)) { _ = $0.auditing.insert(round) }
         var attestation = Ciro_V1_Attestation()
@@ -79,12 +85,31 @@ extension MarketEngine {
         }
         attestation.verifyUs = check.microseconds
         do {
+            // Gossiped at once, journaled after the result: a verdict binds no one but its auditor
+            // (a crash in between leaves the auditor's own ledger without it; the others record it).
+            let network = self.network, body: [UInt8] = try attestation.serializedBytes()
+            async let published: Void = network.publish(.attestation, body)
+            guard await resultRecorded(id, round: round, proofID: Array(result.proofID)) else {
+                throw MarketError.invalidMessage(kind: "result", reason: "round \(round)'s result was not journaled here")
+            }
             try await record(batch: withUnrecordedProof(id, round: round, [.attestation(attestation)]))
-            try await network.publish(.attestation, try attestation.serializedBytes())
+            try await published
         } catch {
             logger.warning("attestation not sent", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])
         }
         await settleIfReady(id)
+    }
+
+    /// Whether the round's result (with this proof) is journaled here, waiting up to 5 s for its
+    /// write (checked every millisecond).
+    func resultRecorded(_ id: [UInt8], round: UInt32, proofID: [UInt8]) async -> Bool {
+        for _ in 0..<5000 {
+            guard let job = jobs[id] else { return false }
+            if let result = job.results[round] { return Array(result.proofID) == proofID }
+            if job.machine.phase.isTerminal { return false }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return false
     }
 
     /// The check of round `result.round`'s proof: started once (fetch the model and the proof,
@@ -136,8 +161,17 @@ extension MarketEngine {
         }
         try Self.check(seen.proofID == a.proofID, "attestation", "about another proof than the round's result")
         if await settleIfReady(Array(a.jobID), pending: a) { return }
-        try await record(.attestation(a))
-        await settleIfReady(Array(a.jobID))
+        // Not the last one needed: kept at once and journaled in the background (an attestation
+        // changes no job state here; the settlement waits for these writes before it goes out),
+        // so the job's next attestation does not wait for this write.
+        apply(.attestation(a), replay: false)
+        let journal = self.journal, logger = self.logger
+        let write = Task {
+            do { try await journal.record([.attestation(a)]) } catch {
+                logger.warning("attestation not journaled", metadata: ["job": "\(Hex.short(Array(a.jobID)))", "error": "\(error)"])
+            }
+        }
+        mutate(a.jobID) { $0.attestationWrites.append(write) }
     }
 
     func onSettlement(_ s: Ciro_V1_Settlement, sender: [UInt8]) async throws {

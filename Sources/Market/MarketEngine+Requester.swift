@@ -141,11 +141,11 @@ extension MarketEngine {
         }
         mutate(Data(id)) { $0.awarding = true }
         defer { mutate(Data(id)) { $0.awarding = false } }
-        // The bids this decision considers are journaled before it.
-        while let writes = jobs[id]?.bidWrites, !writes.isEmpty {
-            mutate(Data(id)) { $0.bidWrites.removeAll() }
-            for write in writes { await write.value }
-        }
+        // The bids this decision considers are durable before the award goes out: their writes
+        // (already under way) and the award's run together (one group commit where they meet)
+        // instead of one after the other.
+        let bidWrites = jobs[id]?.bidWrites ?? []
+        mutate(Data(id)) { $0.bidWrites.removeAll() }
         guard let job = jobs[id] else { return }
         let now = Self.nowMs()
         let rule = AwardRule(maxPrice: job.offer.maxPrice, minReputation: job.offer.minReputation,
@@ -158,6 +158,7 @@ extension MarketEngine {
         guard let winner = rule.choose(candidates, jobID: id), let bid = job.bids[winner.worker] else {
             let reason = !job.awards.isEmpty ? "no eligible bid left after faults"
                 : job.bids.isEmpty ? "no bids" : "no eligible bid (\(job.bids.count) bids: price, reputation or promised time)"
+            for write in bidWrites { await write.value }
             await expire(id, reason: reason, atMs: now)
             return
         }
@@ -171,6 +172,7 @@ extension MarketEngine {
         award.resultDueMs = min(job.offer.deadlineMs, now &+ bid.promisedMs &+ settings.resultGraceMs)
         do {
             try await record(.award(award))
+            for write in bidWrites { await write.value }
             schedule(.resultDue(id, award.round), atMs: award.resultDueMs)
             try await sendAward(award, job: job)
             schedule(.repeatAward(id, award.round), atMs: now &+ settings.auditTimeoutMs)
@@ -247,8 +249,13 @@ extension MarketEngine {
         settlement.settledMs = Self.nowMs()
         settlement.round = round
         let first: [LedgerRecord] = pending.map { [.attestation($0)] } ?? []
+        // The attestations it names are durable before it goes out: their writes (under way) and
+        // the settlement's run together.
+        let attestationWrites = job.attestationWrites
+        mutate(Data(id)) { $0.attestationWrites.removeAll() }
         do {
             try await record(batch: first + withUnrecordedProof(id, round: round, [.settlement(settlement)]))
+            for write in attestationWrites { await write.value }
             try await network.publish(.settlement, try settlement.serializedBytes())
         } catch {
             logger.warning("settlement failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])

@@ -19,7 +19,13 @@ extension MarketEngine {
         apply(.offer(offer), replay: false)
         if let job = jobs[Array(offer.jobID)] { rearm(job, now: Self.nowMs()) }
         await maybeBid(Array(offer.jobID))
-        try await journal.record([.offer(offer)])
+        // Journaled without holding up the next offer (offers are handled one after another).
+        let journal = self.journal, logger = self.logger
+        Task {
+            do { try await journal.record([.offer(offer)]) } catch {
+                logger.warning("offer not journaled", metadata: ["job": "\(Hex.short(Array(offer.jobID)))", "error": "\(error)"])
+            }
+        }
     }
 
     /// Bids when this node sells capacity, has a free slot and can meet the max price.
@@ -128,13 +134,14 @@ extension MarketEngine {
     }
 
     /// Whether round `round` of the job is recorded as awarded to this node, waiting up to 5 s
-    /// for an award record still being written.
+    /// for an award record still being written (checked every millisecond: a proof often ends
+    /// just before the award's write).
     func awardRecorded(_ id: [UInt8], round: UInt32) async -> Bool {
-        for _ in 0..<500 {
+        for _ in 0..<5000 {
             guard let job = jobs[id] else { return false }
             switch job.machine.phase {
             case let .awarded(r, worker, _) where r == round: return worker == nodeID
-            case .bidding, .awarded, .faulted: try? await Task.sleep(for: .milliseconds(10))
+            case .bidding, .awarded, .faulted: try? await Task.sleep(for: .milliseconds(1))
             default: return false
             }
         }
@@ -152,6 +159,7 @@ extension MarketEngine {
                 seed = settings.cheatCommitment ? SecureRandom.bytes(32) : given
             }
             var proven = try await backend.prove(modelID: Array(job.offer.modelID), input: input, privateInputSeed: seed)
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "proof ready round \(round)")) }
             measured(macs: job.offer.macs, provingMicroseconds: proven.provingMicroseconds)
             if settings.cheat {
                 // Test only: a wrong output with a forged proof of the same size.
@@ -174,6 +182,7 @@ extension MarketEngine {
             result.round = round
             try await record(batch: [.proof(proven.proof), .result(result)])
             try await network.publish(.result, try result.serializedBytes())
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "result published round \(round)")) }
             schedule(.republish(id, round), atMs: Self.nowMs() &+ settings.auditTimeoutMs)
         } catch {
             logger.warning("proving failed", metadata: ["job": "\(Hex.short(id))", "error": "\(error)"])

@@ -53,6 +53,8 @@ public actor MarketEngine {
         var sentBid: Ciro_V1_Bid?
         /// Journal writes of received bids still in flight (the award waits for them).
         var bidWrites: [Task<Void, Never>] = []
+        /// Journal writes of received attestations still in flight (the settlement waits for them).
+        var attestationWrites: [Task<Void, Never>] = []
         /// Proofs fetched and verified here but not journaled yet: they are recorded together
         /// with this node's next record about the job (attestation, settlement or fault).
         var unrecordedProofs: [UInt32: [UInt8]] = [:]
