@@ -15,13 +15,12 @@ struct ValueClaim: Sendable {
 /// under BLAKE2b Merkle trees). Weights are committed once per model (batch 0), the witness vector
 /// once per proof (batch 1); every claim on either is opened in ONE batched multi-point opening.
 enum VectorCommitment {
-    /// conjectured100 (rate 1/4, 44 queries, 12 grinding bits; see docs/PROOF_CORE.md) with hiding
-    /// (salted Merkle leaves) for every commitment: weights, witness and private input/output.
-    static let parameters: CommitmentParameters = {
-        var p = CommitmentParameters.conjectured100
-        p.hiding = true
-        return p
-    }()
+    /// 100 bits under the Reed-Solomon proximity-gaps conjecture like `conjectured100` (rate 1/4, leaves
+    /// of 16), with fewer grinding bits and two more queries: 46 queries · 2 bits + 8 grinding bits.
+    /// Every size class of an opening grinds once, and 2^12 hashes per class were about 15 % of a small
+    /// model's proof; 2^8 cost nothing, two more queries a few KB of proof (docs/ZKML.md §4). With
+    /// hiding (salted Merkle leaves) for every commitment: weights, witness and private input/output.
+    static let parameters = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 46, grindingBits: 8, hiding: true)
 
     /// Pads to the scheme's minimum size and commits; salts (and the opening mask, with
     /// `openingMask`: zero-knowledge opening, docs/ZK.md §6.2) come from `randomness` when given.

@@ -9,9 +9,11 @@ public enum ZKMLProtocol {
     /// Version 5 (zero-knowledge proofs only): the private input/output vector has a random upper
     /// half and an opening mask, and its Basefold opening runs on data + β·mask (docs/ZK.md §6.2).
     /// Plain proofs keep version 4 (their bytes are unchanged).
-    public static let version: UInt8 = 5
+    /// Versions 6 (zero-knowledge) and 5 (plain): openings with 46 queries and 8 grinding bits
+    /// (were 44 and 12; docs/ZKML.md §4).
+    public static let version: UInt8 = 6
     /// The version of plain (not zero-knowledge) proofs.
-    public static let plainVersion: UInt8 = 4
+    public static let plainVersion: UInt8 = 5
 
     /// The version a proof of this mode carries.
     static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }

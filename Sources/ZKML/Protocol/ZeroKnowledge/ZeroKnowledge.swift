@@ -7,7 +7,7 @@ enum ZeroKnowledge {
     /// Least log2 size of the input/output commitment's data segments (their layout's minimum).
     static let ioBlindingLog = 6
     /// Least log2 size of the committed input/output vector: its random upper half (at least 2^10
-    /// entries) exceeds the codeword entries an opening reveals (44 queries × 16), so they are
+    /// entries) exceeds the codeword entries an opening reveals (46 queries × 16 = 736), so they are
     /// jointly uniform (docs/ZK.md §6.2).
     static let ioCommittedMinLog = 11
 }
