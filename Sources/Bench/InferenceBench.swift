@@ -1,4 +1,5 @@
 import Dispatch
+import Market
 import Models
 #if canImport(Foundation)
 import Foundation
@@ -95,17 +96,8 @@ public enum InferenceBench {
         print(out[0], out[1])
         """
         #if canImport(Foundation)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", script, model, String(iterations)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
+        guard let printed = Subprocess.output("/usr/bin/env", [python, "-c", script, model, String(iterations)]) else { return nil }
+        let fields = printed.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
         guard fields.count == 2 else { return nil }
         return (fields[0], fields[1])
         #else

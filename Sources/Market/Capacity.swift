@@ -95,7 +95,7 @@ public struct Capacity: Sendable, Equatable {
             memory = parsed
         }
         var gpus: [GPUDescription] = []
-        if let path = nvidiaSMI, let output = run(path, nvidiaSMIArguments), let parsed = try? parseNvidiaSMI(output) {
+        if let path = nvidiaSMI, let output = Subprocess.output(path, nvidiaSMIArguments), let parsed = try? parseNvidiaSMI(output) {
             gpus = parsed
         }
         return Capacity(gpus: gpus, cpuCores: cores, memoryBytes: memory)
@@ -111,7 +111,14 @@ public struct Capacity: Sendable, Equatable {
         return nil
     }
 
-    private static func run(_ path: String, _ arguments: [String]) -> String? {
+}
+
+/// Runs a helper program and captures what it prints (nvidia-smi for the capacity ads, Python for
+/// the inference benchmark's onnxruntime reference).
+public enum Subprocess {
+    /// The standard output of `path arguments...` run to completion (standard error discarded);
+    /// nil when it cannot start or exits with a non-zero status.
+    public static func output(_ path: String, _ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

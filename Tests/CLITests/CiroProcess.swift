@@ -28,19 +28,8 @@ struct CiroProcess {
 
     /// The `ciro` executable under test.
     static func executable() throws -> URL {
-        var candidates: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["CIRO_BINARY"] { candidates.append(explicit) }
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("ciro").path)
-        // On macOS the tests run inside `X.xctest/Contents/MacOS/`: the products folder is above the bundle.
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ciro").path)
-        for configuration in ["release", "debug"] {
-            candidates.append(FileManager.default.currentDirectoryPath + "/.build/\(configuration)/ciro")
-        }
-        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
-            return URL(fileURLWithPath: path)
-        }
-        throw Failure.binaryNotFound(searched: candidates)
+        guard let path = CiroExecutable.path() else { throw Failure.binaryNotFound(searched: CiroExecutable.candidates()) }
+        return URL(fileURLWithPath: path)
     }
 
     /// Runs `ciro arguments...` to completion. `environment` entries are added to (or replace) the

@@ -43,11 +43,3 @@ import TestSupport
         #expect(badID.status == 2, "\(badID)")
     }
 }
-
-/// Runs blocking test work (waiting for a process) on its own thread, so it never occupies one of
-/// the few cooperative threads the suites running in parallel need. Expectations stay in the test.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-    }
-}

@@ -3,6 +3,7 @@ import Ledger
 import Market
 import Node
 import Sodium
+import TestSupport
 import Testing
 import Wire
 
@@ -16,16 +17,8 @@ import Wire
 
     /// The `ciro` binary built beside the tests.
     static func executable() throws -> String {
-        var candidates: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["CIRO_BINARY"] { candidates.append(explicit) }
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("ciro").path)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ciro").path)
-        for configuration in ["release", "debug"] {
-            candidates.append(FileManager.default.currentDirectoryPath + "/.build/\(configuration)/ciro")
-        }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw ControlError.failed("the ciro executable was not found (swift build -c release first): \(candidates)")
+        guard let found = CiroExecutable.path() else {
+            throw ControlError.failed("the ciro executable was not found (swift build -c release first): \(CiroExecutable.candidates())")
         }
         return found
     }
@@ -381,15 +374,6 @@ import Wire
         #expect(history.results.contains { $0.proofID == job.result.proofID })
         #expect(try reader.proof(job.result.proofID) != nil)
         try await net.checkAgreement(id, job: job, alive: [0, 1, 3])
-    }
-}
-
-/// Runs blocking test work (process waits, control calls, ledger checks) on its own thread, so it
-/// never occupies one of the few cooperative threads the suites running in parallel need. Only
-/// values come back: expectations are checked by the caller, inside the test.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
 
