@@ -24,6 +24,12 @@ public struct LedgerBenchFigures: Sendable, Codable {
     /// CPU time of the whole process (all threads: building the appends and the writer) per
     /// batched bid, in microseconds: comparable across runs on a loaded machine, unlike wall time.
     public var batchedCPUMicrosPerEntry: Double = 0
+    /// CPU time per batched bid spent building the appends (protobuf encoding, record hash, key),
+    /// in microseconds: the caller's side, measured with the building threads' own CPU clocks.
+    public var batchedBuildCPUMicrosPerEntry: Double = 0
+    /// `batchedCPUMicrosPerEntry` less `batchedBuildCPUMicrosPerEntry`: the writer's side (LMDB
+    /// puts, log entry, commit) and the process's other threads, per batched bid.
+    public var batchedWriterCPUMicrosPerEntry: Double = 0
     /// Bytes the process wrote to storage per batched bid (`/proc/self/io` write_bytes).
     public var batchedWriteBytesPerEntry: Double = 0
     /// The same bids in commits of `batchSize` with `MDB_NOSYNC`: the CPU-bound rate.
@@ -57,6 +63,9 @@ public enum LedgerBench {
         public var readThreads = ProcessInfo.processInfo.activeProcessorCount
         /// Where to put the scratch ledgers (default: the system temporary folder).
         public var directory: String?
+        /// Run only the durable batched-bid appends (and their CPU and bytes figures): a short,
+        /// repeatable run for comparing builds; every other figure stays 0.
+        public var batchedOnly = false
         public init() {}
     }
 
@@ -68,17 +77,22 @@ public enum LedgerBench {
         f.batchedEntries = settings.batchedEntries
         f.readThreads = settings.readThreads
 
-        f.fsyncsPerSecond = fsyncRate(directory: root, rounds: 200)
-        f.commitIOFloorPerSecond = commitIOFloor(directory: root, rounds: 200)
-        f.durableSingleCommitsPerSecond = try await singleCommits(root + "/single-durable", .durable, count: settings.singleCommits)
-        f.noMetaSyncSingleCommitsPerSecond = try await singleCommits(root + "/single-nometasync", .noMetaSync, count: settings.singleCommits)
+        if !settings.batchedOnly {
+            f.fsyncsPerSecond = fsyncRate(directory: root, rounds: 200)
+            f.commitIOFloorPerSecond = commitIOFloor(directory: root, rounds: 200)
+            f.durableSingleCommitsPerSecond = try await singleCommits(root + "/single-durable", .durable, count: settings.singleCommits)
+            f.noMetaSyncSingleCommitsPerSecond = try await singleCommits(root + "/single-nometasync", .noMetaSync, count: settings.singleCommits)
+        }
 
         // Batched bids (pure appends: record + log entry + job index).
         let bidsDir = root + "/batched-bids"
         let bids = try Ledger(dataDirectory: bidsDir)
         let bidBatches = max(1, settings.batchedEntries / settings.batchSize)
         let workers = (0..<4).map { SyntheticMarket.node(UInt64($0)) }
+        let buildCPU = CPUTally()
         let makeBids: @Sendable (Int) throws -> [LedgerAppend] = { b in
+            let start = ResourceMeter.threadCPUNanoseconds()
+            defer { buildCPU.add(ResourceMeter.threadCPUNanoseconds() - start) }
             // The same bids as SyntheticMarket.bid(job: n / 4, worker: n % 4), each id hashed once.
             var jobID = Data()
             var jobOfID = UInt64.max
@@ -93,15 +107,18 @@ public enum LedgerBench {
         let bidUse = bidCost.elapsed()
         let bidCount = Double(bidBatches * settings.batchSize)
         f.batchedCPUMicrosPerEntry = bidUse.cpuSeconds * 1e6 / bidCount
+        f.batchedBuildCPUMicrosPerEntry = Double(buildCPU.total) / 1e3 / bidCount
+        f.batchedWriterCPUMicrosPerEntry = f.batchedCPUMicrosPerEntry - f.batchedBuildCPUMicrosPerEntry
         f.batchedWriteBytesPerEntry = Double(bidUse.writeBytes) / bidCount
+        let bidEntries = try bids.reader.head().sequence
+        f.bytesPerEntryBids = Double(bytesInUse(bids.reader)) / Double(max(bidEntries, 1))
+        if settings.batchedOnly { return f }
         do {
             var options = Ledger.Options()
             options.durability = .noSync
             let fast = try Ledger(dataDirectory: root + "/batched-bids-nosync", options: options)
             f.batchedNoSyncAppendsPerSecond = try await timedBatches(fast, batches: bidBatches, make: makeBids)
         }
-        let bidEntries = try bids.reader.head().sequence
-        f.bytesPerEntryBids = Double(bytesInUse(bids.reader)) / Double(max(bidEntries, 1))
 
         // Point reads over the bids just written, by their stored keys (the log entries' keys).
         let keys = try bids.reader.snapshot { snap in
@@ -185,6 +202,24 @@ public enum LedgerBench {
         return Double(perThread * threads) / seconds
     }
 
+    /// CPU nanoseconds added up from several threads.
+    final class CPUTally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var nanoseconds: UInt64 = 0
+
+        func add(_ n: UInt64) {
+            lock.lock()
+            nanoseconds &+= n
+            lock.unlock()
+        }
+
+        var total: UInt64 {
+            lock.lock()
+            defer { lock.unlock() }
+            return nanoseconds
+        }
+    }
+
     /// Process CPU time and bytes written to storage since it was made.
     struct ResourceMeter {
         let cpu0 = Self.cpuSeconds()
@@ -198,6 +233,13 @@ public enum LedgerBench {
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
             return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+
+        /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
+        static func threadCPUNanoseconds() -> UInt64 {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
         }
 
         /// `write_bytes` of `/proc/self/io` (0 where there is none).

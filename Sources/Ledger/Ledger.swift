@@ -111,7 +111,15 @@ public actor Ledger {
                 }
             }
         }
-        return try await commit(batch)
+        guard !batch.isEmpty else { return [] }
+        // Commit on the writer thread and resume through a continuation: the caller's code after
+        // the `await` runs on the caller's executor, never on the writer thread (a plain call into
+        // the actor would let it continue there, holding up the next commit).
+        return try await withCheckedThrowingContinuation { continuation in
+            writerThread.submit { [self] in
+                continuation.resume(with: Result { try self.assumeIsolated { try $0.commit(batch) } })
+            }
+        }
     }
 
     private func commit(_ batch: [LedgerAppend]) throws -> [AppendOutcome] {
@@ -120,20 +128,28 @@ public actor Ledger {
         let start = head
         let firstNumber = nextJobNumber
         let now = clock()
-        let (outcomes, newHead, assigned) = try storage {
-            try reader.environment.write { txn in
-                var context = LedgerWriteContext(stores: stores, head: start, timeMs: now, nextJobNumber: firstNumber)
-                var outcomes: [AppendOutcome] = []
-                outcomes.reserveCapacity(batch.count)
-                for i in batch.indices { outcomes.append(try context.apply(batch[i], in: txn)) }
-                try context.finish(in: txn)
-                return (outcomes, context.head, context.assigned)
+        let (outcomes, newHead, nextNumber) = try storage {
+            do {
+                return try reader.environment.write { txn in
+                    // A transaction run again after the map grew starts without the numbers the
+                    // aborted run assigned.
+                    stores.numbers.discard(from: firstNumber)
+                    var context = LedgerWriteContext(stores: stores, head: start, timeMs: now, nextJobNumber: firstNumber)
+                    var outcomes: [AppendOutcome] = []
+                    outcomes.reserveCapacity(batch.count)
+                    for i in batch.indices { outcomes.append(try context.apply(batch[i], in: txn)) }
+                    try context.finish(in: txn)
+                    return (outcomes, context.head, context.nextJobNumber)
+                }
+            } catch {
+                stores.numbers.discard(from: firstNumber)
+                throw error
             }
         }
         // Committed: the new numbers become visible to lookups (readers that got here first
-        // loaded them from their own snapshot already).
-        stores.numbers.add(assigned)
-        nextJobNumber = firstNumber &+ UInt64(assigned.count)
+        // found them in their own snapshot already).
+        stores.numbers.publish(through: nextNumber &- 1)
+        nextJobNumber = nextNumber
         head = newHead
         return outcomes
     }

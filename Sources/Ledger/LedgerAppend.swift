@@ -4,34 +4,54 @@ import SwiftProtobuf
 import Wire
 
 /// One record ready to append: validated, serialized, hashed and keyed on the caller's thread,
-/// so the ledger's single writer only does the storage work.
+/// so the ledger's single writer only does the storage work (the writer reads the fields it needs
+/// straight from the shared immutable storage: nothing is copied or re-derived on its thread).
 ///
 /// Create it from a local record (`init(_:)`) or from a peer's signed envelope
 /// (`init(envelope:)`), which keeps the envelope so anyone can re-check the signature later.
 public struct LedgerAppend: Sendable {
-    /// The record.
-    public let record: LedgerRecord
-    /// The exact bytes stored (for a peer's message: the envelope body, byte for byte).
-    public let bytes: [UInt8]
-    /// BLAKE2b-256 of `bytes`.
-    public let recordHash: [UInt8]
-    /// The record's key in its store, less the job number for a record of a job (the writer puts
-    /// the job's number in front: see docs/LEDGER.md "Layout"); the whole key for other records.
-    let keySuffix: [UInt8]
-    /// The serialized envelope the record arrived in, if it came from a peer.
-    public let envelope: [UInt8]?
-    /// The envelope's sender (for signature checks before appending).
-    let envelopeMessage: Ciro_V1_Envelope?
+    /// Everything, in one immutable box: copying an append (into a batch, out of an array) is
+    /// one retain instead of one per field.
+    final class Storage: Sendable {
+        let record: LedgerRecord
+        let bytes: [UInt8]
+        let recordHash: [UInt8]
+        let keySuffix: [UInt8]
+        let envelope: [UInt8]?
+        let envelopeMessage: Ciro_V1_Envelope?
+        let jobID: Data?
+        let reputationEffects: [ReputationRules.Effect]
+        let changesJobState: Bool
+        let isReplaceable: Bool
+        let kind: Ciro_V1_EntryKind
 
-    // Derived on the caller's thread too, so the writer does no protobuf or Data work.
-    /// The record's job id, if it belongs to a job.
-    let jobID: Data?
-    /// How the record moves nodes' reputation (empty for most kinds).
-    let reputationEffects: [ReputationRules.Effect]
-    /// Whether the record changes its job's derived state.
-    let changesJobState: Bool
-    /// Whether a newer version replaces the stored one (capacity ads).
-    let isReplaceable: Bool
+        init(record: LedgerRecord, bytes: [UInt8], envelope: [UInt8]?, envelopeMessage: Ciro_V1_Envelope?) throws {
+            self.record = record
+            self.bytes = bytes
+            self.recordHash = blake2b256(bytes)
+            self.keySuffix = try record.keySuffix(recordHash: recordHash)
+            self.envelope = envelope
+            self.envelopeMessage = envelopeMessage
+            self.jobID = record.jobID
+            self.reputationEffects = ReputationRules.effects(of: record)
+            self.changesJobState = record.changesJobState
+            self.isReplaceable = record.isReplaceable
+            self.kind = record.kind
+        }
+    }
+
+    let storage: Storage
+
+    /// The record.
+    public var record: LedgerRecord { storage.record }
+    /// The exact bytes stored (for a peer's message: the envelope body, byte for byte).
+    public var bytes: [UInt8] { storage.bytes }
+    /// BLAKE2b-256 of `bytes`.
+    public var recordHash: [UInt8] { storage.recordHash }
+    /// The serialized envelope the record arrived in, if it came from a peer.
+    public var envelope: [UInt8]? { storage.envelope }
+    /// The envelope, for signature checks before appending.
+    var envelopeMessage: Ciro_V1_Envelope? { storage.envelopeMessage }
 
     /// A record created by this node.
     public init(_ record: LedgerRecord) throws {
@@ -70,20 +90,11 @@ public struct LedgerAppend: Sendable {
     }
 
     init(record: LedgerRecord, bytes: [UInt8], envelope: [UInt8]?, envelopeMessage: Ciro_V1_Envelope?) throws {
-        self.record = record
-        self.bytes = bytes
-        self.recordHash = blake2b256(bytes)
-        self.keySuffix = try record.keySuffix(recordHash: recordHash)
-        self.envelope = envelope
-        self.envelopeMessage = envelopeMessage
-        self.jobID = record.jobID
-        self.reputationEffects = ReputationRules.effects(of: record)
-        self.changesJobState = record.changesJobState
-        self.isReplaceable = record.isReplaceable
+        storage = try Storage(record: record, bytes: bytes, envelope: envelope, envelopeMessage: envelopeMessage)
     }
 
     /// The entry kind.
-    public var kind: Ciro_V1_EntryKind { record.kind }
+    public var kind: Ciro_V1_EntryKind { storage.kind }
 }
 
 /// What happened to one appended record.

@@ -28,12 +28,9 @@ struct LedgerWriteContext {
     let timeMs: UInt64
     /// The next job number to assign.
     var nextJobNumber: UInt64
-    /// Numbers assigned in this transaction (not in the shared cache until it commits).
-    private(set) var assigned: [(job: Data, number: UInt64)] = []
-    private var pending: [Data: UInt64] = [:]
     /// The job of the previous record: a job's records usually come in a run (its bids, a whole
     /// lifecycle), so most lookups are one comparison instead of a locked hash lookup.
-    private var lastJob: (id: Data, number: UInt64)?
+    private var lastJob: (key: JobNumbers.Key, number: UInt64)?
     var encoder = LogEntryEncoder()
     /// Scratch space for composite keys (no allocation per entry once it has grown).
     private var keyBuffer: [UInt8] = []
@@ -53,23 +50,21 @@ struct LedgerWriteContext {
     }
 
     /// The job's number, assigning the next one (and appending its `job_numbers` row) if the
-    /// ledger has never seen the job.
+    /// ledger has never seen the job. A number assigned here is in `stores.numbers` at once but
+    /// visible to readers only once the caller publishes it after the commit (or discards it).
     private mutating func jobNumber(_ job: Data, in txn: borrowing LMDBTransaction) throws -> UInt64 {
-        if let last = lastJob, last.id == job { return last.number }
-        if let n = stores.numbers.cached(job) ?? pending[job] {
-            lastJob = (job, n)
-            return n
-        }
-        let n = nextJobNumber
-        nextJobNumber &+= 1
-        try withUnsafeBytes(of: n.bigEndian) { key in
-            try job.withUnsafeBytes { value in
-                try txn.put(stores.jobNumbers, key: key, value: value, flags: .append)
+        let key = JobNumbers.Key(job)
+        if let key, let last = lastJob, last.key == key { return last.number }
+        let (n, assigned) = stores.numbers.writerNumber(of: job, assigning: nextJobNumber)
+        if assigned {
+            nextJobNumber &+= 1
+            try withUnsafeBytes(of: n.bigEndian) { k in
+                try job.withUnsafeBytes { value in
+                    try txn.put(stores.jobNumbers, key: k, value: value, flags: .append)
+                }
             }
         }
-        pending[job] = n
-        assigned.append((job, n))
-        lastJob = (job, n)
+        if let key { lastJob = (key, n) }
         return n
     }
 
@@ -85,7 +80,8 @@ struct LedgerWriteContext {
         return try txn.insert(db, key: key, value: value)
     }
 
-    mutating func apply(_ item: borrowing LedgerAppend, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
+    mutating func apply(_ append: borrowing LedgerAppend, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
+        let item = append.storage
         guard let store = stores.store(for: item.kind) else {
             throw LedgerError.invalidRecord(kind: "\(item.kind)", reason: "no store")
         }
@@ -161,7 +157,7 @@ struct LedgerWriteContext {
     }
 
     /// The outcome for a record whose key is taken: the same bytes (duplicate) or others (conflict).
-    private func existing(_ store: LMDBDatabase, item: borrowing LedgerAppend, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
+    private func existing(_ store: LMDBDatabase, item: LedgerAppend.Storage, in txn: borrowing LMDBTransaction) throws -> AppendOutcome {
         let existingHash = try txn.withValue(in: store, forKey: keyBuffer) { blake2b256($0) } ?? blake2b256([])
         return existingHash == item.recordHash ? .duplicate(recordHash: existingHash) : .conflict(existingHash: existingHash)
     }

@@ -6,12 +6,23 @@ import Darwin
 
 /// A serial executor backed by one dedicated OS thread: the ledger's writer runs every write
 /// transaction (and its fsync) here, off Swift's cooperative pool, and always on the same thread.
+///
+/// Besides the jobs of the actor it serves, it runs plain closures (`submit`): the ledger commits
+/// that way and resumes the caller through a continuation, so the caller's code after `await`
+/// goes back to the caller's executor instead of running on (and holding up) the writer thread.
 final class WriterThread: SerialExecutor, @unchecked Sendable {
+    private enum Work {
+        case job(UnownedJob)
+        case closure(@Sendable () -> Void)
+    }
+
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     // Guarded by `mutex`.
-    private var queue: [UnownedJob] = []
+    private var queue: [Work] = []
     private var stopping = false
+    /// The thread (written once in `init`, before any work can be queued).
+    private var thread = pthread_t()
 
     init() {
         mutex.initialize(to: pthread_mutex_t())
@@ -31,6 +42,11 @@ final class WriterThread: SerialExecutor, @unchecked Sendable {
         }, context)
         precondition(rc == 0, "cannot start the ledger writer thread: \(rc)")
         pthread_detach(thread)
+        #if canImport(Glibc)
+        self.thread = thread
+        #else
+        self.thread = thread!
+        #endif
     }
 
     deinit {
@@ -41,11 +57,27 @@ final class WriterThread: SerialExecutor, @unchecked Sendable {
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
+        push(.job(UnownedJob(job)))
+    }
+
+    /// Runs `work` on the thread, in order with the actor's jobs.
+    func submit(_ work: @escaping @Sendable () -> Void) {
+        push(.closure(work))
+    }
+
+    private func push(_ work: Work) {
         pthread_mutex_lock(mutex)
-        queue.append(unowned)
+        queue.append(work)
         pthread_cond_signal(condition)
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Whether the caller runs on this executor's thread.
+    var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    /// Lets `assumeIsolated` accept code that `submit` runs on the thread.
+    func checkIsolated() {
+        precondition(isCurrent, "not on the ledger's writer thread")
     }
 
     /// Lets the thread finish the queued jobs and exit.
@@ -57,7 +89,7 @@ final class WriterThread: SerialExecutor, @unchecked Sendable {
     }
 
     private func runLoop() {
-        var batch: [UnownedJob] = []
+        var batch: [Work] = []
         while true {
             pthread_mutex_lock(mutex)
             while queue.isEmpty && !stopping { pthread_cond_wait(condition, mutex) }
@@ -67,7 +99,12 @@ final class WriterThread: SerialExecutor, @unchecked Sendable {
             }
             swap(&batch, &queue)
             pthread_mutex_unlock(mutex)
-            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            for work in batch {
+                switch work {
+                case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+                case .closure(let body): body()
+                }
+            }
             batch.removeAll(keepingCapacity: true)
         }
     }

@@ -26,6 +26,13 @@ extension LedgerTestSuite {
             let report = try LedgerVerifier.verify(ledger.reader)
             #expect(report.isIntact, "\(String(describing: report.firstBreak))")
             #expect(report.jobsChecked == 120)
+            // The numbers assigned in the transaction the full map aborted were dropped and
+            // assigned again: job n has number n + 1, for the writer and for a new reader.
+            let fresh = try LedgerReader(dataDirectory: dir.path)
+            for n in [0, 1, 59, 60, 119] {
+                #expect(try ledger.reader.snapshot { try $0.jobNumber(SyntheticMarket.job(UInt64(n))) } == UInt64(n + 1))
+                #expect(try fresh.snapshot { try $0.jobNumber(SyntheticMarket.job(UInt64(n))) } == UInt64(n + 1))
+            }
         }
 
         @Test("readers on other threads see consistent snapshots while the writer appends")

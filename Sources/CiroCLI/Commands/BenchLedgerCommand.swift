@@ -20,6 +20,8 @@ struct BenchLedgerCommand: AsyncParsableCommand {
     @Option(help: "Single commits timed per durability mode.") var singleCommits: Int = 300
     @Option(help: "Point reads timed.") var reads: Int = 4_000_000
     @Option(help: "Folder for the scratch ledgers (default: the temporary folder).") var dir: String?
+    @Flag(help: "Run only the durable batched-bid appends (rate, CPU per entry, bytes): a short run for comparing builds.")
+    var batchedOnly = false
 
     func run() async throws {
         var settings = LedgerBench.Settings()
@@ -28,6 +30,7 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         settings.singleCommits = max(1, singleCommits)
         settings.reads = max(1, reads)
         settings.directory = dir
+        settings.batchedOnly = batchedOnly
         let f: LedgerBenchFigures
         do {
             f = try await LedgerBench.run(settings)
@@ -47,6 +50,7 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         print("  single commits, durable       \(rate(f.durableSingleCommitsPerSecond)) appends/s")
         print("  single commits, noMetaSync    \(rate(f.noMetaSyncSingleCommitsPerSecond)) appends/s")
         print("  batched bids (\(f.batchSize)/commit)     \(rate(f.batchedAppendsPerSecond)) entries/s")
+        print("    CPU per bid: build / writer \(String(format: "%8.2f / %.2f", f.batchedBuildCPUMicrosPerEntry, f.batchedWriterCPUMicrosPerEntry)) us")
         print("  batched job lifecycles        \(rate(f.batchedLifecycleAppendsPerSecond)) entries/s")
         print("  point reads (\(f.readThreads) threads)        \(rate(f.pointReadsPerSecond)) reads/s")
         print("  decoded point reads           \(rate(f.decodedReadsPerSecond)) reads/s")
