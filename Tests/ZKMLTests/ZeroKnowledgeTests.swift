@@ -93,8 +93,9 @@ import ZKML
 
     /// Protocol v5 (docs/ZK.md §6.2): the private input/output vector is opened alone in its size
     /// class with its opening mask (one value, the mask's sum; leaves of f, M_0, M_1), and the codeword
-    /// entries of the vector a proof opens are fewer than the random upper half B that makes them
-    /// jointly uniform — v4's vector of 2^(d+1) coefficients could be interpolated from them.
+    /// entries of the vector a proof opens are fewer than the random upper three quarters B that make
+    /// them jointly uniform — v4's vector of 2^(d+1) coefficients could be interpolated from them.
+    /// Tampering with the class's mask sum, a mask or data entry of a leaf is rejected.
     @Test func privateIOOpeningIsMaskedAndHidesLeaves() throws {
         let width = 16   // 2^foldingLog of the protocol's parameters
         for (net, privacy) in [(SyntheticNetworks.mlp(), Self.privateIO), (SyntheticNetworks.cnn(), Privacy(privateInput: true)),
@@ -106,13 +107,31 @@ import ZKML
             try #require(masked.count == 1)
             let io = masked[0]
             #expect(io.batchOpenings.count == 1 && io.values.count == 1 && io.pointReduction == nil)
-            #expect(io.numVariables >= 11)
-            #expect(io.batchOpenings[0].leaves.count * width <= 1 << (io.numVariables - 1))
+            #expect(io.numVariables >= 10)
+            #expect(io.batchOpenings[0].leaves.count * width <= 3 << (io.numVariables - 2))
             #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
             // The classes of the weights and the witness are not masked (docs/ZK.md §5.2).
             #expect(opening.classes.filter { $0.values.isEmpty }.count == opening.classes.count - 1)
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
             #expect(plain.classes.allSatisfy { $0.batchOpenings.first?.leaves.first?.count != 3 * width })
+            // Tampering: the opening proof is the proof's last blob, rewritten in place (same length).
+            let k = opening.classes.firstIndex { $0.batchOpenings.first?.leaves.first?.count == 3 * width }!
+            let key = model.verifierKey()
+            func verify(_ o: OpeningProof) throws {
+                let bytes = o.serialized()
+                let proof = Array(r.proof[..<(r.proof.count - bytes.count)]) + bytes
+                try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
+                                        publicOutput: privacy.privateOutput ? nil : r.output, proof: proof)
+            }
+            try verify(opening)
+            var bad = opening
+            bad.classes[k].values[0] += .one
+            #expect(throws: ZKMLError.self) { try verify(bad) }
+            for entry in [0, width, 2 * width] {
+                bad = opening
+                bad.classes[k].batchOpenings[0].leaves[0][entry] += .one
+                #expect(throws: ZKMLError.self) { try verify(bad) }
+            }
         }
     }
 

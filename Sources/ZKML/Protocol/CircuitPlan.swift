@@ -122,7 +122,7 @@ struct CircuitPlan: Sendable {
     }
 
     /// Where each committed vector's random blinding entries are (docs/ZK.md §2a, `combineVector`): the
-    /// weights' blinding segment, the witness's blinding column, the I/O vector's random quarter Q;
+    /// weights' blinding segment, the witness's blinding column, the I/O vector's random eighth Q;
     /// points lifted to the padded committed vectors.
     func blindingPoints(io: IOCommitment.Layout) -> (weights: BlindingPoint, witness: BlindingPoint, io: BlindingPoint) {
         let (weights, witness) = (weightLayout, witnessLayout)

@@ -11,7 +11,9 @@ public enum ZKMLProtocol {
     /// Plain proofs keep version 4 (their bytes are unchanged).
     /// Versions 6 (zero-knowledge) and 5 (plain): openings with 46 queries and 8 grinding bits
     /// (were 44 and 12; docs/ZKML.md §4).
-    public static let version: UInt8 = 6
+    /// Version 7 (zero-knowledge only): the private input/output vector is [D ‖ Q ‖ B] with B its
+    /// random upper three quarters and D, Q eighths (v5–v6: quarters and an upper half).
+    public static let version: UInt8 = 7
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 5
 

@@ -6,10 +6,15 @@ enum ZeroKnowledge {
     static let blindingLog = 8
     /// Least log2 size of the input/output commitment's data segments (their layout's minimum).
     static let ioBlindingLog = 6
-    /// Least log2 size of the committed input/output vector: its random upper half (at least 2^10
-    /// entries) exceeds the codeword entries an opening reveals (46 queries × 16 = 736), so they are
-    /// jointly uniform (docs/ZK.md §6.2).
-    static let ioCommittedMinLog = 11
+    /// Least log2 size of the committed input/output vector: its random upper three quarters exceed
+    /// the codeword entries an opening reveals (queries × 2^foldingLog = 46 × 16 = 736 ≤ 768 at 2^10), so
+    /// those are jointly uniform (docs/ZK.md §6.2).
+    static var ioCommittedMinLog: Int {
+        let opened = VectorCommitment.parameters.queries << VectorCommitment.parameters.foldingLog
+        var log = VectorCommitment.parameters.foldingLog
+        while 3 << (log - 2) < opened { log += 1 }
+        return log
+    }
 }
 
 /// What a proof keeps private beyond the weights (which are always private: verifiers see only the
@@ -125,15 +130,15 @@ public struct ProofHeader: Sendable, Equatable {
 }
 
 /// The hiding commitment to a private input and/or output (protocol v5, docs/ZK.md §1, §6.2). The
-/// committed vector of 2^n entries is [data (2^(n−2)) ‖ Q (2^(n−2)) ‖ B (2^(n−1))]: the data quarter
+/// committed vector of 2^n entries is [D (2^(n−3)) ‖ Q (2^(n−3)) ‖ B (3·2^(n−2))]: the data eighth D
 /// holds the segments [input? ‖ output?] (each padded to a power of two, unused space random), Q and
 /// B are uniformly random; n is at least `ZeroKnowledge.ioCommittedMinLog` and differs from the
 /// weight and witness sizes, so the vector has its own size class. It is committed with an opening
 /// mask (ProofCore `commit(openingMask:)`): the opening runs on data + β·mask, a uniform polynomial;
-/// the opened leaves of the vector itself are jointly uniform thanks to B (2^(n−1) ≥ 1024 random
-/// entries ending the vector), and the zero-knowledge combination point sits on Q, (0, 1, q), random
-/// in every coordinate a Basefold round binds. A claim on segment s at z is a claim at
-/// (0, 0, 0 … 0 ‖ prefix(s) ‖ z). Everything random in it (the random
+/// the opened leaves of the vector itself are jointly uniform thanks to B (the entries whose two top
+/// index bits are not 00: at least 768 random entries, more than the 704 an opening reveals), and the
+/// zero-knowledge combination point sits on Q, (0, 0, 1, q), random in every coordinate a Basefold
+/// round binds. A claim on segment s at z is a claim at (0, 0, 0, 0 … 0 ‖ prefix(s) ‖ z). Everything random in it (the random
 /// entries, the mask, the salts) derives from a 32-byte opening seed, so the seed plus the values
 /// open the commitment: the requester recomputes it to check a sealed output.
 enum IOCommitment {
@@ -152,11 +157,11 @@ enum IOCommitment {
             [Ext](repeating: .zero, count: committedLog - segments.logTotal) + segments.globalPoint(s, z)
         }
 
-        /// log2 of the random quarter Q that the combination point sits on.
-        var blindingLog: Int { committedLog - 2 }
+        /// log2 of the random eighth Q that the combination point sits on.
+        var blindingLog: Int { committedLog - 3 }
 
         /// The committed vector's point of Q at local point `z`.
-        func blindingPoint(_ z: [Ext]) -> [Ext] { [Ext.zero, Ext.one] + z }
+        func blindingPoint(_ z: [Ext]) -> [Ext] { [Ext.zero, Ext.zero, Ext.one] + z }
     }
 
     static func layout(_ plan: CircuitPlan, _ privacy: Privacy) -> Layout {
@@ -169,7 +174,7 @@ enum IOCommitment {
         // Its own size class: a masked batch is opened alone (ProofCore).
         let taken: Set<Int> = [VectorCommitment.paddedCount(plan.weightLayout.totalSize).trailingZeroBitCount,
                                VectorCommitment.paddedCount(plan.witnessLayout.totalSize).trailingZeroBitCount]
-        var log = max(segments.logTotal + 2, ZeroKnowledge.ioCommittedMinLog)
+        var log = max(segments.logTotal + 3, ZeroKnowledge.ioCommittedMinLog)
         while taken.contains(log) { log += 1 }
         return Layout(segments: segments, input: input, output: output, committedLog: log)
     }
