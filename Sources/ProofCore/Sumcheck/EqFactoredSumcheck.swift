@@ -94,21 +94,7 @@ struct EqFactoredRounds<F: FieldElement> {
                                 vals.initialize(repeating: .zero, count: m * points)
                                 defer { vals.deallocate() }
                                 for i in range {
-                                    for t in 0..<m {
-                                        let tb = base + t * size
-                                        let lo = tb[i], hi = tb[i + half]
-                                        let step = hi - lo
-                                        let v = vals + t * points
-                                        v[0] = lo
-                                        v[1] = hi
-                                        var x = 2
-                                        var cur = hi
-                                        while x <= d {
-                                            cur += step
-                                            v[x] = cur
-                                            x += 1
-                                        }
-                                    }
+                                    Sumcheck.lineValues(base: base, stride: size, half: half, index: i, tableCount: m, degree: d, into: vals)
                                     let weight = w[i]
                                     var x = 0
                                     while x < points {

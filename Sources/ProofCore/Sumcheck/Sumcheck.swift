@@ -124,22 +124,7 @@ public enum Sumcheck {
                     acc.withUnsafeMutableBufferPointer { accBuffer in
                         let a = accBuffer.baseAddress!
                         for i in range {
-                            for t in 0..<m {
-                                let tb = base + t * stride
-                                let lo = tb[i]
-                                let hi = tb[i + half]
-                                let step = hi - lo
-                                let v = vals + t * points
-                                v[0] = lo
-                                v[1] = hi
-                                var x = 2
-                                var cur = hi
-                                while x <= d {
-                                    cur += step
-                                    v[x] = cur
-                                    x += 1
-                                }
-                            }
+                            lineValues(base: base, stride: stride, half: half, index: i, tableCount: m, degree: d, into: vals)
                             for k in 0..<termCount {
                                 let s = fs[k]
                                 let e = fs[k + 1]
@@ -169,6 +154,30 @@ public enum Sumcheck {
         }
         if let sum, points > 1 { evals[1] = sum - evals[0] }
         return evals
+    }
+
+    /// Each table's line through entries i and i + half at X = 0 … d (table t at `base + t·stride`),
+    /// written to `values[t·(d + 1) + X]`: the inner step of every round-polynomial sum.
+    @inlinable @inline(__always)
+    static func lineValues<F: FieldElement>(base: UnsafePointer<F>, stride: Int, half: Int, index i: Int, tableCount m: Int,
+                                            degree d: Int, into values: UnsafeMutablePointer<F>) {
+        let points = d + 1
+        for t in 0..<m {
+            let tb = base + t * stride
+            let lo = tb[i]
+            let hi = tb[i + half]
+            let step = hi - lo
+            let v = values + t * points
+            v[0] = lo
+            v[1] = hi
+            var x = 2
+            var cur = hi
+            while x <= d {
+                cur += step
+                v[x] = cur
+                x += 1
+            }
+        }
     }
 
     /// Checks a sumcheck proof for `claimedSum` over `numVariables` variables with round polynomials
