@@ -9,9 +9,14 @@ import Testing
         let queues = JobQueues()
         let log = Mutex<[String]>([])
         let done = Mutex(0)
-        // Job A's first piece of work is slow; A's second must wait for it, B's must not.
+        // Job A's first piece of work cannot finish before B's has run (it waits for "b" in the log,
+        // up to 10 s): if B were held up behind A the log would read a1, a2, b. A's second piece
+        // must still wait for A's first. No timing assumption, so it holds under any load.
         await queues.enqueue([1]) {
-            try? await Task.sleep(for: .milliseconds(300))
+            let waitStart = Date()
+            while !log.withLock({ $0.contains("b") }), Date().timeIntervalSince(waitStart) < 10 {
+                try? await Task.sleep(for: .milliseconds(2))
+            }
             log.withLock { $0.append("a1") }
             done.withLock { $0 += 1 }
         }
@@ -25,7 +30,10 @@ import Testing
         }
         let start = Date()
         while done.withLock({ $0 }) < 3 {
-            #expect(Date().timeIntervalSince(start) < 10)
+            guard Date().timeIntervalSince(start) < 30 else {
+                Issue.record("the three pieces of work did not all run within 30 s")
+                break
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(log.withLock { $0 } == ["b", "a1", "a2"])
