@@ -47,6 +47,9 @@ public struct LedgerBenchFigures: Sendable, Codable {
     public var bytesPerEntryBids: Double = 0
     /// Bytes of the data file in use per log entry, for the lifecycle run (512-byte proofs).
     public var bytesPerEntryLifecycle: Double = 0
+    /// Memory of the in-memory job id -> number table per job, filled with `jobMapJobs` 32-byte ids.
+    public var jobMapBytesPerJob: Double = 0
+    public var jobMapJobs: Int = 0
     public var batchSize: Int = 0
     public var batchedEntries: Int = 0
     public var readThreads: Int = 0
@@ -131,6 +134,10 @@ public enum LedgerBench {
         f.pointReadsPerSecond = try readRate(bids.reader, keys: keys, total: settings.reads, threads: settings.readThreads, decode: false)
         f.decodedReadsPerSecond = try readRate(bids.reader, keys: keys, total: settings.reads / 4, threads: settings.readThreads, decode: true)
 
+        // The job id -> number table at scale.
+        f.jobMapJobs = 1_000_000
+        f.jobMapBytesPerJob = jobMapBytesPerJob(jobs: f.jobMapJobs)
+
         // Batched whole lifecycles (state and reputation updates included).
         let lifeDir = root + "/batched-lifecycle"
         let life = try Ledger(dataDirectory: lifeDir)
@@ -163,6 +170,16 @@ public enum LedgerBench {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Double(entries) / seconds
+    }
+
+    /// Bytes per job of a job-number table holding `jobs` ids (32 bytes each), assigned and
+    /// published as the writer does.
+    static func jobMapBytesPerJob(jobs: Int) -> Double {
+        let numbers = JobNumbers()
+        for n in 1...jobs { _ = numbers.writerNumber(of: SyntheticMarket.job(UInt64(n)), assigning: UInt64(n)) }
+        numbers.publish(through: UInt64(jobs))
+        precondition(numbers.count == jobs && numbers.cached(SyntheticMarket.job(UInt64(jobs))) == UInt64(jobs))
+        return Double(numbers.memoryBytes) / Double(jobs)
     }
 
     static func singleCommits(_ dir: String, _ durability: Ledger.Durability, count: Int) async throws -> Double {

@@ -55,6 +55,7 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         print("  point reads (\(f.readThreads) threads)        \(rate(f.pointReadsPerSecond)) reads/s")
         print("  decoded point reads           \(rate(f.decodedReadsPerSecond)) reads/s")
         print("  size on disk, bids            \(String(format: "%12.1f", f.bytesPerEntryBids)) bytes/entry")
+        print("  job id -> number map          \(String(format: "%12.1f", f.jobMapBytesPerJob)) bytes/job (\(f.jobMapJobs) jobs in memory)")
         print("  size on disk, lifecycles      \(String(format: "%12.1f", f.bytesPerEntryLifecycle)) bytes/entry (512-byte proofs)")
     }
 }
