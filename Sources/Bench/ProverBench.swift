@@ -167,7 +167,9 @@ public enum ProverBench {
     }
 
     public static func json(_ rows: [Row], repetitions: Int) -> String {
-        func n(_ v: Double) -> String { String(format: "%.6f", v) }
+        // Nanosecond precision: a digits_mlp inference takes a few microseconds, so six decimals
+        // would round it to whole microseconds.
+        func n(_ v: Double) -> String { String(format: "%.9f", v) }
         let items = rows.map { r -> String in
             var f = [
                 "\"model\": \"\(r.model)\"", "\"parameters\": \(r.parameters)",
