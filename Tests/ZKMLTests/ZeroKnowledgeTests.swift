@@ -171,6 +171,45 @@ import ZKML
         }
     }
 
+    /// Protocol v8/v6 (docs/ZK.md §3): the mask pool stores each round's univariate as its d + 1
+    /// coefficients (2(d + 1) entries), so digits_mlp's pool is 2^11 entries and its witness vector
+    /// 2^12 in both modes (v7/v5: 2^12 and 2^13, the opening's witness class had 13 variables).
+    @Test func maskPoolIsPackedSoDigitsMLPWitnessIsSmaller() throws {
+        let (loaded, input) = try DigitsModelTests().load("digits_mlp")
+        for options in [ProofOptions.default, .plain] {
+            let r = try ZKMLProver.prove(model: loaded.prover, input: input, options: options)
+            try ZKMLVerifier.verify(key: loaded.prover.verifierKey(), input: input, output: r.output, proof: r.proof)
+            let opening = try openingProof(r.proof)
+            #expect(opening.classes.map(\.numVariables).sorted() == [12, 15], "size classes \(opening.classes.map(\.numVariables))")
+        }
+    }
+
+    /// Every mask message is bound to the committed pool (docs/ZK.md §3): changing any G* (`zk.mask.sum`),
+    /// any mask value g(r) (`zk.mask.value`), σ = S(κ) (`zk.reduce.spare`) or the pool's final value
+    /// is rejected, including the first and last of each kind (degree-2 to degree-9 slots).
+    @Test func everyMaskMessageIsBoundToThePool() throws {
+        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
+            let (model, input) = try model(net)
+            let key = model.verifierKey()
+            let r = try ZKMLProver.prove(model: model, input: input)
+            let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
+            for label in ["zk.mask.sum", "zk.mask.value", "zk.reduce.spare", "zk.reduce.pool"] {
+                let values = elements.filter { $0.what == label }.map(\.value)
+                try #require(!values.isEmpty, "no \(label)")
+                let picked = Set([0, values.count / 2, values.count - 1]).map { values[$0] }
+                for v in picked {
+                    let bytes = withUnsafeBytes(of: v.value.littleEndian, Array.init)
+                    let at = try #require(r.proof.indices.first { Array(r.proof[$0..<min($0 + 8, r.proof.count)]) == bytes })
+                    var bad = r.proof
+                    bad[at] ^= 0x01
+                    #expect(throws: ZKMLError.self, "changed \(label) accepted") {
+                        try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad)
+                    }
+                }
+            }
+        }
+    }
+
     /// Every byte of the lookup tree's root values (ZK and plain) and of the committed vectors'
     /// combination messages (`zk.vector.blind`, `zk.vector.sum`: ŵ and T of docs/ZK.md §2a, one pair per
     /// vector) is bound: flipping any of them is rejected.

@@ -13,9 +13,13 @@ public enum ZKMLProtocol {
     /// (were 44 and 12; docs/ZKML.md §4).
     /// Version 7 (zero-knowledge only): the private input/output vector is [D ‖ Q ‖ B] with B its
     /// random upper three quarters and D, Q eighths (v5–v6: quarters and an upper half).
-    public static let version: UInt8 = 7
+    /// Versions 8 (zero-knowledge) and 6 (plain): the mask pool stores each mask univariate as its
+    /// d + 1 coefficients, 2(d + 1) consecutive entries (was two power-of-two evaluation tables), so
+    /// the pool column, present in both modes, shrinks (digits_mlp: 2^12 → 2^11 entries, its witness
+    /// vector 2^13 → 2^12; docs/ZK.md §3).
+    public static let version: UInt8 = 8
     /// The version of plain (not zero-knowledge) proofs.
-    public static let plainVersion: UInt8 = 5
+    public static let plainVersion: UInt8 = 6
 
     /// The version a proof of this mode carries.
     static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }

@@ -3,19 +3,22 @@ import ProofCore
 /// Where the Libra masks of every sumcheck live inside the committed witness vector.
 ///
 /// The pool is one witness column of 2^poolLog entries. Its first half U holds the masks: for each
-/// sumcheck degree d a region of `capacity` round slots, each slot two segments of 2^segmentLog
-/// entries (the two base-field coordinates A, B of an extension-valued univariate of degree d, stored
-/// as evaluation tables so that the column's extension at (X^(2^(b-1)), …, X^2, X) is Σ_k a_k X^k).
+/// sumcheck degree d a region of `capacity` round slots, each slot the d + 1 extension coefficients of
+/// one univariate g_i (lowest degree first), coefficient k as the two consecutive base entries
+/// (A_k, B_k) = (pool[start + 2k], pool[start + 2k + 1]): 2(d + 1) entries per slot, no padding
+/// (protocol v8; v3–v7 stored each coordinate as a power-of-two evaluation table, 2·2^⌈log2(d+1)⌉
+/// entries). g_i(x) = Σ_k (A_k + u·B_k)·x^k is a linear functional of the pool.
 /// The second half S is uniformly random and unused by any mask: it makes the final reduction of all
 /// mask claims (one sumcheck over the pool) reveal nothing (docs/ZK.md §3).
 struct MaskPoolLayout: Sendable, Equatable {
     struct Region: Sendable, Equatable {
         let degree: Int
-        let segmentLog: Int
         /// Offset of the region in the pool.
         let start: Int
         /// Round slots.
         let capacity: Int
+        /// Pool entries per slot: 2(d + 1).
+        var slotWidth: Int { 2 * (degree + 1) }
     }
 
     let regions: [Int: Region]
@@ -32,13 +35,10 @@ struct MaskPoolLayout: Sendable, Equatable {
     init(roundsByDegree: [Int: Int], finalMasks: Int = 0) {
         var regions: [Int: Region] = [:]
         var cursor = 0
-        // Largest segments first keeps every segment aligned to its size.
         for d in roundsByDegree.keys.sorted(by: >) where roundsByDegree[d]! > 0 {
-            var b = 0
-            while (1 << b) < d + 1 { b += 1 }
-            let r = Region(degree: d, segmentLog: b, start: cursor, capacity: roundsByDegree[d]!)
+            let r = Region(degree: d, start: cursor, capacity: roundsByDegree[d]!)
             regions[d] = r
-            cursor += r.capacity * 2 << b
+            cursor += r.capacity * r.slotWidth
         }
         finalStart = cursor
         finalCapacity = finalMasks
@@ -114,27 +114,10 @@ struct MaskPoolLayout: Sendable, Equatable {
         return count
     }
 
-    /// Pool offsets of slot `slot`'s two segments in the region of `degree`.
-    func segments(degree: Int, slot: Int) -> (a: Int, b: Int) {
+    /// Pool offset of slot `slot` in the region of `degree` (its 2(d + 1) entries follow).
+    func slotStart(degree: Int, slot: Int) -> Int {
         let region = regions[degree]!
-        let a = region.start + (2 * slot) << region.segmentLog
-        return (a, a + (1 << region.segmentLog))
-    }
-
-    /// The segment's local point for evaluating its univariate at x: (x^(2^(b-1)), …, x^2, x).
-    static func powerPoint(_ x: Ext, segmentLog b: Int) -> [Ext] {
-        var powers = [Ext](repeating: x, count: b)
-        var p = x
-        for i in stride(from: b - 1, through: 0, by: -1) {
-            powers[i] = p
-            p = p.squared()
-        }
-        return powers
-    }
-
-    /// The pool-wide point of a segment starting at `offset` (2^b entries) at local point `z`.
-    func poolPoint(offset: Int, segmentLog b: Int, _ z: [Ext]) -> [Ext] {
-        PointMath.bits(offset >> b, count: poolLog - b) + z
+        return region.start + slot * region.slotWidth
     }
 }
 
@@ -166,17 +149,24 @@ struct PoolFunctional: Sendable {
         return PoolFunctional(terms: [(a, .one), (a + 1, Ext(.zero, .one))])
     }
 
-    /// Σ_x g(x) of a mask: 2^(n−1)·Σ_i (g_i(0) + g_i(1)), each g_i(0) and g_i(1) a pool entry pair.
+    /// Σ_x g(x) of a mask: 2^(n−1)·Σ_i (g_i(0) + g_i(1)) with g_i(0) + g_i(1) = 2·a_0 + Σ_{k≥1} a_k, each
+    /// coefficient a_k = pool[s + 2k] + u·pool[s + 2k + 1].
     static func hypercubeSum(_ layout: MaskPoolLayout, slots: [(degree: Int, slot: Int)]) -> PoolFunctional {
         guard !slots.isEmpty else { return .zero }
         var c = Ext.one
         for _ in 1..<slots.count { c = c.doubled() }
         let u = Ext(.zero, .one)
+        let (c2, cu, c2u) = (c.doubled(), c * u, (c * u).doubled())
         var f = PoolFunctional()
+        f.terms.reserveCapacity(slots.reduce(0) { $0 + 2 * ($1.degree + 1) })
         for (d, slot) in slots {
-            let w = 1 << layout.regions[d]!.segmentLog
-            let (a, b) = layout.segments(degree: d, slot: slot)
-            f.terms += [(a, c), (a + w - 1, c), (b, c * u), (b + w - 1, c * u)]
+            let s = layout.slotStart(degree: d, slot: slot)
+            f.terms.append((s, c2))
+            f.terms.append((s + 1, c2u))
+            for k in stride(from: 1, through: d, by: 1) {
+                f.terms.append((s + 2 * k, c))
+                f.terms.append((s + 2 * k + 1, cu))
+            }
         }
         return f
     }
@@ -214,38 +204,19 @@ struct MaskPoolProver {
     var linearRecords: [LinearRecord] = []
     var finalUsed = 0
 
+    /// The whole column is uniformly random; each slot's coefficients are read from it.
     init(layout: MaskPoolLayout, randomness: inout ProofRandomness) {
         self.layout = layout
-        var column = randomness.elements(layout.poolSize)  // S half (and unused U space) stays random
+        let column = randomness.elements(layout.poolSize)
         var coefficients: [Int: [[Ext]]] = [:]
-        for (d, region) in layout.regions.sorted(by: { $0.key < $1.key }) {
-            var slots: [[Ext]] = []
-            slots.reserveCapacity(region.capacity)
-            let width = 1 << region.segmentLog
-            for slot in 0..<region.capacity {
-                let c = (0...d).map { _ in randomness.extensionElement() }
-                slots.append(c)
-                let (a, b) = layout.segments(degree: d, slot: slot)
-                let ta = MaskPoolProver.subsetSums(c.map(\.c0), width: width)
-                let tb = MaskPoolProver.subsetSums(c.map(\.c1), width: width)
-                for j in 0..<width { column[a + j] = ta[j]; column[b + j] = tb[j] }
+        for (d, region) in layout.regions {
+            coefficients[d] = (0..<region.capacity).map { slot in
+                let s = layout.slotStart(degree: d, slot: slot)
+                return (0...d).map { k in Ext(column[s + 2 * k], column[s + 2 * k + 1]) }
             }
-            coefficients[d] = slots
         }
         self.column = column
         self.coefficients = coefficients
-    }
-
-    /// T[j] = Σ_{k ⊆ j} c_k: the evaluation table whose extension in monomial form has coefficients c.
-    static func subsetSums(_ c: [Goldilocks], width: Int) -> [Goldilocks] {
-        var t = [Goldilocks](repeating: .zero, count: width)
-        for (k, v) in c.enumerated() { t[k] = v }
-        var bit = 1
-        while bit < width {
-            for j in 0..<width where j & bit != 0 { t[j] += t[j ^ bit] }
-            bit <<= 1
-        }
-        return t
     }
 
     /// Takes the next slots as a mask: n − 1 of degree d, the last of degree `last`.
@@ -306,7 +277,7 @@ struct MaskPoolVerifier {
 }
 
 extension MaskPoolLayout {
-    /// L(x) = Σ_k λ_k Σ_i [eq((A_ki, pow(r_ki)), x) + u·eq((B_ki, pow(r_ki)), x)] on U and eq(κ, ·) on S:
+    /// L = Σ_k λ_k Σ_i Σ_j r_ki^j·(1_{A_kij} + u·1_{B_kij}) on U (g_ki(r_ki) as a functional) and eq(κ, ·) on S:
     /// Σ_x pool(x)·L(x) is S(κ) + Σ_k λ_k·g_k(r_k), the combination of every mask value sent.
     func reductionWeights(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext], spare kappa: [Ext]) -> [Ext] {
         var table = [Ext](repeating: .zero, count: poolSize)
@@ -314,14 +285,16 @@ extension MaskPoolLayout {
         for j in eqS.indices { table[poolSize / 2 + j] = eqS[j] }
         let u = Ext(.zero, .one)
         for (k, rec) in records.enumerated() {
+            let lambda = lambdas[k], lambdaU = lambdas[k] * u
             for (i, r) in rec.point.enumerated() {
+                // g_i(r) = Σ_j (A_j + u·B_j)·r^j: weight λ·r^j on A_j, λ·u·r^j on B_j.
                 let (deg, slot) = rec.slots[i]
-                let b = regions[deg]!.segmentLog
-                let (a, bo) = segments(degree: deg, slot: slot)
-                let eq = MLE.eqTable(MaskPoolLayout.powerPoint(r, segmentLog: b), scaledBy: lambdas[k])
-                for j in eq.indices {
-                    table[a + j] += eq[j]
-                    table[bo + j] += u * eq[j]
+                let s = slotStart(degree: deg, slot: slot)
+                var power = Ext.one
+                for j in 0...deg {
+                    table[s + 2 * j] += lambda * power
+                    table[s + 2 * j + 1] += lambdaU * power
+                    power *= r
                 }
             }
         }
