@@ -3,18 +3,26 @@ import ProofCore
 
 /// Turns the Models module's `QuantizedModel` into a circuit and a committed `ProverModel`.
 ///
-/// Supported: a chain of dense / conv layers, each followed by rescale, clamp and ReLU steps (merged
-/// into one requantize layer), max pooling without padding, and reshapes to a vector (flatten).
+/// Supported: a chain of dense / conv (any padding, stride, dilation) layers, rescale, clamp and ReLU
+/// steps (merged into one requantize layer), max pooling (with padding and dilation), reshapes to any
+/// shape and relayouts (Transpose: an index map).
 public enum ModelAdapter {
-    /// The circuit network for a quantized model (no commitment yet).
+    /// The circuit network for a quantized model (no commitment yet). Throws `unsupportedModel`
+    /// naming the layer, its op and its ONNX node for anything the prover does not cover.
     public static func network(from model: QuantizedModel) throws(ZKMLError) -> QuantizedNetwork {
         guard model.inputCount == 1, model.outputs.count == 1 else {
             throw .unsupportedModel("only single-input, single-output models are proven")
         }
-        let input = model.tensors[0]
-        guard let batch = input.shape.first, batch == 1, input.shape.count == 2 || input.shape.count == 4 else {
-            throw .unsupportedModel("input shape \(input.shape) (expected [1, n] or [1, C, H, W])")
+        /// A tensor's shape without its batch dimension (which must be 1).
+        func dims(_ id: Int, _ what: String) throws(ZKMLError) -> [Int] {
+            let shape = model.tensors[id].shape
+            guard shape.count >= 2, shape[0] == 1 else {
+                throw .unsupportedModel("\(what): shape \(shape) (expected batch 1: [1, ...])")
+            }
+            return Array(shape.dropFirst())
         }
+        let input = model.tensors[0]
+        let inputShape = try dims(0, "input")
         var layers: [NetworkLayer] = []
         var pending: (shift: Int, lo: Int64, hi: Int64)? = nil
         var current = 0
@@ -23,8 +31,9 @@ public enum ModelAdapter {
             pending = nil
         }
         for (index, layer) in model.layers.enumerated() {
+            let name = "layer \(index) (\(layer.op.name), node '\(layer.sourceNode)')"
             guard layer.inputs == [current] else {
-                throw .unsupportedModel("layer \(index) (\(layer.op.name), node '\(layer.sourceNode)') does not read the previous layer's output")
+                throw .unsupportedModel("\(name) does not read the previous layer's output alone (several inputs or a branching graph are not proven yet)")
             }
             let outBound = model.tensors[layer.output].bound
             switch layer.op {
@@ -34,11 +43,13 @@ public enum ModelAdapter {
                 layers.append(.dense(weights: rows, bias: p.bias))
             case .conv(let p):
                 flush()
-                guard p.geometry.dilations.allSatisfy({ $0 == 1 }) else {
-                    throw .unsupportedModel("layer \(index): dilated convolution")
+                let g = p.geometry
+                let expected = g.outputSize(height: p.inputSize[0], width: p.inputSize[1])
+                guard [expected.height, expected.width] == p.outputSize else {
+                    throw .unsupportedModel("\(name): output size \(p.outputSize) is not the floor of the window formula")
                 }
-                layers.append(.conv(weights: p.weights, bias: p.bias, outChannels: p.outChannels, kernel: p.geometry.kernel,
-                                    strides: p.geometry.strides, pads: p.geometry.pads))
+                layers.append(.conv(weights: p.weights, bias: p.bias, outChannels: p.outChannels, kernel: g.kernel,
+                                    strides: g.strides, pads: g.pads, dilations: g.dilations))
             case .rescale(let shift):
                 flush()
                 pending = (shift, -outBound, outBound)
@@ -58,25 +69,22 @@ public enum ModelAdapter {
                 }
             case .maxPool(let p):
                 flush()
-                guard p.geometry.pads.allSatisfy({ $0 == 0 }), p.geometry.dilations.allSatisfy({ $0 == 1 }) else {
-                    throw .unsupportedModel("layer \(index): max pooling with padding or dilation")
-                }
-                layers.append(.maxPool(kernel: p.geometry.kernel, strides: p.geometry.strides))
-            case .reshape(let shape):
+                let g = p.geometry
+                layers.append(.maxPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize))
+            case .reshape:
                 flush()
-                guard shape.first == 1, shape.dropFirst().count == 1 else {
-                    throw .unsupportedModel("layer \(index): reshape to \(shape) (only flatten to [1, n] is proven)")
-                }
-                layers.append(.flatten)
+                layers.append(.reshape(shape: try dims(layer.output, name)))
+            case .gather(let map):
+                flush()
+                layers.append(.gather(indexMap: map, shape: try dims(layer.output, name)))
             default:
-                throw .unsupportedModel("layer \(index): op \(layer.op.name) (node '\(layer.sourceNode)') is not proven yet")
+                throw .unsupportedModel("\(name) is not proven yet")
             }
             current = layer.output
         }
         flush()
         guard current == model.outputs[0] else { throw .unsupportedModel("the output is not the last layer's") }
-        let shape = Array(input.shape.dropFirst())
-        return QuantizedNetwork(inputShape: shape, inputMin: -input.bound, inputMax: input.bound, layers: layers)
+        return QuantizedNetwork(inputShape: inputShape, inputMin: -input.bound, inputMax: input.bound, layers: layers)
     }
 
     /// Compiles and commits a quantized model (the one-time registration cost).

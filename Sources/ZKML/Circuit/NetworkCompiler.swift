@@ -1,7 +1,8 @@
 /// A quantized network in the terms a model importer speaks: integer layers over tensors of known
 /// shape. `NetworkCompiler` turns it into a `CircuitArchitecture` plus `CircuitWeights`.
 public struct QuantizedNetwork: Sendable, Equatable {
-    /// Input shape: `[n]` for a vector or `[C, H, W]` for an image (batch dimension dropped).
+    /// Input shape: `[n]` for a vector or `[C, H, W]` for an image (batch dimension dropped); any other
+    /// shape is read as its row-major flat vector.
     public var inputShape: [Int]
     /// Smallest and largest integer the input may hold (sizes the lookup tables).
     public var inputMin: Int64
@@ -18,34 +19,75 @@ public struct QuantizedNetwork: Sendable, Equatable {
 
 /// One integer layer of a `QuantizedNetwork`.
 public enum NetworkLayer: Sendable, Equatable {
-    /// `y[o] = bias[o] + Σ_i weights[o][i]·x[i]` (weights `[out][in]`).
+    /// `y[o] = bias[o] + Σ_i weights[o][i]·x[i]` (weights `[out][in]`; the input is read flat).
     case dense(weights: [[Int64]], bias: [Int64])
-    /// 2-D convolution, weights `[outC][inC][kH][kW]` flattened row-major, NCHW, no groups/dilation.
-    case conv(weights: [Int64], bias: [Int64], outChannels: Int, kernel: [Int], strides: [Int], pads: [Int])
+    /// 2-D convolution, weights `[outC][inC][kH][kW]` flattened row-major, NCHW, no groups; pads
+    /// `[top, left, bottom, right]`, zero padding; dilations `[dH, dW]`.
+    case conv(weights: [Int64], bias: [Int64], outChannels: Int, kernel: [Int], strides: [Int], pads: [Int], dilations: [Int] = [1, 1])
     /// `y = clamp(floor((x + 2^(shift-1)) / 2^shift), lo, hi)` (ReLU: lo = 0).
     case requantize(shift: Int, lo: Int64, hi: Int64)
-    /// Max pooling without padding.
-    case maxPool(kernel: [Int], strides: [Int])
+    /// Max pooling; padding positions are skipped (never part of the max), a window without any input
+    /// position gives 0. `outputSize` `[H', W']` defaults to the floor formula (give it for ceil mode).
+    case maxPool(kernel: [Int], strides: [Int], pads: [Int] = [0, 0, 0, 0], dilations: [Int] = [1, 1], outputSize: [Int]? = nil)
     /// `[C, H, W]` to `[C·H·W]`.
     case flatten
+    /// Same elements (row-major), new shape.
+    case reshape(shape: [Int])
+    /// `y[i] = x[indexMap[i]]` (Transpose and other relayouts), output shape `shape`.
+    case gather(indexMap: [Int], shape: [Int])
 }
 
 /// Compiles a `QuantizedNetwork` to a circuit: convolutions become an im2col index map plus a matrix
-/// product, flatten becomes an index map unless it is a pure relayout, and each requantization gets
-/// lookup tables sized from worst-case bounds of its accumulator (computed from the weights).
+/// product, reshapes and relayouts become index maps (folded into the next layer's map when it has
+/// one), and each requantization gets lookup tables sized from worst-case bounds of its accumulator
+/// (computed from the weights).
 public enum NetworkCompiler {
-    /// A tensor's place in the circuit: logical shape and the padded layout `[C_pad][HW_pad]`.
+    /// A tensor's place in the circuit: its logical shape, where each logical element (row-major)
+    /// sits in the circuit value, and bounds that hold for every entry of the value (padding included).
     struct Layout {
         var shape: [Int]
         var lo: Int64
         var hi: Int64
+        /// Circuit index of each logical element, in row-major order of `shape`.
+        var positions: [Int]
+        /// Padded length of the circuit value (a power of two).
+        var size: Int
+        /// True when every entry outside `positions` is zero.
+        var clean: Bool
+
+        var count: Int { positions.count }
         var isImage: Bool { shape.count == 3 }
-        var channels: Int { isImage ? shape[0] : 1 }
-        var spatial: Int { isImage ? shape[1] * shape[2] : shape[0] }
-        var channelStride: Int { isImage ? nextPow2(spatial) : 0 }
-        var paddedSize: Int { isImage ? nextPow2(channels) * channelStride : nextPow2(shape[0]) }
-        func index(c: Int, h: Int, w: Int) -> Int { c * channelStride + h * shape[2] + w }
+        /// Circuit index of image element (c, h, w).
+        func index(c: Int, h: Int, w: Int) -> Int { positions[(c * shape[1] + h) * shape[2] + w] }
+        /// True when the logical elements sit at 0..<count of a value of the smallest padded size.
+        var isFlat: Bool { size == nextPow2(count) && positions.enumerated().allSatisfy { $0.offset == $0.element } }
+
+        /// A vector laid out in order, zero-padded.
+        static func flat(_ shape: [Int], lo: Int64, hi: Int64) -> Layout {
+            let n = shape.reduce(1, *)
+            return Layout(shape: shape, lo: lo, hi: hi, positions: Array(0..<n), size: nextPow2(n), clean: true)
+        }
+
+        /// An image `[C, H, W]` laid out `[C_pad][HW_pad]`.
+        static func image(_ shape: [Int], lo: Int64, hi: Int64, clean: Bool) -> Layout {
+            let (c, hw) = (shape[0], shape[1] * shape[2])
+            let stride = nextPow2(hw)
+            var positions = [Int]()
+            positions.reserveCapacity(c * hw)
+            for ch in 0..<c { for s in 0..<hw { positions.append(ch * stride + s) } }
+            return Layout(shape: shape, lo: lo, hi: hi, positions: positions, size: nextPow2(c) * stride, clean: clean)
+        }
+
+        /// The index map that lays this tensor out flat (see `isFlat`).
+        var flatteningMap: [Int32] {
+            var map = [Int32](repeating: -1, count: nextPow2(count))
+            for (i, p) in positions.enumerated() { map[i] = Int32(p) }
+            return map
+        }
     }
+
+    /// The most window elements one max-pool layer takes (its zero-check has degree window + 1).
+    static let maxPoolWindow = 7
 
     static func nextPow2(_ n: Int) -> Int { var p = 1; while p < n { p <<= 1 }; return p }
     static func log2(_ n: Int) -> Int { nextPow2(n).trailingZeroBitCount }
@@ -53,8 +95,23 @@ public enum NetworkCompiler {
     /// ⌊a / b⌋ for b > 0 (Swift's `/` truncates toward zero).
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
+    /// Output height or width of a window op: ⌊(size + pads − dilation·(kernel − 1) − 1) / stride⌋ + 1.
+    static func windowOutput(_ size: Int, kernel: Int, stride: Int, padBefore: Int, padAfter: Int, dilation: Int) -> Int {
+        let span = size + padBefore + padAfter - (dilation * (kernel - 1) + 1)
+        return span < 0 ? 0 : span / stride + 1
+    }
+
+    /// Checks a 2-D window geometry (kernel, strides, pads `[t, l, b, r]`, dilations).
+    static func checkWindow(_ index: Int, _ what: String, kernel: [Int], strides: [Int], pads: [Int], dilations: [Int]) throws(ZKMLError) {
+        guard kernel.count == 2, strides.count == 2, pads.count == 4, dilations.count == 2,
+              kernel.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }),
+              pads.allSatisfy({ $0 >= 0 }) else {
+            throw .unsupportedModel("layer \(index) (\(what)): needs 2-D kernel, strides, dilations and 4 pads (got kernel \(kernel), strides \(strides), pads \(pads), dilations \(dilations))")
+        }
+    }
+
     public static func compile(_ net: QuantizedNetwork) throws(ZKMLError) -> (CircuitArchitecture, CircuitWeights) {
-        guard net.inputShape.count == 1 || net.inputShape.count == 3, net.inputShape.allSatisfy({ $0 > 0 }) else {
+        guard !net.inputShape.isEmpty, net.inputShape.allSatisfy({ $0 > 0 }) else {
             throw .unsupportedModel("input shape \(net.inputShape) (expected [n] or [C, H, W])")
         }
         var layers: [CircuitLayer] = []
@@ -63,31 +120,32 @@ public enum NetworkCompiler {
         var highRange: (Int64, Int64) = (0, 0)
         var matrices: [[Int64]] = []
         var biases: [[Int64]] = []
-        var cur = Layout(shape: net.inputShape, lo: min(net.inputMin, 0), hi: max(net.inputMax, 0))
-        let inputLength = net.inputShape.reduce(1, *)
-        let inputSize = nextPow2(inputLength)
-        // The circuit input is the flat vector; re-layout an image whose rows are not a power of two.
-        if cur.isImage && cur.paddedSize != inputSize || (cur.isImage && cur.spatial != cur.channelStride) {
-            var map = [Int32](repeating: -1, count: cur.paddedSize)
-            for c in 0..<cur.channels { for s in 0..<cur.spatial { map[c * cur.channelStride + s] = Int32(c * cur.spatial + s) } }
-            layers.append(.gather(GatherLayer(map: map)))
-        }
+        // The circuit input is the flat vector; later index maps read it through `positions`.
+        var cur = Layout.flat(net.inputShape, lo: min(net.inputMin, 0), hi: max(net.inputMax, 0))
+        let inputLength = cur.count
+        let inputSize = cur.size
 
         func tableIndex(_ t: LookupTable) -> Int {
             if let i = tables.firstIndex(of: t) { return i }
             tables.append(t)
             return tables.count - 1
         }
+        /// Lays the current tensor out flat (one index map) unless it already is.
+        func flatten() {
+            guard !cur.isFlat else { return }
+            layers.append(.gather(GatherLayer(map: cur.flatteningMap)))
+            cur = Layout.flat(cur.shape, lo: min(cur.lo, 0), hi: max(cur.hi, 0))
+        }
 
         for (index, layer) in net.layers.enumerated() {
             switch layer {
             case let .dense(w, b):
-                guard !cur.isImage else { throw .unsupportedModel("layer \(index): dense on an image (flatten first)") }
-                let n = cur.shape[0]
+                let n = cur.count
                 guard w.allSatisfy({ $0.count == n }), b.count == w.count, !w.isEmpty else {
-                    throw .unsupportedModel("layer \(index): dense weights do not match input \(n)")
+                    throw .unsupportedModel("layer \(index) (dense): weights do not match input \(cur.shape)")
                 }
-                let rows = nextPow2(w.count), inner = cur.paddedSize
+                flatten()
+                let rows = nextPow2(w.count), inner = cur.size
                 var m = [Int64](repeating: 0, count: rows * inner)
                 var (lo, hi) = (Int64.max, Int64.min)
                 for o in 0..<w.count {
@@ -103,20 +161,19 @@ public enum NetworkCompiler {
                 matrices.append(m)
                 biases.append(b + [Int64](repeating: 0, count: rows - b.count))
                 layers.append(.linear(LinearLayer(logRows: log2(rows), logInner: log2(inner), logCols: 0)))
-                cur = Layout(shape: [w.count], lo: lo, hi: hi)
+                cur = Layout.flat([w.count], lo: lo, hi: hi)
 
-            case let .conv(w, b, outC, kernel, strides, pads):
-                guard cur.isImage, kernel.count == 2, strides.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }) else {
-                    throw .unsupportedModel("layer \(index): conv needs an image input and 2-D kernel/strides/pads")
-                }
+            case let .conv(w, b, outC, kernel, strides, pads, dilations):
+                try checkWindow(index, "conv", kernel: kernel, strides: strides, pads: pads, dilations: dilations)
+                guard cur.isImage else { throw .unsupportedModel("layer \(index) (conv): needs an image input [C, H, W], got \(cur.shape)") }
                 let (inC, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
                 let (kh, kw) = (kernel[0], kernel[1])
-                guard w.count == outC * inC * kh * kw, b.count == outC else {
-                    throw .unsupportedModel("layer \(index): conv weights do not match the shape")
+                guard w.count == outC * inC * kh * kw, b.count == outC, outC > 0 else {
+                    throw .unsupportedModel("layer \(index) (conv): weights do not match the shape")
                 }
-                let oh = (H + pads[0] + pads[2] - kh) / strides[0] + 1
-                let ow = (W + pads[1] + pads[3] - kw) / strides[1] + 1
-                guard oh > 0, ow > 0 else { throw .unsupportedModel("layer \(index): empty conv output") }
+                let oh = windowOutput(H, kernel: kh, stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
+                let ow = windowOutput(W, kernel: kw, stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
+                guard oh > 0, ow > 0 else { throw .unsupportedModel("layer \(index) (conv): empty output") }
                 let J = inC * kh * kw, jPad = nextPow2(J), pPad = nextPow2(oh * ow)
                 var map = [Int32](repeating: -1, count: jPad * pPad)
                 for ic in 0..<inC {
@@ -125,7 +182,7 @@ public enum NetworkCompiler {
                             let j = (ic * kh + dy) * kw + dx
                             for y in 0..<oh {
                                 for x in 0..<ow {
-                                    let iy = y * strides[0] - pads[0] + dy, ix = x * strides[1] - pads[1] + dx
+                                    let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
                                     if iy >= 0 && iy < H && ix >= 0 && ix < W {
                                         map[j * pPad + y * ow + x] = Int32(cur.index(c: ic, h: iy, w: ix))
                                     }
@@ -152,11 +209,12 @@ public enum NetworkCompiler {
                 matrices.append(m)
                 biases.append(b + [Int64](repeating: 0, count: rows - outC))
                 layers.append(.linear(LinearLayer(logRows: log2(rows), logInner: log2(jPad), logCols: log2(pPad))))
-                cur = Layout(shape: [outC, oh, ow], lo: lo, hi: hi)
+                // Padded columns hold the bias: not clean.
+                cur = Layout.image([outC, oh, ow], lo: lo, hi: hi, clean: false)
 
             case let .requantize(shift, lo, hi):
                 guard shift >= 0 && shift <= 40, lo <= 0, hi >= 0 else {
-                    throw .unsupportedModel("layer \(index): requantize needs 0 <= shift <= 40 and lo <= 0 <= hi")
+                    throw .unsupportedModel("layer \(index) (requantize): needs 0 <= shift <= 40 and lo <= 0 <= hi")
                 }
                 let half: Int64 = shift == 0 ? 0 : 1 << Int64(shift - 1)
                 let qlo = (cur.lo + half) >> Int64(shift), qhi = (cur.hi + half) >> Int64(shift)
@@ -170,49 +228,91 @@ public enum NetworkCompiler {
                     signTable = tables.count - 1
                     highRange = (min(hlo, -1), max(hhi, 1))
                 }
-                let rq = RequantizeLayer(size: cur.paddedSize, shift: shift, lo: lo, hi: hi, signTable: signTable!)
+                let rq = RequantizeLayer(size: cur.size, shift: shift, lo: lo, hi: hi, signTable: signTable!)
                 for w in rq.rangeWidths { _ = tableIndex(.range(bits: w)) }
                 layers.append(.requantize(rq))
                 cur.lo = lo
                 cur.hi = hi
 
-            case let .maxPool(kernel, strides):
-                guard cur.isImage, kernel.count == 2, strides.count == 2, strides.allSatisfy({ $0 > 0 }) else {
-                    throw .unsupportedModel("layer \(index): maxpool needs an image and 2-D kernel/strides")
-                }
+            case let .maxPool(kernel, strides, pads, dilations, outputSize):
+                try checkWindow(index, "maxpool", kernel: kernel, strides: strides, pads: pads, dilations: dilations)
+                guard cur.isImage else { throw .unsupportedModel("layer \(index) (maxpool): needs an image input [C, H, W], got \(cur.shape)") }
                 let (C, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
-                let oh = (H - kernel[0]) / strides[0] + 1, ow = (W - kernel[1]) / strides[1] + 1
-                guard oh > 0, ow > 0 else { throw .unsupportedModel("layer \(index): empty pooling output") }
-                let out = Layout(shape: [C, oh, ow], lo: cur.lo, hi: cur.hi)
-                var maps: [[Int32]] = []
-                for dy in 0..<kernel[0] {
-                    for dx in 0..<kernel[1] {
-                        var map = [Int32](repeating: -1, count: out.paddedSize)
-                        for c in 0..<C {
-                            for y in 0..<oh {
-                                for x in 0..<ow {
-                                    map[out.index(c: c, h: y, w: x)] = Int32(cur.index(c: c, h: y * strides[0] + dy, w: x * strides[1] + dx))
+                let oh = outputSize?.first ?? windowOutput(H, kernel: kernel[0], stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
+                let ow = outputSize?.last ?? windowOutput(W, kernel: kernel[1], stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
+                guard oh > 0, ow > 0, outputSize.map({ $0.count == 2 }) ?? true else {
+                    throw .unsupportedModel("layer \(index) (maxpool): empty or malformed output size")
+                }
+                let out = Layout.image([C, oh, ow], lo: cur.lo, hi: cur.hi, clean: true)
+                let window = kernel[0] * kernel[1]
+                // Per output index: its window's input positions (empty: padded output or no input).
+                var windows = [[Int32]](repeating: [], count: out.size)
+                for c in 0..<C {
+                    for y in 0..<oh {
+                        for x in 0..<ow {
+                            // A padding position repeats the first input position of its window, which
+                            // leaves the max unchanged (padding never wins, as in the engine).
+                            var inside: [Int32?] = []
+                            for dy in 0..<kernel[0] {
+                                for dx in 0..<kernel[1] {
+                                    let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
+                                    inside.append(iy >= 0 && iy < H && ix >= 0 && ix < W ? Int32(cur.index(c: c, h: iy, w: ix)) : nil)
                                 }
                             }
+                            // No input position at all: the output is 0 (every map -1), as in the engine.
+                            guard let first = inside.compactMap({ $0 }).first else { continue }
+                            windows[out.index(c: c, h: y, w: x)] = inside.map { $0 ?? first }
                         }
-                        maps.append(map)
                     }
                 }
                 let spread = cur.hi - min(cur.lo, 0) + 1
-                let pool = MaxPoolLayer(maps: maps, spreadBits: bitsFor(spread))
-                for w in pool.spreadLimbs { _ = tableIndex(.range(bits: w)) }
-                layers.append(.maxPool(pool))
-                cur = Layout(shape: out.shape, lo: min(cur.lo, 0), hi: max(cur.hi, 0))
+                func addPool(_ maps: [[Int32]]) {
+                    let pool = MaxPoolLayer(maps: maps, spreadBits: bitsFor(spread))
+                    for w in pool.spreadLimbs { _ = tableIndex(.range(bits: w)) }
+                    layers.append(.maxPool(pool))
+                }
+                // A window of more than `maxPoolWindow` elements (degree of the zero-check) is split into
+                // groups: the first layer takes each group's max (group g at g·size + t), the second the
+                // max of the groups.
+                let groups = (window + maxPoolWindow - 1) / maxPoolWindow
+                let per = (window + groups - 1) / groups
+                if groups == 1 {
+                    addPool((0..<window).map { i in windows.map { $0.isEmpty ? -1 : $0[i] } })
+                } else {
+                    var first = [[Int32]](repeating: [Int32](repeating: -1, count: nextPow2(groups) * out.size), count: per)
+                    var second = [[Int32]](repeating: [Int32](repeating: -1, count: out.size), count: groups)
+                    for (t, win) in windows.enumerated() where !win.isEmpty {
+                        for g in 0..<groups {
+                            let members = Array(win[(g * per)..<min(window, (g + 1) * per)])
+                            for i in 0..<per { first[i][g * out.size + t] = i < members.count ? members[i] : members[0] }
+                            second[g][t] = Int32(g * out.size + t)
+                        }
+                    }
+                    addPool(first)
+                    addPool(second)
+                }
+                cur = out
+                cur.lo = min(cur.lo, 0)
+                cur.hi = max(cur.hi, 0)
 
             case .flatten:
-                guard cur.isImage else { continue }
-                let n = cur.shape.reduce(1, *)
-                if cur.spatial != cur.channelStride || nextPow2(n) != cur.paddedSize {
-                    var map = [Int32](repeating: -1, count: nextPow2(n))
-                    for c in 0..<cur.channels { for s in 0..<cur.spatial { map[c * cur.spatial + s] = Int32(c * cur.channelStride + s) } }
-                    layers.append(.gather(GatherLayer(map: map)))
+                cur.shape = [cur.count]
+
+            case .reshape(let shape):
+                guard shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == cur.count else {
+                    throw .unsupportedModel("layer \(index) (reshape): \(cur.shape) has \(cur.count) elements, \(shape) does not")
                 }
-                cur = Layout(shape: [n], lo: cur.lo, hi: cur.hi)
+                cur.shape = shape
+
+            case let .gather(indexMap, shape):
+                guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == indexMap.count,
+                      indexMap.allSatisfy({ $0 >= 0 && $0 < cur.count }) else {
+                    throw .unsupportedModel("layer \(index) (gather): index map of \(indexMap.count) entries into \(cur.count) does not fit shape \(shape)")
+                }
+                let permutes = indexMap.count == cur.count && Set(indexMap).count == cur.count
+                cur.positions = indexMap.map { cur.positions[$0] }
+                cur.shape = shape
+                cur.clean = cur.clean && permutes
             }
         }
         // Size the sign table from the high parts every requantize layer may produce.
@@ -221,8 +321,11 @@ public enum NetworkCompiler {
             guard bits <= 22 else { throw .unsupportedModel("requantize accumulators too wide (sign table 2^\(bits))") }
             tables[i] = .sign(start: highRange.0, bits: bits)
         }
-        guard !cur.isImage else { throw .unsupportedModel("the output must be a vector (flatten it)") }
-        let arch = CircuitArchitecture(inputSize: inputSize, inputLength: inputLength, outputLength: cur.shape[0],
+        // The output is the flat vector with zero padding.
+        if !(cur.isFlat && cur.clean) || layers.isEmpty {
+            layers.append(.gather(GatherLayer(map: cur.flatteningMap)))
+        }
+        let arch = CircuitArchitecture(inputSize: inputSize, inputLength: inputLength, outputLength: cur.count,
                                        layers: layers, tables: tables)
         _ = try CircuitPlan(arch)
         return (arch, CircuitWeights(matrices: matrices, biases: biases))
