@@ -51,7 +51,7 @@ import Sodium
     }
 
     @Test func grindingFindsTheSmallestNonceOnAnyCoreCount() throws {
-        for bits in [1, 6, 11] {
+        for bits in [1, 6, 8, 11] {
             var base = Transcript(domain: "t")
             base.absorb("bits", integer: UInt64(bits))
             // The proof-of-work hash, through libsodium: BLAKE2b-256(state ‖ tag 4 ‖ nonce), words little-endian.

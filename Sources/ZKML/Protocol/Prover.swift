@@ -388,7 +388,8 @@ struct ProverState {
         model.weightVector.withUnsafeBufferPointer { w in
             out.withUnsafeMutableBufferPointer { o in
                 let dst = o.baseAddress!
-                Parallel.forEachChunk(count: inner, minimumChunk: 64) { range in
+                // Chunks of at least 2^14 multiplications: smaller work (digits_mlp) stays on this thread.
+                Parallel.forEachChunk(count: inner, minimumChunk: max(64, (1 << 14) / max(1, rows))) { range in
                     for r in 0..<rows {
                         let e = eq[r]
                         if e.isZero { continue }
