@@ -5,7 +5,9 @@ import ProofCore
 ///
 /// Supported: a chain of dense / conv (any padding, stride, dilation) layers, rescale, clamp and ReLU
 /// steps (merged into one requantize layer), max pooling (with padding and dilation), reshapes to any
-/// shape and relayouts (Transpose: an index map).
+/// shape and relayouts (Transpose: an index map), scaleUp / mulConst / addConst (elementwise layers),
+/// sum pooling, sigmoid/tanh tables and LeakyRelu (lookup layers). Not yet: add, sub, concat, several
+/// inputs or a tensor read by two layers.
 public enum ModelAdapter {
     /// The circuit network for a quantized model (no commitment yet). Throws `unsupportedModel`
     /// naming the layer, its op and its ONNX node for anything the prover does not cover.
@@ -77,7 +79,26 @@ public enum ModelAdapter {
             case .gather(let map):
                 flush()
                 layers.append(.gather(indexMap: map, shape: try dims(layer.output, name)))
-            default:
+            case .scaleUp(let shift):
+                flush()
+                layers.append(.scaleUp(shift: shift))
+            case .mulConst(let values):
+                flush()
+                layers.append(.mulConst(values: values))
+            case .addConst(let values):
+                flush()
+                layers.append(.addConst(values: values))
+            case .sumPool(let p):
+                flush()
+                let g = p.geometry
+                layers.append(.sumPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize))
+            case .table(let t):
+                flush()
+                layers.append(.table(start: t.inputOffset, values: t.values))
+            case .leakyRelu(let multiplier, let shift):
+                flush()
+                layers.append(.leakyRelu(multiplier: multiplier, shift: shift))
+            case .add, .sub, .concat:
                 throw .unsupportedModel("\(name) is not proven yet")
             }
             current = layer.output

@@ -41,6 +41,19 @@ public struct ProverModel: Sendable {
             columns.append(weights.matrices[k].map { Goldilocks(integer: Int($0)) })
             columns.append(weights.biases[k].map { Goldilocks(integer: Int($0)) })
         }
+        // Elementwise constants (mulConst, addConst), in the plan's segment order.
+        var constantIndex = 0
+        for l in architecture.layers.indices {
+            guard let segments = plan.constantSegments[l] else { continue }
+            for seg in [segments.multiplier, segments.addend].compactMap({ $0 }) {
+                guard constantIndex < weights.constants.count, weights.constants[constantIndex].count == 1 << plan.weightLayout.logSizes[seg] else {
+                    throw .invalidArchitecture("elementwise layer \(l): constant missing or of the wrong size")
+                }
+                columns.append(weights.constants[constantIndex].map { Goldilocks(integer: Int($0)) })
+                constantIndex += 1
+            }
+        }
+        guard constantIndex == weights.constants.count else { throw .invalidArchitecture("more constants than elementwise layers take") }
         self.architecture = architecture
         self.weights = weights
         self.metadata = metadata

@@ -4,7 +4,8 @@ import ProofCore
 /// model. Decoding is length-checked and validates the result.
 extension CircuitArchitecture {
     static let magic: [UInt8] = Array("CZKA".utf8)
-    static let formatVersion: UInt8 = 2
+    /// Version 3: elementwise, sum-pool and lookup layers, function tables.
+    static let formatVersion: UInt8 = 3
 
     /// The canonical encoding.
     public func encoded() -> [UInt8] {
@@ -21,6 +22,9 @@ extension CircuitArchitecture {
                 w.writeUInt8(0); w.writeUInt32(UInt32(bits))
             case let .sign(start, bits):
                 w.writeUInt8(2); w.writeUInt64(UInt64(bitPattern: start)); w.writeUInt32(UInt32(bits))
+            case let .function(start, values):
+                w.writeUInt8(3); w.writeUInt64(UInt64(bitPattern: start)); w.writeCount(values.count)
+                for v in values { w.writeUInt64(UInt64(bitPattern: v)) }
             }
         }
         w.writeCount(layers.count)
@@ -36,6 +40,14 @@ extension CircuitArchitecture {
             case .maxPool(let m):
                 w.writeUInt8(3); w.writeUInt32(UInt32(m.spreadBits)); w.writeCount(m.maps.count)
                 for map in m.maps { Self.writeMap(map, &w) }
+            case .elementwise(let e):
+                w.writeUInt8(4); w.writeUInt64(UInt64(e.size)); w.writeUInt64(UInt64(bitPattern: e.scale))
+                w.writeUInt8(e.multiplier ? 1 : 0); w.writeUInt8(e.addend ? 1 : 0)
+            case .sumPool(let p):
+                w.writeUInt8(5); w.writeCount(p.maps.count)
+                for map in p.maps { Self.writeMap(map, &w) }
+            case .lookup(let f):
+                w.writeUInt8(6); w.writeUInt64(UInt64(f.size)); w.writeUInt32(UInt32(f.table))
             }
         }
         return w.bytes
@@ -79,6 +91,14 @@ extension CircuitArchitecture {
                 case 2:
                     let start = try signed("start"), b = try small("bits")
                     tables.append(.sign(start: start, bits: b))
+                case 3:
+                    let start = try signed("start")
+                    let n = try r.readCount(what: "function table", limit: 1 << 22)
+                    guard n * 8 <= r.remaining else { throw .truncated(what: "function table", offset: r.offset, needed: n * 8) }
+                    var values: [Int64] = []
+                    values.reserveCapacity(n)
+                    for _ in 0..<n { values.append(try signed("table value")) }
+                    tables.append(.function(start: start, values: values))
                 case let k: throw ProofError.invalidValue(what: "table kind", value: UInt64(k))
                 }
             }
@@ -98,6 +118,22 @@ extension CircuitArchitecture {
                     var maps: [[Int32]] = []
                     for _ in 0..<(try r.readCount(what: "window", limit: 64)) { maps.append(try Self.readMap(&r)) }
                     layers.append(.maxPool(MaxPoolLayer(maps: maps, spreadBits: spreadBits)))
+                case 4:
+                    let size = try int("size"), scale = try signed("scale")
+                    func flag(_ what: String) throws(ProofError) -> Bool {
+                        let v = try r.readUInt8(what: what)
+                        guard v <= 1 else { throw .invalidValue(what: what, value: UInt64(v)) }
+                        return v == 1
+                    }
+                    let multiplier = try flag("multiplier"), addend = try flag("addend")
+                    layers.append(.elementwise(ElementwiseLayer(size: size, scale: scale, multiplier: multiplier, addend: addend)))
+                case 5:
+                    var maps: [[Int32]] = []
+                    for _ in 0..<(try r.readCount(what: "window", limit: 1 << 12)) { maps.append(try Self.readMap(&r)) }
+                    layers.append(.sumPool(SumPoolLayer(maps: maps)))
+                case 6:
+                    let size = try int("size"), table = try small("table")
+                    layers.append(.lookup(LookupLayer(size: size, table: table)))
                 case let k: throw ProofError.invalidValue(what: "layer kind", value: UInt64(k))
                 }
             }

@@ -61,6 +61,14 @@ public enum CircuitLayer: Sendable, Equatable {
     case gather(GatherLayer)
     /// `y[t] = max_i x[maps[i][t]]` (max pooling windows); `y` is committed.
     case maxPool(MaxPoolLayer)
+    /// `y[t] = scale·m[t]·x[t] + a[t]` with `m`, `a` (when present) committed with the weights (mulConst,
+    /// addConst) and `scale` public (scaleUp). The output is an intermediate value.
+    case elementwise(ElementwiseLayer)
+    /// `y[t] = Σ_i x[maps[i][t]]` (0 where a map is -1): sum pooling. The output is an intermediate value.
+    case sumPool(SumPoolLayer)
+    /// `y[t] = f(x[t])` for a tabulated function f: every `(x[t], y[t])` is an entry of the `.function`
+    /// table `table` (sigmoid/tanh tables, LeakyRelu). `y` is committed.
+    case lookup(LookupLayer)
 
     /// Length of the layer's output vector.
     public var outputSize: Int {
@@ -69,6 +77,9 @@ public enum CircuitLayer: Sendable, Equatable {
         case .requantize(let r): r.size
         case .gather(let g): g.map.count
         case .maxPool(let m): m.maps[0].count
+        case .elementwise(let e): e.size
+        case .sumPool(let p): p.maps[0].count
+        case .lookup(let f): f.size
         }
     }
 
@@ -79,6 +90,9 @@ public enum CircuitLayer: Sendable, Equatable {
         case .requantize: "requantize"
         case .gather: "gather"
         case .maxPool: "maxpool"
+        case .elementwise: "elementwise"
+        case .sumPool: "sumpool"
+        case .lookup: "lookup"
         }
     }
 }
@@ -202,17 +216,61 @@ public struct MaxPoolLayer: Sendable, Equatable {
     public var helperCount: Int { maps.count * spreadLimbs.count }
 }
 
+/// An elementwise affine map `y = scale·m·x + a` (m and a committed weight vectors when present).
+public struct ElementwiseLayer: Sendable, Equatable {
+    /// Vector length (power of two).
+    public var size: Int
+    /// Public factor (2^s for scaleUp, else 1).
+    public var scale: Int64
+    /// A committed multiplier vector m (mulConst); otherwise m = 1.
+    public var multiplier: Bool
+    /// A committed addend vector a (addConst); otherwise a = 0.
+    public var addend: Bool
+
+    public init(size: Int, scale: Int64, multiplier: Bool, addend: Bool) {
+        self.size = size
+        self.scale = scale
+        self.multiplier = multiplier
+        self.addend = addend
+    }
+}
+
+/// Sum pooling as `window` index maps whose gathers are added.
+public struct SumPoolLayer: Sendable, Equatable {
+    /// `maps[i][t]`: the input index of window element `i` for output `t`, or -1 (padding: adds 0).
+    public var maps: [[Int32]]
+
+    public init(maps: [[Int32]]) { self.maps = maps }
+}
+
+/// A tabulated function applied elementwise.
+public struct LookupLayer: Sendable, Equatable {
+    /// Vector length (power of two).
+    public var size: Int
+    /// Index of the `.function` table.
+    public var table: Int
+
+    public init(size: Int, table: Int) {
+        self.size = size
+        self.table = table
+    }
+}
+
 /// A fixed table that lookups are checked against. Each entry is a pair (a, b).
 public enum LookupTable: Sendable, Equatable, Hashable {
     /// Entries (j, 0) for j in [0, 2^bits) (bits ≤ `Limbs.bits`: wider ranges are split into limbs).
     case range(bits: Int)
     /// Entries (start + j, sign(start + j)) for j in [0, 2^bits), sign in {-1, 0, 1}.
     case sign(start: Int64, bits: Int)
+    /// Entries (start + j, values[j]) for j in [0, values.count), a power of two: a function tabulated
+    /// over consecutive inputs.
+    case function(start: Int64, values: [Int64])
 
     /// log2 of the number of entries.
     public var logSize: Int {
         switch self {
         case .range(let bits), .sign(_, let bits): bits
+        case .function(_, let values): values.count.trailingZeroBitCount
         }
     }
 }
@@ -223,9 +281,13 @@ public struct CircuitWeights: Sendable, Equatable {
     public var matrices: [[Int64]]
     /// Per linear layer: the bias, `rows` entries, zero-padded.
     public var biases: [[Int64]]
+    /// Per elementwise layer (in layer order): its multiplier vector, then its addend vector (each
+    /// present only when the layer has it), `size` entries each.
+    public var constants: [[Int64]]
 
-    public init(matrices: [[Int64]], biases: [[Int64]]) {
+    public init(matrices: [[Int64]], biases: [[Int64]], constants: [[Int64]] = []) {
         self.matrices = matrices
         self.biases = biases
+        self.constants = constants
     }
 }

@@ -24,6 +24,7 @@ package struct CircuitWitness: Sendable {
         helpers = []
         multiplicities = arch.tables.map { [Int64](repeating: 0, count: 1 << $0.logSize) }
         var linearIndex = 0
+        var constantIndex = 0
         for (index, layer) in arch.layers.enumerated() {
             let x = values[index]
             var rem: [[Int64]] = []
@@ -70,6 +71,40 @@ package struct CircuitWitness: Sendable {
                 y = out
             case .gather(let g):
                 y = g.map.map { $0 < 0 ? 0 : x[Int($0)] }
+            case .elementwise(let e):
+                var out = x.map { $0 &* e.scale }
+                if e.multiplier {
+                    let m = weights.constants[constantIndex]
+                    constantIndex += 1
+                    for t in out.indices { out[t] = out[t] &* m[t] }
+                }
+                if e.addend {
+                    let a = weights.constants[constantIndex]
+                    constantIndex += 1
+                    for t in out.indices { out[t] = out[t] &+ a[t] }
+                }
+                y = out
+            case .sumPool(let p):
+                var out = [Int64](repeating: 0, count: p.maps[0].count)
+                for map in p.maps {
+                    for (t, a) in map.enumerated() where a >= 0 { out[t] &+= x[Int(a)] }
+                }
+                y = out
+            case .lookup(let f):
+                guard case let .function(start, values) = arch.tables[f.table] else {
+                    throw .invalidArchitecture("layer \(index): table \(f.table) is not a function table")
+                }
+                var out = [Int64](repeating: 0, count: f.size)
+                for t in 0..<f.size {
+                    let j = x[t] &- start
+                    guard j >= 0 && j < Int64(values.count) else {
+                        if tamper != nil { continue }
+                        throw .outOfRange("layer \(index) (lookup): input \(x[t]) at \(t) is outside the table [\(start), \(start + Int64(values.count) - 1)]")
+                    }
+                    out[t] = values[Int(j)]
+                    multiplicities[f.table][Int(j)] += 1
+                }
+                y = out
             case .maxPool(let mp):
                 let n = mp.maps[0].count
                 var out = [Int64](repeating: 0, count: n)

@@ -35,6 +35,18 @@ public enum NetworkLayer: Sendable, Equatable {
     case reshape(shape: [Int])
     /// `y[i] = x[indexMap[i]]` (Transpose and other relayouts), output shape `shape`.
     case gather(indexMap: [Int], shape: [Int])
+    /// `y = x·2^shift` (exact).
+    case scaleUp(shift: Int)
+    /// `y[i] = x[i]·values[i]` (values: one per element, row-major); committed with the weights.
+    case mulConst(values: [Int64])
+    /// `y[i] = x[i] + values[i]`; committed with the weights.
+    case addConst(values: [Int64])
+    /// Sum over each window (padding adds 0); geometry as `maxPool`.
+    case sumPool(kernel: [Int], strides: [Int], pads: [Int] = [0, 0, 0, 0], dilations: [Int] = [1, 1], outputSize: [Int]? = nil)
+    /// `y = values[clamp(x, start, start + values.count − 1) − start]` (sigmoid/tanh tables).
+    case table(start: Int64, values: [Int64])
+    /// `y = x >= 0 ? x : (x·multiplier + 2^(shift−1)) >> shift`.
+    case leakyRelu(multiplier: Int64, shift: Int)
 }
 
 /// Compiles a `QuantizedNetwork` to a circuit: convolutions become an im2col index map plus a matrix
@@ -86,6 +98,9 @@ public enum NetworkCompiler {
         }
     }
 
+    /// The most entries of a function table (a lookup layer's input range).
+    static let maxFunctionTableBits = 20
+
     /// The most window elements one max-pool layer takes (its zero-check has degree window + 1).
     static let maxPoolWindow = 7
 
@@ -120,6 +135,7 @@ public enum NetworkCompiler {
         var highRange: (Int64, Int64) = (0, 0)
         var matrices: [[Int64]] = []
         var biases: [[Int64]] = []
+        var constants: [[Int64]] = []
         // The circuit input is the flat vector; later index maps read it through `positions`.
         var cur = Layout.flat(net.inputShape, lo: min(net.inputMin, 0), hi: max(net.inputMax, 0))
         let inputLength = cur.count
@@ -129,6 +145,71 @@ public enum NetworkCompiler {
             if let i = tables.firstIndex(of: t) { return i }
             tables.append(t)
             return tables.count - 1
+        }
+        /// Rounding shift then clamp of the current tensor (one requantize layer).
+        func requantize(_ index: Int, shift: Int, lo: Int64, hi: Int64) throws(ZKMLError) {
+            guard shift >= 0 && shift <= 40, lo <= 0, hi >= 0 else {
+                throw .unsupportedModel("layer \(index) (requantize): needs 0 <= shift <= 40 and lo <= 0 <= hi")
+            }
+            let half: Int64 = shift == 0 ? 0 : 1 << Int64(shift - 1)
+            let qlo = (cur.lo + half) >> Int64(shift), qhi = (cur.hi + half) >> Int64(shift)
+            let divisor = hi - lo + 1
+            let hlo = floorDiv(qlo - lo, divisor), hhi = floorDiv(qhi - lo, divisor)
+            // One sign table for every layer: its range grows to cover each layer's high parts.
+            if let _ = signTable {
+                highRange = (min(highRange.0, hlo), max(highRange.1, hhi))
+            } else {
+                tables.append(.sign(start: 0, bits: 0))
+                signTable = tables.count - 1
+                highRange = (min(hlo, -1), max(hhi, 1))
+            }
+            let rq = RequantizeLayer(size: cur.size, shift: shift, lo: lo, hi: hi, signTable: signTable!)
+            for w in rq.rangeWidths { _ = tableIndex(.range(bits: w)) }
+            layers.append(.requantize(rq))
+            cur.lo = lo
+            cur.hi = hi
+        }
+        /// A lookup layer applying `f` to every entry (the table covers the current bounds).
+        func lookup(_ index: Int, _ what: String, _ f: (Int64) -> Int64) throws(ZKMLError) {
+            let bits = bitsFor(cur.hi - cur.lo + 1)
+            guard bits <= maxFunctionTableBits else {
+                throw .unsupportedModel("layer \(index) (\(what)): input range [\(cur.lo), \(cur.hi)] needs a table of 2^\(bits) entries (at most 2^\(maxFunctionTableBits))")
+            }
+            let entries = (0..<(Int64(1) << Int64(bits))).map { f(cur.lo + $0) }
+            let t = tableIndex(.function(start: cur.lo, values: entries))
+            layers.append(.lookup(LookupLayer(size: cur.size, table: t)))
+            cur.clean = cur.clean && f(0) == 0
+            cur.lo = min(entries.min()!, 0)
+            cur.hi = max(entries.max()!, 0)
+        }
+        /// The input positions of every output window of a pooling op (nil: a padding position).
+        func windows(_ index: Int, _ what: String, kernel: [Int], strides: [Int], pads: [Int], dilations: [Int],
+                     outputSize: [Int]?) throws(ZKMLError) -> (Layout, [[Int32?]]) {
+            try checkWindow(index, what, kernel: kernel, strides: strides, pads: pads, dilations: dilations)
+            guard cur.isImage else { throw .unsupportedModel("layer \(index) (\(what)): needs an image input [C, H, W], got \(cur.shape)") }
+            let (C, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
+            let oh = outputSize?.first ?? windowOutput(H, kernel: kernel[0], stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
+            let ow = outputSize?.last ?? windowOutput(W, kernel: kernel[1], stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
+            guard oh > 0, ow > 0, outputSize.map({ $0.count == 2 }) ?? true else {
+                throw .unsupportedModel("layer \(index) (\(what)): empty or malformed output size")
+            }
+            let out = Layout.image([C, oh, ow], lo: cur.lo, hi: cur.hi, clean: true)
+            var result = [[Int32?]](repeating: [], count: out.size)
+            for c in 0..<C {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        var inside: [Int32?] = []
+                        for dy in 0..<kernel[0] {
+                            for dx in 0..<kernel[1] {
+                                let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
+                                inside.append(iy >= 0 && iy < H && ix >= 0 && ix < W ? Int32(cur.index(c: c, h: iy, w: ix)) : nil)
+                            }
+                        }
+                        result[out.index(c: c, h: y, w: x)] = inside
+                    }
+                }
+            }
+            return (out, result)
         }
         /// Lays the current tensor out flat (one index map) unless it already is.
         func flatten() {
@@ -213,57 +294,17 @@ public enum NetworkCompiler {
                 cur = Layout.image([outC, oh, ow], lo: lo, hi: hi, clean: false)
 
             case let .requantize(shift, lo, hi):
-                guard shift >= 0 && shift <= 40, lo <= 0, hi >= 0 else {
-                    throw .unsupportedModel("layer \(index) (requantize): needs 0 <= shift <= 40 and lo <= 0 <= hi")
-                }
-                let half: Int64 = shift == 0 ? 0 : 1 << Int64(shift - 1)
-                let qlo = (cur.lo + half) >> Int64(shift), qhi = (cur.hi + half) >> Int64(shift)
-                let divisor = hi - lo + 1
-                let hlo = floorDiv(qlo - lo, divisor), hhi = floorDiv(qhi - lo, divisor)
-                // One sign table for every layer: its range grows to cover each layer's high parts.
-                if let _ = signTable {
-                    highRange = (min(highRange.0, hlo), max(highRange.1, hhi))
-                } else {
-                    tables.append(.sign(start: 0, bits: 0))
-                    signTable = tables.count - 1
-                    highRange = (min(hlo, -1), max(hhi, 1))
-                }
-                let rq = RequantizeLayer(size: cur.size, shift: shift, lo: lo, hi: hi, signTable: signTable!)
-                for w in rq.rangeWidths { _ = tableIndex(.range(bits: w)) }
-                layers.append(.requantize(rq))
-                cur.lo = lo
-                cur.hi = hi
+                try requantize(index, shift: shift, lo: lo, hi: hi)
 
             case let .maxPool(kernel, strides, pads, dilations, outputSize):
-                try checkWindow(index, "maxpool", kernel: kernel, strides: strides, pads: pads, dilations: dilations)
-                guard cur.isImage else { throw .unsupportedModel("layer \(index) (maxpool): needs an image input [C, H, W], got \(cur.shape)") }
-                let (C, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
-                let oh = outputSize?.first ?? windowOutput(H, kernel: kernel[0], stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
-                let ow = outputSize?.last ?? windowOutput(W, kernel: kernel[1], stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
-                guard oh > 0, ow > 0, outputSize.map({ $0.count == 2 }) ?? true else {
-                    throw .unsupportedModel("layer \(index) (maxpool): empty or malformed output size")
-                }
-                let out = Layout.image([C, oh, ow], lo: cur.lo, hi: cur.hi, clean: true)
+                let (out, raw) = try windows(index, "maxpool", kernel: kernel, strides: strides, pads: pads, dilations: dilations, outputSize: outputSize)
                 let window = kernel[0] * kernel[1]
-                // Per output index: its window's input positions (empty: padded output or no input).
-                var windows = [[Int32]](repeating: [], count: out.size)
-                for c in 0..<C {
-                    for y in 0..<oh {
-                        for x in 0..<ow {
-                            // A padding position repeats the first input position of its window, which
-                            // leaves the max unchanged (padding never wins, as in the engine).
-                            var inside: [Int32?] = []
-                            for dy in 0..<kernel[0] {
-                                for dx in 0..<kernel[1] {
-                                    let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
-                                    inside.append(iy >= 0 && iy < H && ix >= 0 && ix < W ? Int32(cur.index(c: c, h: iy, w: ix)) : nil)
-                                }
-                            }
-                            // No input position at all: the output is 0 (every map -1), as in the engine.
-                            guard let first = inside.compactMap({ $0 }).first else { continue }
-                            windows[out.index(c: c, h: y, w: x)] = inside.map { $0 ?? first }
-                        }
-                    }
+                // A padding position repeats the first input position of its window, which leaves the
+                // max unchanged (padding never wins, as in the engine). A window without any input
+                // position gives 0 (every map -1), as in the engine.
+                let windows: [[Int32]] = raw.map { inside in
+                    guard let first = inside.compactMap({ $0 }).first else { return [] }
+                    return inside.map { $0 ?? first }
                 }
                 let spread = cur.hi - min(cur.lo, 0) + 1
                 func addPool(_ maps: [[Int32]]) {
@@ -313,6 +354,69 @@ public enum NetworkCompiler {
                 cur.positions = indexMap.map { cur.positions[$0] }
                 cur.shape = shape
                 cur.clean = cur.clean && permutes
+
+            case .scaleUp(let shift):
+                let bound = max(cur.hi.magnitude, cur.lo.magnitude)
+                guard shift >= 0, shift <= 40, bound < UInt64(1) << UInt64(62 - shift) else {
+                    throw .unsupportedModel("layer \(index) (scaleUp): shift \(shift) of values up to \(bound) overflows")
+                }
+                layers.append(.elementwise(ElementwiseLayer(size: cur.size, scale: Int64(1) << Int64(shift), multiplier: false, addend: false)))
+                cur.lo <<= Int64(shift)
+                cur.hi <<= Int64(shift)
+
+            case .mulConst(let values), .addConst(let values):
+                let isMul: Bool
+                if case .mulConst = layer { isMul = true } else { isMul = false }
+                let what = isMul ? "mulConst" : "addConst"
+                guard values.count == cur.count, values.allSatisfy({ $0.magnitude < 1 << 40 }) else {
+                    throw .unsupportedModel("layer \(index) (\(what)): \(values.count) constants for \(cur.count) elements (or one beyond 2^40)")
+                }
+                // One constant per circuit entry: a relayout that repeats entries is laid out flat first.
+                if Set(cur.positions).count != cur.count { flatten() }
+                var vector = [Int64](repeating: 0, count: cur.size)
+                for (i, p) in cur.positions.enumerated() { vector[p] = values[i] }
+                let (vlo, vhi) = (min(values.min()!, 0), max(values.max()!, 0))
+                if isMul {
+                    let products = [vlo * cur.lo, vlo * cur.hi, vhi * cur.lo, vhi * cur.hi]
+                    cur.lo = min(products.min()!, 0)
+                    cur.hi = max(products.max()!, 0)
+                    cur.clean = true  // the multiplier is 0 on padding
+                } else {
+                    cur.lo += vlo
+                    cur.hi += vhi
+                }
+                constants.append(vector)
+                layers.append(.elementwise(ElementwiseLayer(size: cur.size, scale: 1, multiplier: isMul, addend: !isMul)))
+
+            case let .sumPool(kernel, strides, pads, dilations, outputSize):
+                let (out, raw) = try windows(index, "sumpool", kernel: kernel, strides: strides, pads: pads, dilations: dilations, outputSize: outputSize)
+                let window = kernel[0] * kernel[1]
+                // Padding adds 0: its map entry is -1.
+                let maps = (0..<window).map { i in raw.map { $0.isEmpty ? Int32(-1) : ($0[i] ?? -1) } }
+                layers.append(.sumPool(SumPoolLayer(maps: maps)))
+                let (lo, hi) = (min(cur.lo, 0) * Int64(window), max(cur.hi, 0) * Int64(window))
+                cur = out
+                cur.lo = lo
+                cur.hi = hi
+
+            case let .table(start, values):
+                guard !values.isEmpty, values.count <= 1 << maxFunctionTableBits else {
+                    throw .unsupportedModel("layer \(index) (table): \(values.count) entries")
+                }
+                let last = start + Int64(values.count) - 1
+                // A wide input is clamped to the table's range first (one requantize layer), so the
+                // function table stays the size of the tabulated range.
+                if cur.hi - cur.lo + 1 > 2 * Int64(values.count) && start <= 0 && last >= 0 {
+                    try requantize(index, shift: 0, lo: start, hi: last)
+                }
+                try lookup(index, "table") { values[Int(min(max($0, start), last) - start)] }
+
+            case let .leakyRelu(multiplier, shift):
+                guard shift >= 0, shift <= 40, multiplier.magnitude < 1 << 40 else {
+                    throw .unsupportedModel("layer \(index) (leakyRelu): shift \(shift) or multiplier \(multiplier) out of range")
+                }
+                let half: Int64 = shift > 0 ? 1 << Int64(shift - 1) : 0
+                try lookup(index, "leakyRelu") { $0 >= 0 ? $0 : ($0 * multiplier + half) >> Int64(shift) }
             }
         }
         // Size the sign table from the high parts every requantize layer may produce.
@@ -328,6 +432,6 @@ public enum NetworkCompiler {
         let arch = CircuitArchitecture(inputSize: inputSize, inputLength: inputLength, outputLength: cur.count,
                                        layers: layers, tables: tables)
         _ = try CircuitPlan(arch)
-        return (arch, CircuitWeights(matrices: matrices, biases: biases))
+        return (arch, CircuitWeights(matrices: matrices, biases: biases, constants: constants))
     }
 }

@@ -39,6 +39,8 @@ struct CircuitPlan: Sendable {
     let weightLayout: SegmentLayout
     /// Linear layer index → its position among linear layers.
     let linearOrdinal: [Int: Int]
+    /// Elementwise layer index → weight-vector segments of its multiplier and addend (when present).
+    let constantSegments: [Int: (multiplier: Int?, addend: Int?)]
 
     struct LookupGroup: Sendable {
         /// The layer whose lookups these are.
@@ -82,7 +84,14 @@ struct CircuitPlan: Sendable {
                 let first = sourceSegments.count
                 sourceSegments.append(contentsOf: Array(repeating: log, count: tables.count))
                 groups.append(LookupGroup(layer: l, logSize: log, segments: Array(first..<(first + tables.count)), tables: tables))
-            case .linear, .gather:
+            case .lookup(let f):
+                let log = f.size.trailingZeroBitCount
+                if l != last { valueColumn[l + 1] = columns.count; columns.append(log) }
+                helperColumns[l] = []
+                let first = sourceSegments.count
+                sourceSegments.append(log)
+                groups.append(LookupGroup(layer: l, logSize: log, segments: [first], tables: [f.table]))
+            case .linear, .gather, .elementwise, .sumPool:
                 break
             }
         }
@@ -97,6 +106,16 @@ struct CircuitPlan: Sendable {
             weightSegments.append(s.logRows + s.logInner)
             weightSegments.append(s.logRows)
         }
+        var constantSegments: [Int: (multiplier: Int?, addend: Int?)] = [:]
+        for (l, layer) in arch.layers.enumerated() {
+            guard case .elementwise(let e) = layer else { continue }
+            let log = e.size.trailingZeroBitCount
+            var entry: (multiplier: Int?, addend: Int?) = (nil, nil)
+            if e.multiplier { entry.multiplier = weightSegments.count; weightSegments.append(log) }
+            if e.addend { entry.addend = weightSegments.count; weightSegments.append(log) }
+            constantSegments[l] = entry
+        }
+        self.constantSegments = constantSegments
         weightBlindingSegment = weightSegments.count
         weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
         self.weightLayout = SegmentLayout(logSizes: weightSegments)
@@ -156,6 +175,10 @@ struct CircuitPlan: Sendable {
             switch table {
             case let .sign(start, _): guard start.magnitude < 1 << 40 else { throw .invalidArchitecture("table \(t): bad start") }
             case .range(let bits): guard bits <= Limbs.bits else { throw .invalidArchitecture("table \(t): range wider than a limb") }
+            case let .function(start, values):
+                guard pow2(values.count), start.magnitude < 1 << 40, values.allSatisfy({ $0.magnitude < 1 << 40 }) else {
+                    throw .invalidArchitecture("table \(t): a function table needs a power-of-two length and entries below 2^40")
+                }
             }
         }
         func hasRange(_ widths: [Int]) -> Bool { widths.allSatisfy { arch.tables.contains(.range(bits: $0)) } }
@@ -176,6 +199,19 @@ struct CircuitPlan: Sendable {
             case .gather(let g):
                 guard pow2(g.map.count), g.map.count <= 1 << 24, g.map.allSatisfy({ $0 >= -1 && Int($0) < size }) else {
                     throw .invalidArchitecture("layer \(l) (gather): bad map")
+                }
+            case .elementwise(let e):
+                guard e.size == size, e.scale != 0, e.scale.magnitude < 1 << 40 else {
+                    throw .invalidArchitecture("layer \(l) (elementwise): bad size or scale")
+                }
+            case .sumPool(let p):
+                guard !p.maps.isEmpty, pow2(p.maps[0].count), p.maps[0].count <= 1 << 24,
+                      p.maps.allSatisfy({ $0.count == p.maps[0].count && $0.allSatisfy { $0 >= -1 && Int($0) < size } }) else {
+                    throw .invalidArchitecture("layer \(l) (sumpool): bad maps")
+                }
+            case .lookup(let f):
+                guard f.size == size, arch.tables.indices.contains(f.table), case .function = arch.tables[f.table] else {
+                    throw .invalidArchitecture("layer \(l) (lookup): bad size or table")
                 }
             case .maxPool(let mp):
                 guard !mp.maps.isEmpty, mp.maps.count + 1 <= Sumcheck.maxDegree, pow2(mp.maps[0].count),

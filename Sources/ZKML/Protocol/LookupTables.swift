@@ -27,11 +27,12 @@ extension LookupTable {
         switch self {
         case .range: (Int64(j), 0)
         case let .sign(start, _): (start + Int64(j), (start + Int64(j)).signum())
+        case let .function(start, values): (start + Int64(j), values[j])
         }
     }
 
     /// The extensions of the a and b columns at `point` (logSize coordinates). The verifier's cost is
-    /// O(logSize) for range tables and O(2^logSize) for the sign table.
+    /// O(logSize) for range tables and O(2^logSize) for sign and function tables.
     func evaluateColumns(at point: [Ext]) -> (Ext, Ext) {
         let index = PointMath.indexValue(point)
         switch self {
@@ -45,6 +46,8 @@ extension LookupTable {
                 if v > 0 { b += eq[j] } else if v < 0 { b -= eq[j] }
             }
             return (index + PointMath.field(start), b)
+        case let .function(start, values):
+            return (index + PointMath.field(start), PointMath.evaluate(values, at: point))
         }
     }
 }

@@ -224,6 +224,17 @@ struct ProverState {
                     let offset = fm[0].functional - combine((0..<k).map { (LimbSum.weight($0), fm[1 + i * k + $0].functional) })
                     poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered, offset: offset)))
                 }
+            case .lookup(let f):
+                // (x, y) at ρ, both masked unless public; the tuple is looked up in the function table.
+                var fm = channel.finalMasks(2)
+                fm[0] = mask(fm[0], forValue: l)
+                fm[1] = mask(fm[1], forValue: l + 1)
+                let sent = [evaluate(value: l, at: rho) + fm[0].value, evaluate(value: l + 1, at: rho) + fm[1].value]
+                channel.send("leaf.lookup", sent)
+                denominatorMasks = denominatorMasks + VerifierState.linearPart(
+                    2, fm.map(\.functional), VerifierState.lookupLeafDenominator(f, sels[0], ch))
+                route(value: l, point: rho, sent[0], offset: fm[0].functional)
+                route(value: l + 1, point: rho, sent[1], offset: fm[1].functional)
             default:
                 break
             }
@@ -249,8 +260,15 @@ struct ProverState {
             case .linear(let s):
                 proveLinear(l, s)
             case .gather(let g):
-                let items = claims[l + 1].map { (g.map, $0) }
+                let items = claims[l + 1].map { ([g.map], $0) }
                 if !items.isEmpty { proveGather(input: l, items) }
+            case .sumPool(let p):
+                let items = claims[l + 1].map { (p.maps, $0) }
+                if !items.isEmpty { proveGather(input: l, items) }
+            case .elementwise(let e):
+                proveElementwise(l, e)
+            case .lookup:
+                break  // its input and output claims come from the lookup tree's leaf
             case .maxPool(let mp):
                 proveMaxPool(l, mp)
             case .requantize(let rq):
@@ -304,6 +322,16 @@ struct ProverState {
             let l = group.layer
             let h = witness.helpers[l]
             let size = 1 << group.logSize
+            if case .lookup = arch.layers[l] {
+                // (x_t, y_t) in the function table.
+                let (x, y) = (witness.values[l], witness.values[l + 1])
+                let tag = Goldilocks(UInt64(LookupTable.tag(group.tables[0])))
+                dens.append((0..<size).map { t in
+                    ch.beta - (PointMath.field(x[t]) + ch.gamma * Goldilocks(integer: Int(y[t])) + ch.delta * tag)
+                })
+                nums.append(Array(repeating: Ext.one, count: size))
+                continue
+            }
             let rangeSegments: Int
             if case .requantize = arch.layers[l] { rangeSegments = group.segments.count - 1 } else { rangeSegments = group.segments.count }
             for k in 0..<rangeSegments {
@@ -414,13 +442,16 @@ struct ProverState {
     }
 
     /// Merges claims on gathered copies of value `input` into one claim on it.
-    mutating func proveGather(input: Int, _ items: [([Int32], ValueClaim)]) {
+    /// Each item is a claim on Σ_i x[maps[i][·]] (one map: a gather; several: a sum pool).
+    mutating func proveGather(input: Int, _ items: [([[Int32]], ValueClaim)]) {
         let alpha = channel.challenges("gather.alpha", count: items.count)
         let size = fieldValues[input].count
         var weights = [Ext](repeating: .zero, count: size)
-        for (k, (map, claim)) in items.enumerated() {
-            let eq = MLE.eqTable(claim.point)
-            for (t, a) in map.enumerated() where a >= 0 { weights[Int(a)] += alpha[k] * eq[t] }
+        for (k, (maps, claim)) in items.enumerated() {
+            let eq = MLE.eqTable(claim.point).map { alpha[k] * $0 }
+            for map in maps {
+                for (t, a) in map.enumerated() where a >= 0 { weights[Int(a)] += eq[t] }
+            }
         }
         let x = fieldValues[input].map { Ext($0) }
         let offset = combine(items.indices.map { (alpha[$0], items[$0].1.offset) })
@@ -429,6 +460,53 @@ struct ProverState {
                                    lastDegree: ZKDegrees.gather, offset: offset)
         channel.send("gather.final", out.finalEvaluations[0])
         route(value: input, point: out.point, out.finalEvaluations[0], offset: fm.functional.scaled(MaskedSumcheck.finalMaskFactor(out.point)))
+    }
+
+    /// y(z_k) = a(z_k) + scale·Σ_t eq(z_k, t)·m_t·x_t for every pending claim, by one sumcheck over t
+    /// on the α-combination E = Σ_k α_k·eq(z_k, ·) (which the verifier evaluates itself).
+    mutating func proveElementwise(_ l: Int, _ e: ElementwiseLayer) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let segments = plan.constantSegments[l]!
+        func constant(_ seg: Int) -> [Goldilocks] {
+            let offset = plan.weightLayout.offsets[seg]
+            return Array(model.weightVector[offset..<(offset + e.size)])
+        }
+        var offsets = pending.map(\.offset)
+        if let seg = segments.addend {
+            let a = constant(seg)
+            let am = channel.finalMasks(pending.count)
+            let sent = pending.indices.map { MLE.evaluate(a, at: pending[$0].point) + am[$0].value }
+            channel.send("elementwise.addend", sent)
+            for k in pending.indices {
+                weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(seg, pending[k].point), value: sent[k], offset: am[k].functional))
+                offsets[k] = offsets[k] - am[k].functional
+            }
+        }
+        let alpha = channel.challenges("elementwise.alpha", count: pending.count)
+        let offset = combine(pending.indices.map { (alpha[$0], offsets[$0]) })
+        var combined = [Ext](repeating: .zero, count: e.size)
+        for k in pending.indices {
+            let eq = MLE.eqTable(pending[k].point)
+            for t in 0..<e.size { combined[t] += alpha[k] * eq[t] }
+        }
+        // Final masks of m (when present) and x.
+        var fm = channel.finalMasks(e.multiplier ? 2 : 1)
+        fm[fm.count - 1] = mask(fm[fm.count - 1], forValue: l)
+        var tables: [[Ext]] = [combined]
+        if let seg = segments.multiplier { tables.append(constant(seg).map { Ext($0) }) }
+        tables.append(fieldValues[l].map { Ext($0) })
+        let combination = SumOfProducts(terms: [ProductTerm(coefficient: PointMath.field(e.scale), factors: Array(tables.indices))],
+                                        tableCount: tables.count)
+        let out = channel.sumcheck(tables: tables, combination: combination, finalMasks: [.zero] + fm.map(\.value),
+                                   lastDegree: e.multiplier ? ZKDegrees.elementwise : ZKDegrees.gather, offset: offset)
+        let finals = Array(out.finalEvaluations.dropFirst())
+        channel.send("elementwise.finals", finals)
+        let kappa = MaskedSumcheck.finalMaskFactor(out.point)
+        if let seg = segments.multiplier {
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(seg, out.point), value: finals[0], offset: fm[0].functional.scaled(kappa)))
+        }
+        route(value: l, point: out.point, finals[finals.count - 1], offset: fm[fm.count - 1].functional.scaled(kappa))
     }
 
     /// Σ_t eq(τ, t)·(y − lo − (1 − c²)·m − (c² + c)/2·(hi − lo)) = 0 with m the low part (the sum of
@@ -484,7 +562,7 @@ struct ProverState {
         for (i, g) in gathered.enumerated() {
             poolClaims[l, default: []].append((i, ValueClaim(point: out.point, value: g, offset: fm[1 + i].functional.scaled(kappa))))
         }
-        let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
+        let items = (poolClaims[l] ?? []).map { ([mp.maps[$0.0]], $0.1) }
         proveGather(input: l, items)
     }
 }

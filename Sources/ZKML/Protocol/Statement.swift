@@ -17,9 +17,11 @@ public enum ZKMLProtocol {
     /// d + 1 coefficients, 2(d + 1) consecutive entries (was two power-of-two evaluation tables), so
     /// the pool column, present in both modes, shrinks (digits_mlp: 2^12 → 2^11 entries, its witness
     /// vector 2^13 → 2^12; docs/ZK.md §3).
-    public static let version: UInt8 = 8
+    /// Versions 9 (zero-knowledge) and 7 (plain): elementwise (scaleUp, mulConst, addConst), sum-pool
+    /// and lookup (function table) layers; architecture encoding version 3 (docs/ZKML.md §1, §3).
+    public static let version: UInt8 = 9
     /// The version of plain (not zero-knowledge) proofs.
-    public static let plainVersion: UInt8 = 6
+    public static let plainVersion: UInt8 = 7
 
     /// The version a proof of this mode carries.
     static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }

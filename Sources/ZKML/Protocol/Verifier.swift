@@ -121,6 +121,11 @@ struct VerifierState {
         }
     }
 
+    /// A lookup layer's part of the lookup tree's leaf denominator, from (x(ρ), y(ρ)).
+    static func lookupLeafDenominator(_ f: LookupLayer, _ sel: Ext, _ ch: LookupChallenges) -> ([Ext]) -> Ext {
+        { v in sel * ch.denominator(tag: LookupTable.tag(f.table), a: v[0], b: v[1]) }
+    }
+
     /// The linear part Σ_j (f(e_j) − f(0))·masks_j of an affine function of masked values: what the
     /// masks contribute when f is applied to the sent values (docs/ZK.md §2a).
     static func linearPart(_ count: Int, _ masks: [PoolFunctional], _ f: ([Ext]) -> Ext) -> PoolFunctional {
@@ -193,6 +198,16 @@ struct VerifierState {
                     let offset = fm[0] - combine((0..<k).map { (LimbSum.weight($0), fm[1 + i * k + $0]) })
                     poolClaims[l, default: []].append((i, ValueClaim(point: rho, value: gathered, offset: offset)))
                 }
+            case .lookup(let f):
+                var fm = try channel.finalMasks(2)
+                fm[0] = mask(fm[0], forValue: l)
+                fm[1] = mask(fm[1], forValue: l + 1)
+                let v = try channel.receive("leaf.lookup", count: 2)
+                let groupDenominator = VerifierState.lookupLeafDenominator(f, sels[0], ch)
+                denominator += groupDenominator(v)
+                denominatorMasks = denominatorMasks + VerifierState.linearPart(2, fm, groupDenominator)
+                try route(value: l, point: rho, v[0], offset: fm[0])
+                try route(value: l + 1, point: rho, v[1], offset: fm[1])
             default:
                 break
             }
@@ -236,8 +251,15 @@ struct VerifierState {
             case .linear(let s):
                 try verifyLinear(l, s)
             case .gather(let g):
-                let items = claims[l + 1].map { (g.map, $0) }
+                let items = claims[l + 1].map { ([g.map], $0) }
                 if !items.isEmpty { try verifyGather(input: l, items) }
+            case .sumPool(let p):
+                let items = claims[l + 1].map { (p.maps, $0) }
+                if !items.isEmpty { try verifyGather(input: l, items) }
+            case .elementwise(let e):
+                try verifyElementwise(l, e)
+            case .lookup:
+                break
             case .maxPool(let mp):
                 try verifyMaxPool(l, mp)
             case .requantize(let rq):
@@ -306,7 +328,8 @@ struct VerifierState {
         }
     }
 
-    mutating func verifyGather(input: Int, _ items: [([Int32], ValueClaim)]) throws(ZKMLError) {
+    /// Each item is a claim on Σ_i x[maps[i][·]] (one map: a gather; several: a sum pool).
+    mutating func verifyGather(input: Int, _ items: [([[Int32]], ValueClaim)]) throws(ZKMLError) {
         let alpha = channel.challenges("gather.alpha", count: items.count)
         let logSize = key.architecture.valueSize(input).trailingZeroBitCount
         var claim = Ext.zero
@@ -317,14 +340,53 @@ struct VerifierState {
         let x = try channel.receive("gather.final")
         let eqR = MLE.eqTable(sub.point)
         var weight = Ext.zero
-        for (k, (map, c)) in items.enumerated() {
+        for (k, (maps, c)) in items.enumerated() {
             let eq = MLE.eqTable(c.point)
             var acc = Ext.zero
-            for (t, a) in map.enumerated() where a >= 0 { acc += eq[t] * eqR[Int(a)] }
+            for map in maps {
+                for (t, a) in map.enumerated() where a >= 0 { acc += eq[t] * eqR[Int(a)] }
+            }
             weight += alpha[k] * acc
         }
         try channel.expect(x * weight, sub.expectedValue, "index-map sumcheck does not end at the input")
         try route(value: input, point: sub.point, x, offset: fm.scaled(MaskedSumcheck.finalMaskFactor(sub.point)))
+    }
+
+    /// Mirrors `ProverState.proveElementwise`.
+    mutating func verifyElementwise(_ l: Int, _ e: ElementwiseLayer) throws(ZKMLError) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let segments = plan.constantSegments[l]!
+        var offsets = pending.map(\.offset)
+        var values = pending.map(\.value)
+        if let seg = segments.addend {
+            let am = try channel.finalMasks(pending.count)
+            let sent = try channel.receive("elementwise.addend", count: pending.count)
+            for k in pending.indices {
+                weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(seg, pending[k].point), value: sent[k], offset: am[k]))
+                values[k] = values[k] - sent[k]
+                offsets[k] = offsets[k] - am[k]
+            }
+        }
+        let alpha = channel.challenges("elementwise.alpha", count: pending.count)
+        var claim = Ext.zero
+        for k in pending.indices { claim += alpha[k] * values[k] }
+        let offset = combine(pending.indices.map { (alpha[$0], offsets[$0]) })
+        var fm = try channel.finalMasks(e.multiplier ? 2 : 1)
+        fm[fm.count - 1] = mask(fm[fm.count - 1], forValue: l)
+        let sub = try channel.sumcheck(claim: claim, offset: offset, numVariables: e.size.trailingZeroBitCount, degree: e.multiplier ? 3 : 2,
+                                       lastDegree: e.multiplier ? ZKDegrees.elementwise : ZKDegrees.gather)
+        let finals = try channel.receive("elementwise.finals", count: e.multiplier ? 2 : 1)
+        var combined = Ext.zero
+        for k in pending.indices { combined += alpha[k] * MLE.eq(pending[k].point, sub.point) }
+        var expected = PointMath.field(e.scale) * combined
+        for f in finals { expected *= f }
+        try channel.expect(expected, sub.expectedValue, "elementwise sumcheck does not end at scale·m·x")
+        let kappa = MaskedSumcheck.finalMaskFactor(sub.point)
+        if let seg = segments.multiplier {
+            weightClaims.append(ValueClaim(point: plan.weightLayout.globalPoint(seg, sub.point), value: finals[0], offset: fm[0].scaled(kappa)))
+        }
+        try route(value: l, point: sub.point, finals[finals.count - 1], offset: fm[fm.count - 1].scaled(kappa))
     }
 
     mutating func verifyRequantize(_ l: Int, _ rq: RequantizeLayer) throws(ZKMLError) {
@@ -362,7 +424,7 @@ struct VerifierState {
         for i in mp.maps.indices {
             poolClaims[l, default: []].append((i, ValueClaim(point: sub.point, value: v[1 + i], offset: fm[1 + i].scaled(kappa))))
         }
-        let items = (poolClaims[l] ?? []).map { (mp.maps[$0.0], $0.1) }
+        let items = (poolClaims[l] ?? []).map { ([mp.maps[$0.0]], $0.1) }
         try verifyGather(input: l, items)
     }
 }

@@ -71,6 +71,10 @@ struct MaskPoolLayout: Sendable, Equatable {
             case .maxPool(let mp):
                 add(mp.maps.count + 1, ZKDegrees.maxPool(mp), mp.maps[0].count.trailingZeroBitCount)
                 add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
+            case .elementwise(let e):
+                add(e.multiplier ? 3 : 2, e.multiplier ? ZKDegrees.elementwise : ZKDegrees.gather, e.size.trailingZeroBitCount)
+            case .sumPool: add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
+            case .lookup: break
             }
         }
         return r
@@ -87,6 +91,7 @@ struct MaskPoolLayout: Sendable, Equatable {
             switch layer {
             case .requantize(let rq): count += 1 + rq.helperCount; route(l)
             case .maxPool(let mp): count += 1 + mp.helperCount; route(l + 1)
+            case .lookup: count += 2; route(l); route(l + 1)
             default: break
             }
         }
@@ -109,6 +114,13 @@ struct MaskPoolLayout: Sendable, Equatable {
             case .requantize(let rq):
                 count += 2 + rq.lowLimbs.count
                 route(l + 1)
+            case .elementwise(let e):
+                let pending = claims[l + 1]
+                if pending > 0 { count += (e.addend ? pending : 0) + (e.multiplier ? 2 : 1); route(l) }
+            case .sumPool:
+                if claims[l + 1] > 0 { count += 1; route(l) }
+            case .lookup:
+                break
             }
         }
         return count

@@ -270,4 +270,6 @@ enum ZKDegrees {
     static let requantize = 7
     /// eq·Π_i (y − x_i), every window difference masked.
     static func maxPool(_ mp: MaxPoolLayer) -> Int { 1 + 2 * mp.maps.count }
+    /// eq-combination·m·x (elementwise product), m and x masked.
+    static let elementwise = 5
 }
