@@ -11,10 +11,19 @@ extension PolynomialCommitment {
     }
 
     static func absorbStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment],
-                                _ claims: [EvaluationClaim], _ transcript: inout Transcript) {
+                                _ claims: [EvaluationClaim], _ transcript: inout Transcript,
+                                separateMasks: [Int: Commitment] = [:]) {
         transcript.absorb("pcs.open", integer: UInt64(commitments.count))
         parameters.absorb(into: &transcript)
         for c in commitments { c.absorb(into: &transcript) }
+        // Separate opening masks (absent from every opening without one, which is thus unchanged).
+        if !separateMasks.isEmpty {
+            transcript.absorb("pcs.masks", integer: UInt64(separateMasks.count))
+            for b in separateMasks.keys.sorted() {
+                transcript.absorb("pcs.mask.batch", integer: UInt64(b))
+                separateMasks[b]!.absorb(into: &transcript)
+            }
+        }
         transcript.absorb("pcs.claims", integer: UInt64(claims.count))
         for c in claims {
             transcript.absorb("pcs.claim.batch", integer: UInt64(c.batch))
@@ -44,9 +53,18 @@ extension PolynomialCommitment {
     /// Opens the committed polynomials at the claimed points in one proof. Every claim's value must be
     /// true (the prover does not check). All batches must share parameters.
     /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil.
+    /// `separateMasks` (zero knowledge for a batch committed without a mask, docs/ZK.md §6.2): batch
+    /// index → a fresh `OpeningMask` of the batch's size; that batch (one polynomial) must be alone in
+    /// its size class, and its class is opened as f + β·M with the mask's tree opened next to it.
     public static func open(_ batches: [CommittedBatch], claims: [EvaluationClaim], transcript: inout Transcript,
-                            randomness: ProofRandomness? = nil) -> OpeningProof {
+                            randomness: ProofRandomness? = nil, separateMasks: [Int: OpeningMask] = [:]) -> OpeningProof {
         precondition(!batches.isEmpty && !claims.isEmpty, "open needs batches and claims")
+        for (b, mask) in separateMasks {
+            precondition(b >= 0 && b < batches.count && batches[b].commitment.polynomialCount == 1 && !batches[b].openingMask
+                         && mask.commitment.polynomialCount == 2 && mask.numVariables == batches[b].numVariables
+                         && mask.batch.parameters == batches[b].parameters,
+                         "a separate mask goes with a one-polynomial batch of its size")
+        }
         let parameters = batches[0].parameters
         precondition(batches.allSatisfy { $0.parameters == parameters }, "batches must share parameters")
         let commitments = batches.map(\.commitment)
@@ -56,10 +74,14 @@ extension PolynomialCommitment {
                          && c.point.count == batches[c.batch].numVariables
                          && c.terms.allSatisfy({ $0.point.count == c.point.count }), "malformed claim")
         }
-        absorbStatement(parameters, commitments, claims, &transcript)
+        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks.mapValues(\.commitment))
         var classes = [SizeClassProof]()
         for (n, classBatches) in sizeClasses(commitments, claims) {
-            classes.append(openClass(n: n, batches: classBatches.map { batches[$0] }, batchIndices: classBatches,
+            let mask = classBatches.count == 1 ? separateMasks[classBatches[0]] : nil
+            precondition(mask != nil || !classBatches.contains(where: { separateMasks[$0] != nil }),
+                         "a batch with a separate mask must be alone in its size class")
+            classes.append(openClass(n: n, batches: classBatches.map { batches[$0] } + (mask.map { [$0.batch] } ?? []),
+                                     batchIndices: classBatches + (mask == nil ? [] : [-1]), separateMask: mask != nil,
                                      claims: claims.filter { classBatches.contains($0.batch) },
                                      parameters: parameters, transcript: &transcript,
                                      randomness: randomness?.fork("pcs.open.class.\(n)")))
@@ -67,8 +89,9 @@ extension PolynomialCommitment {
         return OpeningProof(classes: classes)
     }
 
-    static func openClass(n: Int, batches: [CommittedBatch], batchIndices: [Int], claims: [EvaluationClaim],
-                          parameters: CommitmentParameters, transcript: inout Transcript,
+    /// `separateMask`: the last batch is the `OpeningMask` of the first (which has one polynomial).
+    static func openClass(n: Int, batches: [CommittedBatch], batchIndices: [Int], separateMask: Bool = false,
+                          claims: [EvaluationClaim], parameters: CommitmentParameters, transcript: inout Transcript,
                           randomness: ProofRandomness? = nil) -> SizeClassProof {
         let size = 1 << n
         var slots = [Int: Int]()
@@ -95,7 +118,9 @@ extension PolynomialCommitment {
         // Zero knowledge (docs/ZK.md §6.2): a batch carrying an opening mask M = M_0 + u·M_1 is alone
         // in its class; the prover sends c = Σ_x W(x)·M(x), the verifier draws β, and Basefold runs on
         // f + β·M (uniform) against the claim Σ_ℓ γ^ℓ v_ℓ + β·c. The leaves combine with (1, β, β·u).
-        let masked = batches.count == 1 && batches[0].openingMask
+        // A separate mask (`OpeningMask`, the registered weights' case) gives the same three
+        // polynomials in two trees: [f] and [M_0, M_1].
+        let masked = (batches.count == 1 && batches[0].openingMask) || separateMask
         precondition(masked || !batches.contains(where: \.openingMask), "a masked batch must be alone in its size class")
         if masked {
             precondition(claims.allSatisfy { $0.polynomial == 0 }, "claims on a masked batch name polynomial 0")

@@ -4,9 +4,21 @@ extension PolynomialCommitment {
     /// malformed proofs or claims.
     /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), whose
     /// size class is opened in zero knowledge.
+    /// `separateMasks`: batch index → the commitment of the `OpeningMask` the prover opened that batch
+    /// with (`open(separateMasks:)`): a one-polynomial batch alone in its size class, a mask of two
+    /// polynomials of its size; the class is checked as f + β·(M_0 + u·M_1) over both trees.
     public static func verify(_ commitments: [Commitment], parameters: CommitmentParameters, claims: [EvaluationClaim],
-                              proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = []) throws(ProofError) {
+                              proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = [],
+                              separateMasks: [Int: Commitment] = [:]) throws(ProofError) {
         try parameters.validate()
+        for (b, mask) in separateMasks {
+            guard b >= 0, b < commitments.count, !maskedBatches.contains(b), commitments[b].polynomialCount == 1 else {
+                throw .invalidParameters("a separate mask names batch \(b), which is not a one-polynomial unmasked batch")
+            }
+            guard mask.polynomialCount == 2, mask.numVariables == commitments[b].numVariables else {
+                throw .shapeMismatch("the separate mask of batch \(b) has \(mask.polynomialCount) polynomials of \(mask.numVariables) variables")
+            }
+        }
         guard !claims.isEmpty else { throw .invalidParameters("no claims to verify") }
         for c in claims {
             guard c.batch >= 0, c.batch < commitments.count else { throw .invalidParameters("claim names batch \(c.batch)") }
@@ -21,23 +33,36 @@ extension PolynomialCommitment {
         for com in commitments where com.numVariables < parameters.foldingLog || com.numVariables > Sumcheck.maxRounds {
             throw .invalidParameters("commitment has \(com.numVariables) variables")
         }
-        absorbStatement(parameters, commitments, claims, &transcript)
+        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks)
         let classes = sizeClasses(commitments, claims)
         guard proof.classes.count == classes.count else {
             throw .shapeMismatch("\(proof.classes.count) size classes, expected \(classes.count)")
         }
         for (i, (n, batchIndices)) in classes.enumerated() {
+            let mask = batchIndices.count == 1 ? separateMasks[batchIndices[0]] : nil
+            guard mask != nil || !batchIndices.contains(where: { separateMasks[$0] != nil }) else {
+                throw .shapeMismatch("a batch with a separate mask must be alone in its size class")
+            }
             try verifyClass(n: n, commitments: batchIndices.map { commitments[$0] }, batchIndices: batchIndices,
                             claims: claims.filter { batchIndices.contains($0.batch) }, parameters: parameters,
                             proof: proof.classes[i], transcript: &transcript,
-                            masked: batchIndices.contains(where: maskedBatches.contains))
+                            masked: batchIndices.contains(where: maskedBatches.contains), separateMask: mask)
         }
     }
 
     static func verifyClass(n: Int, commitments: [Commitment], batchIndices: [Int], claims: [EvaluationClaim],
                             parameters: CommitmentParameters, proof: SizeClassProof,
-                            transcript: inout Transcript, masked: Bool = false) throws(ProofError) {
+                            transcript: inout Transcript, masked: Bool = false, separateMask: Commitment? = nil) throws(ProofError) {
         guard proof.numVariables == n else { throw .shapeMismatch("class has \(proof.numVariables) variables, expected \(n)") }
+        // A separate mask: the class is [f] and [M_0, M_1] in two trees, opened like a masked batch.
+        if separateMask != nil {
+            guard commitments.count == 1, commitments[0].polynomialCount == 1, !masked else {
+                throw .shapeMismatch("a batch with a separate mask must be alone in its class, with one polynomial")
+            }
+        }
+        let masked = masked || separateMask != nil
+        let commitments = commitments + (separateMask.map { [$0] } ?? [])
+        let batchIndices = batchIndices + (separateMask == nil ? [] : [-1])
         var slots = [Int: Int]()
         var m = 0
         for (i, c) in commitments.enumerated() {
@@ -45,7 +70,7 @@ extension PolynomialCommitment {
             m += c.polynomialCount
         }
         if masked {
-            guard commitments.count == 1, m == 3, claims.allSatisfy({ $0.polynomial == 0 }) else {
+            guard commitments.count == (separateMask == nil ? 1 : 2), m == 3, claims.allSatisfy({ $0.polynomial == 0 }) else {
                 throw .shapeMismatch("a masked batch must be alone in its class, with claims on polynomial 0 only")
             }
         }
@@ -169,7 +194,7 @@ extension PolynomialCommitment {
             try checkShape(opening, count: positions.count, width: com.polynomialCount * width, saltSize: saltSize,
                            what: "batch \(batchIndices[b])")
             guard opening.root(indices: positions, depth: log0 - k) == com.root else {
-                throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: -1)
+                throw .merklePathInvalid(what: batchIndices[b] < 0 ? "separate mask" : "batch \(batchIndices[b])", query: -1)
             }
         }
         var layerIndexLists = [[Int]]()

@@ -15,6 +15,8 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
 
     private let seed: [UInt8]
     private let label: [UInt8]
+    /// seed ‖ label: every block hashes this then the counter.
+    private let prefix: [UInt8]
     private var counter: UInt64 = 0
     private var block: [UInt8] = []
     private var used = 64
@@ -35,6 +37,7 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
     private init(seed: [UInt8], label: [UInt8]) {
         self.seed = seed
         self.label = label
+        prefix = seed + label
     }
 
     private static func compress(_ bytes: [UInt8]) -> [UInt8] {
@@ -57,10 +60,14 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
 
     /// Writes block `counter` (64 bytes) to `output` and advances the counter.
     private mutating func nextBlock(into output: UnsafeMutableRawBufferPointer) {
-        var message = seed + label
-        withUnsafeBytes(of: counter.littleEndian) { message.append(contentsOf: $0) }
+        let count = prefix.count
+        let block = counter.littleEndian
         counter &+= 1
-        message.withUnsafeBytes { m in Blake2b.hash(m, into: output) }
+        withUnsafeTemporaryAllocation(byteCount: count + 8, alignment: 8) { message in
+            prefix.withUnsafeBytes { message.copyMemory(from: $0) }
+            withUnsafeBytes(of: block) { UnsafeMutableRawBufferPointer(rebasing: message[count...]).copyMemory(from: $0) }
+            Blake2b.hash(UnsafeRawBufferPointer(message), into: output)
+        }
     }
 
     private mutating func refill() {
