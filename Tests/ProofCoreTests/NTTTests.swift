@@ -49,6 +49,27 @@ import TestSupport
         #expect(v == c)
     }
 
+    /// Plans up to 2^sharedLogSize reuse one shared twiddle table, larger ones compute their own: on
+    /// both sides of the boundary (and at the smallest sizes) the transform is the evaluation at the
+    /// bit-reversed powers of ω, and the inverse undoes it.
+    @Test(arguments: [1, 7, NTTPlan.sharedLogSize, NTTPlan.sharedLogSize + 1])
+    func sharedAndComputedTwiddlesAgree(logSize: Int) {
+        var rng = SplitMix64(seed: UInt64(100 + logSize))
+        let c = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        let plan = NTTPlan(logSize: logSize)
+        var v = c
+        plan.forward(&v)
+        let w = Goldilocks.rootOfUnity(logOrder: logSize)
+        for i in Set([0, 1, (1 << logSize) / 3, (1 << logSize) - 1]) {
+            let x = w.power(UInt64(reverseBits(i, bits: logSize)))
+            var acc = Goldilocks.zero
+            for coefficient in c.reversed() { acc = acc * x + coefficient }
+            #expect(v[i] == acc, "entry \(i) of 2^\(logSize)")
+        }
+        plan.inverse(&v)
+        #expect(v == c)
+    }
+
     @Test func largeTransformAgreesWithSmallerPieces() {
         // f(ω^j) for a sparse polynomial x^5 + 3 at size 2^15 (exercises the wide stages).
         let logSize = 15

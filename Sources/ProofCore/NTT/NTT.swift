@@ -22,7 +22,32 @@ public final class NTTPlan: Sendable {
     /// Blocks of this many elements are finished in cache by one thread.
     @usableFromInline static let blockSize = 1 << 12
 
-    public init(logSize: Int) {
+    /// Plans up to this size share the twiddle tables of `NTTPlan.shared` (computed once per process):
+    /// entry h + k of a table does not depend on the plan's size, so a larger plan's tables serve
+    /// every smaller size unchanged, and a small proof's per-commit and per-layer plans cost nothing.
+    public static let sharedLogSize = 16
+
+    /// The plan of 2^`sharedLogSize` whose tables smaller plans reuse (immutable).
+    static let shared = NTTPlan(computingLogSize: sharedLogSize)
+
+    public convenience init(logSize: Int) {
+        if logSize <= NTTPlan.sharedLogSize && logSize >= 0 {
+            let shared = NTTPlan.shared
+            self.init(logSize: logSize, twiddles: shared.twiddles, inverseTwiddles: shared.inverseTwiddles)
+        } else {
+            self.init(computingLogSize: logSize)
+        }
+    }
+
+    private init(logSize: Int, twiddles: [Goldilocks], inverseTwiddles: [Goldilocks]) {
+        self.logSize = logSize
+        size = 1 << logSize
+        self.twiddles = twiddles
+        self.inverseTwiddles = inverseTwiddles
+        sizeInverse = Goldilocks(UInt64(size)).inverse()!
+    }
+
+    private init(computingLogSize logSize: Int) {
         precondition(logSize >= 0 && logSize <= Goldilocks.twoAdicity, "NTT sizes go up to 2^32")
         self.logSize = logSize
         size = 1 << logSize

@@ -26,6 +26,8 @@ struct EqFactoredRounds<F: FieldElement> {
     @usableFromInline let combination: SumOfProducts<F>
     /// Degree of C.
     @usableFromInline let innerDegree: Int
+    /// Every term of C has exactly two factors (the fraction tree's levels): `quadraticRound` path.
+    @usableFromInline let quadratic: Bool
 
     @inlinable
     init(point: [F], tables: [[F]], combination: SumOfProducts<F>) {
@@ -52,6 +54,9 @@ struct EqFactoredRounds<F: FieldElement> {
         self.coefficients = combination.terms.map { $0.coefficient }
         self.combination = combination
         self.innerDegree = max(1, combination.degree)
+        var quadratic = true
+        for term in combination.terms where term.factors.count != 2 { quadratic = false }
+        self.quadratic = quadratic
     }
 
     /// The degree of the full combination eq·C.
@@ -82,7 +87,7 @@ struct EqFactoredRounds<F: FieldElement> {
         let skipOne = divisor != nil
         let points = d + 1
         let termCount = coefficients.count
-        let partials = flat.withUnsafeBufferPointer { fb in
+        let partials = quadratic ? quadraticRound(half: half, skipOne: skipOne) : flat.withUnsafeBufferPointer { fb in
             suffixEq.withUnsafeBufferPointer { eb in
                 factorStart.withUnsafeBufferPointer { fs in
                     factors.withUnsafeBufferPointer { fac in
@@ -135,6 +140,58 @@ struct EqFactoredRounds<F: FieldElement> {
             s[x] = eqAt(xv) * (x < points ? q[x] : interpolateAtIntegerNodes(q, at: xv))
         }
         return s
+    }
+
+    /// q at 0, 1 (unless `skipOne`) and 2 for a C whose terms are all products of two tables: each
+    /// term reads its two tables' halves directly (no per-point line table, no factor loop). The same
+    /// values as the general path.
+    @inlinable
+    func quadraticRound(half: Int, skipOne: Bool) -> [[F]] {
+        let termCount = coefficients.count
+        // Per term: the offsets of its two tables in `flat`, and its coefficient (nil when 1).
+        var first = [Int](), second = [Int](), scaled = [F?]()
+        for k in 0..<termCount {
+            first.append(factors[factorStart[k]] * size)
+            second.append(factors[factorStart[k] + 1] * size)
+            scaled.append(coefficients[k] == .one ? nil : coefficients[k])
+        }
+        return flat.withUnsafeBufferPointer { fb in
+            suffixEq.withUnsafeBufferPointer { eb in
+                first.withUnsafeBufferPointer { fo in
+                    second.withUnsafeBufferPointer { so in
+                        scaled.withUnsafeBufferPointer { co in
+                            Parallel.mapChunks(count: half, minimumChunk: 1 << 12) { range -> [F] in
+                                let base = fb.baseAddress!, w = eb.baseAddress!
+                                var q0 = F.zero, q1 = F.zero, q2 = F.zero
+                                for i in range {
+                                    var s0 = F.zero, s1 = F.zero, s2 = F.zero
+                                    for k in 0..<termCount {
+                                        let a = base + fo[k] + i, b = base + so[k] + i
+                                        let a0 = a[0], a1 = a[half], b0 = b[0], b1 = b[half]
+                                        var p0 = a0 * b0
+                                        var p2 = (a1.doubled() - a0) * (b1.doubled() - b0)
+                                        var p1 = skipOne ? F.zero : a1 * b1
+                                        if let c = co[k] {
+                                            p0 *= c
+                                            p2 *= c
+                                            if !skipOne { p1 *= c }
+                                        }
+                                        s0 += p0
+                                        s1 += p1
+                                        s2 += p2
+                                    }
+                                    let weight = w[i]
+                                    q0 += weight * s0
+                                    if !skipOne { q1 += weight * s1 }
+                                    q2 += weight * s2
+                                }
+                                return [q0, q1, q2]
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Binds the current variable to r.
