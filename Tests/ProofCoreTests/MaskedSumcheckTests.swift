@@ -179,13 +179,16 @@ import TestSupport
                       tableCount: comb.tableCount + 1)
     }
 
-    @Test(arguments: [1, 2, 5])
-    func matchesTheGenericProof(n: Int) throws {
+    /// `quadratic`: the lookup tree's level combination N0·D1 + N1·D0 + λ·D0·D1 (every term two
+    /// factors: `EqFactoredRounds.quadraticRound`); otherwise with a one-factor term (general path).
+    @Test(arguments: [1, 2, 5], [false, true])
+    func matchesTheGenericProof(n: Int, quadratic: Bool) throws {
         var rng = SplitMix64(seed: UInt64(200 + n))
         let ts = (0..<4).map { _ in (0..<(1 << n)).map { _ in E.random(using: &rng) } }
         let lambda = E.random(using: &rng)
         let comb = SumOfProducts<E>(terms: [ProductTerm(factors: [0, 3]), ProductTerm(factors: [1, 2]),
-                                            ProductTerm(coefficient: lambda, factors: [2, 3]), ProductTerm(coefficient: E(integer: 7), factors: [1])],
+                                            ProductTerm(coefficient: lambda, factors: [2, 3])]
+                                        + (quadratic ? [] : [ProductTerm(coefficient: E(integer: 7), factors: [1])]),
                                     tableCount: 4)
         let p = (0..<n).map { _ in E.random(using: &rng) }
         let all = [MLE.eqTable(p)] + ts

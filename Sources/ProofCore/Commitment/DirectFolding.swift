@@ -178,7 +178,9 @@ struct DirectFolding {
         if a.isEmpty { a = DirectFolding.buffer(half) }
         if b.isEmpty && half > 1 { b = DirectFolding.buffer(half / 2) }
         func run<S: FoldSource>(_ src: UnsafePointer<S>, _ dst: UnsafeMutablePointer<E>) {
-            Parallel.forEachChunk(count: half, minimumChunk: 1 << 13) { range in
+            // One multiplication per entry: a fold of up to 2^15 entries (digits_mlp's weights, ~50 µs)
+            // stays on this thread, where waking a worker cost more than it saved under load.
+            Parallel.forEachChunk(count: half, minimumChunk: 1 << 14) { range in
                 for i in range { dst[i] = S.fold(src[2 * i], src[2 * i + 1], rho) }
             }
         }
