@@ -3,17 +3,18 @@ import ProofCore
 
 /// Turns the Models module's `QuantizedModel` into a circuit and a committed `ProverModel`.
 ///
-/// Supported: a chain of dense / conv (any padding, stride, dilation) layers, rescale, clamp and ReLU
-/// steps (merged into one requantize layer), max pooling (with padding and dilation), reshapes to any
-/// shape and relayouts (Transpose: an index map), scaleUp / mulConst / addConst (elementwise layers),
-/// sum pooling, sigmoid/tanh tables and LeakyRelu (lookup layers). Not yet: add, sub, concat, several
-/// inputs or a tensor read by two layers.
+/// Supported: every op of the integer IR — dense / conv (any padding, stride, dilation) layers,
+/// rescale, clamp and ReLU steps (merged into one requantize layer), max pooling (with padding and
+/// dilation), reshapes to any shape and relayouts (Transpose: an index map), scaleUp / mulConst /
+/// addConst (elementwise layers), sum pooling, sigmoid/tanh tables and LeakyRelu (lookup layers),
+/// Add / Sub / Concat (combine layers) — over a graph: several inputs (the circuit input is their flat
+/// vectors, concatenated in order) and tensors read by several layers. One output.
 public enum ModelAdapter {
     /// The circuit network for a quantized model (no commitment yet). Throws `unsupportedModel`
     /// naming the layer, its op and its ONNX node for anything the prover does not cover.
     public static func network(from model: QuantizedModel) throws(ZKMLError) -> QuantizedNetwork {
-        guard model.inputCount == 1, model.outputs.count == 1 else {
-            throw .unsupportedModel("only single-input, single-output models are proven")
+        guard model.inputCount >= 1, model.outputs.count == 1 else {
+            throw .unsupportedModel("only single-output models are proven (this one has \(model.outputs.count) outputs)")
         }
         /// A tensor's shape without its batch dimension (which must be 1).
         func dims(_ id: Int, _ what: String) throws(ZKMLError) -> [Int] {
@@ -23,26 +24,63 @@ public enum ModelAdapter {
             }
             return Array(shape.dropFirst())
         }
-        let input = model.tensors[0]
-        let inputShape = try dims(0, "input")
+        let inputShapes = try (0..<model.inputCount).map { k throws(ZKMLError) in try dims(k, "input \(k)") }
+        let inputBound = (0..<model.inputCount).map { model.tensors[$0].bound }.max()!
+        // How many layers (and outputs) read each tensor: a rescale/clamp/ReLU chain merges into one
+        // requantize layer only through tensors nothing else reads.
+        var readers = [Int](repeating: 0, count: model.tensors.count)
+        for layer in model.layers { for i in layer.inputs where i < readers.count { readers[i] += 1 } }
+        for o in model.outputs where o < readers.count { readers[o] += 1 }
         var layers: [NetworkLayer] = []
+        var tensorOf: [Int: NetworkTensor] = [:]
+        for k in 0..<model.inputCount { tensorOf[k] = .input(k) }
         var pending: (shift: Int, lo: Int64, hi: Int64)? = nil
-        var current = 0
+        var current = 0  // the IR tensor at hand (the network's current tensor, then `pending`)
         func flush() {
-            if let p = pending { layers.append(.requantize(shift: p.shift, lo: p.lo, hi: p.hi)) }
+            if let p = pending {
+                layers.append(.requantize(shift: p.shift, lo: p.lo, hi: p.hi))
+                tensorOf[current] = .layer(layers.count - 1)
+            }
             pending = nil
+        }
+        func emit(_ layer: NetworkLayer, _ output: Int) {
+            layers.append(layer)
+            tensorOf[output] = .layer(layers.count - 1)
         }
         for (index, layer) in model.layers.enumerated() {
             let name = "layer \(index) (\(layer.op.name), node '\(layer.sourceNode)')"
-            guard layer.inputs == [current] else {
-                throw .unsupportedModel("\(name) does not read the previous layer's output alone (several inputs or a branching graph are not proven yet)")
+            func operand(_ id: Int) throws(ZKMLError) -> NetworkTensor {
+                guard let t = tensorOf[id] else { throw .unsupportedModel("\(name) reads tensor \(id), which no earlier layer wrote") }
+                return t
             }
+            guard !layer.inputs.isEmpty, layer.inputs.allSatisfy({ $0 >= 0 && $0 < layer.output }) else {
+                throw .unsupportedModel("\(name) reads no tensor or a later one")
+            }
+            let x = layer.inputs[0]
+            let merges: Bool
+            switch layer.op {
+            case .clamp, .relu: merges = true
+            default: merges = false
+            }
+            // Bring the first operand to hand: a tensor other than the current one (or one read by
+            // another layer too, when it would merge) gets its own network tensor first.
+            if x != current || (merges && readers[x] > 1) {
+                flush()
+                if x != current { layers.append(.select(try operand(x))) }
+            }
+            let unary: Bool
+            switch layer.op {
+            case .add, .sub, .concat: unary = false
+            default: unary = true
+            }
+            guard !unary || layer.inputs.count == 1 else { throw .unsupportedModel("\(name) has \(layer.inputs.count) operands") }
             let outBound = model.tensors[layer.output].bound
+            let output = layer.output
             switch layer.op {
             case .dense(let p):
                 flush()
                 let rows = (0..<p.outFeatures).map { o in Array(p.weights[(o * p.inFeatures)..<((o + 1) * p.inFeatures)]) }
-                layers.append(.dense(weights: rows, bias: p.bias))
+                emit(.dense(weights: rows, bias: p.bias), output)
             case .conv(let p):
                 flush()
                 let g = p.geometry
@@ -50,8 +88,8 @@ public enum ModelAdapter {
                 guard [expected.height, expected.width] == p.outputSize else {
                     throw .unsupportedModel("\(name): output size \(p.outputSize) is not the floor of the window formula")
                 }
-                layers.append(.conv(weights: p.weights, bias: p.bias, outChannels: p.outChannels, kernel: g.kernel,
-                                    strides: g.strides, pads: g.pads, dilations: g.dilations))
+                emit(.conv(weights: p.weights, bias: p.bias, outChannels: p.outChannels, kernel: g.kernel,
+                           strides: g.strides, pads: g.pads, dilations: g.dilations), output)
             case .rescale(let shift):
                 flush()
                 pending = (shift, -outBound, outBound)
@@ -72,40 +110,52 @@ public enum ModelAdapter {
             case .maxPool(let p):
                 flush()
                 let g = p.geometry
-                layers.append(.maxPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize))
+                emit(.maxPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize), output)
             case .reshape:
                 flush()
-                layers.append(.reshape(shape: try dims(layer.output, name)))
+                emit(.reshape(shape: try dims(output, name)), output)
             case .gather(let map):
                 flush()
-                layers.append(.gather(indexMap: map, shape: try dims(layer.output, name)))
+                emit(.gather(indexMap: map, shape: try dims(output, name)), output)
             case .scaleUp(let shift):
                 flush()
-                layers.append(.scaleUp(shift: shift))
+                emit(.scaleUp(shift: shift), output)
             case .mulConst(let values):
                 flush()
-                layers.append(.mulConst(values: values))
+                emit(.mulConst(values: values), output)
             case .addConst(let values):
                 flush()
-                layers.append(.addConst(values: values))
+                emit(.addConst(values: values), output)
             case .sumPool(let p):
                 flush()
                 let g = p.geometry
-                layers.append(.sumPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize))
+                emit(.sumPool(kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, outputSize: p.outputSize), output)
             case .table(let t):
                 flush()
-                layers.append(.table(start: t.inputOffset, values: t.values))
+                emit(.table(start: t.inputOffset, values: t.values), output)
             case .leakyRelu(let multiplier, let shift):
                 flush()
-                layers.append(.leakyRelu(multiplier: multiplier, shift: shift))
-            case .add, .sub, .concat:
-                throw .unsupportedModel("\(name) is not proven yet")
+                emit(.leakyRelu(multiplier: multiplier, shift: shift), output)
+            case .add, .sub:
+                flush()
+                guard layer.inputs.count == 2 else { throw .unsupportedModel("\(name) needs two operands, has \(layer.inputs.count)") }
+                let other = try operand(layer.inputs[1])
+                if case .add = layer.op { emit(.add(other), output) } else { emit(.sub(other), output) }
+            case .concat(let axis):
+                flush()
+                guard axis >= 1 else { throw .unsupportedModel("\(name): concatenation along the batch axis") }
+                let parts = try layer.inputs.map { id throws(ZKMLError) in try operand(id) }
+                emit(.concat(parts: parts, axis: axis - 1), output)
             }
-            current = layer.output
+            current = output
         }
         flush()
-        guard current == model.outputs[0] else { throw .unsupportedModel("the output is not the last layer's") }
-        return QuantizedNetwork(inputShape: inputShape, inputMin: -input.bound, inputMax: input.bound, layers: layers)
+        if current != model.outputs[0] {
+            guard let t = tensorOf[model.outputs[0]] else { throw .unsupportedModel("the output tensor is not written by any layer") }
+            layers.append(.select(t))
+        }
+        return QuantizedNetwork(inputShape: inputShapes[0], inputMin: -inputBound, inputMax: inputBound, layers: layers,
+                                additionalInputShapes: Array(inputShapes.dropFirst()))
     }
 
     /// Compiles and commits a quantized model (the one-time registration cost).

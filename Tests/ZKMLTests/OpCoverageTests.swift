@@ -10,8 +10,16 @@ struct IRBuilder {
     var tensors: [QuantizedTensorInfo]
     var layers: [QuantizedLayer] = []
 
+    var inputCount = 1
+
     init(shape: [Int], bound: Int64) {
         tensors = [QuantizedTensorInfo(name: "x", shape: shape, exponent: 0, bound: bound)]
+    }
+
+    /// A model with several inputs (ids 0..<shapes.count).
+    init(inputs shapes: [[Int]], bound: Int64) {
+        tensors = shapes.enumerated().map { QuantizedTensorInfo(name: "x\($0.offset)", shape: $0.element, exponent: 0, bound: bound) }
+        inputCount = shapes.count
     }
 
     var last: Int { tensors.count - 1 }
@@ -27,7 +35,7 @@ struct IRBuilder {
     }
 
     func model() -> QuantizedModel {
-        QuantizedModel(tensors: tensors, inputCount: 1, layers: layers, outputs: [last], postProcessing: [], config: QuantizationConfig())
+        QuantizedModel(tensors: tensors, inputCount: inputCount, layers: layers, outputs: [last], postProcessing: [], config: QuantizationConfig())
     }
 
     /// `y[i] = x[map[i]]` for a transpose of `shape` by `perm`.
@@ -57,9 +65,13 @@ struct IRBuilder {
 @Suite struct OpCoverageTests {
     /// Proves `model` on `input` in both modes; the output must be the integer engine's.
     @discardableResult
-    func provesExactly(_ model: QuantizedModel, _ input: [Int64]) throws -> ProverModel {
+    func provesExactly(_ model: QuantizedModel, _ input: [Int64], split: [Int]? = nil) throws -> ProverModel {
         let prover = try ModelAdapter.proverModel(from: model)
-        let engine = try IntegerEngine(model: model).run(inputs: [input])[0]
+        // Several inputs: the circuit input is their concatenation (`split` gives their lengths).
+        var parts: [[Int64]] = []
+        var rest = input[...]
+        for n in split ?? [input.count] { parts.append(Array(rest.prefix(n))); rest = rest.dropFirst(n) }
+        let engine = try IntegerEngine(model: model).run(inputs: parts)[0]
         let key = prover.verifierKey()
         for options in [ProofOptions.default, .plain] {
             let (output, proof) = try ZKMLProver.prove(model: prover, input: input, options: options)
@@ -337,6 +349,73 @@ struct IRBuilder {
         #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: b.verifierKey(), input: input, output: output, proof: proof) }
     }
 
+    // MARK: graphs: Add, Sub, Concat, several inputs, tensors read twice (combine layers)
+
+    /// x → dense → rescale → t (read twice) → clamp → dense → requantize → add(·, t) → clamp.
+    func residualModel(sub: Bool = false) -> QuantizedModel {
+        var b = IRBuilder(shape: [1, 8], bound: 16)
+        b.add(.dense(DenseParameters(inFeatures: 8, outFeatures: 6, weights: IRBuilder.values(48, -30...30, seed: 41),
+                                     bias: IRBuilder.values(6, -50...50, seed: 42), weightExponent: 0)), shape: [1, 6], bound: 4000)
+        let t = b.add(.rescale(shift: 3), shape: [1, 6], bound: 500)
+        b.add(.clamp(lo: -100, hi: 100), shape: [1, 6], bound: 100)
+        b.add(.dense(DenseParameters(inFeatures: 6, outFeatures: 6, weights: IRBuilder.values(36, -30...30, seed: 43),
+                                     bias: IRBuilder.values(6, -50...50, seed: 44), weightExponent: 0)), shape: [1, 6], bound: 18100)
+        b.add(.rescale(shift: 4), shape: [1, 6], bound: 1200)
+        b.add(sub ? .sub : .add, shape: [1, 6], bound: 1700, inputs: [b.last, t])
+        b.add(.clamp(lo: -127, hi: 127), shape: [1, 6], bound: 127)
+        return b.model()
+    }
+
+    @Test(arguments: [false, true])
+    func residualAddAndSubAreProven(sub: Bool) throws {
+        let input = IRBuilder.values(8, -16...16, seed: 45)
+        let prover = try provesExactly(residualModel(sub: sub), input)
+        let combine = try layerIndex(prover) { if case .combine = $0 { true } else { false } }
+        // Wrong provers: the skip branch dropped (y = the main branch alone), and a sum off by one.
+        let honest = try CircuitWitness(architecture: prover.architecture, weights: prover.weights, input: input)
+        try rejectsTampered(prover, input, layer: combine) { y in
+            Array(honest.values[combine][0..<6]) + Array(y[6...])
+        }
+        try rejectsTampered(prover, input, layer: combine) { y in var w = y; w[2] += 1; return w }
+    }
+
+    /// Images concatenated along channels (ReLU(x), a transposed copy of 2x, 2x), then that along width with itself.
+    @Test func concatIsProven() throws {
+        var b = IRBuilder(shape: [1, 2, 3, 4], bound: 50)
+        let a = b.add(.relu, shape: [1, 2, 3, 4], bound: 50)
+        let c = b.add(.scaleUp(shift: 1), shape: [1, 2, 3, 4], bound: 100, inputs: [0])
+        let t = b.add(.gather(indexMap: IRBuilder.transposeMap([1, 2, 3, 4], [0, 1, 3, 2])), shape: [1, 2, 4, 3], bound: 100)
+        b.add(.reshape(shape: [1, 2, 3, 4]), shape: [1, 2, 3, 4], bound: 100, inputs: [t])
+        b.add(.concat(axis: 1), shape: [1, 6, 3, 4], bound: 100, inputs: [a, b.last, c])
+        b.add(.concat(axis: 3), shape: [1, 6, 3, 8], bound: 100, inputs: [b.last, b.last])
+        let input = IRBuilder.values(24, -50...50, seed: 46)
+        let prover = try provesExactly(b.model(), input)
+        // Wrong prover: the parts in another order.
+        let combine = try layerIndex(prover) { if case .combine = $0 { true } else { false } }
+        try rejectsTampered(prover, input, layer: combine) { y in Array(y.reversed()) }
+    }
+
+    @Test func severalInputsAreProven() throws {
+        var b = IRBuilder(inputs: [[1, 5], [1, 5], [1, 2, 3]], bound: 40)
+        let s = b.add(.sub, shape: [1, 5], bound: 80, inputs: [1, 0])
+        let r = b.add(.reshape(shape: [1, 6]), shape: [1, 6], bound: 40, inputs: [2])
+        b.add(.concat(axis: 1), shape: [1, 11], bound: 80, inputs: [s, r])
+        b.add(.relu, shape: [1, 11], bound: 80)
+        let input = IRBuilder.values(16, -40...40, seed: 47)
+        try provesExactly(b.model(), input, split: [5, 5, 6])
+    }
+
+    /// A rescale read by two layers is its own requantize layer (not merged into the next clamp).
+    @Test func tensorReadTwiceIsNotMergedAway() throws {
+        var b = IRBuilder(shape: [1, 6], bound: 1000)
+        let t = b.add(.rescale(shift: 2), shape: [1, 6], bound: 250)
+        let c = b.add(.clamp(lo: -50, hi: 50), shape: [1, 6], bound: 50)
+        b.add(.add, shape: [1, 6], bound: 300, inputs: [t, c])
+        let network = try ModelAdapter.network(from: b.model())
+        #expect(network.layers.filter { if case .requantize = $0 { true } else { false } }.count == 2)
+        try provesExactly(b.model(), IRBuilder.values(6, -1000...1000, seed: 48))
+    }
+
     // MARK: zero knowledge of the new layers (docs/ZK.md §2a)
 
     /// sumPool → mulConst → rescale → table (with its clamp) → scaleUp → addConst → LeakyRelu.
@@ -357,15 +436,23 @@ struct IRBuilder {
 
     @Test(arguments: [true, false])
     func newLayersAreMaskedInZeroKnowledgeMode(zeroKnowledge: Bool) throws {
-        let model = everyNewLayerModel()
-        let input = IRBuilder.values(32, -100...100, seed: 37)
+        for (model, input, kinds, labels) in [
+            (everyNewLayerModel(), IRBuilder.values(32, -100...100, seed: 37), ["elementwise", "sumpool", "lookup"],
+             ["leaf.lookup", "elementwise.addend", "elementwise.finals"]),
+            (residualModel(sub: true), IRBuilder.values(8, -16...16, seed: 38), ["combine"], ["combine.terms"]),
+        ] {
+            try checkMasking(model, input, kinds: kinds, labels: labels, zeroKnowledge: zeroKnowledge)
+        }
+    }
+
+    func checkMasking(_ model: QuantizedModel, _ input: [Int64], kinds: [String], labels expected: [String], zeroKnowledge: Bool) throws {
         let prover = try provesExactly(model, input)
         let arch = prover.architecture
-        for kind in ["elementwise", "sumpool", "lookup"] { #expect(arch.layers.contains { $0.kindName == kind }) }
+        for kind in kinds { #expect(arch.layers.contains { $0.kindName == kind }) }
         let r = try ZKMLProver.prove(model: prover, input: input, options: zeroKnowledge ? .default : .plain)
         let key = prover.verifierKey()
         let claims = try ZKMLVerifier.routedClaims(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
-        let witness = try CircuitWitness(architecture: arch, weights: prover.weights, input: input + [Int64](repeating: 0, count: arch.inputSize - 32))
+        let witness = try CircuitWitness(architecture: arch, weights: prover.weights, input: input + [Int64](repeating: 0, count: arch.inputSize - input.count))
         var masked = 0, clear = 0
         for (v, point, claimed) in claims.values where v != 0 && v != arch.layers.count {
             let truth = MLE.evaluate(witness.values[v].map { Goldilocks(integer: Int($0)) }, at: point)
@@ -385,7 +472,7 @@ struct IRBuilder {
             }
             #expect(small.isEmpty, "small elements: \(small.prefix(5).map { "\($0.what)=\($0.value.value)" })")
             let labels = Set(elements.map(\.what))
-            for label in ["leaf.lookup", "elementwise.addend", "elementwise.finals"] { #expect(labels.contains(label)) }
+            for label in expected { #expect(labels.contains(label)) }
         } else {
             #expect(masked == 0 && clear >= 10, "\(clear) claims in the clear, \(masked) masked")
         }
@@ -396,9 +483,10 @@ struct IRBuilder {
     @Test func unsupportedOpsNameTheLayerAndOp() throws {
         var b = IRBuilder(shape: [1, 4], bound: 10)
         b.add(.relu, shape: [1, 4], bound: 10)
-        b.add(.add, shape: [1, 4], bound: 20, inputs: [0, 1])
-        #expect(throws: ZKMLError.unsupportedModel("layer 1 (add, node 'n1') does not read the previous layer's output alone (several inputs or a branching graph are not proven yet)")) {
-            try ModelAdapter.network(from: b.model())
+        var twoOutputs = b.model()
+        twoOutputs.outputs = [0, 1]
+        #expect(throws: ZKMLError.unsupportedModel("only single-output models are proven (this one has 2 outputs)")) {
+            try ModelAdapter.network(from: twoOutputs)
         }
         var c = IRBuilder(shape: [1, 4], bound: 10)
         c.add(.reshape(shape: [2, 2]), shape: [2, 2], bound: 10)
@@ -411,9 +499,14 @@ struct IRBuilder {
             try ModelAdapter.proverModel(from: d.model())
         }
         var e = IRBuilder(shape: [1, 4], bound: 10)
-        e.add(.concat(axis: 1), shape: [1, 4], bound: 10)
-        #expect(throws: ZKMLError.unsupportedModel("layer 0 (concat, node 'n0') is not proven yet")) {
+        e.add(.concat(axis: 0), shape: [2, 4], bound: 10, inputs: [0, 0])
+        #expect(throws: ZKMLError.unsupportedModel("layer 0 (concat, node 'n0'): concatenation along the batch axis")) {
             try ModelAdapter.network(from: e.model())
+        }
+        var f = IRBuilder(shape: [1, 4], bound: 10)
+        f.add(.add, shape: [1, 4], bound: 20, inputs: [0])
+        #expect(throws: ZKMLError.unsupportedModel("layer 0 (add, node 'n0') needs two operands, has 1")) {
+            try ModelAdapter.network(from: f.model())
         }
         // A malformed relayout (index out of range) is refused by the compiler, naming the layer.
         #expect(throws: ZKMLError.self) {

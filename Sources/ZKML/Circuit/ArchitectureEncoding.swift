@@ -4,8 +4,8 @@ import ProofCore
 /// model. Decoding is length-checked and validates the result.
 extension CircuitArchitecture {
     static let magic: [UInt8] = Array("CZKA".utf8)
-    /// Version 3: elementwise, sum-pool and lookup layers, function tables.
-    static let formatVersion: UInt8 = 3
+    /// Version 3: elementwise, sum-pool and lookup layers, function tables. Version 4: combine layers.
+    static let formatVersion: UInt8 = 4
 
     /// The canonical encoding.
     public func encoded() -> [UInt8] {
@@ -48,6 +48,11 @@ extension CircuitArchitecture {
                 for map in p.maps { Self.writeMap(map, &w) }
             case .lookup(let f):
                 w.writeUInt8(6); w.writeUInt64(UInt64(f.size)); w.writeUInt32(UInt32(f.table))
+            case .combine(let c):
+                w.writeUInt8(7); w.writeCount(c.maps.count)
+                for k in c.maps.indices {
+                    w.writeUInt32(UInt32(c.sources[k])); w.writeUInt64(UInt64(bitPattern: c.coefficients[k])); Self.writeMap(c.maps[k], &w)
+                }
             }
         }
         return w.bytes
@@ -134,6 +139,14 @@ extension CircuitArchitecture {
                 case 6:
                     let size = try int("size"), table = try small("table")
                     layers.append(.lookup(LookupLayer(size: size, table: table)))
+                case 7:
+                    var (sources, coefficients, maps): ([Int], [Int64], [[Int32]]) = ([], [], [])
+                    for _ in 0..<(try r.readCount(what: "terms", limit: 1 << 12)) {
+                        sources.append(try small("source"))
+                        coefficients.append(try signed("coefficient"))
+                        maps.append(try Self.readMap(&r))
+                    }
+                    layers.append(.combine(CombineLayer(sources: sources, coefficients: coefficients, maps: maps)))
                 case let k: throw ProofError.invalidValue(what: "layer kind", value: UInt64(k))
                 }
             }

@@ -69,6 +69,10 @@ public enum CircuitLayer: Sendable, Equatable {
     /// `y[t] = f(x[t])` for a tabulated function f: every `(x[t], y[t])` is an entry of the `.function`
     /// table `table` (sigmoid/tanh tables, LeakyRelu). `y` is committed.
     case lookup(LookupLayer)
+    /// `y[t] = Σ_k coefficients[k]·v_k[maps[k][t]]` (0 where a map is -1) over earlier values
+    /// `v_k = sources[k]` (any value index up to the layer's own input): Add, Sub, Concat, and the
+    /// branches of a graph (a tensor read by a later layer). The output is an intermediate value.
+    case combine(CombineLayer)
 
     /// Length of the layer's output vector.
     public var outputSize: Int {
@@ -80,6 +84,7 @@ public enum CircuitLayer: Sendable, Equatable {
         case .elementwise(let e): e.size
         case .sumPool(let p): p.maps[0].count
         case .lookup(let f): f.size
+        case .combine(let c): c.maps[0].count
         }
     }
 
@@ -93,6 +98,7 @@ public enum CircuitLayer: Sendable, Equatable {
         case .elementwise: "elementwise"
         case .sumPool: "sumpool"
         case .lookup: "lookup"
+        case .combine: "combine"
         }
     }
 }
@@ -241,6 +247,22 @@ public struct SumPoolLayer: Sendable, Equatable {
     public var maps: [[Int32]]
 
     public init(maps: [[Int32]]) { self.maps = maps }
+}
+
+/// A signed sum of index maps over earlier values.
+public struct CombineLayer: Sendable, Equatable {
+    /// Value index read by each term (0 = the model input, l = layer l − 1's output).
+    public var sources: [Int]
+    /// The terms' public integer coefficients (1 for Add and Concat, −1 for the subtrahend of Sub).
+    public var coefficients: [Int64]
+    /// `maps[k][t]`: the index into `sources[k]` that term k reads for output t, or -1 (adds 0).
+    public var maps: [[Int32]]
+
+    public init(sources: [Int], coefficients: [Int64], maps: [[Int32]]) {
+        self.sources = sources
+        self.coefficients = coefficients
+        self.maps = maps
+    }
 }
 
 /// A tabulated function applied elementwise.

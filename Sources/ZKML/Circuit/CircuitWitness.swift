@@ -90,6 +90,13 @@ package struct CircuitWitness: Sendable {
                     for (t, a) in map.enumerated() where a >= 0 { out[t] &+= x[Int(a)] }
                 }
                 y = out
+            case .combine(let c):
+                var out = [Int64](repeating: 0, count: c.maps[0].count)
+                for (k, map) in c.maps.enumerated() {
+                    let source = values[c.sources[k]]
+                    for (t, a) in map.enumerated() where a >= 0 { out[t] &+= c.coefficients[k] &* source[Int(a)] }
+                }
+                y = out
             case .lookup(let f):
                 guard case let .function(start, values) = arch.tables[f.table] else {
                     throw .invalidArchitecture("layer \(index): table \(f.table) is not a function table")

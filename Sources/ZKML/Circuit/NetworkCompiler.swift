@@ -8,13 +8,23 @@ public struct QuantizedNetwork: Sendable, Equatable {
     public var inputMin: Int64
     public var inputMax: Int64
     public var layers: [NetworkLayer]
+    /// Shapes of further model inputs (`NetworkTensor.input(1)`, …; same bounds). The circuit input is
+    /// every input's flat vector, concatenated in order.
+    public var additionalInputShapes: [[Int]]
 
-    public init(inputShape: [Int], inputMin: Int64, inputMax: Int64, layers: [NetworkLayer]) {
+    public init(inputShape: [Int], inputMin: Int64, inputMax: Int64, layers: [NetworkLayer], additionalInputShapes: [[Int]] = []) {
         self.inputShape = inputShape
         self.inputMin = inputMin
         self.inputMax = inputMax
         self.layers = layers
+        self.additionalInputShapes = additionalInputShapes
     }
+}
+
+/// A tensor of a `QuantizedNetwork`: a model input or the output of a layer (by index).
+public enum NetworkTensor: Sendable, Equatable {
+    case input(Int)
+    case layer(Int)
 }
 
 /// One integer layer of a `QuantizedNetwork`.
@@ -47,6 +57,14 @@ public enum NetworkLayer: Sendable, Equatable {
     case table(start: Int64, values: [Int64])
     /// `y = x >= 0 ? x : (x·multiplier + 2^(shift−1)) >> shift`.
     case leakyRelu(multiplier: Int64, shift: Int)
+    /// Makes an earlier tensor the current one (a branch of the graph); its output is that tensor.
+    case select(NetworkTensor)
+    /// `y = x + other` elementwise (same element count).
+    case add(NetworkTensor)
+    /// `y = x − other` elementwise (same element count).
+    case sub(NetworkTensor)
+    /// Concatenation of `parts` along `axis` (batch dimension dropped); every other dimension agrees.
+    case concat(parts: [NetworkTensor], axis: Int)
 }
 
 /// Compiles a `QuantizedNetwork` to a circuit: convolutions become an im2col index map plus a matrix
@@ -66,6 +84,8 @@ public enum NetworkCompiler {
         var size: Int
         /// True when every entry outside `positions` is zero.
         var clean: Bool
+        /// The circuit value holding the tensor (0 = the input, l = layer l − 1's output).
+        var value = 0
 
         var count: Int { positions.count }
         var isImage: Bool { shape.count == 3 }
@@ -126,8 +146,9 @@ public enum NetworkCompiler {
     }
 
     public static func compile(_ net: QuantizedNetwork) throws(ZKMLError) -> (CircuitArchitecture, CircuitWeights) {
-        guard !net.inputShape.isEmpty, net.inputShape.allSatisfy({ $0 > 0 }) else {
-            throw .unsupportedModel("input shape \(net.inputShape) (expected [n] or [C, H, W])")
+        let inputShapes = [net.inputShape] + net.additionalInputShapes
+        guard inputShapes.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 > 0 } }) else {
+            throw .unsupportedModel("input shapes \(inputShapes) (expected [n] or [C, H, W])")
         }
         var layers: [CircuitLayer] = []
         var tables: [LookupTable] = []
@@ -136,10 +157,20 @@ public enum NetworkCompiler {
         var matrices: [[Int64]] = []
         var biases: [[Int64]] = []
         var constants: [[Int64]] = []
-        // The circuit input is the flat vector; later index maps read it through `positions`.
-        var cur = Layout.flat(net.inputShape, lo: min(net.inputMin, 0), hi: max(net.inputMax, 0))
-        let inputLength = cur.count
-        let inputSize = cur.size
+        // The circuit input is the inputs' flat vectors, concatenated; later index maps read each
+        // through `positions`.
+        var inputs: [Layout] = []
+        var inputLength = 0
+        for shape in inputShapes {
+            var layout = Layout.flat(shape, lo: min(net.inputMin, 0), hi: max(net.inputMax, 0))
+            layout.positions = layout.positions.map { $0 + inputLength }
+            inputLength += layout.count
+            inputs.append(layout)
+        }
+        let inputSize = nextPow2(inputLength)
+        for k in inputs.indices { inputs[k].size = inputSize }
+        var cur = inputs[0]
+        var outputs: [Layout] = []
 
         func tableIndex(_ t: LookupTable) -> Int {
             if let i = tables.firstIndex(of: t) { return i }
@@ -211,14 +242,53 @@ public enum NetworkCompiler {
             }
             return (out, result)
         }
-        /// Lays the current tensor out flat (one index map) unless it already is.
+        /// Appends the index map `map` over the current tensor's value: a gather of the last value, a
+        /// one-term combine of an earlier one.
+        func relayout(_ map: [Int32]) {
+            if cur.value == layers.count {
+                layers.append(.gather(GatherLayer(map: map)))
+            } else {
+                layers.append(.combine(CombineLayer(sources: [cur.value], coefficients: [1], maps: [map])))
+            }
+        }
+        /// Lays the current tensor out flat as the last value (one index map) unless it already is.
         func flatten() {
-            guard !cur.isFlat else { return }
-            layers.append(.gather(GatherLayer(map: cur.flatteningMap)))
+            guard !cur.isFlat || cur.value != layers.count else { return }
+            relayout(cur.flatteningMap)
             cur = Layout.flat(cur.shape, lo: min(cur.lo, 0), hi: max(cur.hi, 0))
+            cur.value = layers.count
+        }
+        /// Makes the current tensor the last value (layers other than index maps read the last value).
+        func ensureLast() {
+            if cur.value != layers.count { flatten() }
+        }
+        func tensor(_ index: Int, _ t: NetworkTensor) throws(ZKMLError) -> Layout {
+            switch t {
+            case .input(let k) where k >= 0 && k < inputs.count: return inputs[k]
+            case .layer(let i) where i >= 0 && i < index: return outputs[i]
+            default: throw .unsupportedModel("layer \(index): reads \(t), which is not an input or an earlier layer")
+            }
+        }
+        /// A combine layer of `terms` (tensor, coefficient, map from the output's flat index to the
+        /// tensor's logical index or -1), output laid out flat with shape `shape`.
+        func combine(_ terms: [(Layout, Int64, [Int])], shape: [Int], lo: Int64, hi: Int64) {
+            let n = shape.reduce(1, *)
+            let maps = terms.map { (layout, _, logical) in
+                (0..<nextPow2(n)).map { i in i < n && logical[i] >= 0 ? Int32(layout.positions[logical[i]]) : -1 }
+            }
+            layers.append(.combine(CombineLayer(sources: terms.map(\.0.value), coefficients: terms.map(\.1), maps: maps)))
+            cur = Layout.flat(shape, lo: min(lo, 0), hi: max(hi, 0))
+            cur.value = layers.count
         }
 
         for (index, layer) in net.layers.enumerated() {
+            let before = layers.count
+            switch layer {
+            case .flatten, .reshape, .gather, .select, .add, .sub, .concat:
+                break
+            default:
+                ensureLast()
+            }
             switch layer {
             case let .dense(w, b):
                 let n = cur.count
@@ -417,7 +487,45 @@ public enum NetworkCompiler {
                 }
                 let half: Int64 = shift > 0 ? 1 << Int64(shift - 1) : 0
                 try lookup(index, "leakyRelu") { $0 >= 0 ? $0 : ($0 * multiplier + half) >> Int64(shift) }
+
+            case .select(let t):
+                cur = try tensor(index, t)
+
+            case .add(let t), .sub(let t):
+                let isSub: Bool
+                if case .sub = layer { isSub = true } else { isSub = false }
+                let other = try tensor(index, t)
+                guard other.count == cur.count else {
+                    throw .unsupportedModel("layer \(index) (\(isSub ? "sub" : "add")): \(cur.shape) and \(other.shape) differ in size")
+                }
+                let identity = Array(0..<cur.count)
+                let (lo, hi) = isSub ? (cur.lo - other.hi, cur.hi - other.lo) : (cur.lo + other.lo, cur.hi + other.hi)
+                combine([(cur, 1, identity), (other, isSub ? -1 : 1, identity)], shape: cur.shape, lo: lo, hi: hi)
+
+            case let .concat(parts, axis):
+                let layouts = try parts.map { t throws(ZKMLError) in try tensor(index, t) }
+                guard let first = layouts.first, axis >= 0, axis < first.shape.count,
+                      layouts.allSatisfy({ part in part.shape.count == first.shape.count
+                          && part.shape.indices.allSatisfy { d in d == axis || part.shape[d] == first.shape[d] } }) else {
+                    throw .unsupportedModel("layer \(index) (concat): shapes \(layouts.map(\.shape)) do not concatenate along axis \(axis)")
+                }
+                var shape = first.shape
+                shape[axis] = layouts.map { $0.shape[axis] }.reduce(0, +)
+                let outer = shape[..<axis].reduce(1, *)
+                let n = shape.reduce(1, *)
+                var logical = layouts.map { _ in [Int](repeating: -1, count: n) }
+                var i = 0
+                for o in 0..<outer {
+                    for (p, part) in layouts.enumerated() {
+                        let block = part.count / outer
+                        for r in 0..<block { logical[p][i] = o * block + r; i += 1 }
+                    }
+                }
+                combine(layouts.indices.map { (layouts[$0], 1, logical[$0]) }, shape: shape,
+                        lo: layouts.map(\.lo).min()!, hi: layouts.map(\.hi).max()!)
             }
+            if layers.count != before { cur.value = layers.count }
+            outputs.append(cur)
         }
         // Size the sign table from the high parts every requantize layer may produce.
         if let i = signTable {
@@ -425,9 +533,9 @@ public enum NetworkCompiler {
             guard bits <= 22 else { throw .unsupportedModel("requantize accumulators too wide (sign table 2^\(bits))") }
             tables[i] = .sign(start: highRange.0, bits: bits)
         }
-        // The output is the flat vector with zero padding.
-        if !(cur.isFlat && cur.clean) || layers.isEmpty {
-            layers.append(.gather(GatherLayer(map: cur.flatteningMap)))
+        // The output is the flat vector with zero padding, as the last value.
+        if !(cur.isFlat && cur.clean) || layers.isEmpty || cur.value != layers.count {
+            relayout(cur.flatteningMap)
         }
         let arch = CircuitArchitecture(inputSize: inputSize, inputLength: inputLength, outputLength: cur.count,
                                        layers: layers, tables: tables)

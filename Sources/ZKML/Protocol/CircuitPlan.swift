@@ -91,7 +91,7 @@ struct CircuitPlan: Sendable {
                 let first = sourceSegments.count
                 sourceSegments.append(log)
                 groups.append(LookupGroup(layer: l, logSize: log, segments: [first], tables: [f.table]))
-            case .linear, .gather, .elementwise, .sumPool:
+            case .linear, .gather, .elementwise, .sumPool, .combine:
                 break
             }
         }
@@ -208,6 +208,15 @@ struct CircuitPlan: Sendable {
                 guard !p.maps.isEmpty, pow2(p.maps[0].count), p.maps[0].count <= 1 << 24,
                       p.maps.allSatisfy({ $0.count == p.maps[0].count && $0.allSatisfy { $0 >= -1 && Int($0) < size } }) else {
                     throw .invalidArchitecture("layer \(l) (sumpool): bad maps")
+                }
+            case .combine(let c):
+                guard !c.maps.isEmpty, c.sources.count == c.maps.count, c.coefficients.count == c.maps.count,
+                      pow2(c.maps[0].count), c.maps[0].count <= 1 << 24,
+                      c.coefficients.allSatisfy({ $0 != 0 && $0.magnitude < 1 << 40 }),
+                      zip(c.sources, c.maps).allSatisfy({ source, map in
+                          source >= 0 && source <= l && map.count == c.maps[0].count
+                              && map.allSatisfy { $0 >= -1 && Int($0) < arch.valueSize(source) } }) else {
+                    throw .invalidArchitecture("layer \(l) (combine): bad sources, coefficients or maps")
                 }
             case .lookup(let f):
                 guard f.size == size, arch.tables.indices.contains(f.table), case .function = arch.tables[f.table] else {

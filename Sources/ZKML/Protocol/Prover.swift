@@ -267,6 +267,8 @@ struct ProverState {
                 if !items.isEmpty { proveGather(input: l, items) }
             case .elementwise(let e):
                 proveElementwise(l, e)
+            case .combine(let c):
+                proveCombine(l, c)
             case .lookup:
                 break  // its input and output claims come from the lookup tree's leaf
             case .maxPool(let mp):
@@ -460,6 +462,32 @@ struct ProverState {
                                    lastDegree: ZKDegrees.gather, offset: offset)
         channel.send("gather.final", out.finalEvaluations[0])
         route(value: input, point: out.point, out.finalEvaluations[0], offset: fm.functional.scaled(MaskedSumcheck.finalMaskFactor(out.point)))
+    }
+
+    /// y(z_j) = Σ_k c_k·g_k(z_j) with g_k the k-th term's gathered vector: the prover sends every
+    /// g_k(z_j) (masked), the verifier checks the sum through the pool, and each term's claims become
+    /// one claim on its source value by the gather sumcheck.
+    mutating func proveCombine(_ l: Int, _ c: CombineLayer) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let terms = c.maps.count
+        let fm = channel.finalMasks(pending.count * terms)
+        var sent: [Ext] = []
+        for (j, claim) in pending.enumerated() {
+            for k in 0..<terms {
+                sent.append(MLE.evaluate(gatherField(c.sources[k], c.maps[k]), at: claim.point) + fm[j * terms + k].value)
+            }
+        }
+        channel.send("combine.terms", sent)
+        for (j, claim) in pending.enumerated() {
+            channel.recordPool(claim.offset - combine((0..<terms).map { (PointMath.field(c.coefficients[$0]), fm[j * terms + $0].functional) }))
+        }
+        for k in 0..<terms {
+            let items = pending.indices.map { j in
+                ([c.maps[k]], ValueClaim(point: pending[j].point, value: sent[j * terms + k], offset: fm[j * terms + k].functional))
+            }
+            proveGather(input: c.sources[k], items)
+        }
     }
 
     /// y(z_k) = a(z_k) + scale·Σ_t eq(z_k, t)·m_t·x_t for every pending claim, by one sumcheck over t

@@ -19,9 +19,11 @@ public enum ZKMLProtocol {
     /// vector 2^13 → 2^12; docs/ZK.md §3).
     /// Versions 9 (zero-knowledge) and 7 (plain): elementwise (scaleUp, mulConst, addConst), sum-pool
     /// and lookup (function table) layers; architecture encoding version 3 (docs/ZKML.md §1, §3).
-    public static let version: UInt8 = 9
+    /// Versions 10 (zero-knowledge) and 8 (plain): combine layers (Add, Sub, Concat, graphs: the
+    /// `combine.terms` message); architecture encoding version 4.
+    public static let version: UInt8 = 10
     /// The version of plain (not zero-knowledge) proofs.
-    public static let plainVersion: UInt8 = 7
+    public static let plainVersion: UInt8 = 8
 
     /// The version a proof of this mode carries.
     static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }

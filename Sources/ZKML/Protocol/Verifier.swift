@@ -258,6 +258,8 @@ struct VerifierState {
                 if !items.isEmpty { try verifyGather(input: l, items) }
             case .elementwise(let e):
                 try verifyElementwise(l, e)
+            case .combine(let c):
+                try verifyCombine(l, c)
             case .lookup:
                 break
             case .maxPool(let mp):
@@ -350,6 +352,27 @@ struct VerifierState {
         }
         try channel.expect(x * weight, sub.expectedValue, "index-map sumcheck does not end at the input")
         try route(value: input, point: sub.point, x, offset: fm.scaled(MaskedSumcheck.finalMaskFactor(sub.point)))
+    }
+
+    /// Mirrors `ProverState.proveCombine`.
+    mutating func verifyCombine(_ l: Int, _ c: CombineLayer) throws(ZKMLError) {
+        let pending = claims[l + 1]
+        if pending.isEmpty { return }
+        let terms = c.maps.count
+        let fm = try channel.finalMasks(pending.count * terms)
+        let sent = try channel.receive("combine.terms", count: pending.count * terms)
+        for (j, claim) in pending.enumerated() {
+            var sum = Ext.zero
+            for k in 0..<terms { sum += PointMath.field(c.coefficients[k]) * sent[j * terms + k] }
+            try channel.expectPool(claim.offset - combine((0..<terms).map { (PointMath.field(c.coefficients[$0]), fm[j * terms + $0]) }),
+                                   claim.value - sum, "combined value is not the sum of its terms")
+        }
+        for k in 0..<terms {
+            let items = pending.indices.map { j in
+                ([c.maps[k]], ValueClaim(point: pending[j].point, value: sent[j * terms + k], offset: fm[j * terms + k]))
+            }
+            try verifyGather(input: c.sources[k], items)
+        }
     }
 
     /// Mirrors `ProverState.proveElementwise`.

@@ -75,6 +75,8 @@ struct MaskPoolLayout: Sendable, Equatable {
                 add(e.multiplier ? 3 : 2, e.multiplier ? ZKDegrees.elementwise : ZKDegrees.gather, e.size.trailingZeroBitCount)
             case .sumPool: add(2, ZKDegrees.gather, arch.valueSize(l).trailingZeroBitCount)
             case .lookup: break
+            case .combine(let c):
+                for source in c.sources { add(2, ZKDegrees.gather, arch.valueSize(source).trailingZeroBitCount) }
             }
         }
         return r
@@ -121,6 +123,12 @@ struct MaskPoolLayout: Sendable, Equatable {
                 if claims[l + 1] > 0 { count += 1; route(l) }
             case .lookup:
                 break
+            case .combine(let c):
+                let pending = claims[l + 1]
+                if pending > 0 {
+                    count += c.sources.count * pending + c.sources.count  // the terms' values, one gather final each
+                    for source in c.sources { route(source) }
+                }
             }
         }
         return count
