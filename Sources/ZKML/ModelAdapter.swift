@@ -16,9 +16,14 @@ public enum ModelAdapter {
         guard model.inputCount >= 1, model.outputs.count == 1 else {
             throw .unsupportedModel("only single-output models are proven (this one has \(model.outputs.count) outputs)")
         }
+        // A model whose first input has a leading dimension 1 (and rank ≥ 2) is read as batch 1: every
+        // tensor's batch dimension is dropped. Otherwise shapes are taken whole (a dense layer then
+        // needs its input to be one row; conv and pooling need [C, H, W]).
+        let dropsBatch = model.tensors[0].shape.count >= 2 && model.tensors[0].shape[0] == 1
         /// A tensor's shape without its batch dimension (which must be 1).
         func dims(_ id: Int, _ what: String) throws(ZKMLError) -> [Int] {
             let shape = model.tensors[id].shape
+            guard dropsBatch else { return shape }
             guard shape.count >= 2, shape[0] == 1 else {
                 throw .unsupportedModel("\(what): shape \(shape) (expected batch 1: [1, ...])")
             }
@@ -143,9 +148,9 @@ public enum ModelAdapter {
                 if case .add = layer.op { emit(.add(other), output) } else { emit(.sub(other), output) }
             case .concat(let axis):
                 flush()
-                guard axis >= 1 else { throw .unsupportedModel("\(name): concatenation along the batch axis") }
+                guard axis >= 1 || !dropsBatch else { throw .unsupportedModel("\(name): concatenation along the batch axis") }
                 let parts = try layer.inputs.map { id throws(ZKMLError) in try operand(id) }
-                emit(.concat(parts: parts, axis: axis - 1), output)
+                emit(.concat(parts: parts, axis: dropsBatch ? axis - 1 : axis), output)
             }
             current = output
         }
