@@ -478,6 +478,27 @@ struct IRBuilder {
         }
     }
 
+    /// Private input and output (committed in the header) with the new layers: a lookup layer as the
+    /// last layer (LeakyRelu) and combine / elementwise layers reading the private input.
+    @Test func newLayersProveWithPrivateInputAndOutput() throws {
+        var leaky = IRBuilder(shape: [1, 16], bound: 300)
+        leaky.add(.leakyRelu(multiplier: 6554, shift: 16), shape: [1, 16], bound: 300)
+        var branch = IRBuilder(shape: [1, 6], bound: 20)
+        let u = branch.add(.scaleUp(shift: 2), shape: [1, 6], bound: 80)
+        branch.add(.add, shape: [1, 6], bound: 100, inputs: [0, u])
+        for (model, input) in [(leaky.model(), IRBuilder.values(16, -300...300, seed: 51)), (branch.model(), IRBuilder.values(6, -20...20, seed: 52)),
+                               (everyNewLayerModel(), IRBuilder.values(32, -100...100, seed: 53))] {
+            let prover = try ModelAdapter.proverModel(from: model)
+            let privacy = Privacy(privateInput: true, privateOutput: true)
+            let r = try ZKMLProver.proveWithOpening(model: prover, input: input, options: ProofOptions(privacy: privacy))
+            #expect(r.output == (try IntegerEngine(model: model).run(inputs: [input])[0]))
+            try ZKMLVerifier.verify(key: prover.verifierKey(), publicInput: nil, publicOutput: nil, proof: r.proof)
+            var bad = r.proof
+            bad[bad.count / 2] ^= 1
+            #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: prover.verifierKey(), publicInput: nil, publicOutput: nil, proof: bad) }
+        }
+    }
+
     // MARK: what is still refused
 
     @Test func unsupportedOpsNameTheLayerAndOp() throws {
