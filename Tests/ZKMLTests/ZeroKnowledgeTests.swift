@@ -110,8 +110,10 @@ import ZKML
             #expect(io.numVariables >= 10)
             #expect(io.batchOpenings[0].leaves.count * width <= 3 << (io.numVariables - 2))
             #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
-            // The classes of the weights and the witness are not masked (docs/ZK.md §5.2).
-            #expect(opening.classes.filter { $0.values.isEmpty }.count == opening.classes.count - 1)
+            // The witness class is not masked (docs/ZK.md §5.2); the weights' is, with a separate
+            // per-proof mask (two trees, one value; v11).
+            #expect(opening.classes.filter { $0.values.isEmpty }.count == opening.classes.count - 2)
+            #expect(opening.classes.filter { $0.batchOpenings.count == 2 && $0.values.count == 1 }.count == 1)
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
             #expect(plain.classes.allSatisfy { $0.batchOpenings.first?.leaves.first?.count != 3 * width })
             // Tampering: the opening proof is the proof's last blob, rewritten in place (same length).

@@ -81,22 +81,24 @@ enum VectorCommitment {
 
     /// Opens every claim on every vector (weights, witness, private input/output) in one proof,
     /// written length-prefixed.
-    static func open(_ batches: [CommittedBatch], _ vectors: [Opened], randomness: ProofRandomness?, channel: inout ProverChannel) {
+    /// `separateMasks`: batch → its per-proof opening mask (the weights in zero-knowledge mode).
+    static func open(_ batches: [CommittedBatch], _ vectors: [Opened], randomness: ProofRandomness?,
+                     separateMasks: [Int: OpeningMask] = [:], channel: inout ProverChannel) {
         let proof = PolynomialCommitment.open(batches, claims: evaluationClaims(vectors), transcript: &channel.transcript,
-                                              randomness: randomness)
+                                              randomness: randomness, separateMasks: separateMasks)
         channel.writer.writeLengthPrefixed(proof.serialized())
     }
 
     /// Checks the batched opening against the commitments; `masked`: the batches committed with an
-    /// opening mask.
+    /// opening mask; `separateMasks`: batch → the commitment of its per-proof mask.
     static func verify(_ commitments: [Commitment], _ vectors: [Opened], masked: Set<Int> = [],
-                       channel: inout VerifierChannel) throws(ZKMLError) {
+                       separateMasks: [Int: Commitment] = [:], channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try OpeningProof(serialized: bytes)
             if channel.recorded != nil { recordElements(proof, batchCount: commitments.count, &channel) }
             try PolynomialCommitment.verify(commitments, parameters: parameters, claims: evaluationClaims(vectors), proof: proof,
-                                            transcript: &channel.transcript, maskedBatches: masked)
+                                            transcript: &channel.transcript, maskedBatches: masked, separateMasks: separateMasks)
         } catch {
             throw .proof(error, at: channel.section)
         }

@@ -24,7 +24,10 @@ public enum ZKMLProver {
     }
 
     /// Like `prove`, and also returns the opening seed of a private input/output commitment.
+    /// `weightMask`: a mask prepared ahead for this model (`PreparedWeightMask`, zero-knowledge proofs
+    /// only; used once); nil makes it inside the proof.
     public static func proveWithOpening(model: ProverModel, input: [Int64], options: ProofOptions = .default,
+                                        weightMask: PreparedWeightMask? = nil,
                                         progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> ZKMLProofResult {
         let arch = model.architecture
         guard input.count == arch.inputLength else {
@@ -36,6 +39,11 @@ public enum ZKMLProver {
         if let seed = options.ioOpeningSeed, seed.count != ProofRandomness.seedByteCount {
             throw .badInput("an opening seed has \(ProofRandomness.seedByteCount) bytes, got \(seed.count)")
         }
+        if let weightMask {
+            guard options.zeroKnowledge, weightMask.modelID == model.modelID else {
+                throw .badInput("a prepared weight mask goes with a zero-knowledge proof of the model it was made for")
+            }
+        }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
         progress?("inference")
         let witness = try CircuitWitness(architecture: arch, weights: model.weights, input: padded)
@@ -45,6 +53,7 @@ public enum ZKMLProver {
             throw .invalidArchitecture("the output's padding is not zero")
         }
         var state = ProverState(model: model, witness: witness, options: options)
+        state.preparedWeightMask = weightMask?.mask
         let proof = state.run(progress: progress)
         return ZKMLProofResult(output: output, proof: proof, ioOpeningSeed: state.ioSeed)
     }
@@ -85,6 +94,8 @@ struct ProverState {
     let ioLayout: IOCommitment.Layout
     let ioSeed: [UInt8]?
     var ioClaims: [ValueClaim] = []
+    /// The weights' per-proof opening mask when prepared ahead (`PreparedWeightMask`); nil: made in `run`.
+    var preparedWeightMask: OpeningMask?
 
     init(model: ProverModel, witness: CircuitWitness, options: ProofOptions) {
         self.model = model
@@ -303,7 +314,17 @@ struct ProverState {
             batches.append(ioBatch)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
+        // Zero knowledge (protocol v11, docs/ZK.md §6.2): the registered weight tree cannot hold a fresh
+        // mask, so a per-proof mask of the weights' size is committed in its own batch, sent here, and
+        // the weight class is opened as weights + β·M.
+        var separateMasks = [Int: OpeningMask]()
+        if options.zeroKnowledge && !weightClaims.isEmpty {
+            progress?("weight mask")
+            let mask = preparedWeightMask ?? PreparedWeightMask.make(model.weightBatch.numVariables, randomness.fork("weights.mask"))
+            channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
+            separateMasks[0] = mask
+        }
+        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), separateMasks: separateMasks, channel: &channel)
         return header.encoded() + channel.writer.bytes
     }
 

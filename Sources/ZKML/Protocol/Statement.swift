@@ -21,7 +21,9 @@ public enum ZKMLProtocol {
     /// and lookup (function table) layers; architecture encoding version 3 (docs/ZKML.md §1, §3).
     /// Versions 10 (zero-knowledge) and 8 (plain): combine layers (Add, Sub, Concat, graphs: the
     /// `combine.terms` message); architecture encoding version 4.
-    public static let version: UInt8 = 10
+    /// Version 11 (zero-knowledge only): the weights are opened with a per-proof opening mask in its
+    /// own batch (`weights.mask.commitment` before the opening; docs/ZK.md §6.2).
+    public static let version: UInt8 = 11
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

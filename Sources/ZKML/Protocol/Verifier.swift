@@ -296,8 +296,16 @@ struct VerifierState {
             commitments.append(ioCommitment)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        // The private input/output vector (batch 2) carries an opening mask (docs/ZK.md §6.2).
-        try VectorCommitment.verify(commitments, vectors, masked: ioCommitment == nil ? [] : [2], channel: &channel)
+        // The private input/output vector (batch 2) carries an opening mask, and in zero-knowledge mode
+        // the weights (batch 0, protocol v11) are opened with a per-proof mask in its own batch
+        // (docs/ZK.md §6.2).
+        var separateMasks = [Int: Commitment]()
+        if header.zeroKnowledge && !weightClaims.isEmpty {
+            separateMasks[0] = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
+                                                          count: sizes.weight, polynomials: 2, what: "weight mask commitment")
+        }
+        try VectorCommitment.verify(commitments, vectors, masked: ioCommitment == nil ? [] : [2], separateMasks: separateMasks,
+                                    channel: &channel)
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }

@@ -1,0 +1,72 @@
+import ProofCore
+
+/// The per-proof opening mask of a model's registered weight commitment (docs/ZK.md §6.2, protocol
+/// v11): two uniformly random vectors of the padded weight vector's size, committed in their own
+/// batch, so that the weight class's Basefold opening runs on weights + β·M and reveals nothing of
+/// the weights. It depends only on the model's size and fresh randomness, never on the statement: a
+/// node can make it before a job arrives (idle time, another core while the witness is built) and
+/// hand it to `ZKMLProver.proveWithOpening(weightMask:)`. **Use each one for one proof only**: two
+/// proofs with the same mask reveal functionals of the weights (it is a value type; the caller
+/// must not reuse it).
+public struct PreparedWeightMask: Sendable {
+    /// The model it was made for.
+    public let modelID: [UInt8]
+    let mask: OpeningMask
+
+    /// Draws and commits a fresh mask (libsodium randomness) for `model`: the part of a
+    /// zero-knowledge proof's work that can be done ahead of the statement.
+    public init(model: ProverModel) {
+        modelID = model.modelID
+        mask = PreparedWeightMask.make(model.weightBatch.numVariables, nil)
+    }
+
+    /// The commitment it adds to a proof.
+    public var commitment: [UInt8] { mask.commitment.serialized() }
+
+    /// A mask for a weight vector of 2^`numVariables` entries (randomness nil: libsodium).
+    static func make(_ numVariables: Int, _ randomness: ProofRandomness?) -> OpeningMask {
+        OpeningMask(numVariables: numVariables, parameters: VectorCommitment.parameters, randomness: randomness)
+    }
+}
+
+/// How many zero-knowledge proofs of one registered weight commitment keep the weights
+/// information-theoretically hidden (docs/ZK.md §5.3). Since protocol v10 the weight class's
+/// Basefold messages are masked per proof; what every proof still shows of the fixed vector is
+/// (a) the combination T of docs/ZK.md §2a, blinded by the fixed blinding segment, hidden for at most
+/// `blindingEntries` proofs, and (b) ≤ `openedEntriesPerProof` entries of the fixed codeword, jointly
+/// uniform while all proofs together open at most `randomTopEntries` distinct points (the random,
+/// claim-free top [u, N) of the vector, an up-set of the bit lattice).
+public struct WeightPrivacyBudget: Sendable, Equatable {
+    /// N: entries of the committed (padded) weight vector.
+    public let committedEntries: Int
+    /// u: end of the last segment (weights, biases, blinding); [u, N) is random fill no claim touches.
+    public let usedEntries: Int
+    /// s: entries of the blinding segment that hides each proof's combination T.
+    public let blindingEntries: Int
+    /// Codeword entries one proof opens at most: queries × 2^foldingLog.
+    public let openedEntriesPerProof: Int
+
+    public init(committedEntries: Int, usedEntries: Int, blindingEntries: Int, openedEntriesPerProof: Int) {
+        (self.committedEntries, self.usedEntries) = (committedEntries, usedEntries)
+        (self.blindingEntries, self.openedEntriesPerProof) = (blindingEntries, openedEntriesPerProof)
+    }
+
+    /// N − u.
+    public var randomTopEntries: Int { committedEntries - usedEntries }
+    /// ⌊(N − u) / opened per proof⌋: the proofs whose opened entries stay jointly uniform.
+    public var proofsByOpenedEntries: Int { randomTopEntries / openedEntriesPerProof }
+    /// The budget: min(s, ⌊(N − u) / opened⌋) proofs.
+    public var proofs: Int { min(blindingEntries, proofsByOpenedEntries) }
+}
+
+extension ProverModel {
+    /// The zero-knowledge budget of this model's registered commitment (docs/ZK.md §5.3).
+    public var weightPrivacyBudget: WeightPrivacyBudget {
+        let layout = plan.weightLayout
+        let used = layout.offsets.indices.map { layout.offsets[$0] + (1 << layout.logSizes[$0]) }.max() ?? 0
+        let p = VectorCommitment.parameters
+        return WeightPrivacyBudget(committedEntries: VectorCommitment.paddedCount(layout.totalSize), usedEntries: used,
+                                   blindingEntries: 1 << layout.logSizes[plan.weightBlindingSegment],
+                                   openedEntriesPerProof: p.queries << p.foldingLog)
+    }
+}
