@@ -30,6 +30,21 @@ public enum ProverBench {
         /// The same proof without zero knowledge (`ProofOptions.plain`); `proveSeconds` etc. are the
         /// default zero-knowledge proof.
         public var plain: PlainFigures? = nil
+        /// The weights' per-proof opening mask (docs/ZK.md §6.2): `proveSeconds` includes making it;
+        /// these are the figures with it prepared ahead, and the cost of preparing it.
+        public var preparedMask: PreparedMaskFigures? = nil
+    }
+
+    /// A zero-knowledge proof whose weight mask was made before the statement (`PreparedWeightMask`,
+    /// e.g. by a node in idle time), and the mask's own cost: never hidden, always printed next to
+    /// the proof that makes the mask inside (the default, what `proveSeconds` measures).
+    public struct PreparedMaskFigures: Sendable {
+        /// The proof given a prepared mask (median wall; CPU of that run).
+        public var proveSeconds: Double
+        public var proveCPUSeconds: Double
+        /// Making the mask alone (median wall; CPU of that run): what is moved out of the proof.
+        public var maskSeconds: Double
+        public var maskCPUSeconds: Double
     }
 
     /// Figures of the plain (not zero-knowledge) proof, for the ZK overhead columns.
@@ -79,10 +94,23 @@ public enum ProverBench {
             let (plainProve, plainCPU) = try medianWithCPU(repetitions) { plainProof = try ZKMLProver.prove(model: model.prover, input: input, options: .plain).proof }
             let plainVerify = try median(max(3, repetitions)) { try ZKMLVerifier.verify(key: key, input: input, output: output, proof: plainProof) }
             let plain = PlainFigures(proveSeconds: plainProve, proveCPUSeconds: plainCPU, verifySeconds: plainVerify, proofBytes: plainProof.count)
+            // The weight mask prepared ahead (made untimed right before each timed proof, one alive at a
+            // time), and the mask alone.
+            let (mask, maskCPU) = try medianWithCPU(repetitions) { _ = PreparedWeightMask(model: model.prover) }
+            var runs: [(Double, Double)] = []
+            for _ in 0..<max(1, repetitions) {
+                let prepared = PreparedWeightMask(model: model.prover)
+                let cpu0 = cpuSeconds()
+                let wall = try seconds { _ = try ZKMLProver.proveWithOpening(model: model.prover, input: input, weightMask: prepared) }
+                runs.append((wall, cpuSeconds() - cpu0))
+            }
+            runs.sort { $0.0 < $1.0 }
+            let preparedMask = PreparedMaskFigures(proveSeconds: runs[runs.count / 2].0, proveCPUSeconds: runs[runs.count / 2].1,
+                                                   maskSeconds: mask, maskCPUSeconds: maskCPU)
             rows.append(Row(model: name, parameters: model.prover.weights.matrices.reduce(0) { $0 + $1.count },
                             registerSeconds: registerSeconds, commitSeconds: commitSeconds, proveSeconds: prove, proveCPUSeconds: proveCPU,
                             verifySeconds: verify, proofBytes: proof.count, peakRSSBytes: peakRSS(),
-                            inferenceSeconds: inference, ezkl: recordedEZKL[name], plain: plain))
+                            inferenceSeconds: inference, ezkl: recordedEZKL[name], plain: plain, preparedMask: preparedMask))
         }
         return rows
     }
@@ -163,6 +191,18 @@ public enum ProverBench {
                 ms(r.verifySeconds), ms(p.verifySeconds), ms(r.proveCPUSeconds), ms(p.proveCPUSeconds),
             ].joined(separator: " | ") + "\n"
         }
+        out += "(ZK prove, ZK CPU: the weights' opening mask is made inside the proof)\n"
+        out += "\nweight opening mask (docs/ZK.md §6.2): made inside the proof vs prepared ahead of the statement\n"
+        out += "model       | ZK prove (mask inside) | ZK prove (mask prepared) | prepared / plain | mask alone | mask alone CPU | ZK CPU (inside) | ZK CPU (prepared) | CPU prepared / plain\n"
+        for r in rows {
+            guard let p = r.plain, let m = r.preparedMask else { continue }
+            out += [
+                r.model.padding(toLength: 11, withPad: " ", startingAt: 0),
+                ms(r.proveSeconds), ms(m.proveSeconds), String(format: "%.2fx", m.proveSeconds / p.proveSeconds),
+                ms(m.maskSeconds), ms(m.maskCPUSeconds), ms(r.proveCPUSeconds), ms(m.proveCPUSeconds),
+                String(format: "%.2fx", m.proveCPUSeconds / p.proveCPUSeconds),
+            ].joined(separator: " | ") + "\n"
+        }
         return out
     }
 
@@ -182,6 +222,10 @@ public enum ProverBench {
                 f += ["\"plain_prove_s\": \(n(p.proveSeconds))", "\"plain_prove_cpu_s\": \(n(p.proveCPUSeconds))", "\"plain_verify_s\": \(n(p.verifySeconds))",
                       "\"plain_proof_bytes\": \(p.proofBytes)", "\"zk_prove_ratio\": \(n(r.proveSeconds / p.proveSeconds))",
                       "\"zk_size_ratio\": \(n(Double(r.proofBytes) / Double(p.proofBytes)))"]
+            }
+            if let m = r.preparedMask {
+                f += ["\"zk_prepared_mask_prove_s\": \(n(m.proveSeconds))", "\"zk_prepared_mask_prove_cpu_s\": \(n(m.proveCPUSeconds))",
+                      "\"weight_mask_s\": \(n(m.maskSeconds))", "\"weight_mask_cpu_s\": \(n(m.maskCPUSeconds))"]
             }
             if let e = r.ezkl {
                 f += ["\"ezkl_prove_s\": \(n(e.proveSeconds))", "\"ezkl_verify_s\": \(n(e.verifySeconds))",

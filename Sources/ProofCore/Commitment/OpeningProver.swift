@@ -125,8 +125,9 @@ extension PolynomialCommitment {
         if masked {
             precondition(claims.allSatisfy { $0.polynomial == 0 }, "claims on a masked batch name polynomial 0")
             let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
-            let mask = combinedTable(polys[1], polys[2], scale: .one, plus: nil)
-            let maskSum = DirectFolding(extensionTable: mask, claims: claims, gamma: gamma).weightedSum()
+            // c = Σ W·M_0 + u·Σ W·M_1 over the two base tables (no extension copy of M).
+            let maskSum = DirectFolding(table: polys[1], claims: claims, gamma: gamma).weightedSum()
+                + E(.zero, .one) * DirectFolding(table: polys[2], claims: claims, gamma: gamma).weightedSum()
             transcript.absorb("pcs.mask.sum", maskSum)
             let beta: E = transcript.challenge("pcs.mask.beta")
             direct = DirectFolding(extensionTable: combinedTable(polys[1], polys[2], scale: beta, plus: polys[0]),
