@@ -67,9 +67,12 @@ struct DirectFolding {
         }
     }
 
-    /// The committed table (round 0): base field, or (a masked opening's f + β·M) extension.
+    /// The committed table (round 0), base field.
     let committed: [Goldilocks]
-    let committedExtension: [E]
+    /// A masked opening's mask (M_0, M_1) and β: round 0's table is then f + β·(M_0 + u·M_1), read
+    /// from the three base tables and never materialised (the round polynomial and the fold are linear
+    /// in the table).
+    let mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?
     /// Entries of the round-0 table.
     let size: Int
     /// Folded tables: rounds 1, 3, 5… write `a`, rounds 2, 4… write `b` (allocated once).
@@ -82,19 +85,20 @@ struct DirectFolding {
     /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ;
     /// each term of a combination claim is one more product-form factor.
     init(table: [Goldilocks], claims: [EvaluationClaim], gamma: E) {
-        self.init(base: table, ext: [], count: table.count, claims: claims, gamma: gamma)
+        self.init(base: table, mask: nil, claims: claims, gamma: gamma)
     }
 
-    /// The same over an extension-field table (the zero-knowledge opening's f + β·M).
-    init(extensionTable table: [E], claims: [EvaluationClaim], gamma: E) {
-        self.init(base: [], ext: table, count: table.count, claims: claims, gamma: gamma)
+    /// The same over f + β·(M_0 + u·M_1) (the zero-knowledge opening, docs/ZK.md §6.2).
+    init(table: [Goldilocks], mask m0: [Goldilocks], _ m1: [Goldilocks], beta: E, claims: [EvaluationClaim], gamma: E) {
+        precondition(m0.count == table.count && m1.count == table.count, "a mask has the table's size")
+        self.init(base: table, mask: (m0, m1, beta), claims: claims, gamma: gamma)
     }
 
-    private init(base: [Goldilocks], ext: [E], count: Int, claims: [EvaluationClaim], gamma: E) {
+    private init(base: [Goldilocks], mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?, claims: [EvaluationClaim], gamma: E) {
         committed = base
-        committedExtension = ext
-        size = count
-        variables = count.trailingZeroBitCount
+        self.mask = mask
+        size = base.count
+        variables = base.count.trailingZeroBitCount
         var g = E.one
         // A combination claim contributes one factor per term (docs/PROOF_CORE.md, `EvaluationClaim.terms`).
         weights = claims.flatMap { c in
@@ -106,23 +110,30 @@ struct DirectFolding {
     /// Folds done so far.
     var round: Int { size.trailingZeroBitCount - variables }
 
-    /// Calls `body` with the current table (base field before the first fold, unless the committed
-    /// table is an extension table).
+    /// Calls `body` with the current table (base field before the first fold).
     private func withTable<R>(_ base: (UnsafePointer<Goldilocks>) -> R, _ ext: (UnsafePointer<E>) -> R) -> R {
-        if round == 0 {
-            if !committedExtension.isEmpty { return committedExtension.withUnsafeBufferPointer { ext($0.baseAddress!) } }
-            return committed.withUnsafeBufferPointer { base($0.baseAddress!) }
-        }
+        if round == 0 { return committed.withUnsafeBufferPointer { base($0.baseAddress!) } }
         return (round % 2 == 1 ? a : b).withUnsafeBufferPointer { ext($0.baseAddress!) }
+    }
+
+    /// `partialSums` of the current table for one claim weight; round 0 of a masked table sums f, M_0
+    /// and M_1 separately (base × extension products) and combines them.
+    private func sums(_ w: ClaimWeight) -> (E, E) {
+        let start = w.blockStart
+        let f = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
+                          { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
+        guard round == 0, let mask else { return f }
+        let m0 = mask.m0.withUnsafeBufferPointer { DirectFolding.partialSums($0.baseAddress!, start: start, hi: w.hi, lo: w.lo) }
+        let m1 = mask.m1.withUnsafeBufferPointer { DirectFolding.partialSums($0.baseAddress!, start: start, hi: w.hi, lo: w.lo) }
+        let u = E(.zero, .one)
+        return (f.0 + mask.beta * (m0.0 + u * m1.0), f.1 + mask.beta * (m0.1 + u * m1.1))
     }
 
     /// Σ_x W(x)·t(x) over the current table t: s(0) + s(1) of the next round, without a claim.
     func weightedSum() -> E {
         var sum = E.zero
         for w in weights {
-            let start = w.blockStart
-            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
-                                     { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
+            let (a0, a1) = sums(w)
             let p = w.point[w.point.count - 1]
             sum += w.scale * ((E.one - p) * a0 + p * a1)
         }
@@ -133,9 +144,7 @@ struct DirectFolding {
     func roundEvaluations(claim: E) -> [E] {
         var s0 = E.zero, s2 = E.zero
         for w in weights {
-            let start = w.blockStart
-            let (a0, a1) = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
-                                     { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
+            let (a0, a1) = sums(w)
             let p = w.point[w.point.count - 1]
             s0 += w.scale * (E.one - p) * a0
             // eq(p, 2) = 3p − 1; the table's line at 2 is 2·A(1) − A(0).
@@ -184,8 +193,25 @@ struct DirectFolding {
                 for i in range { dst[i] = S.fold(src[2 * i], src[2 * i + 1], rho) }
             }
         }
-        if round == 0 && !committedExtension.isEmpty {
-            committedExtension.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
+        if round == 0, let mask {
+            // F(j) = f(j) + β·(M_0(j) + u·M_1(j)), formed as it is folded.
+            let beta = mask.beta
+            committed.withUnsafeBufferPointer { f in
+                mask.m0.withUnsafeBufferPointer { m0 in
+                    mask.m1.withUnsafeBufferPointer { m1 in
+                        a.withUnsafeMutableBufferPointer { d in
+                            let (pf, p0, p1, dst) = (f.baseAddress!, m0.baseAddress!, m1.baseAddress!, d.baseAddress!)
+                            Parallel.forEachChunk(count: half, minimumChunk: 1 << 13) { range in
+                                for i in range {
+                                    let lo = beta * E(p0[2 * i], p1[2 * i]) + E(pf[2 * i])
+                                    let hi = beta * E(p0[2 * i + 1], p1[2 * i + 1]) + E(pf[2 * i + 1])
+                                    dst[i] = lo + rho * (hi - lo)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         } else if round == 0 {
             committed.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
         } else if target {
@@ -201,6 +227,9 @@ struct DirectFolding {
     func coefficients() -> [E] {
         let count = 1 << variables
         var c = withTable({ p in (0..<count).map { E(p[$0]) } }, { p in Array(UnsafeBufferPointer(start: p, count: count)) })
+        if round == 0, let mask {
+            for i in 0..<count { c[i] += mask.beta * E(mask.m0[i], mask.m1[i]) }
+        }
         MLE.evaluationsToCoefficients(&c)
         return c
     }

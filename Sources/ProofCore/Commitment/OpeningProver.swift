@@ -130,8 +130,7 @@ extension PolynomialCommitment {
                 + E(.zero, .one) * DirectFolding(table: polys[2], claims: claims, gamma: gamma).weightedSum()
             transcript.absorb("pcs.mask.sum", maskSum)
             let beta: E = transcript.challenge("pcs.mask.beta")
-            direct = DirectFolding(extensionTable: combinedTable(polys[1], polys[2], scale: beta, plus: polys[0]),
-                                   claims: claims, gamma: gamma)
+            direct = DirectFolding(table: polys[0], mask: polys[1], polys[2], beta: beta, claims: claims, gamma: gamma)
             var g = E.one
             for c in claims {
                 claim += g * c.value
@@ -203,25 +202,6 @@ extension PolynomialCommitment {
                               rounds: SumcheckProof(roundPolynomials: rounds), layerRoots: layerTrees.map(\.root),
                               finalCoefficients: coefficients, powNonce: nonce,
                               batchOpenings: batchOpenings, layerOpenings: layerOpenings)
-    }
-
-    /// The table f + s·(m0 + u·m1) (f zero when nil): an opening mask, scaled and added.
-    static func combinedTable(_ m0: [Goldilocks], _ m1: [Goldilocks], scale: E, plus f: [Goldilocks]?) -> [E] {
-        let n = m0.count
-        return [E](unsafeUninitializedCapacity: n) { out, k in
-            let dst = out.baseAddress!
-            m0.withUnsafeBufferPointer { a in
-                m1.withUnsafeBufferPointer { b in
-                    Parallel.forEachChunk(count: n) { range in
-                        for i in range {
-                            let v = scale * E(a[i], b[i])
-                            (dst + i).initialize(to: f.map { v + E($0[i]) } ?? v)
-                        }
-                    }
-                }
-            }
-            k = n
-        }
     }
 
     /// Reed-Solomon encoding of extension-field coefficients c = u + X·v as the two base-field
