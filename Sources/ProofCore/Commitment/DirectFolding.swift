@@ -201,7 +201,7 @@ struct DirectFolding {
                     mask.m1.withUnsafeBufferPointer { m1 in
                         a.withUnsafeMutableBufferPointer { d in
                             let (pf, p0, p1, dst) = (f.baseAddress!, m0.baseAddress!, m1.baseAddress!, d.baseAddress!)
-                            Parallel.forEachChunk(count: half, minimumChunk: 1 << 13) { range in
+                            Parallel.forEachChunk(count: half, minimumChunk: 1 << 14) { range in
                                 for i in range {
                                     let lo = beta * E(p0[2 * i], p1[2 * i]) + E(pf[2 * i])
                                     let hi = beta * E(p0[2 * i + 1], p1[2 * i + 1]) + E(pf[2 * i + 1])
