@@ -41,5 +41,8 @@ struct ModelRegisterCommand: AsyncParsableCommand {
         }
         print(Hex.encode(loaded.prover.modelID))
         printError("stored in \(directory) (import, quantization and commitment: \(elapsed))")
+        let budget = loaded.prover.weightPrivacyBudget
+        printError("zero knowledge: the weights stay provably hidden for \(budget.proofs) proofs of this commitment "
+                   + "(blinding \(budget.blindingEntries) entries, random top \(budget.randomTopEntries) entries; docs/ZK.md §5.3)")
     }
 }
