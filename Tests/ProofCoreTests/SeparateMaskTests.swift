@@ -176,4 +176,36 @@ import TestSupport
         bad.classes[k].values = []
         #expect(throws: ProofError.self) { try verify(h, proof: bad) }
     }
+
+    /// A batch with a separate mask is opened as a class of its own even when another batch has its
+    /// size (the registered weights next to a witness of the same size); plain openings are unchanged.
+    @Test func sharesItsSizeWithAnotherBatch() throws {
+        let f = randomTable(7, seed: 3), g = randomTable(7, seed: 5)
+        let batches = [PolynomialCommitment.commit([f], parameters: .testing, randomness: ProofRandomness(seed: [1])),
+                       PolynomialCommitment.commit([g], parameters: .testing, randomness: ProofRandomness(seed: [2]))]
+        let mask = OpeningMask(numVariables: 7, parameters: .testing, randomness: ProofRandomness(seed: [3]))
+        let claims = self.claims(batch: 0, f, seed: 10) + self.claims(batch: 1, g, seed: 20)
+        var pt = Transcript(domain: "separate-mask-test")
+        let proof = PolynomialCommitment.open(batches, claims: claims, transcript: &pt, randomness: ProofRandomness(seed: [4]),
+                                              separateMasks: [0: mask])
+        #expect(proof.classes.map(\.numVariables) == [7, 7])
+        #expect(proof.classes[0].batchOpenings.count == 1 && proof.classes[0].values.isEmpty)    // g alone, unmasked
+        #expect(proof.classes[1].batchOpenings.count == 2 && proof.classes[1].values.count == 1) // f with its mask
+        let commitments = batches.map(\.commitment)
+        func verify(_ p: OpeningProof, _ masks: [Int: Commitment]) throws {
+            var t = Transcript(domain: "separate-mask-test")
+            try PolynomialCommitment.verify(commitments, parameters: .testing, claims: claims, proof: p, transcript: &t, separateMasks: masks)
+        }
+        try verify(proof, [0: mask.commitment])
+        // Read without the mask (one class of both batches expected), or with the classes swapped.
+        #expect(throws: ProofError.self) { try verify(proof, [:]) }
+        var swapped = proof
+        swapped.classes.swapAt(0, 1)
+        #expect(throws: ProofError.self) { try verify(swapped, [0: mask.commitment]) }
+        // Without a mask the two batches share one class, as before.
+        var t = Transcript(domain: "separate-mask-test")
+        let plain = PolynomialCommitment.open(batches, claims: claims, transcript: &t)
+        #expect(plain.classes.count == 1 && plain.classes[0].batchOpenings.count == 2)
+        try verify(plain, [:])
+    }
 }

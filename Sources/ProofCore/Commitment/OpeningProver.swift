@@ -2,12 +2,22 @@ extension PolynomialCommitment {
     typealias E = GoldilocksExt2
 
     /// The batches (indices, ascending) grouped by number of variables, for the batches that claims
-    /// mention; classes in increasing size.
-    static func sizeClasses(_ commitments: [Commitment], _ claims: [EvaluationClaim]) -> [(numVariables: Int, batches: [Int])] {
+    /// mention; classes in increasing size. A batch in `alone` (one opened with a separate mask) is a
+    /// class of its own, after the other batches of its size.
+    static func sizeClasses(_ commitments: [Commitment], _ claims: [EvaluationClaim],
+                            alone: Set<Int> = []) -> [(numVariables: Int, batches: [Int])] {
         let used = Set(claims.map(\.batch)).sorted()
         var byN = [Int: [Int]]()
-        for b in used { byN[commitments[b].numVariables, default: []].append(b) }
-        return byN.keys.sorted().map { ($0, byN[$0]!) }
+        for b in used where !alone.contains(b) { byN[commitments[b].numVariables, default: []].append(b) }
+        var classes = byN.keys.map { ($0, byN[$0]!) }
+        for b in used where alone.contains(b) { classes.append((commitments[b].numVariables, [b])) }
+        // Stable: by size, then the shared class first, then the lone batches in index order.
+        return classes.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+    }
+
+    /// The randomness label of a class: its size, and for a lone batch sharing that size, its index.
+    static func classLabel(_ n: Int, _ batches: [Int], shared: Bool) -> String {
+        shared ? "pcs.open.class.\(n).batch.\(batches[0])" : "pcs.open.class.\(n)"
     }
 
     static func absorbStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment],
@@ -76,15 +86,15 @@ extension PolynomialCommitment {
         }
         absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks.mapValues(\.commitment))
         var classes = [SizeClassProof]()
-        for (n, classBatches) in sizeClasses(commitments, claims) {
+        let sized = sizeClasses(commitments, claims, alone: Set(separateMasks.keys))
+        for (n, classBatches) in sized {
             let mask = classBatches.count == 1 ? separateMasks[classBatches[0]] : nil
-            precondition(mask != nil || !classBatches.contains(where: { separateMasks[$0] != nil }),
-                         "a batch with a separate mask must be alone in its size class")
+            let shared = sized.filter { $0.numVariables == n }.count > 1 && mask != nil
             classes.append(openClass(n: n, batches: classBatches.map { batches[$0] } + (mask.map { [$0.batch] } ?? []),
                                      batchIndices: classBatches + (mask == nil ? [] : [-1]), separateMask: mask != nil,
                                      claims: claims.filter { classBatches.contains($0.batch) },
                                      parameters: parameters, transcript: &transcript,
-                                     randomness: randomness?.fork("pcs.open.class.\(n)")))
+                                     randomness: randomness?.fork(classLabel(n, classBatches, shared: shared))))
         }
         return OpeningProof(classes: classes)
     }

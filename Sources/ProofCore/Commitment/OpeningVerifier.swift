@@ -5,7 +5,7 @@ extension PolynomialCommitment {
     /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), whose
     /// size class is opened in zero knowledge.
     /// `separateMasks`: batch index → the commitment of the `OpeningMask` the prover opened that batch
-    /// with (`open(separateMasks:)`): a one-polynomial batch alone in its size class, a mask of two
+    /// with (`open(separateMasks:)`): a one-polynomial batch, opened as a size class of its own (even next to other batches of its size), a mask of two
     /// polynomials of its size; the class is checked as f + β·(M_0 + u·M_1) over both trees.
     public static func verify(_ commitments: [Commitment], parameters: CommitmentParameters, claims: [EvaluationClaim],
                               proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = [],
@@ -34,15 +34,13 @@ extension PolynomialCommitment {
             throw .invalidParameters("commitment has \(com.numVariables) variables")
         }
         absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks)
-        let classes = sizeClasses(commitments, claims)
+        // A batch with a separate mask is a class of its own, even when another batch has its size.
+        let classes = sizeClasses(commitments, claims, alone: Set(separateMasks.keys))
         guard proof.classes.count == classes.count else {
             throw .shapeMismatch("\(proof.classes.count) size classes, expected \(classes.count)")
         }
         for (i, (n, batchIndices)) in classes.enumerated() {
             let mask = batchIndices.count == 1 ? separateMasks[batchIndices[0]] : nil
-            guard mask != nil || !batchIndices.contains(where: { separateMasks[$0] != nil }) else {
-                throw .shapeMismatch("a batch with a separate mask must be alone in its size class")
-            }
             try verifyClass(n: n, commitments: batchIndices.map { commitments[$0] }, batchIndices: batchIndices,
                             claims: claims.filter { batchIndices.contains($0.batch) }, parameters: parameters,
                             proof: proof.classes[i], transcript: &transcript,
