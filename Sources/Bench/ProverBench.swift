@@ -158,7 +158,7 @@ public enum ProverBench {
 
     public static func table(_ rows: [Row], repetitions: Int) -> String {
         var out = "prover (median of \(repetitions); verify median of \(max(3, repetitions))), EZKL: \(ezklSource)\n"
-        out += "model       | commit   | prove     | verify   | proof     | peak RSS | inference | prove/infer | EZKL prove | EZKL verify | prove speed-up | verify speed-up\n"
+        out += "model       | commit   | prove     | verify   | proof     | peak RSS | inference | prove/infer | plain/infer | EZKL prove | EZKL verify | prove speed-up | verify speed-up\n"
         for r in rows {
             let e = r.ezkl
             let line = [
@@ -166,6 +166,7 @@ public enum ProverBench {
                 ms(r.commitSeconds), ms(r.proveSeconds), ms(r.verifySeconds),
                 String(format: "%.1f KB", Double(r.proofBytes) / 1000), String(format: "%d MB", r.peakRSSBytes >> 20),
                 String(format: "%.1f us", r.inferenceSeconds * 1e6), String(format: "%.0fx", r.proveSeconds / r.inferenceSeconds),
+                r.plain.map { String(format: "%.0fx", $0.proveSeconds / r.inferenceSeconds) } ?? "-",
                 e.map { String(format: "%.2f s", $0.proveSeconds) } ?? "-", e.map { String(format: "%.2f s", $0.verifySeconds) } ?? "-",
                 e.map { String(format: "%.0fx", $0.proveSeconds / r.proveSeconds) } ?? "-",
                 e.map { String(format: "%.1fx", $0.verifySeconds / r.verifySeconds) } ?? "-",
@@ -221,7 +222,8 @@ public enum ProverBench {
             if let p = r.plain {
                 f += ["\"plain_prove_s\": \(n(p.proveSeconds))", "\"plain_prove_cpu_s\": \(n(p.proveCPUSeconds))", "\"plain_verify_s\": \(n(p.verifySeconds))",
                       "\"plain_proof_bytes\": \(p.proofBytes)", "\"zk_prove_ratio\": \(n(r.proveSeconds / p.proveSeconds))",
-                      "\"zk_size_ratio\": \(n(Double(r.proofBytes) / Double(p.proofBytes)))"]
+                      "\"zk_size_ratio\": \(n(Double(r.proofBytes) / Double(p.proofBytes)))",
+                      "\"plain_prove_over_inference\": \(n(p.proveSeconds / r.inferenceSeconds))"]
             }
             if let m = r.preparedMask {
                 f += ["\"zk_prepared_mask_prove_s\": \(n(m.proveSeconds))", "\"zk_prepared_mask_prove_cpu_s\": \(n(m.proveCPUSeconds))",

@@ -103,21 +103,26 @@ import ZKML
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
             let opening = try openingProof(r.proof)
-            let masked = opening.classes.filter { $0.batchOpenings.first?.leaves.first?.count == 3 * width }
+            let witnessLog = ZKMLVerifier.zeroKnowledgeWitnessShape(key: model.verifierKey()).log
+            let masked = opening.classes.filter { $0.batchOpenings.first?.leaves.first?.count == 3 * width && $0.numVariables != witnessLog }
             try #require(masked.count == 1)
             let io = masked[0]
             #expect(io.batchOpenings.count == 1 && io.values.count == 1 && io.pointReduction == nil)
             #expect(io.numVariables >= 10)
             #expect(io.batchOpenings[0].leaves.count * width <= 3 << (io.numVariables - 2))
             #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
-            // The witness class is not masked (docs/ZK.md §5.2); the weights' is, with a separate
-            // per-proof mask (two trees, one value; v11).
-            #expect(opening.classes.filter { $0.values.isEmpty }.count == opening.classes.count - 2)
+            // Every class is masked (v12): the witness and the private input/output vector in their own
+            // batch, the weights with a separate per-proof mask (two trees, one value; v11).
+            #expect(opening.classes.allSatisfy { $0.values.count == 1 })
             #expect(opening.classes.filter { $0.batchOpenings.count == 2 && $0.values.count == 1 }.count == 1)
-            let plain = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
-            #expect(plain.classes.allSatisfy { $0.batchOpenings.first?.leaves.first?.count != 3 * width })
+            // A plain proof masks nothing; a ZK proof with public input and output masks the witness
+            // (three polynomials per leaf) but has no input/output class.
+            let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: ProofOptions(zeroKnowledge: false)).proof)
+            #expect(plain.classes.allSatisfy { $0.values.isEmpty && $0.batchOpenings.first?.leaves.first?.count != 3 * width })
+            let publicIO = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
+            #expect(publicIO.classes.filter { $0.batchOpenings.first?.leaves.first?.count == 3 * width }.count == 1)
             // Tampering: the opening proof is the proof's last blob, rewritten in place (same length).
-            let k = opening.classes.firstIndex { $0.batchOpenings.first?.leaves.first?.count == 3 * width }!
+            let k = opening.classes.firstIndex { $0.numVariables == io.numVariables }!
             let key = model.verifierKey()
             func verify(_ o: OpeningProof) throws {
                 let bytes = o.serialized()
@@ -135,6 +140,99 @@ import ZKML
                 #expect(throws: ZKMLError.self) { try verify(bad) }
             }
         }
+    }
+
+    /// Protocol v10 (docs/ZK.md §6.2): the witness vector is opened with its opening mask, alone in its
+    /// size class (one value, the mask's sum; leaves of f, M_0, M_1; no point reduction), and its free
+    /// region — random entries above every column, which no claim touches — holds at least as many
+    /// entries as the opening reveals (46 queries × 16), so the opened entries are jointly uniform. The
+    /// plain proof's witness class is unmasked. Tampering with the mask sum, or with a data or mask
+    /// entry of an opened witness leaf, is rejected.
+    @Test func witnessOpeningIsMaskedAndItsFreeRegionCoversTheOpenedEntries() throws {
+        let width = 16   // 2^foldingLog of the protocol's parameters
+        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO),
+                               (SyntheticNetworks.mlp(), Privacy.publicIO)] {
+            let (model, input) = try model(net)
+            let key = model.verifierKey()
+            let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key)
+            #expect((1 << shape.log) - shape.freeStart >= 46 * width)
+            let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
+            let opening = try openingProof(r.proof)
+            let k = try #require(opening.classes.firstIndex { $0.numVariables == shape.log })
+            let witness = opening.classes[k]
+            #expect(witness.batchOpenings.count == 1, "the masked witness is alone in its size class")
+            #expect(witness.values.count == 1 && witness.pointReduction == nil)
+            #expect(witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
+            #expect(witness.batchOpenings[0].leaves.count * width <= (1 << shape.log) - shape.freeStart)
+            let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
+            #expect(plain.classes.allSatisfy { $0.values.isEmpty && $0.batchOpenings.allSatisfy { $0.leaves.first?.count == width } })
+            func verify(_ o: OpeningProof) throws {
+                let bytes = o.serialized()
+                let proof = Array(r.proof[..<(r.proof.count - bytes.count)]) + bytes
+                try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
+                                        publicOutput: privacy.privateOutput ? nil : r.output, proof: proof)
+            }
+            try verify(opening)
+            var bad = opening
+            bad.classes[k].values[0] += .one
+            #expect(throws: ZKMLError.self) { try verify(bad) }
+            for leaf in [0, witness.batchOpenings[0].leaves.count - 1] {
+                for entry in [0, width - 1, width, 2 * width, 3 * width - 1] {
+                    bad = opening
+                    bad.classes[k].batchOpenings[0].leaves[leaf][entry] += .one
+                    #expect(throws: ZKMLError.self) { try verify(bad) }
+                }
+            }
+            bad = opening
+            bad.classes[k].finalCoefficients[3] += .one
+            #expect(throws: ZKMLError.self) { try verify(bad) }
+            bad = opening
+            bad.classes[k].rounds.roundPolynomials[1][0] += .one
+            #expect(throws: ZKMLError.self) { try verify(bad) }
+        }
+    }
+
+    /// The witness class's Basefold data (rounds, final polynomial, folded layers' leaves, the mask sum,
+    /// and the opened base leaves of the vector and its mask) shares no element between two proofs of
+    /// the same statement, and no element of it is a small integer (unmasked data would be).
+    @Test func witnessOpeningSharesNoElementAndHidesData() throws {
+        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
+            let (model, input) = try model(net)
+            let log = ZKMLVerifier.zeroKnowledgeWitnessShape(key: model.verifierKey()).log
+            var sets: [Set<UInt64>] = []
+            for _ in 0..<2 {
+                let opening = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
+                let c = try #require(opening.classes.first { $0.numVariables == log })
+                let elements = c.values + c.rounds.roundPolynomials.flatMap { $0 } + c.finalCoefficients
+                    + c.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
+                let base = c.batchOpenings.flatMap { $0.leaves.flatMap { $0 } }
+                #expect(c.values.count == 1 && !c.rounds.roundPolynomials.isEmpty && c.finalCoefficients.count >= 16)
+                let values = elements.flatMap { [$0.c0, $0.c1] } + base
+                let small = values.filter { looksLikeData($0) }
+                #expect(small.isEmpty, "small elements in the witness opening: \(small.prefix(5).map(\.value))")
+                sets.append(Set(values.map(\.value)))
+            }
+            #expect(sets[0].count > 2000)
+            #expect(sets[0].isDisjoint(with: sets[1]))
+        }
+    }
+
+    /// Every witness claim has zero eq weight on the free region (prover and verifier check it); a
+    /// point on the region, or a combination term on it, does not.
+    @Test func witnessFreeRegionIsClaimFree() throws {
+        let (model, _) = try model()
+        let key = model.verifierKey()
+        let (log, start) = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key)
+        func bits(_ index: Int, _ count: Int) -> [Ext] { (0..<count).map { (index >> (count - 1 - $0)) & 1 == 1 ? .one : .zero } }
+        let random = (0..<4).map { _ in Ext(Goldilocks(UInt64.random(in: 2..<1 << 60)), Goldilocks(7)) }
+        // A 16-entry block below the region (random local coordinates) misses it; the last block does not.
+        let below = bits((start >> 4) - 1, log - 4) + random
+        let top = bits((1 << (log - 4)) - 1, log - 4) + random
+        #expect(ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: top))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, terms: [top]))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: [Ext](repeating: random[0], count: log)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: Array(below.dropFirst())))
     }
 
     /// Two proofs of the same statement share no field element, except openings of the weight
@@ -174,16 +272,21 @@ import ZKML
     }
 
     /// Protocol v8/v6 (docs/ZK.md §3): the mask pool stores each round's univariate as its d + 1
-    /// coefficients (2(d + 1) entries), so digits_mlp's pool is 2^11 entries and its witness vector
-    /// 2^12 in both modes (v7/v5: 2^12 and 2^13, the opening's witness class had 13 variables).
+    /// coefficients (2(d + 1) entries), so digits_mlp's pool is 2^11 entries and its witness layout
+    /// 2^12 (v7/v5: 2^12 and 2^13, the opening's witness class had 13 variables). The plain proof
+    /// commits the layout; since v10 the zero-knowledge proof's witness needs a free region of 736
+    /// random entries above its columns (docs/ZK.md §6.2), which digits_mlp's 2^12 layout (columns up
+    /// to 3,648) lacks, so its ZK witness is 2^13.
     @Test func maskPoolIsPackedSoDigitsMLPWitnessIsSmaller() throws {
         let (loaded, input) = try DigitsModelTests().load("digits_mlp")
-        for options in [ProofOptions.default, .plain] {
+        for (options, sizes) in [(ProofOptions.default, [13, 15]), (.plain, [12, 15])] {
             let r = try ZKMLProver.prove(model: loaded.prover, input: input, options: options)
             try ZKMLVerifier.verify(key: loaded.prover.verifierKey(), input: input, output: r.output, proof: r.proof)
             let opening = try openingProof(r.proof)
-            #expect(opening.classes.map(\.numVariables).sorted() == [12, 15], "size classes \(opening.classes.map(\.numVariables))")
+            #expect(opening.classes.map(\.numVariables).sorted() == sizes, "size classes \(opening.classes.map(\.numVariables))")
         }
+        let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: loaded.prover.verifierKey())
+        #expect(shape.log == 13 && shape.freeStart == 3648)
     }
 
     /// Every mask message is bound to the committed pool (docs/ZK.md §3): changing any G* (`zk.mask.sum`),

@@ -90,7 +90,7 @@ public enum PolynomialCommitment {
         var polynomials = polynomials
         if openingMask {
             var source = randomness?.fork("pcs.commit.mask") ?? .fresh()
-            polynomials += [source.elements(size), source.elements(size)]
+            polynomials += [source.bulkElements(size), source.bulkElements(size)]
         }
         precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
         let n = size.trailingZeroBitCount

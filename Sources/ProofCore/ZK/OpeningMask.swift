@@ -14,12 +14,12 @@ public struct OpeningMask: Sendable {
     /// Variables of M_0 and M_1 (those of the batch it masks).
     public var numVariables: Int { batch.numVariables }
 
-    /// Draws M_0, M_1 (fork "pcs.mask.values" of `randomness`, or libsodium when nil) and commits them
+    /// Draws M_0, M_1 in bulk (ChaCha20 keystream keyed from fork "pcs.mask.values" of `randomness`, or from libsodium when nil) and commits them
     /// with `parameters` (salts from fork "pcs.mask.salts"). Fixed randomness reproduces it bit for bit.
     public init(numVariables n: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
         precondition(n >= parameters.foldingLog && n <= Sumcheck.maxRounds, "a mask needs foldingLog ... maxRounds variables")
         var values = randomness?.fork("pcs.mask.values") ?? .fresh()
-        let tables = [values.elements(1 << n), values.elements(1 << n)]
+        let tables = [values.bulkElements(1 << n), values.bulkElements(1 << n)]
         batch = PolynomialCommitment.commit(tables, parameters: parameters, randomness: randomness?.fork("pcs.mask.salts"))
     }
 }

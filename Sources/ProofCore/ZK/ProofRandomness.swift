@@ -125,6 +125,24 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
         return out
     }
 
+    /// `count` uniform base-field elements from a ChaCha20 keystream keyed by the next 32 bytes of this
+    /// stream: the fast path for bulk randomness (opening masks, the mask pool, random fill), about
+    /// 20x faster than `elements(_:)`'s one BLAKE2b call per 8 elements. A word >= p (probability
+    /// 2^-32) is replaced by the next word of this stream. Reproducible from the seed like every draw.
+    public mutating func bulkElements(_ count: Int) -> [Goldilocks] {
+        let key = bytes(ChaCha20.keyByteCount)
+        var words = [UInt64](repeating: 0, count: count)
+        words.withUnsafeMutableBytes { ChaCha20.keystream(key: key, nonce: [UInt8](repeating: 0, count: ChaCha20.nonceByteCount), into: $0) }
+        return [Goldilocks](unsafeUninitializedCapacity: count) { out, initialized in
+            for (i, w) in words.enumerated() {
+                var v = UInt64(littleEndian: w)
+                while v >= Goldilocks.modulus { v = next() }
+                (out.baseAddress! + i).initialize(to: Goldilocks(v))
+            }
+            initialized = count
+        }
+    }
+
     /// A uniform extension-field element.
     public mutating func extensionElement() -> GoldilocksExt2 { GoldilocksExt2.random(using: &self) }
 }

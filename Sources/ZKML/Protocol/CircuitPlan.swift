@@ -149,10 +149,42 @@ struct CircuitPlan: Sendable {
         return (BlindingPoint(count: weights.logSizes[wSeg]) {
                     VectorCommitment.paddedPoint(weights.globalPoint(wSeg, $0), count: weights.totalSize)
                 },
-                BlindingPoint(count: witness.logSizes[xSeg]) {
-                    VectorCommitment.paddedPoint(witness.globalPoint(xSeg, $0), count: witness.totalSize)
+                BlindingPoint(count: witness.logSizes[xSeg]) { [log = witnessLog(zeroKnowledge: true)] in
+                    VectorCommitment.lift(witness.globalPoint(xSeg, $0), toLog: log)
                 },
                 BlindingPoint(count: io.blindingLog) { io.blindingPoint($0) })
+    }
+
+    /// log2 of the committed witness vector. Plain: the layout's size (at least the scheme's minimum).
+    /// Zero knowledge (protocol v10, docs/ZK.md §6.2): the witness is committed with an opening mask, so
+    /// (a) its top `openedEntries` (736) entries must lie above every column — the free region
+    /// [`witnessLayout.usedEnd`, 2^log), random fill that no claim's eq weight touches, which makes the
+    /// opened entries jointly uniform — and (b) its size must differ from the weight vector's (a
+    /// masked batch is alone in its size class). The vector doubles until both hold (the shipped
+    /// models need no doubling); the columns keep their offsets and claims are lifted with leading
+    /// zeros (`VectorCommitment.lift`).
+    func witnessLog(zeroKnowledge: Bool) -> Int {
+        var log = VectorCommitment.paddedCount(witnessLayout.totalSize).trailingZeroBitCount
+        guard zeroKnowledge else { return log }
+        let weights = VectorCommitment.paddedCount(weightLayout.totalSize).trailingZeroBitCount
+        while (1 << log) - witnessLayout.usedEnd < ZeroKnowledge.openedEntries || log == weights { log += 1 }
+        return log
+    }
+
+    /// True when the claim's eq weight, and every term's, is zero on the zero-knowledge witness's
+    /// free region [`witnessLayout.usedEnd`, 2^`witnessLog`): the point's leading Boolean coordinates
+    /// select a block of the vector (eq is zero outside it) that ends at or below the region. Every
+    /// witness claim sits on a column, the pool or the blinding column, so this holds by construction;
+    /// prover and verifier check it.
+    func missesWitnessFreeRegion(_ claim: ValueClaim) -> Bool {
+        let log = witnessLog(zeroKnowledge: true)
+        func misses(_ p: [Ext]) -> Bool {
+            guard p.count == log else { return false }
+            var block = 0, k = 0
+            while k < log && (p[k] == .zero || p[k] == .one) { block = block << 1 | (p[k] == .one ? 1 : 0); k += 1 }
+            return (block + 1) << (log - k) <= witnessLayout.usedEnd
+        }
+        return misses(claim.point) && claim.terms.allSatisfy { misses($0.point) }
     }
 
     /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.

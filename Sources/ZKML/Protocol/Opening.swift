@@ -41,26 +41,35 @@ enum VectorCommitment {
         return log >= minimumLog ? point : [Ext](repeating: .zero, count: minimumLog - log) + point
     }
 
+    /// A point on a vector of 2^`point.count` entries lifted to a vector of 2^`log` entries that holds it
+    /// as its first block (leading zero coordinates).
+    static func lift(_ point: [Ext], toLog log: Int) -> [Ext] {
+        [Ext](repeating: .zero, count: log - point.count) + point
+    }
+
     /// The committed vectors (weights, witness, private input/output) before and after padding to
-    /// the scheme's minimum size, and the lift of the claims on them: prover and verifier share it.
+    /// the scheme's minimum size (the witness: to its committed size, `CircuitPlan.witnessLog`), and
+    /// the lift of the claims on them: prover and verifier share it.
     struct Sizes {
-        let weightCount: Int, witnessCount: Int, ioCount: Int
+        let weightCount: Int, ioCount: Int
+        let witnessLog: Int
         var weight: Int { VectorCommitment.paddedCount(weightCount) }
-        var witness: Int { VectorCommitment.paddedCount(witnessCount) }
+        var witness: Int { 1 << witnessLog }
         var io: Int { VectorCommitment.paddedCount(ioCount) }
 
-        init(_ plan: CircuitPlan, _ ioLayout: IOCommitment.Layout) {
-            (weightCount, witnessCount, ioCount) = (plan.weightLayout.totalSize, plan.witnessLayout.totalSize, ioLayout.committedSize)
+        init(_ plan: CircuitPlan, _ ioLayout: IOCommitment.Layout, zeroKnowledge: Bool) {
+            (weightCount, ioCount) = (plan.weightLayout.totalSize, ioLayout.committedSize)
+            witnessLog = plan.witnessLog(zeroKnowledge: zeroKnowledge)
         }
 
         /// Lifts every claim to its padded committed vector.
         func pad(weights: inout [ValueClaim], witness: inout [ValueClaim], io: inout [ValueClaim]) {
-            func lift(_ c: [ValueClaim], _ count: Int) -> [ValueClaim] {
-                c.map { ValueClaim(point: VectorCommitment.paddedPoint($0.point, count: count), value: $0.value, offset: $0.offset) }
+            func lift(_ c: [ValueClaim], _ log: Int) -> [ValueClaim] {
+                c.map { ValueClaim(point: VectorCommitment.lift($0.point, toLog: max(log, $0.point.count)), value: $0.value, offset: $0.offset) }
             }
-            weights = lift(weights, weightCount)
-            witness = lift(witness, witnessCount)
-            io = lift(io, ioCount)
+            weights = lift(weights, self.weight.trailingZeroBitCount)
+            witness = lift(witness, witnessLog)
+            io = lift(io, self.io.trailingZeroBitCount)
         }
     }
 

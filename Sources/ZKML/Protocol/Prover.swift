@@ -167,7 +167,7 @@ struct ProverState {
             let pool = MaskPoolProver(layout: plan.maskPool, randomness: &masks)
             columns[plan.maskPoolColumn] = pool.column
             var blind = randomness.fork("witness.blinding")
-            columns[plan.blindingColumn] = blind.elements(1 << plan.witnessLayout.logSizes[plan.blindingColumn])
+            columns[plan.blindingColumn] = blind.bulkElements(1 << plan.witnessLayout.logSizes[plan.blindingColumn])
             channel.masks = pool
         } else {
             columns[plan.maskPoolColumn] = [Goldilocks](repeating: .zero, count: plan.maskPool.poolSize)
@@ -175,11 +175,16 @@ struct ProverState {
         }
         var witnessVector = plan.witnessLayout.assemble(columns, fill: .zero)
         if options.zeroKnowledge {
+            // Zero knowledge (protocol v10, docs/ZK.md §6.2): the committed vector may be larger than the
+            // layout (`witnessLog`); everything outside the columns, including the claim-free top block,
+            // is random, and the vector is committed with an opening mask.
+            witnessVector += [Goldilocks](repeating: .zero, count: (1 << plan.witnessLog(zeroKnowledge: true)) - witnessVector.count)
             var blind = randomness.fork("witness.unused")
-            plan.witnessLayout.fillUnused(&witnessVector, with: &blind)
+            plan.witnessLayout.fillUnusedInBulk(&witnessVector, with: &blind)
         }
         self.columns = columns
-        let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"))
+        let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"),
+                                                   openingMask: options.zeroKnowledge)
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree, the lookups (1/(β − a)) then the tables (−m/(β − t)), sum 0.
@@ -293,7 +298,7 @@ struct ProverState {
         progress?("opening")
         // Zero knowledge: the claims on each committed vector carry masked values; they become one
         // combination claim per vector whose value is uniform (docs/ZK.md §2a, `combineVector`).
-        let sizes = VectorCommitment.Sizes(plan, ioLayout)
+        let sizes = VectorCommitment.Sizes(plan, ioLayout, zeroKnowledge: options.zeroKnowledge)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         if options.zeroKnowledge {
             let blinding = plan.blindingPoints(io: ioLayout)
@@ -304,8 +309,11 @@ struct ProverState {
             witnessClaims = [channel.combineVector(witnessBatch.evaluations[0], witnessClaims, blinding: blinding.witness)]
         }
         if let pool = channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: VectorCommitment.paddedPoint(
-                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), count: plan.witnessLayout.totalSize), value: pool.value))
+            witnessClaims.append(ValueClaim(point: VectorCommitment.lift(
+                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), toLog: sizes.witnessLog), value: pool.value))
+        }
+        if options.zeroKnowledge {
+            precondition(witnessClaims.allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
         }
         var batches = [model.weightBatch, witnessBatch]
         var vectors = [VectorCommitment.Opened(count: sizes.weight, claims: weightClaims),

@@ -29,6 +29,9 @@ struct SegmentLayout: Sendable, Equatable {
 
     var totalSize: Int { 1 << logTotal }
 
+    /// End of the last segment: entries from here to the top are unused.
+    var usedEnd: Int { offsets.indices.map { offsets[$0] + (1 << logSizes[$0]) }.max() ?? 0 }
+
     /// The Boolean prefix that selects segment `s` (top `logTotal - logSizes[s]` index bits).
     func prefixBits(_ s: Int) -> [Bool] {
         let k = logTotal - logSizes[s]

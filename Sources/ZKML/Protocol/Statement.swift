@@ -23,7 +23,11 @@ public enum ZKMLProtocol {
     /// `combine.terms` message); architecture encoding version 4.
     /// Version 11 (zero-knowledge only): the weights are opened with a per-proof opening mask in its
     /// own batch (`weights.mask.commitment` before the opening; docs/ZK.md §6.2).
-    public static let version: UInt8 = 11
+    /// Version 12 (zero-knowledge only): the witness vector is committed with an opening mask and a
+    /// claim-free random top region of at least 736 entries (46 queries × 16), so its Basefold
+    /// opening is zero-knowledge too; bulk masks and random fill are drawn from a ChaCha20 keystream
+    /// (docs/ZK.md §6.2).
+    public static let version: UInt8 = 12
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

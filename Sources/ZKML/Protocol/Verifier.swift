@@ -143,8 +143,10 @@ struct VerifierState {
     mutating func run() throws(ZKMLError) {
         let arch = key.architecture
         channel.section = "witness commitment"
+        // Zero knowledge: the witness carries an opening mask (3 polynomials, protocol v10, docs/ZK.md §6.2).
         let commitment = try VectorCommitment.parse(try channel.receiveBytes("witness.commitment", limit: 4096),
-                                                     count: plan.witnessLayout.totalSize, what: "witness commitment")
+                                                     count: 1 << plan.witnessLog(zeroKnowledge: header.zeroKnowledge),
+                                                     polynomials: header.zeroKnowledge ? 3 : 1, what: "witness commitment")
         let weightCommitment = try VectorCommitment.parse(key.commitment, count: plan.weightLayout.totalSize, what: "model commitment")
 
         channel.section = "lookups"
@@ -269,7 +271,7 @@ struct VerifierState {
             }
         }
 
-        let sizes = VectorCommitment.Sizes(plan, ioLayout)
+        let sizes = VectorCommitment.Sizes(plan, ioLayout, zeroKnowledge: header.zeroKnowledge)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
         if header.zeroKnowledge {
@@ -285,8 +287,13 @@ struct VerifierState {
         }
         channel.section = "zero-knowledge masks"
         if let pool = try channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: VectorCommitment.paddedPoint(
-                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), count: plan.witnessLayout.totalSize), value: pool.value))
+            witnessClaims.append(ValueClaim(point: VectorCommitment.lift(
+                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), toLog: sizes.witnessLog), value: pool.value))
+        }
+        if header.zeroKnowledge {
+            guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
+                throw .rejected("a witness claim touches the free region")
+            }
         }
         channel.section = "opening"
         var commitments = [weightCommitment, commitment]
@@ -296,16 +303,16 @@ struct VerifierState {
             commitments.append(ioCommitment)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        // The private input/output vector (batch 2) carries an opening mask, and in zero-knowledge mode
-        // the weights (batch 0, protocol v11) are opened with a per-proof mask in its own batch
-        // (docs/ZK.md §6.2).
+        // In zero-knowledge mode the witness (batch 1, protocol v12) and the private input/output
+        // vector (batch 2) carry an opening mask in their own batch, and the weights (batch 0,
+        // protocol v11) are opened with a per-proof mask in a separate batch (docs/ZK.md §6.2).
         var separateMasks = [Int: Commitment]()
         if header.zeroKnowledge && !weightClaims.isEmpty {
             separateMasks[0] = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
                                                           count: sizes.weight, polynomials: 2, what: "weight mask commitment")
         }
-        try VectorCommitment.verify(commitments, vectors, masked: ioCommitment == nil ? [] : [2], separateMasks: separateMasks,
-                                    channel: &channel)
+        let masked: Set<Int> = header.zeroKnowledge ? (ioCommitment == nil ? [1] : [1, 2]) : []
+        try VectorCommitment.verify(commitments, vectors, masked: masked, separateMasks: separateMasks, channel: &channel)
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }

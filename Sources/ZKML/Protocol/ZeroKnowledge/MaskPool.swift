@@ -227,7 +227,7 @@ struct MaskPoolProver {
     /// The whole column is uniformly random; each slot's coefficients are read from it.
     init(layout: MaskPoolLayout, randomness: inout ProofRandomness) {
         self.layout = layout
-        let column = randomness.elements(layout.poolSize)
+        let column = randomness.bulkElements(layout.poolSize)
         var coefficients: [Int: [[Ext]]] = [:]
         for (d, region) in layout.regions {
             coefficients[d] = (0..<region.capacity).map { slot in

@@ -10,11 +10,15 @@ enum ZeroKnowledge {
     /// the codeword entries an opening reveals (queries × 2^foldingLog = 46 × 16 = 736 ≤ 768 at 2^10), so
     /// those are jointly uniform (docs/ZK.md §6.2).
     static var ioCommittedMinLog: Int {
-        let opened = VectorCommitment.parameters.queries << VectorCommitment.parameters.foldingLog
         var log = VectorCommitment.parameters.foldingLog
-        while 3 << (log - 2) < opened { log += 1 }
+        while 3 << (log - 2) < openedEntries { log += 1 }
         return log
     }
+    /// The most codeword entries of one committed vector an opening reveals: queries × 2^foldingLog
+    /// (46 × 16 = 736; distinct domain points). A masked vector's random, claim-free top region must be
+    /// at least this large (docs/ZK.md §6.2).
+    static var openedEntries: Int { VectorCommitment.parameters.queries << VectorCommitment.parameters.foldingLog }
+
 }
 
 /// What a proof keeps private beyond the weights (which are always private: verifiers see only the
@@ -173,7 +177,7 @@ enum IOCommitment {
         let segments = SegmentLayout(logSizes: logs, minLog: ZeroKnowledge.ioBlindingLog)
         // Its own size class: a masked batch is opened alone (ProofCore).
         let taken: Set<Int> = [VectorCommitment.paddedCount(plan.weightLayout.totalSize).trailingZeroBitCount,
-                               VectorCommitment.paddedCount(plan.witnessLayout.totalSize).trailingZeroBitCount]
+                               plan.witnessLog(zeroKnowledge: true)]
         var log = max(segments.logTotal + 3, ZeroKnowledge.ioCommittedMinLog)
         while taken.contains(log) { log += 1 }
         return Layout(segments: segments, input: input, output: output, committedLog: log)
@@ -190,7 +194,7 @@ enum IOCommitment {
         if privacy.privateOutput { columns.append(paddedOutput.map { Goldilocks(integer: Int($0)) }) }
         var vector = l.segments.assemble(columns, fill: .zero)
         vector += [Goldilocks](repeating: .zero, count: l.committedSize - vector.count)
-        l.segments.fillUnused(&vector, with: &blind)
+        l.segments.fillUnusedInBulk(&vector, with: &blind)
         return VectorCommitment.commit(vector, randomness: randomness.fork("io.salts"), openingMask: true)
     }
 }
@@ -211,15 +215,37 @@ extension ZKMLProver {
 }
 
 extension SegmentLayout {
-    /// Overwrites every entry no segment covers with uniform random elements.
+    /// Overwrites every entry no segment covers with uniform random elements, drawn one by one from
+    /// the BLAKE2b stream (the weight vector's fill: the model id depends on it, so it stays as it was).
     func fillUnused(_ vector: inout [Goldilocks], with randomness: inout ProofRandomness) {
+        for gap in unusedRanges(vector.count) {
+            for i in gap { vector[i] = randomness.element() }
+        }
+    }
+
+    /// The same with the elements drawn in bulk from a ChaCha20 keystream (`bulkElements`): per-proof
+    /// vectors (witness, private input/output; protocol v10).
+    func fillUnusedInBulk(_ vector: inout [Goldilocks], with randomness: inout ProofRandomness) {
+        let gaps = unusedRanges(vector.count)
+        let random = randomness.bulkElements(gaps.reduce(0) { $0 + $1.count })
+        var next = 0
+        for gap in gaps {
+            vector.replaceSubrange(gap, with: random[next..<(next + gap.count)])
+            next += gap.count
+        }
+    }
+
+    /// The index ranges of a vector of `count` entries that no segment covers, in order.
+    func unusedRanges(_ count: Int) -> [Range<Int>] {
         let starts = offsets.indices.map { (offsets[$0], offsets[$0] + (1 << logSizes[$0])) }.sorted { $0.0 < $1.0 }
+        var gaps: [Range<Int>] = []
         var cursor = 0
         for (a, b) in starts {
-            while cursor < a { vector[cursor] = randomness.element(); cursor += 1 }
+            if cursor < a { gaps.append(cursor..<a) }
             cursor = max(cursor, b)
         }
-        while cursor < vector.count { vector[cursor] = randomness.element(); cursor += 1 }
+        if cursor < count { gaps.append(cursor..<count) }
+        return gaps
     }
 }
 
@@ -236,6 +262,20 @@ extension ZKMLVerifier {
         state.channel.recorded = []
         try state.run()
         return state.channel.recorded ?? []
+    }
+
+    /// For tests: the zero-knowledge witness commitment's shape (docs/ZK.md §6.2): log2 of the committed
+    /// vector, and where its free region (random, claim-free, up to the top) starts.
+    package static func zeroKnowledgeWitnessShape(key: VerifierKey) -> (log: Int, freeStart: Int) {
+        (key.plan.witnessLog(zeroKnowledge: true), key.plan.witnessLayout.usedEnd)
+    }
+
+    /// For tests: whether a claim at `point` (with further combination terms at `terms`) on the
+    /// zero-knowledge witness vector has zero eq weight on its free region (the check prover and
+    /// verifier run on every witness claim).
+    package static func claimMissesWitnessFreeRegion(key: VerifierKey, point: [Ext], terms: [[Ext]] = []) -> Bool {
+        key.plan.missesWitnessFreeRegion(ValueClaim(point: point, value: .zero,
+                                                    terms: terms.map { ClaimTerm(point: $0, coefficient: .one) }))
     }
 
     /// For tests: every claim the verifier routes on a circuit value (value index, point, claimed
