@@ -4,32 +4,8 @@ import TestSupport
 
 /// The zero-knowledge opening (docs/ZK.md §6.2): a batch committed with an opening mask M = M_0 + u·M_1
 /// is opened as f + β·M against Σ_ℓ γ^ℓ v_ℓ + β·c, c = Σ W·M sent first.
-@Suite struct MaskedOpeningTests {
+@Suite struct MaskedOpeningTests: OpeningClaimFixtures {
     typealias E = GoldilocksExt2
-
-    func randomTable(_ n: Int, seed: UInt64) -> [Goldilocks] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
-    }
-
-    func randomPoint(_ n: Int, seed: UInt64) -> [E] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<n).map { _ in E.random(using: &rng) }
-    }
-
-    /// A plain claim, a segment claim (leading coordinate 0) and a combination claim on `table`.
-    func claims(batch: Int, _ table: [Goldilocks], seed: UInt64) -> [EvaluationClaim] {
-        let n = table.count.trailingZeroBitCount
-        var segment = randomPoint(n, seed: seed + 1)
-        segment[0] = .zero
-        let z = randomPoint(n, seed: seed), w = randomPoint(n, seed: seed + 2)
-        let coefficient = randomPoint(1, seed: seed + 3)[0]
-        return [EvaluationClaim(batch: batch, polynomial: 0, point: z, value: MLE.evaluate(table, at: z)),
-                EvaluationClaim(batch: batch, polynomial: 0, point: segment, value: MLE.evaluate(table, at: segment)),
-                EvaluationClaim(batch: batch, polynomial: 0, point: w,
-                                value: MLE.evaluate(table, at: w) + coefficient * MLE.evaluate(table, at: z),
-                                terms: [ClaimTerm(point: z, coefficient: coefficient)])]
-    }
 
     /// Batch 0: two unmasked polynomials (9 variables); batch 1: one masked polynomial (`n` variables).
     func honest(n: Int = 7, seed: [UInt8] = Array(repeating: 7, count: 32))

@@ -5,32 +5,8 @@ import TestSupport
 /// The zero-knowledge opening with the mask in its own batch (docs/ZK.md §6.2): a batch committed
 /// once without a mask (a registered model's weights) is opened as f + β·M with M = M_0 + u·M_1 from
 /// a fresh per-proof `OpeningMask`; each query opens both trees at the same leaf.
-@Suite struct SeparateMaskTests {
+@Suite struct SeparateMaskTests: OpeningClaimFixtures {
     typealias E = GoldilocksExt2
-
-    func randomTable(_ n: Int, seed: UInt64) -> [Goldilocks] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
-    }
-
-    func randomPoint(_ n: Int, seed: UInt64) -> [E] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<n).map { _ in E.random(using: &rng) }
-    }
-
-    /// A plain, a segment and a combination claim on `table` (batch `batch`).
-    func claims(batch: Int, _ table: [Goldilocks], seed: UInt64) -> [EvaluationClaim] {
-        let n = table.count.trailingZeroBitCount
-        var segment = randomPoint(n, seed: seed + 1)
-        segment[0] = .zero
-        let z = randomPoint(n, seed: seed), w = randomPoint(n, seed: seed + 2)
-        let coefficient = randomPoint(1, seed: seed + 3)[0]
-        return [EvaluationClaim(batch: batch, polynomial: 0, point: z, value: MLE.evaluate(table, at: z)),
-                EvaluationClaim(batch: batch, polynomial: 0, point: segment, value: MLE.evaluate(table, at: segment)),
-                EvaluationClaim(batch: batch, polynomial: 0, point: w,
-                                value: MLE.evaluate(table, at: w) + coefficient * MLE.evaluate(table, at: z),
-                                terms: [ClaimTerm(point: z, coefficient: coefficient)])]
-    }
 
     struct Honest {
         var commitments: [Commitment]

@@ -60,8 +60,7 @@ import ZKML
         let opening = try openingProof(r.proof)
         let k = try weightClass(opening, model)
         func verify(_ o: OpeningProof) throws {
-            let bytes = o.serialized()
-            try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: Array(r.proof[..<(r.proof.count - bytes.count)]) + bytes)
+            try ZeroKnowledgeTests().verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
         }
         try verify(opening)
         var bad = opening

@@ -91,6 +91,16 @@ import ZKML
         throw ZKMLError.badInput("no opening proof")
     }
 
+    /// Verifies `proof` (of `input`, output `output`) with its opening proof replaced by `opening`,
+    /// re-serialized in place (same length): how the tests tamper with the opening.
+    func verifyWithOpening(_ opening: OpeningProof, proof: [UInt8], key: VerifierKey, input: [Int64], output: [Int64],
+                           privacy: Privacy = .publicIO) throws {
+        let bytes = opening.serialized()
+        try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
+                                publicOutput: privacy.privateOutput ? nil : output,
+                                proof: Array(proof[..<(proof.count - bytes.count)]) + bytes)
+    }
+
     /// Protocol v5 (docs/ZK.md §6.2): the private input/output vector is opened alone in its size
     /// class with its opening mask (one value, the mask's sum; leaves of f, M_0, M_1), and the codeword
     /// entries of the vector a proof opens are fewer than the random upper three quarters B that make
@@ -125,10 +135,7 @@ import ZKML
             let k = opening.classes.firstIndex { $0.numVariables == io.numVariables }!
             let key = model.verifierKey()
             func verify(_ o: OpeningProof) throws {
-                let bytes = o.serialized()
-                let proof = Array(r.proof[..<(r.proof.count - bytes.count)]) + bytes
-                try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
-                                        publicOutput: privacy.privateOutput ? nil : r.output, proof: proof)
+                try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output, privacy: privacy)
             }
             try verify(opening)
             var bad = opening
@@ -167,10 +174,7 @@ import ZKML
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
             #expect(plain.classes.allSatisfy { $0.values.isEmpty && $0.batchOpenings.allSatisfy { $0.leaves.first?.count == width } })
             func verify(_ o: OpeningProof) throws {
-                let bytes = o.serialized()
-                let proof = Array(r.proof[..<(r.proof.count - bytes.count)]) + bytes
-                try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
-                                        publicOutput: privacy.privateOutput ? nil : r.output, proof: proof)
+                try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output, privacy: privacy)
             }
             try verify(opening)
             var bad = opening
