@@ -63,10 +63,8 @@ extension ProverModel {
     /// The zero-knowledge budget of this model's registered commitment (docs/ZK.md §5.3).
     public var weightPrivacyBudget: WeightPrivacyBudget {
         let layout = plan.weightLayout
-        let used = layout.offsets.indices.map { layout.offsets[$0] + (1 << layout.logSizes[$0]) }.max() ?? 0
-        let p = VectorCommitment.parameters
-        return WeightPrivacyBudget(committedEntries: VectorCommitment.paddedCount(layout.totalSize), usedEntries: used,
+        return WeightPrivacyBudget(committedEntries: VectorCommitment.paddedCount(layout.totalSize), usedEntries: layout.usedEnd,
                                    blindingEntries: 1 << layout.logSizes[plan.weightBlindingSegment],
-                                   openedEntriesPerProof: p.queries << p.foldingLog)
+                                   openedEntriesPerProof: ZeroKnowledge.openedEntries)
     }
 }
