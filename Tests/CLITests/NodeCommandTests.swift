@@ -23,23 +23,46 @@ import TestSupport
         return try #require(object?["nodeId"] as? String)
     }
 
-    func freePort() -> Int { 30_000 + Int.random(in: 0..<20_000) }
+    /// Listening on port 0 lets the kernel pick a free port: a port chosen by the test could be
+    /// taken meanwhile by another suite's outgoing loopback connection (CI saw exactly that).
+    static let anyPort = "tcp://127.0.0.1:0"
+
+    /// The endpoint a node started on port 0 actually listens on, read from its log.
+    func boundEndpoint(_ dir: String, node: Process) throws -> String {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let log = (try? String(contentsOfFile: dir + "/node.log", encoding: .utf8)) ?? ""
+            if let line = log.split(separator: "\n").first(where: { $0.contains("gossip listening") }),
+               let field = line.split(separator: " ").first(where: { $0.hasPrefix("advertise=") }) {
+                return String(field.dropFirst("advertise=".count))
+            }
+            if !node.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let log = (try? String(contentsOfFile: dir + "/node.log", encoding: .utf8)) ?? ""
+        throw NodeDidNotListen(log: log)
+    }
+
+    struct NodeDidNotListen: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "the node logged no listening endpoint: \(log.suffix(800))" }
+    }
 
     @Test func twoNodesLinkListPeersAndStopCleanly() throws {
         let scratch = TemporaryDirectory()
         let a = scratch.path + "/a", b = scratch.path + "/b"
-        let portA = freePort()
-        try CiroProcess.run(["init", "--data-dir", a, "--listen", "tcp://127.0.0.1:\(portA)"])
-        try CiroProcess.run(["init", "--data-dir", b, "--listen", "tcp://127.0.0.1:\(portA + 1)"])
-        let list = scratch.path + "/bootstrap.json"
-        let json = #"{"version": 1, "peers": [{"endpoint": "tcp://127.0.0.1:\#(portA)", "node": "\#(try nodeID(a))"}]}"#
-        try json.write(toFile: list, atomically: true, encoding: .utf8)
-
-        let nodeA = try startNode(a, listen: "tcp://127.0.0.1:\(portA)")
-        let nodeB = try startNode(b, listen: "tcp://127.0.0.1:\(portA + 1)", bootstrap: list)
+        try CiroProcess.run(["init", "--data-dir", a])
+        try CiroProcess.run(["init", "--data-dir", b])
+        let nodeA = try startNode(a, listen: Self.anyPort)
+        var nodeB: Process?
         defer {
-            for p in [nodeA, nodeB] where p.isRunning { p.terminate() }
+            for p in [nodeA, nodeB].compactMap({ $0 }) where p.isRunning { p.terminate() }
         }
+        let endpointA = try boundEndpoint(a, node: nodeA)
+        let list = scratch.path + "/bootstrap.json"
+        let json = #"{"version": 1, "peers": [{"endpoint": "\#(endpointA)", "node": "\#(try nodeID(a))"}]}"#
+        try json.write(toFile: list, atomically: true, encoding: .utf8)
+        nodeB = try startNode(b, listen: Self.anyPort, bootstrap: list)
         var peers = CiroProcess.Result(status: -1, stdout: "", stderr: "")
         for _ in 0..<100 {
             peers = try CiroProcess.run(["node", "peers", "--data-dir", a])
@@ -51,7 +74,7 @@ import TestSupport
         #expect(peers.stdout.contains(try nodeID(b)), "\(peers)")
         #expect(peers.stdout.contains("score"), "\(peers)")
 
-        for p in [nodeA, nodeB] {
+        for p in [nodeA, nodeB].compactMap({ $0 }) {
             kill(p.processIdentifier, SIGTERM)
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
@@ -71,12 +94,12 @@ import TestSupport
     @Test func aNodeWhoseLauncherDiesStopsByItself() throws {
         let scratch = TemporaryDirectory()
         let dir = scratch.path + "/n"
-        try CiroProcess.run(["init", "--data-dir", dir, "--listen", "tcp://127.0.0.1:\(freePort())"])
+        try CiroProcess.run(["init", "--data-dir", dir])
         // A shell starts the node watching the shell itself, prints the node's pid and exits after
         // 3 s without stopping it: the node must notice and stop (the orphan a crashed test leaves).
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", #""$0" node start --data-dir "$1" --exit-with-parent $$ > "$1/node.log" 2>&1 & echo $!; sleep 3"#,
+        shell.arguments = ["-c", #""$0" node start --data-dir "$1" --listen tcp://127.0.0.1:0 --exit-with-parent $$ > "$1/node.log" 2>&1 & echo $!; sleep 3"#,
                            try CiroProcess.executable().path, dir]
         let out = Pipe()
         shell.standardOutput = out
