@@ -147,7 +147,16 @@ public enum GossipBench {
         }
     }
 
-    static func basePort() -> Int { 20_000 + Int(SecureRandom.uint64() % 30_000) }
+    /// A first port for `count` consecutive listening ports, drawn below the kernel's ephemeral range
+    /// (`/proc/sys/net/ipv4/ip_local_port_range`): ports in that range are handed to outgoing
+    /// connections, so a node bound there can fail with EADDRINUSE at random.
+    static func basePort(count: Int) -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        let ephemeralStart = range?.first ?? 32_768
+        let low = 10_000, high = max(low + count + 1, ephemeralStart - count)
+        return low + Int(SecureRandom.uint64() % UInt64(high - low))
+    }
 
     /// Waits until `condition` holds (polling every 100 ms) or `seconds` pass.
     static func wait(_ seconds: Double, _ condition: () -> Bool) -> Bool {
@@ -166,7 +175,7 @@ public enum GossipBench {
         let loadBefore = loadAverage()
         let network = try Network()
         defer { network.stop() }
-        try network.prepare(count: nodes, basePort: basePort())
+        try network.prepare(count: nodes, basePort: basePort(count: nodes))
         try network.start(executable: executable, kind: kind, seeds: min(3, nodes))
         let wanted = UInt32(min(3, nodes - 1))
         guard wait(60, { (0..<nodes).allSatisfy { (network.status($0)?.peerCount ?? 0) >= wanted } }) else {
@@ -233,7 +242,7 @@ public enum GossipBench {
     public static func throughput(messages: Int, executable: String, kind: NodeKind) throws -> ThroughputResult {
         let network = try Network()
         defer { network.stop() }
-        try network.prepare(count: 1, basePort: basePort())
+        try network.prepare(count: 1, basePort: basePort(count: 1))
         try network.start(executable: executable, kind: kind, seeds: 0, extraArguments: ["--rate-limit", "100000000"])
         guard wait(30, { network.status(0) != nil }) else { throw ControlError.failed("node did not start") }
         let target = network.addresses[0]
