@@ -7,26 +7,27 @@ import ProofCore
 /// rescale, clamp and ReLU steps (merged into one requantize layer), max pooling (with padding and
 /// dilation), reshapes to any shape and relayouts (Transpose: an index map), scaleUp / mulConst /
 /// addConst (elementwise layers), sum pooling, sigmoid/tanh tables and LeakyRelu (lookup layers),
-/// Add / Sub / Concat (combine layers) — over a graph: several inputs (the circuit input is their flat
-/// vectors, concatenated in order) and tensors read by several layers. One output.
+/// Add / Sub / Concat (combine layers, Concat along any axis, the batch axis included) — over a graph:
+/// several inputs (the circuit input is their flat vectors, concatenated in order), several outputs
+/// (the circuit output is their flat vectors, concatenated in order, as `IntegerEngine.run` lists
+/// them) and tensors read by several layers. A dense layer over several rows (`[B, n]`, B > 1) is one
+/// matrix product over `B` columns sharing the weights.
 public enum ModelAdapter {
     /// The circuit network for a quantized model (no commitment yet). Throws `unsupportedModel`
     /// naming the layer, its op and its ONNX node for anything the prover does not cover.
     public static func network(from model: QuantizedModel) throws(ZKMLError) -> QuantizedNetwork {
-        guard model.inputCount >= 1, model.outputs.count == 1 else {
-            throw .unsupportedModel("only single-output models are proven (this one has \(model.outputs.count) outputs)")
+        guard model.inputCount >= 1, !model.outputs.isEmpty else {
+            throw .unsupportedModel("a model needs an input and an output (this one has \(model.inputCount) and \(model.outputs.count))")
         }
         // A model whose first input has a leading dimension 1 (and rank ≥ 2) is read as batch 1: every
-        // tensor's batch dimension is dropped. Otherwise shapes are taken whole (a dense layer then
-        // needs its input to be one row; conv and pooling need [C, H, W]).
+        // tensor's batch dimension 1 is dropped (a tensor whose leading dimension is not 1, after a
+        // concatenation along the batch axis, keeps its shape whole). Otherwise shapes are taken
+        // whole (a dense layer reads `[B, n]` as B rows; conv and pooling need [C, H, W]).
         let dropsBatch = model.tensors[0].shape.count >= 2 && model.tensors[0].shape[0] == 1
-        /// A tensor's shape without its batch dimension (which must be 1).
+        /// A tensor's shape without its batch dimension when that is 1.
         func dims(_ id: Int, _ what: String) throws(ZKMLError) -> [Int] {
             let shape = model.tensors[id].shape
-            guard dropsBatch else { return shape }
-            guard shape.count >= 2, shape[0] == 1 else {
-                throw .unsupportedModel("\(what): shape \(shape) (expected batch 1: [1, ...])")
-            }
+            guard dropsBatch, shape.count >= 2, shape[0] == 1 else { return shape }
             return Array(shape.dropFirst())
         }
         let inputShapes = try (0..<model.inputCount).map { k throws(ZKMLError) in try dims(k, "input \(k)") }
@@ -51,6 +52,17 @@ public enum ModelAdapter {
         func emit(_ layer: NetworkLayer, _ output: Int) {
             layers.append(layer)
             tensorOf[output] = .layer(layers.count - 1)
+        }
+        /// Appends the concatenation of tensors' flat vectors (network tensor, IR tensor id), in order:
+        /// a free reshape of each to one dimension, then one concat along axis 0.
+        func concatenateFlat(_ tensors: [(NetworkTensor, Int)]) {
+            var parts: [NetworkTensor] = []
+            for (t, id) in tensors {
+                layers.append(.select(t))
+                layers.append(.reshape(shape: [model.tensors[id].count]))
+                parts.append(.layer(layers.count - 1))
+            }
+            layers.append(.concat(parts: parts, axis: 0))
         }
         for (index, layer) in model.layers.enumerated() {
             let name = "layer \(index) (\(layer.op.name), node '\(layer.sourceNode)')"
@@ -148,16 +160,33 @@ public enum ModelAdapter {
                 if case .add = layer.op { emit(.add(other), output) } else { emit(.sub(other), output) }
             case .concat(let axis):
                 flush()
-                guard axis >= 1 || !dropsBatch else { throw .unsupportedModel("\(name): concatenation along the batch axis") }
-                let parts = try layer.inputs.map { id throws(ZKMLError) in try operand(id) }
-                emit(.concat(parts: parts, axis: dropsBatch ? axis - 1 : axis), output)
+                if dropsBatch && axis == 0 {
+                    // Along the batch axis (the outermost): the parts' flat vectors concatenated, then
+                    // the output's shape.
+                    concatenateFlat(try layer.inputs.map { id throws(ZKMLError) in (try operand(id), id) })
+                    emit(.reshape(shape: try dims(output, name)), output)
+                } else {
+                    let parts = try layer.inputs.map { id throws(ZKMLError) in try operand(id) }
+                    let shape = model.tensors[output].shape
+                    let dropped = dropsBatch && shape.count >= 2 && shape[0] == 1
+                    emit(.concat(parts: parts, axis: dropped ? axis - 1 : axis), output)
+                }
             }
             current = output
         }
         flush()
-        if current != model.outputs[0] {
-            guard let t = tensorOf[model.outputs[0]] else { throw .unsupportedModel("the output tensor is not written by any layer") }
-            layers.append(.select(t))
+        if model.outputs.count == 1 {
+            if current != model.outputs[0] {
+                guard let t = tensorOf[model.outputs[0]] else { throw .unsupportedModel("the output tensor is not written by any layer") }
+                layers.append(.select(t))
+            }
+        } else {
+            // Several outputs: the circuit output is their flat vectors concatenated in order (a
+            // reshape of each to one dimension costs nothing, their concatenation is one combine).
+            concatenateFlat(try model.outputs.enumerated().map { k, o throws(ZKMLError) in
+                guard let t = tensorOf[o] else { throw .unsupportedModel("output \(k) (tensor \(o)) is not written by any layer") }
+                return (t, o)
+            })
         }
         return QuantizedNetwork(inputShape: inputShapes[0], inputMin: -inputBound, inputMax: inputBound, layers: layers,
                                 additionalInputShapes: Array(inputShapes.dropFirst()))
@@ -170,15 +199,28 @@ public enum ModelAdapter {
     }
 
     /// Canonical bytes of what a verifier needs to read inputs and outputs: the quantization config
-    /// and the input and output exponents.
+    /// and the input and output exponents. A model with one input and one output writes version 1
+    /// (its first input's and its output's exponent: the bytes, hence the model id, of such models are
+    /// unchanged); a model with several inputs or outputs writes version 2, which adds every input's
+    /// and every output's exponent and element count (`QuantizationMetadata`).
     public static func metadata(_ model: QuantizedModel) -> [UInt8] {
         var w = ByteWriter()
         w.writeBytes(Array("CZKQ".utf8))
-        w.writeUInt8(1)
+        let several = model.inputCount > 1 || model.outputs.count > 1
+        w.writeUInt8(several ? 2 : 1)
         let c = model.config
         for v in [c.weightBits, c.activationBits, c.tableInputBits, c.tableRange, c.constantShift,
                   model.tensors[0].exponent, model.tensors[model.outputs[0]].exponent] {
             w.writeUInt64(UInt64(bitPattern: Int64(v)))
+        }
+        if several {
+            for ids in [Array(0..<model.inputCount), model.outputs] {
+                w.writeUInt64(UInt64(ids.count))
+                for id in ids {
+                    w.writeUInt64(UInt64(bitPattern: Int64(model.tensors[id].exponent)))
+                    w.writeUInt64(UInt64(model.tensors[id].count))
+                }
+            }
         }
         return w.bytes
     }

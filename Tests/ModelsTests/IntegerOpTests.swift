@@ -61,10 +61,20 @@ struct OnnxGraphBuilder {
         model.graph.node.append(node)
     }
 
+    /// Adds a further graph input (after the first).
+    mutating func input(_ name: String, shape: [Int64]) {
+        model.graph.input.append(TinyModels.valueInfo(name, shape))
+    }
+
     /// The serialized model with `output` (of `shape`) as its graph output.
     func bytes(output: String, shape: [Int64]) throws -> [UInt8] {
+        try bytes(outputs: [(output, shape)])
+    }
+
+    /// The serialized model with `outputs` (name, shape), in order, as its graph outputs.
+    func bytes(outputs: [(String, [Int64])]) throws -> [UInt8] {
         var finished = model
-        finished.graph.output = [TinyModels.valueInfo(output, shape)]
+        finished.graph.output = outputs.map { TinyModels.valueInfo($0.0, $0.1) }
         return try finished.serializedBytes()
     }
 }

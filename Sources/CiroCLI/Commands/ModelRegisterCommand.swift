@@ -41,6 +41,10 @@ struct ModelRegisterCommand: AsyncParsableCommand {
         }
         print(Hex.encode(loaded.prover.modelID))
         printError("stored in \(directory) (import, quantization and commitment: \(elapsed))")
+        let q = loaded.quantized
+        let inputs = (0..<q.inputCount).map { "\(q.tensors[$0].name) \(q.tensors[$0].shape)" }.joined(separator: ", ")
+        printError("inputs: \(inputs); outputs: " + q.outputs.map { "\(q.tensors[$0].shape)" }.joined(separator: ", ")
+                   + (q.inputCount > 1 || q.outputs.count > 1 ? " (a proof's input and output: their flat vectors, concatenated in this order)" : ""))
         let budget = loaded.prover.weightPrivacyBudget
         printError("zero knowledge: the weights stay provably hidden for \(budget.proofs) proofs of this commitment "
                    + "(blinding \(budget.blindingEntries) entries, random top \(budget.randomTopEntries) entries; docs/ZK.md §5.3)")

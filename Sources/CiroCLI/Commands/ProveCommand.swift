@@ -10,8 +10,9 @@ struct ProveCommand: AsyncParsableCommand {
         abstract: "Prove a quantized inference.",
         discussion: """
         Quantizes the model (calibrated on --calibration, default NAME.calib.json beside NAME.onnx),
-        runs the exact integer engine on the input (EZKL JSON format) and writes a proof file holding
-        the integer output and the proof. Progress goes to standard error. Exit 2 on unreadable input.
+        runs the exact integer engine on the input (EZKL JSON format: one flat array per model input,
+        in input order) and writes a proof file holding the integer output (every output's flat vector,
+        concatenated in order) and the proof; --output writes one array per model output. Progress goes to standard error. Exit 2 on unreadable input.
 
         The proof is zero-knowledge (the weights stay private) unless --no-zk. --private-input replaces
         the input by a hiding commitment in the proof; --private-output does the same for the output,
@@ -40,7 +41,7 @@ struct ProveCommand: AsyncParsableCommand {
     @Option(help: "The ONNX model file.")
     var model: String
 
-    @Option(help: "Input JSON in EZKL format ({\"input_data\": [[...]]}).")
+    @Option(help: "Input JSON in EZKL format ({\"input_data\": [[...]]}; one array per model input, in order).")
     var input: String
 
     @Option(help: "Where to write the proof file.")
@@ -55,18 +56,17 @@ struct ProveCommand: AsyncParsableCommand {
     func run() async throws {
         let start = ContinuousClock.now
         let loaded: LoadedModel
-        let values: [Float]
+        let metadata: QuantizationMetadata
+        let quantizedInput: [Int64]
         do {
             printError("ciro prove: loading and committing \(model)")
             loaded = try LoadedModel(onnxPath: model, calibrationPath: calibration)
-            let inputs = try EZKLData.inputs(path: input)
-            guard inputs.count == 1 else { throw ZKMLError.badInput("\(input) holds \(inputs.count) inputs; one is proven") }
-            values = inputs[0]
+            metadata = try QuantizationMetadata(loaded.prover.metadata)
+            quantizedInput = try metadata.quantizeInputs(try EZKLData.inputs(path: input))
         } catch {
             printError("ciro prove: \(error)")
             throw CiroExit.badInput
         }
-        let quantizedInput = loaded.quantized.quantizeInput(values)
         let privacy = Privacy(privateInput: privateInput, privateOutput: privateOutput)
         var requester: X25519PublicKey?
         do {
@@ -92,7 +92,13 @@ struct ProveCommand: AsyncParsableCommand {
         }
         // A private output never goes into the proof file; it goes sealed to the requester.
         let file = ProofFile.encode(modelID: loaded.prover.modelID, output: privateOutput ? [] : result.output, proof: result.proof)
-        let floats = loaded.quantized.dequantize(result.output, tensor: loaded.quantized.outputs[0])
+        let outputs: [[Float]]
+        do {
+            outputs = try metadata.dequantizeOutputs(result.output)
+        } catch {
+            printError("ciro prove: \(error)")
+            throw CiroExit.runtimeFailure
+        }
         let sealedPath = sealedOutput ?? proof + ".sealed"
         do {
             try Data(file).write(to: URL(fileURLWithPath: proof))
@@ -101,7 +107,7 @@ struct ProveCommand: AsyncParsableCommand {
                 try Data(sealed).write(to: URL(fileURLWithPath: sealedPath))
             }
             if let output {
-                try Data(EZKLData.outputJSON([floats]).utf8).write(to: URL(fileURLWithPath: output))
+                try Data(EZKLData.outputJSON(outputs).utf8).write(to: URL(fileURLWithPath: output))
             }
         } catch {
             printError("ciro prove: cannot write: \(error)")
@@ -113,9 +119,22 @@ struct ProveCommand: AsyncParsableCommand {
         if privateOutput {
             print("output: private (sealed to the requester: \(sealedPath))")
         } else {
-            print("output: [" + floats.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
-            print("argmax: \(floats.indices.max { floats[$0] < floats[$1] } ?? 0)")
+            for line in OutputLines.lines(outputs, argmax: true) { print(line) }
         }
         print("proof: \(proof) (\(result.proof.count) bytes), \(elapsed)")
+    }
+}
+
+/// The printed form of a model's outputs: `output: [...]` for one output, `output k: [...]` per
+/// output for several; with `argmax`, the index of each output's largest value.
+enum OutputLines {
+    static func lines(_ outputs: [[Float]], argmax: Bool) -> [String] {
+        var lines: [String] = []
+        for (k, floats) in outputs.enumerated() {
+            let label = outputs.count == 1 ? "" : " \(k)"
+            lines.append("output\(label): [" + floats.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
+            if argmax { lines.append("argmax\(label): \(floats.indices.max { floats[$0] < floats[$1] } ?? 0)") }
+        }
+        return lines
     }
 }

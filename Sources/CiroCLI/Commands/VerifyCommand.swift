@@ -33,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The ONNX model file, or a registered model id (64 hex digits).")
     var model: String
 
-    @Option(help: "Input JSON in EZKL format (optional with --private-input).")
+    @Option(help: "Input JSON in EZKL format, one array per model input (optional with --private-input).")
     var input: String?
 
     @Option(help: "The proof file written by `ciro prove`.")
@@ -47,7 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let key: VerifierKey
         let metadata: QuantizationMetadata
-        var values: [Float]?
+        var quantizedInput: [Int64]?
         let file: (modelID: [UInt8], output: [Int64], proof: [UInt8])
         var opening: PrivateOutputOpening?
         do {
@@ -58,9 +58,7 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             metadata = try QuantizationMetadata(key.metadata)
             if let input {
-                let inputs = try EZKLData.inputs(path: input)
-                guard inputs.count == 1 else { throw ZKMLError.badInput("\(input) holds \(inputs.count) inputs") }
-                values = inputs[0]
+                quantizedInput = try metadata.quantizeInputs(try EZKLData.inputs(path: input))
             } else if !privateInput {
                 throw ZKMLError.badInput("--input is required unless --private-input")
             }
@@ -75,12 +73,12 @@ struct VerifyCommand: AsyncParsableCommand {
             printError("ciro verify: \(error)")
             throw CiroExit.badInput
         }
-        let quantizedInput = values.map { metadata.quantizeInput($0) }
         print("model id: \(Hex.encode(key.modelID))")
         let shownOutput = privateOutput ? opening?.output : file.output
         if let shownOutput {
-            let floats = metadata.dequantizeOutput(shownOutput)
-            print("output: [" + floats.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
+            // An output of the wrong length is printed whole; the proof check below rejects it.
+            let outputs = (try? metadata.dequantizeOutputs(shownOutput)) ?? [metadata.dequantizeOutput(shownOutput)]
+            for line in OutputLines.lines(outputs, argmax: false) { print(line) }
         } else {
             print("output: private (committed in the proof)")
         }

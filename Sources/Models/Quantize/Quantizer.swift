@@ -10,7 +10,8 @@ import Darwin
 /// seen fits the activation bit width. Every product is followed by one rounding shift to the
 /// output's exponent and one clamp to the activation range.
 public enum Quantizer {
-    /// Quantizes `graph` using calibration `samples` (flat inputs of the model's single input).
+    /// Quantizes `graph` using calibration `samples` (each the model's inputs' flat vectors, concatenated
+    /// in input order; see `CalibrationRanges.measure`).
     public static func quantize(_ graph: ModelGraph, samples: [[Float]], config: QuantizationConfig = QuantizationConfig()) throws(ModelError) -> QuantizedModel {
         guard (2...24).contains(config.weightBits), (2...24).contains(config.activationBits) else {
             throw .quantization("bit widths must be in 2...24 (weights \(config.weightBits), activations \(config.activationBits))")

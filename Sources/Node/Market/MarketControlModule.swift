@@ -70,7 +70,7 @@ public struct MarketControlModule: ControlModule {
             model = known
         }
         // Refuse an input the model cannot take before anything is offered.
-        _ = try ZKMLProofBackend.decodeInput(Array(submit.input))
+        try await backend.checkInput(modelID: model.id, input: Array(submit.input))
         let request = JobRequest(modelID: model.id, input: Array(submit.input),
                                  maxPrice: submit.maxPrice > 0 ? submit.maxPrice : defaultMaxPrice,
                                  attestations: submit.attestations,

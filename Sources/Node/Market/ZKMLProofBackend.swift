@@ -89,7 +89,7 @@ public actor ZKMLProofBackend: ProofBackend {
 
     public func prove(modelID: [UInt8], input: [UInt8], privateInputSeed: [UInt8]?) async throws -> ProvenOutput {
         let (prover, meta) = try await loaded(modelID)
-        let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        let quantized = try meta.quantizeInputs(try Self.decodeInput(input))
         let options = privateInputSeed.map { ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: $0) } ?? .default
         if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
         return try await Self.offload {
@@ -109,7 +109,7 @@ public actor ZKMLProofBackend: ProofBackend {
 
     public func privateInputCommitment(modelID: [UInt8], input: [UInt8], seed: [UInt8]) async throws -> [UInt8] {
         let (prover, meta) = try await loaded(modelID)
-        let quantized = meta.quantizeInput(try Self.decodeInput(input))
+        let quantized = try meta.quantizeInputs(try Self.decodeInput(input))
         let key = keys[modelID] ?? prover.verifierKey()
         return try await Self.offload { try ZKMLProver.privateInputCommitment(key: key, input: quantized, seed: seed) }
     }
@@ -123,7 +123,7 @@ public actor ZKMLProofBackend: ProofBackend {
         }
         switch input {
         case let .plain(bytes):
-            let quantized = meta.quantizeInput(try Self.decodeInput(bytes))
+            let quantized = try meta.quantizeInputs(try Self.decodeInput(bytes))
             try await Self.offload { try ZKMLVerifier.verify(key: key, input: quantized, output: output, proof: proof) }
         case let .committed(commitment):
             let header = try ProofHeader.parse(proof).header
@@ -160,16 +160,25 @@ public actor ZKMLProofBackend: ProofBackend {
         }
     }
 
-    /// The output as real numbers (dequantized), when the model is known here.
-    public func outputValues(modelID: [UInt8], output: [Int64]) -> [Float]? {
-        metadata[modelID]?.dequantizeOutput(output)
+    /// Throws unless `input` (EZKL JSON) is an input of the model: one array per model input, each of
+    /// its input's size.
+    public func checkInput(modelID: [UInt8], input: [UInt8]) async throws {
+        let (_, meta) = try await loaded(modelID)
+        _ = try meta.quantizeInputs(try Self.decodeInput(input))
     }
 
-    /// One EZKL JSON input (`{"input_data": [[...]]}`) as floats.
-    public static func decodeInput(_ bytes: [UInt8]) throws -> [Float] {
+    /// The output as real numbers (dequantized, every output with its own exponent, concatenated),
+    /// when the model is known here.
+    public func outputValues(modelID: [UInt8], output: [Int64]) -> [Float]? {
+        guard let meta = metadata[modelID] else { return nil }
+        return (try? meta.dequantizeOutputs(output))?.flatMap { $0 } ?? meta.dequantizeOutput(output)
+    }
+
+    /// An EZKL JSON input (`{"input_data": [[...], ...]}`, one flat array per model input) as floats.
+    public static func decodeInput(_ bytes: [UInt8]) throws -> [[Float]] {
         let inputs = try EZKLData.inputs(json: bytes)
-        guard inputs.count == 1 else { throw ZKMLError.badInput("the input holds \(inputs.count) tensors; models with one input are proven") }
-        return inputs[0]
+        guard !inputs.isEmpty else { throw ZKMLError.badInput("the input holds no tensor") }
+        return inputs
     }
 
     func remember(_ prover: ProverModel, macs: UInt64) throws -> MarketModel {

@@ -29,7 +29,9 @@ public enum NetworkTensor: Sendable, Equatable {
 
 /// One integer layer of a `QuantizedNetwork`.
 public enum NetworkLayer: Sendable, Equatable {
-    /// `y[o] = bias[o] + Σ_i weights[o][i]·x[i]` (weights `[out][in]`; the input is read flat).
+    /// `y[o] = bias[o] + Σ_i weights[o][i]·x[i]` (weights `[out][in]`; the input is read flat). An
+    /// input of `B·in` elements (B > 1) is `B` rows: `y[r][o] = bias[o] + Σ_i weights[o][i]·x[r][i]`,
+    /// output shape `[B, out]`.
     case dense(weights: [[Int64]], bias: [Int64])
     /// 2-D convolution, weights `[outC][inC][kH][kW]` flattened row-major, NCHW, no groups; pads
     /// `[top, left, bottom, right]`, zero padding; dilations `[dH, dW]`.
@@ -290,6 +292,41 @@ public enum NetworkCompiler {
                 ensureLast()
             }
             switch layer {
+            case let .dense(w, b) where !w.isEmpty && w[0].count > 0 && cur.count != w[0].count:
+                // Several rows: `[B, n]` times the weights is one matrix product over B columns,
+                // `acc[o][p] = b[o] + Σ_j W[o][j]·x[p][j]`: a gather lays the rows out as the columns
+                // `[j][p]` (as conv's im2col), the linear layer makes one pass over the weights, and the
+                // output `[B, out]` is read through its positions `o·P + p`.
+                let n = w[0].count, rows = cur.count / n
+                guard cur.count % n == 0, w.allSatisfy({ $0.count == n }), b.count == w.count else {
+                    throw .unsupportedModel("layer \(index) (dense): weights of \(n) inputs do not match input \(cur.shape)")
+                }
+                let jPad = nextPow2(n), pPad = nextPow2(rows)
+                var map = [Int32](repeating: -1, count: jPad * pPad)
+                for p in 0..<rows { for j in 0..<n { map[j * pPad + p] = Int32(cur.positions[p * n + j]) } }
+                relayout(map)
+                let outRows = nextPow2(w.count)
+                var m = [Int64](repeating: 0, count: outRows * jPad)
+                var (lo, hi) = (Int64(0), Int64(0))
+                let xlo = min(cur.lo, 0), xhi = max(cur.hi, 0)  // padding reads zeros
+                for o in 0..<w.count {
+                    var (rlo, rhi) = (b[o], b[o])
+                    for j in 0..<n {
+                        m[o * jPad + j] = w[o][j]
+                        let a = w[o][j] * xlo, c = w[o][j] * xhi
+                        rlo += min(a, c); rhi += max(a, c)
+                    }
+                    lo = min(lo, rlo, b[o]); hi = max(hi, rhi, b[o])
+                }
+                matrices.append(m)
+                biases.append(b + [Int64](repeating: 0, count: outRows - w.count))
+                layers.append(.linear(LinearLayer(logRows: log2(outRows), logInner: log2(jPad), logCols: log2(pPad))))
+                // Padded columns hold the bias: not clean.
+                var positions = [Int]()
+                positions.reserveCapacity(rows * w.count)
+                for p in 0..<rows { for o in 0..<w.count { positions.append(o * pPad + p) } }
+                cur = Layout(shape: [rows, w.count], lo: lo, hi: hi, positions: positions, size: outRows * pPad, clean: false)
+
             case let .dense(w, b):
                 let n = cur.count
                 guard w.allSatisfy({ $0.count == n }), b.count == w.count, !w.isEmpty else {
