@@ -11,7 +11,8 @@ import ProofCore
 /// several inputs (the circuit input is their flat vectors, concatenated in order), several outputs
 /// (the circuit output is their flat vectors, concatenated in order, as `IntegerEngine.run` lists
 /// them) and tensors read by several layers. A dense layer over several rows (`[B, n]`, B > 1) is one
-/// matrix product over `B` columns sharing the weights.
+/// matrix product over `B` columns sharing the weights; conv and pooling take a batch of images
+/// `[B, C, H, W]` (conv: one product over every image's columns).
 public enum ModelAdapter {
     /// The circuit network for a quantized model (no commitment yet). Throws `unsupportedModel`
     /// naming the layer, its op and its ONNX node for anything the prover does not cover.
@@ -22,7 +23,7 @@ public enum ModelAdapter {
         // A model whose first input has a leading dimension 1 (and rank ≥ 2) is read as batch 1: every
         // tensor's batch dimension 1 is dropped (a tensor whose leading dimension is not 1, after a
         // concatenation along the batch axis, keeps its shape whole). Otherwise shapes are taken
-        // whole (a dense layer reads `[B, n]` as B rows; conv and pooling need [C, H, W]).
+        // whole (a dense layer reads `[B, n]` as B rows; conv and pooling take [C, H, W] or [B, C, H, W]).
         let dropsBatch = model.tensors[0].shape.count >= 2 && model.tensors[0].shape[0] == 1
         /// A tensor's shape without its batch dimension when that is 1.
         func dims(_ id: Int, _ what: String) throws(ZKMLError) -> [Int] {

@@ -62,6 +62,19 @@ import Foundation
         g.node("Relu", ["h"], "r")
         g.node("MatMul", ["r", "v"], "y")
         result.append(("batch_gemm", try g.bytes(output: "y", shape: [3, 2]), json([values(24 * 8)]), json([values(24)])))
+
+        // batch_cnn: x [2, 1, 6, 6] (two images); Conv 3x3 pad 1 → [2, 2, 6, 6], ReLU, MaxPool 2x2 →
+        // [2, 2, 3, 3], Flatten → [2, 18], Gemm by [18, 3].
+        var n = OnnxGraphBuilder(input: "x", shape: [2, 1, 6, 6])
+        n.constant("k", shape: [2, 1, 3, 3], values: values(18))
+        n.constant("kb", shape: [2], values: values(2))
+        n.constant("w", shape: [18, 3], values: values(54))
+        n.node("Conv", ["x", "k", "kb"], "c", intLists: ["kernel_shape": [3, 3], "pads": [1, 1, 1, 1]])
+        n.node("Relu", ["c"], "r")
+        n.node("MaxPool", ["r"], "p", intLists: ["kernel_shape": [2, 2], "strides": [2, 2]])
+        n.node("Flatten", ["p"], "f", ints: ["axis": 1])
+        n.node("Gemm", ["f", "w"], "y")
+        result.append(("batch_cnn", try n.bytes(output: "y", shape: [2, 3]), json([values(72 * 8)]), json([values(72)])))
         return result
     }
 

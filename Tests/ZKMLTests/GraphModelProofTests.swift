@@ -118,13 +118,29 @@ import TestSupport
         try provesExactly(c.model(), [IRBuilder.values(3, -10...10, seed: 12), IRBuilder.values(6, -10...10, seed: 13)])
     }
 
-    @Test func convolutionOverSeveralImagesIsStillRefused() throws {
-        var b = IRBuilder(shape: [2, 1, 4, 4], bound: 10)
-        b.add(.maxPool(PoolParameters(geometry: WindowGeometry(kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1]),
-                                      inputSize: [4, 4], outputSize: [2, 2])), shape: [2, 1, 2, 2], bound: 10)
-        #expect(throws: ZKMLError.unsupportedModel("layer 0 (maxpool): needs an image input [C, H, W], got [2, 1, 4, 4]")) {
-            try ModelAdapter.proverModel(from: b.model())
-        }
+    @Test func convolutionAndPoolingOverSeveralImagesAreProven() throws {
+        // [2, 1, 5, 5]: two images (no batch 1), conv 3x3 pad 1 → [2, 2, 5, 5], requantize, max pool 2x2
+        // (ceil) → [2, 2, 3, 3], sum pool 2x2 stride 1 → [2, 2, 2, 2], flatten per image, dense over the 2 rows.
+        var b = IRBuilder(shape: [2, 1, 5, 5], bound: 10)
+        let w = IRBuilder.values(2 * 9, -30...30, seed: 14)
+        let g = WindowGeometry(kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1])
+        b.add(.conv(ConvParameters(inChannels: 1, outChannels: 2, inputSize: [5, 5], outputSize: [5, 5], geometry: g,
+                                   weights: w, bias: [5, -5], weightExponent: 0)), shape: [2, 2, 5, 5], bound: 10 * 30 * 9 + 5)
+        b.add(.rescale(shift: 2), shape: [2, 2, 5, 5], bound: 700)
+        b.add(.clamp(lo: -127, hi: 127), shape: [2, 2, 5, 5], bound: 127)
+        b.add(.maxPool(PoolParameters(geometry: WindowGeometry(kernel: [2, 2], strides: [2, 2], pads: [0, 0, 1, 1], dilations: [1, 1]),
+                                      inputSize: [5, 5], outputSize: [3, 3])), shape: [2, 2, 3, 3], bound: 127)
+        b.add(.sumPool(PoolParameters(geometry: WindowGeometry(kernel: [2, 2], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1]),
+                                      inputSize: [3, 3], outputSize: [2, 2])), shape: [2, 2, 2, 2], bound: 4 * 127)
+        b.add(.reshape(shape: [2, 8]), shape: [2, 8], bound: 4 * 127)
+        let v = IRBuilder.values(3 * 8, -20...20, seed: 15)
+        b.add(.dense(DenseParameters(inFeatures: 8, outFeatures: 3, weights: v, bias: [0, 1, 2], weightExponent: 0)),
+              shape: [2, 3], bound: 4 * 127 * 20 * 8 + 2)
+        let input = IRBuilder.values(50, -10...10, seed: 16)
+        let prover = try provesExactly(b.model(), [input])
+        let linear = prover.architecture.layers.compactMap { if case .linear(let l) = $0 { l } else { nil } }
+        #expect(linear.map(\.logCols) == [6, 1], "the conv's columns are both images' 25 pixels (64 padded); the dense's the 2 rows")
+        try rejectsOtherWeights(b.model(), [input])
     }
 
     // MARK: ONNX graphs through LoadedModel (import, calibration from the file, commitment)
@@ -135,7 +151,7 @@ import TestSupport
         return (loaded, try QuantizationMetadata(loaded.prover.metadata), inputs)
     }
 
-    @Test(arguments: ["multi_io", "batch_concat", "batch_gemm"])
+    @Test(arguments: ["multi_io", "batch_concat", "batch_gemm", "batch_cnn"])
     func onnxGraphProves(_ name: String) throws {
         let (loaded, metadata, floats) = try fixture(name)
         let inputs = floats.enumerated().map { loaded.quantized.quantizeInput($0.element, index: $0.offset) }

@@ -1,8 +1,8 @@
 /// A quantized network in the terms a model importer speaks: integer layers over tensors of known
 /// shape. `NetworkCompiler` turns it into a `CircuitArchitecture` plus `CircuitWeights`.
 public struct QuantizedNetwork: Sendable, Equatable {
-    /// Input shape: `[n]` for a vector or `[C, H, W]` for an image (batch dimension dropped); any other
-    /// shape is read as its row-major flat vector.
+    /// Input shape: `[n]` for a vector, `[B, n]` for rows, `[C, H, W]` for an image (batch dimension 1
+    /// dropped) or `[B, C, H, W]` for a batch of images; the circuit input is its row-major flat vector.
     public var inputShape: [Int]
     /// Smallest and largest integer the input may hold (sizes the lookup tables).
     public var inputMin: Int64
@@ -33,12 +33,13 @@ public enum NetworkLayer: Sendable, Equatable {
     /// input of `B·in` elements (B > 1) is `B` rows: `y[r][o] = bias[o] + Σ_i weights[o][i]·x[r][i]`,
     /// output shape `[B, out]`.
     case dense(weights: [[Int64]], bias: [Int64])
-    /// 2-D convolution, weights `[outC][inC][kH][kW]` flattened row-major, NCHW, no groups; pads
+    /// 2-D convolution over an image `[C, H, W]` or a batch `[B, C, H, W]` (output `[B, outC, H', W']`),
+    /// weights `[outC][inC][kH][kW]` flattened row-major, NCHW, no groups; pads
     /// `[top, left, bottom, right]`, zero padding; dilations `[dH, dW]`.
     case conv(weights: [Int64], bias: [Int64], outChannels: Int, kernel: [Int], strides: [Int], pads: [Int], dilations: [Int] = [1, 1])
     /// `y = clamp(floor((x + 2^(shift-1)) / 2^shift), lo, hi)` (ReLU: lo = 0).
     case requantize(shift: Int, lo: Int64, hi: Int64)
-    /// Max pooling; padding positions are skipped (never part of the max), a window without any input
+    /// Max pooling (over every plane of `[C, H, W]` or `[B, C, H, W]`); padding positions are skipped (never part of the max), a window without any input
     /// position gives 0. `outputSize` `[H', W']` defaults to the floor formula (give it for ceil mode).
     case maxPool(kernel: [Int], strides: [Int], pads: [Int] = [0, 0, 0, 0], dilations: [Int] = [1, 1], outputSize: [Int]? = nil)
     /// `[C, H, W]` to `[C·H·W]`.
@@ -90,9 +91,12 @@ public enum NetworkCompiler {
         var value = 0
 
         var count: Int { positions.count }
-        var isImage: Bool { shape.count == 3 }
-        /// Circuit index of image element (c, h, w).
-        func index(c: Int, h: Int, w: Int) -> Int { positions[(c * shape[1] + h) * shape[2] + w] }
+        /// An image `[C, H, W]` or a batch of images `[B, C, H, W]`.
+        var isImage: Bool { shape.count == 3 || shape.count == 4 }
+        /// Planes of an image tensor: `C`, or `B·C` for a batch.
+        var planes: Int { shape.dropLast(2).reduce(1, *) }
+        /// Circuit index of image element (c, h, w), `c` a plane (`b·C + c` in a batch).
+        func index(c: Int, h: Int, w: Int) -> Int { positions[(c * shape[shape.count - 2] + h) * shape[shape.count - 1] + w] }
         /// True when the logical elements sit at 0..<count of a value of the smallest padded size.
         var isFlat: Bool { size == nextPow2(count) && positions.enumerated().allSatisfy { $0.offset == $0.element } }
 
@@ -219,14 +223,15 @@ public enum NetworkCompiler {
         func windows(_ index: Int, _ what: String, kernel: [Int], strides: [Int], pads: [Int], dilations: [Int],
                      outputSize: [Int]?) throws(ZKMLError) -> (Layout, [[Int32?]]) {
             try checkWindow(index, what, kernel: kernel, strides: strides, pads: pads, dilations: dilations)
-            guard cur.isImage else { throw .unsupportedModel("layer \(index) (\(what)): needs an image input [C, H, W], got \(cur.shape)") }
-            let (C, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
+            guard cur.isImage else { throw .unsupportedModel("layer \(index) (\(what)): needs an image input [C, H, W] or [B, C, H, W], got \(cur.shape)") }
+            // A batch of images is pooled as its B·C planes.
+            let (C, H, W) = (cur.planes, cur.shape[cur.shape.count - 2], cur.shape[cur.shape.count - 1])
             let oh = outputSize?.first ?? windowOutput(H, kernel: kernel[0], stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
             let ow = outputSize?.last ?? windowOutput(W, kernel: kernel[1], stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
             guard oh > 0, ow > 0, outputSize.map({ $0.count == 2 }) ?? true else {
                 throw .unsupportedModel("layer \(index) (\(what)): empty or malformed output size")
             }
-            let out = Layout.image([C, oh, ow], lo: cur.lo, hi: cur.hi, clean: true)
+            var out = Layout.image([C, oh, ow], lo: cur.lo, hi: cur.hi, clean: true)
             var result = [[Int32?]](repeating: [], count: out.size)
             for c in 0..<C {
                 for y in 0..<oh {
@@ -242,6 +247,7 @@ public enum NetworkCompiler {
                     }
                 }
             }
+            out.shape = cur.shape.dropLast(2) + [oh, ow]
             return (out, result)
         }
         /// Appends the index map `map` over the current tensor's value: a gather of the last value, a
@@ -353,8 +359,11 @@ public enum NetworkCompiler {
 
             case let .conv(w, b, outC, kernel, strides, pads, dilations):
                 try checkWindow(index, "conv", kernel: kernel, strides: strides, pads: pads, dilations: dilations)
-                guard cur.isImage else { throw .unsupportedModel("layer \(index) (conv): needs an image input [C, H, W], got \(cur.shape)") }
-                let (inC, H, W) = (cur.shape[0], cur.shape[1], cur.shape[2])
+                guard cur.isImage else { throw .unsupportedModel("layer \(index) (conv): needs an image input [C, H, W] or [B, C, H, W], got \(cur.shape)") }
+                // A batch of B images: the im2col columns of every image side by side (image b's output
+                // pixel (y, x) is column b·H'·W' + y·W' + x), so one linear layer reads the weights once.
+                let batch = cur.shape.count == 4 ? cur.shape[0] : 1
+                let (inC, H, W) = (cur.shape[cur.shape.count - 3], cur.shape[cur.shape.count - 2], cur.shape[cur.shape.count - 1])
                 let (kh, kw) = (kernel[0], kernel[1])
                 guard w.count == outC * inC * kh * kw, b.count == outC, outC > 0 else {
                     throw .unsupportedModel("layer \(index) (conv): weights do not match the shape")
@@ -362,17 +371,19 @@ public enum NetworkCompiler {
                 let oh = windowOutput(H, kernel: kh, stride: strides[0], padBefore: pads[0], padAfter: pads[2], dilation: dilations[0])
                 let ow = windowOutput(W, kernel: kw, stride: strides[1], padBefore: pads[1], padAfter: pads[3], dilation: dilations[1])
                 guard oh > 0, ow > 0 else { throw .unsupportedModel("layer \(index) (conv): empty output") }
-                let J = inC * kh * kw, jPad = nextPow2(J), pPad = nextPow2(oh * ow)
+                let J = inC * kh * kw, jPad = nextPow2(J), pixels = oh * ow, pPad = nextPow2(batch * pixels)
                 var map = [Int32](repeating: -1, count: jPad * pPad)
-                for ic in 0..<inC {
-                    for dy in 0..<kh {
-                        for dx in 0..<kw {
-                            let j = (ic * kh + dy) * kw + dx
-                            for y in 0..<oh {
-                                for x in 0..<ow {
-                                    let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
-                                    if iy >= 0 && iy < H && ix >= 0 && ix < W {
-                                        map[j * pPad + y * ow + x] = Int32(cur.index(c: ic, h: iy, w: ix))
+                for n in 0..<batch {
+                    for ic in 0..<inC {
+                        for dy in 0..<kh {
+                            for dx in 0..<kw {
+                                let j = (ic * kh + dy) * kw + dx
+                                for y in 0..<oh {
+                                    for x in 0..<ow {
+                                        let iy = y * strides[0] - pads[0] + dy * dilations[0], ix = x * strides[1] - pads[1] + dx * dilations[1]
+                                        if iy >= 0 && iy < H && ix >= 0 && ix < W {
+                                            map[j * pPad + n * pixels + y * ow + x] = Int32(cur.index(c: n * inC + ic, h: iy, w: ix))
+                                        }
                                     }
                                 }
                             }
@@ -397,8 +408,15 @@ public enum NetworkCompiler {
                 matrices.append(m)
                 biases.append(b + [Int64](repeating: 0, count: rows - outC))
                 layers.append(.linear(LinearLayer(logRows: log2(rows), logInner: log2(jPad), logCols: log2(pPad))))
-                // Padded columns hold the bias: not clean.
-                cur = Layout.image([outC, oh, ow], lo: lo, hi: hi, clean: false)
+                // Padded columns hold the bias: not clean. Output (n, o, y, x) sits at o·P + n·H'·W' + y·W' + x.
+                if batch == 1 && cur.shape.count == 3 {
+                    cur = Layout.image([outC, oh, ow], lo: lo, hi: hi, clean: false)
+                } else {
+                    var positions = [Int]()
+                    positions.reserveCapacity(batch * outC * pixels)
+                    for n in 0..<batch { for o in 0..<outC { for t in 0..<pixels { positions.append(o * pPad + n * pixels + t) } } }
+                    cur = Layout(shape: [batch, outC, oh, ow], lo: lo, hi: hi, positions: positions, size: rows * pPad, clean: false)
+                }
 
             case let .requantize(shift, lo, hi):
                 try requantize(index, shift: shift, lo: lo, hi: hi)
