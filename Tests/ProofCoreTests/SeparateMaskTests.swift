@@ -185,3 +185,34 @@ import TestSupport
         try verify(plain, [:])
     }
 }
+
+/// The mask's commit path (`PolynomialCommitment.commitUniform`) and its bulk randomness.
+@Suite struct UniformMaskCommitTests {
+    @Test(arguments: [(4, true), (5, true), (9, true), (2, false), (6, false)])
+    func aMaskIsTheCommitmentOfItsEvaluationTables(n: Int, hiding: Bool) {
+        // ZKML's shape (rate 1/4, leaves of 16, salted) and `.testing`'s (rate 1/2, leaves of 4).
+        let parameters = hiding ? CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 8, grindingBits: 0, hiding: true) : .testing
+        let seed = ProofRandomness(seed: [UInt8](repeating: 7, count: ProofRandomness.seedByteCount))
+        let mask = OpeningMask(numVariables: n, parameters: parameters, randomness: seed)
+        // Committing the derived evaluation tables the ordinary way gives the same codewords and root.
+        let again = PolynomialCommitment.commit(mask.batch.evaluations, parameters: parameters, randomness: seed.fork("pcs.mask.salts"))
+        #expect(again.commitment == mask.commitment)
+        #expect(mask.byteCount == OpeningMask.byteCount(numVariables: n, parameters: parameters))
+        #expect(mask.byteCount + again.evaluations.reduce(0) { $0 + $1.count } * 8 == again.heldByteCount)  // no coefficients kept
+        // Fresh masks differ.
+        #expect(OpeningMask(numVariables: n, parameters: parameters).commitment != OpeningMask(numVariables: n, parameters: parameters).commitment)
+    }
+
+    @Test func bulkElementsInPlaceMatchTheArrayForm() {
+        var a = ProofRandomness(seed: [UInt8](repeating: 3, count: ProofRandomness.seedByteCount))
+        var b = a
+        let array = a.bulkElements(1000)
+        let placed = [Goldilocks](unsafeUninitializedCapacity: 1000) { buffer, count in
+            b.bulkElements(into: buffer.baseAddress!, count: 1000)
+            count = 1000
+        }
+        #expect(array == placed)
+        #expect(a.next() == b.next())
+        #expect(Set(array).count == 1000 && array.allSatisfy { $0.value < Goldilocks.modulus })
+    }
+}

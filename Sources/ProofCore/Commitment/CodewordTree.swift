@@ -22,6 +22,24 @@ extension PolynomialCommitment {
             let codewords = coefficients.map { ReedSolomon.encode($0, rateLog: rateLog, plan: plan) }
             return (codewords, layerTree(codewords, foldingLog: foldingLog, salted: salted, saltSource: saltSource))
         }
+        return withArrayPointers(coefficients) { src in
+            fusedEncodeAndHash(count: count, plan: plan, rateLog: rateLog, foldingLog: foldingLog, salted: salted,
+                               saltSource: saltSource) { _ in src }
+        }
+    }
+
+    /// `encodeAndHash`'s pipeline for `count` ≤ `fusedBatchLimit` polynomials of 2^plan.logSize
+    /// coefficients. `sources` is called once with the fresh (uninitialized) codeword buffers and
+    /// returns where each polynomial's coefficients are: either memory of its own, or the **last
+    /// coset** of that polynomial's own codeword buffer (entries (2^rateLog − 1)·n ..< 2^rateLog·n),
+    /// which `sources` has filled: the cosets are encoded in order and the last one in place (every
+    /// NTT pass reads the entries it writes), so no separate coefficient array is needed
+    /// (`commitUniform`).
+    static func fusedEncodeAndHash<F: FieldElement>(count: Int, plan: NTTPlan, rateLog: Int, foldingLog: Int, salted: Bool,
+                                                    saltSource: ProofRandomness?,
+                                                    sources: ([UnsafeMutablePointer<F>]) -> [UnsafePointer<F>]) -> (codewords: [[F]], tree: MerkleTree) {
+        let n = plan.size
+        let width = 1 << foldingLog
         let cosets = 1 << rateLog
         let length = n * cosets
         let leafCount = length / width
@@ -30,8 +48,9 @@ extension PolynomialCommitment {
         let leavesPerBlock = block / width
         let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
         var nodes = [Digest]()
-        let codewords = withUninitializedArrays(count: count, length: length) { cw in
-            withArrayPointers(coefficients) { src in
+        let codewords = withUninitializedArrays(count: count, length: length) { (cw: [UnsafeMutablePointer<F>]) in
+            do {
+                let src = sources(cw)
                 nodes = MerkleTree.nodeArray(leafCount: leafCount) { node in
                     salts.withUnsafeBytes { saltBytes in
                         for c in 0..<cosets {

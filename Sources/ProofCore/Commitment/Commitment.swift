@@ -59,7 +59,8 @@ public struct CommittedBatch: Sendable {
     public let parameters: CommitmentParameters
     /// Each polynomial's evaluation table.
     public let evaluations: [[Goldilocks]]
-    /// Each polynomial's monomial coefficients.
+    /// Each polynomial's monomial coefficients (empty for a batch made by `commitUniform`, an
+    /// `OpeningMask`: its openings never read them).
     let coefficients: [[Goldilocks]]
     /// Each polynomial's Reed-Solomon codeword (bit-reversed order).
     let codewords: [[Goldilocks]]
@@ -72,6 +73,13 @@ public struct CommittedBatch: Sendable {
 
     /// Number of variables.
     public var numVariables: Int { commitment.numVariables }
+
+    /// Bytes of the arrays it holds (evaluation tables, coefficients, codewords, Merkle nodes and salts).
+    public var heldByteCount: Int {
+        let element = MemoryLayout<Goldilocks>.stride
+        let tables = (evaluations + coefficients + codewords).reduce(0) { $0 + $1.count * element }
+        return tables + tree.nodes.count * MemoryLayout<Digest>.stride + tree.salts.count
+    }
 }
 
 /// The multilinear polynomial commitment: Reed-Solomon codewords of the monomial coefficients under
@@ -101,6 +109,40 @@ public enum PolynomialCommitment {
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: polynomials.count)
         return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: polynomials,
                               coefficients: coefficients, codewords: codewords, tree: tree, openingMask: openingMask)
+    }
+
+    /// Commits `count` uniformly random polynomials of 2^`n` entries (an opening mask, docs/ZK.md
+    /// §6.2) without drawing evaluation tables first: the monomial coefficients are drawn (ChaCha20,
+    /// `values.bulkElements`) straight into the last coset of each polynomial's codeword buffer, the
+    /// evaluation table is derived from them (the inverse Möbius transform — a bijection of F^(2^n), so
+    /// uniform coefficients are exactly uniform evaluations), and the cosets are encoded and hashed with
+    /// the last one in place (`fusedEncodeAndHash`). No coefficient array is allocated, cleared or
+    /// kept: the batch's `coefficients` are empty (an opening with a separate mask never reads them).
+    /// Fixed randomness reproduces it bit for bit.
+    public static func commitUniform(count: Int, numVariables n: Int, parameters: CommitmentParameters,
+                                     values: inout ProofRandomness, saltSource: ProofRandomness?) -> CommittedBatch {
+        precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
+        precondition(count >= 1 && count <= fusedBatchLimit && n >= parameters.foldingLog && n <= Sumcheck.maxRounds)
+        let size = 1 << n
+        let lastCoset = ((1 << parameters.rateLog) - 1) * size
+        var evaluations = [[Goldilocks]]()
+        let (codewords, tree) = fusedEncodeAndHash(count: count, plan: NTTPlan(logSize: n), rateLog: parameters.rateLog,
+                                                   foldingLog: parameters.foldingLog, salted: parameters.hiding,
+                                                   saltSource: saltSource) { (cw: [UnsafeMutablePointer<Goldilocks>]) in
+            cw.map { buffer in
+                let coefficients = buffer + lastCoset
+                values.bulkElements(into: coefficients, count: size)
+                evaluations.append([Goldilocks](unsafeUninitializedCapacity: size) { table, initialized in
+                    LargeBuffer.adviseHugePages(table.baseAddress!, count: size)
+                    MLE.transform(from: coefficients, to: table.baseAddress!, count: size, subtract: false)
+                    initialized = size
+                })
+                return UnsafePointer(coefficients)
+            }
+        }
+        let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: count)
+        return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: evaluations,
+                              coefficients: [], codewords: codewords, tree: tree, openingMask: false)
     }
 
     /// A Merkle tree whose leaf i holds entries i·2^k ..< (i+1)·2^k of each codeword in turn.

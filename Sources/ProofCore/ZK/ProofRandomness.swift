@@ -130,16 +130,24 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
     /// 20x faster than `elements(_:)`'s one BLAKE2b call per 8 elements. A word >= p (probability
     /// 2^-32) is replaced by the next word of this stream. Reproducible from the seed like every draw.
     public mutating func bulkElements(_ count: Int) -> [Goldilocks] {
-        let key = bytes(ChaCha20.keyByteCount)
-        var words = [UInt64](repeating: 0, count: count)
-        words.withUnsafeMutableBytes { ChaCha20.keystream(key: key, nonce: [UInt8](repeating: 0, count: ChaCha20.nonceByteCount), into: $0) }
-        return [Goldilocks](unsafeUninitializedCapacity: count) { out, initialized in
-            for (i, w) in words.enumerated() {
-                var v = UInt64(littleEndian: w)
-                while v >= Goldilocks.modulus { v = next() }
-                (out.baseAddress! + i).initialize(to: Goldilocks(v))
-            }
+        [Goldilocks](unsafeUninitializedCapacity: count) { out, initialized in
+            if count > 0 { bulkElements(into: out.baseAddress!, count: count) }
             initialized = count
+        }
+    }
+
+    /// `bulkElements(count)` written straight into `count` (uninitialized or initialized) elements at
+    /// `destination`: the keystream lands in place, with no intermediate word array (the same
+    /// elements as `bulkElements(_:)` from the same state).
+    public mutating func bulkElements(into destination: UnsafeMutablePointer<Goldilocks>, count: Int) {
+        let key = bytes(ChaCha20.keyByteCount)
+        let raw = UnsafeMutableRawPointer(destination)
+        ChaCha20.keystream(key: key, nonce: [UInt8](repeating: 0, count: ChaCha20.nonceByteCount),
+                           into: UnsafeMutableRawBufferPointer(start: raw, count: count * MemoryLayout<UInt64>.stride))
+        for i in 0..<count {
+            var v = UInt64(littleEndian: raw.load(fromByteOffset: i * 8, as: UInt64.self))
+            while v >= Goldilocks.modulus { v = next() }
+            (destination + i).initialize(to: Goldilocks(v))
         }
     }
 
