@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "ZKMLTests", dependencies: ["ZKML", "Models", "ProofCore", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LMDB", "Wire", "Identity", "Sodium", "TestSupport"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip", "Wire", "Identity", "Sodium", "ZMQ"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market", "Node", "Wire", "Identity", "TestSupport"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Node", "ZKML", "Wire", "Identity", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CiroCLI", "TestSupport"]),
     ]
 )

@@ -6,6 +6,7 @@ import Logging
 import Market
 import Sodium
 import Wire
+import ZKML
 
 /// How to start a node: the data folder plus command-line overrides of its config.
 public struct NodeOptions: Sendable {
@@ -24,6 +25,9 @@ public struct NodeOptions: Sendable {
     public var priceOverride: UInt64?
     /// Test only: the prover waits this long before proving (so a test can kill it mid-proof).
     public var proveDelayMs: UInt64 = 0
+    /// Bytes of zero-knowledge weight masks the prover may prepare while idle
+    /// (`ZKMLProofBackend.weightMasks`; 0: every proof makes its own; docs/ZK.md §9).
+    public var weightMaskBudget = WeightMaskSupply.defaultByteBudget
 
     public init(dataDirectory: String, listen: String? = nil, bootstrapFile: String? = nil) {
         self.dataDirectory = dataDirectory
@@ -99,7 +103,8 @@ public final class NodeRuntime: Sendable {
         let journal: LedgerMarketJournal
         do {
             ledger = try Ledger(dataDirectory: directory.path)
-            backend = try ZKMLProofBackend(dataDirectory: directory.path, proveDelayMs: options.proveDelayMs)
+            backend = try ZKMLProofBackend(dataDirectory: directory.path, proveDelayMs: options.proveDelayMs,
+                                           weightMaskBudget: options.weightMaskBudget)
             journal = try LedgerMarketJournal(ledger: ledger, dataDirectory: directory.path)
         } catch {
             throw NodeError.startFailed("cannot open the ledger or model store in \(directory.path): \(error)")

@@ -59,6 +59,10 @@ struct NodeStartCommand: AsyncParsableCommand {
     @Option(name: .customLong("prove-delay-ms"), help: ArgumentHelp("Wait before proving (tests: kill mid-proof).", visibility: .hidden))
     var proveDelayMs: UInt64?
 
+    @Option(name: .customLong("weight-mask-budget-mb"),
+            help: "Memory for zero-knowledge weight masks made ahead while idle (MiB; 0: make each inside its proof; default 256).")
+    var weightMaskBudgetMB: Int?
+
     @Option(name: .customLong("exit-with-parent"),
             help: ArgumentHelp("Stop when process PID is no longer this node's parent (local networks pass their own pid, so a crashed test, demo or benchmark leaves no node behind).",
                                valueName: "pid", visibility: .hidden))
@@ -87,6 +91,13 @@ struct NodeStartCommand: AsyncParsableCommand {
         }
         if let auditTimeoutMs { options.market.auditTimeoutMs = auditTimeoutMs }
         options.proveDelayMs = proveDelayMs ?? 0
+        if let weightMaskBudgetMB {
+            guard weightMaskBudgetMB >= 0 else {
+                printError("ciro node start: --weight-mask-budget-mb must be 0 or more")
+                throw CiroExit.badInput
+            }
+            options.weightMaskBudget = weightMaskBudgetMB << 20
+        }
         options.market.cheat = testCheat
         options.market.cheatCommitment = testCheatCommitment
         options.market.testBidDelayMs = testBidDelayMs

@@ -21,11 +21,25 @@ public actor ZKMLProofBackend: ProofBackend {
     var packages: [[UInt8]: [UInt8]] = [:]
     /// Test only: sleep this long before proving (lets a test kill a worker mid-proof).
     let proveDelayMs: UInt64
+    /// The weights' per-proof opening masks, made ahead while this backend is idle (docs/ZK.md §9):
+    /// a proof takes one when ready and makes its own inline otherwise. Each is used by one proof.
+    public nonisolated let weightMasks: WeightMaskSupply
+    /// Proofs and verifications in flight: masks are made only while it is 0.
+    var busy = 0
+    /// Models whose masks want refilling (the models known here, most recently proven last).
+    var refillWanted: [[UInt8]] = []
+    var refilling = false
+    /// Proofs made with a prepared mask, and with the mask made inside the proof.
+    public private(set) var preparedMaskProofs = 0
+    public private(set) var inlineMaskProofs = 0
 
-    public init(dataDirectory: String, proveDelayMs: UInt64 = 0) throws {
+    /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
+    /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof).
+    public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget) throws {
         store = ModelStore(dataDirectory: dataDirectory)
         marketDirectory = dataDirectory + "/market/models"
         self.proveDelayMs = proveDelayMs
+        weightMasks = WeightMaskSupply(byteBudget: weightMaskBudget)
         try FileManager.default.createDirectory(atPath: marketDirectory, withIntermediateDirectories: true)
     }
 
@@ -92,13 +106,19 @@ public actor ZKMLProofBackend: ProofBackend {
         let quantized = try meta.quantizeInputs(try Self.decodeInput(input))
         let options = privateInputSeed.map { ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: $0) } ?? .default
         if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
+        busy += 1
+        defer { finishedWork(refill: modelID) }
+        // Market proofs are zero-knowledge: a prepared mask (taken, so never handed out again) or none.
+        let mask = options.zeroKnowledge ? await weightMasks.take(modelID: modelID) : nil
+        if mask != nil { preparedMaskProofs += 1 } else { inlineMaskProofs += 1 }
         return try await Self.offload {
             // The prover reports its stages; the first one ("inference") ends when the next begins.
             let stages = Mutex<[UInt64]>([])
             let started = DispatchTime.now().uptimeNanoseconds
-            let (output, proof) = try ZKMLProver.prove(model: prover, input: quantized, options: options) { _ in
+            let r = try ZKMLProver.proveWithOpening(model: prover, input: quantized, options: options, weightMask: mask) { _ in
                 stages.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
             }
+            let (output, proof) = (r.output, r.proof)
             let now = DispatchTime.now().uptimeNanoseconds
             let marks = stages.withLock { $0 }
             let inference = marks.count >= 2 ? (marks[1] - marks[0]) / 1000 : 0
@@ -118,6 +138,8 @@ public actor ZKMLProofBackend: ProofBackend {
     /// state a private input, a public output and exactly that commitment in its header.
     public func verify(modelID: [UInt8], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
         _ = try await loaded(modelID)
+        busy += 1
+        defer { finishedWork(refill: nil) }
         guard let key = keys[modelID], let meta = metadata[modelID] else {
             throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
         }
@@ -135,6 +157,51 @@ public actor ZKMLProofBackend: ProofBackend {
             }
             try await Self.offload { _ = try ZKMLVerifier.verify(key: key, publicInput: nil, publicOutput: output, proof: proof) }
         }
+    }
+
+    /// Ends a proof or verification; once nothing is in flight, refills the weight masks (of
+    /// `model` first when given).
+    func finishedWork(refill model: [UInt8]?) {
+        busy -= 1
+        if let model { wantMasks(model) }
+        startRefills()
+    }
+
+    /// Queues a model for mask refills (moved to the front when already queued).
+    func wantMasks(_ id: [UInt8]) {
+        guard weightMasks.byteBudget > 0 else { return }
+        refillWanted.removeAll { $0 == id }
+        refillWanted.insert(id, at: 0)
+    }
+
+    /// Starts the background refill unless one runs, work is in flight, or nothing is wanted.
+    func startRefills() {
+        guard !refilling, busy == 0, !refillWanted.isEmpty else { return }
+        refilling = true
+        Task { await self.runRefills() }
+    }
+
+    /// Makes masks for the wanted models in turn while idle; a model interrupted by new work stays
+    /// queued (the next finished proof or verification restarts the refill). A mask being made when
+    /// a job arrives is finished (about 0.4–0.8 s of CPU for a 2^21-entry model; milliseconds for the
+    /// digits models).
+    func runRefills() async {
+        while busy == 0, let id = refillWanted.first {
+            guard let prover = provers[id] else {
+                refillWanted.removeFirst()
+                continue
+            }
+            await weightMasks.refill(model: prover) { await self.isIdle }
+            if busy == 0 { refillWanted.removeAll { $0 == id } }
+        }
+        refilling = false
+    }
+
+    var isIdle: Bool { busy == 0 }
+
+    /// Waits until no mask refill runs (tests and benchmarks; returns at once when none does).
+    public func waitForMaskRefills() async {
+        while refilling { try? await Task.sleep(for: .milliseconds(5)) }
     }
 
     /// The prover model and quantization of a model known here.
@@ -197,6 +264,8 @@ public actor ZKMLProofBackend: ProofBackend {
         keys[id] = prover.verifierKey()
         packages[blobID] = package
         infos[id] = info
+        wantMasks(id)
+        startRefills()
         try? Data("\(macs)\n".utf8).write(to: URL(fileURLWithPath: marketDirectory + "/" + Hex.encode(id) + ".macs"))
         return info
     }

@@ -25,7 +25,8 @@ public enum ZKMLProver {
 
     /// Like `prove`, and also returns the opening seed of a private input/output commitment.
     /// `weightMask`: a mask prepared ahead for this model (`PreparedWeightMask`, zero-knowledge proofs
-    /// only; used once); nil makes it inside the proof.
+    /// only); nil makes it inside the proof. A mask that a proof has already used (any copy of it) is
+    /// refused: it is consumed by the call once its checks pass, even if the proof then fails.
     public static func proveWithOpening(model: ProverModel, input: [Int64], options: ProofOptions = .default,
                                         weightMask: PreparedWeightMask? = nil,
                                         progress: (@Sendable (String) -> Void)? = nil) throws(ZKMLError) -> ZKMLProofResult {
@@ -42,6 +43,9 @@ public enum ZKMLProver {
         if let weightMask {
             guard options.zeroKnowledge, weightMask.modelID == model.modelID else {
                 throw .badInput("a prepared weight mask goes with a zero-knowledge proof of the model it was made for")
+            }
+            guard weightMask.use.claim() else {
+                throw .badInput("this prepared weight mask was already used by a proof (a mask is used by one proof only)")
             }
         }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)

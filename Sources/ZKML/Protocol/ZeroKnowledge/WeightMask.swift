@@ -1,31 +1,55 @@
 import ProofCore
+import Synchronization
 
 /// The per-proof opening mask of a model's registered weight commitment (docs/ZK.md §6.2, protocol
 /// v11): two uniformly random vectors of the padded weight vector's size, committed in their own
 /// batch, so that the weight class's Basefold opening runs on weights + β·M and reveals nothing of
 /// the weights. It depends only on the model's size and fresh randomness, never on the statement: a
-/// node can make it before a job arrives (idle time, another core while the witness is built) and
-/// hand it to `ZKMLProver.proveWithOpening(weightMask:)`. **Use each one for one proof only**: two
-/// proofs with the same mask reveal functionals of the weights (it is a value type; the caller
-/// must not reuse it).
+/// node can make it before a job arrives (idle time, another core while the witness is built;
+/// `WeightMaskSupply`) and hand it to `ZKMLProver.proveWithOpening(weightMask:)`. **One proof per
+/// mask**: two proofs with the same mask reveal functionals of the weights, so every copy of a
+/// prepared mask shares one use flag and the prover refuses a mask that a proof has already used.
 public struct PreparedWeightMask: Sendable {
     /// The model it was made for.
     public let modelID: [UInt8]
     let mask: OpeningMask
+    /// Shared by every copy of this value: set by the first proof that uses it.
+    let use: UseOnce
 
     /// Draws and commits a fresh mask (libsodium randomness) for `model`: the part of a
     /// zero-knowledge proof's work that can be done ahead of the statement.
     public init(model: ProverModel) {
         modelID = model.modelID
         mask = PreparedWeightMask.make(model.weightBatch.numVariables, nil)
+        use = UseOnce()
     }
 
     /// The commitment it adds to a proof.
     public var commitment: [UInt8] { mask.commitment.serialized() }
 
+    /// Bytes it holds (its evaluation tables, codewords and Merkle tree): about 200 MB for a model of
+    /// 2^21 weight entries, 3 MB for 2^15 (`byteCount(for:)` before making one).
+    public var byteCount: Int { mask.byteCount }
+
+    /// Whether a proof has used it (it cannot be used again).
+    public var isUsed: Bool { use.isUsed }
+
+    /// Bytes a prepared mask for `model` holds, known before it is made.
+    public static func byteCount(for model: ProverModel) -> Int {
+        OpeningMask.byteCount(numVariables: model.weightBatch.numVariables, parameters: VectorCommitment.parameters)
+    }
+
     /// A mask for a weight vector of 2^`numVariables` entries (randomness nil: libsodium).
     static func make(_ numVariables: Int, _ randomness: ProofRandomness?) -> OpeningMask {
         OpeningMask(numVariables: numVariables, parameters: VectorCommitment.parameters, randomness: randomness)
+    }
+
+    /// A use-once flag shared by the copies of one prepared mask.
+    final class UseOnce: Sendable {
+        private let used = Atomic<Bool>(false)
+        /// True the first time only.
+        func claim() -> Bool { used.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+        var isUsed: Bool { used.load(ordering: .acquiring) }
     }
 }
 
