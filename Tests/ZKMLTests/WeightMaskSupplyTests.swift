@@ -6,10 +6,7 @@ import ZKML
 /// Prepared weight masks (docs/ZK.md §6.2, §9): each is used by one proof, a supply hands each out
 /// once and keeps within its byte budget.
 @Suite struct WeightMaskSupplyTests {
-    func model(_ net: QuantizedNetwork = SyntheticNetworks.mlp()) throws -> (ProverModel, [Int64]) {
-        let (arch, weights) = try NetworkCompiler.compile(net)
-        return (try ProverModel(architecture: arch, weights: weights), SyntheticNetworks.input(arch.inputLength))
-    }
+    func model(_ net: QuantizedNetwork = SyntheticNetworks.mlp()) throws -> (ProverModel, [Int64]) { try WeightMaskTests().model(net) }
 
     @Test func aPreparedMaskIsUsedByOneProofOnly() throws {
         let (model, input) = try model()
