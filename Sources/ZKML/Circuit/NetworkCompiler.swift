@@ -250,6 +250,30 @@ public enum NetworkCompiler {
             out.shape = cur.shape.dropLast(2) + [oh, ow]
             return (out, result)
         }
+        /// Appends a linear layer over `columns` (a power of two) columns of `inner` entries, the last
+        /// value laid out `[inner_pad][columns]` (padding reads zeros), with weights `weight(o, j)` and
+        /// `bias` (committed, padded to powers of two); returns bounds of every accumulator entry
+        /// (padded columns hold the bias).
+        func columnsMatrix(outputs: Int, inner: Int, bias b: [Int64], columns: Int, weight: (Int, Int) -> Int64) -> (Int64, Int64) {
+            let rows = nextPow2(outputs), jPad = nextPow2(inner)
+            var m = [Int64](repeating: 0, count: rows * jPad)
+            var (lo, hi) = (Int64(0), Int64(0))
+            let xlo = min(cur.lo, 0), xhi = max(cur.hi, 0)
+            for o in 0..<outputs {
+                var (rlo, rhi) = (b[o], b[o])
+                for j in 0..<inner {
+                    let v = weight(o, j)
+                    m[o * jPad + j] = v
+                    let a = v * xlo, c = v * xhi
+                    rlo += min(a, c); rhi += max(a, c)
+                }
+                lo = min(lo, rlo, b[o]); hi = max(hi, rhi, b[o])
+            }
+            matrices.append(m)
+            biases.append(b + [Int64](repeating: 0, count: rows - outputs))
+            layers.append(.linear(LinearLayer(logRows: log2(rows), logInner: log2(jPad), logCols: log2(columns))))
+            return (lo, hi)
+        }
         /// Appends the index map `map` over the current tensor's value: a gather of the last value, a
         /// one-term combine of an earlier one.
         func relayout(_ map: [Int32]) {
@@ -312,21 +336,7 @@ public enum NetworkCompiler {
                 for p in 0..<rows { for j in 0..<n { map[j * pPad + p] = Int32(cur.positions[p * n + j]) } }
                 relayout(map)
                 let outRows = nextPow2(w.count)
-                var m = [Int64](repeating: 0, count: outRows * jPad)
-                var (lo, hi) = (Int64(0), Int64(0))
-                let xlo = min(cur.lo, 0), xhi = max(cur.hi, 0)  // padding reads zeros
-                for o in 0..<w.count {
-                    var (rlo, rhi) = (b[o], b[o])
-                    for j in 0..<n {
-                        m[o * jPad + j] = w[o][j]
-                        let a = w[o][j] * xlo, c = w[o][j] * xhi
-                        rlo += min(a, c); rhi += max(a, c)
-                    }
-                    lo = min(lo, rlo, b[o]); hi = max(hi, rhi, b[o])
-                }
-                matrices.append(m)
-                biases.append(b + [Int64](repeating: 0, count: outRows - w.count))
-                layers.append(.linear(LinearLayer(logRows: log2(outRows), logInner: log2(jPad), logCols: log2(pPad))))
+                let (lo, hi) = columnsMatrix(outputs: w.count, inner: n, bias: b, columns: pPad) { w[$0][$1] }
                 // Padded columns hold the bias: not clean.
                 var positions = [Int]()
                 positions.reserveCapacity(rows * w.count)
@@ -392,22 +402,7 @@ public enum NetworkCompiler {
                 }
                 layers.append(.gather(GatherLayer(map: map)))
                 let rows = nextPow2(outC)
-                var m = [Int64](repeating: 0, count: rows * jPad)
-                var (lo, hi) = (Int64(0), Int64(0))
-                let xlo = min(cur.lo, 0), xhi = max(cur.hi, 0)  // padding reads zeros
-                for o in 0..<outC {
-                    var (rlo, rhi) = (b[o], b[o])
-                    for j in 0..<J {
-                        let v = w[o * J + j]
-                        m[o * jPad + j] = v
-                        let a = v * xlo, c = v * xhi
-                        rlo += min(a, c); rhi += max(a, c)
-                    }
-                    lo = min(lo, rlo, b[o]); hi = max(hi, rhi, b[o])
-                }
-                matrices.append(m)
-                biases.append(b + [Int64](repeating: 0, count: rows - outC))
-                layers.append(.linear(LinearLayer(logRows: log2(rows), logInner: log2(jPad), logCols: log2(pPad))))
+                let (lo, hi) = columnsMatrix(outputs: outC, inner: J, bias: b, columns: pPad) { w[$0 * J + $1] }
                 // Padded columns hold the bias: not clean. Output (n, o, y, x) sits at o·P + n·H'·W' + y·W' + x.
                 if batch == 1 && cur.shape.count == 3 {
                     cur = Layout.image([outC, oh, ow], lo: lo, hi: hi, clean: false)
