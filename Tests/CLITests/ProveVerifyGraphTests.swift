@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `ciro prove` / `ciro verify` / `ciro model register` on a model with two inputs and two outputs
+/// `ciro prove` / `ciro verify` / `ciro model register` / `ciro infer` on a model with two inputs and two outputs
 /// (`Tests/ModelsTests/Fixtures/graphs/multi_io.onnx`): one input array per model input, every output
 /// printed and written, swapped inputs and a missing input rejected.
 @Suite struct ProveVerifyGraphTests {
@@ -18,6 +18,12 @@ import TestSupport
         struct Outputs: Decodable { let output_data: [[Double]] }
         let written = try JSONDecoder().decode(Outputs.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
         #expect(written.output_data.map(\.count) == [3, 6])
+
+        // `ciro infer` (the integer engine, same calibration) prints the same two outputs.
+        let infer = try CiroProcess.run(["infer", "--model", model, "--input", input, "--calibration", graphs + "/multi_io.calib.json", "--json"], timeout: 300)
+        #expect(infer.status == 0, "\(infer)")
+        let inferred = try JSONDecoder().decode(Outputs.self, from: Data(infer.stdout.utf8))
+        #expect(inferred.output_data == written.output_data)
 
         let verify = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof], timeout: 300)
         #expect(verify.status == 0 && verify.stdout.contains("VALID"), "\(verify)")
@@ -42,8 +48,9 @@ import TestSupport
         try JSONEncoder().encode(Inputs(input_data: [inputs[0]])).write(to: URL(fileURLWithPath: single))
         let wrong = try CiroProcess.run(["verify", "--model", model, "--input", swapped, "--proof", proof], timeout: 300)
         #expect(wrong.status == 1 && wrong.stdout.contains("INVALID"), "\(wrong)")
-        for command in ["prove", "verify"] {
-            let missing = try CiroProcess.run([command, "--model", model, "--input", single, "--proof", command == "prove" ? scratch.path + "/q.proof" : proof], timeout: 300)
+        for command in ["prove", "verify", "infer"] {
+            let target = ["prove": ["--proof", scratch.path + "/q.proof"], "verify": ["--proof", proof], "infer": []][command]!
+            let missing = try CiroProcess.run([command, "--model", model, "--input", single] + target, timeout: 300)
             #expect(missing.status == 2, "\(command): \(missing)")
         }
     }

@@ -6,7 +6,8 @@ struct InferCommand: AsyncParsableCommand {
         commandName: "infer",
         abstract: "Run a model on an input with the quantized integer engine.",
         discussion: """
-        Reads the input in EZKL's format ({"input_data": [[...]]}), quantizes the model (scales
+        Reads the input in EZKL's format ({"input_data": [[...]]}, one array per model input),
+        quantizes the model (scales
         calibrated on --calibration samples, or on the input itself), runs the exact integer
         engine and prints the dequantized output. --float adds the float32 reference output.
         With --json, prints {"output_data": [[...]]} (plus "float_output_data" with --float).
@@ -20,7 +21,7 @@ struct InferCommand: AsyncParsableCommand {
     @Option(help: "Input JSON in EZKL format.")
     var input: String
 
-    @Option(help: "Calibration samples in EZKL format (several inputs back to back).")
+    @Option(help: "Calibration samples in EZKL format (several samples back to back; one array per model input).")
     var calibration: String?
 
     @Flag(help: "Also run the float32 reference path.")
@@ -42,18 +43,17 @@ struct InferCommand: AsyncParsableCommand {
         do {
             graph = try ONNXImporter.load(path: model)
             inputs = try EZKLData.inputs(path: input)
-            guard graph.inputs.count == 1, inputs.count == 1 else {
-                throw ModelError.badInput("the model has \(graph.inputs.count) inputs and the file \(inputs.count); one each is supported")
+            guard graph.inputs.count == inputs.count else {
+                throw ModelError.badInput("the model has \(graph.inputs.count) inputs and the file \(inputs.count) (one array per model input)")
             }
-            let size = elementCountOf(graph.inputs[0].shape)
-            guard inputs[0].count == size else {
-                throw ModelError.badInput("input '\(graph.inputs[0].name)' needs \(size) values \(graph.inputs[0].shape), the file has \(inputs[0].count)")
+            let sizes = graph.inputs.map { elementCountOf($0.shape) }
+            for (k, size) in sizes.enumerated() where inputs[k].count != size {
+                throw ModelError.badInput("input '\(graph.inputs[k].name)' needs \(size) values \(graph.inputs[k].shape), the file has \(inputs[k].count)")
             }
             if let calibration {
-                let flat = try EZKLData.inputs(path: calibration).flatMap { $0 }
-                samples = try CalibrationRanges.splitSamples(flat, sampleSize: size)
+                samples = try CalibrationRanges.samples(fromArrays: try EZKLData.inputs(path: calibration), inputSizes: sizes)
             } else {
-                samples = inputs
+                samples = [inputs.flatMap { $0 }]
             }
         } catch {
             printError("ciro infer: \(error)")
@@ -61,43 +61,41 @@ struct InferCommand: AsyncParsableCommand {
         }
         let config = QuantizationConfig(weightBits: weightBits, activationBits: activationBits)
         let quantized: QuantizedModel
-        let output: [Float]
-        var reference: [Float]? = nil
+        var outputs: [[Float]]
+        var reference: [[Float]]? = nil
         do {
             quantized = try Quantizer.quantize(graph, samples: samples, config: config)
-            output = quantized.postProcess(try IntegerEngine(model: quantized).run(flatInput: inputs[0]))
-            if float { reference = try FloatEngine(graph: graph).run(flatInput: inputs[0]).data }
+            let integer = try IntegerEngine(model: quantized).run(inputs: inputs.enumerated().map { quantized.quantizeInput($0.element, index: $0.offset) })
+            outputs = zip(integer, quantized.outputs).map { quantized.dequantize($0, tensor: $1) }
+            // Post-processing (Softmax / ArgMax) applies to the first output.
+            outputs[0] = quantized.postProcess(outputs[0])
+            if float {
+                let feeds = Dictionary(uniqueKeysWithValues: zip(graph.inputs, inputs).map { ($0.name, FloatTensor(shape: $0.shape, data: $1)) })
+                reference = try FloatEngine(graph: graph).run(feeds).map(\.data)
+            }
         } catch {
             printError("ciro infer: \(error)")
             throw CiroExit.badInput
         }
         if json {
-            var text = EZKLData.outputJSON([output])
+            var text = EZKLData.outputJSON(outputs)
             if let reference {
                 text.removeLast()
-                text += ", \"float_output_data\": [[" + reference.map(EZKLData.formatNumber).joined(separator: ", ") + "]]}"
+                text += ", \"float_output_data\": " + EZKLData.outputJSON(reference).dropFirst("{\"output_data\": ".count)
             }
             print(text)
             return
         }
         let layers = quantized.layers.count
         print("integer engine (weights \(config.weightBits)-bit, activations \(config.activationBits)-bit, \(layers) integer layers):")
-        print("output: [" + output.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
-        print("argmax: \(argmaxIndex(output))")
+        for line in OutputLines.lines(outputs, argmax: true) { print(line) }
         if let reference {
             print("float reference:")
-            print("output: [" + reference.map(EZKLData.formatNumber).joined(separator: ", ") + "]")
-            print("argmax: \(argmaxIndex(reference))")
-            let diff = zip(output, reference).map { abs($0 - $1) }.max() ?? 0
+            for line in OutputLines.lines(reference, argmax: true) { print(line) }
+            let diff = zip(outputs.flatMap { $0 }, reference.flatMap { $0 }).map { abs($0 - $1) }.max() ?? 0
             print("max |integer - float|: \(diff)")
         }
     }
-}
-
-func argmaxIndex(_ values: [Float]) -> Int {
-    var best = 0
-    for i in values.indices where values[i] > values[best] { best = i }
-    return best
 }
 
 func elementCountOf(_ shape: [Int]) -> Int { shape.reduce(1, *) }
