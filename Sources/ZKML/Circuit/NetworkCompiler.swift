@@ -153,8 +153,9 @@ public enum NetworkCompiler {
 
     public static func compile(_ net: QuantizedNetwork) throws(ZKMLError) -> (CircuitArchitecture, CircuitWeights) {
         let inputShapes = [net.inputShape] + net.additionalInputShapes
-        guard inputShapes.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 > 0 } }) else {
-            throw .unsupportedModel("input shapes \(inputShapes) (expected [n] or [C, H, W])")
+        // A scalar input (shape []) is one element.
+        guard inputShapes.allSatisfy({ $0.allSatisfy { $0 > 0 } }) else {
+            throw .unsupportedModel("input shapes \(inputShapes) (every dimension must be positive)")
         }
         var layers: [CircuitLayer] = []
         var tables: [LookupTable] = []
