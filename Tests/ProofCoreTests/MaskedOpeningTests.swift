@@ -112,4 +112,58 @@ import TestSupport
         bad.classes[k].values = proof.classes[k].values + proof.classes[k].values
         #expect(throws: ProofError.self) { try verify(c, claims, bad) }
     }
+
+    /// A masked batch is opened as a size class of its own even when another batch has its size (the
+    /// ZK witness next to the weights, protocol v13): the unmasked batch keeps its plain class, the
+    /// masked one follows with its mask sum and 3-polynomial leaves. Read without the mask (one class
+    /// of both batches expected), with the classes swapped, with one class dropped or both merged into
+    /// one, with the unmasked batch named as masked, or with a tampered leaf of either class: rejected.
+    @Test func sharesItsSizeWithAnotherBatch() throws {
+        let g = randomTable(7, seed: 5), f = randomTable(7, seed: 3)
+        let randomness = ProofRandomness(seed: Array(repeating: 5, count: 32))
+        var parameters = CommitmentParameters.testing
+        parameters.hiding = true   // salted leaves: each class's folded layers draw their own salts
+        let batches = [PolynomialCommitment.commit([g], parameters: parameters, randomness: randomness.fork("g")),
+                       PolynomialCommitment.commit([f], parameters: parameters, randomness: randomness.fork("f"), openingMask: true)]
+        let claims = self.claims(batch: 0, g, seed: 20) + self.claims(batch: 1, f, seed: 10)
+        var pt = Transcript(domain: "masked-test")
+        let proof = PolynomialCommitment.open(batches, claims: claims, transcript: &pt, randomness: randomness.fork("open"))
+        #expect(proof.classes.map(\.numVariables) == [7, 7])
+        #expect(proof.classes[0].values.isEmpty && proof.classes[0].batchOpenings[0].leaves.allSatisfy { $0.count == 4 })
+        #expect(proof.classes[1].values.count == 1 && proof.classes[1].batchOpenings[0].leaves.allSatisfy { $0.count == 3 * 4 })
+        let c = batches.map(\.commitment)
+        var vt = Transcript(domain: "masked-test")
+        try PolynomialCommitment.verify(c, parameters: parameters, claims: claims, proof: try OpeningProof(serialized: proof.serialized()),
+                                        transcript: &vt, maskedBatches: [1])
+        #expect(pt.stateDigest == vt.stateDigest)
+        func verify(_ c: [Commitment], _ claims: [EvaluationClaim], _ proof: OpeningProof, masked: Set<Int> = [1]) throws(ProofError) {
+            var t = Transcript(domain: "masked-test")
+            try PolynomialCommitment.verify(c, parameters: parameters, claims: claims, proof: proof, transcript: &t, maskedBatches: masked)
+        }
+        // The two classes' folded layers carry different salts (each class its own randomness fork).
+        let salts = proof.classes.map { Set($0.layerOpenings.flatMap(\.salts)) }
+        #expect(!salts[0].isEmpty && salts[0].isDisjoint(with: salts[1]))
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: []) }
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: [0]) }
+        #expect(throws: ProofError.self) { try verify(c, claims, proof, masked: [0, 1]) }
+        var bad = proof
+        bad.classes.swapAt(0, 1)
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        bad = proof
+        bad.classes.removeFirst()
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        // Both batches in one class (what v12 would have required): its openings of both trees.
+        bad = proof
+        bad.classes[1].batchOpenings = proof.classes[0].batchOpenings + proof.classes[1].batchOpenings
+        bad.classes.removeFirst()
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        for (k, entry) in [(0, 0), (0, 3), (1, 0), (1, 4), (1, 11)] {
+            bad = proof
+            bad.classes[k].batchOpenings[0].leaves[0][entry] += .one
+            #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+        }
+        bad = proof
+        bad.classes[1].values[0] += .one
+        #expect(throws: ProofError.self) { try verify(c, claims, bad) }
+    }
 }

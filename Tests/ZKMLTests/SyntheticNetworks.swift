@@ -19,6 +19,19 @@ enum SyntheticNetworks {
         ])
     }
 
+    /// 12 -> 128 -> ReLU -> 6: its weight vector (2^12) has the zero-knowledge witness's size
+    /// (protocol v13: the masked witness is opened as a size class of its own next to the weights).
+    static func mlpSharingTheWitnessSize(seed: UInt64 = 3) -> QuantizedNetwork {
+        var rng = SplitMix64(seed: seed)
+        let w1 = (0..<128).map { _ in values(12, -64...64, &rng) }
+        let w2 = (0..<6).map { _ in values(128, -64...64, &rng) }
+        return QuantizedNetwork(inputShape: [12], inputMin: 0, inputMax: 16, layers: [
+            .dense(weights: w1, bias: values(128, -200...200, &rng)),
+            .requantize(shift: 5, lo: 0, hi: 127),
+            .dense(weights: w2, bias: values(6, -200...200, &rng)),
+        ])
+    }
+
     /// 1x6x6 -> conv 3x3 pad 1 (3 ch) -> ReLU -> maxpool 2x2 -> flatten -> 5.
     static func cnn(seed: UInt64 = 2) -> QuantizedNetwork {
         var rng = SplitMix64(seed: seed)

@@ -196,6 +196,46 @@ import ZKML
         }
     }
 
+    /// Protocol v13 (docs/ZK.md §6.2): the zero-knowledge witness keeps its size when that is the
+    /// weight vector's (v12 doubled it): the masked witness and the masked weights are two classes of
+    /// the same size, the weights' (two trees) first. Swapping the two classes, or tampering with a data
+    /// or mask entry of either class's leaves or with either mask sum, is rejected.
+    @Test func witnessMayShareTheWeightsSize() throws {
+        let width = 16
+        let (model, input) = try model(SyntheticNetworks.mlpSharingTheWitnessSize())
+        let key = model.verifierKey()
+        let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key)
+        let weightsLog = try Commitment(serialized: model.commitment).numVariables
+        #expect(shape.log == weightsLog && (1 << shape.log) - shape.freeStart >= 46 * width)
+        let r = try ZKMLProver.prove(model: model, input: input)
+        let opening = try openingProof(r.proof)
+        #expect(opening.classes.map(\.numVariables) == [weightsLog, weightsLog])
+        let (weights, witness) = (opening.classes[0], opening.classes[1])
+        #expect(weights.batchOpenings.count == 2 && weights.values.count == 1)
+        #expect(witness.batchOpenings.count == 1 && witness.values.count == 1
+                && witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
+        func verify(_ o: OpeningProof) throws {
+            try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
+        }
+        try verify(opening)
+        var bad = opening
+        bad.classes.swapAt(0, 1)
+        #expect(throws: ZKMLError.self) { try verify(bad) }
+        for k in 0..<2 {
+            bad = opening
+            bad.classes[k].values[0] += .one
+            #expect(throws: ZKMLError.self) { try verify(bad) }
+            for (tree, entry) in k == 0 ? [(0, 0), (1, 0), (1, 2 * width - 1)] : [(0, 0), (0, width), (0, 3 * width - 1)] {
+                bad = opening
+                bad.classes[k].batchOpenings[tree].leaves[0][entry] += .one
+                #expect(throws: ZKMLError.self) { try verify(bad) }
+            }
+        }
+        // The plain proof keeps one class for both (unmasked) vectors of that size.
+        let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
+        #expect(plain.classes.count == 1 && plain.classes[0].batchOpenings.count == 2)
+    }
+
     /// The witness class's Basefold data (rounds, final polynomial, folded layers' leaves, the mask sum,
     /// and the opened base leaves of the vector and its mask) shares no element between two proofs of
     /// the same statement, and no element of it is a small integer (unmasked data would be).

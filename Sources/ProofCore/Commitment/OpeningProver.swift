@@ -2,8 +2,8 @@ extension PolynomialCommitment {
     typealias E = GoldilocksExt2
 
     /// The batches (indices, ascending) grouped by number of variables, for the batches that claims
-    /// mention; classes in increasing size. A batch in `alone` (one opened with a separate mask) is a
-    /// class of its own, after the other batches of its size.
+    /// mention; classes in increasing size. A batch in `alone` (a masked one: committed with an opening
+    /// mask, or opened with a separate mask) is a class of its own, after the other batches of its size.
     static func sizeClasses(_ commitments: [Commitment], _ claims: [EvaluationClaim],
                             alone: Set<Int> = []) -> [(numVariables: Int, batches: [Int])] {
         let used = Set(claims.map(\.batch)).sorted()
@@ -64,8 +64,10 @@ extension PolynomialCommitment {
     /// true (the prover does not check). All batches must share parameters.
     /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil.
     /// `separateMasks` (zero knowledge for a batch committed without a mask, docs/ZK.md §6.2): batch
-    /// index → a fresh `OpeningMask` of the batch's size; that batch (one polynomial) must be alone in
-    /// its size class, and its class is opened as f + β·M with the mask's tree opened next to it.
+    /// index → a fresh `OpeningMask` of the batch's size for a one-polynomial batch, whose class is
+    /// opened as f + β·M with the mask's tree opened next to it. Every masked batch (committed with an
+    /// opening mask, or given a separate mask) is opened as a size class of its own, even when another
+    /// batch has its size.
     public static func open(_ batches: [CommittedBatch], claims: [EvaluationClaim], transcript: inout Transcript,
                             randomness: ProofRandomness? = nil, separateMasks: [Int: OpeningMask] = [:]) -> OpeningProof {
         precondition(!batches.isEmpty && !claims.isEmpty, "open needs batches and claims")
@@ -86,10 +88,12 @@ extension PolynomialCommitment {
         }
         absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks.mapValues(\.commitment))
         var classes = [SizeClassProof]()
-        let sized = sizeClasses(commitments, claims, alone: Set(separateMasks.keys))
+        // Masked batches (either kind) are classes of their own, even next to another batch of their size.
+        let alone = Set(separateMasks.keys).union(batches.indices.filter { batches[$0].openingMask })
+        let sized = sizeClasses(commitments, claims, alone: alone)
         for (n, classBatches) in sized {
             let mask = classBatches.count == 1 ? separateMasks[classBatches[0]] : nil
-            let shared = sized.filter { $0.numVariables == n }.count > 1 && mask != nil
+            let shared = sized.filter { $0.numVariables == n }.count > 1 && classBatches.count == 1 && alone.contains(classBatches[0])
             classes.append(openClass(n: n, batches: classBatches.map { batches[$0] } + (mask.map { [$0.batch] } ?? []),
                                      batchIndices: classBatches + (mask == nil ? [] : [-1]), separateMask: mask != nil,
                                      claims: claims.filter { classBatches.contains($0.batch) },

@@ -2,8 +2,8 @@ extension PolynomialCommitment {
     /// Verifies a batched opening proof of `claims` against `commitments` (the same list, in the same
     /// order, the prover opened). Throws a `ProofError` naming the first failed check; never traps on
     /// malformed proofs or claims.
-    /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), whose
-    /// size class is opened in zero knowledge.
+    /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), each opened
+    /// in zero knowledge as a size class of its own (even next to another batch of its size).
     /// `separateMasks`: batch index → the commitment of the `OpeningMask` the prover opened that batch
     /// with (`open(separateMasks:)`): a one-polynomial batch, opened as a size class of its own (even next to other batches of its size), a mask of two
     /// polynomials of its size; the class is checked as f + β·(M_0 + u·M_1) over both trees.
@@ -34,8 +34,8 @@ extension PolynomialCommitment {
             throw .invalidParameters("commitment has \(com.numVariables) variables")
         }
         absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks)
-        // A batch with a separate mask is a class of its own, even when another batch has its size.
-        let classes = sizeClasses(commitments, claims, alone: Set(separateMasks.keys))
+        // A masked batch (either kind) is a class of its own, even when another batch has its size.
+        let classes = sizeClasses(commitments, claims, alone: Set(separateMasks.keys).union(maskedBatches))
         guard proof.classes.count == classes.count else {
             throw .shapeMismatch("\(proof.classes.count) size classes, expected \(classes.count)")
         }

@@ -156,18 +156,16 @@ struct CircuitPlan: Sendable {
     }
 
     /// log2 of the committed witness vector. Plain: the layout's size (at least the scheme's minimum).
-    /// Zero knowledge (protocol v10, docs/ZK.md §6.2): the witness is committed with an opening mask, so
-    /// (a) its top `openedEntries` (736) entries must lie above every column — the free region
+    /// Zero knowledge (docs/ZK.md §6.2): the witness is committed with an opening mask, so its top
+    /// `openedEntries` (736) entries must lie above every column — the free region
     /// [`witnessLayout.usedEnd`, 2^log), random fill that no claim's eq weight touches, which makes the
-    /// opened entries jointly uniform — and (b) its size must differ from the weight vector's (a
-    /// masked batch is alone in its size class). The vector doubles until both hold (the shipped
-    /// models need no doubling); the columns keep their offsets and claims are lifted with leading
-    /// zeros (`VectorCommitment.lift`).
+    /// opened entries jointly uniform. The vector doubles until that holds; the columns keep their
+    /// offsets and claims are lifted with leading zeros (`VectorCommitment.lift`). Its size may equal
+    /// the weight vector's (protocol v13): ProofCore opens a masked batch as a size class of its own.
     func witnessLog(zeroKnowledge: Bool) -> Int {
         var log = VectorCommitment.paddedCount(witnessLayout.totalSize).trailingZeroBitCount
         guard zeroKnowledge else { return log }
-        let weights = VectorCommitment.paddedCount(weightLayout.totalSize).trailingZeroBitCount
-        while (1 << log) - witnessLayout.usedEnd < ZeroKnowledge.openedEntries || log == weights { log += 1 }
+        while (1 << log) - witnessLayout.usedEnd < ZeroKnowledge.openedEntries { log += 1 }
         return log
     }
 

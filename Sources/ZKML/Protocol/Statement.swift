@@ -27,7 +27,9 @@ public enum ZKMLProtocol {
     /// claim-free random top region of at least 736 entries (46 queries × 16), so its Basefold
     /// opening is zero-knowledge too; bulk masks and random fill are drawn from a ChaCha20 keystream
     /// (docs/ZK.md §6.2).
-    public static let version: UInt8 = 12
+    /// Version 13 (zero-knowledge only): the witness vector may have the weight vector's size (ProofCore
+    /// opens a masked batch as a size class of its own); it no longer doubles to avoid it (docs/ZK.md §6.2).
+    public static let version: UInt8 = 13
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 
