@@ -13,6 +13,8 @@ public struct ProverModel: Sendable {
     public let modelID: [UInt8]
 
     let plan: CircuitPlan
+    /// The plan of zero-knowledge proofs (`CircuitPlan.zeroKnowledgeVariant`).
+    let zkPlan: CircuitPlan
     /// For tests: the committed (padded, blinded) weight vector.
     package var committedWeightVector: [Goldilocks] { weightBatch.evaluations[0] }
     /// All weights and biases, laid out by `plan.weightLayout`, as field elements.
@@ -58,6 +60,7 @@ public struct ProverModel: Sendable {
         self.weights = weights
         self.metadata = metadata
         self.plan = plan
+        self.zkPlan = plan.zeroKnowledgeVariant()
         let randomness = ProofRandomness(seed: blindingSeed ?? ProverModel.derivedSeed(columns, architecture, metadata))
         var blind = randomness.fork("weights.blinding")
         columns.append(blind.elements(1 << plan.weightLayout.logSizes[plan.weightBlindingSegment]))
@@ -91,6 +94,8 @@ public struct VerifierKey: Sendable {
     public let metadata: [UInt8]
     public let commitment: [UInt8]
     let plan: CircuitPlan
+    /// The plan of zero-knowledge proofs (`CircuitPlan.zeroKnowledgeVariant`).
+    let zkPlan: CircuitPlan
     public let modelID: [UInt8]
 
     init(architecture: CircuitArchitecture, metadata: [UInt8], commitment: [UInt8], plan: CircuitPlan, modelID: [UInt8]) {
@@ -98,6 +103,7 @@ public struct VerifierKey: Sendable {
         self.metadata = metadata
         self.commitment = commitment
         self.plan = plan
+        self.zkPlan = plan.zeroKnowledgeVariant()
         self.modelID = modelID
     }
 

@@ -296,14 +296,13 @@ import ZKML
     }
 
     /// Every message of a zero-knowledge proof is of a kind the simulator argument covers (docs/ZK.md §0):
-    /// masked values, masked sumcheck rounds, the pool reduction, the opening. Protocol v3 sent the two
+    /// masked values, masked sumcheck rounds, the opening (since v14 no pool reduction messages). Protocol v3 sent the two
     /// lookup trees' top values (`logup.top`) in the clear; since v4 the one lookup tree's root is a
     /// masked sumcheck whose finals are masked (`logup.root`, §2b).
     @Test func everyMessageIsOfACoveredKind() throws {
         let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
                        "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
-                       "zk.mask.sum", "zk.mask.value", "zk.reduce.pool", "zk.reduce.spare", "zk.vector.blind", "zk.vector.sum",
-                       "sumcheck round", "opening "]
+                       "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening "]
         for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
@@ -320,29 +319,54 @@ import ZKML
     /// 2^12 (v7/v5: 2^12 and 2^13, the opening's witness class had 13 variables). The plain proof
     /// commits the layout; since v10 the zero-knowledge proof's witness needs a free region of 736
     /// random entries above its columns (docs/ZK.md §6.2), which digits_mlp's 2^12 layout (columns up
-    /// to 3,648) lacks, so its ZK witness is 2^13.
+    /// to 3,648) lacks, so v10–v13 made its ZK witness 2^13. Since v14 the ZK pool is U alone (2^10;
+    /// docs/ZK.md §3): its columns end at 2,624 and its ZK witness is 2^12, as the plain one.
     @Test func maskPoolIsPackedSoDigitsMLPWitnessIsSmaller() throws {
         let (loaded, input) = try DigitsModelTests().load("digits_mlp")
-        for (options, sizes) in [(ProofOptions.default, [13, 15]), (.plain, [12, 15])] {
+        for (options, sizes) in [(ProofOptions.default, [12, 15]), (.plain, [12, 15])] {
             let r = try ZKMLProver.prove(model: loaded.prover, input: input, options: options)
             try ZKMLVerifier.verify(key: loaded.prover.verifierKey(), input: input, output: r.output, proof: r.proof)
             let opening = try openingProof(r.proof)
             #expect(opening.classes.map(\.numVariables).sorted() == sizes, "size classes \(opening.classes.map(\.numVariables))")
         }
         let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: loaded.prover.verifierKey())
-        #expect(shape.log == 13 && shape.freeStart == 3648)
+        #expect(shape.log == 12 && shape.freeStart == 2624, "\(shape)")
+        // digits_cnn: 2^14 (v10–v13: 2^15, its 2^14 layout ended at 15,888), the weights' size (v13).
+        let (cnn, _) = try DigitsModelTests().load("digits_cnn")
+        let cnnShape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: cnn.prover.verifierKey())
+        #expect(cnnShape.log == 14 && cnnShape.freeStart == 13840, "\(cnnShape)")
+    }
+
+    /// Protocol v14 (docs/ZK.md §3): the mask values and pool relations are one sparse claim on the
+    /// witness, proven by its zero-knowledge opening — a ZK proof carries no reduction message (no σ,
+    /// no pool value, no unmasked sumcheck round) — and the ZK pool column is half the plain one.
+    /// Changing a mask value or a G* (which moves the sparse claim's value) is rejected
+    /// (`everyMaskMessageIsBoundToThePool`); so is a verifier whose pool relations differ: a proof of
+    /// one network checked against the key of another with the same shapes.
+    @Test func maskRelationsAreOneSparseClaimOnTheWitness() throws {
+        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
+            let (model, input) = try model(net)
+            let key = model.verifierKey()
+            let r = try ZKMLProver.prove(model: model, input: input)
+            let labels = Set(try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof).map(\.what))
+            #expect(!labels.contains { $0.hasPrefix("zk.reduce") || $0.hasPrefix("sumcheck round") }, "\(labels.sorted())")
+            #expect(labels.contains("zk.mask.value") && labels.contains("zk.mask.sum"))
+        }
+        let (loaded, _) = try DigitsModelTests().load("digits_mlp")
+        #expect(ZKMLVerifier.maskPoolLogs(key: loaded.prover.verifierKey()) == (plain: 11, zeroKnowledge: 10))
     }
 
     /// Every mask message is bound to the committed pool (docs/ZK.md §3): changing any G* (`zk.mask.sum`),
-    /// any mask value g(r) (`zk.mask.value`), σ = S(κ) (`zk.reduce.spare`) or the pool's final value
-    /// is rejected, including the first and last of each kind (degree-2 to degree-9 slots).
+    /// or any mask value g(r) (`zk.mask.value`) is rejected, including the first and last of each kind
+    /// (degree-2 to degree-9 slots): each moves the value of the sparse pool claim the witness opening
+    /// proves (protocol v14; v3–v13 also σ = S(κ) and the reduction's pool value).
     @Test func everyMaskMessageIsBoundToThePool() throws {
         for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
             let (model, input) = try model(net)
             let key = model.verifierKey()
             let r = try ZKMLProver.prove(model: model, input: input)
             let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
-            for label in ["zk.mask.sum", "zk.mask.value", "zk.reduce.spare", "zk.reduce.pool"] {
+            for label in ["zk.mask.sum", "zk.mask.value"] {
                 let values = elements.filter { $0.what == label }.map(\.value)
                 try #require(!values.isEmpty, "no \(label)")
                 let picked = Set([0, values.count / 2, values.count - 1]).map { values[$0] }

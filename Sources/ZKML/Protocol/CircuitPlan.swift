@@ -14,11 +14,11 @@ struct CircuitPlan: Sendable {
     /// Committed column of the multiplicities (laid out like the table tree).
     let multiplicityColumn: Int
     /// Layout of the committed witness vector.
-    let witnessLayout: SegmentLayout
+    private(set) var witnessLayout: SegmentLayout
     /// Zero knowledge: the column holding every sumcheck's Libra mask (zero when not ZK), its layout,
     /// and a column of random blinding entries (zero when not ZK).
     let maskPoolColumn: Int
-    let maskPool: MaskPoolLayout
+    private(set) var maskPool: MaskPoolLayout
     let blindingColumn: Int
     /// Weight-vector segment of random blinding entries (the weight commitment is always hiding).
     let weightBlindingSegment: Int
@@ -140,6 +140,19 @@ struct CircuitPlan: Sendable {
 
     }
 
+    /// The plan of zero-knowledge proofs (protocol v14, docs/ZK.md §3): the mask pool is U alone (the
+    /// mask relations are sparse claims on the witness, opened in zero knowledge, so the random half S
+    /// of the plain layout is gone), and the witness layout is rebuilt with the smaller pool column.
+    /// Plain proofs keep this plan's layout (their pool column is zero), byte for byte.
+    func zeroKnowledgeVariant() -> CircuitPlan {
+        var plan = self
+        plan.maskPool = maskPool.withoutRandomHalf()
+        var logs = witnessLayout.logSizes
+        logs[maskPoolColumn] = plan.maskPool.poolLog
+        plan.witnessLayout = SegmentLayout(logSizes: logs)
+        return plan
+    }
+
     /// Where each committed vector's random blinding entries are (docs/ZK.md §2a, `combineVector`): the
     /// weights' blinding segment, the witness's blinding column, the I/O vector's random eighth Q;
     /// points lifted to the padded committed vectors.
@@ -167,6 +180,14 @@ struct CircuitPlan: Sendable {
         guard zeroKnowledge else { return log }
         while (1 << log) - witnessLayout.usedEnd < ZeroKnowledge.openedEntries { log += 1 }
         return log
+    }
+
+    /// The pool column's sparse relation claim (`MaskPoolLayout.relationClaim`) as a claim on the
+    /// committed witness vector of 2^`witnessLog` entries: every point moved to the pool column and lifted.
+    func poolClaimOnWitness(_ pool: ValueClaim, witnessLog: Int) -> ValueClaim {
+        func place(_ p: [Ext]) -> [Ext] { VectorCommitment.lift(witnessLayout.globalPoint(maskPoolColumn, p), toLog: witnessLog) }
+        return ValueClaim(point: place(pool.point), value: pool.value,
+                          terms: pool.terms.map { ClaimTerm(point: place($0.point), coefficient: $0.coefficient) })
     }
 
     /// True when the claim's eq weight, and every term's, is zero on the zero-knowledge witness's

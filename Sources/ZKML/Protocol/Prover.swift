@@ -103,7 +103,7 @@ struct ProverState {
 
     init(model: ProverModel, witness: CircuitWitness, options: ProofOptions) {
         self.model = model
-        self.plan = model.plan
+        self.plan = options.zeroKnowledge ? model.zkPlan : model.plan
         self.witness = witness
         self.options = options
         self.fieldValues = witness.values.map { $0.map { Goldilocks(integer: Int($0)) } }
@@ -111,11 +111,11 @@ struct ProverState {
         let padOut = witness.values[arch.layers.count]
         randomness = options.debugSeed.map { ProofRandomness(seed: $0) } ?? .fresh()
         let privacy = options.privacy
-        ioLayout = IOCommitment.layout(model.plan, privacy)
+        ioLayout = IOCommitment.layout(model.zkPlan, privacy)
         if privacy.anyPrivate {
             let seed = options.ioOpeningSeed ?? randomness.derivedSeed("io")
             ioSeed = seed
-            ioBatch = IOCommitment.commit(model.plan, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
+            ioBatch = IOCommitment.commit(model.zkPlan, privacy, paddedInput: witness.values[0], paddedOutput: padOut, seed: seed)
         } else {
             ioSeed = nil
             ioBatch = nil
@@ -312,10 +312,7 @@ struct ProverState {
             if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.combineVector(ioBatch.evaluations[0], ioClaims, blinding: blinding.io)] }
             witnessClaims = [channel.combineVector(witnessBatch.evaluations[0], witnessClaims, blinding: blinding.witness)]
         }
-        if let pool = channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: VectorCommitment.lift(
-                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), toLog: sizes.witnessLog), value: pool.value))
-        }
+        if let pool = channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
         if options.zeroKnowledge {
             precondition(witnessClaims.allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
         }

@@ -29,7 +29,10 @@ public enum ZKMLProtocol {
     /// (docs/ZK.md §6.2).
     /// Version 13 (zero-knowledge only): the witness vector may have the weight vector's size (ProofCore
     /// opens a masked batch as a size class of its own); it no longer doubles to avoid it (docs/ZK.md §6.2).
-    public static let version: UInt8 = 13
+    /// Version 14 (zero-knowledge only): the mask pool is U alone; every mask value and pool relation
+    /// is one sparse claim on the witness, proven by its zero-knowledge opening (no reduction sumcheck,
+    /// no σ = S(κ)); the witness layout shrinks by the pool's former random half (docs/ZK.md §3).
+    public static let version: UInt8 = 14
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

@@ -55,16 +55,16 @@ struct VerifierState {
 
     init(key: VerifierKey, header: ProofHeader, input: [Int64]?, output: [Int64]?, proof: [UInt8]) throws(ZKMLError) {
         self.key = key
-        self.plan = key.plan
+        self.plan = header.zeroKnowledge ? key.zkPlan : key.plan
         self.header = header
         self.inputField = input.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
         self.outputField = output.map { $0.map { Goldilocks(integer: Int($0)) } } ?? []
-        ioLayout = IOCommitment.layout(key.plan, header.privacy)
+        ioLayout = IOCommitment.layout(key.zkPlan, header.privacy)
         ioCommitment = header.privacy.anyPrivate
             ? try VectorCommitment.parse(header.ioCommitment, count: ioLayout.committedSize, polynomials: 3, what: "input/output commitment")
             : nil
         channel = VerifierChannel(transcript: ZKMLProtocol.transcript(header: header, input: input, output: output), proof: proof)
-        if header.zeroKnowledge { channel.masks = MaskPoolVerifier(layout: key.plan.maskPool) }
+        if header.zeroKnowledge { channel.masks = MaskPoolVerifier(layout: key.zkPlan.maskPool) }
         claims = Array(repeating: [], count: key.architecture.layers.count + 1)
     }
 
@@ -286,10 +286,7 @@ struct VerifierState {
             witnessClaims = [try channel.combineVector(witnessClaims, blinding: blinding.witness)]
         }
         channel.section = "zero-knowledge masks"
-        if let pool = try channel.reduceMasks() {
-            witnessClaims.append(ValueClaim(point: VectorCommitment.lift(
-                plan.witnessLayout.globalPoint(plan.maskPoolColumn, pool.point), toLog: sizes.witnessLog), value: pool.value))
-        }
+        if let pool = try channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
         if header.zeroKnowledge {
             guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
                 throw .rejected("a witness claim touches the free region")

@@ -26,7 +26,9 @@ struct MaskPoolLayout: Sendable, Equatable {
     /// (docs/ZK.md §2a): one per masked evaluation the protocol sends.
     let finalStart: Int
     let finalCapacity: Int
-    let poolLog: Int
+    /// log2 of the pool column: U and the random half S in the plain layout; U alone in
+    /// zero-knowledge proofs since protocol v14 (`withoutRandomHalf`).
+    private(set) var poolLog: Int
     /// Random entries of U no mask uses.
     static let spareCount = 16
 
@@ -297,12 +299,18 @@ struct MaskPoolVerifier {
 }
 
 extension MaskPoolLayout {
-    /// L = Σ_k λ_k Σ_i Σ_j r_ki^j·(1_{A_kij} + u·1_{B_kij}) on U (g_ki(r_ki) as a functional) and eq(κ, ·) on S:
-    /// Σ_x pool(x)·L(x) is S(κ) + Σ_k λ_k·g_k(r_k), the combination of every mask value sent.
-    func reductionWeights(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext], spare kappa: [Ext]) -> [Ext] {
+    /// The pool of zero-knowledge proofs (protocol v14): U alone, half the plain layout's column.
+    func withoutRandomHalf() -> MaskPoolLayout {
+        var layout = self
+        layout.poolLog -= 1
+        return layout
+    }
+
+    /// L = Σ_k λ_k Σ_i Σ_j r_ki^j·(1_{A_kij} + u·1_{B_kij}) + Σ_j λ_j·functional_j on the pool:
+    /// Σ_x pool(x)·L(x) = Σ_k λ_k·g_k(r_k) + Σ_j λ_j·value_j, the combination of every mask value and
+    /// pool relation (docs/ZK.md §3).
+    func relationWeights(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext]) -> [Ext] {
         var table = [Ext](repeating: .zero, count: poolSize)
-        let eqS = MLE.eqTable(kappa)
-        for j in eqS.indices { table[poolSize / 2 + j] = eqS[j] }
         let u = Ext(.zero, .one)
         for (k, rec) in records.enumerated() {
             let lambda = lambdas[k], lambdaU = lambdas[k] * u
@@ -323,5 +331,22 @@ extension MaskPoolLayout {
             for (i, c) in rec.functional.terms { table[i] += lambda * c }
         }
         return table
+    }
+
+    /// Every mask value and pool relation as ONE sparse claim on the pool column (protocol v14,
+    /// docs/ZK.md §3): with challenges λ, Σ_x pool(x)·L(x) = Σ λ·(claimed values), written as a
+    /// combination claim whose points are the Boolean points of L's non-zero entries (the first
+    /// entry's coefficient normalised to 1). Nil when L is zero.
+    func relationClaim(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext]) -> ValueClaim? {
+        let weights = relationWeights(records, linear, lambdas)
+        var total = Ext.zero
+        for (k, r) in records.enumerated() { total += lambdas[k] * r.value }
+        for (k, r) in linear.enumerated() { total += lambdas[records.count + k] * r.value }
+        guard let first = weights.firstIndex(where: { !$0.isZero }) else { return nil }
+        func bits(_ i: Int) -> [Ext] { (0..<poolLog).map { (i >> (poolLog - 1 - $0)) & 1 == 1 ? .one : .zero } }
+        let scale = weights[first].inverse()!   // non-zero: the first non-zero weight
+        var terms = [ClaimTerm]()
+        for i in (first + 1)..<poolSize where !weights[i].isZero { terms.append(ClaimTerm(point: bits(i), coefficient: weights[i] * scale)) }
+        return ValueClaim(point: bits(first), value: total * scale, terms: terms)
     }
 }

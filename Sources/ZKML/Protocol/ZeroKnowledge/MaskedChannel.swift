@@ -85,23 +85,13 @@ extension ProverChannel {
         return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
     }
 
-    /// Reduces every mask value and pool relation to one claim on the pool column:
-    /// Σ_x pool(x)·L(x) = σ + Σ_k λ_k v_k by one (unmasked) sumcheck whose first round binds the pool's
-    /// top variable (U versus the random half S); L is eq(κ, ·) on S and σ = S(κ) is sent first
-    /// (docs/ZK.md §3). Returns the claim on the pool column.
+    /// Every mask value and pool relation as one sparse claim on the pool column (protocol v14,
+    /// docs/ZK.md §3): challenges λ, nothing sent; the witness's zero-knowledge opening proves
+    /// Σ_x pool(x)·L(x) = Σ_k λ_k v_k. Returns the claim (pool coordinates).
     mutating func reduceMasks() -> ValueClaim? {
         guard let pool = masks, !pool.records.isEmpty || !pool.linearRecords.isEmpty else { return nil }
         let lambdas = challenges("zk.reduce.lambda", count: pool.records.count + pool.linearRecords.count)
-        let kappa = challenges("zk.reduce.kappa", count: pool.layout.poolLog - 1)
-        let weights = pool.layout.reductionWeights(pool.records, pool.linearRecords, lambdas, spare: kappa)
-        let half = pool.layout.poolSize / 2
-        send("zk.reduce.spare", MLE.evaluate(Array(pool.column[half...]), at: kappa))
-        // The base-field pool times the extension weights (ProofCore's fast path: the same proof as
-        // the generic product sumcheck).
-        let out = Sumcheck.proveProduct(pool.column, weights, transcript: &transcript)
-        out.proof.write(to: &writer)
-        send("zk.reduce.pool", out.finalEvaluations[0])
-        return ValueClaim(point: out.point, value: out.finalEvaluations[0])
+        return pool.layout.relationClaim(pool.records, pool.linearRecords, lambdas)
     }
 }
 
@@ -179,26 +169,13 @@ extension VerifierChannel {
         return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
     }
 
-    /// Checks the reduction of every mask value and pool relation to one claim on the pool column.
+    /// The sparse claim on the pool column of every mask value and pool relation (see the prover's).
     mutating func reduceMasks() throws(ZKMLError) -> ValueClaim? {
         guard let pool = masks, !pool.records.isEmpty || !pool.linearRecords.isEmpty else { return nil }
         let lambdas = challenges("zk.reduce.lambda", count: pool.records.count + pool.linearRecords.count)
-        let kappa = challenges("zk.reduce.kappa", count: pool.layout.poolLog - 1)
-        var claim = try receive("zk.reduce.spare")
-        for (k, r) in pool.records.enumerated() { claim += lambdas[k] * r.value }
-        for (k, r) in pool.linearRecords.enumerated() { claim += lambdas[pool.records.count + k] * r.value }
-        let sub = try sumcheck(unmasked: claim, numVariables: pool.layout.poolLog, degree: 2)
-        let value = try receive("zk.reduce.pool")
-        let weights = pool.layout.reductionWeights(pool.records, pool.linearRecords, lambdas, spare: kappa)
-        try expect(value * MLE.evaluate(weights, at: sub.point), sub.expectedValue, "mask values do not match the committed masks")
-        return ValueClaim(point: sub.point, value: value)
-    }
-
-    /// An ordinary sumcheck even in zero-knowledge mode.
-    mutating func sumcheck(unmasked claim: Ext, numVariables: Int, degree: Int) throws(ZKMLError) -> SumcheckSubClaim<Ext> {
-        let saved = masks
-        masks = nil
-        defer { masks = saved }
-        return try sumcheck(claim: claim, numVariables: numVariables, degree: degree)
+        guard let claim = pool.layout.relationClaim(pool.records, pool.linearRecords, lambdas) else {
+            throw .rejected("zero knowledge: the mask relations have no weight on the pool")
+        }
+        return claim
     }
 }

@@ -70,7 +70,7 @@ public struct PrivateOutputOpening: Sendable, Equatable {
             paddedIn = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
         }
         let paddedOut = output + [Int64](repeating: 0, count: arch.outputSize - output.count)
-        let batch = IOCommitment.commit(key.plan, header.privacy, paddedInput: paddedIn, paddedOutput: paddedOut, seed: seed)
+        let batch = IOCommitment.commit(key.zkPlan, header.privacy, paddedInput: paddedIn, paddedOutput: paddedOut, seed: seed)
         guard batch.commitment.serialized() == header.ioCommitment else {
             throw .rejected("the output (or input) does not open the proof's commitment")
         }

@@ -209,7 +209,7 @@ extension ZKMLProver {
         guard input.count == arch.inputLength else { throw .badInput("the model takes \(arch.inputLength) inputs, got \(input.count)") }
         guard seed.count == ProofRandomness.seedByteCount else { throw .badInput("an opening seed has \(ProofRandomness.seedByteCount) bytes, got \(seed.count)") }
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
-        return IOCommitment.commit(key.plan, Privacy(privateInput: true), paddedInput: padded, paddedOutput: [], seed: seed)
+        return IOCommitment.commit(key.zkPlan, Privacy(privateInput: true), paddedInput: padded, paddedOutput: [], seed: seed)
             .commitment.serialized()
     }
 }
@@ -267,14 +267,19 @@ extension ZKMLVerifier {
     /// For tests: the zero-knowledge witness commitment's shape (docs/ZK.md §6.2): log2 of the committed
     /// vector, and where its free region (random, claim-free, up to the top) starts.
     package static func zeroKnowledgeWitnessShape(key: VerifierKey) -> (log: Int, freeStart: Int) {
-        (key.plan.witnessLog(zeroKnowledge: true), key.plan.witnessLayout.usedEnd)
+        (key.zkPlan.witnessLog(zeroKnowledge: true), key.zkPlan.witnessLayout.usedEnd)
+    }
+
+    /// For tests: log2 of the mask pool column in plain and in zero-knowledge proofs (docs/ZK.md §3).
+    package static func maskPoolLogs(key: VerifierKey) -> (plain: Int, zeroKnowledge: Int) {
+        (key.plan.maskPool.poolLog, key.zkPlan.maskPool.poolLog)
     }
 
     /// For tests: whether a claim at `point` (with further combination terms at `terms`) on the
     /// zero-knowledge witness vector has zero eq weight on its free region (the check prover and
     /// verifier run on every witness claim).
     package static func claimMissesWitnessFreeRegion(key: VerifierKey, point: [Ext], terms: [[Ext]] = []) -> Bool {
-        key.plan.missesWitnessFreeRegion(ValueClaim(point: point, value: .zero,
+        key.zkPlan.missesWitnessFreeRegion(ValueClaim(point: point, value: .zero,
                                                     terms: terms.map { ClaimTerm(point: $0, coefficient: .one) }))
     }
 
