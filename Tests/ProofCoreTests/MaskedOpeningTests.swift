@@ -166,4 +166,47 @@ import TestSupport
         bad.classes[1].values[0] += .one
         #expect(throws: ProofError.self) { try verify(c, claims, bad) }
     }
+
+    /// A sparse claim (protocol v14, docs/ZK.md §3): a combination claim whose points are Boolean (unit
+    /// vectors, Σ_i c_i·f[i]) next to an eq claim, on a masked and on an unmasked one-polynomial batch
+    /// (DirectFolding's and the verifier's unit-vector paths, the compact transcript encoding), with
+    /// a repeated index. A wrong value, coefficient or index, or a term dropped, is rejected.
+    @Test func sparseClaimOfUnitVectorsOpens() throws {
+        let n = 7
+        let f = randomTable(n, seed: 3)
+        func bits(_ i: Int) -> [E] { (0..<n).map { (i >> (n - 1 - $0)) & 1 == 1 ? .one : .zero } }
+        let indices = [5, 6, 7, 64, 65, 100, 127, 6]
+        let coefficients = indices.indices.map { E(Goldilocks(UInt64(3 + 7 * $0)), Goldilocks(UInt64($0))) }
+        var value = E(f[indices[0]])
+        for k in 1..<indices.count { value += coefficients[k] * E(f[indices[k]]) }
+        let sparse = EvaluationClaim(batch: 0, polynomial: 0, point: bits(indices[0]), value: value,
+                                     terms: (1..<indices.count).map { ClaimTerm(point: bits(indices[$0]), coefficient: coefficients[$0]) })
+        for masked in [true, false] {
+            let batch = PolynomialCommitment.commit([f], parameters: .testing, randomness: ProofRandomness(seed: [9]), openingMask: masked)
+            let claims = [sparse] + self.claims(batch: 0, f, seed: 10).prefix(1)
+            var pt = Transcript(domain: "sparse-test")
+            let proof = PolynomialCommitment.open([batch], claims: claims, transcript: &pt, randomness: ProofRandomness(seed: [4]))
+            func verify(_ claims: [EvaluationClaim]) throws(ProofError) {
+                var t = Transcript(domain: "sparse-test")
+                try PolynomialCommitment.verify([batch.commitment], parameters: .testing, claims: claims, proof: proof, transcript: &t,
+                                                maskedBatches: masked ? [0] : [])
+            }
+            try verify(claims)
+            var bad = claims
+            bad[0].value += .one
+            #expect(throws: ProofError.self) { try verify(bad) }
+            bad = claims
+            bad[0].terms[3].coefficient += .one
+            #expect(throws: ProofError.self) { try verify(bad) }
+            bad = claims
+            bad[0].terms[3].point = bits(indices[4] ^ 1)
+            #expect(throws: ProofError.self) { try verify(bad) }
+            bad = claims
+            bad[0].point = bits(indices[0] + 1)
+            #expect(throws: ProofError.self) { try verify(bad) }
+            bad = claims
+            bad[0].terms.removeLast()
+            #expect(throws: ProofError.self) { try verify(bad) }
+        }
+    }
 }

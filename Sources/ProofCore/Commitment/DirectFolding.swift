@@ -81,6 +81,10 @@ struct DirectFolding {
     /// Variables left.
     private(set) var variables: Int
     var weights: [ClaimWeight]
+    /// The factors whose point is entirely Boolean (a unit vector: one entry of the table; a sparse
+    /// claim, docs/ZK.md §3, has hundreds), as (index, scale) in increasing index, merged: the
+    /// product form would cost a table pass per factor and round, this costs one read.
+    var sparse: [(index: Int, scale: E)] = []
 
     /// The claims (all on the one polynomial, points of `n` coordinates) combined with powers of γ;
     /// each term of a combination claim is one more product-form factor.
@@ -101,10 +105,47 @@ struct DirectFolding {
         variables = base.count.trailingZeroBitCount
         var g = E.one
         // A combination claim contributes one factor per term (docs/PROOF_CORE.md, `EvaluationClaim.terms`).
-        weights = claims.flatMap { c in
-            defer { g *= gamma }
-            return c.weightTerms.map { ClaimWeight(scale: g * $0.coefficient, point: $0.point) }
+        var weights = [ClaimWeight]()
+        var sparse = [(index: Int, scale: E)]()
+        for c in claims {
+            for t in c.weightTerms {
+                if let index = DirectFolding.booleanIndex(t.point) {
+                    sparse.append((index, g * t.coefficient))
+                } else {
+                    weights.append(ClaimWeight(scale: g * t.coefficient, point: t.point))
+                }
+            }
+            g *= gamma
         }
+        self.weights = weights
+        self.sparse = DirectFolding.merged(sparse.sorted { $0.index < $1.index })
+    }
+
+    /// The index a point of 0/1 coordinates names (first coordinate on the top bit); nil otherwise.
+    static func booleanIndex(_ point: [E]) -> Int? {
+        var index = 0
+        for p in point {
+            guard p == .zero || p == .one else { return nil }
+            index = index << 1 | (p == .one ? 1 : 0)
+        }
+        return index
+    }
+
+    /// Entries with equal indices (sorted input) summed.
+    static func merged(_ entries: [(index: Int, scale: E)]) -> [(index: Int, scale: E)] {
+        var out = [(index: Int, scale: E)]()
+        out.reserveCapacity(entries.count)
+        for e in entries {
+            if let last = out.last, last.index == e.index { out[out.count - 1].scale += e.scale } else { out.append(e) }
+        }
+        return out
+    }
+
+    /// Entry `i` of the current table (round 0: f, or f + β·(M_0 + u·M_1) for a masked opening).
+    private func entry(_ i: Int) -> E {
+        guard round == 0 else { return round % 2 == 1 ? a[i] : b[i] }
+        guard let mask else { return E(committed[i]) }
+        return E(committed[i]) + mask.beta * E(mask.m0[i], mask.m1[i])
     }
 
     /// Folds done so far.
@@ -137,6 +178,7 @@ struct DirectFolding {
             let p = w.point[w.point.count - 1]
             sum += w.scale * ((E.one - p) * a0 + p * a1)
         }
+        for e in sparse { sum += e.scale * entry(e.index) }
         return sum
     }
 
@@ -149,6 +191,16 @@ struct DirectFolding {
             s0 += w.scale * (E.one - p) * a0
             // eq(p, 2) = 3p − 1; the table's line at 2 is 2·A(1) − A(0).
             s2 += w.scale * (p.doubled() + p - E.one) * (a1.doubled() - a0)
+        }
+        // A unit vector at index i: its last coordinate is bit 0 of i (eq at 0: 1 − bit; at 2: 3·bit − 1).
+        for e in sparse {
+            let (t0, t1) = (entry(e.index & ~1), entry(e.index | 1))
+            if e.index & 1 == 0 {
+                s0 += e.scale * t0
+                s2 -= e.scale * (t1.doubled() - t0)
+            } else {
+                s2 += e.scale.doubled() * (t1.doubled() - t0)
+            }
         }
         return [s0, claim - s0, s2]
     }
@@ -221,6 +273,8 @@ struct DirectFolding {
         }
         variables -= 1
         for i in weights.indices { weights[i].bind(rho) }
+        let oneMinusRho = E.one - rho
+        sparse = DirectFolding.merged(sparse.map { ($0.index >> 1, $0.scale * ($0.index & 1 == 1 ? rho : oneMinusRho)) })
     }
 
     /// The monomial coefficients of the current (folded) table.

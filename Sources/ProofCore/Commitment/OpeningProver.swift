@@ -42,10 +42,20 @@ extension PolynomialCommitment {
             transcript.absorb("pcs.claim.value", c.value)
             if !c.terms.isEmpty {
                 transcript.absorb("pcs.claim.terms", integer: UInt64(c.terms.count))
+                // One absorb for all terms (a sparse claim has hundreds, docs/ZK.md §3); a Boolean point
+                // (a unit vector) by its index, any other point by its coordinates, then the coefficient.
+                var w = ByteWriter(capacity: c.terms.count * (9 + 2 * E.byteCount))
                 for t in c.terms {
-                    transcript.absorb("pcs.claim.term.point", elements: t.point)
-                    transcript.absorb("pcs.claim.term.coefficient", t.coefficient)
+                    if let index = DirectFolding.booleanIndex(t.point) {
+                        w.writeUInt8(0)
+                        w.writeUInt64(UInt64(index))
+                    } else {
+                        w.writeUInt8(1)
+                        w.write(elements: t.point)
+                    }
+                    t.coefficient.write(to: &w)
                 }
+                transcript.absorb("pcs.claim.term.list", bytes: w.bytes)
             }
         }
     }

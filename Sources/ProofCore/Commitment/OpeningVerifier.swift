@@ -169,9 +169,18 @@ extension PolynomialCommitment {
             ? claims.enumerated().flatMap { l, c in c.weightTerms.map { ($0.point, gammas[l] * $0.coefficient) } }
             : [(point, .one)]
         for (z, scale) in weighted {
-            var term = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
+            // A Boolean prefix of the final polynomial's coordinates picks one evaluation (a sparse
+            // claim's unit vectors, docs/ZK.md §3); otherwise the eq table's inner product.
+            var top = 0
+            var booleanTop = true
+            for c in z[0..<remaining] where booleanTop {
+                if c == .zero || c == .one { top = top << 1 | (c == .one ? 1 : 0) } else { booleanTop = false }
+            }
+            var term = booleanTop ? finalEvaluations[top] : MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
             for i in 0..<folded {
-                term *= MLE.eq([z[n - 1 - i]], [rhos[i]])
+                // eq(c, ρ) = 1 − c − ρ + 2cρ, without the two one-element arrays of `MLE.eq`.
+                let (c, rho) = (z[n - 1 - i], rhos[i])
+                term *= c == .one ? rho : c == .zero ? E.one - rho : E.one - c - rho + (c * rho).doubled()
             }
             expected += scale * term
         }
