@@ -7,13 +7,13 @@ enum SyntheticNetworks {
         (0..<count).map { _ in Int64.random(in: range, using: &rng) }
     }
 
-    /// 12 -> 20 -> ReLU -> 6 (output 6 of a padded 8).
-    static func mlp(seed: UInt64 = 1) -> QuantizedNetwork {
+    /// 12 -> `hidden` (20) -> ReLU -> 6 (output 6 of a padded 8).
+    static func mlp(seed: UInt64 = 1, hidden: Int = 20) -> QuantizedNetwork {
         var rng = SplitMix64(seed: seed)
-        let w1 = (0..<20).map { _ in values(12, -64...64, &rng) }
-        let w2 = (0..<6).map { _ in values(20, -64...64, &rng) }
+        let w1 = (0..<hidden).map { _ in values(12, -64...64, &rng) }
+        let w2 = (0..<6).map { _ in values(hidden, -64...64, &rng) }
         return QuantizedNetwork(inputShape: [12], inputMin: 0, inputMax: 16, layers: [
-            .dense(weights: w1, bias: values(20, -200...200, &rng)),
+            .dense(weights: w1, bias: values(hidden, -200...200, &rng)),
             .requantize(shift: 5, lo: 0, hi: 127),
             .dense(weights: w2, bias: values(6, -200...200, &rng)),
         ])
@@ -21,16 +21,7 @@ enum SyntheticNetworks {
 
     /// 12 -> 128 -> ReLU -> 6: its weight vector (2^12) has the zero-knowledge witness's size
     /// (protocol v13: the masked witness is opened as a size class of its own next to the weights).
-    static func mlpSharingTheWitnessSize(seed: UInt64 = 3) -> QuantizedNetwork {
-        var rng = SplitMix64(seed: seed)
-        let w1 = (0..<128).map { _ in values(12, -64...64, &rng) }
-        let w2 = (0..<6).map { _ in values(128, -64...64, &rng) }
-        return QuantizedNetwork(inputShape: [12], inputMin: 0, inputMax: 16, layers: [
-            .dense(weights: w1, bias: values(128, -200...200, &rng)),
-            .requantize(shift: 5, lo: 0, hi: 127),
-            .dense(weights: w2, bias: values(6, -200...200, &rng)),
-        ])
-    }
+    static func mlpSharingTheWitnessSize() -> QuantizedNetwork { mlp(seed: 3, hidden: 128) }
 
     /// 1x6x6 -> conv 3x3 pad 1 (3 ch) -> ReLU -> maxpool 2x2 -> flatten -> 5.
     static func cnn(seed: UInt64 = 2) -> QuantizedNetwork {
