@@ -288,7 +288,11 @@ import Wire
         // (not the seed, so it can rejoin through node 1 after a restart). Promised times are
         // long, so a resumed worker is not replaced while it restarts.
         let net = try await Net.start(5) { i in
+            // The requester's bid window is long so that node 2's bid counts even on a loaded machine
+            // (it closes early once every live worker has bid); under load 10 a 1.5 s window once
+            // closed before node 2's bid arrived and another node won.
             ["--promised-ms", "20000", "--result-grace-ms", "10000"] + (i == 1 ? ["--price", "1", "--prove-delay-ms", "3000"] : ["--price", "3"])
+                + (i == 3 ? ["--bid-window-ms", "8000", "--bid-grace-ms", "8000"] : [])
         }
         defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
 
