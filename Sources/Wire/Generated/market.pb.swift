@@ -331,7 +331,9 @@ public nonisolated struct Ciro_V1_Result: Sendable {
   /// quantized output (empty when the output is private)
   public var output: [Int64] = []
 
-  /// output value = output / 2^scale_bits
+  /// output value = output / 2^scale_bits. For a model with several outputs, the first output's
+  /// exponent only: `output` is the outputs' flat vectors concatenated, and each output's size and
+  /// exponent are in the registered model's metadata (version 2), which readers must use.
   public var outputScaleBits: Int32 = 0
 
   public var outputCommitment: Data = Data()
