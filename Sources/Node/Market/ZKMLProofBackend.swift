@@ -29,13 +29,21 @@ public actor ZKMLProofBackend: ProofBackend {
     /// Models whose masks want refilling (the models known here, most recently proven last).
     var refillWanted: [[UInt8]] = []
     var refilling = false
+    /// When the last proof or verification ended; masks are made only after `maskIdleDelay` of quiet
+    /// (the result of a proof is still being published right after it, and a mask made then would
+    /// only move its cost from the proof onto the job's latency).
+    var lastWork = ContinuousClock.now
+    /// The quiet spell before masks are made (default 50 ms).
+    public nonisolated let maskIdleDelay: Duration
     /// Proofs made with a prepared mask, and with the mask made inside the proof.
     public private(set) var preparedMaskProofs = 0
     public private(set) var inlineMaskProofs = 0
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
     /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof).
-    public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget) throws {
+    public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget,
+                maskIdleDelay: Duration = .milliseconds(50)) throws {
+        self.maskIdleDelay = maskIdleDelay
         store = ModelStore(dataDirectory: dataDirectory)
         marketDirectory = dataDirectory + "/market/models"
         self.proveDelayMs = proveDelayMs
@@ -163,6 +171,7 @@ public actor ZKMLProofBackend: ProofBackend {
     /// `model` first when given).
     func finishedWork(refill model: [UInt8]?) {
         busy -= 1
+        lastWork = .now
         if let model { wantMasks(model) }
         startRefills()
     }
@@ -174,30 +183,36 @@ public actor ZKMLProofBackend: ProofBackend {
         refillWanted.insert(id, at: 0)
     }
 
-    /// Starts the background refill unless one runs, work is in flight, or nothing is wanted.
+    /// Starts the background refill (which waits for a quiet spell) unless one runs, work is in
+    /// flight, or nothing is wanted.
     func startRefills() {
         guard !refilling, busy == 0, !refillWanted.isEmpty else { return }
         refilling = true
         Task { await self.runRefills() }
     }
 
-    /// Makes masks for the wanted models in turn while idle; a model interrupted by new work stays
-    /// queued (the next finished proof or verification restarts the refill). A mask being made when
-    /// a job arrives is finished (about 0.4–0.8 s of CPU for a 2^21-entry model; milliseconds for the
-    /// digits models).
+    /// Makes masks for the wanted models in turn once nothing has been in flight for
+    /// `maskIdleDelay`; while work goes on it waits (a model interrupted by new work stays queued). A
+    /// mask being made when a job arrives is finished (about 0.4–0.8 s of CPU for a 2^21-entry
+    /// model; milliseconds for the digits models).
     func runRefills() async {
-        while busy == 0, let id = refillWanted.first {
+        while let id = refillWanted.first {
+            while !isIdle {
+                let quiet = lastWork + maskIdleDelay
+                try? await Task.sleep(until: busy > 0 ? .now + maskIdleDelay : max(quiet, .now + .milliseconds(1)), clock: .continuous)
+            }
             guard let prover = provers[id] else {
                 refillWanted.removeFirst()
                 continue
             }
             await weightMasks.refill(model: prover) { await self.isIdle }
-            if busy == 0 { refillWanted.removeAll { $0 == id } }
+            if isIdle { refillWanted.removeAll { $0 == id } }
         }
         refilling = false
     }
 
-    var isIdle: Bool { busy == 0 }
+    /// Nothing in flight, and nothing for `maskIdleDelay`.
+    var isIdle: Bool { busy == 0 && ContinuousClock.now >= lastWork + maskIdleDelay }
 
     /// Waits until no mask refill runs (tests and benchmarks; returns at once when none does).
     public func waitForMaskRefills() async {
