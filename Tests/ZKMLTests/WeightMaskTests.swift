@@ -119,4 +119,19 @@ import ZKML
             #expect(top.count == budget.randomTopEntries && !top.contains(where: { looksLikeData($0.value) }))
         }
     }
+
+    /// A model whose segments nearly fill their power of two (the 12-20-6 MLP: 816 of 1,024 entries)
+    /// gets a larger registered vector, so its first zero-knowledge proof already hides its weights.
+    @Test func smallModelsStillHideTheirWeightsForOneProof() throws {
+        for net in [SyntheticNetworks.mlp(), SyntheticNetworks.cnn()] {
+            let (model, input) = try model(net)
+            let budget = model.weightPrivacyBudget
+            #expect(budget.randomTopEntries >= budget.openedEntriesPerProof, "\(budget)")
+            #expect(budget.proofs >= 1, "\(budget)")
+            let top = model.committedWeightVector[budget.usedEntries...]
+            #expect(!top.contains(where: { looksLikeData($0.value) }))
+            let r = try ZKMLProver.prove(model: model, input: input)
+            try ZKMLVerifier.verify(key: model.verifierKey(), input: input, output: r.output, proof: r.proof)
+        }
+    }
 }

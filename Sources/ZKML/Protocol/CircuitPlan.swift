@@ -118,7 +118,14 @@ struct CircuitPlan: Sendable {
         self.constantSegments = constantSegments
         weightBlindingSegment = weightSegments.count
         weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
-        self.weightLayout = SegmentLayout(logSizes: weightSegments)
+        // The random, claim-free top [u, N) of the registered weight vector hides the entries one
+        // zero-knowledge proof opens (docs/ZK.md §5.3 (b)); a small model whose segments fill the
+        // vector would leave less than one proof's worth, so its vector grows until it holds one.
+        var weightLayout = SegmentLayout(logSizes: weightSegments)
+        while weightLayout.totalSize - weightLayout.usedEnd < ZeroKnowledge.openedEntries {
+            weightLayout = SegmentLayout(logSizes: weightSegments, minLog: weightLayout.logTotal + 1)
+        }
+        self.weightLayout = weightLayout
         self.linearOrdinal = ordinal
         let treeLog = max(SegmentLayout(logSizes: sourceSegments).logTotal, tableLayout.logTotal)
         let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), treeLog: treeLog)
