@@ -46,7 +46,7 @@ struct ModelRegisterCommand: AsyncParsableCommand {
         printError("inputs: \(inputs); outputs: " + q.outputs.map { "\(q.tensors[$0].shape)" }.joined(separator: ", ")
                    + (q.inputCount > 1 || q.outputs.count > 1 ? " (a proof's input and output: their flat vectors, concatenated in this order)" : ""))
         let budget = loaded.prover.weightPrivacyBudget
-        printError("zero knowledge: the weights stay provably hidden for \(budget.proofs) proofs of this commitment "
+        printError("zero knowledge: the weights stay provably hidden for \(budget.proofs) proof\(budget.proofs == 1 ? "" : "s") of this commitment "
                    + "(blinding \(budget.blindingEntries) entries, random top \(budget.randomTopEntries) entries; docs/ZK.md §5.3)")
     }
 }
