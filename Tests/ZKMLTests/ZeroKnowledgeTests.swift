@@ -101,6 +101,22 @@ import ZKML
                                 proof: Array(proof[..<(proof.count - bytes.count)]) + bytes)
     }
 
+    /// Checks that `opening` verifies, and that adding one to class `k`'s mask sum or to any of
+    /// `entries` (tree, leaf, entry) of its opened leaves makes `verify` reject it.
+    func expectMaskedClassTamperingRejected(_ opening: OpeningProof, class k: Int, entries: [(tree: Int, leaf: Int, entry: Int)],
+                                            sourceLocation: SourceLocation = #_sourceLocation,
+                                            _ verify: (OpeningProof) throws -> Void) throws {
+        try verify(opening)
+        var bad = opening
+        bad.classes[k].values[0] += .one
+        #expect(throws: ZKMLError.self, "the mask sum", sourceLocation: sourceLocation) { try verify(bad) }
+        for (tree, leaf, entry) in entries {
+            bad = opening
+            bad.classes[k].batchOpenings[tree].leaves[leaf][entry] += .one
+            #expect(throws: ZKMLError.self, "tree \(tree) leaf \(leaf) entry \(entry)", sourceLocation: sourceLocation) { try verify(bad) }
+        }
+    }
+
     /// Protocol v5 (docs/ZK.md §6.2): the private input/output vector is opened alone in its size
     /// class with its opening mask (one value, the mask's sum; leaves of f, M_0, M_1), and the codeword
     /// entries of the vector a proof opens are fewer than the random upper three quarters B that make
@@ -137,15 +153,7 @@ import ZKML
             func verify(_ o: OpeningProof) throws {
                 try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output, privacy: privacy)
             }
-            try verify(opening)
-            var bad = opening
-            bad.classes[k].values[0] += .one
-            #expect(throws: ZKMLError.self) { try verify(bad) }
-            for entry in [0, width, 2 * width] {
-                bad = opening
-                bad.classes[k].batchOpenings[0].leaves[0][entry] += .one
-                #expect(throws: ZKMLError.self) { try verify(bad) }
-            }
+            try expectMaskedClassTamperingRejected(opening, class: k, entries: [0, width, 2 * width].map { (0, 0, $0) }, verify)
         }
     }
 
@@ -176,18 +184,11 @@ import ZKML
             func verify(_ o: OpeningProof) throws {
                 try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output, privacy: privacy)
             }
-            try verify(opening)
+            let lastLeaf = witness.batchOpenings[0].leaves.count - 1
+            try expectMaskedClassTamperingRejected(opening, class: k, entries: [0, lastLeaf].flatMap { leaf in
+                [0, width - 1, width, 2 * width, 3 * width - 1].map { (0, leaf, $0) }
+            }, verify)
             var bad = opening
-            bad.classes[k].values[0] += .one
-            #expect(throws: ZKMLError.self) { try verify(bad) }
-            for leaf in [0, witness.batchOpenings[0].leaves.count - 1] {
-                for entry in [0, width - 1, width, 2 * width, 3 * width - 1] {
-                    bad = opening
-                    bad.classes[k].batchOpenings[0].leaves[leaf][entry] += .one
-                    #expect(throws: ZKMLError.self) { try verify(bad) }
-                }
-            }
-            bad = opening
             bad.classes[k].finalCoefficients[3] += .one
             #expect(throws: ZKMLError.self) { try verify(bad) }
             bad = opening
@@ -217,19 +218,12 @@ import ZKML
         func verify(_ o: OpeningProof) throws {
             try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
         }
-        try verify(opening)
         var bad = opening
         bad.classes.swapAt(0, 1)
         #expect(throws: ZKMLError.self) { try verify(bad) }
         for k in 0..<2 {
-            bad = opening
-            bad.classes[k].values[0] += .one
-            #expect(throws: ZKMLError.self) { try verify(bad) }
-            for (tree, entry) in k == 0 ? [(0, 0), (1, 0), (1, 2 * width - 1)] : [(0, 0), (0, width), (0, 3 * width - 1)] {
-                bad = opening
-                bad.classes[k].batchOpenings[tree].leaves[0][entry] += .one
-                #expect(throws: ZKMLError.self) { try verify(bad) }
-            }
+            let entries = k == 0 ? [(0, 0), (1, 0), (1, 2 * width - 1)] : [(0, 0), (0, width), (0, 3 * width - 1)]
+            try expectMaskedClassTamperingRejected(opening, class: k, entries: entries.map { ($0.0, 0, $0.1) }, verify)
         }
         // The plain proof keeps one class for both (unmasked) vectors of that size.
         let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
