@@ -136,5 +136,9 @@ import TestSupport
         let bad = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/n", "--bootstrap", scratch.path + "/list.json"], timeout: 20)
         #expect(bad.status == 2, "\(bad)")
         #expect(bad.stderr.contains("bootstrap list"), "\(bad)")
+        let negative = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/n", "--listen", Self.anyPort,
+                                            "--weight-mask-budget-mb=-1"], timeout: 20)
+        #expect(negative.status == 2, "\(negative)")
+        #expect(negative.stderr.contains("--weight-mask-budget-mb must be 0 or more"), "\(negative)")
     }
 }
