@@ -34,7 +34,9 @@ let package = Package(
         ),
 
         // Proof system: no networking below this line.
-        .target(name: "ProofCore", dependencies: ["Sodium"]),
+        // CProofKernels: BLAKE2b in AVX-512 lanes for Merkle trees, chosen at run time (docs/PROOF_CORE.md).
+        .target(name: "CProofKernels"),
+        .target(name: "ProofCore", dependencies: ["Sodium", "CProofKernels"]),
         .target(
             name: "Models",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Sodium", "TestSupport"]),
-        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore", "TestSupport", "Sodium"]),
+        .testTarget(name: "ProofCoreTests", dependencies: ["ProofCore", "CProofKernels", "TestSupport", "Sodium"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZKMLTests", dependencies: ["ZKML", "Models", "ProofCore", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LMDB", "Wire", "Identity", "Sodium", "TestSupport"]),

@@ -48,6 +48,7 @@ extension PolynomialCommitment {
         let leavesPerBlock = block / width
         let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
         var nodes = [Digest]()
+        let lanes = LaneHash.enabled
         let codewords = withUninitializedArrays(count: count, length: length) { (cw: [UnsafeMutablePointer<F>]) in
             do {
                 let src = sources(cw)
@@ -60,32 +61,23 @@ extension PolynomialCommitment {
                                 plan.forwardWideStages(from: src[p], to: cw[p] + offset, shift: shift)
                             }
                             Parallel.forEachChunk(count: plan.blockCount, minimumChunk: 1) { range in
-                                // A leaf of several polynomials is gathered here; one polynomial's is read in place.
-                                let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count * segmentBytes, alignment: 16)
-                                defer { scratch.deallocate() }
+                                // A leaf of several polynomials is gathered here when hashed alone.
+                                let scratch = UnsafeMutableRawPointer.allocate(byteCount: count * segmentBytes, alignment: 16)
+                                let segments = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: count)
+                                defer { scratch.deallocate(); segments.deallocate() }
                                 for b in range {
                                     for p in 0..<count { plan.forwardBlock(cw[p] + offset, block: b) }
                                     let first = (offset + b * block) / width
-                                    for leaf in first..<(first + leavesPerBlock) {
-                                        let bytes: UnsafeRawBufferPointer
-                                        if count == 1 {
-                                            bytes = UnsafeRawBufferPointer(start: cw[0] + leaf * width, count: segmentBytes)
-                                        } else {
-                                            for p in 0..<count {
-                                                (scratch.baseAddress! + p * segmentBytes).copyMemory(from: cw[p] + leaf * width, byteCount: segmentBytes)
-                                            }
-                                            bytes = UnsafeRawBufferPointer(scratch)
-                                        }
-                                        let saltStart = leaf * MerkleTree.saltByteCount
-                                        let salt = salted ? UnsafeRawBufferPointer(rebasing: saltBytes[saltStart..<(saltStart + MerkleTree.saltByteCount)]) : nil
-                                        node[leafCount + leaf] = Digest.leafHash(bytes, salt: salt)
+                                    for p in 0..<count {
+                                        segments[p] = UnsafeRawPointer(cw[p] + first * width).assumingMemoryBound(to: UInt8.self)
                                     }
+                                    LaneHash.leaves(segments, segmentCount: count, segmentBytes: segmentBytes, laneStride: segmentBytes,
+                                                    salts: salted ? saltBytes.baseAddress! + first * MerkleTree.saltByteCount : nil,
+                                                    count: leavesPerBlock, into: node + leafCount + first, lanes: lanes, scratch: scratch)
                                     // The subtree above this block's leaves.
                                     var level = (leafCount + first) / 2, levelWidth = leavesPerBlock / 2
                                     while levelWidth >= 1 {
-                                        for i in level..<(level + levelWidth) {
-                                            node[i] = Digest.hash(node[2 * i], node[2 * i + 1])
-                                        }
+                                        LaneHash.nodes(node + 2 * level, count: levelWidth, into: node + level, lanes: lanes)
                                         level /= 2
                                         levelWidth /= 2
                                     }
@@ -93,7 +85,7 @@ extension PolynomialCommitment {
                             }
                         }
                     }
-                    MerkleTree.hashLevels(node, width: leafCount / leavesPerBlock)
+                    MerkleTree.hashLevels(node, width: leafCount / leavesPerBlock, lanes: lanes)
                 }
             }
         }
