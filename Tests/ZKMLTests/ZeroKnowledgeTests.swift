@@ -271,6 +271,20 @@ import ZKML
         #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, terms: [top]))
         #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: [Ext](repeating: random[0], count: log)))
         #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: Array(below.dropFirst())))
+        // A sparse weight (the pool's relation claim): its block is checked once. The pool column
+        // misses the region; a block that reaches it, or one larger than the vector, does not.
+        let pool = ZKMLVerifier.zeroKnowledgePoolBlock(key: key)
+        func sparse(_ block: Int, _ b: Int) -> SparseWeight {
+            SparseWeight(block: block, blockVariables: b, indices: [0, 1], coefficients: [.one, .one])
+        }
+        #expect((pool.block + 1) << pool.blockVariables <= start)
+        #expect(ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse(pool.block, pool.blockVariables)))
+        #expect(ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse((start >> 4) - 1, 4)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse(start >> 4, 4)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse((1 << (log - 4)) - 1, 4)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse(0, log)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: below, sparse: sparse(0, log + 1)))
+        #expect(!ZKMLVerifier.claimMissesWitnessFreeRegion(key: key, point: top, sparse: sparse(pool.block, pool.blockVariables)))
     }
 
     /// Two proofs of the same statement share no field element, except openings of the weight

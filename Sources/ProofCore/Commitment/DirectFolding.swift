@@ -81,8 +81,8 @@ struct DirectFolding {
     /// Variables left.
     private(set) var variables: Int
     var weights: [ClaimWeight]
-    /// The factors whose point is entirely Boolean (a unit vector: one entry of the table; a sparse
-    /// claim, docs/ZK.md §3, has hundreds), as (index, scale) in increasing index, merged: the
+    /// The factors whose point is entirely Boolean (a unit vector: one entry of the table; a claim's
+    /// `SparseWeight`, docs/ZK.md §3, has hundreds), as (index, scale) in increasing index, merged: the
     /// product form would cost a table pass per factor and round, this costs one read.
     var sparse: [(index: Int, scale: E)] = []
 
@@ -114,6 +114,9 @@ struct DirectFolding {
                 } else {
                     weights.append(ClaimWeight(scale: g * t.coefficient, point: t.point))
                 }
+            }
+            if let s = c.sparse {
+                for t in 0..<s.count { sparse.append((s.globalIndex(t), g * s.coefficients[t])) }
             }
             g *= gamma
         }

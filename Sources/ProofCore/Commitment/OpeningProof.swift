@@ -10,16 +10,25 @@ public struct EvaluationClaim: Sendable, Equatable {
     /// masked claims without revealing any single value). The direct opening runs against the
     /// combined eq weight; the transcript absorbs the terms only when present.
     public var terms: [ClaimTerm]
+    /// Further unit-vector terms inside one block, as (indices, coefficients) (`SparseWeight`; nil for
+    /// none): the claim is then `f(point) + Σ_t c_t·f(p_t) + Σ_i c_i·f(g_i) = value`. The transcript
+    /// absorbs them after `terms`, each as the `ClaimTerm` at the Boolean point of g_i would be.
+    public var sparse: SparseWeight?
 
-    public init(batch: Int, polynomial: Int, point: [GoldilocksExt2], value: GoldilocksExt2, terms: [ClaimTerm] = []) {
+    public init(batch: Int, polynomial: Int, point: [GoldilocksExt2], value: GoldilocksExt2, terms: [ClaimTerm] = [],
+                sparse: SparseWeight? = nil) {
         self.batch = batch
         self.polynomial = polynomial
         self.point = point
         self.value = value
         self.terms = terms
+        self.sparse = sparse
     }
 
-    /// The claim's weight as (point, coefficient) pairs: Σ coefficient·eq(point, ·).
+    /// True when the claim has terms beyond its point (either kind).
+    var isCombination: Bool { !terms.isEmpty || sparse != nil }
+
+    /// The claim's weight as (point, coefficient) pairs, Σ coefficient·eq(point, ·), without `sparse`.
     var weightTerms: [(point: [GoldilocksExt2], coefficient: GoldilocksExt2)] {
         [(point, .one)] + terms.map { ($0.point, $0.coefficient) }
     }

@@ -40,31 +40,56 @@ extension PolynomialCommitment {
             transcript.absorb("pcs.claim.polynomial", integer: UInt64(c.polynomial))
             transcript.absorb("pcs.claim.point", elements: c.point)
             transcript.absorb("pcs.claim.value", c.value)
-            if !c.terms.isEmpty {
-                transcript.absorb("pcs.claim.terms", integer: UInt64(c.terms.count))
-                // One absorb for all terms (a sparse claim has hundreds, docs/ZK.md §3); a Boolean point
-                // (a unit vector) by its index, any other point by its coordinates, then the coefficient.
-                var w = ByteWriter(capacity: c.terms.count * (9 + 2 * E.byteCount))
-                for t in c.terms {
-                    if let index = DirectFolding.booleanIndex(t.point) {
-                        w.writeUInt8(0)
-                        w.writeUInt64(UInt64(index))
-                    } else {
-                        w.writeUInt8(1)
-                        w.write(elements: t.point)
-                    }
-                    t.coefficient.write(to: &w)
-                }
-                transcript.absorb("pcs.claim.term.list", bytes: w.bytes)
+            if c.isCombination {
+                absorbTerms(c, &transcript)
             }
         }
+    }
+
+    /// One absorb for all terms of a combination claim (a sparse claim has hundreds, docs/ZK.md §3):
+    /// their count, then per term a Boolean point (a unit vector) as 0 and its index (u64), any other
+    /// point as 1 and its coordinates, then the coefficient; `terms` first, then the `sparse` entries
+    /// (each a unit vector at its table index).
+    static func absorbTerms(_ c: EvaluationClaim, _ transcript: inout Transcript) {
+        let sparseCount = c.sparse?.count ?? 0
+        transcript.absorb("pcs.claim.terms", integer: UInt64(c.terms.count + sparseCount))
+        var w = ByteWriter(capacity: c.terms.count * (9 + 2 * E.byteCount))
+        for t in c.terms {
+            if let index = DirectFolding.booleanIndex(t.point) {
+                w.writeUInt8(0)
+                w.writeUInt64(UInt64(index))
+            } else {
+                w.writeUInt8(1)
+                w.write(elements: t.point)
+            }
+            t.coefficient.write(to: &w)
+        }
+        var bytes = w.bytes
+        if let sparse = c.sparse {
+            // 25 bytes per entry, written in place (the per-value appends of `ByteWriter` cost more
+            // than hashing them for a claim of thousands of terms).
+            let entry = 9 + E.byteCount
+            bytes += [UInt8](unsafeUninitializedCapacity: sparseCount * entry) { buffer, n in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                for t in 0..<sparseCount {
+                    let o = t * entry
+                    let coefficient = sparse.coefficients[t]
+                    raw.storeBytes(of: 0, toByteOffset: o, as: UInt8.self)
+                    raw.storeBytes(of: UInt64(sparse.globalIndex(t)).littleEndian, toByteOffset: o + 1, as: UInt64.self)
+                    raw.storeBytes(of: coefficient.c0.value.littleEndian, toByteOffset: o + 9, as: UInt64.self)
+                    raw.storeBytes(of: coefficient.c1.value.littleEndian, toByteOffset: o + 17, as: UInt64.self)
+                }
+                n = sparseCount * entry
+            }
+        }
+        transcript.absorb("pcs.claim.term.list", bytes: bytes)
     }
 
     /// True when the claims need no point reduction: one common point and exactly one claim per
     /// polynomial of the class.
     static func sharesOnePoint(_ claims: [EvaluationClaim], slots: [Int: Int], polynomialCount: Int) -> Bool {
         guard let first = claims.first else { return false }
-        guard claims.allSatisfy({ $0.point == first.point && $0.terms.isEmpty }) else { return false }
+        guard claims.allSatisfy({ $0.point == first.point && !$0.isCombination }) else { return false }
         var seen = Set<Int>()
         for c in claims { seen.insert(slots[c.batch]! + c.polynomial) }
         return seen.count == claims.count && claims.count == polynomialCount
@@ -94,7 +119,8 @@ extension PolynomialCommitment {
             precondition(c.batch >= 0 && c.batch < batches.count && c.polynomial >= 0
                          && c.polynomial < batches[c.batch].commitment.polynomialCount
                          && c.point.count == batches[c.batch].numVariables
-                         && c.terms.allSatisfy({ $0.point.count == c.point.count }), "malformed claim")
+                         && c.terms.allSatisfy({ $0.point.count == c.point.count })
+                         && c.sparse?.malformation(numVariables: c.point.count) == nil, "malformed claim")
         }
         absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks.mapValues(\.commitment))
         var classes = [SizeClassProof]()
@@ -384,6 +410,10 @@ extension PolynomialCommitment {
                 }
             }
           }
+            if let sparse = c.sparse {
+                let j = slots[c.batch]! + c.polynomial
+                for t in 0..<sparse.count { weights[j][sparse.globalIndex(t)] += g * sparse.coefficients[t] }
+            }
             g *= gamma
         }
         return weights

@@ -29,6 +29,7 @@ extension PolynomialCommitment {
             guard c.point.count == com.numVariables, c.terms.allSatisfy({ $0.point.count == com.numVariables }) else {
                 throw .invalidParameters("claim point has \(c.point.count) coordinates, batch has \(com.numVariables) variables")
             }
+            if let reason = c.sparse?.malformation(numVariables: com.numVariables) { throw .invalidParameters(reason) }
         }
         for com in commitments where com.numVariables < parameters.foldingLog || com.numVariables > Sumcheck.maxRounds {
             throw .invalidParameters("commitment has \(com.numVariables) variables")
@@ -120,6 +121,7 @@ extension PolynomialCommitment {
                 for (l, c) in claims.enumerated() {
                     var w = E.zero
                     for (p, coefficient) in c.weightTerms { w += coefficient * MLE.eq(p, sub.point) }
+                    if let sparse = c.sparse { w += sparse.evaluate(at: sub.point) }
                     expected += gammas[l] * w * proof.values[slots[c.batch]! + c.polynomial]
                 }
                 try sub.check(expected)
@@ -163,14 +165,9 @@ extension PolynomialCommitment {
         // The last claim must be Σ_b G(b)·eq(point, (b, ρ_T, …, ρ_1)).
         var finalEvaluations = proof.finalCoefficients
         MLE.coefficientsToEvaluations(&finalEvaluations)
-        var expected = E.zero
-        // A direct class's weight is Σ_ℓ γ^ℓ Σ_t c_t·eq(z_ℓt, ·) (combination claims: several terms).
-        let weighted: [(point: [E], scale: E)] = direct
-            ? claims.enumerated().flatMap { l, c in c.weightTerms.map { ($0.point, gammas[l] * $0.coefficient) } }
-            : [(point, .one)]
-        for (z, scale) in weighted {
-            // A Boolean prefix of the final polynomial's coordinates picks one evaluation (a sparse
-            // claim's unit vectors, docs/ZK.md §3); otherwise the eq table's inner product.
+        // W(b, ρ_T, …, ρ_1) for one point of W's terms: a Boolean prefix of the final polynomial's
+        // coordinates picks one evaluation; otherwise the eq table's inner product.
+        func pointTerm(_ z: [E]) -> E {
             var top = 0
             var booleanTop = true
             for c in z[0..<remaining] where booleanTop {
@@ -182,7 +179,22 @@ extension PolynomialCommitment {
                 let (c, rho) = (z[n - 1 - i], rhos[i])
                 term *= c == .one ? rho : c == .zero ? E.one - rho : E.one - c - rho + (c * rho).doubled()
             }
-            expected += scale * term
+            return term
+        }
+        var expected = E.zero
+        if direct {
+            // A direct class's weight is Σ_ℓ γ^ℓ (eq(z_ℓ, ·) + Σ_t c_t·eq(z_ℓt, ·) + sparse terms): a claim's
+            // `SparseWeight` in one pass over its entries (eq over the folded coordinates, whose
+            // point order is ρ_T, …, ρ_1, and the final evaluation its top bits pick).
+            let inner = Array(rhos.reversed())
+            for (l, c) in claims.enumerated() {
+                var w = pointTerm(c.point)
+                for t in c.terms { w += t.coefficient * pointTerm(t.point) }
+                if let sparse = c.sparse { w += sparse.contract(inner: inner) { finalEvaluations[$0] } }
+                expected += gammas[l] * w
+            }
+        } else {
+            expected = pointTerm(point)
         }
         guard expected == claim else { throw .evaluationMismatch }
 
@@ -272,20 +284,30 @@ extension PolynomialCommitment {
 
     /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)
     /// with k challenges: each step maps f(x), f(−x) to (f(x) + f(−x))/2 + ρ·(f(x) − f(−x))/(2x).
+    /// The domain points of a leaf of 2^s entries are x_0·ω_s^rev_s(j) (bit-reversed order, ω_s a
+    /// primitive 2^s-th root), so 1/x comes from one exponentiation per leaf (1/x_0, squared per step)
+    /// and a table of ω_s's powers, not from one exponentiation per pair.
     static func foldLeaf(_ values: [E], leafIndex: Int, logLength: Int, challenges: ArraySlice<E>) -> E {
-        let half = Goldilocks(2).inverse()!
+        let half = Goldilocks(0x7FFF_FFFF_8000_0001)   // 1/2 = (p + 1)/2
         var v = values
-        var ls = logLength
+        var s = values.count.trailingZeroBitCount
+        var x0Inverse = ReedSolomon.inverseDomainPoint(logLength: logLength, position: leafIndex << s)
+        var powers = [Goldilocks](repeating: .one, count: values.count)
         for rho in challenges {
             let c = v.count
+            let root = Goldilocks.rootOfUnity(logOrder: s)
+            for e in 1..<c { powers[e] = powers[e - 1] * root }
             var next = [E](repeating: .zero, count: c / 2)
             for i in 0..<(c / 2) {
-                let xInverse = ReedSolomon.inverseDomainPoint(logLength: ls, position: leafIndex * c + 2 * i)
+                // Entry 2i: rev_s(2i) = rev_(s−1)(i); 1/x = (1/x_0)·ω_s^(−rev_(s−1)(i)).
+                let e = reverseBits(i, bits: s - 1)
+                let xInverse = x0Inverse * powers[(c - e) & (c - 1)]
                 let a = v[2 * i], b = v[2 * i + 1]
                 next[i] = (a + b + rho * ((a - b) * xInverse)) * half
             }
             v = next
-            ls -= 1
+            s -= 1
+            x0Inverse = x0Inverse * x0Inverse
         }
         return v[0]
     }

@@ -190,18 +190,26 @@ struct CircuitPlan: Sendable {
     }
 
     /// The pool column's sparse relation claim (`MaskPoolLayout.relationClaim`) as a claim on the
-    /// committed witness vector of 2^`witnessLog` entries: every point moved to the pool column and lifted.
+    /// committed witness vector of 2^`witnessLog` entries: its point moved to the pool column and
+    /// lifted, its sparse terms' block moved to the column's (leading zeros keep the block index).
     func poolClaimOnWitness(_ pool: ValueClaim, witnessLog: Int) -> ValueClaim {
         func place(_ p: [Ext]) -> [Ext] { VectorCommitment.lift(witnessLayout.globalPoint(maskPoolColumn, p), toLog: witnessLog) }
+        let column = (offset: witnessLayout.offsets[maskPoolColumn], log: witnessLayout.logSizes[maskPoolColumn])
         return ValueClaim(point: place(pool.point), value: pool.value,
-                          terms: pool.terms.map { ClaimTerm(point: place($0.point), coefficient: $0.coefficient) })
+                          terms: pool.terms.map { ClaimTerm(point: place($0.point), coefficient: $0.coefficient) },
+                          sparse: pool.sparse.map { s in
+                              precondition(s.block == 0 && s.blockVariables == column.log, "a sparse claim on the whole pool column")
+                              return SparseWeight(block: column.offset >> column.log, blockVariables: column.log,
+                                                  indices: s.indices, coefficients: s.coefficients)
+                          })
     }
 
     /// True when the claim's eq weight, and every term's, is zero on the zero-knowledge witness's
     /// free region [`witnessLayout.usedEnd`, 2^`witnessLog`): the point's leading Boolean coordinates
-    /// select a block of the vector (eq is zero outside it) that ends at or below the region. Every
-    /// witness claim sits on a column, the pool or the blinding column, so this holds by construction;
-    /// prover and verifier check it.
+    /// select a block of the vector (eq is zero outside it) that ends at or below the region; a
+    /// sparse weight's block (one range check for all its terms) likewise. Every witness claim sits
+    /// on a column, the pool or the blinding column, so this holds by construction; prover and
+    /// verifier check it.
     func missesWitnessFreeRegion(_ claim: ValueClaim) -> Bool {
         let log = witnessLog(zeroKnowledge: true)
         func misses(_ p: [Ext]) -> Bool {
@@ -211,6 +219,7 @@ struct CircuitPlan: Sendable {
             return (block + 1) << (log - k) <= witnessLayout.usedEnd
         }
         return misses(claim.point) && claim.terms.allSatisfy { misses($0.point) }
+            && (claim.sparse.map { $0.blockVariables <= log && $0.range.upperBound <= witnessLayout.usedEnd } ?? true)
     }
 
     /// Weight-vector segment of linear layer `l`'s matrix, and of its bias.

@@ -9,6 +9,9 @@ struct ValueClaim: Sendable {
     var offset: PoolFunctional = .zero
     /// Further terms of a combination claim `V(point) + Σ_t c_t·V(p_t) = value` (zero knowledge, §2a).
     var terms: [ClaimTerm] = []
+    /// Further unit-vector terms in one block of the vector (ProofCore's `SparseWeight`: the mask
+    /// pool's relation claim, docs/ZK.md §3).
+    var sparse: SparseWeight? = nil
 }
 
 /// The commitment scheme of the protocol: ProofCore's Basefold multilinear PCS (Reed-Solomon codes
@@ -83,7 +86,8 @@ enum VectorCommitment {
         vectors.enumerated().flatMap { (b, v) in
             v.claims.map { c in
                 EvaluationClaim(batch: b, polynomial: 0, point: paddedPoint(c.point, count: v.count), value: c.value,
-                                terms: c.terms.map { ClaimTerm(point: paddedPoint($0.point, count: v.count), coefficient: $0.coefficient) })
+                                terms: c.terms.map { ClaimTerm(point: paddedPoint($0.point, count: v.count), coefficient: $0.coefficient) },
+                                sparse: c.sparse)   // leading zero coordinates keep its block index
             }
         }
     }

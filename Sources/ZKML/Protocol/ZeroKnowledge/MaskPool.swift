@@ -335,8 +335,9 @@ extension MaskPoolLayout {
 
     /// Every mask value and pool relation as ONE sparse claim on the pool column (protocol v14,
     /// docs/ZK.md §3): with challenges λ, Σ_x pool(x)·L(x) = Σ λ·(claimed values), written as a
-    /// combination claim whose points are the Boolean points of L's non-zero entries (the first
-    /// entry's coefficient normalised to 1). Nil when L is zero.
+    /// combination claim on L's non-zero entries: the first at its Boolean point (coefficient
+    /// normalised to 1), the others as a `SparseWeight` over the whole column (indices and
+    /// coefficients; no point per term). Nil when L is zero.
     func relationClaim(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext]) -> ValueClaim? {
         let weights = relationWeights(records, linear, lambdas)
         var total = Ext.zero
@@ -345,8 +346,13 @@ extension MaskPoolLayout {
         guard let first = weights.firstIndex(where: { !$0.isZero }) else { return nil }
         func bits(_ i: Int) -> [Ext] { (0..<poolLog).map { (i >> (poolLog - 1 - $0)) & 1 == 1 ? .one : .zero } }
         let scale = weights[first].inverse()!   // non-zero: the first non-zero weight
-        var terms = [ClaimTerm]()
-        for i in (first + 1)..<poolSize where !weights[i].isZero { terms.append(ClaimTerm(point: bits(i), coefficient: weights[i] * scale)) }
-        return ValueClaim(point: bits(first), value: total * scale, terms: terms)
+        var indices = [Int](), coefficients = [Ext]()
+        for i in (first + 1)..<poolSize where !weights[i].isZero {
+            indices.append(i)
+            coefficients.append(weights[i] * scale)
+        }
+        return ValueClaim(point: bits(first), value: total * scale,
+                          sparse: indices.isEmpty ? nil : SparseWeight(block: 0, blockVariables: poolLog, indices: indices,
+                                                                       coefficients: coefficients))
     }
 }

@@ -275,12 +275,20 @@ extension ZKMLVerifier {
         (key.plan.maskPool.poolLog, key.zkPlan.maskPool.poolLog)
     }
 
-    /// For tests: whether a claim at `point` (with further combination terms at `terms`) on the
-    /// zero-knowledge witness vector has zero eq weight on its free region (the check prover and
-    /// verifier run on every witness claim).
-    package static func claimMissesWitnessFreeRegion(key: VerifierKey, point: [Ext], terms: [[Ext]] = []) -> Bool {
+    /// For tests: whether a claim at `point` (with further combination terms at `terms`, and sparse
+    /// terms `sparse`) on the zero-knowledge witness vector has zero eq weight on its free region (the
+    /// check prover and verifier run on every witness claim).
+    package static func claimMissesWitnessFreeRegion(key: VerifierKey, point: [Ext], terms: [[Ext]] = [],
+                                                     sparse: SparseWeight? = nil) -> Bool {
         key.zkPlan.missesWitnessFreeRegion(ValueClaim(point: point, value: .zero,
-                                                    terms: terms.map { ClaimTerm(point: $0, coefficient: .one) }))
+                                                    terms: terms.map { ClaimTerm(point: $0, coefficient: .one) }, sparse: sparse))
+    }
+
+    /// For tests: the mask pool column of the zero-knowledge witness as a block (index, log2 size):
+    /// where the pool's sparse relation claim lies (docs/ZK.md §3).
+    package static func zeroKnowledgePoolBlock(key: VerifierKey) -> (block: Int, blockVariables: Int) {
+        let (layout, column) = (key.zkPlan.witnessLayout, key.zkPlan.maskPoolColumn)
+        return (layout.offsets[column] >> layout.logSizes[column], layout.logSizes[column])
     }
 
     /// For tests: every claim the verifier routes on a circuit value (value index, point, claimed
