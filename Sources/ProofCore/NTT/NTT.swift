@@ -107,85 +107,117 @@ public final class NTTPlan: Sendable {
 
     /// The first half of a forward transform of the coset values src_i · shift^i (src_i when `shift`
     /// is nil), written to `dst` (which may equal `src`): every stage whose butterflies span more
-    /// than one block, two stages per pass over memory (radix 4), each pass split across cores; the
-    /// coset shift is applied as the first pass reads `src` (no separate pass). Then
-    /// `forwardBlock(dst, block:)` for every block finishes the transform.
+    /// than one block, in one pass over memory. Seen as a matrix of 2^wide rows of `blockLength`
+    /// entries, these stages pair whole rows, so each stripe of `stripeWidth` adjacent columns is
+    /// read once (the coset shift applied as it is read) into a contiguous scratch, run through all
+    /// wide stages there in cache (radix 4, a radix-2 stage first when their count is odd) and
+    /// written once; stripes are spread across cores. Then `forwardBlock(dst, block:)` for every
+    /// block finishes the transform. (Until 2026-12-04 each radix-4 pair of stages was its own pass
+    /// over memory; the butterflies and so the results are the same.)
     @inlinable
     public func forwardWideStages<F: FieldElement>(from src: UnsafePointer<F>, to dst: UnsafeMutablePointer<F>, shift: Goldilocks?) {
         let n = size
         let block = blockLength
         let wide = logSize - block.trailingZeroBitCount
+        if wide == 0 {
+            // No wide stage: the shifted copy is the whole first pass.
+            if shift != nil || src != UnsafePointer(dst) {
+                Parallel.forEachChunk(count: n) { range in
+                    guard let shift else {
+                        for i in range { dst[i] = src[i] }
+                        return
+                    }
+                    var s = shift.power(UInt64(range.lowerBound))
+                    for i in range {
+                        dst[i] = src[i] * s
+                        s *= shift
+                    }
+                }
+            }
+            return
+        }
+        let rows = 1 << wide
+        let stripe = NTTPlan.stripeWidth(rows: rows, block: block)
+        let rowShift = shift?.power(UInt64(block))
         twiddles.withUnsafeBufferPointer { twBuffer in
             let tw = twBuffer.baseAddress!
-            var h = n / 2
-            if wide == 0 {
-                // No wide stage: the shifted copy is the whole first pass.
-                if shift != nil || src != UnsafePointer(dst) {
-                    Parallel.forEachChunk(count: n) { range in
-                        guard let shift else {
-                            for i in range { dst[i] = src[i] }
-                            return
+            Parallel.forEachChunk(count: block / stripe, minimumChunk: max(1, (1 << 13) / (rows * stripe))) { range in
+                let scratch = UnsafeMutablePointer<F>.allocate(capacity: rows * stripe)
+                defer { scratch.deallocate() }
+                for st in range {
+                    let column = st * stripe
+                    // Read the stripe (row r, columns column ..< column + stripe), shifted.
+                    if let shift, let rowShift {
+                        var rowStart = shift.power(UInt64(column))
+                        for r in 0..<rows {
+                            let from = src + r * block + column, to = scratch + r * stripe
+                            var s = rowStart
+                            for j in 0..<stripe {
+                                to[j] = from[j] * s
+                                s *= shift
+                            }
+                            rowStart *= rowShift
                         }
-                        var s = shift.power(UInt64(range.lowerBound))
-                        for i in range {
-                            dst[i] = src[i] * s
-                            s *= shift
+                    } else {
+                        for r in 0..<rows {
+                            (scratch + r * stripe).update(from: src + r * block + column, count: stripe)
                         }
+                    }
+                    NTTPlan.wideStages(scratch, rows: rows, stripe: stripe, block: block, column: column, twiddles: tw)
+                    for r in 0..<rows {
+                        (dst + r * block + column).update(from: scratch + r * stripe, count: stripe)
                     }
                 }
-                return
             }
-            var source = src
-            if wide % 2 == 1 {
-                // One radix-2 stage first (half n/2), reading the shifted source.
-                let hh = h, from = source
-                let sh = shift.map { $0.power(UInt64(hh)) }
-                Parallel.forEachChunk(count: n / 2, minimumChunk: 1 << 12) { range in
-                    var s = shift?.power(UInt64(range.lowerBound)) ?? .one
-                    for k in range {
-                        var u = from[k], v = from[k + hh]
-                        if let shift, let sh {
-                            u = u * s
-                            v = v * (s * sh)
-                            s *= shift
-                        }
-                        dst[k] = u + v
-                        dst[k + hh] = (u - v) * tw[hh + k]
+        }
+    }
+
+    /// Columns per stripe of the wide stages: the stripe (rows × width entries) stays within
+    /// ~256 KiB (L2), rows are at least 64 bytes (a cache line) and at most 512 bytes long.
+    @inlinable
+    static func stripeWidth(rows: Int, block: Int) -> Int {
+        min(block, max(8, min(64, (1 << 15) / rows)))
+    }
+
+    /// Every wide stage on one stripe held contiguously at `data`: row r (of `rows`) holds columns
+    /// `column` ..< `column + stripe` of row r of the full matrix (rows of `block` entries). A stage
+    /// of half h = H·block pairs rows r and r + H; entry (r, j) is full index r·block + column + j,
+    /// so its twiddle is tw[h + (r mod H)·block + column + j].
+    @inlinable
+    static func wideStages<F: FieldElement>(_ data: UnsafeMutablePointer<F>, rows: Int, stripe: Int, block: Int, column: Int,
+                                            twiddles tw: UnsafePointer<Goldilocks>) {
+        var halfRows = rows / 2
+        if rows.trailingZeroBitCount % 2 == 1 {
+            // One radix-2 stage first (half rows/2 rows).
+            let h = halfRows * block
+            for r in 0..<halfRows {
+                let a = data + r * stripe, b = data + (r + halfRows) * stripe
+                let t = tw + h + r * block + column
+                for j in 0..<stripe {
+                    let u = a[j], v = b[j]
+                    a[j] = u + v
+                    b[j] = (u - v) * t[j]
+                }
+            }
+            halfRows /= 2
+        }
+        while halfRows >= 2 {
+            let quarterRows = halfRows / 2
+            let h = halfRows * block, q = h / 2
+            var group = 0
+            while group < rows {
+                for r in 0..<quarterRows {
+                    let a = data + (group + r) * stripe, b = a + quarterRows * stripe
+                    let c = a + halfRows * stripe, d = c + quarterRows * stripe
+                    let k = r * block + column
+                    let t1 = tw + h + k, t2 = tw + h + k + q, w = tw + q + k
+                    for j in 0..<stripe {
+                        (a[j], b[j], c[j], d[j]) = NTTPlan.difRadix4(a[j], b[j], c[j], d[j], t1[j], t2[j], w[j])
                     }
                 }
-                source = UnsafePointer(dst)
-                h /= 2
+                group += 2 * halfRows
             }
-            var first = wide % 2 == 0
-            while h >= block {
-                let hh = h, q = h / 2
-                let quarterLog = q.trailingZeroBitCount
-                let from = source
-                if first, let shift {
-                    // hh = n/2: one group; entry k + m·q is scaled by shift^k · shift^(m·q).
-                    let sq = shift.power(UInt64(q)), sh = sq * sq, shq = sh * sq
-                    Parallel.forEachChunk(count: n / 4, minimumChunk: 1 << 12) { range in
-                        var s = shift.power(UInt64(range.lowerBound))
-                        for k in range {
-                            let a = from[k] * s, b = from[k + q] * (s * sq)
-                            let c = from[k + hh] * (s * sh), d = from[k + hh + q] * (s * shq)
-                            NTTPlan.difRadix4(dst, half: hh, k: k, a, b, c, d, twiddles: tw)
-                            s *= shift
-                        }
-                    }
-                } else {
-                    Parallel.forEachChunk(count: n / 4, minimumChunk: 1 << 12) { range in
-                        for i in range {
-                            let j = i >> quarterLog, k = i & (q - 1)
-                            let f = from + j * 2 * hh
-                            NTTPlan.difRadix4(dst + j * 2 * hh, half: hh, k: k, f[k], f[k + q], f[k + hh], f[k + hh + q], twiddles: tw)
-                        }
-                    }
-                }
-                source = UnsafePointer(dst)
-                first = false
-                h /= 4
-            }
+            halfRows /= 4
         }
     }
 
@@ -283,22 +315,19 @@ public final class NTTPlan: Sendable {
     @inlinable @inline(__always)
     static func difRadix4<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half h: Int, k: Int, twiddles tw: UnsafePointer<Goldilocks>) {
         let q = h / 2
-        difRadix4(base, half: h, k: k, base[k], base[k + q], base[k + h], base[k + h + q], twiddles: tw)
+        (base[k], base[k + q], base[k + h], base[k + h + q]) =
+            difRadix4(base[k], base[k + q], base[k + h], base[k + h + q], tw[h + k], tw[h + k + q], tw[q + k])
     }
 
-    /// `difRadix4` on the values a, b, c, d (read from elsewhere: a shifted or out-of-place source),
-    /// written to entries k, k + h/2, k + h, k + 3h/2 of `base`.
+    /// The two stages of a radix-4 butterfly on a, b, c, d (entries k, k + h/2, k + h, k + 3h/2):
+    /// (a, c) and (b, d) with twiddles t1 = ω_2h^k and t2 = ω_2h^(k + h/2), then both halves with
+    /// w = ω_h^k.
     @inlinable @inline(__always)
-    static func difRadix4<F: FieldElement>(_ base: UnsafeMutablePointer<F>, half h: Int, k: Int, _ a: F, _ b: F, _ c: F, _ d: F,
-                                           twiddles tw: UnsafePointer<Goldilocks>) {
-        let q = h / 2
-        let a1 = a + c, c1 = (a - c) * tw[h + k]
-        let b1 = b + d, d1 = (b - d) * tw[h + k + q]
-        let w = tw[q + k]
-        base[k] = a1 + b1
-        base[k + q] = (a1 - b1) * w
-        base[k + h] = c1 + d1
-        base[k + h + q] = (c1 - d1) * w
+    static func difRadix4<F: FieldElement>(_ a: F, _ b: F, _ c: F, _ d: F, _ t1: Goldilocks, _ t2: Goldilocks,
+                                           _ w: Goldilocks) -> (F, F, F, F) {
+        let a1 = a + c, c1 = (a - c) * t1
+        let b1 = b + d, d1 = (b - d) * t2
+        return (a1 + b1, (a1 - b1) * w, c1 + d1, (c1 - d1) * w)
     }
 
     /// (u, v) → (u + v·w^-k, u − v·w^-k) for k in range.
