@@ -141,6 +141,30 @@ import TestSupport
         return v
     }
 
+    /// Every size up to one cache block (the in-block stages alone: radix-4 passes, then the last
+    /// one to four stages) with and without the vector kernels, against the plain radix-2 transform;
+    /// extreme words (0, 1, p − 1, p − 2^32) exercise every carry and borrow.
+    @Test func blockStagesMatchTheReferenceAtEverySize() {
+        var rng = SplitMix64(seed: 400)
+        let extremes = [Goldilocks.zero, .one, -Goldilocks.one, Goldilocks(Goldilocks.modulus - (1 << 32)), Goldilocks(1 << 32)]
+        for logSize in 0...13 {
+            let c = (0..<(1 << logSize)).map { i in i % 3 == 0 ? extremes[(i / 3) % extremes.count] : Goldilocks.random(using: &rng) }
+            let expected = referenceForward(c, logSize: logSize)
+            for vector in [true, false] {
+                var v = c
+                NTTPlan(logSize: logSize, vectorKernels: vector).forward(&v)
+                #expect(v == expected, "2^\(logSize) vector \(vector)")
+            }
+        }
+        // Negative: a changed coefficient changes the transform.
+        var c = (0..<64).map { _ in Goldilocks.random(using: &rng) }
+        var v = c
+        NTTPlan(logSize: 6).forward(&v)
+        c[63] = c[63] + .one
+        NTTPlan(logSize: 6).forward(&c)
+        #expect(v != c)
+    }
+
     /// The wide stages run stripe by stripe (one pass over memory): sizes with one to seven wide
     /// stages (odd counts start with a radix-2 stage; 2^19 has stripes narrower than 64), with and
     /// without a coset shift, out of place and in place, base and extension elements, all equal to
@@ -162,6 +186,17 @@ import TestSupport
             }
         }
         #expect(out == expected)
+        // The Swift path (no vector kernels) gives the same words.
+        let swiftPlan = NTTPlan(logSize: logSize, vectorKernels: false)
+        #expect(!swiftPlan.vectorKernels)
+        var viaSwift = [Goldilocks](repeating: .zero, count: c.count)
+        c.withUnsafeBufferPointer { src in
+            viaSwift.withUnsafeMutableBufferPointer { dst in
+                swiftPlan.forwardWideStages(from: src.baseAddress!, to: dst.baseAddress!, shift: shift)
+                for b in 0..<swiftPlan.blockCount { swiftPlan.forwardBlock(dst.baseAddress!, block: b) }
+            }
+        }
+        #expect(viaSwift == expected)
         var inPlace = c
         plan.forward(&inPlace)
         #expect(inPlace == referenceForward(c, logSize: logSize))

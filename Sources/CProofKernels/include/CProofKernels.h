@@ -21,4 +21,25 @@ void ciro_blake2b_x8(const uint8_t *const *segments, size_t segment_count, size_
                      size_t lane_stride, const uint8_t *salts, uint64_t personal0, uint64_t personal1,
                      uint8_t *out);
 
+/// 1 when this CPU runs the `ciro_*_x8` Goldilocks kernels below (x86-64 with AVX-512F), 0
+/// otherwise: callers then run the Swift transform. Every kernel works on canonical Goldilocks
+/// words (< p = 2^64 - 2^32 + 1) and returns canonical words: bit-identical to the Swift operators.
+int ciro_goldilocks_x8_available(void);
+
+/// Every decimation-in-frequency stage with half below `count` (a power of two) on the `count`
+/// words at `data`, twiddles[h + k] = w_2h^k (`NTTPlan.forwardBlock`).
+void ciro_ntt_block_x8(uint64_t *data, size_t count, const uint64_t *twiddles);
+
+/// Every wide stage on one stripe held contiguously at `data` (`NTTPlan.wideStages`): `rows` rows of
+/// `stripe` words (a multiple of 8), row r holding columns `column` ..< `column + stripe` of row r
+/// of a matrix with rows of `block` words; the stage of half h = H * block pairs rows r and r + H,
+/// with twiddle twiddles[h + (r mod H) * block + column + j] for column j of the stripe.
+void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+                             const uint64_t *twiddles);
+
+/// dst[j] = src[j] * P_j for j < `count` (a multiple of 8), where P_j = powers8[j] for j < 8 and
+/// P_(j+8) = P_j * step.
+void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+                                     uint64_t step);
+
 #endif

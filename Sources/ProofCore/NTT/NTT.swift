@@ -1,3 +1,5 @@
+import CProofKernels
+
 /// Radix-2 number-theoretic transforms over Goldilocks for one power-of-two size, with precomputed
 /// twiddles. Immutable after construction, so one plan may be shared across threads.
 ///
@@ -18,6 +20,13 @@ public final class NTTPlan: Sendable {
     @usableFromInline let inverseTwiddles: [Goldilocks]
     /// 1 / size.
     @usableFromInline let sizeInverse: Goldilocks
+    /// Whether base-field transforms run the AVX-512F kernels of CProofKernels (`ciro_ntt_*_x8`):
+    /// requested (the default) and available on this CPU. Extension elements always take the Swift
+    /// path. Both give the same words (NTTTests compare them).
+    public let vectorKernels: Bool
+
+    /// Whether this CPU runs the vector kernels (read once).
+    @usableFromInline static let vectorKernelsAvailable = ciro_goldilocks_x8_available() != 0
 
     /// Blocks of this many elements are finished in cache by one thread.
     @usableFromInline static let blockSize = 1 << 12
@@ -30,24 +39,27 @@ public final class NTTPlan: Sendable {
     /// The plan of 2^`sharedLogSize` whose tables smaller plans reuse (immutable).
     static let shared = NTTPlan(computingLogSize: sharedLogSize)
 
-    public convenience init(logSize: Int) {
+    /// The plan of 2^`logSize` entries; `vectorKernels: false` keeps base-field transforms on the
+    /// Swift path even where the CPU has AVX-512F (tests compare the two).
+    public convenience init(logSize: Int, vectorKernels: Bool = true) {
         if logSize <= NTTPlan.sharedLogSize && logSize >= 0 {
             let shared = NTTPlan.shared
-            self.init(logSize: logSize, twiddles: shared.twiddles, inverseTwiddles: shared.inverseTwiddles)
+            self.init(logSize: logSize, twiddles: shared.twiddles, inverseTwiddles: shared.inverseTwiddles, vectorKernels: vectorKernels)
         } else {
-            self.init(computingLogSize: logSize)
+            self.init(computingLogSize: logSize, vectorKernels: vectorKernels)
         }
     }
 
-    private init(logSize: Int, twiddles: [Goldilocks], inverseTwiddles: [Goldilocks]) {
+    private init(logSize: Int, twiddles: [Goldilocks], inverseTwiddles: [Goldilocks], vectorKernels: Bool) {
         self.logSize = logSize
         size = 1 << logSize
         self.twiddles = twiddles
         self.inverseTwiddles = inverseTwiddles
         sizeInverse = Goldilocks(UInt64(size)).inverse()!
+        self.vectorKernels = vectorKernels && NTTPlan.vectorKernelsAvailable
     }
 
-    private init(computingLogSize logSize: Int) {
+    private init(computingLogSize logSize: Int, vectorKernels: Bool = true) {
         precondition(logSize >= 0 && logSize <= Goldilocks.twoAdicity, "NTT sizes go up to 2^32")
         self.logSize = logSize
         size = 1 << logSize
@@ -71,6 +83,7 @@ public final class NTTPlan: Sendable {
         twiddles = tw
         inverseTwiddles = itw
         sizeInverse = Goldilocks(UInt64(size)).inverse()!
+        self.vectorKernels = vectorKernels && NTTPlan.vectorKernelsAvailable
     }
 
     /// In-place forward transform: natural-order coefficients → bit-reversed evaluations.
@@ -139,6 +152,8 @@ public final class NTTPlan: Sendable {
         let rows = 1 << wide
         let stripe = NTTPlan.stripeWidth(rows: rows, block: block)
         let rowShift = shift?.power(UInt64(block))
+        let shift8 = shift?.power(8) ?? .one
+        let vector = vectorKernels && F.self == Goldilocks.self
         twiddles.withUnsafeBufferPointer { twBuffer in
             let tw = twBuffer.baseAddress!
             Parallel.forEachChunk(count: block / stripe, minimumChunk: max(1, (1 << 13) / (rows * stripe))) { range in
@@ -147,7 +162,23 @@ public final class NTTPlan: Sendable {
                 for st in range {
                     let column = st * stripe
                     // Read the stripe (row r, columns column ..< column + stripe), shifted.
-                    if let shift, let rowShift {
+                    if let shift, let rowShift, vector {
+                        // Eight powers per row, stepped by shift^8 in the kernel.
+                        var rowStart = shift.power(UInt64(column))
+                        var powers = [Goldilocks](repeating: .one, count: 8)
+                        for r in 0..<rows {
+                            var s = rowStart
+                            for i in 0..<8 {
+                                powers[i] = s
+                                s *= shift
+                            }
+                            powers.withUnsafeBufferPointer { p in
+                                ciro_goldilocks_scale_powers_x8(NTTPlan.words(scratch + r * stripe), NTTPlan.words(src + r * block + column),
+                                                                stripe, NTTPlan.words(p.baseAddress!), shift8.value)
+                            }
+                            rowStart *= rowShift
+                        }
+                    } else if let shift, let rowShift {
                         var rowStart = shift.power(UInt64(column))
                         for r in 0..<rows {
                             let from = src + r * block + column, to = scratch + r * stripe
@@ -163,7 +194,11 @@ public final class NTTPlan: Sendable {
                             (scratch + r * stripe).update(from: src + r * block + column, count: stripe)
                         }
                     }
-                    NTTPlan.wideStages(scratch, rows: rows, stripe: stripe, block: block, column: column, twiddles: tw)
+                    if vector {
+                        ciro_ntt_wide_stripe_x8(NTTPlan.words(scratch), rows, stripe, block, column, NTTPlan.words(tw))
+                    } else {
+                        NTTPlan.wideStages(scratch, rows: rows, stripe: stripe, block: block, column: column, twiddles: tw)
+                    }
                     for r in 0..<rows {
                         (dst + r * block + column).update(from: scratch + r * stripe, count: stripe)
                     }
@@ -227,8 +262,24 @@ public final class NTTPlan: Sendable {
     public func forwardBlock<F: FieldElement>(_ data: UnsafeMutablePointer<F>, block: Int) {
         let length = blockLength
         twiddles.withUnsafeBufferPointer { tw in
-            NTTPlan.forwardBlock(data + block * length, count: length, twiddles: tw.baseAddress!)
+            if vectorKernels && F.self == Goldilocks.self {
+                ciro_ntt_block_x8(NTTPlan.words(data + block * length), length, NTTPlan.words(tw.baseAddress!))
+            } else {
+                NTTPlan.forwardBlock(data + block * length, count: length, twiddles: tw.baseAddress!)
+            }
         }
+    }
+
+    /// The words of Goldilocks elements (one canonical UInt64 each) for the C kernels; only called
+    /// when F is Goldilocks.
+    @inlinable @inline(__always)
+    static func words<F>(_ pointer: UnsafeMutablePointer<F>) -> UnsafeMutablePointer<UInt64> {
+        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt64.self)
+    }
+
+    @inlinable @inline(__always)
+    static func words<F>(_ pointer: UnsafePointer<F>) -> UnsafePointer<UInt64> {
+        UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt64.self)
     }
 
     /// Every stage with half below `count` (a power of two) on the `count` entries at `base`, in

@@ -1,0 +1,248 @@
+// Goldilocks NTT butterflies in the eight 64-bit lanes of AVX-512F registers (see CProofKernels.h).
+// Written for this project; compiled for AVX-512F through a function attribute and selected at
+// run time. Every operation returns the canonical residue (< p), exactly as the Swift `Goldilocks`
+// operators do, so results are bit-identical to the scalar transform.
+
+#include "CProofKernels.h"
+
+#include <stdlib.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+#define CIRO_AVX512 __attribute__((target("avx512f")))
+#define GL_P 0xFFFFFFFF00000001ULL
+#define GL_EPS 0xFFFFFFFFULL
+
+/// (a + b) mod p for canonical a, b: a − (p − b), or a + b when that borrows (then a + b < p).
+CIRO_AVX512 static inline __m512i gl_add(__m512i a, __m512i b) {
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __m512i pb = _mm512_sub_epi64(p, b);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, pb);
+    __m512i t = _mm512_sub_epi64(a, pb);
+    return _mm512_mask_add_epi64(t, borrow, a, b);
+}
+
+/// (a − b) mod p for canonical a, b.
+CIRO_AVX512 static inline __m512i gl_sub(__m512i a, __m512i b) {
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, b);
+    __m512i d = _mm512_sub_epi64(a, b);
+    return _mm512_mask_add_epi64(d, borrow, d, p);
+}
+
+/// a · b mod p, canonical: the 128-bit product from four 32 × 32 products, reduced with
+/// 2^64 ≡ 2^32 − 1 and 2^96 ≡ −1 as `Goldilocks.reduce128` does.
+CIRO_AVX512 static inline __m512i gl_mul(__m512i a, __m512i b) {
+    const __m512i eps = _mm512_set1_epi64((long long)GL_EPS);
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
+    __m512i ll = _mm512_mul_epu32(a, b);
+    __m512i lh = _mm512_mul_epu32(a, bh);
+    __m512i hl = _mm512_mul_epu32(ah, b);
+    __m512i hh = _mm512_mul_epu32(ah, bh);
+    __m512i mid = _mm512_add_epi64(lh, _mm512_srli_epi64(ll, 32));
+    __m512i mid2 = _mm512_add_epi64(hl, _mm512_and_si512(mid, eps));
+    __m512i lo = _mm512_or_si512(_mm512_slli_epi64(mid2, 32), _mm512_and_si512(ll, eps));
+    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(mid, 32)), _mm512_srli_epi64(mid2, 32));
+    // reduce128(hi, lo)
+    __m512i hihi = _mm512_srli_epi64(hi, 32);
+    __m512i hilo = _mm512_and_si512(hi, eps);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(lo, hihi);
+    __m512i t0 = _mm512_sub_epi64(lo, hihi);
+    __m512i t1 = _mm512_mask_sub_epi64(t0, borrow, t0, eps);
+    __m512i t2 = _mm512_sub_epi64(_mm512_slli_epi64(hilo, 32), hilo);
+    __m512i t3 = _mm512_add_epi64(t1, t2);
+    __mmask8 carry = _mm512_cmplt_epu64_mask(t3, t2);
+    __m512i r = _mm512_mask_add_epi64(t3, carry, t3, eps);
+    __mmask8 big = _mm512_cmpge_epu64_mask(r, p);
+    return _mm512_mask_sub_epi64(r, big, r, p);
+}
+
+#define LOAD(ptr) _mm512_loadu_si512((const void *)(ptr))
+#define STORE(ptr, v) _mm512_storeu_si512((void *)(ptr), (v))
+
+/// Radix-4 DIF on a, b, c, d (entries k, k + h/2, k + h, k + 3h/2) with twiddles t1 = tw[h + k],
+/// t2 = tw[h + k + h/2], w = tw[h/2 + k].
+#define RADIX4(pa, pb, pc, pd, t1, t2, w)                                              \
+    do {                                                                               \
+        __m512i va_ = LOAD(pa), vb_ = LOAD(pb), vc_ = LOAD(pc), vd_ = LOAD(pd);        \
+        __m512i a1_ = gl_add(va_, vc_), c1_ = gl_mul(gl_sub(va_, vc_), (t1));          \
+        __m512i b1_ = gl_add(vb_, vd_), d1_ = gl_mul(gl_sub(vb_, vd_), (t2));          \
+        STORE(pa, gl_add(a1_, b1_));                                                   \
+        STORE(pb, gl_mul(gl_sub(a1_, b1_), (w)));                                      \
+        STORE(pc, gl_add(c1_, d1_));                                                   \
+        STORE(pd, gl_mul(gl_sub(c1_, d1_), (w)));                                      \
+    } while (0)
+
+static inline uint64_t gl_add1(uint64_t a, uint64_t b) {
+    uint64_t pb = GL_P - b;
+    return a < pb ? a + b : a - pb;
+}
+
+static inline uint64_t gl_sub1(uint64_t a, uint64_t b) { return a < b ? a - b + GL_P : a - b; }
+
+static inline uint64_t gl_mul1(uint64_t a, uint64_t b) {
+    unsigned __int128 prod = (unsigned __int128)a * b;
+    uint64_t lo = (uint64_t)prod, hi = (uint64_t)(prod >> 64);
+    uint64_t hihi = hi >> 32, hilo = hi & GL_EPS;
+    uint64_t t0 = lo - hihi;
+    uint64_t t1 = lo < hihi ? t0 - GL_EPS : t0;
+    uint64_t t2 = (hilo << 32) - hilo;
+    uint64_t t3 = t1 + t2;
+    uint64_t r = t3 < t2 ? t3 + GL_EPS : t3;
+    return r >= GL_P ? r - GL_P : r;
+}
+
+CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uint64_t *tw) {
+    size_t h = count / 2;
+    // Radix-4 passes while a quarter (h/2) holds whole vectors.
+    while (h >= 16) {
+        size_t q = h / 2;
+        for (size_t j = 0; j < count; j += 2 * h) {
+            uint64_t *base = data + j;
+            for (size_t k = 0; k < q; k += 8) {
+                __m512i t1 = LOAD(tw + h + k), t2 = LOAD(tw + h + k + q), w = LOAD(tw + q + k);
+                RADIX4(base + k, base + k + q, base + k + h, base + k + h + q, t1, t2, w);
+            }
+        }
+        h /= 4;
+    }
+    if (h == 8) {
+        // Half 8: one vector pair per 16 entries.
+        __m512i t = LOAD(tw + 8);
+        for (size_t j = 0; j < count; j += 16) {
+            __m512i u = LOAD(data + j), v = LOAD(data + j + 8);
+            STORE(data + j, gl_add(u, v));
+            STORE(data + j + 8, gl_mul(gl_sub(u, v), t));
+        }
+        h = 4;
+    }
+    if (h == 4) {
+        // Half 4 (twiddles tw[4 ..< 8]), then half 2 (1 and ω_4 = tw[3]) and half 1 (1), per 8 entries.
+        const uint64_t t4[4] = {tw[4], tw[5], tw[6], tw[7]};
+        const uint64_t w4 = tw[3];
+        for (size_t j = 0; j < count; j += 8) {
+            uint64_t *e = data + j;
+            for (int k = 0; k < 4; k++) {
+                uint64_t u = e[k], v = e[k + 4];
+                e[k] = gl_add1(u, v);
+                e[k + 4] = gl_mul1(gl_sub1(u, v), t4[k]);
+            }
+            for (int g = 0; g < 8; g += 4) {
+                uint64_t a = e[g], b = e[g + 1], c = e[g + 2], d = e[g + 3];
+                uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
+                e[g] = gl_add1(a1, b1);
+                e[g + 1] = gl_sub1(a1, b1);
+                e[g + 2] = gl_add1(c1, d1);
+                e[g + 3] = gl_sub1(c1, d1);
+            }
+        }
+    } else if (h == 2) {
+        const uint64_t w4 = tw[3];
+        for (size_t g = 0; g < count; g += 4) {
+            uint64_t *e = data + g;
+            uint64_t a = e[0], b = e[1], c = e[2], d = e[3];
+            uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
+            e[0] = gl_add1(a1, b1);
+            e[1] = gl_sub1(a1, b1);
+            e[2] = gl_add1(c1, d1);
+            e[3] = gl_sub1(c1, d1);
+        }
+    } else if (h == 1) {
+        for (size_t g = 0; g < count; g += 2) {
+            uint64_t u = data[g], v = data[g + 1];
+            data[g] = gl_add1(u, v);
+            data[g + 1] = gl_sub1(u, v);
+        }
+    }
+}
+
+CIRO_AVX512 static void ntt_wide_stripe_avx512(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+                                               const uint64_t *tw) {
+    size_t half_rows = rows / 2;
+    if (__builtin_ctzll((unsigned long long)rows) % 2 == 1) {
+        size_t h = half_rows * block;
+        for (size_t r = 0; r < half_rows; r++) {
+            uint64_t *a = data + r * stripe, *b = data + (r + half_rows) * stripe;
+            const uint64_t *t = tw + h + r * block + column;
+            for (size_t j = 0; j < stripe; j += 8) {
+                __m512i u = LOAD(a + j), v = LOAD(b + j);
+                STORE(a + j, gl_add(u, v));
+                STORE(b + j, gl_mul(gl_sub(u, v), LOAD(t + j)));
+            }
+        }
+        half_rows /= 2;
+    }
+    while (half_rows >= 2) {
+        size_t quarter_rows = half_rows / 2;
+        size_t h = half_rows * block, q = h / 2;
+        for (size_t group = 0; group < rows; group += 2 * half_rows) {
+            for (size_t r = 0; r < quarter_rows; r++) {
+                uint64_t *a = data + (group + r) * stripe, *b = a + quarter_rows * stripe;
+                uint64_t *c = a + half_rows * stripe, *d = c + quarter_rows * stripe;
+                size_t k = r * block + column;
+                for (size_t j = 0; j < stripe; j += 8) {
+                    __m512i t1 = LOAD(tw + h + k + j), t2 = LOAD(tw + h + k + q + j), w = LOAD(tw + q + k + j);
+                    RADIX4(a + j, b + j, c + j, d + j, t1, t2, w);
+                }
+            }
+        }
+        half_rows /= 4;
+    }
+}
+
+CIRO_AVX512 static void scale_powers_avx512(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+                                            uint64_t step) {
+    __m512i s = LOAD(powers8);
+    const __m512i st = _mm512_set1_epi64((long long)step);
+    for (size_t j = 0; j < count; j += 8) {
+        STORE(dst + j, gl_mul(LOAD(src + j), s));
+        s = gl_mul(s, st);
+    }
+}
+
+int ciro_goldilocks_x8_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
+void ciro_ntt_block_x8(uint64_t *data, size_t count, const uint64_t *twiddles) {
+    if (!__builtin_cpu_supports("avx512f")) { abort(); }
+    ntt_block_avx512(data, count, twiddles);
+}
+
+void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+                             const uint64_t *twiddles) {
+    if (!__builtin_cpu_supports("avx512f")) { abort(); }
+    ntt_wide_stripe_avx512(data, rows, stripe, block, column, twiddles);
+}
+
+void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+                                     uint64_t step) {
+    if (!__builtin_cpu_supports("avx512f")) { abort(); }
+    scale_powers_avx512(dst, src, count, powers8, step);
+}
+
+#else
+
+int ciro_goldilocks_x8_available(void) { return 0; }
+
+void ciro_ntt_block_x8(uint64_t *data, size_t count, const uint64_t *twiddles) {
+    (void)data; (void)count; (void)twiddles;
+    abort();
+}
+
+void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+                             const uint64_t *twiddles) {
+    (void)data; (void)rows; (void)stripe; (void)block; (void)column; (void)twiddles;
+    abort();
+}
+
+void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+                                     uint64_t step) {
+    (void)dst; (void)src; (void)count; (void)powers8; (void)step;
+    abort();
+}
+
+#endif
