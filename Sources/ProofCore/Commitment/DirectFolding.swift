@@ -73,6 +73,9 @@ struct DirectFolding {
     /// from the three base tables and never materialised (the round polynomial and the fold are linear
     /// in the table).
     let mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?
+    /// Round 0's table when it is already in the extension (`committed` is then empty): a folded-mask
+    /// opening's F′ = V(·, ρ) + β·M (`PolynomialCommitment.openFoldedMask`).
+    let extensionBase: [E]
     /// Entries of the round-0 table.
     let size: Int
     /// Folded tables: rounds 1, 3, 5… write `a`, rounds 2, 4… write `b` (allocated once).
@@ -92,17 +95,24 @@ struct DirectFolding {
         self.init(base: table, mask: nil, claims: claims, gamma: gamma)
     }
 
+    /// The same over an extension-field round-0 table (no mask).
+    init(extensionTable: [E], claims: [EvaluationClaim], gamma: E) {
+        self.init(base: [], extensionBase: extensionTable, mask: nil, claims: claims, gamma: gamma)
+    }
+
     /// The same over f + β·(M_0 + u·M_1) (the zero-knowledge opening, docs/ZK.md §6.2).
     init(table: [Goldilocks], mask m0: [Goldilocks], _ m1: [Goldilocks], beta: E, claims: [EvaluationClaim], gamma: E) {
         precondition(m0.count == table.count && m1.count == table.count, "a mask has the table's size")
         self.init(base: table, mask: (m0, m1, beta), claims: claims, gamma: gamma)
     }
 
-    private init(base: [Goldilocks], mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?, claims: [EvaluationClaim], gamma: E) {
+    private init(base: [Goldilocks], extensionBase: [E] = [], mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?,
+                 claims: [EvaluationClaim], gamma: E) {
         committed = base
+        self.extensionBase = extensionBase
         self.mask = mask
-        size = base.count
-        variables = base.count.trailingZeroBitCount
+        size = base.isEmpty ? extensionBase.count : base.count
+        variables = size.trailingZeroBitCount
         var g = E.one
         // A combination claim contributes one factor per term (docs/PROOF_CORE.md, `EvaluationClaim.terms`).
         var weights = [ClaimWeight]()
@@ -147,6 +157,7 @@ struct DirectFolding {
     /// Entry `i` of the current table (round 0: f, or f + β·(M_0 + u·M_1) for a masked opening).
     private func entry(_ i: Int) -> E {
         guard round == 0 else { return round % 2 == 1 ? a[i] : b[i] }
+        guard extensionBase.isEmpty else { return extensionBase[i] }
         guard let mask else { return E(committed[i]) }
         return E(committed[i]) + mask.beta * E(mask.m0[i], mask.m1[i])
     }
@@ -156,6 +167,7 @@ struct DirectFolding {
 
     /// Calls `body` with the current table (base field before the first fold).
     private func withTable<R>(_ base: (UnsafePointer<Goldilocks>) -> R, _ ext: (UnsafePointer<E>) -> R) -> R {
+        if round == 0 && !extensionBase.isEmpty { return extensionBase.withUnsafeBufferPointer { ext($0.baseAddress!) } }
         if round == 0 { return committed.withUnsafeBufferPointer { base($0.baseAddress!) } }
         return (round % 2 == 1 ? a : b).withUnsafeBufferPointer { ext($0.baseAddress!) }
     }
@@ -267,6 +279,8 @@ struct DirectFolding {
                     }
                 }
             }
+        } else if round == 0 && !extensionBase.isEmpty {
+            extensionBase.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
         } else if round == 0 {
             committed.withUnsafeBufferPointer { s in a.withUnsafeMutableBufferPointer { run(s.baseAddress!, $0.baseAddress!) } }
         } else if target {
