@@ -154,18 +154,8 @@ extension PolynomialCommitment {
         guard proof.layerRoots.count == max(0, layers - 1), proof.layerOpenings.count == proof.layerRoots.count else {
             throw .shapeMismatch("\(proof.layerRoots.count) layer roots and \(proof.layerOpenings.count) layer openings, expected \(max(0, layers - 1))")
         }
-        var rhos = [E]()
-        for (t, poly) in rounds.enumerated() {
-            guard poly.count == 3 else { throw .wrongRoundDegree(round: t, expected: 3, actual: poly.count) }
-            guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: t) }
-            transcript.absorb("pcs.round", elements: poly)
-            let r: E = transcript.challenge("pcs.fold")
-            claim = interpolateAtIntegerNodes(poly, at: r)
-            rhos.append(r)
-            if (t + 1) % k == 0 && t + 1 < folded {
-                transcript.absorb("pcs.layer.root", digest: proof.layerRoots[(t + 1) / k - 1])
-            }
-        }
+        let rhos: [E]
+        (rhos, claim) = try verifyBasefoldRounds(rounds, claim: claim, foldingLog: k, layerRoots: proof.layerRoots, transcript: &transcript)
         let remaining = reduced - folded
         guard proof.finalCoefficients.count == 1 << remaining else {
             throw .shapeMismatch("\(proof.finalCoefficients.count) final coefficients, expected \(1 << remaining)")
@@ -230,42 +220,8 @@ extension PolynomialCommitment {
                 throw .foldMismatch(round: 0, query: qi)
             }
             // Then Basefold's layer-to-layer checks from F′'s leaf.
-            try checkFoldedLayers(current, index: j >> k, logLength: logF, rhos: rhos, layers: layers, proof: proof,
-                                  layerIndexLists: layerIndexLists, cursors: &layerCursors, query: qi)
-        }
-    }
-
-    /// Basefold's query checks from F′'s opened leaf `leaf` (index `index` of a codeword of length
-    /// 2^logLength): with no folded layer every entry against the final polynomial; otherwise fold k
-    /// rounds per layer, compare with the next layer's leaf, and the last fold with the final polynomial.
-    static func checkFoldedLayers(_ leaf: [E], index leafIndex: Int, logLength leafLog: Int, rhos: [E], layers: Int, proof: FoldedMaskOpeningProof,
-                                  layerIndexLists: [[Int]], cursors: inout [Int], query qi: Int) throws(ProofError) {
-        let width = leaf.count, k = width.trailingZeroBitCount
-        if layers == 0 {
-            for t in 0..<width where evaluateUnivariate(proof.finalCoefficients, at: ReedSolomon.domainPoint(logLength: leafLog, position: leafIndex * width + t)) != leaf[t] {
-                throw .finalPolynomialMismatch(query: qi)
-            }
-            return
-        }
-        var (current, index, logLength) = (leaf, leafIndex, leafLog)
-        for g in 0..<layers {
-            let value = foldLeaf(current, leafIndex: index, logLength: logLength, challenges: rhos[(g * k)..<((g + 1) * k)])
-            logLength -= k
-            if g == layers - 1 {
-                guard evaluateUnivariate(proof.finalCoefficients, at: ReedSolomon.domainPoint(logLength: logLength, position: index)) == value else {
-                    throw .finalPolynomialMismatch(query: qi)
-                }
-                return
-            }
-            let next = index >> k
-            let indices = layerIndexLists[g]
-            while cursors[g] < indices.count && indices[cursors[g]] < next { cursors[g] += 1 }
-            guard cursors[g] < indices.count, indices[cursors[g]] == next else {
-                throw .shapeMismatch("query \(qi): layer \(g + 1) leaf missing")
-            }
-            let opened = proof.layerOpenings[g].leaves[cursors[g]]
-            guard opened[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
-            (current, index) = (opened, next)
+            try checkLayers(from: current, index: j >> k, logLength: logF, rhos: rhos, layerOpenings: proof.layerOpenings,
+                            layerIndexLists: layerIndexLists, cursors: &layerCursors, finalCoefficients: proof.finalCoefficients, query: qi)
         }
     }
 

@@ -144,18 +144,8 @@ extension PolynomialCommitment {
         guard proof.layerRoots.count == max(0, layers - 1) else {
             throw .shapeMismatch("\(proof.layerRoots.count) layer roots, expected \(max(0, layers - 1))")
         }
-        var rhos = [E]()
-        for (t, poly) in rounds.enumerated() {
-            guard poly.count == 3 else { throw .wrongRoundDegree(round: t, expected: 3, actual: poly.count) }
-            guard poly[0] + poly[1] == claim else { throw .sumMismatch(round: t) }
-            transcript.absorb("pcs.round", elements: poly)
-            let rho: E = transcript.challenge("pcs.fold")
-            claim = interpolateAtIntegerNodes(poly, at: rho)
-            rhos.append(rho)
-            if (t + 1) % k == 0 && t + 1 < folded {
-                transcript.absorb("pcs.layer.root", digest: proof.layerRoots[(t + 1) / k - 1])
-            }
-        }
+        let rhos: [E]
+        (rhos, claim) = try verifyBasefoldRounds(rounds, claim: claim, foldingLog: k, layerRoots: proof.layerRoots, transcript: &transcript)
         let remaining = n - folded
         guard proof.finalCoefficients.count == 1 << remaining else {
             throw .shapeMismatch("\(proof.finalCoefficients.count) final coefficients, expected \(1 << remaining)")
@@ -239,36 +229,8 @@ extension PolynomialCommitment {
                 }
                 j0 += com.polynomialCount
             }
-            if layers == 0 {
-                for t in 0..<width where evaluateUnivariate(proof.finalCoefficients, at: ReedSolomon.domainPoint(logLength: log0, position: q * width + t)) != current[t] {
-                    throw .finalPolynomialMismatch(query: qi)
-                }
-                continue
-            }
-            var index = q
-            var logLength = log0
-            for g in 0..<layers {
-                let value = foldLeaf(current, leafIndex: index, logLength: logLength, challenges: rhos[(g * k)..<((g + 1) * k)])
-                logLength -= k
-                if g == layers - 1 {
-                    let x = ReedSolomon.domainPoint(logLength: logLength, position: index)
-                    guard evaluateUnivariate(proof.finalCoefficients, at: x) == value else {
-                        throw .finalPolynomialMismatch(query: qi)
-                    }
-                    break
-                }
-                let next = index >> k
-                // Positions ascend, so each layer's opened indices are met in order.
-                let indices = layerIndexLists[g]
-                while layerCursors[g] < indices.count && indices[layerCursors[g]] < next { layerCursors[g] += 1 }
-                guard layerCursors[g] < indices.count, indices[layerCursors[g]] == next else {
-                    throw .shapeMismatch("query \(qi): layer \(g + 1) leaf missing")
-                }
-                let leaf = proof.layerOpenings[g].leaves[layerCursors[g]]
-                guard leaf[index & (width - 1)] == value else { throw .foldMismatch(round: g + 1, query: qi) }
-                current = leaf
-                index = next
-            }
+            try checkLayers(from: current, index: q, logLength: log0, rhos: rhos, layerOpenings: proof.layerOpenings,
+                            layerIndexLists: layerIndexLists, cursors: &layerCursors, finalCoefficients: proof.finalCoefficients, query: qi)
         }
     }
 
