@@ -242,6 +242,28 @@ import TestSupport
         }
     }
 
+    /// A claim on G with a `SparseWeight` block (unit-vector terms) opens and verifies; a changed sparse
+    /// coefficient and a malformed block are rejected.
+    @Test func sparseClaimOnTheFoldedPolynomial() throws {
+        let n = 9, k = Self.small.foldingLog, reduced = n - k
+        let v = randomTable(n, seed: 3)
+        let rho = randomPoint(k, seed: 5)
+        let g = fold(v, rho)
+        let z = randomPoint(reduced, seed: 30)
+        let coefficients = randomPoint(3, seed: 31)
+        let sparse = SparseWeight(block: 1, blockVariables: reduced - 2, indices: [0, 5, 9], coefficients: coefficients)
+        var value = MLE.evaluate(g, at: z)
+        for t in 0..<sparse.count { value += coefficients[t] * g[sparse.globalIndex(t)] }
+        let claims = [EvaluationClaim(batch: 0, polynomial: 0, point: z, value: value, sparse: sparse)] + self.claims(on: g, seed: 40)
+        let h = try honest(n: n, claims: claims, rho: rho)
+        var wrong = claims
+        wrong[0].sparse!.coefficients[1] += .one
+        #expect(throws: ProofError.self) { try verify(h, claims: wrong) }
+        wrong = claims
+        wrong[0].sparse!.indices = [5, 0, 9]
+        #expect(throws: ProofError.self) { try verify(h, claims: wrong) }
+    }
+
     @Test func rejectsMisplacedLeavesAndForeignProofs() throws {
         // Swapping two opened V leaves (both authentic entries of V's codeword, but at the wrong
         // positions) or the F′ leaves of two proofs with different ρ is caught.

@@ -1,7 +1,42 @@
 /// The verifier's Basefold checks shared by a size class (`verifyClass`) and the folded-mask opening
-/// (`verifyFoldedMask`): the folding rounds, and a query's walk from its first committed leaf through
-/// the folded layers to the final polynomial.
+/// (`verifyFoldedMask`): the folding rounds, the claims' weight at the folding point, and a query's
+/// walk from its first committed leaf through the folded layers to the final polynomial.
 extension PolynomialCommitment {
+    /// W(b, ρ_T, …, ρ_1) summed against the final polynomial's evaluations for one point z of W's
+    /// terms (n = z.count variables, `rhos` the T folding challenges): a Boolean prefix of the final
+    /// polynomial's coordinates picks one evaluation; otherwise the eq table's inner product.
+    static func pointWeight(_ z: [E], finalEvaluations: [E], rhos: [E]) -> E {
+        let n = z.count, folded = rhos.count, remaining = n - folded
+        var top = 0
+        var booleanTop = true
+        for c in z[0..<remaining] where booleanTop {
+            if c == .zero || c == .one { top = top << 1 | (c == .one ? 1 : 0) } else { booleanTop = false }
+        }
+        var term = booleanTop ? finalEvaluations[top] : MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
+        for i in 0..<folded {
+            // eq(c, ρ) = 1 − c − ρ + 2cρ, without the two one-element arrays of `MLE.eq`.
+            let (c, rho) = (z[n - 1 - i], rhos[i])
+            term *= c == .one ? rho : c == .zero ? E.one - rho : E.one - c - rho + (c * rho).doubled()
+        }
+        return term
+    }
+
+    /// What a direct opening's last claim must be: Σ_ℓ γ^ℓ (eq(z_ℓ, ·) + Σ_t c_t·eq(z_ℓt, ·) + sparse
+    /// terms) summed against the final polynomial at the folding point; a claim's `SparseWeight` in one
+    /// pass over its entries (eq over the folded coordinates, whose point order is ρ_T, …, ρ_1, and the
+    /// final evaluation its top bits pick).
+    static func directWeight(_ claims: [EvaluationClaim], gammas: [E], finalEvaluations: [E], rhos: [E]) -> E {
+        let inner = Array(rhos.reversed())
+        var expected = E.zero
+        for (l, c) in claims.enumerated() {
+            var w = pointWeight(c.point, finalEvaluations: finalEvaluations, rhos: rhos)
+            for t in c.terms { w += t.coefficient * pointWeight(t.point, finalEvaluations: finalEvaluations, rhos: rhos) }
+            if let sparse = c.sparse { w += sparse.contract(inner: inner) { finalEvaluations[$0] } }
+            expected += gammas[l] * w
+        }
+        return expected
+    }
+
     /// Checks Basefold's folding rounds (3 evaluations each, s(0) + s(1) = the running claim) against
     /// `claim`, absorbing each round, drawing its challenge, and absorbing layer root g after round
     /// (g + 1)·k (all but the last layer; the caller checks `layerRoots`' count). Returns the

@@ -37,7 +37,8 @@ extension PolynomialCommitment {
                      "the mask has n − foldingLog variables and the batch's parameters")
         precondition(foldedTable == nil || foldedTable!.count == 1 << reduced, "G's table has 2^(n − foldingLog) entries")
         precondition(!claims.isEmpty && claims.allSatisfy { $0.batch == 0 && $0.polynomial == 0 && $0.point.count == reduced
-                                                              && $0.terms.allSatisfy({ $0.point.count == reduced }) },
+                                                              && $0.terms.allSatisfy({ $0.point.count == reduced })
+                                                              && $0.sparse?.malformation(numVariables: reduced) == nil },
                      "claims on G name batch 0, polynomial 0, with points of n − foldingLog coordinates")
         absorbFoldedMaskStatement(parameters, batch.commitment, mask: mask.commitment, rho: rho, claims: claims, &transcript)
         let randomness = randomness?.fork("pcs.open.folded")
@@ -130,6 +131,7 @@ extension PolynomialCommitment {
             guard c.batch == 0, c.polynomial == 0, c.point.count == reduced, c.terms.allSatisfy({ $0.point.count == reduced }) else {
                 throw .invalidParameters("a claim on the folded polynomial names batch 0, polynomial 0, with \(reduced) coordinates")
             }
+            if let reason = c.sparse?.malformation(numVariables: reduced) { throw .invalidParameters(reason) }
         }
         absorbFoldedMaskStatement(parameters, commitment, mask: mask, rho: rho, claims: claims, &transcript)
 
@@ -164,17 +166,7 @@ extension PolynomialCommitment {
         var finalEvaluations = proof.finalCoefficients
         MLE.coefficientsToEvaluations(&finalEvaluations)
         // The last claim must be Σ_b F′_final(b)·W(b, ρ_T, …, ρ_1).
-        var expected = E.zero
-        for (l, c) in claims.enumerated() {
-            for (z, coefficient) in c.weightTerms {
-                var term = MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
-                for i in 0..<folded {
-                    let (x, r) = (z[reduced - 1 - i], rhos[i])
-                    term *= E.one - x - r + (x * r).doubled()
-                }
-                expected += gammas[l] * coefficient * term
-            }
-        }
+        let expected = directWeight(claims, gammas: gammas, finalEvaluations: finalEvaluations, rhos: rhos)
         guard expected == claim else { throw .evaluationMismatch }
 
         // Queries: positions j of F′'s codeword (= V's leaf indices).
@@ -270,11 +262,13 @@ extension EvaluationClaim {
     /// Σ eq(z_lo, ρ′)·eq(z_hi, y) (ρ′ = ρ reversed, z = z_hi ‖ z_lo), normalized so that the main
     /// point's coefficient is 1. `value` is Σ_y W(y, ρ′)·G(y) (in ZKML: the claim left after the
     /// sumcheck's k rounds bound to ρ), divided here by eq(z_lo, ρ′). The result names batch 0,
-    /// polynomial 0; nil when eq(z_lo, ρ′) = 0 (probability ≤ k/|E| for random ρ).
+    /// polynomial 0; nil when eq(z_lo, ρ′) = 0 (probability ≤ k/|E| for random ρ). Claims with a
+    /// `sparse` block are not supported here (a precondition).
     public func boundLowVariables(to rho: [GoldilocksExt2], value: GoldilocksExt2) -> EvaluationClaim? {
         typealias E = GoldilocksExt2
         let n = point.count, k = rho.count
-        precondition(k <= n && terms.allSatisfy { $0.point.count == n })
+        precondition(k <= n && terms.allSatisfy { $0.point.count == n } && sparse == nil,
+                     "a claim of n coordinates without a sparse block (ZKML's weight claims have none)")
         func low(_ z: [E]) -> E {
             var e = E.one
             for s in 0..<k {

@@ -155,37 +155,8 @@ extension PolynomialCommitment {
         // The last claim must be Σ_b G(b)·eq(point, (b, ρ_T, …, ρ_1)).
         var finalEvaluations = proof.finalCoefficients
         MLE.coefficientsToEvaluations(&finalEvaluations)
-        // W(b, ρ_T, …, ρ_1) for one point of W's terms: a Boolean prefix of the final polynomial's
-        // coordinates picks one evaluation; otherwise the eq table's inner product.
-        func pointTerm(_ z: [E]) -> E {
-            var top = 0
-            var booleanTop = true
-            for c in z[0..<remaining] where booleanTop {
-                if c == .zero || c == .one { top = top << 1 | (c == .one ? 1 : 0) } else { booleanTop = false }
-            }
-            var term = booleanTop ? finalEvaluations[top] : MLE.innerProduct(finalEvaluations, MLE.eqTable(Array(z[0..<remaining])))
-            for i in 0..<folded {
-                // eq(c, ρ) = 1 − c − ρ + 2cρ, without the two one-element arrays of `MLE.eq`.
-                let (c, rho) = (z[n - 1 - i], rhos[i])
-                term *= c == .one ? rho : c == .zero ? E.one - rho : E.one - c - rho + (c * rho).doubled()
-            }
-            return term
-        }
-        var expected = E.zero
-        if direct {
-            // A direct class's weight is Σ_ℓ γ^ℓ (eq(z_ℓ, ·) + Σ_t c_t·eq(z_ℓt, ·) + sparse terms): a claim's
-            // `SparseWeight` in one pass over its entries (eq over the folded coordinates, whose
-            // point order is ρ_T, …, ρ_1, and the final evaluation its top bits pick).
-            let inner = Array(rhos.reversed())
-            for (l, c) in claims.enumerated() {
-                var w = pointTerm(c.point)
-                for t in c.terms { w += t.coefficient * pointTerm(t.point) }
-                if let sparse = c.sparse { w += sparse.contract(inner: inner) { finalEvaluations[$0] } }
-                expected += gammas[l] * w
-            }
-        } else {
-            expected = pointTerm(point)
-        }
+        let expected = direct ? directWeight(claims, gammas: gammas, finalEvaluations: finalEvaluations, rhos: rhos)
+                              : pointWeight(point, finalEvaluations: finalEvaluations, rhos: rhos)
         guard expected == claim else { throw .evaluationMismatch }
 
         // 3. Queries.
