@@ -21,6 +21,66 @@ import Sodium
         #expect(d.challenge("c", as: GoldilocksExt2.self) != ca)
     }
 
+    /// The message layout, recomputed with libsodium: every absorb hashes
+    /// state ‖ tag ‖ u32 label length ‖ label ‖ u64 payload length ‖ payload (elements: u32 count then
+    /// little-endian words), and a squeeze is BLAKE2b-512 of state ‖ tag ‖ label whose first half is the
+    /// next state and second half the output words, drawn in order (a word ≥ p skipped).
+    @Test func messagesAreTheDocumentedBytes() throws {
+        func le64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        func head(_ state: Digest, _ tag: UInt8, _ label: String) -> [UInt8] {
+            state.bytes + [tag] + le32(UInt32(label.utf8.count)) + Array(label.utf8)
+        }
+        func absorbed(_ state: Digest, _ label: String, _ payload: [UInt8]) throws -> Digest {
+            Digest(try Blake2b.hash(head(state, 2, label) + le64(UInt64(payload.count)) + payload))!
+        }
+        var t = Transcript(domain: "layout")
+        var state = t.stateDigest
+        let ext = [GoldilocksExt2(Goldilocks(3), Goldilocks(Goldilocks.modulus - 1)), GoldilocksExt2(Goldilocks(1 << 40), .zero)]
+        let base = [Goldilocks(9), Goldilocks(Goldilocks.modulus - 2), Goldilocks(0)]
+        let root = Digest(Array(0..<32))!
+        let longLabel = String(repeating: "l", count: 300)
+        t.absorb("elements", elements: ext)
+        state = try absorbed(state, "elements", le32(2) + ext.flatMap { le64($0.c0.value) + le64($0.c1.value) })
+        #expect(t.stateDigest == state)
+        t.absorb(longLabel, elements: base)
+        state = try absorbed(state, longLabel, le32(3) + base.flatMap { le64($0.value) })
+        #expect(t.stateDigest == state)
+        t.absorb("empty", elements: [GoldilocksExt2]())
+        state = try absorbed(state, "empty", le32(0))
+        #expect(t.stateDigest == state)
+        t.absorb("one", ext[0])
+        state = try absorbed(state, "one", le64(ext[0].c0.value) + le64(ext[0].c1.value))
+        #expect(t.stateDigest == state)
+        t.absorb("base", base[1])
+        state = try absorbed(state, "base", le64(base[1].value))
+        #expect(t.stateDigest == state)
+        t.absorb("n", integer: 0x0102_0304_0506_0708)
+        state = try absorbed(state, "n", le64(0x0102_0304_0506_0708))
+        #expect(t.stateDigest == state)
+        t.absorb("root", digest: root)
+        state = try absorbed(state, "root", Array(0..<32))
+        #expect(t.stateDigest == state)
+        t.absorb("bytes", bytes: Array(repeating: 0xAB, count: 5000))
+        state = try absorbed(state, "bytes", Array(repeating: 0xAB, count: 5000))
+        #expect(t.stateDigest == state)
+        t.absorb("", bytes: [])
+        state = try absorbed(state, "", [])
+        #expect(t.stateDigest == state)
+        for _ in 0..<3 {
+            let c: GoldilocksExt2 = t.challenge("c")
+            let out = try Blake2b.hash(head(state, 3, "c"), length: 64)
+            state = Digest(Array(out[0..<32]))!
+            let words = (0..<4).map { i in out[(32 + 8 * i)..<(40 + 8 * i)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+            let valid = words.filter { $0 < Goldilocks.modulus }
+            #expect(c == GoldilocksExt2(Goldilocks(valid[0]), Goldilocks(valid[1])))
+            #expect(t.stateDigest == state)
+        }
+        let bytes = t.squeezeBytes("s")
+        let out = try Blake2b.hash(head(state, 3, "s"), length: 64)
+        #expect(bytes == Array(out[32..<64]) && t.stateDigest == Digest(Array(out[0..<32]))!)
+    }
+
     @Test func messageBoundariesMatter() {
         var a = Transcript(domain: "t")
         a.absorb("m", bytes: [1, 2])

@@ -70,7 +70,7 @@ extension PolynomialCommitment {
         let width = leaf.count, k = width.trailingZeroBitCount
         let layers = rhos.count / k
         if layers == 0 {
-            for t in 0..<width where evaluateUnivariate(finalCoefficients, at: ReedSolomon.domainPoint(logLength: leafLog, position: leafIndex * width + t)) != leaf[t] {
+            for t in 0..<width where evaluateUnivariate(finalCoefficients, at: ReedSolomon.domainPointFromRoots(logLength: leafLog, position: leafIndex * width + t)) != leaf[t] {
                 throw .finalPolynomialMismatch(query: qi)
             }
             return
@@ -80,7 +80,7 @@ extension PolynomialCommitment {
             let value = foldLeaf(current, leafIndex: index, logLength: logLength, challenges: rhos[(g * k)..<((g + 1) * k)])
             logLength -= k
             if g == layers - 1 {
-                guard evaluateUnivariate(finalCoefficients, at: ReedSolomon.domainPoint(logLength: logLength, position: index)) == value else {
+                guard evaluateUnivariate(finalCoefficients, at: ReedSolomon.domainPointFromRoots(logLength: logLength, position: index)) == value else {
                     throw .finalPolynomialMismatch(query: qi)
                 }
                 return

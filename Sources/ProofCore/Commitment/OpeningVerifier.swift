@@ -218,29 +218,26 @@ extension PolynomialCommitment {
     /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)
     /// with k challenges: each step maps f(x), f(−x) to (f(x) + f(−x))/2 + ρ·(f(x) − f(−x))/(2x).
     /// The domain points of a leaf of 2^s entries are x_0·ω_s^rev_s(j) (bit-reversed order, ω_s a
-    /// primitive 2^s-th root), so 1/x comes from one exponentiation per leaf (1/x_0, squared per step)
-    /// and a table of ω_s's powers, not from one exponentiation per pair.
+    /// primitive 2^s-th root), so 1/x is 1/x_0 (squared per step) times a fixed table entry
+    /// (`ReedSolomon.leafInverseTwiddles`): no exponentiation, and the leaf is folded in place.
     static func foldLeaf(_ values: [E], leafIndex: Int, logLength: Int, challenges: ArraySlice<E>) -> E {
         let half = Goldilocks(0x7FFF_FFFF_8000_0001)   // 1/2 = (p + 1)/2
         var v = values
         var s = values.count.trailingZeroBitCount
         var x0Inverse = ReedSolomon.inverseDomainPoint(logLength: logLength, position: leafIndex << s)
-        var powers = [Goldilocks](repeating: .one, count: values.count)
-        for rho in challenges {
-            let c = v.count
-            let root = Goldilocks.rootOfUnity(logOrder: s)
-            for e in 1..<c { powers[e] = powers[e - 1] * root }
-            var next = [E](repeating: .zero, count: c / 2)
-            for i in 0..<(c / 2) {
-                // Entry 2i: rev_s(2i) = rev_(s−1)(i); 1/x = (1/x_0)·ω_s^(−rev_(s−1)(i)).
-                let e = reverseBits(i, bits: s - 1)
-                let xInverse = x0Inverse * powers[(c - e) & (c - 1)]
-                let a = v[2 * i], b = v[2 * i + 1]
-                next[i] = (a + b + rho * ((a - b) * xInverse)) * half
+        v.withUnsafeMutableBufferPointer { p in
+            for rho in challenges {
+                // Entry 2i: rev_s(2i) = rev_(s−1)(i), so 1/x = (1/x_0)·ω_s^(−rev_(s−1)(i)). Writing entry i
+                // after reading 2i and 2i + 1 never overwrites an unread entry.
+                let twiddles = ReedSolomon.leafInverseTwiddles(s)
+                for i in 0..<(1 << (s - 1)) {
+                    let xInverse = x0Inverse * twiddles[i]
+                    let a = p[2 * i], b = p[2 * i + 1]
+                    p[i] = (a + b + rho * ((a - b) * xInverse)) * half
+                }
+                s -= 1
+                x0Inverse = x0Inverse * x0Inverse
             }
-            v = next
-            s -= 1
-            x0Inverse = x0Inverse * x0Inverse
         }
         return v[0]
     }
@@ -254,10 +251,57 @@ extension PolynomialCommitment {
 }
 
 extension ReedSolomon {
+    /// ω_L^(±rev_L(position)) as a product of table roots: rev_L(position) = Σ 2^(L−1−i) over the set
+    /// bits i of position, and ω_L^(2^(L−1−i)) = ω_(i+1), so the point is Π ω_(i+1)^(±1) — at most L
+    /// multiplications, no exponentiation, whatever L (position < 2^L).
+    @inlinable
+    static func rootProduct(position: Int, table: [Goldilocks]) -> Goldilocks {
+        var acc = Goldilocks.one
+        var rest = position, i = 1
+        while rest != 0 {
+            if rest & 1 == 1 { acc = acc * table[i] }
+            rest >>= 1
+            i += 1
+        }
+        return acc
+    }
+
+    /// ω_k^(−1) for k = 0 … 32.
+    @usableFromInline
+    static let inverseRootsOfUnity: [Goldilocks] = (0...Goldilocks.twoAdicity).map { Goldilocks.rootOfUnity(logOrder: $0).inverse()! }
+
+    /// ω_k for k = 0 … 32.
+    @usableFromInline
+    static let rootsOfUnity: [Goldilocks] = (0...Goldilocks.twoAdicity).map { Goldilocks.rootOfUnity(logOrder: $0) }
+
     /// The inverse of `domainPoint(logLength:position:)`.
     @inlinable
     public static func inverseDomainPoint(logLength: Int, position: Int) -> Goldilocks {
-        let e = UInt64(reverseBits(position, bits: logLength))
-        return Goldilocks.rootOfUnity(logOrder: logLength).power((UInt64(1) << UInt64(logLength)) - e)
+        precondition(position >= 0 && position < 1 << logLength, "a position of the domain")
+        return rootProduct(position: position, table: inverseRootsOfUnity)
+    }
+
+    /// `domainPoint(logLength:position:)` (the same element) from the root table: at most L
+    /// multiplications instead of an exponentiation (the verifier's query points).
+    public static func domainPointFromRoots(logLength: Int, position: Int) -> Goldilocks {
+        precondition(position >= 0 && position < 1 << logLength, "a position of the domain")
+        return rootProduct(position: position, table: rootsOfUnity)
+    }
+
+    /// ω_s^(−rev_(s−1)(i)) for i < 2^(s−1): the inverse domain points of the even entries of a leaf of
+    /// 2^s entries relative to its first (`foldLeaf`), for s ≤ 6 (CommitmentParameters' largest
+    /// foldingLog) from a table built once, larger s computed.
+    static func leafInverseTwiddles(_ s: Int) -> [Goldilocks] {
+        s < leafTwiddleTable.count ? leafTwiddleTable[s] : makeLeafInverseTwiddles(s)
+    }
+
+    static let leafTwiddleTable: [[Goldilocks]] = (0...6).map { makeLeafInverseTwiddles($0) }
+
+    static func makeLeafInverseTwiddles(_ s: Int) -> [Goldilocks] {
+        guard s >= 1 else { return [] }
+        let inverseRoot = inverseRootsOfUnity[s]
+        var powers = [Goldilocks](repeating: .one, count: 1 << s)
+        for e in 1..<(1 << s) { powers[e] = powers[e - 1] * inverseRoot }
+        return (0..<(1 << (s - 1))).map { powers[reverseBits($0, bits: s - 1)] }
     }
 }

@@ -27,13 +27,42 @@ public struct Transcript: Sendable {
     public var stateDigest: Digest { state }
 
     mutating func append(tag: Tag, label: String, payload: [UInt8]) {
-        var buffer = ByteWriter(capacity: 32 + 1 + 4 + label.utf8.count + 8 + payload.count)
-        state.write(to: &buffer)
-        buffer.writeUInt8(tag.rawValue)
-        buffer.writeLengthPrefixed(Array(label.utf8))
-        buffer.writeUInt64(UInt64(payload.count))
-        buffer.writeBytes(payload)
-        state = buffer.bytes.withUnsafeBytes { Digest.hash($0) }
+        payload.withUnsafeBytes { bytes in
+            append(tag: tag, label: label, payloadCount: bytes.count) { p in
+                if let base = bytes.baseAddress { p.copyMemory(from: base, byteCount: bytes.count) }
+            }
+        }
+    }
+
+    /// Hashes `state ‖ tag ‖ label (u32 length, bytes) ‖ payload length (u64) ‖ payload` into the new
+    /// state, the message built in one temporary buffer (on the stack when small) by `writePayload`,
+    /// which writes exactly `payloadCount` bytes: no per-value appends, no intermediate arrays.
+    @inline(__always)
+    mutating func append(tag: Tag, label: String, payloadCount: Int, _ writePayload: (UnsafeMutableRawPointer) -> Void) {
+        var label = label
+        let state = self.state
+        self.state = label.withUTF8 { l in
+            let head = Digest.byteCount + 1 + 4 + l.count
+            return withUnsafeTemporaryAllocation(byteCount: head + 8 + payloadCount, alignment: 8) { buffer in
+                let p = buffer.baseAddress!
+                Transcript.writeHead(p, state, tag, l)
+                p.storeBytes(of: UInt64(payloadCount).littleEndian, toByteOffset: head, as: UInt64.self)
+                writePayload(p + head + 8)
+                return Digest.hash(UnsafeRawBufferPointer(buffer))
+            }
+        }
+    }
+
+    /// Writes `state ‖ tag ‖ label length (u32) ‖ label` at `p`.
+    @inline(__always)
+    static func writeHead(_ p: UnsafeMutableRawPointer, _ state: Digest, _ tag: Tag, _ label: UnsafeBufferPointer<UInt8>) {
+        p.storeBytes(of: state.w0.littleEndian, toByteOffset: 0, as: UInt64.self)
+        p.storeBytes(of: state.w1.littleEndian, toByteOffset: 8, as: UInt64.self)
+        p.storeBytes(of: state.w2.littleEndian, toByteOffset: 16, as: UInt64.self)
+        p.storeBytes(of: state.w3.littleEndian, toByteOffset: 24, as: UInt64.self)
+        p.storeBytes(of: tag.rawValue, toByteOffset: 32, as: UInt8.self)
+        p.storeBytes(of: UInt32(label.count).littleEndian, toByteOffset: 33, as: UInt32.self)
+        if let base = label.baseAddress { (p + 37).copyMemory(from: base, byteCount: label.count) }
     }
 
     // MARK: Absorbing
@@ -45,70 +74,109 @@ public struct Transcript: Sendable {
 
     /// Absorbs an unsigned integer (sizes, counts, versions).
     public mutating func absorb(_ label: String, integer: UInt64) {
-        var w = ByteWriter(capacity: 8)
-        w.writeUInt64(integer)
-        append(tag: .absorb, label: label, payload: w.bytes)
+        append(tag: .absorb, label: label, payloadCount: 8) { $0.storeBytes(of: integer.littleEndian, as: UInt64.self) }
     }
 
     /// Absorbs one field element (base or extension).
     public mutating func absorb<F: FieldElement>(_ label: String, _ element: F) {
-        var w = ByteWriter(capacity: F.byteCount)
-        element.write(to: &w)
-        append(tag: .absorb, label: label, payload: w.bytes)
+        absorbElements(label, F.self, count: 1, prefixed: false) { body in withUnsafeBytes(of: element) { body($0) } } fallback: { w in
+            element.write(to: &w)
+        }
     }
 
     /// Absorbs a vector of field elements (its length is bound too).
     public mutating func absorb<F: FieldElement>(_ label: String, elements: [F]) {
-        var w = ByteWriter(capacity: 4 + elements.count * F.byteCount)
-        w.write(elements: elements)
+        absorbElements(label, F.self, count: elements.count, prefixed: true) { body in elements.withUnsafeBytes { body($0) } } fallback: { w in
+            for e in elements { e.write(to: &w) }
+        }
+    }
+
+    /// The payload of `count` elements of `F` (after a u32 count when `prefixed`): their encoding is
+    /// their little-endian coefficient words, which on a little-endian machine is their memory (a
+    /// canonical `Goldilocks` is one UInt64, a `GoldilocksExt2` two), copied as one block; otherwise
+    /// (another layout or byte order) written element by element.
+    @inline(__always)
+    mutating func absorbElements<F: FieldElement>(_ label: String, _ type: F.Type, count: Int, prefixed: Bool,
+                                                  memory: ((UnsafeRawBufferPointer) -> Void) -> Void,
+                                                  fallback: (inout ByteWriter) -> Void) {
+        let prefix = prefixed ? 4 : 0
+        let byteCount = count * F.byteCount
+        #if _endian(little)
+        if (F.self == Goldilocks.self || F.self == GoldilocksExt2.self) && MemoryLayout<F>.stride == F.byteCount {
+            append(tag: .absorb, label: label, payloadCount: prefix + byteCount) { p in
+                if prefixed { p.storeBytes(of: UInt32(count).littleEndian, as: UInt32.self) }
+                memory { raw in if let base = raw.baseAddress { (p + prefix).copyMemory(from: base, byteCount: byteCount) } }
+            }
+            return
+        }
+        #endif
+        var w = ByteWriter(capacity: prefix + byteCount)
+        if prefixed { w.writeCount(count) }
+        fallback(&w)
         append(tag: .absorb, label: label, payload: w.bytes)
     }
 
     /// Absorbs a digest (a commitment root).
     public mutating func absorb(_ label: String, digest: Digest) {
-        append(tag: .absorb, label: label, payload: digest.bytes)
+        append(tag: .absorb, label: label, payloadCount: Digest.byteCount) { p in
+            p.storeBytes(of: digest.w0.littleEndian, toByteOffset: 0, as: UInt64.self)
+            p.storeBytes(of: digest.w1.littleEndian, toByteOffset: 8, as: UInt64.self)
+            p.storeBytes(of: digest.w2.littleEndian, toByteOffset: 16, as: UInt64.self)
+            p.storeBytes(of: digest.w3.littleEndian, toByteOffset: 24, as: UInt64.self)
+        }
     }
 
     // MARK: Squeezing
 
     /// 32 fresh output bytes; the state moves on.
     public mutating func squeezeBytes(_ label: String) -> [UInt8] {
-        var buffer = ByteWriter(capacity: 32 + 1 + 4 + label.utf8.count)
-        state.write(to: &buffer)
-        buffer.writeUInt8(Tag.squeeze.rawValue)
-        buffer.writeLengthPrefixed(Array(label.utf8))
-        var out = [UInt8](repeating: 0, count: 64)
-        buffer.bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { Blake2bHashInto.hash(input, into: $0) }
+        let (a, b, c, d) = squeezeWords(label)
+        var out = [UInt8](repeating: 0, count: 32)
+        out.withUnsafeMutableBytes { p in
+            p.storeBytes(of: a.littleEndian, toByteOffset: 0, as: UInt64.self)
+            p.storeBytes(of: b.littleEndian, toByteOffset: 8, as: UInt64.self)
+            p.storeBytes(of: c.littleEndian, toByteOffset: 16, as: UInt64.self)
+            p.storeBytes(of: d.littleEndian, toByteOffset: 24, as: UInt64.self)
         }
-        state = out.withUnsafeBytes { Digest(bytes: $0) }
-        return Array(out[32..<64])
+        return out
     }
 
-    /// Squeezes 32 bytes and returns them as four little-endian words.
+    /// Squeezes 32 bytes and returns them as four little-endian words: BLAKE2b-512 of
+    /// `state ‖ tag ‖ label`, whose first half is the next state (input and output on the stack).
     mutating func squeezeWords(_ label: String) -> (UInt64, UInt64, UInt64, UInt64) {
-        let b = squeezeBytes(label)
-        return b.withUnsafeBytes { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian,
-             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian,
-             raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian,
-             raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self).littleEndian)
+        var label = label
+        let state = self.state
+        let (next, words) = label.withUTF8 { l in
+            withUnsafeTemporaryAllocation(byteCount: Digest.byteCount + 1 + 4 + l.count, alignment: 8) { input in
+                Transcript.writeHead(input.baseAddress!, state, .squeeze, l)
+                return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { out in
+                    Blake2bHashInto.hash(UnsafeRawBufferPointer(input), into: out)
+                    let r = UnsafeRawBufferPointer(out)
+                    func word(_ i: Int) -> UInt64 { UInt64(littleEndian: r.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) }
+                    return (Digest(bytes: r), (word(4), word(5), word(6), word(7)))
+                }
+            }
         }
+        self.state = next
+        return words
     }
 
     /// A challenge in `F`, exactly uniform: each base coefficient is the next 64-bit output word
     /// that is below p (rejection sampling; a word is rejected with probability 2^-32).
     public mutating func challenge<F: FieldElement>(_ label: String, as type: F.Type = F.self) -> F {
-        var pending: [UInt64] = []
+        // The words of each squeeze in order (a, b, c, d); a further squeeze only after all four.
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var used = 4
         var draws = 0
         return F(drawing: {
             while true {
-                if pending.isEmpty {
-                    let (a, b, c, d) = squeezeWords(draws == 0 ? label : "\(label)#\(draws)")
+                if used == 4 {
+                    words = squeezeWords(draws == 0 ? label : "\(label)#\(draws)")
                     draws += 1
-                    pending = [d, c, b, a]
+                    used = 0
                 }
-                let word = pending.removeLast()
+                let word = used == 0 ? words.0 : used == 1 ? words.1 : used == 2 ? words.2 : words.3
+                used += 1
                 if let x = Goldilocks(exactly: word) { return x }
             }
         })

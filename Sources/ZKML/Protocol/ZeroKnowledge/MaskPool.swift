@@ -311,18 +311,19 @@ extension MaskPoolLayout {
     /// pool relation (docs/ZK.md §3).
     func relationWeights(_ records: [MaskRecord], _ linear: [LinearRecord], _ lambdas: [Ext]) -> [Ext] {
         var table = [Ext](repeating: .zero, count: poolSize)
-        let u = Ext(.zero, .one)
+        let seven = Goldilocks(7)
         for (k, rec) in records.enumerated() {
-            let lambda = lambdas[k], lambdaU = lambdas[k] * u
+            let lambda = lambdas[k]
             for (i, r) in rec.point.enumerated() {
-                // g_i(r) = Σ_j (A_j + u·B_j)·r^j: weight λ·r^j on A_j, λ·u·r^j on B_j.
+                // g_i(r) = Σ_j (A_j + u·B_j)·r^j: weight w = λ·r^j on A_j, u·w on B_j
+                // (u·(w_0 + u·w_1) = 7·w_1 + u·w_0, as u² = 7: no extension product).
                 let (deg, slot) = rec.slots[i]
                 let s = slotStart(degree: deg, slot: slot)
-                var power = Ext.one
+                var w = lambda
                 for j in 0...deg {
-                    table[s + 2 * j] += lambda * power
-                    table[s + 2 * j + 1] += lambdaU * power
-                    power *= r
+                    table[s + 2 * j] += w
+                    table[s + 2 * j + 1] += Ext(seven * w.c1, w.c0)
+                    w *= r
                 }
             }
         }
