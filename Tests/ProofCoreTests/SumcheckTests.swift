@@ -160,5 +160,16 @@ import TestSupport
         let values = (0...3).map(f)
         #expect(interpolateAtIntegerNodes(values, at: E(integer: 10)) == f(10))
         #expect(interpolateAtIntegerNodes(values, at: E(integer: 2)) == f(2))
+        // Every size (degree 2 has its own closed form) against Horner on a random polynomial, at a
+        // random extension point and at the nodes.
+        var rng = SplitMix64(seed: 91)
+        for n in 1...18 {
+            let coefficients = (0..<n).map { _ in E.random(using: &rng) }
+            func p(_ x: E) -> E { coefficients.reversed().reduce(E.zero) { $0 * x + $1 } }
+            let nodes = (0..<n).map { p(E(integer: $0)) }
+            let x = E.random(using: &rng)
+            #expect(interpolateAtIntegerNodes(nodes, at: x) == p(x))
+            for i in 0..<n { #expect(interpolateAtIntegerNodes(nodes, at: E(integer: i)) == nodes[i]) }
+        }
     }
 }

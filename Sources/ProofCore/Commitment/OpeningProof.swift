@@ -119,6 +119,17 @@ public struct TreeOpening<F: FieldElement>: Sendable, Equatable {
         var digests = [(index: Int, digest: Digest)]()
         digests.reserveCapacity(indices.count)
         for (j, i) in indices.enumerated() {
+            // A leaf's bytes are its values' little-endian words: on a little-endian machine the
+            // memory of a Goldilocks or GoldilocksExt2 array, hashed in place (no byte copy).
+            #if _endian(little)
+            if (F.self == Goldilocks.self || F.self == GoldilocksExt2.self) && MemoryLayout<F>.stride == F.byteCount {
+                let digest = leaves[j].withUnsafeBytes { bytes in
+                    salts[j].isEmpty ? Digest.leafHash(bytes, salt: nil) : salts[j].withUnsafeBytes { Digest.leafHash(bytes, salt: $0) }
+                }
+                digests.append((i, digest))
+                continue
+            }
+            #endif
             var w = ByteWriter(capacity: leaves[j].count * F.byteCount)
             for v in leaves[j] { v.write(to: &w) }
             digests.append((i, MerkleTree.leafDigest(salt: salts[j], bytes: w.bytes)))
