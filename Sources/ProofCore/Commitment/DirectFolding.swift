@@ -71,8 +71,11 @@ struct DirectFolding {
     let committed: [Goldilocks]
     /// A masked opening's mask (M_0, M_1) and β: round 0's table is then f + β·(M_0 + u·M_1), read
     /// from the three base tables and never materialised (the round polynomial and the fold are linear
-    /// in the table).
-    let mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?
+    /// in the table). β is set by `setMaskChallenge` once the mask sum is bound.
+    private(set) var mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?
+    /// Round 0 of a masked opening: each claim weight's partial sums (A(0), A(1)) over f, M_0 and M_1,
+    /// computed in one pass by `maskSum()` (before β) and reused for round 0's polynomial (after β).
+    private var maskedRound0: [(f: (E, E), m0: (E, E), m1: (E, E))] = []
     /// Round 0's table when it is already in the extension (`committed` is then empty): a folded-mask
     /// opening's F′ = V(·, ρ) + β·M (`PolynomialCommitment.openFoldedMask`).
     let extensionBase: [E]
@@ -100,10 +103,42 @@ struct DirectFolding {
         self.init(base: [], extensionBase: extensionTable, mask: nil, claims: claims, gamma: gamma)
     }
 
-    /// The same over f + β·(M_0 + u·M_1) (the zero-knowledge opening, docs/ZK.md §6.2).
-    init(table: [Goldilocks], mask m0: [Goldilocks], _ m1: [Goldilocks], beta: E, claims: [EvaluationClaim], gamma: E) {
+    /// The same over f + β·(M_0 + u·M_1) (the zero-knowledge opening, docs/ZK.md §6.2): call
+    /// `maskSum()` (c = Σ W·M), then `setMaskChallenge(β)` before the first round.
+    init(table: [Goldilocks], mask m0: [Goldilocks], _ m1: [Goldilocks], claims: [EvaluationClaim], gamma: E) {
         precondition(m0.count == table.count && m1.count == table.count, "a mask has the table's size")
-        self.init(base: table, mask: (m0, m1, beta), claims: claims, gamma: gamma)
+        self.init(base: table, mask: (m0, m1, .zero), claims: claims, gamma: gamma)
+    }
+
+    /// c = Σ_x W(x)·(M_0(x) + u·M_1(x)) of a masked opening. The same pass over each claim's block
+    /// also sums f, so round 0's polynomial (linear in the table: f's sums plus β times M's) needs
+    /// no second pass over the three tables.
+    mutating func maskSum() -> E {
+        guard let mask else { preconditionFailure("maskSum() needs a masked opening") }
+        precondition(round == 0, "the mask sum is taken before the first fold")
+        maskedRound0 = committed.withUnsafeBufferPointer { f in
+            mask.m0.withUnsafeBufferPointer { m0 in
+                mask.m1.withUnsafeBufferPointer { m1 in
+                    weights.map { w in
+                        DirectFolding.partialSums(f.baseAddress!, m0.baseAddress!, m1.baseAddress!, start: w.blockStart, hi: w.hi, lo: w.lo)
+                    }
+                }
+            }
+        }
+        let u = E(.zero, .one)
+        var sum = E.zero
+        for (w, s) in zip(weights, maskedRound0) {
+            let p = w.point[w.point.count - 1]
+            sum += w.scale * ((E.one - p) * (s.m0.0 + u * s.m1.0) + p * (s.m0.1 + u * s.m1.1))
+        }
+        for e in sparse { sum += e.scale * E(mask.m0[e.index], mask.m1[e.index]) }
+        return sum
+    }
+
+    /// Sets β of a masked opening (after `maskSum()`).
+    mutating func setMaskChallenge(_ beta: E) {
+        precondition(mask != nil && maskedRound0.count == weights.count && round == 0, "β follows the mask sum")
+        mask!.beta = beta
     }
 
     private init(base: [Goldilocks], extensionBase: [E] = [], mask: (m0: [Goldilocks], m1: [Goldilocks], beta: E)?,
@@ -172,24 +207,26 @@ struct DirectFolding {
         return (round % 2 == 1 ? a : b).withUnsafeBufferPointer { ext($0.baseAddress!) }
     }
 
-    /// `partialSums` of the current table for one claim weight; round 0 of a masked table sums f, M_0
-    /// and M_1 separately (base × extension products) and combines them.
-    private func sums(_ w: ClaimWeight) -> (E, E) {
+    /// `partialSums` of the current table for claim weight `k`; round 0 of a masked table combines the
+    /// sums of f, M_0 and M_1 that `maskSum()` took (base × extension products, one pass).
+    private func sums(_ k: Int) -> (E, E) {
+        let w = weights[k]
         let start = w.blockStart
-        let f = withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
-                          { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
-        guard round == 0, let mask else { return f }
-        let m0 = mask.m0.withUnsafeBufferPointer { DirectFolding.partialSums($0.baseAddress!, start: start, hi: w.hi, lo: w.lo) }
-        let m1 = mask.m1.withUnsafeBufferPointer { DirectFolding.partialSums($0.baseAddress!, start: start, hi: w.hi, lo: w.lo) }
-        let u = E(.zero, .one)
-        return (f.0 + mask.beta * (m0.0 + u * m1.0), f.1 + mask.beta * (m0.1 + u * m1.1))
+        if round == 0, let mask {
+            // From `maskSum()`'s pass: f's sums plus β times M's.
+            let (f, m0, m1) = maskedRound0[k]
+            let u = E(.zero, .one)
+            return (f.0 + mask.beta * (m0.0 + u * m1.0), f.1 + mask.beta * (m0.1 + u * m1.1))
+        }
+        return withTable({ DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) },
+                         { DirectFolding.partialSums($0, start: start, hi: w.hi, lo: w.lo) })
     }
 
     /// Σ_x W(x)·t(x) over the current table t: s(0) + s(1) of the next round, without a claim.
     func weightedSum() -> E {
         var sum = E.zero
-        for w in weights {
-            let (a0, a1) = sums(w)
+        for (k, w) in weights.enumerated() {
+            let (a0, a1) = sums(k)
             let p = w.point[w.point.count - 1]
             sum += w.scale * ((E.one - p) * a0 + p * a1)
         }
@@ -200,8 +237,8 @@ struct DirectFolding {
     /// The round polynomial at 0, 1, 2 (s(1) = claim − s(0)).
     func roundEvaluations(claim: E) -> [E] {
         var s0 = E.zero, s2 = E.zero
-        for w in weights {
-            let (a0, a1) = sums(w)
+        for (k, w) in weights.enumerated() {
+            let (a0, a1) = sums(k)
             let p = w.point[w.point.count - 1]
             s0 += w.scale * (E.one - p) * a0
             // eq(p, 2) = 3p − 1; the table's line at 2 is 2·A(1) − A(0).
@@ -247,6 +284,46 @@ struct DirectFolding {
         return (a0, a1)
     }
 
+    /// `partialSums` of three base tables at once (f, M_0, M_1 of a masked opening): one pass over
+    /// the claim's block of each.
+    static func partialSums(_ f: UnsafePointer<Goldilocks>, _ m0: UnsafePointer<Goldilocks>, _ m1: UnsafePointer<Goldilocks>,
+                            start: Int, hi: [E], lo: [E]) -> (f: (E, E), m0: (E, E), m1: (E, E)) {
+        let offset = 2 * start
+        let width = lo.count
+        typealias Sums = (f: (E, E), m0: (E, E), m1: (E, E))
+        let zero: Sums = ((.zero, .zero), (.zero, .zero), (.zero, .zero))
+        let parts = hi.withUnsafeBufferPointer { h in
+            lo.withUnsafeBufferPointer { l in
+                Parallel.mapChunks(count: h.count, minimumChunk: max(1, (1 << 12) / width)) { range -> Sums in
+                    var acc = zero
+                    for yh in range {
+                        let row = offset + 2 * yh * width
+                        let (rf, r0, r1) = (f + row, m0 + row, m1 + row)
+                        var b = zero
+                        for yl in 0..<width {
+                            let e = l[yl]
+                            b.f.0 += e * rf[2 * yl]; b.f.1 += e * rf[2 * yl + 1]
+                            b.m0.0 += e * r0[2 * yl]; b.m0.1 += e * r0[2 * yl + 1]
+                            b.m1.0 += e * r1[2 * yl]; b.m1.1 += e * r1[2 * yl + 1]
+                        }
+                        let c = h[yh]
+                        acc.f.0 += c * b.f.0; acc.f.1 += c * b.f.1
+                        acc.m0.0 += c * b.m0.0; acc.m0.1 += c * b.m0.1
+                        acc.m1.0 += c * b.m1.0; acc.m1.1 += c * b.m1.1
+                    }
+                    return acc
+                }
+            }
+        }
+        var total = zero
+        for p in parts {
+            total.f.0 += p.f.0; total.f.1 += p.f.1
+            total.m0.0 += p.m0.0; total.m0.1 += p.m0.1
+            total.m1.0 += p.m1.0; total.m1.1 += p.m1.1
+        }
+        return total
+    }
+
     /// Binds the lowest variable to ρ: folds the table and every claim's weight.
     mutating func fold(_ rho: E) {
         let half = 1 << (variables - 1)
@@ -261,8 +338,11 @@ struct DirectFolding {
             }
         }
         if round == 0, let mask {
-            // F(j) = f(j) + β·(M_0(j) + u·M_1(j)), formed as it is folded.
+            // F = f + β·M_0 + βu·M_1 folded: F(lo) + ρ·(F(hi) − F(lo)) = f_lo + ρ·Δf + β·M_0,lo + βρ·ΔM_0
+            // + βu·M_1,lo + βuρ·ΔM_1, with the Δ base-field differences: five extension × base products.
             let beta = mask.beta
+            let (betaU, betaRho) = (beta * E(.zero, .one), beta * rho)
+            let betaURho = betaU * rho
             committed.withUnsafeBufferPointer { f in
                 mask.m0.withUnsafeBufferPointer { m0 in
                     mask.m1.withUnsafeBufferPointer { m1 in
@@ -270,9 +350,12 @@ struct DirectFolding {
                             let (pf, p0, p1, dst) = (f.baseAddress!, m0.baseAddress!, m1.baseAddress!, d.baseAddress!)
                             Parallel.forEachChunk(count: half, minimumChunk: 1 << 14) { range in
                                 for i in range {
-                                    let lo = beta * E(p0[2 * i], p1[2 * i]) + E(pf[2 * i])
-                                    let hi = beta * E(p0[2 * i + 1], p1[2 * i + 1]) + E(pf[2 * i + 1])
-                                    dst[i] = lo + rho * (hi - lo)
+                                    let (f0, a0, b0) = (pf[2 * i], p0[2 * i], p1[2 * i])
+                                    var v = rho * (pf[2 * i + 1] - f0) + beta * a0
+                                    v += betaRho * (p0[2 * i + 1] - a0)
+                                    v += betaU * b0
+                                    v += betaURho * (p1[2 * i + 1] - b0)
+                                    dst[i] = v + E(f0)
                                 }
                             }
                         }

@@ -175,12 +175,14 @@ extension PolynomialCommitment {
         if masked {
             precondition(claims.allSatisfy { $0.polynomial == 0 }, "claims on a masked batch name polynomial 0")
             let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
-            // c = Σ W·M_0 + u·Σ W·M_1 over the two base tables (no extension copy of M).
-            let maskSum = DirectFolding(table: polys[1], claims: claims, gamma: gamma).weightedSum()
-                + E(.zero, .one) * DirectFolding(table: polys[2], claims: claims, gamma: gamma).weightedSum()
+            // c = Σ W·M_0 + u·Σ W·M_1 over the two base tables (no extension copy of M); the same pass
+            // takes round 0's sums of f.
+            var folding = DirectFolding(table: polys[0], mask: polys[1], polys[2], claims: claims, gamma: gamma)
+            let maskSum = folding.maskSum()
             transcript.absorb("pcs.mask.sum", maskSum)
             let beta: E = transcript.challenge("pcs.mask.beta")
-            direct = DirectFolding(table: polys[0], mask: polys[1], polys[2], beta: beta, claims: claims, gamma: gamma)
+            folding.setMaskChallenge(beta)
+            direct = folding
             var g = E.one
             for c in claims {
                 claim += g * c.value
