@@ -84,6 +84,22 @@ import ZKML
         let tail = try openingProof(r.proof).serialized().count + 4
         let commitment = mask.commitment
         #expect(Array(r.proof[(r.proof.count - tail - commitment.count)..<(r.proof.count - tail)]) == commitment)
+        // The witness's same-batch opening mask is the prepared one too: every opened witness leaf
+        // (f ‖ M_0 ‖ M_1, 16 entries each) holds M_0 and M_1 entries of its codewords at one leaf index;
+        // a proof with another prepared value holds none of them.
+        let cw = mask.witnessMaskCodewords
+        var segments = Set<[UInt64]>()
+        for i in 0..<(cw[0].count / 16) { segments.insert((cw[0][(16 * i)..<(16 * i + 16)] + cw[1][(16 * i)..<(16 * i + 16)]).map(\.value)) }
+        func witnessLeaves(_ proof: [UInt8]) throws -> [[Goldilocks]] {
+            let o = try openingProof(proof)
+            return try #require(o.classes.first { $0.batchOpenings.count == 1 && $0.batchOpenings[0].leaves.first?.count == 48 })
+                .batchOpenings[0].leaves
+        }
+        let leaves = try witnessLeaves(r.proof)
+        #expect(leaves.count > 20 && leaves.allSatisfy { segments.contains($0[16...].map(\.value)) })
+        let another = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: PreparedWeightMask(model: model))
+        try ZKMLVerifier.verify(key: key, input: input, output: another.output, proof: another.proof)
+        #expect(try witnessLeaves(another.proof).allSatisfy { !segments.contains($0[16...].map(\.value)) })
         // Another model's mask, and a mask with a plain proof, are refused.
         let (other, _) = try self.model(SyntheticNetworks.cnn())
         #expect(throws: ZKMLError.self) {

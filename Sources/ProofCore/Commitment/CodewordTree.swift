@@ -34,9 +34,11 @@ extension PolynomialCommitment {
     /// coset** of that polynomial's own codeword buffer (entries (2^rateLog − 1)·n ..< 2^rateLog·n),
     /// which `sources` has filled: the cosets are encoded in order and the last one in place (every
     /// NTT pass reads the entries it writes), so no separate coefficient array is needed
-    /// (`commitUniform`).
+    /// (`commitUniform`). `encoded`: codewords already encoded (of 2^rateLog·n entries each, a
+    /// `SameBatchMask`'s), whose segments follow the encoded polynomials' in every leaf; only the
+    /// `count` new codewords are returned.
     static func fusedEncodeAndHash<F: FieldElement>(count: Int, plan: NTTPlan, rateLog: Int, foldingLog: Int, salted: Bool,
-                                                    saltSource: ProofRandomness?,
+                                                    saltSource: ProofRandomness?, encoded: [UnsafePointer<F>] = [],
                                                     sources: ([UnsafeMutablePointer<F>]) -> [UnsafePointer<F>]) -> (codewords: [[F]], tree: MerkleTree) {
         let n = plan.size
         let width = 1 << foldingLog
@@ -44,6 +46,7 @@ extension PolynomialCommitment {
         let length = n * cosets
         let leafCount = length / width
         let segmentBytes = width * F.byteCount
+        let leafSegments = count + encoded.count
         let block = plan.blockLength
         let leavesPerBlock = block / width
         let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
@@ -62,8 +65,8 @@ extension PolynomialCommitment {
                             }
                             Parallel.forEachChunk(count: plan.blockCount, minimumChunk: 1) { range in
                                 // A leaf of several polynomials is gathered here when hashed alone.
-                                let scratch = UnsafeMutableRawPointer.allocate(byteCount: count * segmentBytes, alignment: 16)
-                                let segments = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: count)
+                                let scratch = UnsafeMutableRawPointer.allocate(byteCount: leafSegments * segmentBytes, alignment: 16)
+                                let segments = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: leafSegments)
                                 defer { scratch.deallocate(); segments.deallocate() }
                                 for b in range {
                                     for p in 0..<count { plan.forwardBlock(cw[p] + offset, block: b) }
@@ -71,7 +74,10 @@ extension PolynomialCommitment {
                                     for p in 0..<count {
                                         segments[p] = UnsafeRawPointer(cw[p] + first * width).assumingMemoryBound(to: UInt8.self)
                                     }
-                                    LaneHash.leaves(segments, segmentCount: count, segmentBytes: segmentBytes, laneStride: segmentBytes,
+                                    for (e, codeword) in encoded.enumerated() {
+                                        segments[count + e] = UnsafeRawPointer(codeword + first * width).assumingMemoryBound(to: UInt8.self)
+                                    }
+                                    LaneHash.leaves(segments, segmentCount: leafSegments, segmentBytes: segmentBytes, laneStride: segmentBytes,
                                                     salts: salted ? saltBytes.baseAddress! + first * MerkleTree.saltByteCount : nil,
                                                     count: leavesPerBlock, into: node + leafCount + first, lanes: lanes, scratch: scratch)
                                     // The subtree above this block's leaves.
@@ -89,7 +95,7 @@ extension PolynomialCommitment {
                 }
             }
         }
-        let tree = MerkleTree(leafCount: leafCount, leafByteCount: count * segmentBytes, salts: salts, nodes: nodes)
+        let tree = MerkleTree(leafCount: leafCount, leafByteCount: leafSegments * segmentBytes, salts: salts, nodes: nodes)
         return (codewords, tree)
     }
 }

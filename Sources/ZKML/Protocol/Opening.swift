@@ -27,10 +27,14 @@ enum VectorCommitment {
 
     /// Pads to the scheme's minimum size and commits; salts (and the opening mask, with
     /// `openingMask`: zero-knowledge opening, docs/ZK.md §6.2) come from `randomness` when given.
-    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil, openingMask: Bool = false) -> CommittedBatch {
+    /// `preparedMask` (with `openingMask`): that opening mask, made ahead (`PreparedWeightMask`), instead
+    /// of one drawn here.
+    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil, openingMask: Bool = false,
+                       preparedMask: SameBatchMask? = nil) -> CommittedBatch {
         var v = values
         let minimum = 1 << parameters.foldingLog
         if v.count < minimum { v += [Goldilocks](repeating: .zero, count: minimum - v.count) }
+        if openingMask, let preparedMask { return PolynomialCommitment.commit(v, mask: preparedMask, randomness: randomness) }
         return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness, openingMask: openingMask)
     }
 

@@ -58,6 +58,7 @@ public enum ZKMLProver {
         }
         var state = ProverState(model: model, witness: witness, options: options)
         state.preparedWeightMask = weightMask?.mask
+        state.preparedWitnessMask = weightMask?.witnessMask
         let proof = state.run(progress: progress)
         return ZKMLProofResult(output: output, proof: proof, ioOpeningSeed: state.ioSeed)
     }
@@ -100,6 +101,8 @@ struct ProverState {
     var ioClaims: [ValueClaim] = []
     /// The weights' per-proof opening mask when prepared ahead (`PreparedWeightMask`); nil: made in `run`.
     var preparedWeightMask: OpeningMask?
+    /// The witness's same-batch opening mask when prepared ahead (`PreparedWeightMask`); nil: drawn at the commit.
+    var preparedWitnessMask: SameBatchMask?
 
     init(model: ProverModel, witness: CircuitWitness, options: ProofOptions) {
         self.model = model
@@ -188,7 +191,7 @@ struct ProverState {
         }
         self.columns = columns
         let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"),
-                                                   openingMask: options.zeroKnowledge)
+                                                   openingMask: options.zeroKnowledge, preparedMask: preparedWitnessMask)
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree, the lookups (1/(β − a)) then the tables (−m/(β − t)), sum 0.

@@ -1,18 +1,24 @@
 import ProofCore
 import Synchronization
 
-/// The per-proof opening mask of a model's registered weight commitment (docs/ZK.md §6.2, protocol
-/// v11): two uniformly random vectors of the padded weight vector's size, committed in their own
-/// batch, so that the weight class's Basefold opening runs on weights + β·M and reveals nothing of
-/// the weights. It depends only on the model's size and fresh randomness, never on the statement: a
-/// node can make it before a job arrives (idle time, another core while the witness is built;
-/// `WeightMaskSupply`) and hand it to `ZKMLProver.proveWithOpening(weightMask:)`. **One proof per
-/// mask**: two proofs with the same mask reveal functionals of the weights, so every copy of a
-/// prepared mask shares one use flag and the prover refuses a mask that a proof has already used.
+/// The statement-independent masks of one zero-knowledge proof of a model (docs/ZK.md §6.2):
+/// * the per-proof opening mask of the registered weight commitment (protocol v11): two uniformly
+///   random vectors of the padded weight vector's size, committed in their own batch, so that the
+///   weight class's Basefold opening runs on weights + β·M and reveals nothing of the weights;
+/// * the witness's same-batch opening mask (protocol v12; prepared ahead since session 8): its two
+///   uniformly random vectors of the zero-knowledge witness's size, drawn and encoded (ProofCore
+///   `SameBatchMask`), so that the proof only encodes the witness and hashes the leaves f ‖ M_0 ‖ M_1.
+/// Both depend only on the model's sizes and fresh randomness, never on the statement: a node can
+/// make them before a job arrives (idle time, another core while the witness is built;
+/// `WeightMaskSupply`) and hand them to `ZKMLProver.proveWithOpening(weightMask:)`. **One proof per
+/// value**: two proofs with the same masks reveal functionals of the weights and of the witnesses,
+/// so every copy shares one use flag and the prover refuses masks that a proof has already used.
 public struct PreparedWeightMask: Sendable {
     /// The model it was made for.
     public let modelID: [UInt8]
     let mask: OpeningMask
+    /// The witness's opening mask (2^`CircuitPlan.witnessLog(zeroKnowledge: true)` entries).
+    let witnessMask: SameBatchMask
     /// Shared by every copy of this value: set by the first proof that uses it.
     let use: UseOnce
 
@@ -21,15 +27,27 @@ public struct PreparedWeightMask: Sendable {
     public init(model: ProverModel) {
         modelID = model.modelID
         mask = PreparedWeightMask.make(model.weightBatch.numVariables, nil)
+        witnessMask = SameBatchMask(numVariables: PreparedWeightMask.witnessLog(model), parameters: VectorCommitment.parameters)
         use = UseOnce()
     }
+
+    /// Variables of the zero-knowledge witness vector (its same-batch mask's size).
+    static func witnessLog(_ model: ProverModel) -> Int {
+        max(model.zkPlan.witnessLog(zeroKnowledge: true), VectorCommitment.parameters.foldingLog)
+    }
+
+    /// The witness mask's codewords (M_0's, then M_1's), for tests that check a proof carries them.
+    package var witnessMaskCodewords: [[Goldilocks]] { witnessMask.codewords }
 
     /// The commitment it adds to a proof.
     public var commitment: [UInt8] { mask.commitment.serialized() }
 
-    /// Bytes it holds (its evaluation tables, codewords and Merkle tree): about 200 MB for a model of
-    /// 2^21 weight entries, 3 MB for 2^15 (`byteCount(for:)` before making one).
-    public var byteCount: Int { mask.byteCount }
+    /// Bytes it holds (the weight mask's evaluation tables, codewords and Merkle tree, the witness
+    /// mask's tables and codewords): about 200 MB for a model of 2^21 weight entries, 3 MB for 2^15
+    /// (`byteCount(for:)` before making one).
+    public var byteCount: Int {
+        mask.byteCount + SameBatchMask.byteCount(numVariables: witnessMask.numVariables, parameters: VectorCommitment.parameters)
+    }
 
     /// Whether a proof has used it (it cannot be used again).
     public var isUsed: Bool { use.isUsed }
@@ -37,6 +55,7 @@ public struct PreparedWeightMask: Sendable {
     /// Bytes a prepared mask for `model` holds, known before it is made.
     public static func byteCount(for model: ProverModel) -> Int {
         OpeningMask.byteCount(numVariables: model.weightBatch.numVariables, parameters: VectorCommitment.parameters)
+            + SameBatchMask.byteCount(numVariables: witnessLog(model), parameters: VectorCommitment.parameters)
     }
 
     /// A mask for a weight vector of 2^`numVariables` entries (randomness nil: libsodium).
