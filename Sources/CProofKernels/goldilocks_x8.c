@@ -118,8 +118,32 @@ CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uin
         }
         h = 4;
     }
-    if (h == 4) {
-        // Half 4 (twiddles tw[4 ..< 8]), then half 2 (1 and ω_4 = tw[3]) and half 1 (1), per 8 entries.
+    if (h == 4 && count >= 16) {
+        // Halves 4, 2 and 1 on 16 entries (x = 0..7, y = 8..15) per step, in registers: each stage
+        // pairs its operands into two full vectors with lane permutations, then permutes back.
+        const __m512i t4 = _mm512_set_epi64((long long)tw[7], (long long)tw[6], (long long)tw[5], (long long)tw[4],
+                                            (long long)tw[7], (long long)tw[6], (long long)tw[5], (long long)tw[4]);
+        const __m512i w2 = _mm512_set_epi64((long long)tw[3], 1, (long long)tw[3], 1, (long long)tw[3], 1, (long long)tw[3], 1);
+        const __m512i lo4 = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0), hi4 = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+        const __m512i lo2 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0), hi2 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+        const __m512i even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+        const __m512i outx = _mm512_set_epi64(13, 5, 9, 1, 12, 4, 8, 0), outy = _mm512_set_epi64(15, 7, 11, 3, 14, 6, 10, 2);
+        for (size_t j = 0; j < count; j += 16) {
+            __m512i x = LOAD(data + j), y = LOAD(data + j + 8);
+            // Half 4: u = (x0..3, y0..3), v = (x4..7, y4..7).
+            __m512i u = _mm512_permutex2var_epi64(x, lo4, y), v = _mm512_permutex2var_epi64(x, hi4, y);
+            __m512i u1 = gl_add(u, v), v1 = gl_mul(gl_sub(u, v), t4);
+            // Half 2: pairs (0, 2), (1, 3) of each four: P = (u0, u1, v0, v1, u4, u5, v4, v5), Q the +2 lanes.
+            __m512i p = _mm512_permutex2var_epi64(u1, lo2, v1), q = _mm512_permutex2var_epi64(u1, hi2, v1);
+            __m512i p1 = gl_add(p, q), q1 = gl_mul(gl_sub(p, q), w2);
+            // Half 1: adjacent lanes of P and of Q.
+            __m512i e = _mm512_permutex2var_epi64(p1, even, q1), o = _mm512_permutex2var_epi64(p1, odd, q1);
+            __m512i e1 = gl_add(e, o), o1 = gl_sub(e, o);
+            STORE(data + j, _mm512_permutex2var_epi64(e1, outx, o1));
+            STORE(data + j + 8, _mm512_permutex2var_epi64(e1, outy, o1));
+        }
+    } else if (h == 4) {
+        // Eight entries: half 4 (twiddles tw[4 ..< 8]), then halves 2 (1 and w_4 = tw[3]) and 1 (1).
         const uint64_t t4[4] = {tw[4], tw[5], tw[6], tw[7]};
         const uint64_t w4 = tw[3];
         for (size_t j = 0; j < count; j += 8) {
