@@ -13,7 +13,7 @@ public enum CoreBench {
     }
 
     /// The suite's sections, in the order they run.
-    public static let sections = ["field", "ntt", "sumcheck", "commit"]
+    public static let sections = ["field", "ntt", "sumcheck", "commit", "mask"]
 
     /// Runs the suite. `quick` uses smaller sizes (for tests of the command itself); `only` restricts
     /// it to some of `sections` (nil: all), so one figure can be re-measured without the rest.
@@ -53,7 +53,69 @@ public enum CoreBench {
             figures.append(Figure(name: "verify_2^\(logN)_ms", value: r.verify, unit: "ms", target: "<= 5 ms"))
             figures.append(Figure(name: "proof_2^\(logN)_kib", value: r.proofKiB, unit: "KiB", target: logN == 22 ? "<= 150 KB (146.5 KiB)" : ""))
         }
+        for logN in !wanted("mask") ? [] : quick ? [10] : [15, 17, 19, 21] {
+            progress("zero-knowledge weight opening 2^\(logN) (\(cores) cores)")
+            let r = maskedOpeningFigures(logSize: logN)
+            let targets = (separate: "", folded: logN == 21 ? "mask <= 1/16 of the separate mask's" : "")
+            figures.append(Figure(name: "separate_mask_2^\(logN)_ms", value: r.separate.mask, unit: "ms", target: targets.separate))
+            figures.append(Figure(name: "separate_open_2^\(logN)_ms", value: r.separate.open, unit: "ms", target: ""))
+            figures.append(Figure(name: "separate_proof_2^\(logN)_kib", value: r.separate.kib, unit: "KiB", target: ""))
+            figures.append(Figure(name: "folded_mask_2^\(logN)_ms", value: r.folded.mask, unit: "ms", target: targets.folded))
+            figures.append(Figure(name: "folded_open_2^\(logN)_ms", value: r.folded.open, unit: "ms", target: ""))
+            figures.append(Figure(name: "folded_proof_2^\(logN)_kib", value: r.folded.kib, unit: "KiB", target: ""))
+        }
         return figures
+    }
+
+    /// The zero-knowledge opening of a registered 2^logSize vector (hiding `conjectured100`, one
+    /// combination claim of two points): with a separate mask of its size (`open(separateMasks:)`, the
+    /// weights' opening since protocol v11) against the folded-mask opening with a mask of
+    /// logSize − foldingLog variables (`openFoldedMask`, docs/ZK.md §6 item 4; the caller's k masked
+    /// sumcheck rounds are not in it). Making the mask and opening are timed apart (best of 3 and 1).
+    static func maskedOpeningFigures(logSize n: Int) -> (separate: (mask: Double, open: Double, kib: Double),
+                                                           folded: (mask: Double, open: Double, kib: Double)) {
+        typealias E = GoldilocksExt2
+        var params = CommitmentParameters.conjectured100
+        params.hiding = true
+        let k = params.foldingLog
+        var rng = SplitMix64(seed: 3)
+        let table = (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
+        let batch = PolynomialCommitment.commit([table], parameters: params)
+        func claim(_ t: [Goldilocks]) -> EvaluationClaim {
+            let (z, w) = ((0..<n).map { _ in E.random(using: &rng) }, (0..<n).map { _ in E.random(using: &rng) })
+            let c = E.random(using: &rng)
+            return EvaluationClaim(batch: 0, polynomial: 0, point: z, value: MLE.evaluate(t, at: z) + c * MLE.evaluate(t, at: w),
+                                   terms: [ClaimTerm(point: w, coefficient: c)])
+        }
+        let full = claim(table)
+        var mask: OpeningMask?
+        let separateMask = bestMilliseconds(repeats: 3) { mask = OpeningMask(numVariables: n, parameters: params) }
+        var separate: OpeningProof?
+        let separateOpen = bestMilliseconds(repeats: 1) {
+            var t = Transcript(domain: "bench")
+            separate = PolynomialCommitment.open([batch], claims: [full], transcript: &t, separateMasks: [0: mask!])
+        }
+        // The claim on G = V(· ‖ ρ) the caller's k rounds would leave.
+        let rho = (0..<k).map { _ in E.random(using: &rng) }
+        var g = table.map { E($0) }
+        for r in rho { g = (0..<(g.count / 2)).map { g[2 * $0] + r * (g[2 * $0 + 1] - g[2 * $0]) } }
+        let (z, w) = ((0..<(n - k)).map { _ in E.random(using: &rng) }, (0..<(n - k)).map { _ in E.random(using: &rng) })
+        let c = E.random(using: &rng)
+        let onG = EvaluationClaim(batch: 0, polynomial: 0, point: z, value: MLE.evaluate(g, at: z) + c * MLE.evaluate(g, at: w),
+                                  terms: [ClaimTerm(point: w, coefficient: c)])
+        var small: OpeningMask?
+        let foldedMask = bestMilliseconds(repeats: 3) { small = OpeningMask(numVariables: n - k, parameters: params) }
+        var folded: FoldedMaskOpeningProof?
+        let foldedOpen = bestMilliseconds(repeats: 1) {
+            var t = Transcript(domain: "bench")
+            folded = PolynomialCommitment.openFoldedMask(batch, rho: rho, claims: [onG], mask: small!, transcript: &t)
+        }
+        var t = Transcript(domain: "bench")
+        let ok = (try? PolynomialCommitment.verifyFoldedMask(batch.commitment, parameters: params, rho: rho, claims: [onG],
+                                                             mask: small!.commitment, proof: folded!, transcript: &t)) != nil
+        precondition(ok, "benchmark folded-mask proof did not verify")
+        return ((separateMask, separateOpen, Double(separate!.serialized().count) / 1024),
+                (foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024))
     }
 
     /// Seconds taken by `body` (monotonic clock).

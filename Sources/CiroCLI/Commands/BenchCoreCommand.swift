@@ -14,7 +14,7 @@ struct BenchCoreCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Small sizes (a smoke test of the suite, not meaningful figures).")
     var quick = false
 
-    @Option(name: .long, help: "Run only these sections (comma-separated: field, ntt, sumcheck, commit).")
+    @Option(name: .long, help: "Run only these sections (comma-separated: field, ntt, sumcheck, commit, mask).")
     var only: String?
 
     func validate() throws {
