@@ -264,6 +264,59 @@ import TestSupport
         #expect(throws: ProofError.self) { try verify(h, claims: wrong) }
     }
 
+    /// The hidden first k rounds (`MaskedSumcheck.proveLowVariables`) then the folded-mask opening, on one
+    /// transcript: the masked sumcheck of a full-size combination claim verifies with
+    /// `MaskedSumcheck.verify`, leaves h(r) = Σ_y W(y, r)·G(y) and G's table, and the opening of the bound
+    /// claim with that table verifies; a changed round or a false combined value is rejected.
+    @Test func maskedLowRoundsThenFoldedOpening() throws {
+        for (n, parameters, maskDegree) in [(7, Self.small, 2), (9, Self.small, 3), (12, Self.wide, 2)] {
+            let k = parameters.foldingLog
+            let v = randomTable(n, seed: 3)
+            let registered = PolynomialCommitment.commit([v], parameters: parameters, randomness: ProofRandomness(seed: [1]))
+            let claim = claims(batch: 0, v, seed: 50)[2]   // a combination claim (point + one term)
+            var rng = SplitMix64(seed: 51)
+            let libra = SumcheckMask<E>.random(numVariables: k, degree: maskDegree, using: &rng)
+            let rhoMask = randomPoint(1, seed: 52)[0]
+            let opening = OpeningMask(numVariables: n - k, parameters: parameters, randomness: ProofRandomness(seed: [53]))
+
+            func prove(sum: E) -> (SumcheckProof<E>, FoldedMaskOpeningProof, EvaluationClaim) {
+                var t = Transcript(domain: "low-rounds-test")
+                let (out, g) = MaskedSumcheck.proveLowVariables(table: v, claims: [claim], gamma: .one, sum: sum, mask: libra,
+                                                               rho: rhoMask, transcript: &t)
+                #expect(g == fold(v, out.point))
+                let bound = claim.boundLowVariables(to: out.point, value: out.finalEvaluations[0])!
+                // The bound claim holds on G = V(· ‖ r): h(r) = Σ_y W(y, r)·G(y).
+                var value = MLE.evaluate(g, at: bound.point)
+                for t in bound.terms { value += t.coefficient * MLE.evaluate(g, at: t.point) }
+                #expect(value == bound.value)
+                let proof = PolynomialCommitment.openFoldedMask(registered, rho: out.point, claims: [bound], mask: opening,
+                                                                transcript: &t, randomness: ProofRandomness(seed: [54]), foldedTable: g)
+                return (out.proof, proof, bound)
+            }
+            func verify(_ rounds: SumcheckProof<E>, _ proof: FoldedMaskOpeningProof, claimed: E) throws {
+                var t = Transcript(domain: "low-rounds-test")
+                let sub = try MaskedSumcheck.verify(claimedSum: claimed + rhoMask * libra.hypercubeSum,
+                                                    degrees: Array(repeating: maskDegree, count: k), rounds: rounds.roundPolynomials,
+                                                    transcript: &t)
+                let value = sub.expectedValue - rhoMask * libra.evaluate(at: sub.point)
+                let bound = try #require(claim.boundLowVariables(to: sub.point, value: value))
+                try PolynomialCommitment.verifyFoldedMask(registered.commitment, parameters: parameters, rho: sub.point, claims: [bound],
+                                                          mask: opening.commitment, proof: proof, transcript: &t)
+            }
+            let (rounds, proof, bound) = prove(sum: claim.value)
+            try verify(rounds, proof, claimed: claim.value)
+            var bad = rounds
+            bad.roundPolynomials[1][0] += .one
+            #expect(throws: (any Error).self) { try verify(bad, proof, claimed: claim.value) }
+            #expect(throws: (any Error).self) { try verify(rounds, proof, claimed: claim.value + .one) }
+            // A prover starting from a false combined value: its rounds fail the first check, or (when
+            // the verifier is told that false value) the opening's final claim.
+            let (lying, lyingProof, _) = prove(sum: claim.value + .one)
+            #expect(throws: (any Error).self) { try verify(lying, lyingProof, claimed: claim.value) }
+            #expect(throws: (any Error).self) { try verify(lying, lyingProof, claimed: claim.value + .one) }
+        }
+    }
+
     @Test func rejectsMisplacedLeavesAndForeignProofs() throws {
         // Swapping two opened V leaves (both authentic entries of V's codeword, but at the wrong
         // positions) or the F′ leaves of two proofs with different ρ is caught.

@@ -377,6 +377,12 @@ struct DirectFolding {
         sparse = DirectFolding.merged(sparse.map { ($0.index >> 1, $0.scale * ($0.index & 1 == 1 ? rho : oneMinusRho)) })
     }
 
+    /// The current table's entries (round 0: the committed base table, lifted; its mask not added).
+    func currentTable() -> [E] {
+        let count = 1 << variables
+        return withTable({ p in (0..<count).map { E(p[$0]) } }, { p in Array(UnsafeBufferPointer(start: p, count: count)) })
+    }
+
     /// The monomial coefficients of the current (folded) table.
     func coefficients() -> [E] {
         let count = 1 << variables
