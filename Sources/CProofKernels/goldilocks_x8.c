@@ -226,6 +226,89 @@ CIRO_AVX512 static void scale_powers_avx512(uint64_t *dst, const uint64_t *src, 
     }
 }
 
+/// Bits `bit` and `bit + 1` (or `bit` alone when `bits` is 1) of the Möbius transform for the groups
+/// k in [first, last): group k is the 2^bits entries at stride 2^bit from
+/// base + (((k >> bit) << (bit + bits)) | (k & (2^bit - 1))). 2^bit >= 8.
+CIRO_AVX512 static void mobius_pass_avx512(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits,
+                                           int subtract) {
+    const size_t stride = (size_t)1 << bit, low = stride - 1;
+    size_t k = first;
+    while (k < last) {
+        uint64_t *p = base + (((k >> bit) << (bit + bits)) | (k & low));
+        // Entries k .. up to the end of this run of 2^bit consecutive groups are contiguous.
+        size_t run = stride - (k & low);
+        if (run > last - k) { run = last - k; }
+        size_t j = 0;
+        for (; j + 8 <= run; j += 8) {
+            uint64_t *q = p + j;
+            if (bits == 2) {
+                __m512i a = LOAD(q), b = LOAD(q + stride), c = LOAD(q + 2 * stride), d = LOAD(q + 3 * stride);
+                if (subtract) {
+                    __m512i b1 = gl_sub(b, a);
+                    STORE(q + stride, b1);
+                    STORE(q + 2 * stride, gl_sub(c, a));
+                    STORE(q + 3 * stride, gl_sub(gl_sub(d, c), b1));
+                } else {
+                    __m512i b1 = gl_add(b, a);
+                    STORE(q + stride, b1);
+                    STORE(q + 2 * stride, gl_add(c, a));
+                    STORE(q + 3 * stride, gl_add(gl_add(d, c), b1));
+                }
+            } else {
+                __m512i a = LOAD(q), b = LOAD(q + stride);
+                STORE(q + stride, subtract ? gl_sub(b, a) : gl_add(b, a));
+            }
+        }
+        for (; j < run; j++) {
+            uint64_t *q = p + j;
+            if (bits == 2) {
+                uint64_t a = q[0], b = q[stride], c = q[2 * stride], d = q[3 * stride];
+                if (subtract) {
+                    uint64_t b1 = gl_sub1(b, a);
+                    q[stride] = b1;
+                    q[2 * stride] = gl_sub1(c, a);
+                    q[3 * stride] = gl_sub1(gl_sub1(d, c), b1);
+                } else {
+                    uint64_t b1 = gl_add1(b, a);
+                    q[stride] = b1;
+                    q[2 * stride] = gl_add1(c, a);
+                    q[3 * stride] = gl_add1(gl_add1(d, c), b1);
+                }
+            } else {
+                q[stride] = subtract ? gl_sub1(q[stride], q[0]) : gl_add1(q[stride], q[0]);
+            }
+        }
+        k += run;
+    }
+}
+
+/// Every bit of the Möbius transform on `count` (a power of two, >= 8) entries at `data`: bits 0-2
+/// inside each vector of 8 (lane permutations, masked updates), the higher ones by
+/// `mobius_pass_avx512`.
+CIRO_AVX512 static void mobius_block_avx512(uint64_t *data, size_t count, int subtract) {
+    const __m512i i1 = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0);
+    const __m512i i2 = _mm512_set_epi64(5, 4, 5, 4, 1, 0, 1, 0);
+    const __m512i i4 = _mm512_set_epi64(3, 2, 1, 0, 3, 2, 1, 0);
+    for (size_t j = 0; j < count; j += 8) {
+        __m512i x = LOAD(data + j);
+        if (subtract) {
+            x = _mm512_mask_mov_epi64(x, 0xAA, gl_sub(x, _mm512_permutexvar_epi64(i1, x)));
+            x = _mm512_mask_mov_epi64(x, 0xCC, gl_sub(x, _mm512_permutexvar_epi64(i2, x)));
+            x = _mm512_mask_mov_epi64(x, 0xF0, gl_sub(x, _mm512_permutexvar_epi64(i4, x)));
+        } else {
+            x = _mm512_mask_mov_epi64(x, 0xAA, gl_add(x, _mm512_permutexvar_epi64(i1, x)));
+            x = _mm512_mask_mov_epi64(x, 0xCC, gl_add(x, _mm512_permutexvar_epi64(i2, x)));
+            x = _mm512_mask_mov_epi64(x, 0xF0, gl_add(x, _mm512_permutexvar_epi64(i4, x)));
+        }
+        STORE(data + j, x);
+    }
+    unsigned log = (unsigned)__builtin_ctzll((unsigned long long)count);
+    for (unsigned bit = 3; bit < log; bit += 2) {
+        unsigned bits = log - bit >= 2 ? 2 : 1;
+        mobius_pass_avx512(data, 0, count >> bits, bit, bits, subtract);
+    }
+}
+
 int ciro_goldilocks_x8_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
@@ -248,6 +331,16 @@ void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t 
     scale_powers_avx512(dst, src, count, powers8, step);
 }
 
+void ciro_mobius_block_x8(uint64_t *data, size_t count, int subtract) {
+    if (!__builtin_cpu_supports("avx512f")) { abort(); }
+    mobius_block_avx512(data, count, subtract);
+}
+
+void ciro_mobius_pass_x8(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
+    if (!__builtin_cpu_supports("avx512f")) { abort(); }
+    mobius_pass_avx512(base, first, last, bit, bits, subtract);
+}
+
 #else
 
 int ciro_goldilocks_x8_available(void) { return 0; }
@@ -266,6 +359,16 @@ void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t 
 void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
                                      uint64_t step) {
     (void)dst; (void)src; (void)count; (void)powers8; (void)step;
+    abort();
+}
+
+void ciro_mobius_block_x8(uint64_t *data, size_t count, int subtract) {
+    (void)data; (void)count; (void)subtract;
+    abort();
+}
+
+void ciro_mobius_pass_x8(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
+    (void)base; (void)first; (void)last; (void)bit; (void)bits; (void)subtract;
     abort();
 }
 

@@ -178,25 +178,22 @@ import TestSupport
         var s = Goldilocks.one
         let shifted = c.map { x -> Goldilocks in defer { s *= shift }; return x * s }
         let expected = referenceForward(shifted, logSize: logSize)
-        var out = [Goldilocks](repeating: .zero, count: c.count)
-        c.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                plan.forwardWideStages(from: src.baseAddress!, to: dst.baseAddress!, shift: shift)
-                for b in 0..<plan.blockCount { plan.forwardBlock(dst.baseAddress!, block: b) }
+        /// The coset transform through the split API: wide stages out of place, then every block.
+        func split(_ plan: NTTPlan) -> [Goldilocks] {
+            var out = [Goldilocks](repeating: .zero, count: c.count)
+            c.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    plan.forwardWideStages(from: src.baseAddress!, to: dst.baseAddress!, shift: shift)
+                    for b in 0..<plan.blockCount { plan.forwardBlock(dst.baseAddress!, block: b) }
+                }
             }
+            return out
         }
-        #expect(out == expected)
+        #expect(split(plan) == expected)
         // The Swift path (no vector kernels) gives the same words.
         let swiftPlan = NTTPlan(logSize: logSize, vectorKernels: false)
         #expect(!swiftPlan.vectorKernels)
-        var viaSwift = [Goldilocks](repeating: .zero, count: c.count)
-        c.withUnsafeBufferPointer { src in
-            viaSwift.withUnsafeMutableBufferPointer { dst in
-                swiftPlan.forwardWideStages(from: src.baseAddress!, to: dst.baseAddress!, shift: shift)
-                for b in 0..<swiftPlan.blockCount { swiftPlan.forwardBlock(dst.baseAddress!, block: b) }
-            }
-        }
-        #expect(viaSwift == expected)
+        #expect(split(swiftPlan) == expected)
         var inPlace = c
         plan.forward(&inPlace)
         #expect(inPlace == referenceForward(c, logSize: logSize))
@@ -207,6 +204,35 @@ import TestSupport
             var v = e
             plan.forward(&v)
             #expect(v == referenceForward(e, logSize: logSize))
+        }
+    }
+
+    /// The Möbius transform (vector kernels where the CPU has them: bits 0-2 inside vectors of 8,
+    /// pairs of bits above, strided passes beyond 2^12) against the plain one-bit-at-a-time loop, in
+    /// both directions, at every size up to 2^14 and at 2^17, with extreme words.
+    @Test func mobiusTransformMatchesTheReference() {
+        var rng = SplitMix64(seed: 500)
+        let extremes = [Goldilocks.zero, .one, -Goldilocks.one, Goldilocks(Goldilocks.modulus - (1 << 32)), Goldilocks(1 << 32)]
+        for n in Array(0...14) + [17] {
+            let t = (0..<(1 << n)).map { i in i % 5 == 0 ? extremes[(i / 5) % extremes.count] : Goldilocks.random(using: &rng) }
+            for subtract in [true, false] {
+                var expected = t
+                for bit in 0..<n {
+                    let s = 1 << bit
+                    for i in 0..<(1 << n) where i & s == 0 {
+                        expected[i + s] = subtract ? expected[i + s] - expected[i] : expected[i + s] + expected[i]
+                    }
+                }
+                var v = t
+                if subtract { MLE.evaluationsToCoefficients(&v) } else { MLE.coefficientsToEvaluations(&v) }
+                #expect(v == expected, "2^\(n) subtract \(subtract)")
+                // Negative: the other direction differs (t[0] is 0, so from 2^2 entries on).
+                if n >= 2 {
+                    var other = t
+                    if subtract { MLE.coefficientsToEvaluations(&other) } else { MLE.evaluationsToCoefficients(&other) }
+                    #expect(other != expected)
+                }
+            }
         }
     }
 

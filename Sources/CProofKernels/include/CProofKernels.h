@@ -42,4 +42,14 @@ void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t 
 void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
                                      uint64_t step);
 
+/// Every bit of the multilinear Möbius transform (`MLE.transform`) on `count` words at `data` (a
+/// power of two, at least 8): for each bit b, t[i + 2^b] -= t[i] (`subtract`, evaluations to
+/// coefficients) or += t[i] (otherwise) for every i with bit b clear.
+void ciro_mobius_block_x8(uint64_t *data, size_t count, int subtract);
+
+/// Bits `bit` and `bit + 1` (`bits` = 2) or `bit` alone (`bits` = 1) of the Möbius transform for
+/// the groups k in [first, last) of a table at `base`: group k is the 2^bits entries at stride
+/// 2^bit from (((k >> bit) << (bit + bits)) | (k mod 2^bit)) (`MLE.transformPass`).
+void ciro_mobius_pass_x8(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract);
+
 #endif

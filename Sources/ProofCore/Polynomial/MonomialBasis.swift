@@ -1,3 +1,5 @@
+import CProofKernels
+
 extension MLE {
     /// Converts an evaluation table over {0,1}^n into the multilinear monomial coefficients (same
     /// index convention: coefficient i multiplies Π_{bits j of i} x_{n-j}), in place (Möbius transform).
@@ -48,10 +50,17 @@ extension MLE {
         let logN = n.trailingZeroBitCount
         let block = min(n, transformBlock)
         let logBlock = block.trailingZeroBitCount
+        // Base-field tables of 8 entries or more run the AVX-512F kernels where the CPU has them
+        // (`ciro_mobius_*_x8`, eight lanes per addition; the same words as the Swift passes).
+        let vector = F.self == Goldilocks.self && block >= 8 && NTTPlan.vectorKernelsAvailable
         Parallel.forEachChunk(count: n / block, minimumChunk: max(1, Parallel.minimumParallelLength / block)) { range in
             for b in range {
                 let start = base + b * block
                 if let source { start.initialize(from: source + b * block, count: block) }
+                if vector {
+                    ciro_mobius_block_x8(NTTPlan.words(start), block, subtract ? 1 : 0)
+                    continue
+                }
                 var bit = 0
                 while bit < logBlock {
                     transformPass(start, count: block, bit: bit, bits: min(2, logBlock - bit), subtract: subtract)
@@ -65,7 +74,11 @@ extension MLE {
             let groups = n >> bits
             let b = bit
             Parallel.forEachChunk(count: groups) { range in
-                transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
+                if vector {
+                    ciro_mobius_pass_x8(NTTPlan.words(base), range.lowerBound, range.upperBound, UInt32(b), UInt32(bits), subtract ? 1 : 0)
+                } else {
+                    transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
+                }
             }
             bit += 2
         }
