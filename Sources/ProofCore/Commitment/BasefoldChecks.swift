@@ -41,6 +41,30 @@ extension PolynomialCommitment {
     /// `claim`, absorbing each round, drawing its challenge, and absorbing layer root g after round
     /// (g + 1)·k (all but the last layer; the caller checks `layerRoots`' count). Returns the
     /// challenges and the last claim.
+    /// The rounds-to-final part of a Basefold opening of `n` variables, shared by every opening form:
+    /// checks the round and layer-root counts, runs the rounds (`verifyBasefoldRounds`), checks the
+    /// final polynomial's size and absorbs it. Returns the folding challenges, the last claim and the
+    /// final polynomial's evaluations over its hypercube.
+    static func verifyBasefoldTail(n: Int, parameters: CommitmentParameters, rounds: [[E]], layerRoots: [Digest],
+                                   finalCoefficients: [E], claim: E, transcript: inout Transcript)
+        throws(ProofError) -> (rhos: [E], claim: E, finalEvaluations: [E]) {
+        let k = parameters.foldingLog
+        let folded = parameters.foldedVariables(n)
+        let layers = folded / k
+        guard rounds.count == folded else { throw .wrongRoundCount(expected: folded, actual: rounds.count) }
+        guard layerRoots.count == max(0, layers - 1) else {
+            throw .shapeMismatch("\(layerRoots.count) layer roots, expected \(max(0, layers - 1))")
+        }
+        let (rhos, last) = try verifyBasefoldRounds(rounds, claim: claim, foldingLog: k, layerRoots: layerRoots, transcript: &transcript)
+        guard finalCoefficients.count == 1 << (n - folded) else {
+            throw .shapeMismatch("\(finalCoefficients.count) final coefficients, expected \(1 << (n - folded))")
+        }
+        transcript.absorb("pcs.final", elements: finalCoefficients)
+        var finalEvaluations = finalCoefficients
+        MLE.coefficientsToEvaluations(&finalEvaluations)
+        return (rhos, last, finalEvaluations)
+    }
+
     static func verifyBasefoldRounds(_ rounds: [[E]], claim: E, foldingLog k: Int, layerRoots: [Digest],
                                      transcript: inout Transcript) throws(ProofError) -> (rhos: [E], claim: E) {
         var claim = claim

@@ -149,22 +149,14 @@ extension PolynomialCommitment {
         claim += beta * proof.maskSum
         transcript.absorb("pcs.folded.root", digest: proof.foldedRoot)
 
-        let folded = parameters.foldedVariables(reduced)
-        let layers = folded / k
-        let rounds = proof.rounds.roundPolynomials
-        guard rounds.count == folded else { throw .wrongRoundCount(expected: folded, actual: rounds.count) }
-        guard proof.layerRoots.count == max(0, layers - 1), proof.layerOpenings.count == proof.layerRoots.count else {
-            throw .shapeMismatch("\(proof.layerRoots.count) layer roots and \(proof.layerOpenings.count) layer openings, expected \(max(0, layers - 1))")
+        guard proof.layerOpenings.count == proof.layerRoots.count else {
+            throw .shapeMismatch("\(proof.layerRoots.count) layer roots and \(proof.layerOpenings.count) layer openings")
         }
         let rhos: [E]
-        (rhos, claim) = try verifyBasefoldRounds(rounds, claim: claim, foldingLog: k, layerRoots: proof.layerRoots, transcript: &transcript)
-        let remaining = reduced - folded
-        guard proof.finalCoefficients.count == 1 << remaining else {
-            throw .shapeMismatch("\(proof.finalCoefficients.count) final coefficients, expected \(1 << remaining)")
-        }
-        transcript.absorb("pcs.final", elements: proof.finalCoefficients)
-        var finalEvaluations = proof.finalCoefficients
-        MLE.coefficientsToEvaluations(&finalEvaluations)
+        let finalEvaluations: [E]
+        (rhos, claim, finalEvaluations) = try verifyBasefoldTail(
+            n: reduced, parameters: parameters, rounds: proof.rounds.roundPolynomials, layerRoots: proof.layerRoots,
+            finalCoefficients: proof.finalCoefficients, claim: claim, transcript: &transcript)
         // The last claim must be Σ_b F′_final(b)·W(b, ρ_T, …, ρ_1).
         let expected = directWeight(claims, gammas: gammas, finalEvaluations: finalEvaluations, rhos: rhos)
         guard expected == claim else { throw .evaluationMismatch }

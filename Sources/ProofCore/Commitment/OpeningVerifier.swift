@@ -137,24 +137,12 @@ extension PolynomialCommitment {
         }
 
         let k = parameters.foldingLog
-        let folded = parameters.foldedVariables(n)
-        let layers = folded / k
-        let rounds = proof.rounds.roundPolynomials
-        guard rounds.count == folded else { throw .wrongRoundCount(expected: folded, actual: rounds.count) }
-        guard proof.layerRoots.count == max(0, layers - 1) else {
-            throw .shapeMismatch("\(proof.layerRoots.count) layer roots, expected \(max(0, layers - 1))")
-        }
         let rhos: [E]
-        (rhos, claim) = try verifyBasefoldRounds(rounds, claim: claim, foldingLog: k, layerRoots: proof.layerRoots, transcript: &transcript)
-        let remaining = n - folded
-        guard proof.finalCoefficients.count == 1 << remaining else {
-            throw .shapeMismatch("\(proof.finalCoefficients.count) final coefficients, expected \(1 << remaining)")
-        }
-        transcript.absorb("pcs.final", elements: proof.finalCoefficients)
-
+        let finalEvaluations: [E]
+        (rhos, claim, finalEvaluations) = try verifyBasefoldTail(
+            n: n, parameters: parameters, rounds: proof.rounds.roundPolynomials, layerRoots: proof.layerRoots,
+            finalCoefficients: proof.finalCoefficients, claim: claim, transcript: &transcript)
         // The last claim must be Σ_b G(b)·eq(point, (b, ρ_T, …, ρ_1)).
-        var finalEvaluations = proof.finalCoefficients
-        MLE.coefficientsToEvaluations(&finalEvaluations)
         let expected = direct ? directWeight(claims, gammas: gammas, finalEvaluations: finalEvaluations, rhos: rhos)
                               : pointWeight(point, finalEvaluations: finalEvaluations, rhos: rhos)
         guard expected == claim else { throw .evaluationMismatch }
@@ -165,7 +153,7 @@ extension PolynomialCommitment {
         let width = 1 << k
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let log0 = n + parameters.rateLog
-        guard proof.batchOpenings.count == commitments.count, proof.layerOpenings.count == max(0, layers - 1) else {
+        guard proof.batchOpenings.count == commitments.count, proof.layerOpenings.count == proof.layerRoots.count else {
             throw .shapeMismatch("\(proof.batchOpenings.count) batch openings and \(proof.layerOpenings.count) layer openings")
         }
         // Every opened tree: leaf shapes, then the multiproof up to its root.
@@ -178,7 +166,7 @@ extension PolynomialCommitment {
             }
         }
         var layerIndexLists = [[Int]]()
-        for g in 0..<max(0, layers - 1) {
+        for g in 0..<proof.layerRoots.count {
             let indices = layerIndices(positions, shift: k * (g + 1))
             let opening = proof.layerOpenings[g]
             try checkShape(opening, count: indices.count, width: width, saltSize: saltSize, what: "layer \(g + 1)")
