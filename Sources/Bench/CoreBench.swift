@@ -208,7 +208,7 @@ public enum CoreBench {
 
     /// A table with targets.
     public static func table(_ figures: [Figure]) -> String {
-        var lines = ["figure                          value           target"]
+        var lines = ["proof kernels: \(ProofKernels.label)", "figure                          value           target"]
         for f in figures {
             let name = f.name.padding(32)
             let value = (format(f.value) + " " + f.unit).padding(16)

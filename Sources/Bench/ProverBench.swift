@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Models
+import ProofCore
 import ZKML
 #if canImport(Glibc)
 import Glibc
@@ -158,7 +159,7 @@ public enum ProverBench {
     static func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
 
     public static func table(_ rows: [Row], repetitions: Int) -> String {
-        var out = "prover (median of \(repetitions); verify median of \(max(3, repetitions))), EZKL: \(ezklSource)\n"
+        var out = "prover (median of \(repetitions); verify median of \(max(3, repetitions))), EZKL: \(ezklSource); \(ProofKernels.label)\n"
         out += "model       | commit   | prove     | verify   | proof     | peak RSS | inference | prove/infer | plain/infer | EZKL prove | EZKL verify | prove speed-up | verify speed-up\n"
         for r in rows {
             let e = r.ezkl
@@ -238,6 +239,6 @@ public enum ProverBench {
             }
             return "{" + f.joined(separator: ", ") + "}"
         }
-        return "{\"suite\": \"prover\", \"repetitions\": \(repetitions), \"ezkl_source\": \"\(ezklSource)\", \"models\": [" + items.joined(separator: ", ") + "]}"
+        return "{\"suite\": \"prover\", \"repetitions\": \(repetitions), \"ezkl_source\": \"\(ezklSource)\", \"kernels\": \"\(ProofKernels.label)\", \"models\": [" + items.joined(separator: ", ") + "]}"
     }
 }

@@ -41,6 +41,16 @@ import TestSupport
         return (word(0), word(8))
     }
 
+    /// The label benchmarks print follows the CPU: vector kernels exactly when both the hashing and the
+    /// transform kernels are available, and a default NTT plan uses them then and only then.
+    @Test func kernelLabelFollowsTheCPU() {
+        let both = ciro_blake2b_x8_available() != 0 && ciro_goldilocks_x8_available() != 0
+        #expect(ProofKernels.vectorized == both)
+        #expect(ProofKernels.label.contains("AVX-512F vector") == both)
+        #expect(NTTPlan(logSize: 10).vectorKernels == both)
+        #expect(!NTTPlan(logSize: 10, vectorKernels: false).vectorKernels)
+    }
+
     @Test func kernelLeavesEqualOneAtATime() throws {
         guard ciro_blake2b_x8_available() != 0 else { return }
         // (segments, segment bytes, lane stride): one block, short, multi-block, several segments, padding between lanes.
