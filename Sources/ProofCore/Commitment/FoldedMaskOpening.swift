@@ -168,28 +168,14 @@ extension PolynomialCommitment {
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let logV = n + parameters.rateLog, logF = reduced + parameters.rateLog
         let first = layerIndices(positions, shift: k)
-        try checkShape(proof.registeredOpening, count: positions.count, width: width, saltSize: saltSize, what: "registered batch")
-        guard proof.registeredOpening.root(indices: positions, depth: logV - k) == commitment.root else {
-            throw .merklePathInvalid(what: "registered batch", query: -1)
-        }
-        try checkShape(proof.maskOpening, count: first.count, width: 2 * width, saltSize: saltSize, what: "mask")
-        guard proof.maskOpening.root(indices: first, depth: logF - k) == mask.root else {
-            throw .merklePathInvalid(what: "mask", query: -1)
-        }
-        try checkShape(proof.foldedOpening, count: first.count, width: width, saltSize: saltSize, what: "folded polynomial")
-        guard proof.foldedOpening.root(indices: first, depth: logF - k) == proof.foldedRoot else {
-            throw .merklePathInvalid(what: "folded polynomial", query: -1)
-        }
-        var layerIndexLists = [[Int]]()
-        for i in 0..<proof.layerOpenings.count {
-            let indices = layerIndices(positions, shift: k * (i + 2))
-            let opening = proof.layerOpenings[i]
-            try checkShape(opening, count: indices.count, width: width, saltSize: saltSize, what: "layer \(i + 1)")
-            guard opening.root(indices: indices, depth: logF - k * (i + 2)) == proof.layerRoots[i] else {
-                throw .merklePathInvalid(what: "layer \(i + 1)", query: -1)
-            }
-            layerIndexLists.append(indices)
-        }
+        try checkOpening(proof.registeredOpening, indices: positions, depth: logV - k, root: commitment.root,
+                         width: width, saltSize: saltSize, what: "registered batch")
+        try checkOpening(proof.maskOpening, indices: first, depth: logF - k, root: mask.root,
+                         width: 2 * width, saltSize: saltSize, what: "mask")
+        try checkOpening(proof.foldedOpening, indices: first, depth: logF - k, root: proof.foldedRoot,
+                         width: width, saltSize: saltSize, what: "folded polynomial")
+        let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
+                                                     shift: k, firstDepth: logF - k, foldingLog: k, saltSize: saltSize)
         let u = E(.zero, .one)
         var firstCursor = 0
         var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)

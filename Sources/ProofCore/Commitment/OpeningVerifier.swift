@@ -165,16 +165,8 @@ extension PolynomialCommitment {
                 throw .merklePathInvalid(what: batchIndices[b] < 0 ? "separate mask" : "batch \(batchIndices[b])", query: -1)
             }
         }
-        var layerIndexLists = [[Int]]()
-        for g in 0..<proof.layerRoots.count {
-            let indices = layerIndices(positions, shift: k * (g + 1))
-            let opening = proof.layerOpenings[g]
-            try checkShape(opening, count: indices.count, width: width, saltSize: saltSize, what: "layer \(g + 1)")
-            guard opening.root(indices: indices, depth: log0 - k * (g + 2)) == proof.layerRoots[g] else {
-                throw .merklePathInvalid(what: "layer \(g + 1)", query: -1)
-            }
-            layerIndexLists.append(indices)
-        }
+        let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
+                                                     shift: 0, firstDepth: log0 - k, foldingLog: k, saltSize: saltSize)
         var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)
         for (qi, q) in positions.enumerated() {
             // Combined layer-0 leaf.
@@ -201,6 +193,29 @@ extension PolynomialCommitment {
         guard opening.leaves.allSatisfy({ $0.count == width }), opening.salts.allSatisfy({ $0.count == saltSize }) else {
             throw .shapeMismatch("\(what): an opened leaf has the wrong size")
         }
+    }
+
+    /// An opened tree: its leaf shapes (`checkShape`), then its multiproof up to `root`.
+    static func checkOpening<F>(_ opening: TreeOpening<F>, indices: [Int], depth: Int, root: Digest, width: Int,
+                                saltSize: Int, what: String) throws(ProofError) {
+        try checkShape(opening, count: indices.count, width: width, saltSize: saltSize, what: what)
+        guard opening.root(indices: indices, depth: depth) == root else { throw .merklePathInvalid(what: what, query: -1) }
+    }
+
+    /// The folded layers' openings of one query set, each checked against its root (`checkOpening`):
+    /// layer g's leaves cover 2^(k·(g+1)) leaves of the first opened tree, whose leaf indices are
+    /// `positions` shifted right by `shift` and whose depth is `firstDepth`. Returns each layer's
+    /// leaf indices, in the order the queries meet them.
+    static func checkLayerOpenings(_ openings: [TreeOpening<E>], roots: [Digest], positions: [Int], shift: Int,
+                                   firstDepth: Int, foldingLog k: Int, saltSize: Int) throws(ProofError) -> [[Int]] {
+        var lists = [[Int]]()
+        for g in roots.indices {
+            let indices = layerIndices(positions, shift: shift + k * (g + 1))
+            try checkOpening(openings[g], indices: indices, depth: firstDepth - k * (g + 1), root: roots[g],
+                             width: 1 << k, saltSize: saltSize, what: "layer \(g + 1)")
+            lists.append(indices)
+        }
+        return lists
     }
 
     /// Folds one leaf (2^k entries at positions leafIndex·2^k … of a layer of length 2^logLength)
