@@ -149,11 +149,14 @@ struct CircuitPlan: Sendable {
 
     /// The plan of zero-knowledge proofs (protocol v14, docs/ZK.md §3): the mask pool is U alone (the
     /// mask relations are sparse claims on the witness, opened in zero knowledge, so the random half S
-    /// of the plain layout is gone), and the witness layout is rebuilt with the smaller pool column.
+    /// of the plain layout is gone) with the slots of the folded-mask openings' low rounds (v15), and
+    /// the witness layout is rebuilt with that pool column.
     /// Plain proofs keep this plan's layout (their pool column is zero), byte for byte.
     func zeroKnowledgeVariant() -> CircuitPlan {
         var plan = self
-        plan.maskPool = maskPool.withoutRandomHalf()
+        // Protocol v15: the weights' folded-mask opening starts with a masked sumcheck of foldingLog
+        // rounds of degree 2 (docs/ZK.md §6 item 4).
+        plan.maskPool = maskPool.addingRounds(ZeroKnowledge.foldedRounds, degree: 2).withoutRandomHalf()
         var logs = witnessLayout.logSizes
         logs[maskPoolColumn] = plan.maskPool.poolLog
         plan.witnessLayout = SegmentLayout(logSizes: logs)

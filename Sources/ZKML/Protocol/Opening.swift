@@ -98,26 +98,58 @@ enum VectorCommitment {
 
     /// Opens every claim on every vector (weights, witness, private input/output) in one proof,
     /// written length-prefixed.
-    /// `separateMasks`: batch → its per-proof opening mask (the weights in zero-knowledge mode).
-    static func open(_ batches: [CommittedBatch], _ vectors: [Opened], randomness: ProofRandomness?,
-                     separateMasks: [Int: OpeningMask] = [:], channel: inout ProverChannel) {
+    static func open(_ batches: [CommittedBatch], _ vectors: [Opened], randomness: ProofRandomness?, channel: inout ProverChannel) {
         let proof = PolynomialCommitment.open(batches, claims: evaluationClaims(vectors), transcript: &channel.transcript,
-                                              randomness: randomness, separateMasks: separateMasks)
+                                              randomness: randomness)
         channel.writer.writeLengthPrefixed(proof.serialized())
     }
 
     /// Checks the batched opening against the commitments; `masked`: the batches committed with an
-    /// opening mask; `separateMasks`: batch → the commitment of its per-proof mask.
+    /// opening mask.
     static func verify(_ commitments: [Commitment], _ vectors: [Opened], masked: Set<Int> = [],
-                       separateMasks: [Int: Commitment] = [:], channel: inout VerifierChannel) throws(ZKMLError) {
+                       channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try OpeningProof(serialized: bytes)
             if channel.recorded != nil { recordElements(proof, batchCount: commitments.count, &channel) }
             try PolynomialCommitment.verify(commitments, parameters: parameters, claims: evaluationClaims(vectors), proof: proof,
-                                            transcript: &channel.transcript, maskedBatches: masked, separateMasks: separateMasks)
+                                            transcript: &channel.transcript, maskedBatches: masked)
         } catch {
             throw .proof(error, at: channel.section)
+        }
+    }
+
+    /// Checks the weights' folded-mask opening (protocol v15, docs/ZK.md §6 item 4; the prover's
+    /// `openFoldedMask` bytes, length-prefixed) of the claim on G = V(· ‖ ρ) against the registered
+    /// commitment and the per-proof mask's.
+    static func verifyFoldedMask(_ commitment: Commitment, rho: [Ext], claim: EvaluationClaim, mask: Commitment,
+                                 channel: inout VerifierChannel) throws(ZKMLError) {
+        do {
+            let bytes = try channel.reader.readLengthPrefixed(what: "folded-mask opening proof", limit: ZKMLProtocol.maxProofSize)
+            let proof = try FoldedMaskOpeningProof(serialized: bytes)
+            if channel.recorded != nil { recordElements(proof, &channel) }
+            try PolynomialCommitment.verifyFoldedMask(commitment, parameters: parameters, rho: rho, claims: [claim], mask: mask,
+                                                      proof: proof, transcript: &channel.transcript)
+        } catch {
+            throw .proof(error, at: channel.section)
+        }
+    }
+
+    /// Tags every field element of a folded-mask opening proof for the zero-knowledge tests (the
+    /// registered tree's leaves as "opening leaf of batch 0", like the batched opening's).
+    static func recordElements(_ proof: FoldedMaskOpeningProof, _ channel: inout VerifierChannel) {
+        channel.record("folded opening mask sum", [proof.maskSum])
+        channel.record("folded opening rounds", proof.rounds.roundPolynomials.flatMap { $0 })
+        channel.record("folded opening final polynomial", proof.finalCoefficients)
+        for leaf in proof.registeredOpening.leaves {
+            channel.recorded! += leaf.map { ("opening leaf of batch 0 (registered weights)", $0) }
+        }
+        for leaf in proof.maskOpening.leaves {
+            channel.recorded! += leaf.map { ("folded opening mask leaf", $0) }
+        }
+        for leaf in proof.foldedOpening.leaves { channel.record("folded opening leaf", leaf) }
+        for opening in proof.layerOpenings {
+            for leaf in opening.leaves { channel.record("folded opening layer leaf", leaf) }
         }
     }
 

@@ -44,6 +44,9 @@ public enum ZKMLProver {
             guard options.zeroKnowledge, weightMask.modelID == model.modelID else {
                 throw .badInput("a prepared weight mask goes with a zero-knowledge proof of the model it was made for")
             }
+            guard weightMask.mask.numVariables == PreparedWeightMask.weightMaskLog(model) else {
+                throw .badInput("a prepared weight mask has \(PreparedWeightMask.weightMaskLog(model)) variables (protocol v15), this one \(weightMask.mask.numVariables)")
+            }
             guard weightMask.use.claim() else {
                 throw .badInput("this prepared weight mask was already used by a proof (a mask is used by one proof only)")
             }
@@ -307,10 +310,16 @@ struct ProverState {
         // combination claim per vector whose value is uniform (docs/ZK.md §2a, `combineVector`).
         let sizes = VectorCommitment.Sizes(plan, ioLayout, zeroKnowledge: options.zeroKnowledge)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
+        // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the weights' combination claim is not
+        // sent; a masked sumcheck binds the weights' 4 low variables to ρ and leaves a claim on
+        // G = V(· ‖ ρ), which the folded-mask opening proves after the batched opening.
+        var weightFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
         if options.zeroKnowledge {
             let blinding = plan.blindingPoints(io: ioLayout)
             if !weightClaims.isEmpty {
-                weightClaims = [channel.combineVector(model.weightBatch.evaluations[0], weightClaims, blinding: blinding.weights)]
+                let hidden = channel.combineVectorHidden(model.weightBatch.evaluations[0], weightClaims, blinding: blinding.weights)
+                weightFold = channel.foldLowVariables(model.weightBatch, claim: hidden.claim, total: hidden.total)
+                weightClaims = []
             }
             if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.combineVector(ioBatch.evaluations[0], ioClaims, blinding: blinding.io)] }
             witnessClaims = [channel.combineVector(witnessBatch.evaluations[0], witnessClaims, blinding: blinding.witness)]
@@ -326,17 +335,20 @@ struct ProverState {
             batches.append(ioBatch)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        // Zero knowledge (protocol v11, docs/ZK.md §6.2): the registered weight tree cannot hold a fresh
-        // mask, so a per-proof mask of the weights' size is committed in its own batch, sent here, and
-        // the weight class is opened as weights + β·M.
-        var separateMasks = [Int: OpeningMask]()
-        if options.zeroKnowledge && !weightClaims.isEmpty {
+        // The weights (batch 0) have no claim here in zero-knowledge mode: their claim is on G.
+        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
+        // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the registered weight tree cannot hold a
+        // fresh mask, so a per-proof mask of n − 4 variables is committed on its own, sent here, and G is
+        // opened as G + β·M against the registered tree's leaves (ProofCore `openFoldedMask`).
+        if let weightFold {
             progress?("weight mask")
-            let mask = preparedWeightMask ?? PreparedWeightMask.make(model.weightBatch.numVariables, randomness.fork("weights.mask"))
+            let mask = preparedWeightMask ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
             channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
-            separateMasks[0] = mask
+            let proof = PolynomialCommitment.openFoldedMask(model.weightBatch, rho: weightFold.rho, claims: [weightFold.claim], mask: mask,
+                                                            transcript: &channel.transcript, randomness: randomness.fork("weights.folded"),
+                                                            foldedTable: weightFold.foldedTable)
+            channel.writer.writeLengthPrefixed(proof.serialized())
         }
-        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), separateMasks: separateMasks, channel: &channel)
         return header.encoded() + channel.writer.bytes
     }
 

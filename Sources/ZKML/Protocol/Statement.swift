@@ -32,7 +32,7 @@ public enum ZKMLProtocol {
     /// Version 14 (zero-knowledge only): the mask pool is U alone; every mask value and pool relation
     /// is one sparse claim on the witness, proven by its zero-knowledge opening (no reduction sumcheck,
     /// no σ = S(κ)); the witness layout shrinks by the pool's former random half (docs/ZK.md §3).
-    public static let version: UInt8 = 14
+    public static let version: UInt8 = 15
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

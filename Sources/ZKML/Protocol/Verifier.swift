@@ -274,11 +274,15 @@ struct VerifierState {
         let sizes = VectorCommitment.Sizes(plan, ioLayout, zeroKnowledge: header.zeroKnowledge)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
+        var weightFold: (rho: [Ext], claim: EvaluationClaim)?
         if header.zeroKnowledge {
             channel.section = "zero-knowledge claim reduction"
             let blinding = plan.blindingPoints(io: ioLayout)
+            // Protocol v15 (docs/ZK.md §6 item 4): the weights' claim becomes a claim on G = V(· ‖ ρ).
             if !weightClaims.isEmpty {
-                weightClaims = [try channel.combineVector(weightClaims, blinding: blinding.weights)]
+                let hidden = try channel.combineVectorHidden(weightClaims, blinding: blinding.weights)
+                weightFold = try channel.foldLowVariables(numVariables: weightCommitment.numVariables, claim: hidden)
+                weightClaims = []
             }
             if ioCommitment != nil && !ioClaims.isEmpty {
                 ioClaims = [try channel.combineVector(ioClaims, blinding: blinding.io)]
@@ -301,15 +305,19 @@ struct VerifierState {
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
         // In zero-knowledge mode the witness (batch 1, protocol v12) and the private input/output
-        // vector (batch 2) carry an opening mask in their own batch, and the weights (batch 0,
-        // protocol v11) are opened with a per-proof mask in a separate batch (docs/ZK.md §6.2).
-        var separateMasks = [Int: Commitment]()
-        if header.zeroKnowledge && !weightClaims.isEmpty {
-            separateMasks[0] = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
-                                                          count: sizes.weight, polynomials: 2, what: "weight mask commitment")
-        }
+        // vector (batch 2) carry an opening mask in their own batch; the weights (batch 0) have no
+        // claim here: their claim on G = V(· ‖ ρ) is opened next with a per-proof mask of n − 4
+        // variables (protocol v15, docs/ZK.md §6 item 4).
         let masked: Set<Int> = header.zeroKnowledge ? (ioCommitment == nil ? [1] : [1, 2]) : []
-        try VectorCommitment.verify(commitments, vectors, masked: masked, separateMasks: separateMasks, channel: &channel)
+        try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
+        if let weightFold {
+            channel.section = "weight opening"
+            let mask = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
+                                                  count: sizes.weight >> ZeroKnowledge.foldedRounds, polynomials: 2,
+                                                  what: "weight mask commitment")
+            try VectorCommitment.verifyFoldedMask(weightCommitment, rho: weightFold.rho, claim: weightFold.claim, mask: mask,
+                                                  channel: &channel)
+        }
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
     }

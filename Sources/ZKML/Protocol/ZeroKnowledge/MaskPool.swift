@@ -306,6 +306,15 @@ extension MaskPoolLayout {
         return layout
     }
 
+    /// This layout (with its random half) with `count` more round slots of degree `degree`: the
+    /// zero-knowledge pool reserves the low-round sumchecks of the folded-mask openings (protocol v15,
+    /// docs/ZK.md §6 item 4) that the plain layout, kept byte for byte, does not have.
+    func addingRounds(_ count: Int, degree: Int) -> MaskPoolLayout {
+        var rounds = regions.mapValues(\.capacity)
+        rounds[degree, default: 0] += count
+        return MaskPoolLayout(roundsByDegree: rounds, finalMasks: finalCapacity)
+    }
+
     /// L = Σ_k λ_k Σ_i Σ_j r_ki^j·(1_{A_kij} + u·1_{B_kij}) + Σ_j λ_j·functional_j on the pool:
     /// Σ_x pool(x)·L(x) = Σ_k λ_k·g_k(r_k) + Σ_j λ_j·value_j, the combination of every mask value and
     /// pool relation (docs/ZK.md §3).

@@ -73,16 +73,52 @@ extension ProverChannel {
     /// opening proves V(q) + Σ_k λ_k V(p_k) = T against the combined eq weight. T is uniform: V(q) is a
     /// random combination of random entries.
     mutating func combineVector(_ vector: [Goldilocks], _ claims: [ValueClaim], blinding: BlindingPoint) -> ValueClaim {
+        let hidden = combineVectorHidden(vector, claims, blinding: blinding)
+        send("zk.vector.sum", hidden.total)
+        recordPool(hidden.claim.offset)
+        return ValueClaim(point: hidden.claim.point, value: hidden.total, terms: hidden.claim.terms)
+    }
+
+    /// `combineVector` up to T, which it does not send (protocol v15, the weights' folded-mask
+    /// opening, docs/ZK.md §6 item 4): returns the hidden-offset claim (value ŵ + Σ_k λ_k v̂_k, offset
+    /// μ + Σ_k λ_k·offset_k, terms λ_k at p_k) and its true value T.
+    mutating func combineVectorHidden(_ vector: [Goldilocks], _ claims: [ValueClaim], blinding: BlindingPoint)
+        -> (claim: ValueClaim, total: Ext) {
         let q = blinding.place(challenges("zk.vector.point", count: blinding.count))
         let mu = finalMasks(1)[0]
         let w = evaluateOnSegment(vector, at: q)
         send("zk.vector.blind", w + mu.value)
         let lambdas = challenges("zk.vector.lambda", count: claims.count)
-        var total = w
-        for (k, c) in claims.enumerated() { total += lambdas[k] * (c.value - c.offset.evaluate(masks!.column)) }
-        send("zk.vector.sum", total)
-        recordPool(mu.functional + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) }))
-        return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
+        var total = w, masked = w + mu.value
+        for (k, c) in claims.enumerated() {
+            total += lambdas[k] * (c.value - c.offset.evaluate(masks!.column))
+            masked += lambdas[k] * c.value
+        }
+        let offset = mu.functional + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) })
+        return (ValueClaim(point: q, value: masked, offset: offset,
+                           terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) }), total)
+    }
+
+    /// The masked sumcheck of the first `ZeroKnowledge.foldedRounds` rounds of a one-polynomial
+    /// vector's hidden-offset claim (protocol v15, docs/ZK.md §6 item 4): Libra-masked from the pool
+    /// (degree 2), it binds the vector's low index bits to ρ and ends at the claim on
+    /// G = V(· ‖ ρ) that `openFoldedMask` proves. `claim`: the combination claim on the padded
+    /// vector (point of `batch.numVariables` coordinates), `total` its true value. Returns ρ, the claim
+    /// on G and G's table.
+    mutating func foldLowVariables(_ batch: CommittedBatch, claim: ValueClaim, total: Ext)
+        -> (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext]) {
+        let onVector = VectorCommitment.evaluationClaims([VectorCommitment.Opened(count: 1 << batch.numVariables, claims: [claim])])[0]
+        var folded: [Ext] = []
+        let out = maskedSumcheck(numVariables: ZeroKnowledge.foldedRounds, degree: 2, finalMasks: nil, lastDegree: 0,
+                                 offset: claim.offset) { mask, rho, _, transcript in
+            let r = MaskedSumcheck.proveLowVariables(table: batch.evaluations[0], claims: [onVector], gamma: .one, sum: total,
+                                                     mask: mask, rho: rho, transcript: &transcript)
+            folded = r.foldedTable
+            return r.output
+        }
+        // eq(z_low, ρ) = 0 has probability ≤ 4/|E|; the verifier rejects such a proof.
+        let bound = onVector.boundLowVariables(to: out.point, value: out.finalEvaluations[0])!
+        return (out.point, bound, folded)
     }
 
     /// Every mask value and pool relation as one sparse claim on the pool column (protocol v14,
@@ -157,16 +193,34 @@ extension VerifierChannel {
     /// Checks the combination of the claims on one committed vector of 2^n entries (see the prover's
     /// `combineVector`); returns the combination claim the opening proves.
     mutating func combineVector(_ claims: [ValueClaim], blinding: BlindingPoint) throws(ZKMLError) -> ValueClaim {
+        let hidden = try combineVectorHidden(claims, blinding: blinding)
+        let total = try receive("zk.vector.sum")
+        try expectPool(hidden.offset, hidden.value - total, "claims on a committed vector do not combine")
+        return ValueClaim(point: hidden.point, value: total, terms: hidden.terms)
+    }
+
+    /// The prover's `combineVectorHidden`: the hidden-offset combination claim, T not received.
+    mutating func combineVectorHidden(_ claims: [ValueClaim], blinding: BlindingPoint) throws(ZKMLError) -> ValueClaim {
         let q = blinding.place(challenges("zk.vector.point", count: blinding.count))
         let mu = try finalMasks(1)[0]
         let blinded = try receive("zk.vector.blind")
         let lambdas = challenges("zk.vector.lambda", count: claims.count)
-        let total = try receive("zk.vector.sum")
         var masked = blinded
         for (k, c) in claims.enumerated() { masked += lambdas[k] * c.value }
-        try expectPool(mu + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) }), masked - total,
-                       "claims on a committed vector do not combine")
-        return ValueClaim(point: q, value: total, terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
+        return ValueClaim(point: q, value: masked, offset: mu + combine(claims.indices.map { (lambdas[$0], claims[$0].offset) }),
+                          terms: claims.indices.map { ClaimTerm(point: claims[$0].point, coefficient: lambdas[$0]) })
+    }
+
+    /// The prover's `foldLowVariables` for a vector of 2^`numVariables` entries: checks the masked
+    /// low-round sumcheck of the hidden-offset `claim` and returns ρ and the claim on G = V(· ‖ ρ).
+    mutating func foldLowVariables(numVariables: Int, claim: ValueClaim) throws(ZKMLError) -> (rho: [Ext], claim: EvaluationClaim) {
+        let onVector = VectorCommitment.evaluationClaims([VectorCommitment.Opened(count: 1 << numVariables, claims: [claim])])[0]
+        let sub = try maskedSumcheck(claim: claim.value, offset: claim.offset, numVariables: ZeroKnowledge.foldedRounds,
+                                     degree: 2, lastDegree: 0)
+        guard let bound = onVector.boundLowVariables(to: sub.point, value: sub.expectedValue) else {
+            throw .rejected("zero knowledge: the folded-mask challenges miss the combination point")
+        }
+        return (sub.point, bound)
     }
 
     /// The sparse claim on the pool column of every mask value and pool relation (see the prover's).

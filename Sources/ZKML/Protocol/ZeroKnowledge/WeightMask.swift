@@ -2,9 +2,10 @@ import ProofCore
 import Synchronization
 
 /// The statement-independent masks of one zero-knowledge proof of a model (docs/ZK.md §6.2):
-/// * the per-proof opening mask of the registered weight commitment (protocol v11): two uniformly
-///   random vectors of the padded weight vector's size, committed in their own batch, so that the
-///   weight class's Basefold opening runs on weights + β·M and reveals nothing of the weights;
+/// * the per-proof opening mask of the registered weight commitment (protocol v11; since v15 of
+///   n − 4 variables, 1/16 of the padded weight vector's size): two uniformly random vectors committed
+///   on their own, so that the weights' folded-mask opening runs on G + β·M (G the weights with their
+///   4 low variables bound by a masked sumcheck, docs/ZK.md §6 item 4) and reveals nothing of them;
 /// * the witness's same-batch opening mask (protocol v12; prepared ahead since session 8): its two
 ///   uniformly random vectors of the zero-knowledge witness's size, drawn and encoded (ProofCore
 ///   `SameBatchMask`), so that the proof only encodes the witness and hashes the leaves f ‖ M_0 ‖ M_1.
@@ -25,10 +26,22 @@ public struct PreparedWeightMask: Sendable {
     /// Draws and commits a fresh mask (libsodium randomness) for `model`: the part of a
     /// zero-knowledge proof's work that can be done ahead of the statement.
     public init(model: ProverModel) {
+        self.init(model: model, weightMaskVariables: PreparedWeightMask.weightMaskLog(model))
+    }
+
+    /// A prepared value whose weight mask has `weightMaskVariables` variables: for tests that check the
+    /// prover refuses a mask of another size (v11–v14's, the weights' own).
+    package init(model: ProverModel, weightMaskVariables: Int) {
         modelID = model.modelID
-        mask = PreparedWeightMask.make(model.weightBatch.numVariables, nil)
+        mask = PreparedWeightMask.make(weightMaskVariables, nil)
         witnessMask = SameBatchMask(numVariables: PreparedWeightMask.witnessLog(model), parameters: VectorCommitment.parameters)
         use = UseOnce()
+    }
+
+    /// Variables of the weight mask (protocol v15): the registered weight vector's less the
+    /// foldingLog low variables the masked sumcheck binds (`ZeroKnowledge.foldedRounds`).
+    static func weightMaskLog(_ model: ProverModel) -> Int {
+        model.weightBatch.numVariables - ZeroKnowledge.foldedRounds
     }
 
     /// Variables of the zero-knowledge witness vector (its same-batch mask's size).
@@ -43,8 +56,8 @@ public struct PreparedWeightMask: Sendable {
     public var commitment: [UInt8] { mask.commitment.serialized() }
 
     /// Bytes it holds (the weight mask's evaluation tables, codewords and Merkle tree, the witness
-    /// mask's tables and codewords): about 200 MB for a model of 2^21 weight entries, 3 MB for 2^15
-    /// (`byteCount(for:)` before making one).
+    /// mask's tables and codewords; `byteCount(for:)` before making one). Since protocol v15 the weight
+    /// mask has 1/16 of the weights' entries: about 13 MB for 2^21 weight entries, plus the witness mask.
     public var byteCount: Int {
         mask.byteCount + SameBatchMask.byteCount(numVariables: witnessMask.numVariables, parameters: VectorCommitment.parameters)
     }
@@ -54,11 +67,11 @@ public struct PreparedWeightMask: Sendable {
 
     /// Bytes a prepared mask for `model` holds, known before it is made.
     public static func byteCount(for model: ProverModel) -> Int {
-        OpeningMask.byteCount(numVariables: model.weightBatch.numVariables, parameters: VectorCommitment.parameters)
+        OpeningMask.byteCount(numVariables: weightMaskLog(model), parameters: VectorCommitment.parameters)
             + SameBatchMask.byteCount(numVariables: witnessLog(model), parameters: VectorCommitment.parameters)
     }
 
-    /// A mask for a weight vector of 2^`numVariables` entries (randomness nil: libsodium).
+    /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium).
     static func make(_ numVariables: Int, _ randomness: ProofRandomness?) -> OpeningMask {
         OpeningMask(numVariables: numVariables, parameters: VectorCommitment.parameters, randomness: randomness)
     }

@@ -18,6 +18,9 @@ enum ZeroKnowledge {
     /// (46 × 16 = 736; distinct domain points). A masked vector's random, claim-free top region must be
     /// at least this large (docs/ZK.md §6.2).
     static var openedEntries: Int { VectorCommitment.parameters.queries << VectorCommitment.parameters.foldingLog }
+    /// The rounds of a folded-mask opening's masked low-variable sumcheck (protocol v15, docs/ZK.md §6
+    /// item 4): the variables Basefold's first layer folds, foldingLog; its mask has that many fewer.
+    static var foldedRounds: Int { VectorCommitment.parameters.foldingLog }
 
 }
 
