@@ -4,8 +4,10 @@ import Models
 import ProofCore
 import ZKML
 
-/// The weight class's zero-knowledge opening (protocol v11, docs/ZK.md §6.2): the registered weight
-/// commitment is opened as weights + β·M with a per-proof mask M committed in its own batch.
+/// The weights' zero-knowledge opening (protocol v15, docs/ZK.md §6 item 4): a masked sumcheck binds
+/// the registered weight vector's 4 low variables to ρ, and ProofCore's folded-mask opening opens
+/// G = V(· ‖ ρ) as G + β·M with a per-proof mask M of n − 4 variables (v11–v14: a mask of n variables
+/// in the batched opening).
 @Suite struct WeightMaskTests {
     func model(_ net: QuantizedNetwork = SyntheticNetworks.mlp()) throws -> (ProverModel, [Int64]) {
         let (arch, weights) = try NetworkCompiler.compile(net)
@@ -15,17 +17,24 @@ import ZKML
     /// The batched opening proof at the end of a ZKML proof.
     func openingProof(_ proof: [UInt8]) throws -> OpeningProof { try ZeroKnowledgeTests().openingProof(proof) }
 
-    /// The weight class: the size class of the model commitment.
+    /// The weights' folded-mask opening proof of a zero-knowledge proof, and its mask commitment's place.
+    func foldedMaskProof(_ proof: [UInt8]) throws -> (mask: Range<Int>, proof: FoldedMaskOpeningProof) {
+        try ZeroKnowledgeTests().foldedMaskProof(proof)
+    }
+
+    /// The weight class of a plain proof: the size class of the model commitment.
     func weightClass(_ o: OpeningProof, _ model: ProverModel) throws -> Int {
         let n = try Commitment(serialized: model.commitment).numVariables
         return try #require(o.classes.firstIndex { $0.numVariables == n })
     }
 
-    /// Every element the weight class shows besides the registered tree's leaves: mask sum, rounds,
-    /// final polynomial, folded layers, mask leaves (base-field coordinates).
-    func maskedElements(_ c: SizeClassProof) -> [UInt64] {
-        let ext = c.values + c.rounds.roundPolynomials.flatMap { $0 } + c.finalCoefficients + c.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
-        return ext.flatMap { [$0.c0.value, $0.c1.value] } + c.batchOpenings.dropFirst().flatMap { $0.leaves.flatMap { $0.map(\.value) } }
+    /// Every element the folded-mask opening shows besides the registered tree's leaves: mask sum,
+    /// rounds, final polynomial, F′'s and the further layers' leaves, the mask's leaves (base-field
+    /// coordinates).
+    func maskedElements(_ f: FoldedMaskOpeningProof) -> [UInt64] {
+        let ext = [f.maskSum] + f.rounds.roundPolynomials.flatMap { $0 } + f.finalCoefficients
+            + f.foldedOpening.leaves.flatMap { $0 } + f.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
+        return ext.flatMap { [$0.c0.value, $0.c1.value] } + f.maskOpening.leaves.flatMap { $0.map(\.value) }
     }
 
     func looksLikeData(_ v: UInt64) -> Bool { v < 1 << 32 || Goldilocks.modulus - v <= 1 << 32 }
@@ -34,44 +43,92 @@ import ZKML
     func weightOpeningSharesNothingBetweenProofs(cnn: Bool) throws {
         let (model, input) = try model(cnn ? SyntheticNetworks.cnn() : SyntheticNetworks.mlp())
         let key = model.verifierKey()
+        let n = try Commitment(serialized: model.commitment).numVariables
         var sets = [Set<UInt64>]()
         for _ in 0..<2 {
             let r = try ZKMLProver.prove(model: model, input: input)
             try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof)
-            let o = try openingProof(r.proof)
-            let c = o.classes[try weightClass(o, model)]
-            #expect(c.batchOpenings.count == 2 && c.values.count == 1 && c.pointReduction == nil)
-            let elements = maskedElements(c)
+            // The batched opening has no class of the weights; the folded-mask opening opens V's leaves
+            // (16 entries), the mask's (M_0 ‖ M_1, 32) and F′'s (16).
+            #expect(try openingProof(r.proof).classes.allSatisfy { $0.batchOpenings.count == 1 })
+            let f = try foldedMaskProof(r.proof)
+            let mask = try Commitment(serialized: Array(r.proof[f.mask]))
+            #expect(mask.numVariables == n - 4 && mask.polynomialCount == 2)
+            #expect(f.proof.registeredOpening.leaves.allSatisfy { $0.count == 16 }
+                    && f.proof.maskOpening.leaves.allSatisfy { $0.count == 32 } && f.proof.foldedOpening.leaves.allSatisfy { $0.count == 16 })
+            let elements = maskedElements(f.proof)
             #expect(elements.count > 500)
-            #expect(!elements.contains(where: looksLikeData), "a weight-class element in the quantized range")
+            #expect(!elements.contains(where: looksLikeData), "a weight-opening element in the quantized range")
             sets.append(Set(elements))
         }
         #expect(sets[0].isDisjoint(with: sets[1]))
-        // Plain proofs open the registered tree alone, without a mask.
+        // Plain proofs open the registered tree alone, without a mask, in the batched opening.
         let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
         let p = plain.classes[try weightClass(plain, model)]
         #expect(p.batchOpenings.count == 1 && p.values.isEmpty)
     }
 
-    @Test func tamperedWeightMaskIsRejected() throws {
+    @Test func tamperedFoldedMaskOpeningIsRejected() throws {
         let (model, input) = try model()
         let key = model.verifierKey()
         let r = try ZKMLProver.prove(model: model, input: input)
-        let opening = try openingProof(r.proof)
-        let k = try weightClass(opening, model)
-        func verify(_ o: OpeningProof) throws {
-            try ZeroKnowledgeTests().verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
+        let (maskRange, folded) = try foldedMaskProof(r.proof)
+        func verify(_ f: FoldedMaskOpeningProof) throws {
+            try ZeroKnowledgeTests().verifyWithFoldedMask(f, proof: r.proof, key: key, input: input, output: r.output)
         }
-        // The mask sum; a weight entry, an M_0 and an M_1 entry of the first opened leaf.
-        try ZeroKnowledgeTests().expectMaskedClassTamperingRejected(opening, class: k, entries: [(0, 0, 3), (1, 0, 0), (1, 0, 16)], verify)
-        var bad = opening
-        bad.classes[k].batchOpenings.removeLast()                    // the mask tree's opening missing
-        #expect(throws: ZKMLError.self) { try verify(bad) }
-        // The mask commitment (the blob before the opening proof): its root changed.
-        let tail = opening.serialized().count + 4
+        try verify(folded)
+        var cases: [(String, (inout FoldedMaskOpeningProof) -> Void)] = [
+            ("mask sum", { $0.maskSum += .one }),
+            ("F′ root", { $0.foldedRoot = Digest([UInt8](repeating: 7, count: Digest.byteCount))! }),
+            ("round", { $0.rounds.roundPolynomials[0][1] += .one }),
+            ("last round", { $0.rounds.roundPolynomials[$0.rounds.roundPolynomials.count - 1][0] += .one }),
+            ("final coefficient", { $0.finalCoefficients[0] += .one }),
+            ("nonce", { $0.powNonce &+= 1 }),
+            ("registered leaf", { $0.registeredOpening.leaves[0][3] += .one }),
+            ("M_0 leaf", { $0.maskOpening.leaves[0][0] += .one }),
+            ("M_1 leaf", { $0.maskOpening.leaves[0][16] += .one }),
+            ("F′ leaf", { $0.foldedOpening.leaves[0][5] += .one }),
+        ]
+        if !folded.layerOpenings.isEmpty {
+            cases.append(("layer leaf", { $0.layerOpenings[0].leaves[0][0] += .one }))
+            cases.append(("layer root", { $0.layerRoots[0] = Digest([UInt8](repeating: 9, count: Digest.byteCount))! }))
+        }
+        for (what, change) in cases {
+            var bad = folded
+            change(&bad)
+            #expect(throws: ZKMLError.self, "\(what)") { try verify(bad) }
+        }
+        // The mask commitment: its root changed; a mask of n variables (v11–v14's size); the registered
+        // commitment in its place.
         var changed = r.proof
-        changed[r.proof.count - tail - 20] ^= 1
+        changed[maskRange.upperBound - 20] ^= 1
         #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: changed) }
+        let n = try Commitment(serialized: model.commitment).numVariables
+        let parameters = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 46, grindingBits: 8, hiding: true)
+        for other in [OpeningMask(numVariables: n, parameters: parameters).commitment.serialized(), model.commitment,
+                      OpeningMask(numVariables: n - 5, parameters: parameters).commitment.serialized()] {
+            var w = ByteWriter()
+            w.writeLengthPrefixed(other)
+            let swapped = Array(r.proof[..<(maskRange.lowerBound - 4)]) + w.bytes + r.proof[maskRange.upperBound...]
+            #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: swapped) }
+        }
+        // The 4 masked low rounds (the last masked sumcheck's rounds: they move ρ and claim′), their
+        // G* and g(r) (the last `zk.mask.sum` and `zk.mask.value`), and the trailing bytes: rejected.
+        let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
+        let rounds = elements.filter { $0.what == "masked sumcheck round" }.map(\.value).suffix(4 * 3 * 2)
+        let lastSum = try #require(elements.last { $0.what == "zk.mask.sum" }).value
+        let lastValue = try #require(elements.last { $0.what == "zk.mask.value" }).value
+        for v in Array(rounds) + [lastSum, lastValue] {
+            let bytes = withUnsafeBytes(of: v.value.littleEndian, Array.init)
+            let at = try #require(r.proof.indices.last { Array(r.proof[$0..<min($0 + 8, r.proof.count)]) == bytes })
+            var bad = r.proof
+            bad[at] ^= 0x01
+            #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad) }
+        }
+        #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof + [0]) }
+        #expect(throws: ZKMLError.self) {
+            try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: Array(r.proof[..<(maskRange.lowerBound - 4)]))
+        }
     }
 
     @Test func preparedMaskIsUsedAndChecked() throws {
@@ -80,10 +137,9 @@ import ZKML
         let mask = PreparedWeightMask(model: model)
         let r = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: mask)
         try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof)
-        // The proof carries the prepared mask's commitment right before the opening.
-        let tail = try openingProof(r.proof).serialized().count + 4
-        let commitment = mask.commitment
-        #expect(Array(r.proof[(r.proof.count - tail - commitment.count)..<(r.proof.count - tail)]) == commitment)
+        // The proof carries the prepared mask's commitment (n − 4 variables) right before the folded-mask opening.
+        #expect(Array(r.proof[try foldedMaskProof(r.proof).mask]) == mask.commitment)
+        #expect(try Commitment(serialized: mask.commitment).numVariables == Commitment(serialized: model.commitment).numVariables - 4)
         // The witness's same-batch opening mask is the prepared one too: every opened witness leaf
         // (f ‖ M_0 ‖ M_1, 16 entries each) holds M_0 and M_1 entries of its codewords at one leaf index;
         // a proof with another prepared value holds none of them.
@@ -106,6 +162,13 @@ import ZKML
             _ = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: PreparedWeightMask(model: other))
         }
         #expect(throws: ZKMLError.self) { _ = try ZKMLProver.proveWithOpening(model: model, input: input, options: .plain, weightMask: mask) }
+        // A mask of the weights' own size (v11–v14) or of another size is refused, before it is used.
+        let n = try Commitment(serialized: model.commitment).numVariables
+        for size in [n, n - 3, n - 5] {
+            let wrong = PreparedWeightMask(model: model, weightMaskVariables: size)
+            #expect(throws: ZKMLError.self) { _ = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: wrong) }
+            #expect(!wrong.isUsed)
+        }
     }
 
     /// docs/ZK.md §5.3's table: the budget of proofs per registration of the shipped models (fixtures

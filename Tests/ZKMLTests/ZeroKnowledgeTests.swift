@@ -81,24 +81,54 @@ import ZKML
         }
     }
 
-    /// The batched opening proof at the end of a ZKML proof (its last length-prefixed blob).
-    func openingProof(_ proof: [UInt8]) throws -> OpeningProof {
+    /// Where the batched opening proof lies in a ZKML proof: the last length-prefixed blob of a plain
+    /// proof; in a zero-knowledge proof (protocol v15) followed by the weight mask's commitment and the
+    /// weights' folded-mask opening proof ("CPFM"), each length-prefixed.
+    func openingRange(_ proof: [UInt8]) throws -> Range<Int> {
+        func length(_ at: Int) -> Int { proof[at..<(at + 4)].reversed().reduce(0) { $0 << 8 | Int($1) } }
         let magic = Array("CPCS".utf8)
         for start in stride(from: proof.count - magic.count, through: 4, by: -1) where Array(proof[start..<(start + 4)]) == magic {
-            let length = proof[(start - 4)..<start].reversed().reduce(0) { $0 << 8 | Int($1) }
-            if length == proof.count - start { return try OpeningProof(serialized: Array(proof[start...])) }
+            let end = start + length(start - 4)
+            if end == proof.count { return start..<end }
+            guard end + 4 <= proof.count else { continue }
+            let folded = end + 4 + length(end) + 4
+            if folded + 4 <= proof.count && Array(proof[folded..<(folded + 4)]) == Array("CPFM".utf8)
+                && folded + length(folded - 4) == proof.count {
+                return start..<end
+            }
         }
         throw ZKMLError.badInput("no opening proof")
+    }
+
+    /// The batched opening proof of a ZKML proof.
+    func openingProof(_ proof: [UInt8]) throws -> OpeningProof {
+        try OpeningProof(serialized: Array(proof[try openingRange(proof)]))
+    }
+
+    /// The weights' folded-mask opening proof at the end of a zero-knowledge proof (protocol v15), and
+    /// where the weight mask's commitment lies.
+    func foldedMaskProof(_ proof: [UInt8]) throws -> (mask: Range<Int>, proof: FoldedMaskOpeningProof) {
+        let end = try openingRange(proof).upperBound
+        let maskLength = proof[end..<(end + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+        let mask = (end + 4)..<(end + 4 + maskLength)
+        return (mask, try FoldedMaskOpeningProof(serialized: Array(proof[(mask.upperBound + 4)...])))
     }
 
     /// Verifies `proof` (of `input`, output `output`) with its opening proof replaced by `opening`,
     /// re-serialized in place (same length): how the tests tamper with the opening.
     func verifyWithOpening(_ opening: OpeningProof, proof: [UInt8], key: VerifierKey, input: [Int64], output: [Int64],
                            privacy: Privacy = .publicIO) throws {
-        let bytes = opening.serialized()
+        let range = try openingRange(proof)
         try ZKMLVerifier.verify(key: key, publicInput: privacy.privateInput ? nil : input,
                                 publicOutput: privacy.privateOutput ? nil : output,
-                                proof: Array(proof[..<(proof.count - bytes.count)]) + bytes)
+                                proof: Array(proof[..<range.lowerBound]) + opening.serialized() + proof[range.upperBound...])
+    }
+
+    /// Verifies a zero-knowledge `proof` with its folded-mask opening proof replaced by `folded`
+    /// (re-serialized in place, same length).
+    func verifyWithFoldedMask(_ folded: FoldedMaskOpeningProof, proof: [UInt8], key: VerifierKey, input: [Int64], output: [Int64]) throws {
+        let bytes = folded.serialized()
+        try ZKMLVerifier.verify(key: key, input: input, output: output, proof: Array(proof[..<(proof.count - bytes.count)]) + bytes)
     }
 
     /// Checks that `opening` verifies, and that adding one to class `k`'s mask sum or to any of
@@ -138,9 +168,9 @@ import ZKML
             #expect(io.batchOpenings[0].leaves.count * width <= 3 << (io.numVariables - 2))
             #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
             // Every class is masked (v12): the witness and the private input/output vector in their own
-            // batch, the weights with a separate per-proof mask (two trees, one value; v11).
-            #expect(opening.classes.allSatisfy { $0.values.count == 1 })
-            #expect(opening.classes.filter { $0.batchOpenings.count == 2 && $0.values.count == 1 }.count == 1)
+            // batch; the weights are not in the batched opening (v15: their folded-mask opening follows).
+            #expect(opening.classes.allSatisfy { $0.values.count == 1 && $0.batchOpenings.count == 1 })
+            #expect(try foldedMaskProof(r.proof).proof.registeredOpening.leaves.count > 20)
             // A plain proof masks nothing; a ZK proof with public input and output masks the witness
             // (three polynomials per leaf) but has no input/output class.
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: ProofOptions(zeroKnowledge: false)).proof)
@@ -198,9 +228,9 @@ import ZKML
     }
 
     /// Protocol v13 (docs/ZK.md §6.2): the zero-knowledge witness keeps its size when that is the
-    /// weight vector's (v12 doubled it): the masked witness and the masked weights are two classes of
-    /// the same size, the weights' (two trees) first. Swapping the two classes, or tampering with a data
-    /// or mask entry of either class's leaves or with either mask sum, is rejected.
+    /// weight vector's (v12 doubled it). Since v15 the batched opening's only class of that size is the
+    /// masked witness (the weights are opened by their folded-mask opening after it); tampering with a
+    /// data or mask entry of its leaves or with its mask sum is rejected.
     @Test func witnessMayShareTheWeightsSize() throws {
         let width = 16
         let (model, input) = try model(SyntheticNetworks.mlpSharingTheWitnessSize())
@@ -210,21 +240,15 @@ import ZKML
         #expect(shape.log == weightsLog && (1 << shape.log) - shape.freeStart >= 46 * width)
         let r = try ZKMLProver.prove(model: model, input: input)
         let opening = try openingProof(r.proof)
-        #expect(opening.classes.map(\.numVariables) == [weightsLog, weightsLog])
-        let (weights, witness) = (opening.classes[0], opening.classes[1])
-        #expect(weights.batchOpenings.count == 2 && weights.values.count == 1)
+        #expect(opening.classes.map(\.numVariables) == [weightsLog])
+        let witness = opening.classes[0]
         #expect(witness.batchOpenings.count == 1 && witness.values.count == 1
                 && witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
+        #expect(try foldedMaskProof(r.proof).proof.registeredOpening.leaves.allSatisfy { $0.count == width })
         func verify(_ o: OpeningProof) throws {
             try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
         }
-        var bad = opening
-        bad.classes.swapAt(0, 1)
-        #expect(throws: ZKMLError.self) { try verify(bad) }
-        for k in 0..<2 {
-            let entries = k == 0 ? [(0, 0), (1, 0), (1, 2 * width - 1)] : [(0, 0), (0, width), (0, 3 * width - 1)]
-            try expectMaskedClassTamperingRejected(opening, class: k, entries: entries.map { ($0.0, 0, $0.1) }, verify)
-        }
+        try expectMaskedClassTamperingRejected(opening, class: 0, entries: [(0, 0, 0), (0, 0, width), (0, 0, 3 * width - 1)], verify)
         // The plain proof keeps one class for both (unmasked) vectors of that size.
         let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
         #expect(plain.classes.count == 1 && plain.classes[0].batchOpenings.count == 2)
@@ -310,7 +334,7 @@ import ZKML
     @Test func everyMessageIsOfACoveredKind() throws {
         let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
                        "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
-                       "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening "]
+                       "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening ", "folded opening "]
         for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
@@ -328,10 +352,12 @@ import ZKML
     /// commits the layout; since v10 the zero-knowledge proof's witness needs a free region of 736
     /// random entries above its columns (docs/ZK.md §6.2), which digits_mlp's 2^12 layout (columns up
     /// to 3,648) lacks, so v10–v13 made its ZK witness 2^13. Since v14 the ZK pool is U alone (2^10;
-    /// docs/ZK.md §3): its columns end at 2,624 and its ZK witness is 2^12, as the plain one.
+    /// docs/ZK.md §3): its columns end at 2,624 and its ZK witness is 2^12, as the plain one. Since v15
+    /// the zero-knowledge batched opening has the witness's class alone (the weights' folded-mask
+    /// opening follows it).
     @Test func maskPoolIsPackedSoDigitsMLPWitnessIsSmaller() throws {
         let (loaded, input) = try DigitsModelTests().load("digits_mlp")
-        for (options, sizes) in [(ProofOptions.default, [12, 15]), (.plain, [12, 15])] {
+        for (options, sizes) in [(ProofOptions.default, [12]), (.plain, [12, 15])] {   // v15: the ZK weights (2^15) open after it
             let r = try ZKMLProver.prove(model: loaded.prover, input: input, options: options)
             try ZKMLVerifier.verify(key: loaded.prover.verifierKey(), input: input, output: r.output, proof: r.proof)
             let opening = try openingProof(r.proof)
@@ -397,12 +423,14 @@ import ZKML
     @Test func tamperedRootAndCombinationMessagesAreRejected() throws {
         let (model, input) = try model()
         let key = model.verifierKey()
-        for (options, labels) in [(ProofOptions.default, ["logup.root", "zk.vector.blind", "zk.vector.sum"]), (.plain, ["logup.root"])] {
+        // The weights send no T since v15 (their claim goes into the masked low-round sumcheck).
+        for (options, labels) in [(ProofOptions.default, [("logup.root", 4), ("zk.vector.blind", 4), ("zk.vector.sum", 2)]),
+                                  (.plain, [("logup.root", 4)])] {
             let r = try ZKMLProver.prove(model: model, input: input, options: options)
             let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
-            for label in labels {
+            for (label, count) in labels {
                 let values = elements.filter { $0.what == label }.map(\.value)
-                #expect(values.count == 4, "\(label): \(values.count) elements")
+                #expect(values.count == count, "\(label): \(values.count) elements")
                 for v in values {
                     let bytes = withUnsafeBytes(of: v.value.littleEndian, Array.init)
                     let at = try #require(r.proof.indices.first { Array(r.proof[$0..<min($0 + 8, r.proof.count)]) == bytes })
