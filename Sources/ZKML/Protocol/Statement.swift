@@ -32,6 +32,11 @@ public enum ZKMLProtocol {
     /// Version 14 (zero-knowledge only): the mask pool is U alone; every mask value and pool relation
     /// is one sparse claim on the witness, proven by its zero-knowledge opening (no reduction sumcheck,
     /// no σ = S(κ)); the witness layout shrinks by the pool's former random half (docs/ZK.md §3).
+    /// Version 15 (zero-knowledge only): the weights are opened by ProofCore's folded-mask opening: a
+    /// masked sumcheck binds their 4 low variables to ρ (no T is sent for them), and G = V(· ‖ ρ) is
+    /// opened as G + β·M with a per-proof mask of n − 4 variables (`weights.mask.commitment` and the
+    /// `FoldedMaskOpeningProof` after the batched opening, which no longer holds the weights; the pool
+    /// has 4 more degree-2 slots; docs/ZK.md §6 item 4).
     public static let version: UInt8 = 15
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8

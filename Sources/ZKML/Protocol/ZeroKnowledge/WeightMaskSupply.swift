@@ -5,12 +5,14 @@ import Dispatch
 /// (`refill`) while its owner is idle. Each mask is handed out **once** — `take` removes it — and
 /// is consumed by exactly one proof (the prover refuses a used one), so no two proofs share a mask.
 ///
-/// Memory is capped by bytes: a prepared mask holds about 200 MB for a model of 2^21 weight entries.
+/// Memory is capped by bytes: a prepared mask holds about 14 MB for a model of 2^21 weight entries
+/// (protocol v15: a weight mask of n − 4 variables; 200 MB before).
 /// Before making a mask the supply reserves its size (`PreparedWeightMask.byteCount(for:)`) against
 /// `byteBudget`, counting the masks it holds and the ones being made; when the reservation would
 /// exceed the budget it makes nothing. A model gets at most `masksPerModel` masks.
 public actor WeightMaskSupply {
-    /// The default cap: one mask of a 2^21-entry model (wide_mlp, 200 MiB) with room for small ones.
+    /// The default cap (256 MiB): sized for v11–v14's masks (wide_mlp 200 MiB); since v15 it holds the
+    /// two masks per model of many models (wide_mlp 14 MiB each).
     public static let defaultByteBudget = 256 << 20
 
     /// The most bytes the held masks and those being made may take together.
