@@ -53,7 +53,7 @@ public enum CoreBench {
             figures.append(Figure(name: "verify_2^\(logN)_ms", value: r.verify, unit: "ms", target: "<= 5 ms"))
             figures.append(Figure(name: "proof_2^\(logN)_kib", value: r.proofKiB, unit: "KiB", target: logN == 22 ? "<= 150 KB (146.5 KiB)" : ""))
         }
-        for logN in !wanted("mask") ? [] : quick ? [10] : [15, 17, 19, 21] {
+        for logN in !wanted("mask") ? [] : quick ? [10] : [14, 15, 17, 19, 21] {
             progress("zero-knowledge weight opening 2^\(logN) (\(cores) cores)")
             let r = maskedOpeningFigures(logSize: logN)
             let targets = (separate: "", folded: logN == 21 ? "mask <= 1/16 of the separate mask's" : "")
@@ -63,6 +63,16 @@ public enum CoreBench {
             figures.append(Figure(name: "folded_mask_2^\(logN)_ms", value: r.folded.mask, unit: "ms", target: targets.folded))
             figures.append(Figure(name: "folded_open_2^\(logN)_ms", value: r.folded.open, unit: "ms", target: ""))
             figures.append(Figure(name: "folded_proof_2^\(logN)_kib", value: r.folded.kib, unit: "KiB", target: ""))
+            // Where the folded proof's bytes go, and the mask tree's leaf shapes.
+            for part in r.folded.parts {
+                figures.append(Figure(name: "folded_2^\(logN)_\(part.name.replacingOccurrences(of: " ", with: "_"))_bytes",
+                                      value: Double(part.bytes), unit: "B", target: ""))
+            }
+            for shape in r.shapes {
+                figures.append(Figure(name: "folded_2^\(logN)_mask_leaf\(shape.positions)_bytes", value: Double(shape.bytes), unit: "B",
+                                      target: shape.positions == r.chosenPositions ? "chosen" : ""))
+                figures.append(Figure(name: "folded_2^\(logN)_mask_leaf\(shape.positions)_ms", value: shape.ms, unit: "ms", target: ""))
+            }
         }
         return figures
     }
@@ -73,7 +83,8 @@ public enum CoreBench {
     /// logSize − foldingLog variables (`openFoldedMask`, docs/ZK.md §6 item 4; the caller's k masked
     /// sumcheck rounds are not in it). Making the mask and opening are timed apart (best of 3 and 1).
     static func maskedOpeningFigures(logSize n: Int) -> (separate: (mask: Double, open: Double, kib: Double),
-                                                           folded: (mask: Double, open: Double, kib: Double)) {
+                                                           folded: (mask: Double, open: Double, kib: Double, parts: [ProofPart]),
+                                                           shapes: [(positions: Int, bytes: Int, ms: Double)], chosenPositions: Int) {
         typealias E = GoldilocksExt2
         var params = CommitmentParameters.conjectured100
         params.hiding = true
@@ -104,7 +115,7 @@ public enum CoreBench {
         let onG = EvaluationClaim(batch: 0, polynomial: 0, point: z, value: MLE.evaluate(g, at: z) + c * MLE.evaluate(g, at: w),
                                   terms: [ClaimTerm(point: w, coefficient: c)])
         var small: OpeningMask?
-        let foldedMask = bestMilliseconds(repeats: 3) { small = OpeningMask(numVariables: n - k, parameters: params) }
+        let foldedMask = bestMilliseconds(repeats: 3) { small = OpeningMask(foldedFor: n, parameters: params) }
         var folded: FoldedMaskOpeningProof?
         let foldedOpen = bestMilliseconds(repeats: 1) {
             var t = Transcript(domain: "bench")
@@ -114,8 +125,21 @@ public enum CoreBench {
         let ok = (try? PolynomialCommitment.verifyFoldedMask(batch.commitment, parameters: params, rho: rho, claims: [onG],
                                                              mask: small!.commitment, proof: folded!, transcript: &t)) != nil
         precondition(ok, "benchmark folded-mask proof did not verify")
+        // The mask tree with 1, 2, 4 … 2^k positions per leaf: its opening's bytes (leaves, salts,
+        // siblings) at 46 uniform query positions (ZKML's count) and the time to make the mask.
+        let length = 1 << (n - k + params.rateLog)
+        var drawn = Set<Int>()
+        while drawn.count < 46 { drawn.insert(Int(rng.next() % UInt64(length))) }
+        let queries = drawn.sorted()
+        var shapes = [(positions: Int, bytes: Int, ms: Double)]()
+        for leafLog in 0...k {
+            var shaped: OpeningMask?
+            let ms = bestMilliseconds(repeats: 3) { shaped = OpeningMask(folded: n - k, leafLog: leafLog, parameters: params) }
+            shapes.append((1 << leafLog, shaped!.openingByteCount(at: queries), ms))
+        }
         return ((separateMask, separateOpen, Double(separate!.serialized().count) / 1024),
-                (foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024))
+                (foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024, folded!.byteParts),
+                shapes, 1 << PolynomialCommitment.foldedMaskLeafLog(params))
     }
 
     /// Seconds taken by `body` (monotonic clock).

@@ -53,7 +53,7 @@ import TestSupport
         let rho = givenRho ?? randomPoint(k, seed: 5)
         let g = table ?? fold(v, rho)
         let claims = givenClaims ?? self.claims(on: g, seed: 10)
-        let mask = OpeningMask(numVariables: n - k, parameters: parameters,
+        let mask = OpeningMask(foldedFor: n, parameters: parameters,
                                randomness: ProofRandomness(seed: Array(repeating: maskSeed, count: 32)))
         var pt = Transcript(domain: "folded-mask-test")
         let proof = PolynomialCommitment.openFoldedMask(registered, rho: rho, claims: claims, mask: mask, transcript: &pt,
@@ -88,9 +88,10 @@ import TestSupport
             #expect(h.proof.rounds.roundPolynomials.count == folded)
             #expect(h.proof.layerRoots.count == max(0, folded / 2 - 1) && h.proof.layerOpenings.count == h.proof.layerRoots.count)
             #expect(h.proof.finalCoefficients.count == 1 << (reduced - folded))
-            #expect(h.proof.registeredOpening.leaves.allSatisfy { $0.count == 4 } && h.proof.maskOpening.leaves.allSatisfy { $0.count == 8 }
+            // k = 2: mask leaves of 2^(k/2) = 2 positions, an (M_0, M_1) pair each.
+            #expect(h.proof.registeredOpenings[0].leaves.allSatisfy { $0.count == 4 } && h.proof.maskOpening.leaves.allSatisfy { $0.count == 4 }
                     && h.proof.foldedOpening.leaves.allSatisfy { $0.count == 4 })
-            #expect(h.proof.registeredOpening.salts.allSatisfy { $0.count == 16 } && h.proof.foldedOpening.salts.allSatisfy { $0.count == 16 })
+            #expect(h.proof.registeredOpenings[0].salts.allSatisfy { $0.count == 16 } && h.proof.foldedOpening.salts.allSatisfy { $0.count == 16 })
         }
         #expect(try honest(n: 4).proof.layerRoots.isEmpty && honest(n: 4).proof.rounds.roundPolynomials.isEmpty)
         #expect(try honest(n: 8).proof.layerRoots.count == 1)
@@ -98,7 +99,8 @@ import TestSupport
         for n in [8, 12, 15] {
             let h = try honest(n: n, parameters: Self.wide)
             #expect(h.proof.layerRoots.count == [8: 0, 12: 0, 15: 1][n]!)
-            #expect(h.proof.registeredOpening.leaves.allSatisfy { $0.count == 16 } && h.proof.maskOpening.leaves.allSatisfy { $0.count == 32 })
+            #expect(h.proof.registeredOpenings[0].leaves.allSatisfy { $0.count == 16 } && h.proof.maskOpening.leaves.allSatisfy { $0.count == 8 })
+            #expect(h.proof.byteParts.reduce(0) { $0 + $1.bytes } == h.proof.serialized().count)
         }
     }
 
@@ -153,18 +155,21 @@ import TestSupport
     @Test func rejectsTamperedProofAndStatement() throws {
         for (n, parameters) in [(7, Self.small), (12, Self.wide)] {
             let h = try honest(n: n, parameters: parameters)
-            let width = 1 << parameters.foldingLog
             func rejects(_ why: String, _ edit: (inout FoldedMaskOpeningProof) -> Void) {
                 var bad = h.proof
                 edit(&bad)
                 #expect(throws: ProofError.self, "\(why)") { try verify(h, proof: bad) }
             }
             rejects("mask sum") { $0.maskSum += .one }
-            rejects("V leaf entry") { $0.registeredOpening.leaves[0][1] += .one }
+            rejects("V leaf entry") { $0.registeredOpenings[0].leaves[0][1] += .one }
             rejects("M_0 entry") { $0.maskOpening.leaves[0][0] += .one }
-            rejects("M_1 entry") { $0.maskOpening.leaves[0][width + 1] += .one }
+            rejects("M_1 entry") { $0.maskOpening.leaves[0][1] += .one }
+            rejects("last M_1 entry of a mask leaf") { $0.maskOpening.leaves[1][$0.maskOpening.leaves[1].count - 1] += .one }
+            rejects("mask salt") { $0.maskOpening.salts[0][3] ^= 1 }
+            rejects("mask sibling") { $0.maskOpening.siblings[0] = h.proof.foldedRoot }
+            rejects("mask leaf missing") { $0.maskOpening.leaves.removeLast(); $0.maskOpening.salts.removeLast() }
             rejects("F′ leaf entry") { $0.foldedOpening.leaves[0][0] += .one }
-            rejects("F′ root") { $0.foldedRoot = h.proof.registeredOpening.siblings[0] }
+            rejects("F′ root") { $0.foldedRoot = h.proof.registeredOpenings[0].siblings[0] }
             rejects("round value") { $0.rounds.roundPolynomials[1][2] += .one }
             rejects("final coefficient") { $0.finalCoefficients[0] += .one }
             rejects("grinding nonce") { $0.powNonce &+= 1 }
@@ -190,11 +195,19 @@ import TestSupport
             #expect(throws: ProofError.self) { try verify(h, rho: rho) }
             #expect(throws: ProofError.self) { try verify(h, rho: Array(h.rho.dropLast())) }
             let k = parameters.foldingLog
-            let other = OpeningMask(numVariables: n - k, parameters: parameters, randomness: ProofRandomness(seed: [42]))
+            let other = OpeningMask(foldedFor: n, parameters: parameters, randomness: ProofRandomness(seed: [42]))
             #expect(throws: ProofError.self) { try verify(h, mask: other.commitment) }
             let full = OpeningMask(numVariables: n, parameters: parameters, randomness: ProofRandomness(seed: [43]))
             #expect(throws: ProofError.shapeMismatch("the mask has 2 polynomials of \(n) variables, expected 2 of \(n - k)")) {
                 try verify(h, mask: full.commitment)
+            }
+            // A mask tree of another leaf shape (the separate mask's 2^k positions, or one position):
+            // the proof made with it is refused.
+            for leafLog in [k, 0] {
+                let shaped = OpeningMask(folded: n - k, leafLog: leafLog, parameters: parameters, randomness: ProofRandomness(seed: [44]))
+                var t = Transcript(domain: "folded-mask-test")
+                let proof = PolynomialCommitment.openFoldedMask(h.registered, rho: h.rho, claims: h.claims, mask: shaped, transcript: &t)
+                #expect(throws: ProofError.self) { try verify(h, mask: shaped.commitment, proof: proof) }
             }
             var three = h.mask
             three.polynomialCount = 3
@@ -277,7 +290,7 @@ import TestSupport
             var rng = SplitMix64(seed: 51)
             let libra = SumcheckMask<E>.random(numVariables: k, degree: maskDegree, using: &rng)
             let rhoMask = randomPoint(1, seed: 52)[0]
-            let opening = OpeningMask(numVariables: n - k, parameters: parameters, randomness: ProofRandomness(seed: [53]))
+            let opening = OpeningMask(foldedFor: n, parameters: parameters, randomness: ProofRandomness(seed: [53]))
 
             func prove(sum: E) -> (SumcheckProof<E>, FoldedMaskOpeningProof, EvaluationClaim) {
                 var t = Transcript(domain: "low-rounds-test")
@@ -322,7 +335,7 @@ import TestSupport
         // positions) or the F′ leaves of two proofs with different ρ is caught.
         let h = try honest(n: 8)
         var bad = h.proof
-        bad.registeredOpening.leaves.swapAt(0, 1)
+        bad.registeredOpenings[0].leaves.swapAt(0, 1)
         #expect(throws: ProofError.self) { try verify(h, proof: bad) }
         let other = try honest(n: 8, rho: randomPoint(2, seed: 77))
         #expect(throws: ProofError.self) { try verify(h, proof: other.proof) }

@@ -1,61 +1,84 @@
 /// The *folded-mask opening* (docs/ZK.md §6 item 4, docs/PROOF_CORE.md): a zero-knowledge opening of
-/// a registered one-polynomial batch V (n variables, committed once without a mask) whose mask has
-/// only n − k variables (k = foldingLog).
+/// registered one-polynomial batches V_0 … V_(B−1) (n variables each, committed once without a mask)
+/// with one mask of only n − k variables (k = foldingLog).
 ///
 /// Leaf j of V's tree holds exactly the 2^k codeword entries that Basefold folds, with any challenges
 /// ρ_1 … ρ_k, into position j of the codeword of G = V with its k low variables bound:
 /// G(y) = V(y ‖ ρ_k, …, ρ_1) (ρ_1 binds the lowest index bit, the last coordinate, as Basefold's first
-/// round does). The caller chooses ρ (in ZKML: the challenges of a masked sumcheck of the first k
-/// rounds of the weights' claim) and states its claim on G. The opening then masks G alone:
+/// round does). With several batches the opening opens their combination G̃ = Σ_b e_b·G_b,
+/// e_b = eq(b, r) for a point r of ⌈log2 B⌉ coordinates (r[0] binding bit 0 of b): the batch index is
+/// one more set of low variables, which the caller binds with ρ in one masked sumcheck
+/// (`MaskedSumcheck.proveLowVariables(tables:…)`), so that one weight W̃ serves every batch. The caller
+/// chooses ρ and r and states its claims on G̃. The opening then masks G̃ alone:
 /// 1. the prover sends c = Σ_y W(y)·M(y) (W the claims' combined weight over n − k variables,
-///    M = M_0 + u·M_1 the `OpeningMask`, committed before and absorbed with the statement);
-/// 2. the verifier draws β; the prover commits the codeword of F′ = G + β·M (its Reed-Solomon
+///    M = M_0 + u·M_1 the folded `OpeningMask`, committed before and absorbed with the statement);
+/// 2. the verifier draws β; the prover commits the codeword of F′ = G̃ + β·M (its Reed-Solomon
 ///    encoding as Basefold encodes folded layers, `encodeExtension`) as a layer tree;
 /// 3. Basefold runs on F′ against the claim Σ_ℓ γ^ℓ v_ℓ + β·c exactly as the direct class does;
-/// 4. query position j of F′'s domain opens V's leaf j, M's and F′'s leaves holding j, and the further
-///    layers as usual; the verifier checks F′(j) = fold_ρ(V's leaf j) + β·(M_0(j) + u·M_1(j)).
+/// 4. query position j of F′'s domain opens every V_b's leaf j, M's leaf holding j (2^`foldedMaskLeafLog`
+///    positions per leaf) and F′'s leaf holding j, and the further layers as usual; the verifier checks
+///    F′(j) = Σ_b e_b·fold_ρ(V_b's leaf j) + β·(M_0(j) + u·M_1(j)).
 extension PolynomialCommitment {
     /// Opens the one-polynomial, unmasked batch `batch` (V, n variables) through G(y) = V(y ‖ ρ_k, …, ρ_1):
     /// `claims` are claims on G (batch 0, polynomial 0, points and term points of n − k variables; every
     /// value true), `rho` the k = `foldingLog` challenges in folding order (rho[0] binds V's lowest
-    /// index bit), `mask` a fresh `OpeningMask` of n − k variables with the batch's parameters (use it
-    /// for this opening only). Its commitment, ρ and the claims are absorbed as the statement.
+    /// index bit), `mask` a fresh folded `OpeningMask(foldedFor: n, …)` with the batch's parameters (use
+    /// it for this opening only). Its commitment, ρ and the claims are absorbed as the statement.
     /// `randomness` (hiding parameters) seeds the salts of F′'s tree and the further layers; libsodium
     /// when nil. `EvaluationClaim.boundLowVariables(to:value:)` turns a claim on V into the claim on G.
     /// `foldedTable`: G's evaluation table when the caller has it (a sumcheck that bound V's k low
     /// variables to ρ ends with it), saving a pass over V; it must equal V(· ‖ ρ_k, …, ρ_1) (not checked
     /// here: a wrong table gives a proof that the verifier's per-query consistency check rejects).
+    /// The one-batch case of `openFoldedMask(_:rho:batchPoint:…)`.
     public static func openFoldedMask(_ batch: CommittedBatch, rho: [GoldilocksExt2], claims: [EvaluationClaim], mask: OpeningMask,
                                       transcript: inout Transcript, randomness: ProofRandomness? = nil,
                                       foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
-        let parameters = batch.parameters
+        openFoldedMask([batch], rho: rho, batchPoint: [], claims: claims, mask: mask, transcript: &transcript,
+                       randomness: randomness, foldedTable: foldedTable)
+    }
+
+    /// Opens B ≥ 1 one-polynomial, unmasked batches of one size (n variables) through
+    /// G̃(y) = Σ_b e_b·V_b(y ‖ ρ_k, …, ρ_1), e_b = eq(b, `batchPoint`) (⌈log2 B⌉ coordinates, batchPoint[0]
+    /// binding bit 0 of b; empty for one batch). `claims` are claims on G̃ (batch 0, polynomial 0, n − k
+    /// coordinates; `EvaluationClaim.boundLowVariables(_:gamma:rho:batchPoint:value:)` makes the one
+    /// claim a masked sumcheck of the batches' claims leaves), `mask` a fresh
+    /// `OpeningMask(foldedFor: n, …)` (one mask for all batches). `foldedTable`: G̃'s table (the
+    /// `foldedTable` of `MaskedSumcheck.proveLowVariables(tables:…)`). Every batch's commitment, ρ, the
+    /// batch point, the mask's commitment and the claims are absorbed as the statement.
+    public static func openFoldedMask(_ batches: [CommittedBatch], rho: [GoldilocksExt2], batchPoint: [GoldilocksExt2],
+                                      claims: [EvaluationClaim], mask: OpeningMask, transcript: inout Transcript,
+                                      randomness: ProofRandomness? = nil, foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
+        precondition(!batches.isEmpty, "a folded-mask opening opens at least one batch")
+        let parameters = batches[0].parameters
         let k = parameters.foldingLog
-        let n = batch.numVariables, reduced = n - k
-        precondition(batch.commitment.polynomialCount == 1 && !batch.openingMask, "a folded-mask opening opens one unmasked polynomial")
+        let n = batches[0].numVariables, reduced = n - k
+        precondition(batches.allSatisfy { $0.commitment.polynomialCount == 1 && !$0.openingMask && $0.numVariables == n && $0.parameters == parameters },
+                     "a folded-mask opening opens unmasked one-polynomial batches of one size and one set of parameters")
         precondition(rho.count == k, "a folded-mask opening binds foldingLog variables")
-        precondition(mask.numVariables == reduced && mask.commitment.polynomialCount == 2 && mask.batch.parameters == parameters,
-                     "the mask has n − foldingLog variables and the batch's parameters")
+        precondition(batchPoint.count == batchVariables(batches.count), "the batch point has ⌈log2 B⌉ coordinates")
+        // (Any folded leaf shape is opened; the verifier accepts 2^foldedMaskLeafLog positions per leaf only.)
+        precondition(mask.isFolded && mask.numVariables == reduced && mask.commitment.polynomialCount == 2 && mask.batch.parameters == parameters,
+                     "the mask is a folded OpeningMask(foldedFor: n) with the batches' parameters")
         precondition(foldedTable == nil || foldedTable!.count == 1 << reduced, "G's table has 2^(n − foldingLog) entries")
         precondition(!claims.isEmpty && claims.allSatisfy { $0.batch == 0 && $0.polynomial == 0 && $0.point.count == reduced
                                                               && $0.terms.allSatisfy({ $0.point.count == reduced })
                                                               && $0.sparse?.malformation(numVariables: reduced) == nil },
                      "claims on G name batch 0, polynomial 0, with points of n − foldingLog coordinates")
-        absorbFoldedMaskStatement(parameters, batch.commitment, mask: mask.commitment, rho: rho, claims: claims, &transcript)
+        absorbFoldedMaskStatement(parameters, batches.map(\.commitment), mask: mask.commitment, rho: rho, batchPoint: batchPoint,
+                                  claims: claims, &transcript)
         let randomness = randomness?.fork("pcs.open.folded")
 
-        // c = Σ W·M_0 + u·Σ W·M_1 over the two base tables.
+        // c = Σ W·M: one pass over M's extension table.
         let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
-        let (m0, m1) = (mask.batch.evaluations[0], mask.batch.evaluations[1])
-        let maskSum = DirectFolding(table: m0, claims: claims, gamma: gamma).weightedSum()
-            + E(.zero, .one) * DirectFolding(table: m1, claims: claims, gamma: gamma).weightedSum()
+        let maskSum = DirectFolding(extensionTable: mask.table, claims: claims, gamma: gamma).weightedSum()
         transcript.absorb("pcs.mask.sum", maskSum)
         let beta: E = transcript.challenge("pcs.mask.beta")
 
-        // F′ = G + β·M in one pass over V (G(i) = Σ_b eq(b, ρ)·V(i·2^k + b)) or over the caller's G,
-        // then its coefficients and codeword.
+        // F′ = G̃ + β·M in one pass over the V_b (G̃(i) = Σ_b e_b Σ_t eq(t, ρ)·V_b(i·2^k + t)) or over the
+        // caller's G̃, then its coefficients and codeword.
         let table = foldedTable.map { g in
-            (0..<g.count).map { g[$0] + beta * E(m0[$0], m1[$0]) }
-        } ?? foldedMaskTable(batch.evaluations[0], rho: rho, m0: m0, m1: m1, beta: beta)
+            mask.table.withUnsafeBufferPointer { m in (0..<g.count).map { g[$0] + beta * m[$0] } }
+        } ?? foldedMaskTable(batches.map { $0.evaluations[0] }, rho: rho, batchPoint: batchPoint, mask: mask.table, beta: beta)
         var coefficients = table
         MLE.evaluationsToCoefficients(&coefficients)
         let codeword = encodeExtension(coefficients, rateLog: parameters.rateLog, plan: NTTPlan(logSize: reduced))
@@ -93,38 +116,58 @@ extension PolynomialCommitment {
         let finalCoefficients = folded > 0 ? direct.coefficients() : coefficients
         transcript.absorb("pcs.final", elements: finalCoefficients)
         let nonce = transcript.grind(bits: parameters.grindingBits)
-        // Positions of F′'s codeword: V's leaf indices.
+        // Positions of F′'s codeword: the V_b's leaf indices.
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
 
         let width = 1 << k
-        let first = layerIndices(positions, shift: k)
         return FoldedMaskOpeningProof(
             maskSum: maskSum, foldedRoot: foldedTree.root, rounds: SumcheckProof(roundPolynomials: rounds),
             layerRoots: layerTrees.map(\.root), finalCoefficients: finalCoefficients, powNonce: nonce,
-            registeredOpening: TreeOpening(tree: batch.tree, codewords: batch.codewords, width: width, indices: positions),
-            maskOpening: TreeOpening(tree: mask.batch.tree, codewords: mask.batch.codewords, width: width, indices: first),
-            foldedOpening: TreeOpening(tree: foldedTree, codewords: [codeword], width: width, indices: first),
+            registeredOpenings: batches.map { TreeOpening(tree: $0.tree, codewords: $0.codewords, width: width, indices: positions) },
+            maskOpening: TreeOpening(tree: mask.batch.tree, codewords: mask.batch.codewords, width: 2 << mask.leafLog,
+                                     indices: layerIndices(positions, shift: mask.leafLog)),
+            foldedOpening: TreeOpening(tree: foldedTree, codewords: [codeword], width: width, indices: layerIndices(positions, shift: k)),
             layerOpenings: layerTrees.enumerated().map { i, tree in
                 TreeOpening(tree: tree, codewords: [layerCodewords[i]], width: width, indices: layerIndices(positions, shift: k * (i + 2)))
             })
     }
 
-    /// Verifies `openFoldedMask`: `commitment` is V's (one polynomial), `rho` the same k challenges,
-    /// `claims` the same claims on G, `mask` the commitment of the prover's `OpeningMask` (two
-    /// polynomials of n − k variables). Throws a `ProofError` naming the first failed check; never
-    /// traps on malformed proofs or claims.
+    /// Verifies `openFoldedMask` of one batch: `commitment` is V's (one polynomial), `rho` the same k
+    /// challenges, `claims` the same claims on G, `mask` the commitment of the prover's folded
+    /// `OpeningMask` (two polynomials of n − k variables, leaves of 2^`foldedMaskLeafLog` positions).
+    /// Throws a `ProofError` naming the first failed check; never traps on malformed proofs or claims.
     public static func verifyFoldedMask(_ commitment: Commitment, parameters: CommitmentParameters, rho: [GoldilocksExt2],
                                         claims: [EvaluationClaim], mask: Commitment, proof: FoldedMaskOpeningProof,
                                         transcript: inout Transcript) throws(ProofError) {
+        try verifyFoldedMask([commitment], parameters: parameters, rho: rho, batchPoint: [], claims: claims, mask: mask,
+                             proof: proof, transcript: &transcript)
+    }
+
+    /// Verifies `openFoldedMask(_:rho:batchPoint:…)`: `commitments` the B batches' (one polynomial each,
+    /// one size, in the prover's order), `batchPoint` the same ⌈log2 B⌉ coordinates, `claims` the same
+    /// claims on G̃, `mask` the folded mask's commitment. Throws a `ProofError` naming the first failed
+    /// check; never traps on malformed proofs or claims.
+    public static func verifyFoldedMask(_ commitments: [Commitment], parameters: CommitmentParameters, rho: [GoldilocksExt2],
+                                        batchPoint: [GoldilocksExt2], claims: [EvaluationClaim], mask: Commitment,
+                                        proof: FoldedMaskOpeningProof, transcript: inout Transcript) throws(ProofError) {
         try parameters.validate()
         let k = parameters.foldingLog
-        let n = commitment.numVariables, reduced = n - k
-        guard commitment.polynomialCount == 1, reduced >= k, n <= Sumcheck.maxRounds else {
-            throw .invalidParameters("a folded-mask opening needs one polynomial of 2·foldingLog … \(Sumcheck.maxRounds) variables")
+        guard let n = commitments.first?.numVariables, commitments.count <= maxFoldedBatches else {
+            throw .invalidParameters("a folded-mask opening opens 1 … \(maxFoldedBatches) batches")
+        }
+        let reduced = n - k
+        guard commitments.allSatisfy({ $0.polynomialCount == 1 && $0.numVariables == n }), reduced >= k, n <= Sumcheck.maxRounds else {
+            throw .invalidParameters("a folded-mask opening needs batches of one polynomial of 2·foldingLog … \(Sumcheck.maxRounds) variables, one size")
         }
         guard rho.count == k else { throw .invalidParameters("\(rho.count) folding challenges, expected \(k)") }
+        guard batchPoint.count == batchVariables(commitments.count) else {
+            throw .invalidParameters("a batch point of \(batchPoint.count) coordinates for \(commitments.count) batches")
+        }
         guard mask.polynomialCount == 2, mask.numVariables == reduced else {
             throw .shapeMismatch("the mask has \(mask.polynomialCount) polynomials of \(mask.numVariables) variables, expected 2 of \(reduced)")
+        }
+        guard proof.registeredOpenings.count == commitments.count else {
+            throw .shapeMismatch("\(proof.registeredOpenings.count) registered openings for \(commitments.count) batches")
         }
         guard !claims.isEmpty else { throw .invalidParameters("no claims to verify") }
         for c in claims {
@@ -133,7 +176,7 @@ extension PolynomialCommitment {
             }
             if let reason = c.sparse?.malformation(numVariables: reduced) { throw .invalidParameters(reason) }
         }
-        absorbFoldedMaskStatement(parameters, commitment, mask: mask, rho: rho, claims: claims, &transcript)
+        absorbFoldedMaskStatement(parameters, commitments, mask: mask, rho: rho, batchPoint: batchPoint, claims: claims, &transcript)
 
         let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
         var gammas = [E]()
@@ -161,32 +204,39 @@ extension PolynomialCommitment {
         let expected = directWeight(claims, gammas: gammas, finalEvaluations: finalEvaluations, rhos: rhos)
         guard expected == claim else { throw .evaluationMismatch }
 
-        // Queries: positions j of F′'s codeword (= V's leaf indices).
+        // Queries: positions j of F′'s codeword (= the V_b's leaf indices).
         try transcript.verifyGrinding(bits: parameters.grindingBits, nonce: proof.powNonce)
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
-        let width = 1 << k
+        let width = 1 << k, maskLeafLog = foldedMaskLeafLog(parameters), maskWidth = 1 << maskLeafLog
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let logV = n + parameters.rateLog, logF = reduced + parameters.rateLog
-        let first = layerIndices(positions, shift: k)
-        try checkOpening(proof.registeredOpening, indices: positions, depth: logV - k, root: commitment.root,
-                         width: width, saltSize: saltSize, what: "registered batch")
-        try checkOpening(proof.maskOpening, indices: first, depth: logF - k, root: mask.root,
-                         width: 2 * width, saltSize: saltSize, what: "mask")
+        let first = layerIndices(positions, shift: k), maskIndices = layerIndices(positions, shift: maskLeafLog)
+        for (b, opening) in proof.registeredOpenings.enumerated() {
+            try checkOpening(opening, indices: positions, depth: logV - k, root: commitments[b].root,
+                             width: width, saltSize: saltSize, what: "registered batch \(b)")
+        }
+        try checkOpening(proof.maskOpening, indices: maskIndices, depth: logF - maskLeafLog, root: mask.root,
+                         width: 2 * maskWidth, saltSize: saltSize, what: "mask")
         try checkOpening(proof.foldedOpening, indices: first, depth: logF - k, root: proof.foldedRoot,
                          width: width, saltSize: saltSize, what: "folded polynomial")
         let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
                                                      shift: k, firstDepth: logF - k, foldingLog: k, saltSize: saltSize)
+        let batchWeights = Array(MLE.eqTable(Array(batchPoint.reversed())).prefix(commitments.count))
         let u = E(.zero, .one)
-        var firstCursor = 0
+        var (firstCursor, maskCursor) = (0, 0)
         var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)
         for (qi, j) in positions.enumerated() {
-            // F′(j) = fold_ρ(V's leaf j) + β·(M_0(j) + u·M_1(j)).
-            let registered = proof.registeredOpening.leaves[qi].map { E($0) }
-            let g = foldLeaf(registered, leafIndex: j, logLength: logV, challenges: rho[...])
+            // F′(j) = fold_ρ(Σ_b e_b·V_b's leaf j) + β·(M_0(j) + u·M_1(j)) (folding is linear).
+            var combined = proof.registeredOpenings[0].leaves[qi].map { batchWeights[0] * E($0) }
+            for b in 1..<max(1, commitments.count) {
+                for (i, v) in proof.registeredOpenings[b].leaves[qi].enumerated() { combined[i] += batchWeights[b] * E(v) }
+            }
+            let g = foldLeaf(combined, leafIndex: j, logLength: logV, challenges: rho[...])
             while first[firstCursor] < j >> k { firstCursor += 1 }
-            let (maskLeaf, current) = (proof.maskOpening.leaves[firstCursor], proof.foldedOpening.leaves[firstCursor])
-            let slot = j & (width - 1)
-            guard current[slot] == g + beta * (E(maskLeaf[slot]) + u * E(maskLeaf[width + slot])) else {
+            while maskIndices[maskCursor] < j >> maskLeafLog { maskCursor += 1 }
+            let (maskLeaf, current) = (proof.maskOpening.leaves[maskCursor], proof.foldedOpening.leaves[firstCursor])
+            let slot = j & (maskWidth - 1)
+            guard current[j & (width - 1)] == g + beta * (E(maskLeaf[2 * slot]) + u * E(maskLeaf[2 * slot + 1])) else {
                 throw .foldMismatch(round: 0, query: qi)
             }
             // Then Basefold's layer-to-layer checks from F′'s leaf.
@@ -195,34 +245,49 @@ extension PolynomialCommitment {
         }
     }
 
-    /// The statement of a folded-mask opening: the binding depth and ρ, then the parameters, V's
-    /// commitment, the mask's commitment (as a separate mask of batch 0) and the claims on G.
-    static func absorbFoldedMaskStatement(_ parameters: CommitmentParameters, _ commitment: Commitment, mask: Commitment,
-                                          rho: [E], claims: [EvaluationClaim], _ transcript: inout Transcript) {
-        transcript.absorb("pcs.open.folded", integer: UInt64(rho.count))
-        transcript.absorb("pcs.folded.rho", elements: rho)
-        absorbStatement(parameters, [commitment], claims, &transcript, separateMasks: [0: mask])
+    /// Most batches one folded-mask opening takes (a bound for the verifier and the proof parser).
+    public static let maxFoldedBatches = 64
+
+    /// ⌈log2 B⌉: the coordinates of the batch point of B batches (0 for one).
+    public static func batchVariables(_ count: Int) -> Int {
+        count <= 1 ? 0 : Int.bitWidth - (count - 1).leadingZeroBitCount
     }
 
-    /// F′(i) = Σ_b eq(b, ρ)·V(i·2^k + b) + β·(M_0(i) + u·M_1(i)), with bit s of b bound to ρ[s]: the
-    /// table of G = V(· ‖ ρ_k, …, ρ_1) (what k Basefold folds of V give) plus β·M, in one pass.
-    static func foldedMaskTable(_ v: [Goldilocks], rho: [E], m0: [Goldilocks], m1: [Goldilocks], beta: E) -> [E] {
-        let width = 1 << rho.count, count = v.count >> rho.count
-        precondition(m0.count == count && m1.count == count)
+    /// The statement of a folded-mask opening: the binding depth and ρ, the batch count and batch
+    /// point, then the parameters, the batches' commitments, the mask's commitment (as a separate mask
+    /// of batch 0) and the claims on G̃.
+    static func absorbFoldedMaskStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment], mask: Commitment,
+                                          rho: [E], batchPoint: [E], claims: [EvaluationClaim], _ transcript: inout Transcript) {
+        transcript.absorb("pcs.open.folded", integer: UInt64(rho.count))
+        transcript.absorb("pcs.folded.rho", elements: rho)
+        transcript.absorb("pcs.folded.batches", integer: UInt64(commitments.count))
+        transcript.absorb("pcs.folded.batch.point", elements: batchPoint)
+        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: [0: mask])
+    }
+
+    /// F′(i) = Σ_b e_b Σ_t eq(t, ρ)·V_b(i·2^k + t) + β·M(i), with bit s of t bound to ρ[s] and
+    /// e_b = eq(b, batchPoint): the table of G̃ (what k Basefold folds of Σ_b e_b·V_b give) plus β·M,
+    /// in one pass.
+    static func foldedMaskTable(_ tables: [[Goldilocks]], rho: [E], batchPoint: [E], mask: [E], beta: E) -> [E] {
+        let width = 1 << rho.count, count = tables[0].count >> rho.count
+        precondition(mask.count == count && tables.allSatisfy { $0.count == tables[0].count })
         let eq = MLE.eqTable(Array(rho.reversed()))
+        let batchWeights = MLE.eqTable(Array(batchPoint.reversed()))
+        // Row weights per batch: e_b·eq(t, ρ).
+        let weights = tables.indices.flatMap { b in eq.map { batchWeights[b] * $0 } }
         return [E](unsafeUninitializedCapacity: count) { out, initialized in
             let dst = out.baseAddress!
-            v.withUnsafeBufferPointer { vb in
-                m0.withUnsafeBufferPointer { p0 in
-                    m1.withUnsafeBufferPointer { p1 in
-                        eq.withUnsafeBufferPointer { e in
-                            Parallel.forEachChunk(count: count, minimumChunk: 1 << 12) { range in
-                                for i in range {
-                                    let row = vb.baseAddress! + i * width
-                                    var acc = beta * E(p0[i], p1[i])
-                                    for b in 0..<width { acc += e[b] * row[b] }
-                                    (dst + i).initialize(to: acc)
+            withArrayPointers(tables) { v in
+                mask.withUnsafeBufferPointer { m in
+                    weights.withUnsafeBufferPointer { e in
+                        Parallel.forEachChunk(count: count, minimumChunk: 1 << 12) { range in
+                            for i in range {
+                                var acc = beta * m[i]
+                                for (b, vb) in v.enumerated() {
+                                    let (row, w) = (vb + i * width, e.baseAddress! + b * width)
+                                    for t in 0..<width { acc += w[t] * row[t] }
                                 }
+                                (dst + i).initialize(to: acc)
                             }
                         }
                     }
@@ -243,21 +308,59 @@ extension EvaluationClaim {
     /// polynomial 0; nil when eq(z_lo, ρ′) = 0 (probability ≤ k/|E| for random ρ). Claims with a
     /// `sparse` block are not supported here (a precondition).
     public func boundLowVariables(to rho: [GoldilocksExt2], value: GoldilocksExt2) -> EvaluationClaim? {
-        typealias E = GoldilocksExt2
         let n = point.count, k = rho.count
         precondition(k <= n && terms.allSatisfy { $0.point.count == n } && sparse == nil,
                      "a claim of n coordinates without a sparse block (ZKML's weight claims have none)")
-        func low(_ z: [E]) -> E {
-            var e = E.one
-            for s in 0..<k {
-                let (x, r) = (z[n - 1 - s], rho[s])
-                e *= E.one - x - r + (x * r).doubled()
-            }
-            return e
-        }
-        guard let inverse = low(point).inverse() else { return nil }
+        guard let inverse = EvaluationClaim.lowWeight(point, rho).inverse() else { return nil }
         return EvaluationClaim(batch: 0, polynomial: 0, point: Array(point[..<(n - k)]), value: value * inverse,
-                               terms: terms.map { ClaimTerm(point: Array($0.point[..<(n - k)]), coefficient: $0.coefficient * low($0.point) * inverse) })
+                               terms: terms.map { ClaimTerm(point: Array($0.point[..<(n - k)]),
+                                                            coefficient: $0.coefficient * EvaluationClaim.lowWeight($0.point, rho) * inverse) })
+    }
+
+    /// Claims on B batches V_0 … V_(B−1) of n variables (`batch` the batch index, polynomial 0, no
+    /// sparse block), combined with powers of `gamma` in list order (γ ignored for one claim: the
+    /// weights Σ_ℓ γ^ℓ W_ℓ of `MaskedSumcheck.proveLowVariables(tables:…)`), as the one claim on
+    /// G̃(y) = Σ_b e_b·V_b(y ‖ ρ_k, …, ρ_1) that a folded-mask opening of those batches proves
+    /// (`PolynomialCommitment.openFoldedMask(_:rho:batchPoint:…)`): its weight is
+    /// W̃(y) = Σ_ℓ γ^ℓ·e_(b_ℓ)·W_ℓ(y, ρ′), e_b = eq(b, `batchPoint`), ρ′ = ρ reversed, normalized so that
+    /// the first claim's point has coefficient 1; `value` = Σ_y W̃(y)·G̃(y) before normalizing (the
+    /// sumcheck's final value h(ρ, batchPoint)). Its terms are every claim's point and terms but the
+    /// first point. Nil when that coefficient is 0 (probability ≤ (k + ⌈log2 B⌉)/|E| for random ρ and
+    /// batch point), or when a claim names a polynomial other than 0 or a batch beyond 2^(batch point's
+    /// coordinates) (a verifier rejects then).
+    public static func boundLowVariables(_ claims: [EvaluationClaim], gamma: GoldilocksExt2, rho: [GoldilocksExt2],
+                                         batchPoint: [GoldilocksExt2], value: GoldilocksExt2) -> EvaluationClaim? {
+        typealias E = GoldilocksExt2
+        precondition(!claims.isEmpty, "at least one claim")
+        let n = claims[0].point.count, k = rho.count
+        let batchWeights = MLE.eqTable(Array(batchPoint.reversed()))
+        precondition(k <= n && claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n } && c.sparse == nil },
+                     "claims of n coordinates without a sparse block")
+        // A claim on a batch the batch point does not cover, or on another polynomial: no claim on G̃.
+        guard claims.allSatisfy({ $0.polynomial == 0 && $0.batch >= 0 && $0.batch < batchWeights.count }) else { return nil }
+        var weighted = [(point: [E], coefficient: E)]()
+        var g = E.one
+        for c in claims {
+            let scale = g * batchWeights[c.batch]
+            for (z, coefficient) in c.weightTerms {
+                weighted.append((Array(z[..<(n - k)]), scale * coefficient * lowWeight(z, rho)))
+            }
+            g *= claims.count > 1 ? gamma : .one
+        }
+        guard let inverse = weighted[0].coefficient.inverse() else { return nil }
+        return EvaluationClaim(batch: 0, polynomial: 0, point: weighted[0].point, value: value * inverse,
+                               terms: weighted.dropFirst().map { ClaimTerm(point: $0.point, coefficient: $0.coefficient * inverse) })
+    }
+
+    /// eq(z_lo, ρ′): the weight a point z of n coordinates puts on the low variables bound to ρ
+    /// (ρ[s] binding coordinate n − 1 − s).
+    static func lowWeight(_ z: [GoldilocksExt2], _ rho: [GoldilocksExt2]) -> GoldilocksExt2 {
+        var e = GoldilocksExt2.one
+        for s in 0..<rho.count {
+            let (x, r) = (z[z.count - 1 - s], rho[s])
+            e *= GoldilocksExt2.one - x - r + (x * r).doubled()
+        }
+        return e
     }
 }
 
@@ -265,7 +368,7 @@ extension EvaluationClaim {
 public struct FoldedMaskOpeningProof: Sendable, Equatable {
     /// c = Σ_y W(y)·M(y), sent before β.
     public var maskSum: GoldilocksExt2
-    /// Root of F′ = G + β·M's codeword tree (salted when hiding).
+    /// Root of F′ = G̃ + β·M's codeword tree (salted when hiding).
     public var foldedRoot: Digest
     /// Basefold's rounds on F′ (3 evaluations each).
     public var rounds: SumcheckProof<GoldilocksExt2>
@@ -275,9 +378,9 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
     public var finalCoefficients: [GoldilocksExt2]
     /// Grinding nonce.
     public var powNonce: UInt64
-    /// V's tree at the query positions j (2^k base entries each).
-    public var registeredOpening: TreeOpening<Goldilocks>
-    /// The mask's tree at the leaves j >> k (M_0's then M_1's 2^k entries).
+    /// Each batch's tree at the query positions j (2^k base entries each), in batch order.
+    public var registeredOpenings: [TreeOpening<Goldilocks>]
+    /// The mask's tree at the leaves j >> `foldedMaskLeafLog` (M_0(i), M_1(i) for each of the leaf's positions i).
     public var maskOpening: TreeOpening<Goldilocks>
     /// F′'s tree at the leaves j >> k.
     public var foldedOpening: TreeOpening<GoldilocksExt2>
@@ -285,10 +388,14 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
     public var layerOpenings: [TreeOpening<GoldilocksExt2>]
 
     static let magic: [UInt8] = Array("CPFM".utf8)
-    static let version: UInt8 = 1
+    /// Version 2: several registered batches (their openings counted), and the mask's tree holds M as
+    /// (M_0, M_1) pairs, 2^`foldedMaskLeafLog` positions per leaf (version 1: M_0's then M_1's 2^k
+    /// entries, the leaves of a separate mask).
+    static let version: UInt8 = 2
 
     /// "CPFM", version, mask sum, F′'s root, rounds, layer roots (count, digests), final coefficients,
-    /// nonce, the registered, mask and F′ tree openings, then the layer openings (count, each).
+    /// nonce, the registered openings (count, each), the mask and F′ tree openings, then the layer
+    /// openings (count, each).
     public func serialized() -> [UInt8] {
         var w = ByteWriter()
         w.writeBytes(FoldedMaskOpeningProof.magic)
@@ -300,7 +407,8 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
         for d in layerRoots { w.write(d) }
         w.write(elements: finalCoefficients)
         w.writeUInt64(powNonce)
-        registeredOpening.write(to: &w)
+        w.writeCount(registeredOpenings.count)
+        for o in registeredOpenings { o.write(to: &w) }
         maskOpening.write(to: &w)
         foldedOpening.write(to: &w)
         w.writeCount(layerOpenings.count)
@@ -322,7 +430,11 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
         layerRoots = roots
         finalCoefficients = try r.readElements(GoldilocksExt2.self, what: "final coefficients", limit: 1 << 16)
         powNonce = try r.readUInt64(what: "pow nonce")
-        registeredOpening = try TreeOpening(from: &r)
+        let batchCount = try r.readCount(what: "registered openings", limit: PolynomialCommitment.maxFoldedBatches)
+        guard batchCount >= 1 else { throw .invalidValue(what: "registered openings", value: 0) }
+        var registered = [TreeOpening<Goldilocks>]()
+        for _ in 0..<batchCount { registered.append(try TreeOpening(from: &r)) }
+        registeredOpenings = registered
         maskOpening = try TreeOpening(from: &r)
         foldedOpening = try TreeOpening(from: &r)
         let layerCount = try r.readCount(what: "layer openings", limit: 64)
@@ -334,7 +446,7 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
     }
 
     init(maskSum: GoldilocksExt2, foldedRoot: Digest, rounds: SumcheckProof<GoldilocksExt2>, layerRoots: [Digest],
-         finalCoefficients: [GoldilocksExt2], powNonce: UInt64, registeredOpening: TreeOpening<Goldilocks>,
+         finalCoefficients: [GoldilocksExt2], powNonce: UInt64, registeredOpenings: [TreeOpening<Goldilocks>],
          maskOpening: TreeOpening<Goldilocks>, foldedOpening: TreeOpening<GoldilocksExt2>, layerOpenings: [TreeOpening<GoldilocksExt2>]) {
         self.maskSum = maskSum
         self.foldedRoot = foldedRoot
@@ -342,9 +454,25 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
         self.layerRoots = layerRoots
         self.finalCoefficients = finalCoefficients
         self.powNonce = powNonce
-        self.registeredOpening = registeredOpening
+        self.registeredOpenings = registeredOpenings
         self.maskOpening = maskOpening
         self.foldedOpening = foldedOpening
         self.layerOpenings = layerOpenings
+    }
+
+    /// The serialized bytes by part: "mask sum", "rounds", "folded root", "layer roots", "final
+    /// coefficients", the "registered", "mask", "folded" and "layer" trees' leaves, salts and
+    /// siblings, and "framing" (magic, version, counts, nonce). They add up to `serialized().count`.
+    public var byteParts: [ProofPart] {
+        var parts = [ProofPart(name: "framing", bytes: 5 + 4 + 4 + 8 + 4 + 4),
+                     ProofPart(name: "mask sum", bytes: GoldilocksExt2.byteCount),
+                     ProofPart(name: "folded root", bytes: Digest.byteCount),
+                     ProofPart(name: "rounds", bytes: rounds.byteCount),
+                     ProofPart(name: "layer roots", bytes: layerRoots.count * Digest.byteCount),
+                     ProofPart(name: "final coefficients", bytes: finalCoefficients.count * GoldilocksExt2.byteCount)]
+        for o in registeredOpenings { parts += o.byteParts("registered") }
+        parts += maskOpening.byteParts("mask") + foldedOpening.byteParts("folded")
+        for o in layerOpenings { parts += o.byteParts("layer") }
+        return ProofPart.merged(parts)
     }
 }

@@ -109,8 +109,8 @@ extension PolynomialCommitment {
         for (b, mask) in separateMasks {
             precondition(b >= 0 && b < batches.count && batches[b].commitment.polynomialCount == 1 && !batches[b].openingMask
                          && mask.commitment.polynomialCount == 2 && mask.numVariables == batches[b].numVariables
-                         && mask.batch.parameters == batches[b].parameters,
-                         "a separate mask goes with a one-polynomial batch of its size")
+                         && mask.batch.parameters == batches[b].parameters && !mask.isFolded,
+                         "a separate mask (not a folded one) goes with a one-polynomial batch of its size")
         }
         let parameters = batches[0].parameters
         precondition(batches.allSatisfy { $0.parameters == parameters }, "batches must share parameters")

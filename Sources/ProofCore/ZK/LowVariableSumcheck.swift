@@ -37,3 +37,134 @@ extension MaskedSumcheck {
                                      claimedSum: claimedSum), folded)
     }
 }
+
+extension MaskedSumcheck {
+    /// The hidden part of a folded-mask opening of B ≥ 1 batches of one size
+    /// (`PolynomialCommitment.openFoldedMask(_:rho:batchPoint:…)`): the masked sumcheck of
+    /// Σ_b Σ_x W_b(x)·V_b(x) over the k lowest index bits of every V_b, then the m = ⌈log2 B⌉ bits of
+    /// the batch index b (bit 0 first; batches B … 2^m − 1 are zero). W_b = Σ_(ℓ on b) γ^ℓ W_ℓ: `claims`
+    /// name their batch (`batch` indexes `tables`), listed batch by batch (every batch at least one
+    /// claim, batches in increasing order), combined with powers of `gamma` over the whole list (γ
+    /// ignored for one claim); no sparse blocks. `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. `mask`
+    /// has k + m variables (k ≥ 1). Every round has degree 2 (a product of two multilinear functions of
+    /// the round's variable) or the mask's degree. Returns the proof; the challenges (ρ_1 … ρ_k, then
+    /// the batch point r_1 … r_m: `rho` and `batchPoint` of the opening); as `finalEvaluations`
+    /// [Σ_y W̃(y)·G̃(y)], W̃(y) = Σ_b e_b·W_b(y, ρ′), G̃ = Σ_b e_b·V_b(· ‖ ρ_k, …, ρ_1), e_b = eq(b, r)
+    /// (the value of `EvaluationClaim.boundLowVariables(_:gamma:rho:batchPoint:value:)`); the claimed
+    /// sum; and G̃'s table (the opening's `foldedTable`). One batch gives exactly
+    /// `proveLowVariables(table:…)`'s proof.
+    public static func proveLowVariables(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
+                                         mask: SumcheckMask<GoldilocksExt2>, rho: GoldilocksExt2, transcript: inout Transcript)
+        -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
+        typealias E = GoldilocksExt2
+        precondition(!tables.isEmpty && tables.allSatisfy { $0.count == tables[0].count }, "batches of one size")
+        let batchCount = tables.count, m = PolynomialCommitment.batchVariables(batchCount)
+        precondition(claims.map(\.batch) == claims.map(\.batch).sorted() && Set(claims.map(\.batch)) == Set(0..<batchCount),
+                     "claims listed batch by batch, at least one per batch")
+        if batchCount == 1 {
+            return proveLowVariables(table: tables[0], claims: claims, gamma: gamma, sum: sum, mask: mask, rho: rho, transcript: &transcript)
+        }
+        let n = tables[0].count.trailingZeroBitCount, k = mask.numVariables - m
+        precondition(tables[0].count == 1 << n && k >= 1 && k <= n && mask.coefficients.allSatisfy { !$0.isEmpty },
+                     "a mask of k + ⌈log2 B⌉ variables, 1 ≤ k ≤ n")
+        precondition(claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n } && c.sparse == nil },
+                     "claims of n coordinates without a sparse block")
+        let g = claims.count > 1 ? gamma : E.one
+        // Per batch: its claims' DirectFolding (powers of γ from 0) and γ^(its first claim's index).
+        var directs = [DirectFolding](), scales = [E](), powers = [E]()
+        var power = E.one
+        for _ in claims { powers.append(power); power *= g }
+        for b in 0..<batchCount {
+            let first = claims.firstIndex { $0.batch == b }!
+            directs.append(DirectFolding(table: tables[b], claims: claims.filter { $0.batch == b }, gamma: g))
+            scales.append(powers[first])
+        }
+        // Each batch's own sum (batch 0's from `sum`, so a false `sum` is carried as the single-batch
+        // prover carries it).
+        var batchSums = directs.map { _ in E.zero }
+        for b in 1..<batchCount { batchSums[b] = directs[b].weightedSum() }
+        var rest = sum
+        for b in 1..<batchCount { rest -= scales[b] * batchSums[b] }
+        batchSums[0] = rest * scales[0].inverse()!
+        // After the k rounds: each batch's G_b and W_b(·, ρ′) as tables, padded to 2^m batches.
+        var gs = [[E]](), ws = [[E]]()
+        var point = [E]()
+        var batchEvals = [[E]]()
+        let degrees = mask.coefficients.map { max(2, $0.count - 1) }
+        let (rounds, challenges, claimedSum) = proveRounds(numVariables: k + m, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
+                                                           evaluations: { round, deg, _ in
+            var evals: [E]
+            if round < k {
+                evals = [.zero, .zero, .zero]
+                batchEvals = (0..<batchCount).map { directs[$0].roundEvaluations(claim: batchSums[$0]) }
+                for b in 0..<batchCount {
+                    for x in 0..<3 { evals[x] += scales[b] * batchEvals[b][x] }
+                }
+            } else {
+                if round == k {
+                    gs = directs.map { $0.currentTable() }
+                    ws = (0..<batchCount).map { b in
+                        claimWeightTable(claims.indices.filter { claims[$0].batch == b }.map { (claims[$0], powers[$0]) }, rho: point)
+                    }
+                    let zero = [E](repeating: .zero, count: gs[0].count)
+                    while gs.count < 1 << m { gs.append(zero); ws.append(zero) }
+                }
+                evals = batchRound(gs, ws)
+            }
+            if deg > 2 {
+                let known = evals
+                for x in 3...deg { evals.append(interpolateAtIntegerNodes(known, at: E(integer: x))) }
+            }
+            return evals
+        }, bind: { round, r in
+            point.append(r)
+            if round < k {
+                for b in 0..<batchCount {
+                    batchSums[b] = interpolateAtIntegerNodes(batchEvals[b], at: r)
+                    directs[b].fold(r)
+                }
+            } else {
+                gs = foldPairs(gs, r)
+                ws = foldPairs(ws, r)
+            }
+        })
+        let last = MLE.innerProduct(ws[0], gs[0])
+        return (SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: challenges, finalEvaluations: [last],
+                                     claimedSum: claimedSum), gs[0])
+    }
+
+    /// Σ_ℓ scale_ℓ·W_ℓ(y, ρ′) as a table over y (n − k coordinates; ρ[s] binds coordinate n − 1 − s).
+    static func claimWeightTable(_ claims: [(EvaluationClaim, GoldilocksExt2)], rho: [GoldilocksExt2]) -> [GoldilocksExt2] {
+        var table = [GoldilocksExt2]()
+        for (c, scale) in claims {
+            for (z, coefficient) in c.weightTerms {
+                let hi = Array(z[..<(z.count - rho.count)])
+                let e = MLE.eqTable(hi, scaledBy: scale * coefficient * EvaluationClaim.lowWeight(z, rho))
+                if table.isEmpty { table = e } else { for i in table.indices { table[i] += e[i] } }
+            }
+        }
+        return table
+    }
+
+    /// The round polynomial at 0, 1, 2 of Σ_i Σ_y W_i(y)·G_i(y) in the lowest bit of i (pairs 2i, 2i + 1).
+    static func batchRound(_ gs: [[GoldilocksExt2]], _ ws: [[GoldilocksExt2]]) -> [GoldilocksExt2] {
+        var s = [GoldilocksExt2](repeating: .zero, count: 3)
+        for i in stride(from: 0, to: gs.count, by: 2) {
+            let (g0, g1, w0, w1) = (gs[i], gs[i + 1], ws[i], ws[i + 1])
+            for y in g0.indices {
+                s[0] += w0[y] * g0[y]
+                s[1] += w1[y] * g1[y]
+                s[2] += (w1[y].doubled() - w0[y]) * (g1[y].doubled() - g0[y])
+            }
+        }
+        return s
+    }
+
+    /// Tables 2i and 2i + 1 folded into t_2i + r·(t_(2i+1) − t_2i).
+    static func foldPairs(_ ts: [[GoldilocksExt2]], _ r: GoldilocksExt2) -> [[GoldilocksExt2]] {
+        stride(from: 0, to: ts.count, by: 2).map { i in
+            let (a, b) = (ts[i], ts[i + 1])
+            return a.indices.map { a[$0] + r * (b[$0] - a[$0]) }
+        }
+    }
+}

@@ -1,43 +1,169 @@
 /// A per-proof *opening mask in its own batch*: two uniformly random polynomials M_0, M_1 of 2^n
-/// entries, committed alone (docs/ZK.md §6.2). It makes the opening of a batch committed elsewhere
-/// (a registered model's weights, whose tree cannot hold a fresh mask) zero-knowledge:
-/// `PolynomialCommitment.open(separateMasks:)` runs Basefold on f + β·(M_0 + u·M_1) and opens both
-/// trees at the same leaves. It depends on nothing but n and fresh randomness, so a prover can
-/// prepare it before the statement is known (another core while the witness is built, idle time).
+/// entries, committed alone (docs/ZK.md §6.2), M = M_0 + u·M_1 ∈ E^(2^n). It comes in two shapes:
+/// * a **separate mask** (`init(numVariables:parameters:randomness:)`) of the size of the batch it
+///   masks, whose tree has that batch's leaves (2^foldingLog positions of M_0 then of M_1):
+///   `PolynomialCommitment.open(separateMasks:)` runs Basefold on f + β·M and opens both trees at the
+///   same leaves;
+/// * a **folded mask** (`init(foldedFor:parameters:randomness:)`) of n − foldingLog variables for
+///   `PolynomialCommitment.openFoldedMask`, whose tree holds M's extension codeword with
+///   2^`PolynomialCommitment.foldedMaskLeafLog` positions per leaf (each position's M_0 and M_1
+///   entries side by side): a query reads M at one position, so a small leaf saves proof bytes.
+/// It depends on nothing but its size and fresh randomness, so a prover can prepare it before the
+/// statement is known (another core while the witness is built, idle time).
 /// **Use each mask for one opening only**: two openings with one mask reveal functionals of f.
 public struct OpeningMask: Sendable {
-    /// The committed pair (M_0, M_1).
+    /// The committed pair (M_0, M_1). A separate mask: two base polynomials, leaves of 2^foldingLog
+    /// positions. A folded mask: `evaluations` and `coefficients` empty (the opening reads `table`),
+    /// one codeword holding M's codeword as (M_0, M_1) pairs, leaves of 2^`leafLog` pairs.
     public let batch: CommittedBatch
+    /// Positions of M per leaf of its tree, as a power of two: foldingLog for a separate mask,
+    /// `PolynomialCommitment.foldedMaskLeafLog(parameters)` for a folded mask.
+    public let leafLog: Int
+    /// M = M_0 + u·M_1's evaluation table (a folded mask; empty for a separate mask, whose opening
+    /// reads M_0 and M_1 from `batch`).
+    let table: [GoldilocksExt2]
 
-    /// The public commitment the verifier is given (`verify(separateMasks:)`).
+    /// The public commitment the verifier is given (`verify(separateMasks:)`, `verifyFoldedMask`).
     public var commitment: Commitment { batch.commitment }
-    /// Variables of M_0 and M_1 (those of the batch it masks).
+    /// Variables of M_0 and M_1 (those of the batch it masks; n − foldingLog for a folded mask).
     public var numVariables: Int { batch.numVariables }
+    /// True for a folded mask (`init(foldedFor:parameters:randomness:)`).
+    public var isFolded: Bool { !table.isEmpty }
 
-    /// Draws M_0, M_1 in bulk (ChaCha20 keystream keyed from fork "pcs.mask.values" of `randomness`,
-    /// or from libsodium when nil) and commits them with `parameters` (salts from fork
-    /// "pcs.mask.salts", then "pcs.commit.salts"). What is drawn uniformly is each polynomial's monomial coefficient vector
-    /// (written in place into its codeword buffer, `PolynomialCommitment.commitUniform`); the
-    /// evaluation tables the opening reads are derived from it. The Möbius transform is a bijection of
-    /// F^(2^n), so M_0 and M_1 are exactly uniform and independent, as drawing the evaluations was
-    /// (docs/ZK.md §6.2, §9). Fixed randomness reproduces it bit for bit.
+    /// A separate mask of n variables. Draws M_0, M_1 in bulk (ChaCha20 keystream keyed from fork
+    /// "pcs.mask.values" of `randomness`, or from libsodium when nil) and commits them with
+    /// `parameters` (salts from fork "pcs.mask.salts", then "pcs.commit.salts"). What is drawn
+    /// uniformly is each polynomial's monomial coefficient vector (written in place into its codeword
+    /// buffer, `PolynomialCommitment.commitUniform`); the evaluation tables the opening reads are
+    /// derived from it. The Möbius transform is a bijection of F^(2^n), so M_0 and M_1 are exactly
+    /// uniform and independent, as drawing the evaluations was (docs/ZK.md §6.2, §9). Fixed randomness
+    /// reproduces it bit for bit.
     public init(numVariables n: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
         precondition(n >= parameters.foldingLog && n <= Sumcheck.maxRounds, "a mask needs foldingLog ... maxRounds variables")
         var values = randomness?.fork("pcs.mask.values") ?? .fresh()
         batch = PolynomialCommitment.commitUniform(count: 2, numVariables: n, parameters: parameters, values: &values,
                                                    saltSource: randomness?.fork("pcs.mask.salts").fork("pcs.commit.salts"))
+        leafLog = parameters.foldingLog
+        table = []
     }
 
-    /// Bytes a mask of 2^`n` entries holds (evaluation tables, codewords, Merkle nodes and salts):
-    /// what a supply of prepared masks budgets per mask, known before making it.
+    /// The folded mask of a folded-mask opening of batches of `n` variables: M_0, M_1 of
+    /// n − foldingLog variables, leaves of 2^`PolynomialCommitment.foldedMaskLeafLog(parameters)`
+    /// positions. Drawn as the separate mask is (monomial coefficients of M_0 then M_1 from fork
+    /// "pcs.mask.values" of `randomness` or libsodium; salts from fork "pcs.mask.salts", then
+    /// "pcs.commit.salts"): exactly uniform, reproducible from fixed randomness.
+    public init(foldedFor n: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
+        self.init(folded: n - parameters.foldingLog, leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters),
+                  parameters: parameters, randomness: randomness)
+    }
+
+    /// A folded-shape mask of `reduced` variables with 2^`leafLog` positions per leaf (any shape, for
+    /// benchmarks and the tests that a verifier refuses another shape).
+    package init(folded reduced: Int, leafLog: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
+        precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
+        precondition(reduced >= parameters.foldingLog && reduced <= Sumcheck.maxRounds && leafLog >= 0 && leafLog <= parameters.foldingLog,
+                     "a folded mask needs foldingLog ... maxRounds variables and at most 2^foldingLog positions per leaf")
+        var values = randomness?.fork("pcs.mask.values") ?? .fresh()
+        let size = 1 << reduced
+        let coefficients = [values.bulkElements(size), values.bulkElements(size)]
+        let plan = NTTPlan(logSize: reduced)
+        let (c0, c1) = (ReedSolomon.encode(coefficients[0], rateLog: parameters.rateLog, plan: plan),
+                        ReedSolomon.encode(coefficients[1], rateLog: parameters.rateLog, plan: plan))
+        let (e0, e1) = (coefficients[0].withUnsafeBufferPointer { PolynomialCommitment.evaluations(ofCoefficients: $0.baseAddress!, count: size) },
+                        coefficients[1].withUnsafeBufferPointer { PolynomialCommitment.evaluations(ofCoefficients: $0.baseAddress!, count: size) })
+        table = PolynomialCommitment.interleaved(e0, e1)
+        // M's codeword as (M_0, M_1) pairs: a leaf of 2^leafLog positions is one run of 2^(leafLog+1) words.
+        let pairs = PolynomialCommitment.interleavedWords(c0, c1)
+        let tree = PolynomialCommitment.layerTree([pairs], foldingLog: leafLog + 1, salted: parameters.hiding,
+                                                  saltSource: randomness?.fork("pcs.mask.salts").fork("pcs.commit.salts"))
+        batch = CommittedBatch(commitment: Commitment(root: tree.root, numVariables: reduced, polynomialCount: 2), parameters: parameters,
+                               evaluations: [], coefficients: [], codewords: [pairs], tree: tree, openingMask: false)
+        self.leafLog = leafLog
+    }
+
+    /// Bytes a separate mask of 2^`n` entries holds (evaluation tables, codewords, Merkle nodes and
+    /// salts): what a supply of prepared masks budgets per mask, known before making it.
     public static func byteCount(numVariables n: Int, parameters: CommitmentParameters) -> Int {
-        let size = 1 << n, length = size << parameters.rateLog
-        let leaves = length >> parameters.foldingLog
+        heldBytes(size: 1 << n, leafLog: parameters.foldingLog, parameters: parameters)
+    }
+
+    /// Bytes a folded mask for batches of `n` variables holds (M's table, its codeword, Merkle nodes
+    /// and salts).
+    public static func byteCount(foldedFor n: Int, parameters: CommitmentParameters) -> Int {
+        heldBytes(size: 1 << (n - parameters.foldingLog), leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters), parameters: parameters)
+    }
+
+    static func heldBytes(size: Int, leafLog: Int, parameters: CommitmentParameters) -> Int {
+        let length = size << parameters.rateLog
+        let leaves = length >> leafLog
         let element = MemoryLayout<Goldilocks>.stride
         return 2 * size * element + 2 * length * element + 2 * leaves * Digest.byteCount
             + (parameters.hiding ? leaves * MerkleTree.saltByteCount : 0)
     }
 
-    /// Bytes this mask holds (`byteCount(numVariables:parameters:)` of its size, counted from its arrays).
-    public var byteCount: Int { batch.heldByteCount }
+    /// Bytes of this mask's tree opening at codeword positions `positions` (distinct, ascending): its
+    /// leaves, salts and Merkle siblings (benchmarks of leaf shapes). A folded mask only.
+    package func openingByteCount(at positions: [Int]) -> Int {
+        precondition(isFolded, "a folded mask")
+        let opening = TreeOpening(tree: batch.tree, codewords: batch.codewords, width: 2 << leafLog,
+                                  indices: PolynomialCommitment.layerIndices(positions, shift: leafLog))
+        return opening.byteParts("mask").filter { $0.name != "framing" }.reduce(0) { $0 + $1.bytes }
+    }
+
+    /// Bytes this mask holds (`byteCount(numVariables:parameters:)` or `byteCount(foldedFor:parameters:)`
+    /// of its size, counted from its arrays).
+    public var byteCount: Int { batch.heldByteCount + table.count * MemoryLayout<GoldilocksExt2>.stride }
+}
+
+extension PolynomialCommitment {
+    /// Positions of a folded mask per leaf of its tree, as a power of two (`OpeningMask(foldedFor:)`):
+    /// foldingLog / 2, i.e. 4 positions at the shipped foldingLog 4. A query of a folded-mask opening
+    /// reads M at one position, so a leaf of 2^foldingLog positions (a separate mask's) sent 15 unused
+    /// pairs; smaller leaves trade those for more Merkle siblings and leaf hashes (docs/PROOF_CORE.md,
+    /// "The folded-mask opening", measured at 2^10 … 2^17).
+    public static func foldedMaskLeafLog(_ parameters: CommitmentParameters) -> Int { parameters.foldingLog / 2 }
+
+    /// The evaluation table of the multilinear polynomial with these monomial coefficients (the
+    /// inverse Möbius transform).
+    static func evaluations(ofCoefficients c: UnsafePointer<Goldilocks>, count: Int) -> [Goldilocks] {
+        [Goldilocks](unsafeUninitializedCapacity: count) { table, initialized in
+            MLE.transform(from: c, to: table.baseAddress!, count: count, subtract: false)
+            initialized = count
+        }
+    }
+
+    /// (a[i] + u·b[i]) for two base arrays of one length.
+    static func interleaved(_ a: [Goldilocks], _ b: [Goldilocks]) -> [GoldilocksExt2] {
+        precondition(a.count == b.count)
+        return [GoldilocksExt2](unsafeUninitializedCapacity: a.count) { out, initialized in
+            let dst = out.baseAddress!
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    Parallel.forEachChunk(count: a.count) { range in
+                        for i in range { (dst + i).initialize(to: GoldilocksExt2(pa[i], pb[i])) }
+                    }
+                }
+            }
+            initialized = a.count
+        }
+    }
+
+    /// a[0], b[0], a[1], b[1], …: the words of `interleaved(a, b)` as base elements.
+    static func interleavedWords(_ a: [Goldilocks], _ b: [Goldilocks]) -> [Goldilocks] {
+        precondition(a.count == b.count)
+        return [Goldilocks](unsafeUninitializedCapacity: 2 * a.count) { out, initialized in
+            let dst = out.baseAddress!
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    Parallel.forEachChunk(count: a.count) { range in
+                        for i in range {
+                            (dst + 2 * i).initialize(to: pa[i])
+                            (dst + 2 * i + 1).initialize(to: pb[i])
+                        }
+                    }
+                }
+            }
+            initialized = 2 * a.count
+        }
+    }
 }
