@@ -49,13 +49,13 @@ import ZKML
             let r = try ZKMLProver.prove(model: model, input: input)
             try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof)
             // The batched opening has no class of the weights; the folded-mask opening opens V's leaves
-            // (16 entries), the mask's (M_0 ‖ M_1, 32) and F′'s (16).
+            // (16 entries), the mask's ((M_0, M_1) pairs of 4 positions, 8) and F′'s (16).
             #expect(try openingProof(r.proof).classes.allSatisfy { $0.batchOpenings.count == 1 })
             let f = try foldedMaskProof(r.proof)
             let mask = try Commitment(serialized: Array(r.proof[f.mask]))
             #expect(mask.numVariables == n - 4 && mask.polynomialCount == 2)
-            #expect(f.proof.registeredOpening.leaves.allSatisfy { $0.count == 16 }
-                    && f.proof.maskOpening.leaves.allSatisfy { $0.count == 32 } && f.proof.foldedOpening.leaves.allSatisfy { $0.count == 16 })
+            #expect(f.proof.registeredOpenings.count == 1 && f.proof.registeredOpenings[0].leaves.allSatisfy { $0.count == 16 }
+                    && f.proof.maskOpening.leaves.allSatisfy { $0.count == 8 } && f.proof.foldedOpening.leaves.allSatisfy { $0.count == 16 })
             let elements = maskedElements(f.proof)
             #expect(elements.count > 500)
             #expect(!elements.contains(where: looksLikeData), "a weight-opening element in the quantized range")
@@ -84,9 +84,9 @@ import ZKML
             ("last round", { $0.rounds.roundPolynomials[$0.rounds.roundPolynomials.count - 1][0] += .one }),
             ("final coefficient", { $0.finalCoefficients[0] += .one }),
             ("nonce", { $0.powNonce &+= 1 }),
-            ("registered leaf", { $0.registeredOpening.leaves[0][3] += .one }),
+            ("registered leaf", { $0.registeredOpenings[0].leaves[0][3] += .one }),
             ("M_0 leaf", { $0.maskOpening.leaves[0][0] += .one }),
-            ("M_1 leaf", { $0.maskOpening.leaves[0][16] += .one }),
+            ("M_1 leaf", { $0.maskOpening.leaves[0][7] += .one }),
             ("F′ leaf", { $0.foldedOpening.leaves[0][5] += .one }),
         ]
         if !folded.layerOpenings.isEmpty {

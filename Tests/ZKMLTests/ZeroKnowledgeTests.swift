@@ -170,7 +170,7 @@ import ZKML
             // Every class is masked (v12): the witness and the private input/output vector in their own
             // batch; the weights are not in the batched opening (v15: their folded-mask opening follows).
             #expect(opening.classes.allSatisfy { $0.values.count == 1 && $0.batchOpenings.count == 1 })
-            #expect(try foldedMaskProof(r.proof).proof.registeredOpening.leaves.count > 20)
+            #expect(try foldedMaskProof(r.proof).proof.registeredOpenings[0].leaves.count > 20)
             // A plain proof masks nothing; a ZK proof with public input and output masks the witness
             // (three polynomials per leaf) but has no input/output class.
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: ProofOptions(zeroKnowledge: false)).proof)
@@ -244,7 +244,7 @@ import ZKML
         let witness = opening.classes[0]
         #expect(witness.batchOpenings.count == 1 && witness.values.count == 1
                 && witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
-        #expect(try foldedMaskProof(r.proof).proof.registeredOpening.leaves.allSatisfy { $0.count == width })
+        #expect(try foldedMaskProof(r.proof).proof.registeredOpenings[0].leaves.allSatisfy { $0.count == width })
         func verify(_ o: OpeningProof) throws {
             try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
         }

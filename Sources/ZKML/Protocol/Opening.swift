@@ -141,8 +141,8 @@ enum VectorCommitment {
         channel.record("folded opening mask sum", [proof.maskSum])
         channel.record("folded opening rounds", proof.rounds.roundPolynomials.flatMap { $0 })
         channel.record("folded opening final polynomial", proof.finalCoefficients)
-        for leaf in proof.registeredOpening.leaves {
-            channel.recorded! += leaf.map { ("opening leaf of batch 0 (registered weights)", $0) }
+        for opening in proof.registeredOpenings {
+            for leaf in opening.leaves { channel.recorded! += leaf.map { ("opening leaf of batch 0 (registered weights)", $0) } }
         }
         for leaf in proof.maskOpening.leaves {
             channel.recorded! += leaf.map { ("folded opening mask leaf", $0) }

@@ -37,7 +37,10 @@ public enum ZKMLProtocol {
     /// opened as G + β·M with a per-proof mask of n − 4 variables (`weights.mask.commitment` and the
     /// `FoldedMaskOpeningProof` after the batched opening, which no longer holds the weights; the pool
     /// has 4 more degree-2 slots; docs/ZK.md §6 item 4).
-    public static let version: UInt8 = 15
+    /// Version 16 (zero-knowledge only): the weights' folded-mask opening is ProofCore's CPFM v2 — the
+    /// mask's tree holds M as (M_0, M_1) pairs, 4 positions per leaf (v15: M_0's then M_1's 16 entries
+    /// per leaf), about 5.8 KB less per proof (docs/PROOF_CORE.md "The folded-mask opening").
+    public static let version: UInt8 = 16
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

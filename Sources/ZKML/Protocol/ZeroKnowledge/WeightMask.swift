@@ -67,13 +67,15 @@ public struct PreparedWeightMask: Sendable {
 
     /// Bytes a prepared mask for `model` holds, known before it is made.
     public static func byteCount(for model: ProverModel) -> Int {
-        OpeningMask.byteCount(numVariables: weightMaskLog(model), parameters: VectorCommitment.parameters)
+        OpeningMask.byteCount(foldedFor: weightMaskLog(model) + VectorCommitment.parameters.foldingLog, parameters: VectorCommitment.parameters)
             + SameBatchMask.byteCount(numVariables: witnessLog(model), parameters: VectorCommitment.parameters)
     }
 
-    /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium).
+    /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium): a folded mask (since
+    /// protocol v16 its tree holds 4 positions of M per leaf, `OpeningMask(foldedFor:)`).
     static func make(_ numVariables: Int, _ randomness: ProofRandomness?) -> OpeningMask {
-        OpeningMask(numVariables: numVariables, parameters: VectorCommitment.parameters, randomness: randomness)
+        OpeningMask(foldedFor: numVariables + VectorCommitment.parameters.foldingLog, parameters: VectorCommitment.parameters,
+                    randomness: randomness)
     }
 
     /// A use-once flag shared by the copies of one prepared mask.
