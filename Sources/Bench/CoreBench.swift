@@ -2,7 +2,8 @@ import Dispatch
 import ProofCore
 import TestSupport
 
-/// `ciro bench core`: field, NTT, sumcheck and commitment figures on one core and on all cores.
+/// `ciro bench core`: field, NTT, sumcheck, Merkle hashing, Möbius and commitment figures on one core
+/// and on all cores, with the kernel set serving the calling task (`ProofKernels.with`).
 public enum CoreBench {
     /// One measured figure with its target.
     public struct Figure: Sendable {
@@ -13,7 +14,7 @@ public enum CoreBench {
     }
 
     /// The suite's sections, in the order they run.
-    public static let sections = ["field", "ntt", "sumcheck", "commit", "mask"]
+    public static let sections = ["field", "ntt", "sumcheck", "merkle", "mobius", "commit", "mask"]
 
     /// Runs the suite. `quick` uses smaller sizes (for tests of the command itself); `only` restricts
     /// it to some of `sections` (nil: all), so one figure can be re-measured without the rest.
@@ -41,6 +42,16 @@ public enum CoreBench {
                     progress("sumcheck (\(tag))")
                     figures.append(Figure(name: "sumcheck_2^\(logN)_ms_\(workers)c", value: sumcheckMilliseconds(logSize: logN),
                                           unit: "ms", target: "<= 30 ms at 2^20"))
+                }
+                if wanted("merkle") {
+                    progress("Merkle tree (\(tag))")
+                    let logLeaves = quick ? 10 : 18
+                    figures.append(Figure(name: "merkle_2^\(logLeaves)x128B_ms_\(workers)c", value: merkleMilliseconds(logLeaves: logLeaves),
+                                          unit: "ms", target: ""))
+                }
+                if wanted("mobius") {
+                    progress("Möbius transform (\(tag))")
+                    figures.append(Figure(name: "mobius_2^\(logN)_ms_\(workers)c", value: mobiusMilliseconds(logSize: logN), unit: "ms", target: ""))
                 }
             }
         }
@@ -187,6 +198,27 @@ public enum CoreBench {
         return bestMilliseconds(repeats: 5) { plan.forward(&values) }
     }
 
+    /// An unsalted tree of 2^logLeaves leaves of 128 bytes (a 2^20 commitment's leaf shape), leaves
+    /// copied from memory: leaf and node hashing.
+    static func merkleMilliseconds(logLeaves: Int) -> Double {
+        var rng = SplitMix64(seed: 4)
+        let data = (0..<(16 << logLeaves)).map { _ in rng.next() }
+        return data.withUnsafeBytes { bytes in
+            bestMilliseconds(repeats: 5) {
+                _ = MerkleTree(leafCount: 1 << logLeaves, leafByteCount: 128, salted: false) { i, leaf in
+                    leaf.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(128 * i)..<(128 * i + 128)]))
+                }
+            }
+        }
+    }
+
+    /// The Möbius transform (evaluations to coefficients) of a 2^logSize base-field table.
+    static func mobiusMilliseconds(logSize: Int) -> Double {
+        var rng = SplitMix64(seed: 5)
+        var values = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
+        return bestMilliseconds(repeats: 5) { MLE.evaluationsToCoefficients(&values) }
+    }
+
     static func sumcheckMilliseconds(logSize: Int) -> Double {
         var rng = SplitMix64(seed: 2)
         let a = (0..<(1 << logSize)).map { _ in Goldilocks.random(using: &rng) }
@@ -225,9 +257,9 @@ public enum CoreBench {
         return (commit, open, verify, Double(bytes.count) / 1024)
     }
 
-    /// The figures as one JSON object (name → value).
+    /// The figures as one JSON object (name → value), with "kernels": the set's label.
     public static func json(_ figures: [Figure]) -> String {
-        "{" + figures.map { "\"\($0.name)\": \(format($0.value))" }.joined(separator: ", ") + "}"
+        "{\"kernels\": \"\(ProofKernels.label)\", " + figures.map { "\"\($0.name)\": \(format($0.value))" }.joined(separator: ", ") + "}"
     }
 
     /// A table with targets.

@@ -1,6 +1,8 @@
-// Eight-lane BLAKE2b-256 for Merkle leaves and inner nodes (see CProofKernels.h).
-// Written for this project from RFC 7693; compiled for AVX-512F through a function attribute and
-// selected at run time, so the rest of the build keeps the baseline x86-64 target.
+// Eight BLAKE2b-256 digests per call for Merkle leaves and inner nodes (see CProofKernels.h): in the
+// eight 64-bit lanes of AVX-512F registers, or as two groups of four lanes of AVX2 registers.
+// Written for this project from RFC 7693; each kernel is compiled for its extension through a
+// function attribute and selected at run time, so the rest of the build keeps the baseline x86-64
+// target.
 
 #include "CProofKernels.h"
 
@@ -10,6 +12,7 @@
 #include <immintrin.h>
 
 #define CIRO_AVX512 __attribute__((target("avx512f")))
+#define CIRO_AVX2 __attribute__((target("avx2")))
 
 static const uint64_t blake2b_iv[8] = {
     0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
@@ -120,24 +123,147 @@ CIRO_AVX512 static void blake2b_x8_avx512(const uint8_t *const *segments, size_t
     }
 }
 
-int ciro_blake2b_x8_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+// ---- AVX2: four lanes per register ----
+
+/// 64-bit rotations right by 24 and 16 as byte shuffles (within each word), 32 as a dword shuffle,
+/// 63 as shift-or (x >> 63 | x << 1).
+#define ROR32_4(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
+#define ROR24_4(x) _mm256_shuffle_epi8((x), rot24)
+#define ROR16_4(x) _mm256_shuffle_epi8((x), rot16)
+#define ROR63_4(x) _mm256_or_si256(_mm256_srli_epi64((x), 63), _mm256_add_epi64((x), (x)))
+
+#define G4(a, b, c, d, x, y)                                              \
+    do {                                                                  \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), x);                  \
+        d = ROR32_4(_mm256_xor_si256(d, a));                              \
+        c = _mm256_add_epi64(c, d);                                       \
+        b = ROR24_4(_mm256_xor_si256(b, c));                              \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), y);                  \
+        d = ROR16_4(_mm256_xor_si256(d, a));                              \
+        c = _mm256_add_epi64(c, d);                                       \
+        b = ROR63_4(_mm256_xor_si256(b, c));                              \
+    } while (0)
+
+/// `compress8` for four lanes.
+CIRO_AVX2 static inline void compress4(__m256i h[8], const __m256i m[16], uint64_t counter, int last) {
+    const __m256i rot24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10,
+                                           3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    const __m256i rot16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
+                                           2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    __m256i v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+    __m256i v8 = _mm256_set1_epi64x((long long)blake2b_iv[0]);
+    __m256i v9 = _mm256_set1_epi64x((long long)blake2b_iv[1]);
+    __m256i v10 = _mm256_set1_epi64x((long long)blake2b_iv[2]);
+    __m256i v11 = _mm256_set1_epi64x((long long)blake2b_iv[3]);
+    __m256i v12 = _mm256_set1_epi64x((long long)(blake2b_iv[4] ^ counter));
+    __m256i v13 = _mm256_set1_epi64x((long long)blake2b_iv[5]);
+    __m256i v14 = _mm256_set1_epi64x((long long)(last ? ~blake2b_iv[6] : blake2b_iv[6]));
+    __m256i v15 = _mm256_set1_epi64x((long long)blake2b_iv[7]);
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = blake2b_sigma[r];
+        G4(v0, v4, v8, v12, m[s[0]], m[s[1]]);
+        G4(v1, v5, v9, v13, m[s[2]], m[s[3]]);
+        G4(v2, v6, v10, v14, m[s[4]], m[s[5]]);
+        G4(v3, v7, v11, v15, m[s[6]], m[s[7]]);
+        G4(v0, v5, v10, v15, m[s[8]], m[s[9]]);
+        G4(v1, v6, v11, v12, m[s[10]], m[s[11]]);
+        G4(v2, v7, v8, v13, m[s[12]], m[s[13]]);
+        G4(v3, v4, v9, v14, m[s[14]], m[s[15]]);
+    }
+    h[0] = _mm256_xor_si256(h[0], _mm256_xor_si256(v0, v8));
+    h[1] = _mm256_xor_si256(h[1], _mm256_xor_si256(v1, v9));
+    h[2] = _mm256_xor_si256(h[2], _mm256_xor_si256(v2, v10));
+    h[3] = _mm256_xor_si256(h[3], _mm256_xor_si256(v3, v11));
+    h[4] = _mm256_xor_si256(h[4], _mm256_xor_si256(v4, v12));
+    h[5] = _mm256_xor_si256(h[5], _mm256_xor_si256(v5, v13));
+    h[6] = _mm256_xor_si256(h[6], _mm256_xor_si256(v6, v14));
+    h[7] = _mm256_xor_si256(h[7], _mm256_xor_si256(v7, v15));
 }
 
-void ciro_blake2b_x8(const uint8_t *const *segments, size_t segment_count, size_t segment_bytes, size_t lane_stride,
-                     const uint8_t *salts, uint64_t personal0, uint64_t personal1, uint8_t *out) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    blake2b_x8_avx512(segments, segment_count, segment_bytes, lane_stride, salts, personal0, personal1, out);
+/// Rows r0..r3 (four words of lanes 0..3) to columns: out[i] = word i of every lane.
+#define TRANSPOSE4(r0, r1, r2, r3, o0, o1, o2, o3)                                         \
+    do {                                                                                   \
+        __m256i t0_ = _mm256_unpacklo_epi64(r0, r1), t1_ = _mm256_unpackhi_epi64(r0, r1);  \
+        __m256i t2_ = _mm256_unpacklo_epi64(r2, r3), t3_ = _mm256_unpackhi_epi64(r2, r3);  \
+        o0 = _mm256_permute2x128_si256(t0_, t2_, 0x20);                                    \
+        o1 = _mm256_permute2x128_si256(t1_, t3_, 0x20);                                    \
+        o2 = _mm256_permute2x128_si256(t0_, t2_, 0x31);                                    \
+        o3 = _mm256_permute2x128_si256(t1_, t3_, 0x31);                                    \
+    } while (0)
+
+/// Lanes `first` ..< `first + 4` of `ciro_blake2b_x8`: message words are read four words of four
+/// lanes at a time and transposed (a gather for the words of a block's last partial group of four).
+CIRO_AVX2 static void blake2b_x4_avx2(const uint8_t *const *segments, size_t segment_count, size_t segment_bytes,
+                                      size_t lane_stride, size_t first, const uint8_t *salts, uint64_t personal0,
+                                      uint64_t personal1, uint8_t *out) {
+    const long long st = (long long)lane_stride;
+    const __m256i offsets = _mm256_setr_epi64x(0, st, 2 * st, 3 * st);
+    __m256i h[8];
+    h[0] = _mm256_set1_epi64x((long long)(blake2b_iv[0] ^ 0x01010020ULL));
+    h[1] = _mm256_set1_epi64x((long long)blake2b_iv[1]);
+    h[2] = _mm256_set1_epi64x((long long)blake2b_iv[2]);
+    h[3] = _mm256_set1_epi64x((long long)blake2b_iv[3]);
+    h[4] = _mm256_set1_epi64x((long long)blake2b_iv[4]);
+    h[5] = _mm256_set1_epi64x((long long)blake2b_iv[5]);
+    h[6] = _mm256_set1_epi64x((long long)(blake2b_iv[6] ^ personal0));
+    h[7] = _mm256_set1_epi64x((long long)(blake2b_iv[7] ^ personal1));
+    if (salts != NULL) {
+        const __m256i salt_offsets = _mm256_setr_epi64x(0, 16, 32, 48);
+        const uint8_t *s = salts + 16 * first;
+        h[4] = _mm256_xor_si256(h[4], _mm256_i64gather_epi64((const long long *)(const void *)s, salt_offsets, 1));
+        h[5] = _mm256_xor_si256(h[5], _mm256_i64gather_epi64((const long long *)(const void *)(s + 8), salt_offsets, 1));
+    }
+    __m256i m[16];
+    const size_t total = segment_count * segment_bytes;
+    size_t done = 0;
+    for (size_t p = 0; p < segment_count; p++) {
+        for (size_t start = 0; start < segment_bytes; start += 128) {
+            const size_t bytes = segment_bytes - start < 128 ? segment_bytes - start : 128;
+            const uint8_t *base = segments[p] + start + first * lane_stride;
+            const size_t words = bytes / 8;
+            size_t w = 0;
+            for (; w + 4 <= words; w += 4) {
+                const uint8_t *at = base + 8 * w;
+                __m256i r0 = _mm256_loadu_si256((const __m256i *)(const void *)at);
+                __m256i r1 = _mm256_loadu_si256((const __m256i *)(const void *)(at + lane_stride));
+                __m256i r2 = _mm256_loadu_si256((const __m256i *)(const void *)(at + 2 * lane_stride));
+                __m256i r3 = _mm256_loadu_si256((const __m256i *)(const void *)(at + 3 * lane_stride));
+                TRANSPOSE4(r0, r1, r2, r3, m[w], m[w + 1], m[w + 2], m[w + 3]);
+            }
+            for (; w < words; w++) {
+                m[w] = _mm256_i64gather_epi64((const long long *)(const void *)(base + 8 * w), offsets, 1);
+            }
+            for (; w < 16; w++) { m[w] = _mm256_setzero_si256(); }
+            done += bytes;
+            compress4(h, m, (uint64_t)done, done == total);
+        }
+    }
+    // Lane L's digest is word L of h[0..3].
+    __m256i d0, d1, d2, d3;
+    TRANSPOSE4(h[0], h[1], h[2], h[3], d0, d1, d2, d3);
+    uint8_t *o = out + 32 * first;
+    _mm256_storeu_si256((__m256i *)(void *)o, d0);
+    _mm256_storeu_si256((__m256i *)(void *)(o + 32), d1);
+    _mm256_storeu_si256((__m256i *)(void *)(o + 64), d2);
+    _mm256_storeu_si256((__m256i *)(void *)(o + 96), d3);
+}
+
+void ciro_blake2b_x8(int kernels, const uint8_t *const *segments, size_t segment_count, size_t segment_bytes,
+                     size_t lane_stride, const uint8_t *salts, uint64_t personal0, uint64_t personal1, uint8_t *out) {
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) {
+        blake2b_x8_avx512(segments, segment_count, segment_bytes, lane_stride, salts, personal0, personal1, out);
+    } else {
+        blake2b_x4_avx2(segments, segment_count, segment_bytes, lane_stride, 0, salts, personal0, personal1, out);
+        blake2b_x4_avx2(segments, segment_count, segment_bytes, lane_stride, 4, salts, personal0, personal1, out);
+    }
 }
 
 #else
 
-int ciro_blake2b_x8_available(void) { return 0; }
-
-void ciro_blake2b_x8(const uint8_t *const *segments, size_t segment_count, size_t segment_bytes, size_t lane_stride,
-                     const uint8_t *salts, uint64_t personal0, uint64_t personal1, uint8_t *out) {
-    (void)segments; (void)segment_count; (void)segment_bytes; (void)lane_stride;
+void ciro_blake2b_x8(int kernels, const uint8_t *const *segments, size_t segment_count, size_t segment_bytes,
+                     size_t lane_stride, const uint8_t *salts, uint64_t personal0, uint64_t personal1, uint8_t *out) {
+    (void)kernels; (void)segments; (void)segment_count; (void)segment_bytes; (void)lane_stride;
     (void)salts; (void)personal0; (void)personal1; (void)out;
     abort();
 }

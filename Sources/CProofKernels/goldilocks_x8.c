@@ -1,7 +1,8 @@
-// Goldilocks NTT butterflies in the eight 64-bit lanes of AVX-512F registers (see CProofKernels.h).
-// Written for this project; compiled for AVX-512F through a function attribute and selected at
-// run time. Every operation returns the canonical residue (< p), exactly as the Swift `Goldilocks`
-// operators do, so results are bit-identical to the scalar transform.
+// Goldilocks NTT butterflies and Möbius transforms in the eight 64-bit lanes of AVX-512F registers
+// and in the four lanes of AVX2 registers (see CProofKernels.h). Written for this project; each
+// kernel is compiled for its extension through a function attribute and selected at run time. Every
+// operation returns the canonical residue (< p), exactly as the Swift `Goldilocks` operators do, so
+// results are bit-identical to the scalar transform.
 
 #include "CProofKernels.h"
 
@@ -11,6 +12,7 @@
 #include <immintrin.h>
 
 #define CIRO_AVX512 __attribute__((target("avx512f")))
+#define CIRO_AVX2 __attribute__((target("avx2")))
 #define GL_P 0xFFFFFFFF00000001ULL
 #define GL_EPS 0xFFFFFFFFULL
 
@@ -94,6 +96,49 @@ static inline uint64_t gl_mul1(uint64_t a, uint64_t b) {
     return r >= GL_P ? r - GL_P : r;
 }
 
+/// The last stages of `ntt_block_*` once the half is `h` (4, 2 or 1) and too few entries remain
+/// for whole vectors: half 4 (twiddles tw[4 ..< 8]), half 2 (1 and w_4 = tw[3]), half 1 (1), in scalar code.
+static void ntt_last_stages_scalar(uint64_t *data, size_t count, size_t h, const uint64_t *tw) {
+    if (h == 4) {
+        // Eight entries: half 4 (twiddles tw[4 ..< 8]), then halves 2 (1 and w_4 = tw[3]) and 1 (1).
+        const uint64_t t4[4] = {tw[4], tw[5], tw[6], tw[7]};
+        const uint64_t w4 = tw[3];
+        for (size_t j = 0; j < count; j += 8) {
+            uint64_t *e = data + j;
+            for (int k = 0; k < 4; k++) {
+                uint64_t u = e[k], v = e[k + 4];
+                e[k] = gl_add1(u, v);
+                e[k + 4] = gl_mul1(gl_sub1(u, v), t4[k]);
+            }
+            for (int g = 0; g < 8; g += 4) {
+                uint64_t a = e[g], b = e[g + 1], c = e[g + 2], d = e[g + 3];
+                uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
+                e[g] = gl_add1(a1, b1);
+                e[g + 1] = gl_sub1(a1, b1);
+                e[g + 2] = gl_add1(c1, d1);
+                e[g + 3] = gl_sub1(c1, d1);
+            }
+        }
+    } else if (h == 2) {
+        const uint64_t w4 = tw[3];
+        for (size_t g = 0; g < count; g += 4) {
+            uint64_t *e = data + g;
+            uint64_t a = e[0], b = e[1], c = e[2], d = e[3];
+            uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
+            e[0] = gl_add1(a1, b1);
+            e[1] = gl_sub1(a1, b1);
+            e[2] = gl_add1(c1, d1);
+            e[3] = gl_sub1(c1, d1);
+        }
+    } else if (h == 1) {
+        for (size_t g = 0; g < count; g += 2) {
+            uint64_t u = data[g], v = data[g + 1];
+            data[g] = gl_add1(u, v);
+            data[g + 1] = gl_sub1(u, v);
+        }
+    }
+}
+
 CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uint64_t *tw) {
     size_t h = count / 2;
     // Radix-4 passes while a quarter (h/2) holds whole vectors.
@@ -142,43 +187,8 @@ CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uin
             STORE(data + j, _mm512_permutex2var_epi64(e1, outx, o1));
             STORE(data + j + 8, _mm512_permutex2var_epi64(e1, outy, o1));
         }
-    } else if (h == 4) {
-        // Eight entries: half 4 (twiddles tw[4 ..< 8]), then halves 2 (1 and w_4 = tw[3]) and 1 (1).
-        const uint64_t t4[4] = {tw[4], tw[5], tw[6], tw[7]};
-        const uint64_t w4 = tw[3];
-        for (size_t j = 0; j < count; j += 8) {
-            uint64_t *e = data + j;
-            for (int k = 0; k < 4; k++) {
-                uint64_t u = e[k], v = e[k + 4];
-                e[k] = gl_add1(u, v);
-                e[k + 4] = gl_mul1(gl_sub1(u, v), t4[k]);
-            }
-            for (int g = 0; g < 8; g += 4) {
-                uint64_t a = e[g], b = e[g + 1], c = e[g + 2], d = e[g + 3];
-                uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
-                e[g] = gl_add1(a1, b1);
-                e[g + 1] = gl_sub1(a1, b1);
-                e[g + 2] = gl_add1(c1, d1);
-                e[g + 3] = gl_sub1(c1, d1);
-            }
-        }
-    } else if (h == 2) {
-        const uint64_t w4 = tw[3];
-        for (size_t g = 0; g < count; g += 4) {
-            uint64_t *e = data + g;
-            uint64_t a = e[0], b = e[1], c = e[2], d = e[3];
-            uint64_t a1 = gl_add1(a, c), c1 = gl_sub1(a, c), b1 = gl_add1(b, d), d1 = gl_mul1(gl_sub1(b, d), w4);
-            e[0] = gl_add1(a1, b1);
-            e[1] = gl_sub1(a1, b1);
-            e[2] = gl_add1(c1, d1);
-            e[3] = gl_sub1(c1, d1);
-        }
-    } else if (h == 1) {
-        for (size_t g = 0; g < count; g += 2) {
-            uint64_t u = data[g], v = data[g + 1];
-            data[g] = gl_add1(u, v);
-            data[g + 1] = gl_sub1(u, v);
-        }
+    } else {
+        ntt_last_stages_scalar(data, count, h, tw);
     }
 }
 
@@ -226,6 +236,26 @@ CIRO_AVX512 static void scale_powers_avx512(uint64_t *dst, const uint64_t *src, 
     }
 }
 
+/// One group of `mobius_pass_*` in scalar code: the 2^bits entries at stride `stride` from `q`.
+static inline void mobius_group_scalar(uint64_t *q, size_t stride, unsigned bits, int subtract) {
+    if (bits == 2) {
+        uint64_t a = q[0], b = q[stride], c = q[2 * stride], d = q[3 * stride];
+        if (subtract) {
+            uint64_t b1 = gl_sub1(b, a);
+            q[stride] = b1;
+            q[2 * stride] = gl_sub1(c, a);
+            q[3 * stride] = gl_sub1(gl_sub1(d, c), b1);
+        } else {
+            uint64_t b1 = gl_add1(b, a);
+            q[stride] = b1;
+            q[2 * stride] = gl_add1(c, a);
+            q[3 * stride] = gl_add1(gl_add1(d, c), b1);
+        }
+    } else {
+        q[stride] = subtract ? gl_sub1(q[stride], q[0]) : gl_add1(q[stride], q[0]);
+    }
+}
+
 /// Bits `bit` and `bit + 1` (or `bit` alone when `bits` is 1) of the Möbius transform for the groups
 /// k in [first, last): group k is the 2^bits entries at stride 2^bit from
 /// base + (((k >> bit) << (bit + bits)) | (k & (2^bit - 1))). 2^bit >= 8.
@@ -259,25 +289,7 @@ CIRO_AVX512 static void mobius_pass_avx512(uint64_t *base, size_t first, size_t 
                 STORE(q + stride, subtract ? gl_sub(b, a) : gl_add(b, a));
             }
         }
-        for (; j < run; j++) {
-            uint64_t *q = p + j;
-            if (bits == 2) {
-                uint64_t a = q[0], b = q[stride], c = q[2 * stride], d = q[3 * stride];
-                if (subtract) {
-                    uint64_t b1 = gl_sub1(b, a);
-                    q[stride] = b1;
-                    q[2 * stride] = gl_sub1(c, a);
-                    q[3 * stride] = gl_sub1(gl_sub1(d, c), b1);
-                } else {
-                    uint64_t b1 = gl_add1(b, a);
-                    q[stride] = b1;
-                    q[2 * stride] = gl_add1(c, a);
-                    q[3 * stride] = gl_add1(gl_add1(d, c), b1);
-                }
-            } else {
-                q[stride] = subtract ? gl_sub1(q[stride], q[0]) : gl_add1(q[stride], q[0]);
-            }
-        }
+        for (; j < run; j++) { mobius_group_scalar(p + j, stride, bits, subtract); }
         k += run;
     }
 }
@@ -309,66 +321,291 @@ CIRO_AVX512 static void mobius_block_avx512(uint64_t *data, size_t count, int su
     }
 }
 
-int ciro_goldilocks_x8_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+// ---- AVX2: four lanes per register ----
+
+#define LOAD4(ptr) _mm256_loadu_si256((const __m256i *)(const void *)(ptr))
+#define STORE4(ptr, v) _mm256_storeu_si256((__m256i *)(void *)(ptr), (v))
+
+/// All ones in the lanes where a < b as unsigned words: AVX2 only compares signed words, so both
+/// sides are offset by 2^63 first (which maps unsigned order onto signed order).
+CIRO_AVX2 static inline __m256i gl4_below(__m256i a, __m256i b) {
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+    return _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign));
 }
 
-void ciro_ntt_block_x8(uint64_t *data, size_t count, const uint64_t *twiddles) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    ntt_block_avx512(data, count, twiddles);
+/// (a + b) mod p for canonical a, b: a − (p − b), plus p in the lanes where that borrowed (there
+/// a + b < p, and the wrapped difference plus p is a + b).
+CIRO_AVX2 static inline __m256i gl4_add(__m256i a, __m256i b) {
+    const __m256i p = _mm256_set1_epi64x((long long)GL_P);
+    __m256i pb = _mm256_sub_epi64(p, b);
+    __m256i borrow = gl4_below(a, pb);
+    return _mm256_add_epi64(_mm256_sub_epi64(a, pb), _mm256_and_si256(borrow, p));
 }
 
-void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+/// (a − b) mod p for canonical a, b: the wrapped difference plus p where a < b.
+CIRO_AVX2 static inline __m256i gl4_sub(__m256i a, __m256i b) {
+    const __m256i p = _mm256_set1_epi64x((long long)GL_P);
+    __m256i borrow = gl4_below(a, b);
+    return _mm256_add_epi64(_mm256_sub_epi64(a, b), _mm256_and_si256(borrow, p));
+}
+
+/// a · b mod p, canonical. AVX2 multiplies only 32 × 32 → 64 bits (`_mm256_mul_epu32`, the low
+/// halves of each lane): the 128-bit product is assembled from the four partial products
+/// (lo·lo, lo·hi, hi·lo, hi·hi) with the carries of the middle terms, then reduced with
+/// 2^64 ≡ 2^32 − 1 and 2^96 ≡ −1 (mod p) like `gl_mul1`, carries and borrows found by unsigned
+/// compares.
+CIRO_AVX2 static inline __m256i gl4_mul(__m256i a, __m256i b) {
+    const __m256i eps = _mm256_set1_epi64x((long long)GL_EPS);
+    const __m256i p = _mm256_set1_epi64x((long long)GL_P);
+    __m256i ah = _mm256_srli_epi64(a, 32), bh = _mm256_srli_epi64(b, 32);
+    __m256i ll = _mm256_mul_epu32(a, b);
+    __m256i lh = _mm256_mul_epu32(a, bh);
+    __m256i hl = _mm256_mul_epu32(ah, b);
+    __m256i hh = _mm256_mul_epu32(ah, bh);
+    // Bits 32..95: lo·hi + carry of lo·lo, then + the low half of hi·lo (no overflow: each sum is
+    // at most (2^32 − 1)^2 + 2^33 − 2 < 2^64).
+    __m256i mid = _mm256_add_epi64(lh, _mm256_srli_epi64(ll, 32));
+    __m256i mid2 = _mm256_add_epi64(hl, _mm256_and_si256(mid, eps));
+    __m256i lo = _mm256_or_si256(_mm256_slli_epi64(mid2, 32), _mm256_and_si256(ll, eps));
+    __m256i hi = _mm256_add_epi64(_mm256_add_epi64(hh, _mm256_srli_epi64(mid, 32)), _mm256_srli_epi64(mid2, 32));
+    // lo + 2^64 (hi mod 2^32) + 2^96 (hi >> 32) ≡ lo − (hi >> 32) + (hi mod 2^32)(2^32 − 1).
+    __m256i hihi = _mm256_srli_epi64(hi, 32);
+    __m256i hilo = _mm256_and_si256(hi, eps);
+    __m256i borrow = gl4_below(lo, hihi);
+    __m256i t1 = _mm256_sub_epi64(_mm256_sub_epi64(lo, hihi), _mm256_and_si256(borrow, eps));
+    __m256i t2 = _mm256_sub_epi64(_mm256_slli_epi64(hilo, 32), hilo);
+    __m256i t3 = _mm256_add_epi64(t1, t2);
+    __m256i carry = gl4_below(t3, t2);
+    __m256i r = _mm256_add_epi64(t3, _mm256_and_si256(carry, eps));
+    __m256i canonical = gl4_below(r, p);
+    return _mm256_sub_epi64(r, _mm256_andnot_si256(canonical, p));
+}
+
+/// `RADIX4` for four lanes.
+#define RADIX4_4(pa, pb, pc, pd, t1, t2, w)                                            \
+    do {                                                                               \
+        __m256i va_ = LOAD4(pa), vb_ = LOAD4(pb), vc_ = LOAD4(pc), vd_ = LOAD4(pd);    \
+        __m256i a1_ = gl4_add(va_, vc_), c1_ = gl4_mul(gl4_sub(va_, vc_), (t1));       \
+        __m256i b1_ = gl4_add(vb_, vd_), d1_ = gl4_mul(gl4_sub(vb_, vd_), (t2));       \
+        STORE4(pa, gl4_add(a1_, b1_));                                                 \
+        STORE4(pb, gl4_mul(gl4_sub(a1_, b1_), (w)));                                   \
+        STORE4(pc, gl4_add(c1_, d1_));                                                 \
+        STORE4(pd, gl4_mul(gl4_sub(c1_, d1_), (w)));                                   \
+    } while (0)
+
+/// `ntt_block_avx512` in four lanes: radix-4 passes while a quarter holds whole vectors, then the
+/// last two or three stages on eight entries per step in registers.
+CIRO_AVX2 static void ntt_block_avx2(uint64_t *data, size_t count, const uint64_t *tw) {
+    size_t h = count / 2;
+    while (h >= 8) {
+        size_t q = h / 2;
+        for (size_t j = 0; j < count; j += 2 * h) {
+            uint64_t *base = data + j;
+            for (size_t k = 0; k < q; k += 4) {
+                __m256i t1 = LOAD4(tw + h + k), t2 = LOAD4(tw + h + k + q), w = LOAD4(tw + q + k);
+                RADIX4_4(base + k, base + k + q, base + k + h, base + k + h + q, t1, t2, w);
+            }
+        }
+        h /= 4;
+    }
+    if (h == 4 || (h == 2 && count >= 8)) {
+        // Eight entries per step, a = entries 0..3, b = 4..7: half 4 (when h is 4) pairs a with b
+        // lane by lane; halves 2 and 1 then run in each group of four (a, b) after lane shuffles.
+        const __m256i t4 = LOAD4(tw + 4);
+        const __m256i w2 = _mm256_setr_epi64x(1, (long long)tw[3], 1, (long long)tw[3]);
+        for (size_t j = 0; j < count; j += 8) {
+            __m256i a = LOAD4(data + j), b = LOAD4(data + j + 4);
+            if (h == 4) {
+                __m256i u = gl4_add(a, b), v = gl4_mul(gl4_sub(a, b), t4);
+                a = u;
+                b = v;
+            }
+            // Half 2: pairs (0, 2) and (1, 3) of each four: P = (a0, a1, b0, b1), Q = (a2, a3, b2, b3).
+            __m256i p = _mm256_permute2x128_si256(a, b, 0x20), q = _mm256_permute2x128_si256(a, b, 0x31);
+            __m256i p1 = gl4_add(p, q), q1 = gl4_mul(gl4_sub(p, q), w2);
+            // Half 1: pairs (0, 1) and (2, 3): E = (a0, a2, b0, b2), O = (a1, a3, b1, b3).
+            __m256i e = _mm256_unpacklo_epi64(p1, q1), o = _mm256_unpackhi_epi64(p1, q1);
+            __m256i e1 = gl4_add(e, o), o1 = gl4_sub(e, o);
+            // Back to order: (a0, a1, b0, b1) and (a2, a3, b2, b3), then a and b.
+            __m256i lo = _mm256_unpacklo_epi64(e1, o1), hi = _mm256_unpackhi_epi64(e1, o1);
+            STORE4(data + j, _mm256_permute2x128_si256(lo, hi, 0x20));
+            STORE4(data + j + 4, _mm256_permute2x128_si256(lo, hi, 0x31));
+        }
+    } else {
+        ntt_last_stages_scalar(data, count, h, tw);
+    }
+}
+
+/// `ntt_wide_stripe_avx512` in four lanes.
+CIRO_AVX2 static void ntt_wide_stripe_avx2(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+                                           const uint64_t *tw) {
+    size_t half_rows = rows / 2;
+    if (__builtin_ctzll((unsigned long long)rows) % 2 == 1) {
+        size_t h = half_rows * block;
+        for (size_t r = 0; r < half_rows; r++) {
+            uint64_t *a = data + r * stripe, *b = data + (r + half_rows) * stripe;
+            const uint64_t *t = tw + h + r * block + column;
+            for (size_t j = 0; j < stripe; j += 4) {
+                __m256i u = LOAD4(a + j), v = LOAD4(b + j);
+                STORE4(a + j, gl4_add(u, v));
+                STORE4(b + j, gl4_mul(gl4_sub(u, v), LOAD4(t + j)));
+            }
+        }
+        half_rows /= 2;
+    }
+    while (half_rows >= 2) {
+        size_t quarter_rows = half_rows / 2;
+        size_t h = half_rows * block, q = h / 2;
+        for (size_t group = 0; group < rows; group += 2 * half_rows) {
+            for (size_t r = 0; r < quarter_rows; r++) {
+                uint64_t *a = data + (group + r) * stripe, *b = a + quarter_rows * stripe;
+                uint64_t *c = a + half_rows * stripe, *d = c + quarter_rows * stripe;
+                size_t k = r * block + column;
+                for (size_t j = 0; j < stripe; j += 4) {
+                    __m256i t1 = LOAD4(tw + h + k + j), t2 = LOAD4(tw + h + k + q + j), w = LOAD4(tw + q + k + j);
+                    RADIX4_4(a + j, b + j, c + j, d + j, t1, t2, w);
+                }
+            }
+        }
+        half_rows /= 4;
+    }
+}
+
+/// `scale_powers_avx512` in two groups of four lanes (powers 0..3 and 4..7, each stepped by `step`).
+CIRO_AVX2 static void scale_powers_avx2(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+                                        uint64_t step) {
+    __m256i s0 = LOAD4(powers8), s1 = LOAD4(powers8 + 4);
+    const __m256i st = _mm256_set1_epi64x((long long)step);
+    for (size_t j = 0; j < count; j += 8) {
+        STORE4(dst + j, gl4_mul(LOAD4(src + j), s0));
+        STORE4(dst + j + 4, gl4_mul(LOAD4(src + j + 4), s1));
+        s0 = gl4_mul(s0, st);
+        s1 = gl4_mul(s1, st);
+    }
+}
+
+/// `mobius_pass_avx512` in four lanes (2^bit >= 4).
+CIRO_AVX2 static void mobius_pass_avx2(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits,
+                                       int subtract) {
+    const size_t stride = (size_t)1 << bit, low = stride - 1;
+    size_t k = first;
+    while (k < last) {
+        uint64_t *p = base + (((k >> bit) << (bit + bits)) | (k & low));
+        size_t run = stride - (k & low);
+        if (run > last - k) { run = last - k; }
+        size_t j = 0;
+        for (; j + 4 <= run; j += 4) {
+            uint64_t *q = p + j;
+            if (bits == 2) {
+                __m256i a = LOAD4(q), b = LOAD4(q + stride), c = LOAD4(q + 2 * stride), d = LOAD4(q + 3 * stride);
+                if (subtract) {
+                    __m256i b1 = gl4_sub(b, a);
+                    STORE4(q + stride, b1);
+                    STORE4(q + 2 * stride, gl4_sub(c, a));
+                    STORE4(q + 3 * stride, gl4_sub(gl4_sub(d, c), b1));
+                } else {
+                    __m256i b1 = gl4_add(b, a);
+                    STORE4(q + stride, b1);
+                    STORE4(q + 2 * stride, gl4_add(c, a));
+                    STORE4(q + 3 * stride, gl4_add(gl4_add(d, c), b1));
+                }
+            } else {
+                __m256i a = LOAD4(q), b = LOAD4(q + stride);
+                STORE4(q + stride, subtract ? gl4_sub(b, a) : gl4_add(b, a));
+            }
+        }
+        for (; j < run; j++) { mobius_group_scalar(p + j, stride, bits, subtract); }
+        k += run;
+    }
+}
+
+/// Every bit of the Möbius transform on `count` (a power of two, >= 8) entries: bits 0 and 1 inside
+/// each vector of four (in-lane and cross-lane shuffles, blends), bits from 2 up by `mobius_pass_avx2`
+/// (the bits commute, so the order does not change the words).
+CIRO_AVX2 static void mobius_block_avx2(uint64_t *data, size_t count, int subtract) {
+    for (size_t j = 0; j < count; j += 4) {
+        __m256i x = LOAD4(data + j);
+        // Bit 0: lanes 1 and 3 take lanes 0 and 2; bit 1: lanes 2 and 3 take lanes 0 and 1.
+        __m256i s0 = _mm256_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 1, 0));
+        x = _mm256_blend_epi32(x, subtract ? gl4_sub(x, s0) : gl4_add(x, s0), 0xCC);
+        __m256i s1 = _mm256_permute4x64_epi64(x, _MM_SHUFFLE(1, 0, 1, 0));
+        x = _mm256_blend_epi32(x, subtract ? gl4_sub(x, s1) : gl4_add(x, s1), 0xF0);
+        STORE4(data + j, x);
+    }
+    unsigned log = (unsigned)__builtin_ctzll((unsigned long long)count);
+    for (unsigned bit = 2; bit < log; bit += 2) {
+        unsigned bits = log - bit >= 2 ? 2 : 1;
+        mobius_pass_avx2(data, 0, count >> bits, bit, bits, subtract);
+    }
+}
+
+// ---- Entry points: the requested set, which the CPU must run ----
+
+void ciro_ntt_block_x8(int kernels, uint64_t *data, size_t count, const uint64_t *twiddles) {
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) { ntt_block_avx512(data, count, twiddles); } else { ntt_block_avx2(data, count, twiddles); }
+}
+
+void ciro_ntt_wide_stripe_x8(int kernels, uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
                              const uint64_t *twiddles) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    ntt_wide_stripe_avx512(data, rows, stripe, block, column, twiddles);
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) {
+        ntt_wide_stripe_avx512(data, rows, stripe, block, column, twiddles);
+    } else {
+        ntt_wide_stripe_avx2(data, rows, stripe, block, column, twiddles);
+    }
 }
 
-void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+void ciro_goldilocks_scale_powers_x8(int kernels, uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
                                      uint64_t step) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    scale_powers_avx512(dst, src, count, powers8, step);
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) {
+        scale_powers_avx512(dst, src, count, powers8, step);
+    } else {
+        scale_powers_avx2(dst, src, count, powers8, step);
+    }
 }
 
-void ciro_mobius_block_x8(uint64_t *data, size_t count, int subtract) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    mobius_block_avx512(data, count, subtract);
+void ciro_mobius_block_x8(int kernels, uint64_t *data, size_t count, int subtract) {
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) { mobius_block_avx512(data, count, subtract); } else { mobius_block_avx2(data, count, subtract); }
 }
 
-void ciro_mobius_pass_x8(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
-    if (!__builtin_cpu_supports("avx512f")) { abort(); }
-    mobius_pass_avx512(base, first, last, bit, bits, subtract);
+void ciro_mobius_pass_x8(int kernels, uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
+    if (!ciro_kernels_supported(kernels)) { abort(); }
+    if (kernels == CIRO_KERNELS_AVX512F) {
+        mobius_pass_avx512(base, first, last, bit, bits, subtract);
+    } else {
+        mobius_pass_avx2(base, first, last, bit, bits, subtract);
+    }
 }
 
 #else
 
-int ciro_goldilocks_x8_available(void) { return 0; }
-
-void ciro_ntt_block_x8(uint64_t *data, size_t count, const uint64_t *twiddles) {
-    (void)data; (void)count; (void)twiddles;
+void ciro_ntt_block_x8(int kernels, uint64_t *data, size_t count, const uint64_t *twiddles) {
+    (void)kernels; (void)data; (void)count; (void)twiddles;
     abort();
 }
 
-void ciro_ntt_wide_stripe_x8(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
+void ciro_ntt_wide_stripe_x8(int kernels, uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
                              const uint64_t *twiddles) {
-    (void)data; (void)rows; (void)stripe; (void)block; (void)column; (void)twiddles;
+    (void)kernels; (void)data; (void)rows; (void)stripe; (void)block; (void)column; (void)twiddles;
     abort();
 }
 
-void ciro_goldilocks_scale_powers_x8(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
+void ciro_goldilocks_scale_powers_x8(int kernels, uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
                                      uint64_t step) {
-    (void)dst; (void)src; (void)count; (void)powers8; (void)step;
+    (void)kernels; (void)dst; (void)src; (void)count; (void)powers8; (void)step;
     abort();
 }
 
-void ciro_mobius_block_x8(uint64_t *data, size_t count, int subtract) {
-    (void)data; (void)count; (void)subtract;
+void ciro_mobius_block_x8(int kernels, uint64_t *data, size_t count, int subtract) {
+    (void)kernels; (void)data; (void)count; (void)subtract;
     abort();
 }
 
-void ciro_mobius_pass_x8(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
-    (void)base; (void)first; (void)last; (void)bit; (void)bits; (void)subtract;
+void ciro_mobius_pass_x8(int kernels, uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits, int subtract) {
+    (void)kernels; (void)base; (void)first; (void)last; (void)bit; (void)bits; (void)subtract;
     abort();
 }
 

@@ -3,17 +3,28 @@ import Testing
 import ProofCore
 import TestSupport
 
-/// The eight-lane BLAKE2b kernel (`ciro_blake2b_x8`, AVX-512F where the CPU has it) against the
-/// one-at-a-time Swift BLAKE2b (itself tested against libsodium in MerkleHashTests), and Merkle trees
-/// and commitments built with and without it.
+/// The eight-message BLAKE2b kernel (`ciro_blake2b_x8`) in every vector set the CPU runs (AVX-512F,
+/// AVX2) against the one-at-a-time Swift BLAKE2b (itself tested against libsodium in
+/// MerkleHashTests), and Merkle trees and commitments built with each kernel set.
 @Suite struct LaneHashTests {
+    /// The vector sets this CPU runs, with their C codes.
+    var vectorSets: [(KernelSet, Int32)] {
+        ProofKernels.supported.compactMap { set in
+            switch set {
+            case .avx512: (set, CIRO_KERNELS_AVX512F)
+            case .avx2: (set, CIRO_KERNELS_AVX2)
+            case .swift: nil
+            }
+        }
+    }
+
     func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
         var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 
-    /// Eight digests of `segments` (each holding eight lanes' segments `stride` apart) through the kernel.
-    func kernel(_ segments: [[UInt8]], segmentBytes: Int, stride: Int, salts: [UInt8]?, personal: (UInt64, UInt64)) -> [Digest] {
+    /// Eight digests of `segments` (each holding eight lanes' segments `stride` apart) through the kernel of set `code`.
+    func kernel(_ code: Int32, _ segments: [[UInt8]], segmentBytes: Int, stride: Int, salts: [UInt8]?, personal: (UInt64, UInt64)) -> [Digest] {
         var out = [UInt8](repeating: 0, count: 8 * 32)
         let pointers = segments.map { s -> UnsafeMutablePointer<UInt8> in
             let p = UnsafeMutablePointer<UInt8>.allocate(capacity: s.count)
@@ -25,10 +36,10 @@ import TestSupport
         out.withUnsafeMutableBufferPointer { o in
             if let salts {
                 salts.withUnsafeBufferPointer { s in
-                    ciro_blake2b_x8(&bases, segments.count, segmentBytes, stride, s.baseAddress, personal.0, personal.1, o.baseAddress)
+                    ciro_blake2b_x8(code, &bases, segments.count, segmentBytes, stride, s.baseAddress, personal.0, personal.1, o.baseAddress)
                 }
             } else {
-                ciro_blake2b_x8(&bases, segments.count, segmentBytes, stride, nil, personal.0, personal.1, o.baseAddress)
+                ciro_blake2b_x8(code, &bases, segments.count, segmentBytes, stride, nil, personal.0, personal.1, o.baseAddress)
             }
         }
         return (0..<8).map { Digest(Array(out[(32 * $0)..<(32 * $0 + 32)]))! }
@@ -41,18 +52,40 @@ import TestSupport
         return (word(0), word(8))
     }
 
-    /// The label benchmarks print follows the CPU: vector kernels exactly when both the hashing and the
-    /// transform kernels are available, and a default NTT plan uses them then and only then.
-    @Test func kernelLabelFollowsTheCPU() {
-        let both = ciro_blake2b_x8_available() != 0 && ciro_goldilocks_x8_available() != 0
-        #expect(ProofKernels.vectorized == both)
-        #expect(ProofKernels.label.contains("AVX-512F vector") == both)
-        #expect(NTTPlan(logSize: 10).vectorKernels == both)
-        #expect(!NTTPlan(logSize: 10, vectorKernels: false).vectorKernels)
+    /// The default set is the fastest the CPU runs (AVX-512F, else AVX2, else Swift), the label says
+    /// which, `ProofKernels.with` scopes another supported set to the task (and default NTT plans
+    /// follow it), and refuses a set the CPU lacks.
+    @Test func kernelChoiceFollowsTheCPU() throws {
+        let avx512 = ciro_kernels_supported(CIRO_KERNELS_AVX512F) != 0, avx2 = ciro_kernels_supported(CIRO_KERNELS_AVX2) != 0
+        let expected: KernelSet = avx512 ? .avx512 : avx2 ? .avx2 : .swift
+        #expect(ProofKernels.best == expected)
+        #expect(ProofKernels.current == expected)
+        #expect(ProofKernels.label == ["AVX-512F", "AVX2", "portable Swift"][KernelSet.allCases.firstIndex(of: expected)!])
+        #expect(ProofKernels.vectorized == (avx512 || avx2))
+        #expect(ProofKernels.supported == KernelSet.allCases.filter { $0 == .swift || ($0 == .avx512 ? avx512 : avx2) })
+        #expect(NTTPlan(logSize: 10).kernels == expected)
+        for set in ProofKernels.supported {
+            try ProofKernels.with(set) {
+                #expect(ProofKernels.current == set && ProofKernels.label == set.label)
+                #expect(NTTPlan(logSize: 10).kernels == set)
+                #expect(NTTPlan(logSize: 20).kernels == set)
+            }
+            #expect(NTTPlan(logSize: 10, kernels: set).kernels == set)
+        }
+        #expect(ProofKernels.current == expected)
+        // Negative: a set the CPU lacks is refused; the C side reports no other sets.
+        for set in KernelSet.allCases where !set.isSupported {
+            #expect(throws: ProofKernels.Unsupported.self) { try ProofKernels.with(set) {} }
+        }
+        #expect(ciro_kernels_supported(0) == 0 && ciro_kernels_supported(3) == 0 && ciro_kernels_supported(-1) == 0)
+        #expect(KernelSet(rawValue: "avx2") == .avx2 && KernelSet(rawValue: "avx512") == .avx512 && KernelSet(rawValue: "sse") == nil)
     }
 
     @Test func kernelLeavesEqualOneAtATime() throws {
-        guard ciro_blake2b_x8_available() != 0 else { return }
+        for (set, code) in vectorSets { try leavesEqualOneAtATime(set, code) }
+    }
+
+    func leavesEqualOneAtATime(_ set: KernelSet, _ code: Int32) throws {
         // (segments, segment bytes, lane stride): one block, short, multi-block, several segments, padding between lanes.
         let layouts = [(1, 128, 128), (1, 8, 8), (1, 64, 64), (1, 120, 136), (2, 128, 128), (3, 256, 256), (1, 384, 400), (4, 128, 192)]
         for (index, (count, segmentBytes, stride)) in layouts.enumerated() {
@@ -62,41 +95,43 @@ import TestSupport
             func message(_ lane: Int, _ segs: [[UInt8]]) -> [UInt8] {
                 segs.flatMap { $0[(lane * stride)..<(lane * stride + segmentBytes)] }
             }
-            let salted = kernel(segments, segmentBytes: segmentBytes, stride: stride, salts: salts, personal: leafPersonal)
-            let unsalted = kernel(segments, segmentBytes: segmentBytes, stride: stride, salts: nil, personal: leafPersonal)
+            let salted = kernel(code, segments, segmentBytes: segmentBytes, stride: stride, salts: salts, personal: leafPersonal)
+            let unsalted = kernel(code, segments, segmentBytes: segmentBytes, stride: stride, salts: nil, personal: leafPersonal)
             for lane in 0..<8 {
                 let salt = Array(salts[(16 * lane)..<(16 * lane + 16)])
-                #expect(salted[lane] == MerkleTree.leafDigest(salt: salt, bytes: message(lane, segments)), "layout \(index) lane \(lane)")
-                #expect(unsalted[lane] == MerkleTree.leafDigest(salt: [], bytes: message(lane, segments)), "layout \(index) lane \(lane)")
+                #expect(salted[lane] == MerkleTree.leafDigest(salt: salt, bytes: message(lane, segments)), "\(set) layout \(index) lane \(lane)")
+                #expect(unsalted[lane] == MerkleTree.leafDigest(salt: [], bytes: message(lane, segments)), "\(set) layout \(index) lane \(lane)")
             }
             // Negative: one flipped byte of lane 3's last segment changes lane 3's digest only.
             var flipped = segments
             flipped[count - 1][3 * stride + segmentBytes - 1] ^= 1
-            let changed = kernel(flipped, segmentBytes: segmentBytes, stride: stride, salts: salts, personal: leafPersonal)
+            let changed = kernel(code, flipped, segmentBytes: segmentBytes, stride: stride, salts: salts, personal: leafPersonal)
             for lane in 0..<8 { #expect((changed[lane] == salted[lane]) == (lane != 3)) }
             // And a changed salt of lane 5 changes lane 5's digest only.
             var otherSalts = salts
             otherSalts[5 * 16 + 9] ^= 0x40
-            let resalted = kernel(segments, segmentBytes: segmentBytes, stride: stride, salts: otherSalts, personal: leafPersonal)
+            let resalted = kernel(code, segments, segmentBytes: segmentBytes, stride: stride, salts: otherSalts, personal: leafPersonal)
             for lane in 0..<8 { #expect((resalted[lane] == salted[lane]) == (lane != 5)) }
         }
     }
 
     @Test func kernelNodesEqualOneAtATime() {
-        guard ciro_blake2b_x8_available() != 0 else { return }
         let children = bytes(8 * 64, seed: 7)
-        let digests = kernel([children], segmentBytes: 64, stride: 64, salts: nil, personal: (0, 0))
-        for lane in 0..<8 {
-            let left = Digest(Array(children[(64 * lane)..<(64 * lane + 32)]))!
-            let right = Digest(Array(children[(64 * lane + 32)..<(64 * lane + 64)]))!
-            #expect(digests[lane] == Digest.hash(left, right))
-            #expect(digests[lane] != Digest.hash(right, left))
+        for (_, code) in vectorSets {
+            let digests = kernel(code, [children], segmentBytes: 64, stride: 64, salts: nil, personal: (0, 0))
+            for lane in 0..<8 {
+                let left = Digest(Array(children[(64 * lane)..<(64 * lane + 32)]))!
+                let right = Digest(Array(children[(64 * lane + 32)..<(64 * lane + 64)]))!
+                #expect(digests[lane] == Digest.hash(left, right))
+                #expect(digests[lane] != Digest.hash(right, left))
+            }
         }
     }
 
     /// Trees of every shape the lanes split differently (fewer than eight leaves, tails, wide parallel
-    /// levels; leaf sizes that fit the kernel and one that does not) have the same nodes either way.
-    @Test func treesEqualWithAndWithoutLanes() {
+    /// levels; leaf sizes that fit the kernel and one that does not) have the same nodes with every
+    /// kernel set the CPU runs.
+    @Test func treesEqualWithEveryKernelSet() throws {
         for (leafCount, leafBytes) in [(1, 128), (2, 64), (4, 256), (8, 128), (16, 24), (64, 384), (4096, 128), (8192, 256)] {
             for salted in [false, true] {
                 let data = bytes(leafCount * leafBytes, seed: UInt64(leafCount * 31 + leafBytes))
@@ -106,11 +141,14 @@ import TestSupport
                         data.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[(i * leafBytes)..<((i + 1) * leafBytes)])) }
                     }
                 }
+                let single = try ProofKernels.with(.swift) { build() }
+                for set in ProofKernels.supported {
+                    let lanes = try ProofKernels.with(set) { build() }
+                    #expect(lanes.root == single.root, "\(set) \(leafCount) × \(leafBytes) salted \(salted)")
+                    for i in Set([0, leafCount / 2, leafCount - 1]) { #expect(lanes.path(i) == single.path(i)) }
+                }
                 let lanes = build()
-                let single = MerkleTree.$laneHashing.withValue(false) { build() }
-                #expect(lanes.root == single.root, "\(leafCount) × \(leafBytes) salted \(salted)")
                 for i in Set([0, leafCount / 2, leafCount - 1]) {
-                    #expect(lanes.path(i) == single.path(i))
                     // Each leaf digest is the public one-at-a-time digest of its bytes.
                     let leaf = Array(data[(i * leafBytes)..<((i + 1) * leafBytes)])
                     #expect(MerkleTree.verify(root: lanes.root, index: i, leaf: MerkleTree.leafDigest(salt: lanes.salt(i), bytes: leaf),
@@ -133,8 +171,8 @@ import TestSupport
     }
 
     /// The fused commit pipeline (one and several polynomials, salted, sizes below and above one NTT
-    /// block) and opening masks give the same roots with and without lanes.
-    @Test func commitmentsEqualWithAndWithoutLanes() {
+    /// block) and opening masks give the same roots with every kernel set the CPU runs.
+    @Test func commitmentsEqualWithEveryKernelSet() throws {
         let hiding = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 44, grindingBits: 12, hiding: true)
         let seed = ProofRandomness(seed: [UInt8](repeating: 5, count: 32))
         let cases: [([[Goldilocks]], CommitmentParameters)] = [
@@ -142,14 +180,17 @@ import TestSupport
             ([table(12, 4), table(12, 5)], hiding), ((0..<3).map { table(5, 10 + UInt64($0)) }, .testing),
         ]
         for (polys, params) in cases {
-            let lanes = PolynomialCommitment.commit(polys, parameters: params, randomness: seed).commitment
-            let single = MerkleTree.$laneHashing.withValue(false) {
+            let single = try ProofKernels.with(.swift) {
                 PolynomialCommitment.commit(polys, parameters: params, randomness: seed).commitment
             }
-            #expect(lanes == single)
+            for set in ProofKernels.supported {
+                #expect(try ProofKernels.with(set) { PolynomialCommitment.commit(polys, parameters: params, randomness: seed).commitment } == single)
+            }
         }
         let mask = OpeningMask(numVariables: 13, parameters: hiding, randomness: seed).commitment
-        #expect(mask == MerkleTree.$laneHashing.withValue(false) { OpeningMask(numVariables: 13, parameters: hiding, randomness: seed).commitment })
+        for set in ProofKernels.supported {
+            #expect(try ProofKernels.with(set) { OpeningMask(numVariables: 13, parameters: hiding, randomness: seed).commitment } == mask)
+        }
         #expect(mask != OpeningMask(numVariables: 13, parameters: hiding, randomness: ProofRandomness(seed: [UInt8](repeating: 6, count: 32))).commitment)
     }
 }

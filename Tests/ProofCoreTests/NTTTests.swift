@@ -142,7 +142,7 @@ import TestSupport
     }
 
     /// Every size up to one cache block (the in-block stages alone: radix-4 passes, then the last
-    /// one to four stages) with and without the vector kernels, against the plain radix-2 transform;
+    /// one to four stages) with every kernel set the CPU runs, against the plain radix-2 transform;
     /// extreme words (0, 1, p − 1, p − 2^32) exercise every carry and borrow.
     @Test func blockStagesMatchTheReferenceAtEverySize() {
         var rng = SplitMix64(seed: 400)
@@ -150,10 +150,10 @@ import TestSupport
         for logSize in 0...13 {
             let c = (0..<(1 << logSize)).map { i in i % 3 == 0 ? extremes[(i / 3) % extremes.count] : Goldilocks.random(using: &rng) }
             let expected = referenceForward(c, logSize: logSize)
-            for vector in [true, false] {
+            for kernels in ProofKernels.supported {
                 var v = c
-                NTTPlan(logSize: logSize, vectorKernels: vector).forward(&v)
-                #expect(v == expected, "2^\(logSize) vector \(vector)")
+                NTTPlan(logSize: logSize, kernels: kernels).forward(&v)
+                #expect(v == expected, "2^\(logSize) \(kernels)")
             }
         }
         // Negative: a changed coefficient changes the transform.
@@ -167,8 +167,8 @@ import TestSupport
 
     /// The wide stages run stripe by stripe (one pass over memory): sizes with one to seven wide
     /// stages (odd counts start with a radix-2 stage; 2^19 has stripes narrower than 64), with and
-    /// without a coset shift, out of place and in place, base and extension elements, all equal to
-    /// the plain radix-2 transform entry for entry.
+    /// without a coset shift, out of place and in place, base and extension elements, with every
+    /// kernel set the CPU runs, all equal to the plain radix-2 transform entry for entry.
     @Test(arguments: [12, 13, 14, 15, 16, 17, 19])
     func stripedWideStagesMatchTheReference(logSize: Int) {
         var rng = SplitMix64(seed: UInt64(300 + logSize))
@@ -190,13 +190,19 @@ import TestSupport
             return out
         }
         #expect(split(plan) == expected)
-        // The Swift path (no vector kernels) gives the same words.
-        let swiftPlan = NTTPlan(logSize: logSize, vectorKernels: false)
-        #expect(!swiftPlan.vectorKernels)
-        #expect(split(swiftPlan) == expected)
+        // Every set (the Swift path included) gives the same words, shifted and in place.
+        let unshifted = referenceForward(c, logSize: logSize)
+        for kernels in ProofKernels.supported {
+            let other = NTTPlan(logSize: logSize, kernels: kernels)
+            #expect(other.kernels == kernels)
+            #expect(split(other) == expected, "\(kernels)")
+            var v = c
+            other.forward(&v)
+            #expect(v == unshifted, "\(kernels)")
+        }
         var inPlace = c
         plan.forward(&inPlace)
-        #expect(inPlace == referenceForward(c, logSize: logSize))
+        #expect(inPlace == unshifted)
         // Negative: the unshifted transform is not the shifted one.
         #expect(inPlace != expected)
         if logSize <= 15 {
@@ -207,10 +213,11 @@ import TestSupport
         }
     }
 
-    /// The Möbius transform (vector kernels where the CPU has them: bits 0-2 inside vectors of 8,
-    /// pairs of bits above, strided passes beyond 2^12) against the plain one-bit-at-a-time loop, in
-    /// both directions, at every size up to 2^14 and at 2^17, with extreme words.
-    @Test func mobiusTransformMatchesTheReference() {
+    /// The Möbius transform with every kernel set the CPU runs (AVX-512F: bits 0-2 inside vectors of
+    /// 8; AVX2: bits 0-1 inside vectors of 4; pairs of bits above, strided passes beyond 2^12)
+    /// against the plain one-bit-at-a-time loop, in both directions, at every size up to 2^14 and at
+    /// 2^17, with extreme words.
+    @Test func mobiusTransformMatchesTheReference() throws {
         var rng = SplitMix64(seed: 500)
         let extremes = [Goldilocks.zero, .one, -Goldilocks.one, Goldilocks(Goldilocks.modulus - (1 << 32)), Goldilocks(1 << 32)]
         for n in Array(0...14) + [17] {
@@ -223,9 +230,13 @@ import TestSupport
                         expected[i + s] = subtract ? expected[i + s] - expected[i] : expected[i + s] + expected[i]
                     }
                 }
-                var v = t
-                if subtract { MLE.evaluationsToCoefficients(&v) } else { MLE.coefficientsToEvaluations(&v) }
-                #expect(v == expected, "2^\(n) subtract \(subtract)")
+                for kernels in ProofKernels.supported {
+                    var v = t
+                    try ProofKernels.with(kernels) {
+                        if subtract { MLE.evaluationsToCoefficients(&v) } else { MLE.coefficientsToEvaluations(&v) }
+                    }
+                    #expect(v == expected, "2^\(n) subtract \(subtract) \(kernels)")
+                }
                 // Negative: the other direction differs (t[0] is 0, so from 2^2 entries on).
                 if n >= 2 {
                     var other = t

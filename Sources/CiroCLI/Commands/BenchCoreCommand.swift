@@ -1,11 +1,12 @@
 import ArgumentParser
 import Bench
+import ProofCore
 
 struct BenchCoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "core",
-        abstract: "Proof core: field, NTT, sumcheck, commitments.",
-        discussion: "Prints field multiplication rates, NTT and sumcheck times at 2^20 on one core and on all cores, and commit/open/verify times and proof sizes for 2^16, 2^20 and 2^22 coefficients, with the targets beside them."
+        abstract: "Proof core: field, NTT, sumcheck, Merkle hashing, Möbius, commitments.",
+        discussion: "Prints field multiplication rates, NTT, sumcheck and Möbius times at 2^20 and Merkle tree hashing (2^18 leaves of 128 bytes) on one core and on all cores, and commit/open/verify times and proof sizes for 2^16, 2^20 and 2^22 coefficients, with the targets beside them. --kernels measures one kernel set (default: the fastest this CPU runs)."
     )
 
     @Flag(name: .long, help: "Print the figures as one JSON object.")
@@ -14,10 +15,19 @@ struct BenchCoreCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Small sizes (a smoke test of the suite, not meaningful figures).")
     var quick = false
 
-    @Option(name: .long, help: "Run only these sections (comma-separated: field, ntt, sumcheck, commit, mask).")
+    @Option(name: .long, help: "Run only these sections (comma-separated: field, ntt, sumcheck, merkle, mobius, commit, mask).")
     var only: String?
 
+    @Option(name: .long, help: "Kernel set to measure: avx512, avx2 or swift (default: the fastest this CPU runs); refused when the CPU lacks it.")
+    var kernels: String?
+
     func validate() throws {
+        if let kernels {
+            guard let set = KernelSet(rawValue: kernels) else {
+                throw ValidationError("--kernels takes one of: \(KernelSet.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard set.isSupported else { throw ValidationError("--kernels \(kernels): \(ProofKernels.Unsupported(kernels: set))") }
+        }
         if let only, !only.split(separator: ",").allSatisfy({ CoreBench.sections.contains(String($0)) }) {
             throw ValidationError("--only takes a comma-separated list of: \(CoreBench.sections.joined(separator: ", "))")
         }
@@ -26,9 +36,13 @@ struct BenchCoreCommand: AsyncParsableCommand {
     func run() async throws {
         let jsonOutput = json
         let sections = only.map { Set($0.split(separator: ",").map(String.init)) }
-        let figures = CoreBench.run(quick: quick, only: sections) { step in
-            if !jsonOutput { printError("running: \(step)") }
+        let set = kernels.flatMap(KernelSet.init(rawValue:)) ?? ProofKernels.best
+        let output = try ProofKernels.with(set) {
+            let figures = CoreBench.run(quick: quick, only: sections) { step in
+                if !jsonOutput { printError("running: \(step)") }
+            }
+            return jsonOutput ? CoreBench.json(figures) : CoreBench.table(figures)
         }
-        print(jsonOutput ? CoreBench.json(figures) : CoreBench.table(figures))
+        print(output)
     }
 }

@@ -51,7 +51,7 @@ extension PolynomialCommitment {
         let leavesPerBlock = block / width
         let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
         var nodes = [Digest]()
-        let lanes = LaneHash.enabled
+        let lanes = LaneHash.kernels
         let codewords = withUninitializedArrays(count: count, length: length) { (cw: [UnsafeMutablePointer<F>]) in
             do {
                 let src = sources(cw)

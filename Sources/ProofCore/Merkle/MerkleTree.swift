@@ -10,11 +10,6 @@ public struct MerkleTree: Sendable {
     /// Salt bytes per leaf when salted.
     public static let saltByteCount = 16
 
-    /// Whether trees built by the calling task hash eight leaves or nodes at a time where the CPU
-    /// allows it (AVX-512F; default true). The digests are the same either way: tests turn it off
-    /// with `MerkleTree.$laneHashing.withValue(false) { … }` to compare the two paths.
-    @TaskLocal public static var laneHashing = true
-
     /// Number of leaves (a power of two).
     public let leafCount: Int
     /// Bytes per leaf (without salt).
@@ -40,7 +35,7 @@ public struct MerkleTree: Sendable {
         precondition(leafCount >= 1 && leafCount & (leafCount - 1) == 0, "leaf count must be a power of two")
         let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
         let saltSize = salted ? MerkleTree.saltByteCount : 0
-        let lanes = LaneHash.enabled
+        let lanes = LaneHash.kernels
         let nodes = MerkleTree.nodeArray(leafCount: leafCount) { nodePtr in
             salts.withUnsafeBytes { saltBytes in
                 Parallel.forEachChunk(count: leafCount, minimumChunk: 1 << 10) { range in
@@ -107,8 +102,8 @@ public struct MerkleTree: Sendable {
 
     /// Hashes every level above the one of `width` nodes (nodes[width ..< 2·width], already
     /// written) up to the root, wide levels on all cores.
-    /// Eight nodes at a time with `lanes` (`LaneHash.nodes`).
-    static func hashLevels(_ nodes: UnsafeMutablePointer<Digest>, width top: Int, lanes: Bool) {
+    /// Eight nodes at a time with a vector set `lanes` (`LaneHash.nodes`).
+    static func hashLevels(_ nodes: UnsafeMutablePointer<Digest>, width top: Int, lanes: KernelSet) {
         var width = top / 2
         while width >= 1 {
             let w = width

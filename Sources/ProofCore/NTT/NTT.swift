@@ -20,13 +20,10 @@ public final class NTTPlan: Sendable {
     @usableFromInline let inverseTwiddles: [Goldilocks]
     /// 1 / size.
     @usableFromInline let sizeInverse: Goldilocks
-    /// Whether base-field transforms run the AVX-512F kernels of CProofKernels (`ciro_ntt_*_x8`):
-    /// requested (the default) and available on this CPU. Extension elements always take the Swift
-    /// path. Both give the same words (NTTTests compare them).
-    public let vectorKernels: Bool
-
-    /// Whether this CPU runs the vector kernels (read once).
-    @usableFromInline static let vectorKernelsAvailable = ciro_goldilocks_x8_available() != 0
+    /// The kernels base-field transforms run: the vector stages of CProofKernels (`ciro_ntt_*_x8`,
+    /// AVX-512F or AVX2) or the Swift code. Extension elements always take the Swift path. Every set
+    /// gives the same words (NTTTests compare them).
+    public let kernels: KernelSet
 
     /// Blocks of this many elements are finished in cache by one thread.
     @usableFromInline static let blockSize = 1 << 12
@@ -39,27 +36,30 @@ public final class NTTPlan: Sendable {
     /// The plan of 2^`sharedLogSize` whose tables smaller plans reuse (immutable).
     static let shared = NTTPlan(computingLogSize: sharedLogSize)
 
-    /// The plan of 2^`logSize` entries; `vectorKernels: false` keeps base-field transforms on the
-    /// Swift path even where the CPU has AVX-512F (tests compare the two).
-    public convenience init(logSize: Int, vectorKernels: Bool = true) {
+    /// The plan of 2^`logSize` entries, running `kernels` (by default the set serving the calling
+    /// task, `ProofKernels.current`: the fastest the CPU runs outside `ProofKernels.with`). A set
+    /// the CPU does not run is a programming error (`KernelSet.isSupported`).
+    public convenience init(logSize: Int, kernels: KernelSet? = nil) {
+        let kernels = kernels ?? ProofKernels.current
+        precondition(kernels.isSupported, "this CPU does not run the \(kernels.label) kernels")
         if logSize <= NTTPlan.sharedLogSize && logSize >= 0 {
             let shared = NTTPlan.shared
-            self.init(logSize: logSize, twiddles: shared.twiddles, inverseTwiddles: shared.inverseTwiddles, vectorKernels: vectorKernels)
+            self.init(logSize: logSize, twiddles: shared.twiddles, inverseTwiddles: shared.inverseTwiddles, kernels: kernels)
         } else {
-            self.init(computingLogSize: logSize, vectorKernels: vectorKernels)
+            self.init(computingLogSize: logSize, kernels: kernels)
         }
     }
 
-    private init(logSize: Int, twiddles: [Goldilocks], inverseTwiddles: [Goldilocks], vectorKernels: Bool) {
+    private init(logSize: Int, twiddles: [Goldilocks], inverseTwiddles: [Goldilocks], kernels: KernelSet) {
         self.logSize = logSize
         size = 1 << logSize
         self.twiddles = twiddles
         self.inverseTwiddles = inverseTwiddles
         sizeInverse = Goldilocks(UInt64(size)).inverse()!
-        self.vectorKernels = vectorKernels && NTTPlan.vectorKernelsAvailable
+        self.kernels = kernels
     }
 
-    private init(computingLogSize logSize: Int, vectorKernels: Bool = true) {
+    private init(computingLogSize logSize: Int, kernels: KernelSet = .swift) {
         precondition(logSize >= 0 && logSize <= Goldilocks.twoAdicity, "NTT sizes go up to 2^32")
         self.logSize = logSize
         size = 1 << logSize
@@ -121,7 +121,7 @@ public final class NTTPlan: Sendable {
         twiddles = tw
         inverseTwiddles = itw
         sizeInverse = Goldilocks(UInt64(size)).inverse()!
-        self.vectorKernels = vectorKernels && NTTPlan.vectorKernelsAvailable
+        self.kernels = kernels
     }
 
     /// In-place forward transform: natural-order coefficients → bit-reversed evaluations.
@@ -191,7 +191,7 @@ public final class NTTPlan: Sendable {
         let stripe = NTTPlan.stripeWidth(rows: rows, block: block)
         let rowShift = shift?.power(UInt64(block))
         let shift8 = shift?.power(8) ?? .one
-        let vector = vectorKernels && F.self == Goldilocks.self
+        let vector = F.self == Goldilocks.self ? kernels.code : nil
         twiddles.withUnsafeBufferPointer { twBuffer in
             let tw = twBuffer.baseAddress!
             Parallel.forEachChunk(count: block / stripe, minimumChunk: max(1, (1 << 13) / (rows * stripe))) { range in
@@ -200,7 +200,7 @@ public final class NTTPlan: Sendable {
                 for st in range {
                     let column = st * stripe
                     // Read the stripe (row r, columns column ..< column + stripe), shifted.
-                    if let shift, let rowShift, vector {
+                    if let shift, let rowShift, let vector {
                         // Eight powers per row, stepped by shift^8 in the kernel.
                         var rowStart = shift.power(UInt64(column))
                         var powers = [Goldilocks](repeating: .one, count: 8)
@@ -211,7 +211,7 @@ public final class NTTPlan: Sendable {
                                 s *= shift
                             }
                             powers.withUnsafeBufferPointer { p in
-                                ciro_goldilocks_scale_powers_x8(NTTPlan.words(scratch + r * stripe), NTTPlan.words(src + r * block + column),
+                                ciro_goldilocks_scale_powers_x8(vector, NTTPlan.words(scratch + r * stripe), NTTPlan.words(src + r * block + column),
                                                                 stripe, NTTPlan.words(p.baseAddress!), shift8.value)
                             }
                             rowStart *= rowShift
@@ -232,8 +232,8 @@ public final class NTTPlan: Sendable {
                             (scratch + r * stripe).update(from: src + r * block + column, count: stripe)
                         }
                     }
-                    if vector {
-                        ciro_ntt_wide_stripe_x8(NTTPlan.words(scratch), rows, stripe, block, column, NTTPlan.words(tw))
+                    if let vector {
+                        ciro_ntt_wide_stripe_x8(vector, NTTPlan.words(scratch), rows, stripe, block, column, NTTPlan.words(tw))
                     } else {
                         NTTPlan.wideStages(scratch, rows: rows, stripe: stripe, block: block, column: column, twiddles: tw)
                     }
@@ -300,8 +300,8 @@ public final class NTTPlan: Sendable {
     public func forwardBlock<F: FieldElement>(_ data: UnsafeMutablePointer<F>, block: Int) {
         let length = blockLength
         twiddles.withUnsafeBufferPointer { tw in
-            if vectorKernels && F.self == Goldilocks.self {
-                ciro_ntt_block_x8(NTTPlan.words(data + block * length), length, NTTPlan.words(tw.baseAddress!))
+            if F.self == Goldilocks.self, let code = kernels.code {
+                ciro_ntt_block_x8(code, NTTPlan.words(data + block * length), length, NTTPlan.words(tw.baseAddress!))
             } else {
                 NTTPlan.forwardBlock(data + block * length, count: length, twiddles: tw.baseAddress!)
             }

@@ -50,15 +50,15 @@ extension MLE {
         let logN = n.trailingZeroBitCount
         let block = min(n, transformBlock)
         let logBlock = block.trailingZeroBitCount
-        // Base-field tables of 8 entries or more run the AVX-512F kernels where the CPU has them
-        // (`ciro_mobius_*_x8`, eight lanes per addition; the same words as the Swift passes).
-        let vector = F.self == Goldilocks.self && block >= 8 && NTTPlan.vectorKernelsAvailable
+        // Base-field tables of 8 entries or more run the vector kernels of the calling task's set
+        // (`ciro_mobius_*_x8`, AVX-512F or AVX2 lanes; the same words as the Swift passes).
+        let vector = F.self == Goldilocks.self && block >= 8 ? ProofKernels.current.code : nil
         Parallel.forEachChunk(count: n / block, minimumChunk: max(1, Parallel.minimumParallelLength / block)) { range in
             for b in range {
                 let start = base + b * block
                 if let source { start.initialize(from: source + b * block, count: block) }
-                if vector {
-                    ciro_mobius_block_x8(NTTPlan.words(start), block, subtract ? 1 : 0)
+                if let vector {
+                    ciro_mobius_block_x8(vector, NTTPlan.words(start), block, subtract ? 1 : 0)
                     continue
                 }
                 var bit = 0
@@ -74,8 +74,8 @@ extension MLE {
             let groups = n >> bits
             let b = bit
             Parallel.forEachChunk(count: groups) { range in
-                if vector {
-                    ciro_mobius_pass_x8(NTTPlan.words(base), range.lowerBound, range.upperBound, UInt32(b), UInt32(bits), subtract ? 1 : 0)
+                if let vector {
+                    ciro_mobius_pass_x8(vector, NTTPlan.words(base), range.lowerBound, range.upperBound, UInt32(b), UInt32(bits), subtract ? 1 : 0)
                 } else {
                     transformPass(base, groups: range, bit: b, bits: bits, subtract: subtract)
                 }

@@ -1,11 +1,84 @@
-/// Which kernels this process runs for hashing and transforms (docs/PROOF_CORE.md): the eight-lane
-/// AVX-512F kernels of `CProofKernels` (BLAKE2b Merkle hashing, base-field NTT and Möbius transforms)
-/// where the CPU has AVX-512F, the portable Swift code elsewhere. Both give the same words; only the
-/// speed differs, so benchmarks print this next to their figures.
-public enum ProofKernels {
-    /// True when the CPU runs the eight-lane vector kernels.
-    public static var vectorized: Bool { LaneHash.available && NTTPlan.vectorKernelsAvailable }
+import CProofKernels
 
-    /// A short label for benchmark output.
-    public static var label: String { vectorized ? "AVX-512F vector kernels" : "portable Swift kernels (no AVX-512F)" }
+/// A set of kernels for hashing and transforms (docs/PROOF_CORE.md, "Vector kernels"): BLAKE2b
+/// Merkle hashing, base-field NTT stages and Möbius transforms. The vector sets run the C kernels of
+/// `CProofKernels`; every set computes the same words and digests, only the speed differs.
+public enum KernelSet: String, CaseIterable, Sendable {
+    /// Eight 64-bit lanes per AVX-512F register (x86-64 with AVX-512F).
+    case avx512
+    /// Four 64-bit lanes per AVX2 register (x86-64 with AVX2).
+    case avx2
+    /// The portable Swift code (every CPU).
+    case swift
+
+    /// A short name for benchmark output: "AVX-512F", "AVX2" or "portable Swift".
+    public var label: String {
+        switch self {
+        case .avx512: "AVX-512F"
+        case .avx2: "AVX2"
+        case .swift: "portable Swift"
+        }
+    }
+
+    /// Whether this CPU runs the set (checked at run time; the Swift set runs everywhere).
+    public var isSupported: Bool {
+        switch self {
+        case .avx512: KernelSet.avx512Supported
+        case .avx2: KernelSet.avx2Supported
+        case .swift: true
+        }
+    }
+
+    private static let avx512Supported = ciro_kernels_supported(CIRO_KERNELS_AVX512F) != 0
+    private static let avx2Supported = ciro_kernels_supported(CIRO_KERNELS_AVX2) != 0
+
+    /// The set's code for the C kernels (`CIRO_KERNELS_*`); nil for the Swift set.
+    @usableFromInline var code: Int32? {
+        switch self {
+        case .avx512: CIRO_KERNELS_AVX512F
+        case .avx2: CIRO_KERNELS_AVX2
+        case .swift: nil
+        }
+    }
+}
+
+/// Which kernels this process runs: the fastest set the CPU supports (AVX-512F, else AVX2, else
+/// portable Swift), unless code runs inside `ProofKernels.with(_:_:)`, which scopes another
+/// supported set to the calling task (benchmarks measure each set that way; tests compare them).
+public enum ProofKernels {
+    /// Thrown by `with(_:_:)` for a set this CPU does not run.
+    public struct Unsupported: Error, CustomStringConvertible {
+        /// The set asked for.
+        public let kernels: KernelSet
+        /// The error for `kernels`.
+        public init(kernels: KernelSet) { self.kernels = kernels }
+        public var description: String { "this CPU does not run the \(kernels.label) kernels (supported: \(ProofKernels.supported.map(\.label).joined(separator: ", ")))" }
+    }
+
+    /// The sets this CPU runs, fastest first (always ending with `.swift`).
+    public static var supported: [KernelSet] { KernelSet.allCases.filter(\.isSupported) }
+
+    /// The fastest set this CPU runs: the default.
+    public static let best: KernelSet = KernelSet.allCases.first(where: \.isSupported) ?? .swift
+
+    /// The set chosen for the calling task by `with(_:_:)`, nil outside it.
+    @TaskLocal static var chosen: KernelSet?
+
+    /// The set serving the calling task: the one `with(_:_:)` chose, else `best`. Worker threads of
+    /// `Parallel` do not see task locals: read it on the calling thread and pass it down.
+    public static var current: KernelSet { chosen ?? best }
+
+    /// Runs `body` with `kernels` serving the calling task (NTT plans made there, Merkle trees and
+    /// commitments built there, Möbius transforms run there). Throws `Unsupported` when the CPU
+    /// does not run the set.
+    public static func with<R>(_ kernels: KernelSet, _ body: () throws -> R) throws -> R {
+        guard kernels.isSupported else { throw Unsupported(kernels: kernels) }
+        return try $chosen.withValue(kernels) { try body() }
+    }
+
+    /// True when the calling task runs vector kernels (AVX-512F or AVX2).
+    public static var vectorized: Bool { current != .swift }
+
+    /// The label of the set serving the calling task, for benchmark output.
+    public static var label: String { current.label }
 }
