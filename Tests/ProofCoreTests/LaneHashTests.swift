@@ -79,6 +79,31 @@ import TestSupport
         }
         #expect(ciro_kernels_supported(0) == 0 && ciro_kernels_supported(3) == 0 && ciro_kernels_supported(-1) == 0)
         #expect(KernelSet(rawValue: "avx2") == .avx2 && KernelSet(rawValue: "avx512") == .avx512 && KernelSet(rawValue: "sse") == nil)
+        // Names as command-line options take them: every supported set, nothing else.
+        for set in KernelSet.allCases {
+            if set.isSupported { #expect(try ProofKernels.named(set.rawValue) == set) } else {
+                #expect(throws: ProofKernels.Unsupported.self) { try ProofKernels.named(set.rawValue) }
+            }
+        }
+        #expect(throws: ProofKernels.UnknownName.self) { try ProofKernels.named("sse") }
+        #expect(throws: ProofKernels.UnknownName.self) { try ProofKernels.named("AVX2") }
+        // Parallel's workers run with the caller's choice (and the default outside `with`).
+        for set in ProofKernels.supported {
+            let seen = try ProofKernels.with(set) {
+                Parallel.mapChunks(count: 1 << 16, minimumChunk: 1 << 10) { _ in ProofKernels.current }
+            }
+            #expect(seen.count > 1 && seen.allSatisfy { $0 == set }, "\(set): \(seen)")
+            let inner = try ProofKernels.with(set) { () -> [KernelSet] in
+                var out = [KernelSet](repeating: .swift, count: 64)
+                out.withUnsafeMutableBufferPointer { o in
+                    let base = o.baseAddress!
+                    Parallel.forEachChunk(count: 64, minimumChunk: 1) { range in for i in range { base[i] = ProofKernels.current } }
+                }
+                return out
+            }
+            #expect(inner.allSatisfy { $0 == set }, "\(set)")
+        }
+        #expect(Parallel.mapChunks(count: 1 << 16, minimumChunk: 1 << 10) { _ in ProofKernels.current }.allSatisfy { $0 == expected })
     }
 
     @Test func kernelLeavesEqualOneAtATime() throws {

@@ -23,10 +23,7 @@ struct BenchCoreCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let kernels {
-            guard let set = KernelSet(rawValue: kernels) else {
-                throw ValidationError("--kernels takes one of: \(KernelSet.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard set.isSupported else { throw ValidationError("--kernels \(kernels): \(ProofKernels.Unsupported(kernels: set))") }
+            do { _ = try ProofKernels.named(kernels) } catch { throw ValidationError("--kernels: \(error)") }
         }
         if let only, !only.split(separator: ",").allSatisfy({ CoreBench.sections.contains(String($0)) }) {
             throw ValidationError("--only takes a comma-separated list of: \(CoreBench.sections.joined(separator: ", "))")
@@ -36,7 +33,7 @@ struct BenchCoreCommand: AsyncParsableCommand {
     func run() async throws {
         let jsonOutput = json
         let sections = only.map { Set($0.split(separator: ",").map(String.init)) }
-        let set = kernels.flatMap(KernelSet.init(rawValue:)) ?? ProofKernels.best
+        let set = try kernels.map(ProofKernels.named) ?? ProofKernels.best
         let output = try ProofKernels.with(set) {
             let figures = CoreBench.run(quick: quick, only: sections) { step in
                 if !jsonOutput { printError("running: \(step)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import ProofCore
 import Sodium
 import ZKML
 
@@ -38,6 +39,9 @@ struct ProveCommand: AsyncParsableCommand {
     @Option(help: "DEBUGGING ONLY: hex seed for the prover's randomness (reproducible, not zero-knowledge).")
     var debugSeed: String?
 
+    @Option(help: "Kernel set for hashing and transforms: avx512, avx2 or swift (default: the fastest this CPU runs; the proof is the same).")
+    var kernels: String?
+
     @Option(help: "The ONNX model file.")
     var model: String
 
@@ -53,14 +57,21 @@ struct ProveCommand: AsyncParsableCommand {
     @Option(help: "Calibration samples in EZKL format (default: NAME.calib.json beside the model).")
     var calibration: String?
 
+    func validate() throws {
+        if let kernels {
+            do { _ = try ProofKernels.named(kernels) } catch { throw ValidationError("--kernels: \(error)") }
+        }
+    }
+
     func run() async throws {
+        let kernelSet = try kernels.map(ProofKernels.named) ?? ProofKernels.best
         let start = ContinuousClock.now
         let loaded: LoadedModel
         let metadata: QuantizationMetadata
         let quantizedInput: [Int64]
         do {
             printError("ciro prove: loading and committing \(model)")
-            loaded = try LoadedModel(onnxPath: model, calibrationPath: calibration)
+            loaded = try ProofKernels.with(kernelSet) { try LoadedModel(onnxPath: model, calibrationPath: calibration) }
             metadata = try QuantizationMetadata(loaded.prover.metadata)
             quantizedInput = try metadata.quantizeInputs(try EZKLData.inputs(path: input))
         } catch {
@@ -83,8 +94,10 @@ struct ProveCommand: AsyncParsableCommand {
         let result: ZKMLProofResult
         do {
             let proveStart = ContinuousClock.now
-            result = try ZKMLProver.proveWithOpening(model: loaded.prover, input: quantizedInput, options: options) { stage in
-                printError("ciro prove: [\(ContinuousClock.now - proveStart)] \(stage)")
+            result = try ProofKernels.with(kernelSet) {
+                try ZKMLProver.proveWithOpening(model: loaded.prover, input: quantizedInput, options: options) { stage in
+                    printError("ciro prove: [\(ContinuousClock.now - proveStart)] \(stage)")
+                }
             }
         } catch {
             printError("ciro prove: \(error)")

@@ -55,6 +55,21 @@ public enum ProofKernels {
         public var description: String { "this CPU does not run the \(kernels.label) kernels (supported: \(ProofKernels.supported.map(\.label).joined(separator: ", ")))" }
     }
 
+    /// Thrown by `named(_:)` for a name that is no `KernelSet`.
+    public struct UnknownName: Error, CustomStringConvertible {
+        /// The name given.
+        public let name: String
+        public var description: String { "unknown kernel set '\(name)' (one of: \(KernelSet.allCases.map(\.rawValue).joined(separator: ", ")))" }
+    }
+
+    /// The set named `name` (`avx512`, `avx2` or `swift`, as command-line options take it) when the
+    /// CPU runs it; throws `UnknownName` or `Unsupported` otherwise.
+    public static func named(_ name: String) throws -> KernelSet {
+        guard let set = KernelSet(rawValue: name) else { throw UnknownName(name: name) }
+        guard set.isSupported else { throw Unsupported(kernels: set) }
+        return set
+    }
+
     /// The sets this CPU runs, fastest first (always ending with `.swift`).
     public static var supported: [KernelSet] { KernelSet.allCases.filter(\.isSupported) }
 
@@ -64,9 +79,17 @@ public enum ProofKernels {
     /// The set chosen for the calling task by `with(_:_:)`, nil outside it.
     @TaskLocal static var chosen: KernelSet?
 
-    /// The set serving the calling task: the one `with(_:_:)` chose, else `best`. Worker threads of
-    /// `Parallel` do not see task locals: read it on the calling thread and pass it down.
+    /// The set serving the calling task: the one `with(_:_:)` chose, else `best`. `Parallel` carries
+    /// the choice into its worker threads; other threads (and escaping work) see the default.
     public static var current: KernelSet { chosen ?? best }
+
+    /// The choice of the calling thread, for `Parallel` to carry into its workers (`bind`).
+    @usableFromInline static var choice: KernelSet? { chosen }
+
+    /// Runs `body` with `choice` (a `choice` read on another thread) as the calling thread's choice.
+    @usableFromInline static func bind<R>(_ choice: KernelSet?, _ body: () -> R) -> R {
+        $chosen.withValue(choice) { body() }
+    }
 
     /// Runs `body` with `kernels` serving the calling task (NTT plans made there, Merkle trees and
     /// commitments built there, Möbius transforms run there). Throws `Unsupported` when the CPU

@@ -20,7 +20,8 @@ public enum Parallel {
     }
 
     /// Calls `body(range)` for contiguous chunks covering `0 ..< count`, concurrently when `count` is
-    /// large. Chunks are disjoint, so each may write its own part of a shared buffer.
+    /// large. Chunks are disjoint, so each may write its own part of a shared buffer. Workers run with
+    /// the caller's kernel set (`ProofKernels.with`).
     @inlinable
     public static func forEachChunk(count: Int, minimumChunk: Int = minimumParallelLength, _ body: (Range<Int>) -> Void) {
         let workers = workerCount
@@ -30,17 +31,19 @@ public enum Parallel {
         }
         let chunks = min(workers * 4, count / minimumChunk)
         let size = (count + chunks - 1) / chunks
+        let kernels = ProofKernels.choice
         withoutActuallyEscaping(body) { escapable in
             let work = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let start = c * size
                 let end = min(count, start + size)
-                if start < end { work.value(start..<end) }
+                if start < end { ProofKernels.bind(kernels) { work.value(start..<end) } }
             }
         }
     }
 
-    /// Maps chunks of `0 ..< count` to partial results (concurrently when large), returned in order.
+    /// Maps chunks of `0 ..< count` to partial results (concurrently when large), returned in order;
+    /// workers run with the caller's kernel set.
     @inlinable
     public static func mapChunks<T>(count: Int, minimumChunk: Int = minimumParallelLength, _ body: (Range<Int>) -> T) -> [T] {
         let workers = workerCount
@@ -50,6 +53,7 @@ public enum Parallel {
         let chunks = min(workers * 4, count / minimumChunk)
         let size = (count + chunks - 1) / chunks
         var results = [T?](repeating: nil, count: chunks)
+        let kernels = ProofKernels.choice
         results.withUnsafeMutableBufferPointer { out in
             let base = UncheckedSendable(out.baseAddress!)
             withoutActuallyEscaping(body) { escapable in
@@ -57,7 +61,7 @@ public enum Parallel {
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     let start = min(count, c * size)
                     let end = min(count, start + size)
-                    (base.value + c).pointee = work.value(start..<end)
+                    (base.value + c).pointee = ProofKernels.bind(kernels) { work.value(start..<end) }
                 }
             }
         }
