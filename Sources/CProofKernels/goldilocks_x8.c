@@ -16,66 +16,7 @@
 #define GL_P 0xFFFFFFFF00000001ULL
 #define GL_EPS 0xFFFFFFFFULL
 
-/// (a + b) mod p for canonical a, b: a − (p − b), or a + b when that borrows (then a + b < p).
-CIRO_AVX512 static inline __m512i gl_add(__m512i a, __m512i b) {
-    const __m512i p = _mm512_set1_epi64((long long)GL_P);
-    __m512i pb = _mm512_sub_epi64(p, b);
-    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, pb);
-    __m512i t = _mm512_sub_epi64(a, pb);
-    return _mm512_mask_add_epi64(t, borrow, a, b);
-}
-
-/// (a − b) mod p for canonical a, b.
-CIRO_AVX512 static inline __m512i gl_sub(__m512i a, __m512i b) {
-    const __m512i p = _mm512_set1_epi64((long long)GL_P);
-    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, b);
-    __m512i d = _mm512_sub_epi64(a, b);
-    return _mm512_mask_add_epi64(d, borrow, d, p);
-}
-
-/// a · b mod p, canonical: the 128-bit product from four 32 × 32 products, reduced with
-/// 2^64 ≡ 2^32 − 1 and 2^96 ≡ −1 as `Goldilocks.reduce128` does.
-CIRO_AVX512 static inline __m512i gl_mul(__m512i a, __m512i b) {
-    const __m512i eps = _mm512_set1_epi64((long long)GL_EPS);
-    const __m512i p = _mm512_set1_epi64((long long)GL_P);
-    __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
-    __m512i ll = _mm512_mul_epu32(a, b);
-    __m512i lh = _mm512_mul_epu32(a, bh);
-    __m512i hl = _mm512_mul_epu32(ah, b);
-    __m512i hh = _mm512_mul_epu32(ah, bh);
-    __m512i mid = _mm512_add_epi64(lh, _mm512_srli_epi64(ll, 32));
-    __m512i mid2 = _mm512_add_epi64(hl, _mm512_and_si512(mid, eps));
-    __m512i lo = _mm512_or_si512(_mm512_slli_epi64(mid2, 32), _mm512_and_si512(ll, eps));
-    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(mid, 32)), _mm512_srli_epi64(mid2, 32));
-    // reduce128(hi, lo)
-    __m512i hihi = _mm512_srli_epi64(hi, 32);
-    __m512i hilo = _mm512_and_si512(hi, eps);
-    __mmask8 borrow = _mm512_cmplt_epu64_mask(lo, hihi);
-    __m512i t0 = _mm512_sub_epi64(lo, hihi);
-    __m512i t1 = _mm512_mask_sub_epi64(t0, borrow, t0, eps);
-    __m512i t2 = _mm512_sub_epi64(_mm512_slli_epi64(hilo, 32), hilo);
-    __m512i t3 = _mm512_add_epi64(t1, t2);
-    __mmask8 carry = _mm512_cmplt_epu64_mask(t3, t2);
-    __m512i r = _mm512_mask_add_epi64(t3, carry, t3, eps);
-    __mmask8 big = _mm512_cmpge_epu64_mask(r, p);
-    return _mm512_mask_sub_epi64(r, big, r, p);
-}
-
-#define LOAD(ptr) _mm512_loadu_si512((const void *)(ptr))
-#define STORE(ptr, v) _mm512_storeu_si512((void *)(ptr), (v))
-
-/// Radix-4 DIF on a, b, c, d (entries k, k + h/2, k + h, k + 3h/2) with twiddles t1 = tw[h + k],
-/// t2 = tw[h + k + h/2], w = tw[h/2 + k].
-#define RADIX4(pa, pb, pc, pd, t1, t2, w)                                              \
-    do {                                                                               \
-        __m512i va_ = LOAD(pa), vb_ = LOAD(pb), vc_ = LOAD(pc), vd_ = LOAD(pd);        \
-        __m512i a1_ = gl_add(va_, vc_), c1_ = gl_mul(gl_sub(va_, vc_), (t1));          \
-        __m512i b1_ = gl_add(vb_, vd_), d1_ = gl_mul(gl_sub(vb_, vd_), (t2));          \
-        STORE(pa, gl_add(a1_, b1_));                                                   \
-        STORE(pb, gl_mul(gl_sub(a1_, b1_), (w)));                                      \
-        STORE(pc, gl_add(c1_, d1_));                                                   \
-        STORE(pd, gl_mul(gl_sub(c1_, d1_), (w)));                                      \
-    } while (0)
+// ---- Scalar pieces (the few words no vector covers) ----
 
 static inline uint64_t gl_add1(uint64_t a, uint64_t b) {
     uint64_t pb = GL_P - b;
@@ -139,20 +80,101 @@ static void ntt_last_stages_scalar(uint64_t *data, size_t count, size_t h, const
     }
 }
 
-CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uint64_t *tw) {
-    size_t h = count / 2;
-    // Radix-4 passes while a quarter (h/2) holds whole vectors.
-    while (h >= 16) {
-        size_t q = h / 2;
-        for (size_t j = 0; j < count; j += 2 * h) {
-            uint64_t *base = data + j;
-            for (size_t k = 0; k < q; k += 8) {
-                __m512i t1 = LOAD(tw + h + k), t2 = LOAD(tw + h + k + q), w = LOAD(tw + q + k);
-                RADIX4(base + k, base + k + q, base + k + h, base + k + h + q, t1, t2, w);
-            }
+/// One group of `mobius_pass_*` in scalar code: the 2^bits entries at stride `stride` from `q`.
+static inline void mobius_group_scalar(uint64_t *q, size_t stride, unsigned bits, int subtract) {
+    if (bits == 2) {
+        uint64_t a = q[0], b = q[stride], c = q[2 * stride], d = q[3 * stride];
+        if (subtract) {
+            uint64_t b1 = gl_sub1(b, a);
+            q[stride] = b1;
+            q[2 * stride] = gl_sub1(c, a);
+            q[3 * stride] = gl_sub1(gl_sub1(d, c), b1);
+        } else {
+            uint64_t b1 = gl_add1(b, a);
+            q[stride] = b1;
+            q[2 * stride] = gl_add1(c, a);
+            q[3 * stride] = gl_add1(gl_add1(d, c), b1);
         }
-        h /= 4;
+    } else {
+        q[stride] = subtract ? gl_sub1(q[stride], q[0]) : gl_add1(q[stride], q[0]);
     }
+}
+
+// ---- AVX-512F: eight lanes per register ----
+
+
+/// (a + b) mod p for canonical a, b: a − (p − b), or a + b when that borrows (then a + b < p).
+CIRO_AVX512 static inline __m512i gl_add(__m512i a, __m512i b) {
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __m512i pb = _mm512_sub_epi64(p, b);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, pb);
+    __m512i t = _mm512_sub_epi64(a, pb);
+    return _mm512_mask_add_epi64(t, borrow, a, b);
+}
+
+/// (a − b) mod p for canonical a, b.
+CIRO_AVX512 static inline __m512i gl_sub(__m512i a, __m512i b) {
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(a, b);
+    __m512i d = _mm512_sub_epi64(a, b);
+    return _mm512_mask_add_epi64(d, borrow, d, p);
+}
+
+/// a · b mod p, canonical: the 128-bit product from four 32 × 32 products, reduced with
+/// 2^64 ≡ 2^32 − 1 and 2^96 ≡ −1 as `Goldilocks.reduce128` does.
+CIRO_AVX512 static inline __m512i gl_mul(__m512i a, __m512i b) {
+    const __m512i eps = _mm512_set1_epi64((long long)GL_EPS);
+    const __m512i p = _mm512_set1_epi64((long long)GL_P);
+    __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
+    __m512i ll = _mm512_mul_epu32(a, b);
+    __m512i lh = _mm512_mul_epu32(a, bh);
+    __m512i hl = _mm512_mul_epu32(ah, b);
+    __m512i hh = _mm512_mul_epu32(ah, bh);
+    __m512i mid = _mm512_add_epi64(lh, _mm512_srli_epi64(ll, 32));
+    __m512i mid2 = _mm512_add_epi64(hl, _mm512_and_si512(mid, eps));
+    __m512i lo = _mm512_or_si512(_mm512_slli_epi64(mid2, 32), _mm512_and_si512(ll, eps));
+    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(mid, 32)), _mm512_srli_epi64(mid2, 32));
+    // reduce128(hi, lo)
+    __m512i hihi = _mm512_srli_epi64(hi, 32);
+    __m512i hilo = _mm512_and_si512(hi, eps);
+    __mmask8 borrow = _mm512_cmplt_epu64_mask(lo, hihi);
+    __m512i t0 = _mm512_sub_epi64(lo, hihi);
+    __m512i t1 = _mm512_mask_sub_epi64(t0, borrow, t0, eps);
+    __m512i t2 = _mm512_sub_epi64(_mm512_slli_epi64(hilo, 32), hilo);
+    __m512i t3 = _mm512_add_epi64(t1, t2);
+    __mmask8 carry = _mm512_cmplt_epu64_mask(t3, t2);
+    __m512i r = _mm512_mask_add_epi64(t3, carry, t3, eps);
+    __mmask8 big = _mm512_cmpge_epu64_mask(r, p);
+    return _mm512_mask_sub_epi64(r, big, r, p);
+}
+
+#define LOAD(ptr) _mm512_loadu_si512((const void *)(ptr))
+#define STORE(ptr, v) _mm512_storeu_si512((void *)(ptr), (v))
+
+#define LANES 8
+#define VEC __m512i
+#define V_ATTR CIRO_AVX512
+#define V_LOAD(p) _mm512_loadu_si512((const void *)(p))
+#define V_STORE(p, v) _mm512_storeu_si512((void *)(p), (v))
+#define V_SET1(x) _mm512_set1_epi64((long long)(x))
+#define V_ADD gl_add
+#define V_SUB gl_sub
+#define V_MUL gl_mul
+#define V_NAME(base) base##_avx512
+#include "goldilocks_lanes.h"
+#undef LANES
+#undef VEC
+#undef V_ATTR
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_NAME
+
+CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uint64_t *tw) {
+    size_t h = ntt_radix4_passes_avx512(data, count, tw);
     if (h == 8) {
         // Half 8: one vector pair per 16 entries.
         __m512i t = LOAD(tw + 8);
@@ -189,108 +211,6 @@ CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uin
         }
     } else {
         ntt_last_stages_scalar(data, count, h, tw);
-    }
-}
-
-CIRO_AVX512 static void ntt_wide_stripe_avx512(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
-                                               const uint64_t *tw) {
-    size_t half_rows = rows / 2;
-    if (__builtin_ctzll((unsigned long long)rows) % 2 == 1) {
-        size_t h = half_rows * block;
-        for (size_t r = 0; r < half_rows; r++) {
-            uint64_t *a = data + r * stripe, *b = data + (r + half_rows) * stripe;
-            const uint64_t *t = tw + h + r * block + column;
-            for (size_t j = 0; j < stripe; j += 8) {
-                __m512i u = LOAD(a + j), v = LOAD(b + j);
-                STORE(a + j, gl_add(u, v));
-                STORE(b + j, gl_mul(gl_sub(u, v), LOAD(t + j)));
-            }
-        }
-        half_rows /= 2;
-    }
-    while (half_rows >= 2) {
-        size_t quarter_rows = half_rows / 2;
-        size_t h = half_rows * block, q = h / 2;
-        for (size_t group = 0; group < rows; group += 2 * half_rows) {
-            for (size_t r = 0; r < quarter_rows; r++) {
-                uint64_t *a = data + (group + r) * stripe, *b = a + quarter_rows * stripe;
-                uint64_t *c = a + half_rows * stripe, *d = c + quarter_rows * stripe;
-                size_t k = r * block + column;
-                for (size_t j = 0; j < stripe; j += 8) {
-                    __m512i t1 = LOAD(tw + h + k + j), t2 = LOAD(tw + h + k + q + j), w = LOAD(tw + q + k + j);
-                    RADIX4(a + j, b + j, c + j, d + j, t1, t2, w);
-                }
-            }
-        }
-        half_rows /= 4;
-    }
-}
-
-CIRO_AVX512 static void scale_powers_avx512(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
-                                            uint64_t step) {
-    __m512i s = LOAD(powers8);
-    const __m512i st = _mm512_set1_epi64((long long)step);
-    for (size_t j = 0; j < count; j += 8) {
-        STORE(dst + j, gl_mul(LOAD(src + j), s));
-        s = gl_mul(s, st);
-    }
-}
-
-/// One group of `mobius_pass_*` in scalar code: the 2^bits entries at stride `stride` from `q`.
-static inline void mobius_group_scalar(uint64_t *q, size_t stride, unsigned bits, int subtract) {
-    if (bits == 2) {
-        uint64_t a = q[0], b = q[stride], c = q[2 * stride], d = q[3 * stride];
-        if (subtract) {
-            uint64_t b1 = gl_sub1(b, a);
-            q[stride] = b1;
-            q[2 * stride] = gl_sub1(c, a);
-            q[3 * stride] = gl_sub1(gl_sub1(d, c), b1);
-        } else {
-            uint64_t b1 = gl_add1(b, a);
-            q[stride] = b1;
-            q[2 * stride] = gl_add1(c, a);
-            q[3 * stride] = gl_add1(gl_add1(d, c), b1);
-        }
-    } else {
-        q[stride] = subtract ? gl_sub1(q[stride], q[0]) : gl_add1(q[stride], q[0]);
-    }
-}
-
-/// Bits `bit` and `bit + 1` (or `bit` alone when `bits` is 1) of the Möbius transform for the groups
-/// k in [first, last): group k is the 2^bits entries at stride 2^bit from
-/// base + (((k >> bit) << (bit + bits)) | (k & (2^bit - 1))). 2^bit >= 8.
-CIRO_AVX512 static void mobius_pass_avx512(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits,
-                                           int subtract) {
-    const size_t stride = (size_t)1 << bit, low = stride - 1;
-    size_t k = first;
-    while (k < last) {
-        uint64_t *p = base + (((k >> bit) << (bit + bits)) | (k & low));
-        // Entries k .. up to the end of this run of 2^bit consecutive groups are contiguous.
-        size_t run = stride - (k & low);
-        if (run > last - k) { run = last - k; }
-        size_t j = 0;
-        for (; j + 8 <= run; j += 8) {
-            uint64_t *q = p + j;
-            if (bits == 2) {
-                __m512i a = LOAD(q), b = LOAD(q + stride), c = LOAD(q + 2 * stride), d = LOAD(q + 3 * stride);
-                if (subtract) {
-                    __m512i b1 = gl_sub(b, a);
-                    STORE(q + stride, b1);
-                    STORE(q + 2 * stride, gl_sub(c, a));
-                    STORE(q + 3 * stride, gl_sub(gl_sub(d, c), b1));
-                } else {
-                    __m512i b1 = gl_add(b, a);
-                    STORE(q + stride, b1);
-                    STORE(q + 2 * stride, gl_add(c, a));
-                    STORE(q + 3 * stride, gl_add(gl_add(d, c), b1));
-                }
-            } else {
-                __m512i a = LOAD(q), b = LOAD(q + stride);
-                STORE(q + stride, subtract ? gl_sub(b, a) : gl_add(b, a));
-            }
-        }
-        for (; j < run; j++) { mobius_group_scalar(p + j, stride, bits, subtract); }
-        k += run;
     }
 }
 
@@ -381,33 +301,32 @@ CIRO_AVX2 static inline __m256i gl4_mul(__m256i a, __m256i b) {
     return _mm256_sub_epi64(r, _mm256_andnot_si256(canonical, p));
 }
 
-/// `RADIX4` for four lanes.
-#define RADIX4_4(pa, pb, pc, pd, t1, t2, w)                                            \
-    do {                                                                               \
-        __m256i va_ = LOAD4(pa), vb_ = LOAD4(pb), vc_ = LOAD4(pc), vd_ = LOAD4(pd);    \
-        __m256i a1_ = gl4_add(va_, vc_), c1_ = gl4_mul(gl4_sub(va_, vc_), (t1));       \
-        __m256i b1_ = gl4_add(vb_, vd_), d1_ = gl4_mul(gl4_sub(vb_, vd_), (t2));       \
-        STORE4(pa, gl4_add(a1_, b1_));                                                 \
-        STORE4(pb, gl4_mul(gl4_sub(a1_, b1_), (w)));                                   \
-        STORE4(pc, gl4_add(c1_, d1_));                                                 \
-        STORE4(pd, gl4_mul(gl4_sub(c1_, d1_), (w)));                                   \
-    } while (0)
+#define LANES 4
+#define VEC __m256i
+#define V_ATTR CIRO_AVX2
+#define V_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define V_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#define V_SET1(x) _mm256_set1_epi64x((long long)(x))
+#define V_ADD gl4_add
+#define V_SUB gl4_sub
+#define V_MUL gl4_mul
+#define V_NAME(base) base##_avx2
+#include "goldilocks_lanes.h"
+#undef LANES
+#undef VEC
+#undef V_ATTR
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_NAME
 
 /// `ntt_block_avx512` in four lanes: radix-4 passes while a quarter holds whole vectors, then the
 /// last two or three stages on eight entries per step in registers.
 CIRO_AVX2 static void ntt_block_avx2(uint64_t *data, size_t count, const uint64_t *tw) {
-    size_t h = count / 2;
-    while (h >= 8) {
-        size_t q = h / 2;
-        for (size_t j = 0; j < count; j += 2 * h) {
-            uint64_t *base = data + j;
-            for (size_t k = 0; k < q; k += 4) {
-                __m256i t1 = LOAD4(tw + h + k), t2 = LOAD4(tw + h + k + q), w = LOAD4(tw + q + k);
-                RADIX4_4(base + k, base + k + q, base + k + h, base + k + h + q, t1, t2, w);
-            }
-        }
-        h /= 4;
-    }
+    size_t h = ntt_radix4_passes_avx2(data, count, tw);
     if (h == 4 || (h == 2 && count >= 8)) {
         // Eight entries per step, a = entries 0..3, b = 4..7: half 4 (when h is 4) pairs a with b
         // lane by lane; halves 2 and 1 then run in each group of four (a, b) after lane shuffles.
@@ -433,89 +352,6 @@ CIRO_AVX2 static void ntt_block_avx2(uint64_t *data, size_t count, const uint64_
         }
     } else {
         ntt_last_stages_scalar(data, count, h, tw);
-    }
-}
-
-/// `ntt_wide_stripe_avx512` in four lanes.
-CIRO_AVX2 static void ntt_wide_stripe_avx2(uint64_t *data, size_t rows, size_t stripe, size_t block, size_t column,
-                                           const uint64_t *tw) {
-    size_t half_rows = rows / 2;
-    if (__builtin_ctzll((unsigned long long)rows) % 2 == 1) {
-        size_t h = half_rows * block;
-        for (size_t r = 0; r < half_rows; r++) {
-            uint64_t *a = data + r * stripe, *b = data + (r + half_rows) * stripe;
-            const uint64_t *t = tw + h + r * block + column;
-            for (size_t j = 0; j < stripe; j += 4) {
-                __m256i u = LOAD4(a + j), v = LOAD4(b + j);
-                STORE4(a + j, gl4_add(u, v));
-                STORE4(b + j, gl4_mul(gl4_sub(u, v), LOAD4(t + j)));
-            }
-        }
-        half_rows /= 2;
-    }
-    while (half_rows >= 2) {
-        size_t quarter_rows = half_rows / 2;
-        size_t h = half_rows * block, q = h / 2;
-        for (size_t group = 0; group < rows; group += 2 * half_rows) {
-            for (size_t r = 0; r < quarter_rows; r++) {
-                uint64_t *a = data + (group + r) * stripe, *b = a + quarter_rows * stripe;
-                uint64_t *c = a + half_rows * stripe, *d = c + quarter_rows * stripe;
-                size_t k = r * block + column;
-                for (size_t j = 0; j < stripe; j += 4) {
-                    __m256i t1 = LOAD4(tw + h + k + j), t2 = LOAD4(tw + h + k + q + j), w = LOAD4(tw + q + k + j);
-                    RADIX4_4(a + j, b + j, c + j, d + j, t1, t2, w);
-                }
-            }
-        }
-        half_rows /= 4;
-    }
-}
-
-/// `scale_powers_avx512` in two groups of four lanes (powers 0..3 and 4..7, each stepped by `step`).
-CIRO_AVX2 static void scale_powers_avx2(uint64_t *dst, const uint64_t *src, size_t count, const uint64_t *powers8,
-                                        uint64_t step) {
-    __m256i s0 = LOAD4(powers8), s1 = LOAD4(powers8 + 4);
-    const __m256i st = _mm256_set1_epi64x((long long)step);
-    for (size_t j = 0; j < count; j += 8) {
-        STORE4(dst + j, gl4_mul(LOAD4(src + j), s0));
-        STORE4(dst + j + 4, gl4_mul(LOAD4(src + j + 4), s1));
-        s0 = gl4_mul(s0, st);
-        s1 = gl4_mul(s1, st);
-    }
-}
-
-/// `mobius_pass_avx512` in four lanes (2^bit >= 4).
-CIRO_AVX2 static void mobius_pass_avx2(uint64_t *base, size_t first, size_t last, unsigned bit, unsigned bits,
-                                       int subtract) {
-    const size_t stride = (size_t)1 << bit, low = stride - 1;
-    size_t k = first;
-    while (k < last) {
-        uint64_t *p = base + (((k >> bit) << (bit + bits)) | (k & low));
-        size_t run = stride - (k & low);
-        if (run > last - k) { run = last - k; }
-        size_t j = 0;
-        for (; j + 4 <= run; j += 4) {
-            uint64_t *q = p + j;
-            if (bits == 2) {
-                __m256i a = LOAD4(q), b = LOAD4(q + stride), c = LOAD4(q + 2 * stride), d = LOAD4(q + 3 * stride);
-                if (subtract) {
-                    __m256i b1 = gl4_sub(b, a);
-                    STORE4(q + stride, b1);
-                    STORE4(q + 2 * stride, gl4_sub(c, a));
-                    STORE4(q + 3 * stride, gl4_sub(gl4_sub(d, c), b1));
-                } else {
-                    __m256i b1 = gl4_add(b, a);
-                    STORE4(q + stride, b1);
-                    STORE4(q + 2 * stride, gl4_add(c, a));
-                    STORE4(q + 3 * stride, gl4_add(gl4_add(d, c), b1));
-                }
-            } else {
-                __m256i a = LOAD4(q), b = LOAD4(q + stride);
-                STORE4(q + stride, subtract ? gl4_sub(b, a) : gl4_add(b, a));
-            }
-        }
-        for (; j < run; j++) { mobius_group_scalar(p + j, stride, bits, subtract); }
-        k += run;
     }
 }
 
