@@ -29,7 +29,20 @@ import TestSupport
     /// B batches of 2^n entries, claims on each (a plain and a combination claim; three on batch 0), the
     /// masked k + ⌈log2 B⌉ rounds and the opening on one transcript. `sum`: the combined value the
     /// prover starts from (default: the true one).
-    func run(n: Int, batches: Int, parameters: CommitmentParameters = small, sum givenSum: E? = nil) -> Run {
+    /// A claim V(z) + Σ_t c_t·V(g_t) with unit-vector terms in block `block` of 2^`blockVariables` entries.
+    func sparseClaim(batch: Int, _ table: [Goldilocks], blockVariables: Int, block: Int, seed: UInt64) -> EvaluationClaim {
+        let n = table.count.trailingZeroBitCount
+        let z = randomPoint(n, seed: seed)
+        let indices = Array(Set([0, 1, 3, (1 << blockVariables) - 1].filter { $0 < 1 << blockVariables })).sorted()
+        let sparse = SparseWeight(block: block, blockVariables: blockVariables, indices: indices,
+                                  coefficients: randomPoint(indices.count, seed: seed + 1))
+        var value = MLE.evaluate(table, at: z)
+        for t in 0..<sparse.count { value += sparse.coefficients[t] * E(table[sparse.globalIndex(t)]) }
+        return EvaluationClaim(batch: batch, polynomial: 0, point: z, value: value, sparse: sparse)
+    }
+
+    func run(n: Int, batches: Int, parameters: CommitmentParameters = small, sum givenSum: E? = nil,
+             sparse: (batch: Int, blockVariables: Int)? = nil) -> Run {
         let k = parameters.foldingLog, m = PolynomialCommitment.batchVariables(batches)
         let tables = (0..<batches).map { randomTable(n, seed: 100 + UInt64($0)) }
         let registered = tables.enumerated().map { b, t in
@@ -39,6 +52,9 @@ import TestSupport
         for b in 0..<batches {
             let all = self.claims(batch: b, tables[b], seed: 200 + 10 * UInt64(b))
             claims += b == 0 ? all : [all[0], all[2]]
+            if let sparse, sparse.batch == b {
+                claims.append(sparseClaim(batch: b, tables[b], blockVariables: sparse.blockVariables, block: 1, seed: 250))
+            }
         }
         let gamma = randomPoint(1, seed: 300)[0]
         var sum = E.zero, g = E.one
@@ -103,6 +119,50 @@ import TestSupport
             #expect(r.folded == expected)
             #expect(r.proof.byteParts.reduce(0) { $0 + $1.bytes } == r.proof.serialized().count)
         }
+    }
+
+    /// A claim with a sparse block (ZKML's pool claim on the witness) among the batches' claims: the
+    /// bound claim on G̃ keeps it, bound to ρ (a block of 2^k or more entries, and one smaller than a
+    /// row of 2^k); the opening verifies; a changed sparse coefficient is rejected; two sparse claims
+    /// have no bound claim.
+    @Test func sparseClaimOnOneBatch() throws {
+        for (n, batches, parameters, blockVariables) in [(8, 2, Self.small, 4), (9, 3, Self.small, 1), (12, 2, Self.wide, 6),
+                                                           (12, 1, Self.wide, 5), (12, 1, Self.wide, 3)] {
+            let r = run(n: n, batches: batches, parameters: parameters, sparse: (batch: batches - 1, blockVariables: blockVariables))
+            try verify(r)
+            let k = parameters.foldingLog
+            let value = try #require(r.claims.firstIndex { $0.sparse != nil })
+            var wrong = r.claims
+            wrong[value].sparse!.coefficients[0] += .one
+            #expect(throws: (any Error).self) { try verify(r, claims: wrong) }
+            // The bound sparse weight is the unit-vector weight the low bits leave on G̃.
+            let s = r.claims[value].sparse!
+            let bound = s.boundLowVariables(to: Array(r.point[..<k]), scale: .one)
+            #expect(bound.malformation(numVariables: n - k) == nil && bound.blockVariables == max(0, blockVariables - k))
+            var two = r.claims
+            two[0].sparse = s
+            #expect(EvaluationClaim.boundLowVariables(two, gamma: r.gamma, rho: Array(r.point[..<k]), batchPoint: Array(r.point[k...]),
+                                                      value: .one) == nil)
+        }
+        // One batch, one sparse claim, through the one-claim binding and the one-batch API.
+        let n = 10, k = Self.small.foldingLog
+        let v = randomTable(n, seed: 100)
+        let claim = sparseClaim(batch: 0, v, blockVariables: 5, block: 3, seed: 400)
+        var rng = SplitMix64(seed: 401)
+        let libra = SumcheckMask<E>.random(numVariables: k, degree: 2, using: &rng)
+        var t = Transcript(domain: "sparse-one")
+        let (out, g) = MaskedSumcheck.proveLowVariables(table: v, claims: [claim], gamma: .one, sum: claim.value, mask: libra,
+                                                       rho: .one, transcript: &t)
+        let bound = try #require(claim.boundLowVariables(to: out.point, value: out.finalEvaluations[0]))
+        var expected = MLE.evaluate(g, at: bound.point)
+        for i in 0..<bound.sparse!.count { expected += bound.sparse!.coefficients[i] * g[bound.sparse!.globalIndex(i)] }
+        #expect(expected == bound.value)
+        let registered = PolynomialCommitment.commit([v], parameters: Self.small, randomness: ProofRandomness(seed: [9]))
+        let mask = OpeningMask(foldedFor: n, parameters: Self.small, randomness: ProofRandomness(seed: [10]))
+        var pt = Transcript(domain: "sparse-open"), vt = Transcript(domain: "sparse-open")
+        let proof = PolynomialCommitment.openFoldedMask(registered, rho: out.point, claims: [bound], mask: mask, transcript: &pt, foldedTable: g)
+        try PolynomialCommitment.verifyFoldedMask(registered.commitment, parameters: Self.small, rho: out.point, claims: [bound],
+                                                  mask: mask.commitment, proof: proof, transcript: &vt)
     }
 
     @Test func oneBatchIsTheSingleBatchOpening() throws {

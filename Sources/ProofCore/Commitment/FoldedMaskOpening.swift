@@ -305,16 +305,17 @@ extension EvaluationClaim {
     /// Σ eq(z_lo, ρ′)·eq(z_hi, y) (ρ′ = ρ reversed, z = z_hi ‖ z_lo), normalized so that the main
     /// point's coefficient is 1. `value` is Σ_y W(y, ρ′)·G(y) (in ZKML: the claim left after the
     /// sumcheck's k rounds bound to ρ), divided here by eq(z_lo, ρ′). The result names batch 0,
-    /// polynomial 0; nil when eq(z_lo, ρ′) = 0 (probability ≤ k/|E| for random ρ). Claims with a
-    /// `sparse` block are not supported here (a precondition).
+    /// polynomial 0; nil when eq(z_lo, ρ′) = 0 (probability ≤ k/|E| for random ρ). A `sparse` block
+    /// is bound too (`SparseWeight.boundLowVariables(to:scale:)`).
     public func boundLowVariables(to rho: [GoldilocksExt2], value: GoldilocksExt2) -> EvaluationClaim? {
         let n = point.count, k = rho.count
-        precondition(k <= n && terms.allSatisfy { $0.point.count == n } && sparse == nil,
-                     "a claim of n coordinates without a sparse block (ZKML's weight claims have none)")
+        precondition(k <= n && terms.allSatisfy { $0.point.count == n } && sparse?.malformation(numVariables: n) == nil,
+                     "a claim of n coordinates")
         guard let inverse = EvaluationClaim.lowWeight(point, rho).inverse() else { return nil }
         return EvaluationClaim(batch: 0, polynomial: 0, point: Array(point[..<(n - k)]), value: value * inverse,
                                terms: terms.map { ClaimTerm(point: Array($0.point[..<(n - k)]),
-                                                            coefficient: $0.coefficient * EvaluationClaim.lowWeight($0.point, rho) * inverse) })
+                                                            coefficient: $0.coefficient * EvaluationClaim.lowWeight($0.point, rho) * inverse) },
+                               sparse: sparse?.boundLowVariables(to: rho, scale: inverse))
     }
 
     /// Claims on B batches V_0 … V_(B−1) of n variables (`batch` the batch index, polynomial 0, no
@@ -325,7 +326,8 @@ extension EvaluationClaim {
     /// W̃(y) = Σ_ℓ γ^ℓ·e_(b_ℓ)·W_ℓ(y, ρ′), e_b = eq(b, `batchPoint`), ρ′ = ρ reversed, normalized so that
     /// the first claim's point has coefficient 1; `value` = Σ_y W̃(y)·G̃(y) before normalizing (the
     /// sumcheck's final value h(ρ, batchPoint)). Its terms are every claim's point and terms but the
-    /// first point. Nil when that coefficient is 0 (probability ≤ (k + ⌈log2 B⌉)/|E| for random ρ and
+    /// first point; at most one claim may have a sparse block (ZKML's pool claim), which it keeps, bound
+    /// (`SparseWeight.boundLowVariables(to:scale:)`). Nil when that coefficient is 0 (probability ≤ (k + ⌈log2 B⌉)/|E| for random ρ and
     /// batch point), or when a claim names a polynomial other than 0 or a batch beyond 2^(batch point's
     /// coordinates) (a verifier rejects then).
     public static func boundLowVariables(_ claims: [EvaluationClaim], gamma: GoldilocksExt2, rho: [GoldilocksExt2],
@@ -334,22 +336,35 @@ extension EvaluationClaim {
         precondition(!claims.isEmpty, "at least one claim")
         let n = claims[0].point.count, k = rho.count
         let batchWeights = MLE.eqTable(Array(batchPoint.reversed()))
-        precondition(k <= n && claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n } && c.sparse == nil },
-                     "claims of n coordinates without a sparse block")
-        // A claim on a batch the batch point does not cover, or on another polynomial: no claim on G̃.
-        guard claims.allSatisfy({ $0.polynomial == 0 && $0.batch >= 0 && $0.batch < batchWeights.count }) else { return nil }
+        precondition(k <= n && claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n }
+                                                           && c.sparse?.malformation(numVariables: n) == nil },
+                     "claims of n coordinates")
+        // A claim on a batch the batch point does not cover, or on another polynomial, or two sparse
+        // blocks (one claim holds one): no claim on G̃.
+        guard claims.allSatisfy({ $0.polynomial == 0 && $0.batch >= 0 && $0.batch < batchWeights.count }),
+              claims.filter({ $0.sparse != nil }).count <= 1 else { return nil }
         var weighted = [(point: [E], coefficient: E)]()
+        var sparse: (weight: SparseWeight, scale: E)?
         var g = E.one
         for c in claims {
             let scale = g * batchWeights[c.batch]
             for (z, coefficient) in c.weightTerms {
                 weighted.append((Array(z[..<(n - k)]), scale * coefficient * lowWeight(z, rho)))
             }
+            if let s = c.sparse { sparse = (s, scale) }
             g *= claims.count > 1 ? gamma : .one
         }
         guard let inverse = weighted[0].coefficient.inverse() else { return nil }
         return EvaluationClaim(batch: 0, polynomial: 0, point: weighted[0].point, value: value * inverse,
-                               terms: weighted.dropFirst().map { ClaimTerm(point: $0.point, coefficient: $0.coefficient * inverse) })
+                               terms: weighted.dropFirst().map { ClaimTerm(point: $0.point, coefficient: $0.coefficient * inverse) },
+                               sparse: sparse.map { $0.weight.boundLowVariables(to: rho, scale: $0.scale * inverse) })
+    }
+
+    /// eq(bits of `index` below rho.count, ρ) with bit s bound to ρ[s].
+    static func lowWeight(index: Int, _ rho: [GoldilocksExt2]) -> GoldilocksExt2 {
+        var e = GoldilocksExt2.one
+        for s in 0..<rho.count { e *= (index >> s) & 1 == 1 ? rho[s] : GoldilocksExt2.one - rho[s] }
+        return e
     }
 
     /// eq(z_lo, ρ′): the weight a point z of n coordinates puts on the low variables bound to ρ
@@ -361,6 +376,28 @@ extension EvaluationClaim {
             e *= GoldilocksExt2.one - x - r + (x * r).doubled()
         }
         return e
+    }
+}
+
+extension SparseWeight {
+    /// This weight (on a table of n variables) with its k = rho.count low index bits bound to ρ (ρ[s]
+    /// binding bit s) and scaled: Σ_t scale·c_t·eq(low bits of g_t, ρ)·[y = g_t >> k], the unit-vector
+    /// weight it puts on G(y) = V(y ‖ ρ_k, …, ρ_1). Terms that land on one entry of G are merged; a block
+    /// of fewer than 2^k entries becomes one entry (a block of 2^0).
+    public func boundLowVariables(to rho: [GoldilocksExt2], scale: GoldilocksExt2) -> SparseWeight {
+        let k = rho.count
+        var entries = [(index: Int, coefficient: GoldilocksExt2)]()
+        for t in 0..<count {
+            let g = globalIndex(t)
+            let e = scale * coefficients[t] * EvaluationClaim.lowWeight(index: g, rho)
+            if let last = entries.last, last.index == g >> k { entries[entries.count - 1].coefficient += e } else { entries.append((g >> k, e)) }
+        }
+        guard blockVariables >= k else {
+            return SparseWeight(block: entries[0].index, blockVariables: 0, indices: [0], coefficients: [entries[0].coefficient])
+        }
+        let local = (1 << (blockVariables - k)) - 1
+        return SparseWeight(block: block, blockVariables: blockVariables - k, indices: entries.map { $0.index & local },
+                            coefficients: entries.map(\.coefficient))
     }
 }
 

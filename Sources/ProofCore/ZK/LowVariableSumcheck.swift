@@ -45,7 +45,7 @@ extension MaskedSumcheck {
     /// the batch index b (bit 0 first; batches B … 2^m − 1 are zero). W_b = Σ_(ℓ on b) γ^ℓ W_ℓ: `claims`
     /// name their batch (`batch` indexes `tables`), listed batch by batch (every batch at least one
     /// claim, batches in increasing order), combined with powers of `gamma` over the whole list (γ
-    /// ignored for one claim); no sparse blocks. `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. `mask`
+    /// ignored for one claim); sparse blocks allowed (the bound claim takes one). `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. `mask`
     /// has k + m variables (k ≥ 1). Every round has degree 2 (a product of two multilinear functions of
     /// the round's variable) or the mask's degree. Returns the proof; the challenges (ρ_1 … ρ_k, then
     /// the batch point r_1 … r_m: `rho` and `batchPoint` of the opening); as `finalEvaluations`
@@ -67,8 +67,8 @@ extension MaskedSumcheck {
         let n = tables[0].count.trailingZeroBitCount, k = mask.numVariables - m
         precondition(tables[0].count == 1 << n && k >= 1 && k <= n && mask.coefficients.allSatisfy { !$0.isEmpty },
                      "a mask of k + ⌈log2 B⌉ variables, 1 ≤ k ≤ n")
-        precondition(claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n } && c.sparse == nil },
-                     "claims of n coordinates without a sparse block")
+        precondition(claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n }
+                                         && c.sparse?.malformation(numVariables: n) == nil }, "claims of n coordinates")
         let g = claims.count > 1 ? gamma : E.one
         // Per batch: its claims' DirectFolding (powers of γ from 0) and γ^(its first claim's index).
         var directs = [DirectFolding](), scales = [E](), powers = [E]()
@@ -133,7 +133,8 @@ extension MaskedSumcheck {
                                      claimedSum: claimedSum), gs[0])
     }
 
-    /// Σ_ℓ scale_ℓ·W_ℓ(y, ρ′) as a table over y (n − k coordinates; ρ[s] binds coordinate n − 1 − s).
+    /// Σ_ℓ scale_ℓ·W_ℓ(y, ρ′) as a table over y (n − k coordinates; ρ[s] binds coordinate n − 1 − s),
+    /// sparse blocks included.
     static func claimWeightTable(_ claims: [(EvaluationClaim, GoldilocksExt2)], rho: [GoldilocksExt2]) -> [GoldilocksExt2] {
         var table = [GoldilocksExt2]()
         for (c, scale) in claims {
@@ -141,6 +142,9 @@ extension MaskedSumcheck {
                 let hi = Array(z[..<(z.count - rho.count)])
                 let e = MLE.eqTable(hi, scaledBy: scale * coefficient * EvaluationClaim.lowWeight(z, rho))
                 if table.isEmpty { table = e } else { for i in table.indices { table[i] += e[i] } }
+            }
+            if let bound = c.sparse?.boundLowVariables(to: rho, scale: scale) {
+                for t in 0..<bound.count { table[bound.globalIndex(t)] += bound.coefficients[t] }
             }
         }
         return table
