@@ -150,7 +150,7 @@ public enum CoreBench {
         }
         return ((separateMask, separateOpen, Double(separate!.serialized().count) / 1024),
                 (foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024, folded!.byteParts),
-                shapes, 1 << PolynomialCommitment.foldedMaskLeafLog(params))
+                shapes, 1 << PolynomialCommitment.foldedMaskLeafLog(params, maskVariables: n - k))
     }
 
     /// Seconds taken by `body` (monotonic clock).

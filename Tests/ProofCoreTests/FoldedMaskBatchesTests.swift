@@ -242,7 +242,7 @@ import TestSupport
         let r = run(n: 12, batches: 2, parameters: Self.wide)
         let parts = Dictionary(uniqueKeysWithValues: r.proof.byteParts.map { ($0.name, $0.bytes) })
         #expect(parts["mask leaves"]! > 0 && parts["registered leaves"]! == 2 * r.proof.registeredOpenings[0].leaves.count * 16 * 8)
-        #expect(r.proof.maskOpening.leaves.allSatisfy { $0.count == 2 << PolynomialCommitment.foldedMaskLeafLog(Self.wide) })
+        #expect(r.proof.maskOpening.leaves.allSatisfy { $0.count == 2 << PolynomialCommitment.foldedMaskLeafLog(Self.wide, maskVariables: 8) })
     }
 }
 

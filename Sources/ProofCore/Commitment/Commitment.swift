@@ -176,6 +176,15 @@ public enum PolynomialCommitment {
         let width = 1 << foldingLog
         let length = codewords[0].count
         let leafBytes = codewords.count * width * F.byteCount
+        #if _endian(little)
+        // One codeword of 8- or 16-byte words: its leaves are runs of its memory, hashed in place.
+        if codewords.count == 1 && MemoryLayout<F>.stride == F.byteCount && (F.self == Goldilocks.self || F.self == GoldilocksExt2.self) {
+            return codewords[0].withUnsafeBytes {
+                MerkleTree(contiguousLeaves: $0.baseAddress!, leafCount: length / width, leafByteCount: leafBytes, salted: salted,
+                           saltSource: saltSource)
+            }
+        }
+        #endif
         return withArrayPointers(codewords) { pointers in
             MerkleTree(leafCount: length / width, leafByteCount: leafBytes, salted: salted, saltSource: saltSource) { i, buffer in
                 var offset = 0

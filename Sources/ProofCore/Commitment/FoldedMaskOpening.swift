@@ -207,7 +207,7 @@ extension PolynomialCommitment {
         // Queries: positions j of F′'s codeword (= the V_b's leaf indices).
         try transcript.verifyGrinding(bits: parameters.grindingBits, nonce: proof.powNonce)
         let positions = queryPositions(&transcript, parameters: parameters, n: n)
-        let width = 1 << k, maskLeafLog = foldedMaskLeafLog(parameters), maskWidth = 1 << maskLeafLog
+        let width = 1 << k, maskLeafLog = foldedMaskLeafLog(parameters, maskVariables: reduced), maskWidth = 1 << maskLeafLog
         let saltSize = parameters.hiding ? MerkleTree.saltByteCount : 0
         let logV = n + parameters.rateLog, logF = reduced + parameters.rateLog
         let first = layerIndices(positions, shift: k), maskIndices = layerIndices(positions, shift: maskLeafLog)

@@ -65,6 +65,31 @@ public struct MerkleTree: Sendable {
         self.init(leafCount: leafCount, leafByteCount: leafByteCount, salts: salts, nodes: nodes)
     }
 
+    /// The tree whose leaf i is the `leafByteCount` bytes at `bytes` + i·`leafByteCount` (leaves stored
+    /// back to back, e.g. one codeword's runs of 2^foldingLog entries): the same tree as
+    /// `init(leafCount:leafByteCount:salted:saltSource:fillLeaf:)` over those bytes, hashed in place
+    /// (no per-leaf copy or call; eight leaves at a time where the layout allows).
+    init(contiguousLeaves bytes: UnsafeRawPointer, leafCount: Int, leafByteCount: Int, salted: Bool, saltSource: ProofRandomness? = nil) {
+        precondition(leafCount >= 1 && leafCount & (leafCount - 1) == 0 && leafByteCount > 0, "leaf count must be a power of two")
+        let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
+        let lanes = LaneHash.kernels
+        let nodes = MerkleTree.nodeArray(leafCount: leafCount) { nodePtr in
+            salts.withUnsafeBytes { saltBytes in
+                Parallel.forEachChunk(count: leafCount, minimumChunk: 1 << 10) { range in
+                    let scratch = UnsafeMutableRawPointer.allocate(byteCount: leafByteCount, alignment: 64)
+                    let segment = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: 1)
+                    defer { scratch.deallocate(); segment.deallocate() }
+                    segment.initialize(to: (bytes + range.lowerBound * leafByteCount).assumingMemoryBound(to: UInt8.self))
+                    LaneHash.leaves(segment, segmentCount: 1, segmentBytes: leafByteCount, laneStride: leafByteCount,
+                                    salts: salted ? saltBytes.baseAddress! + range.lowerBound * MerkleTree.saltByteCount : nil,
+                                    count: range.count, into: nodePtr + leafCount + range.lowerBound, lanes: lanes, scratch: scratch)
+                }
+            }
+            MerkleTree.hashLevels(nodePtr, width: leafCount, lanes: lanes)
+        }
+        self.init(leafCount: leafCount, leafByteCount: leafByteCount, salts: salts, nodes: nodes)
+    }
+
     /// A tree from its complete node array (`nodeArray`) and salts.
     init(leafCount: Int, leafByteCount: Int, salts: [UInt8], nodes: [Digest]) {
         precondition(nodes.count == 2 * leafCount && (salts.isEmpty || salts.count == leafCount * MerkleTree.saltByteCount))

@@ -17,7 +17,7 @@ public struct OpeningMask: Sendable {
     /// one codeword holding M's codeword as (M_0, M_1) pairs, leaves of 2^`leafLog` pairs.
     public let batch: CommittedBatch
     /// Positions of M per leaf of its tree, as a power of two: foldingLog for a separate mask,
-    /// `PolynomialCommitment.foldedMaskLeafLog(parameters)` for a folded mask.
+    /// `PolynomialCommitment.foldedMaskLeafLog(parameters, maskVariables:)` for a folded mask.
     public let leafLog: Int
     /// M = M_0 + u·M_1's evaluation table (a folded mask; empty for a separate mask, whose opening
     /// reads M_0 and M_1 from `batch`).
@@ -48,12 +48,12 @@ public struct OpeningMask: Sendable {
     }
 
     /// The folded mask of a folded-mask opening of batches of `n` variables: M_0, M_1 of
-    /// n − foldingLog variables, leaves of 2^`PolynomialCommitment.foldedMaskLeafLog(parameters)`
+    /// n − foldingLog variables, leaves of 2^`PolynomialCommitment.foldedMaskLeafLog(parameters, maskVariables:)`
     /// positions. Drawn as the separate mask is (monomial coefficients of M_0 then M_1 from fork
     /// "pcs.mask.values" of `randomness` or libsodium; salts from fork "pcs.mask.salts", then
     /// "pcs.commit.salts"): exactly uniform, reproducible from fixed randomness.
     public init(foldedFor n: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
-        self.init(folded: n - parameters.foldingLog, leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters),
+        self.init(folded: n - parameters.foldingLog, leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters, maskVariables: n - parameters.foldingLog),
                   parameters: parameters, randomness: randomness)
     }
 
@@ -90,7 +90,8 @@ public struct OpeningMask: Sendable {
     /// Bytes a folded mask for batches of `n` variables holds (M's table, its codeword, Merkle nodes
     /// and salts).
     public static func byteCount(foldedFor n: Int, parameters: CommitmentParameters) -> Int {
-        heldBytes(size: 1 << (n - parameters.foldingLog), leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters), parameters: parameters)
+        heldBytes(size: 1 << (n - parameters.foldingLog), leafLog: PolynomialCommitment.foldedMaskLeafLog(parameters, maskVariables: n - parameters.foldingLog),
+                  parameters: parameters)
     }
 
     static func heldBytes(size: Int, leafLog: Int, parameters: CommitmentParameters) -> Int {
@@ -116,12 +117,17 @@ public struct OpeningMask: Sendable {
 }
 
 extension PolynomialCommitment {
-    /// Positions of a folded mask per leaf of its tree, as a power of two (`OpeningMask(foldedFor:)`):
-    /// foldingLog / 2, i.e. 4 positions at the shipped foldingLog 4. A query of a folded-mask opening
+    /// Positions of a folded mask of `maskVariables` variables per leaf of its tree, as a power of two
+    /// (`OpeningMask(foldedFor:)`): foldingLog / 2 (4 positions at the shipped foldingLog 4) up to
+    /// 2^14-entry masks, one more above (8 positions: wide_mlp's 2^17). A query of a folded-mask opening
     /// reads M at one position, so a leaf of 2^foldingLog positions (a separate mask's) sent 15 unused
-    /// pairs; smaller leaves trade those for more Merkle siblings and leaf hashes (docs/PROOF_CORE.md,
-    /// "The folded-mask opening", measured at 2^10 … 2^17).
-    public static func foldedMaskLeafLog(_ parameters: CommitmentParameters) -> Int { parameters.foldingLog / 2 }
+    /// pairs; smaller leaves trade those for more Merkle siblings and leaves to hash: 4 positions save
+    /// ~5.8 KB per opening against 16, 8 positions ~4.4 KB, and at 2^17 entries 4 positions cost the
+    /// mask made inside a proof ~15 ms more hashing than 16, 8 positions ~4 ms (docs/PROOF_CORE.md,
+    /// "The folded-mask opening").
+    public static func foldedMaskLeafLog(_ parameters: CommitmentParameters, maskVariables: Int) -> Int {
+        min(parameters.foldingLog, parameters.foldingLog / 2 + (maskVariables > 14 ? 1 : 0))
+    }
 
     /// The evaluation table of the multilinear polynomial with these monomial coefficients (the
     /// inverse Möbius transform).
