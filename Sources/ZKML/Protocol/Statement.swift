@@ -40,7 +40,10 @@ public enum ZKMLProtocol {
     /// Version 16 (zero-knowledge only): the weights' folded-mask opening is ProofCore's CPFM v2 — the
     /// mask's tree holds M as (M_0, M_1) pairs, 4 positions per leaf (v15: M_0's then M_1's 16 entries
     /// per leaf), about 5.8 KB less per proof (docs/PROOF_CORE.md "The folded-mask opening").
-    public static let version: UInt8 = 16
+    /// Version 17 (zero-knowledge only): the folded mask's tree has 8 positions per leaf above 2^14
+    /// entries (wide_mlp's 2^17-entry weight mask; ~11 ms less hashing when made inside the proof,
+    /// 1.5 KB more), 4 up to 2^14 as in v16 (`PolynomialCommitment.foldedMaskLeafLog`).
+    public static let version: UInt8 = 17
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 
