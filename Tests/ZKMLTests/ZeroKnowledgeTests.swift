@@ -458,6 +458,25 @@ import ZKML
         try ZKMLVerifier.verify(key: model.verifierKey(), publicInput: nil, publicOutput: nil, proof: a.proof)
     }
 
+    /// The masks made on another thread during the proof (`ProofMasks`, more than one worker) come from
+    /// the same forks as those drawn in place (one worker; or the witness-level prover, which makes
+    /// them where they are used): a debug-seed proof has the same bytes every way; another seed not.
+    @Test(arguments: [false, true])
+    func masksMadeAlongsideTheProofKeepDebugSeedBytes(cnn: Bool) throws {
+        let (model, input) = try model(cnn ? SyntheticNetworks.cnn() : SyntheticNetworks.mlp())
+        let seeded = ProofOptions(debugSeed: Array("debug only".utf8))
+        let background = try ZKMLProver.prove(model: model, input: input, options: seeded)
+        let inline = try Parallel.$workerLimit.withValue(1) { try ZKMLProver.prove(model: model, input: input, options: seeded) }
+        #expect(background.proof == inline.proof)
+        let arch = model.architecture
+        let witness = try CircuitWitness(architecture: arch, weights: model.weights,
+                                         input: input + [Int64](repeating: 0, count: arch.inputSize - input.count))
+        #expect(ZKMLProver.prove(model: model, witness: witness, options: seeded).proof == background.proof)
+        let other = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(debugSeed: Array("debug too".utf8)))
+        #expect(other.proof != background.proof)
+        try ZKMLVerifier.verify(key: model.verifierKey(), input: input, output: background.output, proof: background.proof)
+    }
+
     @Test func sealedPrivateOutputOpensTheCommitment() throws {
         let (model, input) = try model()
         let key = model.verifierKey()

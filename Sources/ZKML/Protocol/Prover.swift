@@ -51,6 +51,10 @@ public enum ZKMLProver {
                 throw .badInput("this prepared weight mask was already used by a proof (a mask is used by one proof only)")
             }
         }
+        // Zero knowledge: the masks depend on nothing but sizes and randomness, so they are made on
+        // another thread from here on, unless prepared ahead (`ProofMasks`).
+        let randomness = ProverState.randomness(options)
+        let masks = options.zeroKnowledge ? weightMask.map { ProofMasks(prepared: $0) } ?? .start(model: model, randomness: randomness) : nil
         let padded = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
         progress?("inference")
         let witness = try CircuitWitness(architecture: arch, weights: model.weights, input: padded)
@@ -59,9 +63,8 @@ public enum ZKMLProver {
         guard fullOutput[arch.outputLength...].allSatisfy({ $0 == 0 }) else {
             throw .invalidArchitecture("the output's padding is not zero")
         }
-        var state = ProverState(model: model, witness: witness, options: options)
-        state.preparedWeightMask = weightMask?.mask
-        state.preparedWitnessMask = weightMask?.witnessMask
+        var state = ProverState(model: model, witness: witness, options: options, randomness: randomness)
+        state.masks = masks
         let proof = state.run(progress: progress)
         return ZKMLProofResult(output: output, proof: proof, ioOpeningSeed: state.ioSeed)
     }
@@ -102,12 +105,16 @@ struct ProverState {
     let ioLayout: IOCommitment.Layout
     let ioSeed: [UInt8]?
     var ioClaims: [ValueClaim] = []
-    /// The weights' per-proof opening mask when prepared ahead (`PreparedWeightMask`); nil: made in `run`.
-    var preparedWeightMask: OpeningMask?
-    /// The witness's same-batch opening mask when prepared ahead (`PreparedWeightMask`); nil: drawn at the commit.
-    var preparedWitnessMask: SameBatchMask?
+    /// The zero-knowledge masks, prepared ahead or being made on another thread (`ProofMasks`); nil:
+    /// drawn in `run` where they are used, from the same forks.
+    var masks: ProofMasks?
 
-    init(model: ProverModel, witness: CircuitWitness, options: ProofOptions) {
+    /// The proof's randomness: from the debug seed, else fresh.
+    static func randomness(_ options: ProofOptions) -> ProofRandomness {
+        options.debugSeed.map { ProofRandomness(seed: $0) } ?? .fresh()
+    }
+
+    init(model: ProverModel, witness: CircuitWitness, options: ProofOptions, randomness given: ProofRandomness? = nil) {
         self.model = model
         self.plan = options.zeroKnowledge ? model.zkPlan : model.plan
         self.witness = witness
@@ -115,7 +122,7 @@ struct ProverState {
         self.fieldValues = witness.values.map { $0.map { Goldilocks(integer: Int($0)) } }
         let arch = model.architecture
         let padOut = witness.values[arch.layers.count]
-        randomness = options.debugSeed.map { ProofRandomness(seed: $0) } ?? .fresh()
+        self.randomness = given ?? ProverState.randomness(options)
         let privacy = options.privacy
         ioLayout = IOCommitment.layout(model.zkPlan, privacy)
         if privacy.anyPrivate {
@@ -194,7 +201,7 @@ struct ProverState {
         }
         self.columns = columns
         let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"),
-                                                   openingMask: options.zeroKnowledge, preparedMask: preparedWitnessMask)
+                                                   openingMask: options.zeroKnowledge, preparedMask: masks?.witness.value)
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree, the lookups (1/(β − a)) then the tables (−m/(β − t)), sum 0.
@@ -342,7 +349,7 @@ struct ProverState {
         // opened as G + β·M against the registered tree's leaves (ProofCore `openFoldedMask`).
         if let weightFold {
             progress?("weight mask")
-            let mask = preparedWeightMask ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
+            let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
             channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
             let proof = PolynomialCommitment.openFoldedMask(model.weightBatch, rho: weightFold.rho, claims: [weightFold.claim], mask: mask,
                                                             transcript: &channel.transcript, randomness: randomness.fork("weights.folded"),

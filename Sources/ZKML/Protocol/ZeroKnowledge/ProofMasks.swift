@@ -1,0 +1,81 @@
+import Dispatch
+import ProofCore
+
+/// The two statement-independent masks of one zero-knowledge proof (docs/ZK.md §6.2, §9): the
+/// witness's same-batch opening mask, needed when the witness is committed, and the weights'
+/// folded opening mask, needed at the end, when the weights are opened.
+///
+/// Made inside the proof (no `PreparedWeightMask`), they depend only on the model's sizes and on
+/// the proof's randomness, so `start` makes them on another thread from the first instant of the
+/// proof — the witness mask first, then the weight mask — while the calling thread runs the
+/// inference, the witness and the sumchecks, which are single-threaded: on a two-core machine they
+/// leave a core idle. Their randomness comes from the same forks as when the commitment and the
+/// opening draw them (`witness.salts`, `weights.mask`), so a debug-seed proof has the same bytes
+/// either way. With one worker (`Parallel.workerCount == 1`) they are made on first use instead.
+struct ProofMasks: Sendable {
+    /// The witness's same-batch opening mask.
+    let witness: Pending<SameBatchMask>
+    /// The weights' per-proof opening mask (n − 4 variables, protocol v15).
+    let weights: Pending<OpeningMask>
+
+    /// Masks prepared ahead of the proof.
+    init(prepared: PreparedWeightMask) {
+        witness = Pending(ready: prepared.witnessMask)
+        weights = Pending(ready: prepared.mask)
+    }
+
+    /// Starts making `model`'s masks from `randomness` (the proof's, unforked): on a serial background
+    /// queue when more than one worker may run, else on first use.
+    static func start(model: ProverModel, randomness: ProofRandomness) -> ProofMasks {
+        let limit = Parallel.workerLimit
+        let queue = Parallel.workerCount > 1 ? DispatchQueue(label: "ciro.zkml.proof-masks", qos: .userInitiated) : nil
+        let witnessLog = PreparedWeightMask.witnessLog(model), weightLog = PreparedWeightMask.weightMaskLog(model)
+        let witness = Pending(on: queue, workerLimit: limit) {
+            SameBatchMask(numVariables: witnessLog, parameters: VectorCommitment.parameters, randomness: randomness.fork("witness.salts"))
+        }
+        let weights = Pending(on: queue, workerLimit: limit) {
+            PreparedWeightMask.make(weightLog, randomness.fork("weights.mask"))
+        }
+        return ProofMasks(witness: witness, weights: weights)
+    }
+
+    private init(witness: Pending<SameBatchMask>, weights: Pending<OpeningMask>) {
+        (self.witness, self.weights) = (witness, weights)
+    }
+
+    /// A value made on a background queue from the moment it is created (or on the first `value`
+    /// when no queue is given, or given ready); `value` waits for it. `value` is called from one
+    /// thread (the prover's): the queue's writes happen before the group's wait returns.
+    final class Pending<T: Sendable>: @unchecked Sendable {
+        private let group = DispatchGroup()
+        private var result: T?
+        private let body: (@Sendable () -> T)?
+
+        init(ready: T) {
+            result = ready
+            body = nil
+        }
+
+        init(on queue: DispatchQueue?, workerLimit: Int?, _ make: @escaping @Sendable () -> T) {
+            guard let queue else {
+                body = make
+                return
+            }
+            body = nil
+            group.enter()
+            queue.async { [self] in
+                result = Parallel.$workerLimit.withValue(workerLimit) { make() }
+                group.leave()
+            }
+        }
+
+        /// The value, once made.
+        var value: T {
+            group.wait()
+            if let result { return result }
+            let made = body!()
+            result = made
+            return made
+        }
+    }
+}
