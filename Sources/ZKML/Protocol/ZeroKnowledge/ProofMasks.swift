@@ -11,7 +11,8 @@ import ProofCore
 /// inference, the witness and the sumchecks, which are single-threaded: on a two-core machine they
 /// leave a core idle. Their randomness comes from the same forks as when the commitment and the
 /// opening draw them (`witness.salts`, `weights.mask`), so a debug-seed proof has the same bytes
-/// either way. With one worker (`Parallel.workerCount == 1`) they are made on first use instead.
+/// either way, with the calling task's worker limit and kernel set (`ProofKernels.with`). With one
+/// worker (`Parallel.workerCount == 1`) they are made on first use instead.
 struct ProofMasks: Sendable {
     /// The witness's same-batch opening mask.
     let witness: Pending<SameBatchMask>
@@ -27,13 +28,14 @@ struct ProofMasks: Sendable {
     /// Starts making `model`'s masks from `randomness` (the proof's, unforked): on a serial background
     /// queue when more than one worker may run, else on first use.
     static func start(model: ProverModel, randomness: ProofRandomness) -> ProofMasks {
-        let limit = Parallel.workerLimit
+        // Task locals do not reach a dispatch queue: the worker limit and the kernel set are passed down.
+        let limit = Parallel.workerLimit, kernels = ProofKernels.current
         let queue = Parallel.workerCount > 1 ? DispatchQueue(label: "ciro.zkml.proof-masks", qos: .userInitiated) : nil
         let witnessLog = PreparedWeightMask.witnessLog(model), weightLog = PreparedWeightMask.weightMaskLog(model)
-        let witness = Pending(on: queue, workerLimit: limit) {
+        let witness = Pending(on: queue, workerLimit: limit, kernels: kernels) {
             SameBatchMask(numVariables: witnessLog, parameters: VectorCommitment.parameters, randomness: randomness.fork("witness.salts"))
         }
-        let weights = Pending(on: queue, workerLimit: limit) {
+        let weights = Pending(on: queue, workerLimit: limit, kernels: kernels) {
             PreparedWeightMask.make(weightLog, randomness.fork("weights.mask"))
         }
         return ProofMasks(witness: witness, weights: weights)
@@ -56,7 +58,7 @@ struct ProofMasks: Sendable {
             body = nil
         }
 
-        init(on queue: DispatchQueue?, workerLimit: Int?, _ make: @escaping @Sendable () -> T) {
+        init(on queue: DispatchQueue?, workerLimit: Int?, kernels: KernelSet, _ make: @escaping @Sendable () -> T) {
             guard let queue else {
                 body = make
                 return
@@ -64,7 +66,7 @@ struct ProofMasks: Sendable {
             body = nil
             group.enter()
             queue.async { [self] in
-                result = Parallel.$workerLimit.withValue(workerLimit) { make() }
+                result = Parallel.$workerLimit.withValue(workerLimit) { (try? ProofKernels.with(kernels, make)) ?? make() }
                 group.leave()
             }
         }
