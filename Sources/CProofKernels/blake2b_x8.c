@@ -34,50 +34,17 @@ static const uint8_t blake2b_sigma[12][16] = {
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
 };
 
-#define G8(a, b, c, d, x, y)                                              \
-    do {                                                                  \
-        a = _mm512_add_epi64(_mm512_add_epi64(a, b), x);                  \
-        d = _mm512_ror_epi64(_mm512_xor_si512(d, a), 32);                 \
-        c = _mm512_add_epi64(c, d);                                       \
-        b = _mm512_ror_epi64(_mm512_xor_si512(b, c), 24);                 \
-        a = _mm512_add_epi64(_mm512_add_epi64(a, b), y);                  \
-        d = _mm512_ror_epi64(_mm512_xor_si512(d, a), 16);                 \
-        c = _mm512_add_epi64(c, d);                                       \
-        b = _mm512_ror_epi64(_mm512_xor_si512(b, c), 63);                 \
-    } while (0)
-
-/// One compression of every lane: message words m[0..15] (lane L in element L), byte counter
-/// `counter` (the same in every lane), final-block flag `last`.
-CIRO_AVX512 static inline void compress8(__m512i h[8], const __m512i m[16], uint64_t counter, int last) {
-    __m512i v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
-    __m512i v8 = _mm512_set1_epi64((long long)blake2b_iv[0]);
-    __m512i v9 = _mm512_set1_epi64((long long)blake2b_iv[1]);
-    __m512i v10 = _mm512_set1_epi64((long long)blake2b_iv[2]);
-    __m512i v11 = _mm512_set1_epi64((long long)blake2b_iv[3]);
-    __m512i v12 = _mm512_set1_epi64((long long)(blake2b_iv[4] ^ counter));
-    __m512i v13 = _mm512_set1_epi64((long long)blake2b_iv[5]);
-    __m512i v14 = _mm512_set1_epi64((long long)(last ? ~blake2b_iv[6] : blake2b_iv[6]));
-    __m512i v15 = _mm512_set1_epi64((long long)blake2b_iv[7]);
-    for (int r = 0; r < 12; r++) {
-        const uint8_t *s = blake2b_sigma[r];
-        G8(v0, v4, v8, v12, m[s[0]], m[s[1]]);
-        G8(v1, v5, v9, v13, m[s[2]], m[s[3]]);
-        G8(v2, v6, v10, v14, m[s[4]], m[s[5]]);
-        G8(v3, v7, v11, v15, m[s[6]], m[s[7]]);
-        G8(v0, v5, v10, v15, m[s[8]], m[s[9]]);
-        G8(v1, v6, v11, v12, m[s[10]], m[s[11]]);
-        G8(v2, v7, v8, v13, m[s[12]], m[s[13]]);
-        G8(v3, v4, v9, v14, m[s[14]], m[s[15]]);
-    }
-    h[0] = _mm512_xor_si512(h[0], _mm512_xor_si512(v0, v8));
-    h[1] = _mm512_xor_si512(h[1], _mm512_xor_si512(v1, v9));
-    h[2] = _mm512_xor_si512(h[2], _mm512_xor_si512(v2, v10));
-    h[3] = _mm512_xor_si512(h[3], _mm512_xor_si512(v3, v11));
-    h[4] = _mm512_xor_si512(h[4], _mm512_xor_si512(v4, v12));
-    h[5] = _mm512_xor_si512(h[5], _mm512_xor_si512(v5, v13));
-    h[6] = _mm512_xor_si512(h[6], _mm512_xor_si512(v6, v14));
-    h[7] = _mm512_xor_si512(h[7], _mm512_xor_si512(v7, v15));
-}
+#define VEC __m512i
+#define V_ATTR CIRO_AVX512
+#define V_ADD(a, b) _mm512_add_epi64((a), (b))
+#define V_XOR(a, b) _mm512_xor_si512((a), (b))
+#define V_SET1(x) _mm512_set1_epi64((long long)(x))
+#define V_ROR32(x) _mm512_ror_epi64((x), 32)
+#define V_ROR24(x) _mm512_ror_epi64((x), 24)
+#define V_ROR16(x) _mm512_ror_epi64((x), 16)
+#define V_ROR63(x) _mm512_ror_epi64((x), 63)
+#define V_NAME(base) base##_avx512
+#include "blake2b_lanes.h"
 
 CIRO_AVX512 static void blake2b_x8_avx512(const uint8_t *const *segments, size_t segment_count, size_t segment_bytes,
                                           size_t lane_stride, const uint8_t *salts, uint64_t personal0,
@@ -111,7 +78,7 @@ CIRO_AVX512 static void blake2b_x8_avx512(const uint8_t *const *segments, size_t
             }
             for (; w < 16; w++) { m[w] = _mm512_setzero_si512(); }
             done += bytes;
-            compress8(h, m, (uint64_t)done, done == total);
+            compress_avx512(h, m, (uint64_t)done, done == total);
         }
     }
     // Lane L's digest is word L of h[0..3]: transpose through memory.
@@ -125,60 +92,23 @@ CIRO_AVX512 static void blake2b_x8_avx512(const uint8_t *const *segments, size_t
 
 // ---- AVX2: four lanes per register ----
 
-/// 64-bit rotations right by 24 and 16 as byte shuffles (within each word), 32 as a dword shuffle,
-/// 63 as shift-or (x >> 63 | x << 1).
-#define ROR32_4(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
-#define ROR24_4(x) _mm256_shuffle_epi8((x), rot24)
-#define ROR16_4(x) _mm256_shuffle_epi8((x), rot16)
-#define ROR63_4(x) _mm256_or_si256(_mm256_srli_epi64((x), 63), _mm256_add_epi64((x), (x)))
-
-#define G4(a, b, c, d, x, y)                                              \
-    do {                                                                  \
-        a = _mm256_add_epi64(_mm256_add_epi64(a, b), x);                  \
-        d = ROR32_4(_mm256_xor_si256(d, a));                              \
-        c = _mm256_add_epi64(c, d);                                       \
-        b = ROR24_4(_mm256_xor_si256(b, c));                              \
-        a = _mm256_add_epi64(_mm256_add_epi64(a, b), y);                  \
-        d = ROR16_4(_mm256_xor_si256(d, a));                              \
-        c = _mm256_add_epi64(c, d);                                       \
-        b = ROR63_4(_mm256_xor_si256(b, c));                              \
-    } while (0)
-
-/// `compress8` for four lanes.
-CIRO_AVX2 static inline void compress4(__m256i h[8], const __m256i m[16], uint64_t counter, int last) {
-    const __m256i rot24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10,
-                                           3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
-    const __m256i rot16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
-                                           2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
-    __m256i v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
-    __m256i v8 = _mm256_set1_epi64x((long long)blake2b_iv[0]);
-    __m256i v9 = _mm256_set1_epi64x((long long)blake2b_iv[1]);
-    __m256i v10 = _mm256_set1_epi64x((long long)blake2b_iv[2]);
-    __m256i v11 = _mm256_set1_epi64x((long long)blake2b_iv[3]);
-    __m256i v12 = _mm256_set1_epi64x((long long)(blake2b_iv[4] ^ counter));
-    __m256i v13 = _mm256_set1_epi64x((long long)blake2b_iv[5]);
-    __m256i v14 = _mm256_set1_epi64x((long long)(last ? ~blake2b_iv[6] : blake2b_iv[6]));
-    __m256i v15 = _mm256_set1_epi64x((long long)blake2b_iv[7]);
-    for (int r = 0; r < 12; r++) {
-        const uint8_t *s = blake2b_sigma[r];
-        G4(v0, v4, v8, v12, m[s[0]], m[s[1]]);
-        G4(v1, v5, v9, v13, m[s[2]], m[s[3]]);
-        G4(v2, v6, v10, v14, m[s[4]], m[s[5]]);
-        G4(v3, v7, v11, v15, m[s[6]], m[s[7]]);
-        G4(v0, v5, v10, v15, m[s[8]], m[s[9]]);
-        G4(v1, v6, v11, v12, m[s[10]], m[s[11]]);
-        G4(v2, v7, v8, v13, m[s[12]], m[s[13]]);
-        G4(v3, v4, v9, v14, m[s[14]], m[s[15]]);
-    }
-    h[0] = _mm256_xor_si256(h[0], _mm256_xor_si256(v0, v8));
-    h[1] = _mm256_xor_si256(h[1], _mm256_xor_si256(v1, v9));
-    h[2] = _mm256_xor_si256(h[2], _mm256_xor_si256(v2, v10));
-    h[3] = _mm256_xor_si256(h[3], _mm256_xor_si256(v3, v11));
-    h[4] = _mm256_xor_si256(h[4], _mm256_xor_si256(v4, v12));
-    h[5] = _mm256_xor_si256(h[5], _mm256_xor_si256(v5, v13));
-    h[6] = _mm256_xor_si256(h[6], _mm256_xor_si256(v6, v14));
-    h[7] = _mm256_xor_si256(h[7], _mm256_xor_si256(v7, v15));
-}
+/// 64-bit rotations right: by 32 as a dword shuffle, by 24 and 16 as byte shuffles (within each
+/// word), by 63 as shift-or (x >> 63 | x << 1).
+#define VEC __m256i
+#define V_ATTR CIRO_AVX2
+#define V_ADD(a, b) _mm256_add_epi64((a), (b))
+#define V_XOR(a, b) _mm256_xor_si256((a), (b))
+#define V_SET1(x) _mm256_set1_epi64x((long long)(x))
+#define V_ROR32(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
+#define V_ROR24(x)                                                                                \
+    _mm256_shuffle_epi8((x), _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, \
+                                              3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10))
+#define V_ROR16(x)                                                                                \
+    _mm256_shuffle_epi8((x), _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, \
+                                              2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9))
+#define V_ROR63(x) _mm256_or_si256(_mm256_srli_epi64((x), 63), _mm256_add_epi64((x), (x)))
+#define V_NAME(base) base##_avx2
+#include "blake2b_lanes.h"
 
 /// Rows r0..r3 (four words of lanes 0..3) to columns: out[i] = word i of every lane.
 #define TRANSPOSE4(r0, r1, r2, r3, o0, o1, o2, o3)                                         \
@@ -235,7 +165,7 @@ CIRO_AVX2 static void blake2b_x4_avx2(const uint8_t *const *segments, size_t seg
             }
             for (; w < 16; w++) { m[w] = _mm256_setzero_si256(); }
             done += bytes;
-            compress4(h, m, (uint64_t)done, done == total);
+            compress_avx2(h, m, (uint64_t)done, done == total);
         }
     }
     // Lane L's digest is word L of h[0..3].

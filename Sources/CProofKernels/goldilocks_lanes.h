@@ -6,7 +6,7 @@
 //   V_LOAD(p), V_STORE(p, v), V_SET1(x)
 //   V_ADD, V_SUB, V_MUL  canonical Goldilocks +, −, · on vectors
 //   V_NAME(base)       the set's name for `base` (base##_avx512, base##_avx2)
-// (no include guard: it is meant to be included more than once).
+// It undefines them at its end (no include guard: it is meant to be included more than once).
 
 /// Radix-4 DIF on the vectors at a, b, c, d (entries k, k + h/2, k + h, k + 3h/2) with twiddles
 /// t1 = tw[h + k], t2 = tw[h + k + h/2], w = tw[h/2 + k].
@@ -125,3 +125,14 @@ V_ATTR static void V_NAME(mobius_pass)(uint64_t *base, size_t first, size_t last
         k += run;
     }
 }
+
+#undef LANES
+#undef VEC
+#undef V_ATTR
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_NAME

@@ -162,16 +162,6 @@ CIRO_AVX512 static inline __m512i gl_mul(__m512i a, __m512i b) {
 #define V_MUL gl_mul
 #define V_NAME(base) base##_avx512
 #include "goldilocks_lanes.h"
-#undef LANES
-#undef VEC
-#undef V_ATTR
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_SUB
-#undef V_MUL
-#undef V_NAME
 
 CIRO_AVX512 static void ntt_block_avx512(uint64_t *data, size_t count, const uint64_t *tw) {
     size_t h = ntt_radix4_passes_avx512(data, count, tw);
@@ -312,16 +302,6 @@ CIRO_AVX2 static inline __m256i gl4_mul(__m256i a, __m256i b) {
 #define V_MUL gl4_mul
 #define V_NAME(base) base##_avx2
 #include "goldilocks_lanes.h"
-#undef LANES
-#undef VEC
-#undef V_ATTR
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_SUB
-#undef V_MUL
-#undef V_NAME
 
 /// `ntt_block_avx512` in four lanes: radix-4 passes while a quarter holds whole vectors, then the
 /// last two or three stages on eight entries per step in registers.
