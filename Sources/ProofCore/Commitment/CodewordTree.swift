@@ -36,10 +36,13 @@ extension PolynomialCommitment {
     /// NTT pass reads the entries it writes), so no separate coefficient array is needed
     /// (`commitUniform`). `encoded`: codewords already encoded (of 2^rateLog·n entries each, a
     /// `SameBatchMask`'s), whose segments follow the encoded polynomials' in every leaf; only the
-    /// `count` new codewords are returned.
+    /// `count` new codewords are returned. `interleaved` (no `encoded`): leaf i holds, for each of its
+    /// 2^foldingLog positions in turn, that position's entry of every codeword (a folded
+    /// `OpeningMask`'s (M_0, M_1) pairs), gathered per cache block and hashed as one segment.
     static func fusedEncodeAndHash<F: FieldElement>(count: Int, plan: NTTPlan, rateLog: Int, foldingLog: Int, salted: Bool,
-                                                    saltSource: ProofRandomness?, encoded: [UnsafePointer<F>] = [],
+                                                    saltSource: ProofRandomness?, encoded: [UnsafePointer<F>] = [], interleaved: Bool = false,
                                                     sources: ([UnsafeMutablePointer<F>]) -> [UnsafePointer<F>]) -> (codewords: [[F]], tree: MerkleTree) {
+        precondition(!interleaved || encoded.isEmpty, "interleaved leaves of the encoded polynomials only")
         let n = plan.size
         let width = 1 << foldingLog
         let cosets = 1 << rateLog
@@ -67,10 +70,23 @@ extension PolynomialCommitment {
                                 // A leaf of several polynomials is gathered here when hashed alone.
                                 let scratch = UnsafeMutableRawPointer.allocate(byteCount: leafSegments * segmentBytes, alignment: 16)
                                 let segments = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: leafSegments)
-                                defer { scratch.deallocate(); segments.deallocate() }
+                                // The block's leaves with their codewords' entries interleaved (`interleaved`).
+                                let gathered = UnsafeMutablePointer<F>.allocate(capacity: interleaved ? block * count : 0)
+                                defer { scratch.deallocate(); segments.deallocate(); gathered.deallocate() }
                                 for b in range {
                                     for p in 0..<count { plan.forwardBlock(cw[p] + offset, block: b) }
                                     let first = (offset + b * block) / width
+                                    if interleaved {
+                                        for p in 0..<count {
+                                            let src = cw[p] + offset + b * block
+                                            for i in 0..<block { (gathered + i * count + p).initialize(to: src[i]) }
+                                        }
+                                        segments[0] = UnsafeRawPointer(gathered).assumingMemoryBound(to: UInt8.self)
+                                        LaneHash.leaves(segments, segmentCount: 1, segmentBytes: leafSegments * segmentBytes,
+                                                        laneStride: leafSegments * segmentBytes,
+                                                        salts: salted ? saltBytes.baseAddress! + first * MerkleTree.saltByteCount : nil,
+                                                        count: leavesPerBlock, into: node + leafCount + first, lanes: lanes, scratch: scratch)
+                                    } else {
                                     for p in 0..<count {
                                         segments[p] = UnsafeRawPointer(cw[p] + first * width).assumingMemoryBound(to: UInt8.self)
                                     }
@@ -80,6 +96,7 @@ extension PolynomialCommitment {
                                     LaneHash.leaves(segments, segmentCount: leafSegments, segmentBytes: segmentBytes, laneStride: segmentBytes,
                                                     salts: salted ? saltBytes.baseAddress! + first * MerkleTree.saltByteCount : nil,
                                                     count: leavesPerBlock, into: node + leafCount + first, lanes: lanes, scratch: scratch)
+                                    }
                                     // The subtree above this block's leaves.
                                     var level = (leafCount + first) / 2, levelWidth = leavesPerBlock / 2
                                     while levelWidth >= 1 {

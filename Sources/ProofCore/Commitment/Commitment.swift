@@ -144,16 +144,19 @@ public enum PolynomialCommitment {
     /// the last one in place (`fusedEncodeAndHash`). No coefficient array is allocated, cleared or
     /// kept: the batch's `coefficients` are empty (an opening with a separate mask never reads them).
     /// Fixed randomness reproduces it bit for bit.
+    /// `leafLog` (default foldingLog): positions per leaf, as a power of two; `interleaved`: each leaf
+    /// holds its positions' entries of every polynomial side by side (a folded `OpeningMask`).
     public static func commitUniform(count: Int, numVariables n: Int, parameters: CommitmentParameters,
-                                     values: inout ProofRandomness, saltSource: ProofRandomness?) -> CommittedBatch {
+                                     values: inout ProofRandomness, saltSource: ProofRandomness?,
+                                     leafLog: Int? = nil, interleaved: Bool = false) -> CommittedBatch {
         precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
         precondition(count >= 1 && count <= fusedBatchLimit && n >= parameters.foldingLog && n <= Sumcheck.maxRounds)
         let size = 1 << n
         let lastCoset = ((1 << parameters.rateLog) - 1) * size
         var evaluations = [[Goldilocks]]()
         let (codewords, tree) = fusedEncodeAndHash(count: count, plan: NTTPlan(logSize: n), rateLog: parameters.rateLog,
-                                                   foldingLog: parameters.foldingLog, salted: parameters.hiding,
-                                                   saltSource: saltSource) { (cw: [UnsafeMutablePointer<Goldilocks>]) in
+                                                   foldingLog: leafLog ?? parameters.foldingLog, salted: parameters.hiding,
+                                                   saltSource: saltSource, interleaved: interleaved) { (cw: [UnsafeMutablePointer<Goldilocks>]) in
             cw.map { buffer in
                 let coefficients = buffer + lastCoset
                 values.bulkElements(into: coefficients, count: size)

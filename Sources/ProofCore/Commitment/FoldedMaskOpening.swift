@@ -124,7 +124,7 @@ extension PolynomialCommitment {
             maskSum: maskSum, foldedRoot: foldedTree.root, rounds: SumcheckProof(roundPolynomials: rounds),
             layerRoots: layerTrees.map(\.root), finalCoefficients: finalCoefficients, powNonce: nonce,
             registeredOpenings: batches.map { TreeOpening(tree: $0.tree, codewords: $0.codewords, width: width, indices: positions) },
-            maskOpening: TreeOpening(tree: mask.batch.tree, codewords: mask.batch.codewords, width: 2 << mask.leafLog,
+            maskOpening: TreeOpening(tree: mask.batch.tree, interleaving: mask.batch.codewords, width: 1 << mask.leafLog,
                                      indices: layerIndices(positions, shift: mask.leafLog)),
             foldedOpening: TreeOpening(tree: foldedTree, codewords: [codeword], width: width, indices: layerIndices(positions, shift: k)),
             layerOpenings: layerTrees.enumerated().map { i, tree in

@@ -69,6 +69,14 @@ public struct TreeOpening<F: FieldElement>: Sendable, Equatable {
         siblings = tree.multiproof(indices)
     }
 
+    /// Opens `indices` of `tree`, whose leaf i holds, for each position i·width ..< (i+1)·width in
+    /// turn, that position's entry of every codeword (a folded `OpeningMask`'s (M_0, M_1) pairs).
+    init(tree: MerkleTree, interleaving codewords: [[F]], width: Int, indices: [Int]) {
+        leaves = indices.map { i in ((i * width)..<((i + 1) * width)).flatMap { j in codewords.map { $0[j] } } }
+        salts = indices.map { tree.salt($0) }
+        siblings = tree.multiproof(indices)
+    }
+
     /// Leaf count, leaf width, salt size (u32 each), the leaves' values and salts back to back, then
     /// the sibling count and digests.
     func write(to w: inout ByteWriter) {

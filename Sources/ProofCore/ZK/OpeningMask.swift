@@ -14,7 +14,7 @@
 public struct OpeningMask: Sendable {
     /// The committed pair (M_0, M_1). A separate mask: two base polynomials, leaves of 2^foldingLog
     /// positions. A folded mask: `evaluations` and `coefficients` empty (the opening reads `table`),
-    /// one codeword holding M's codeword as (M_0, M_1) pairs, leaves of 2^`leafLog` pairs.
+    /// M_0's and M_1's codewords, leaves of 2^`leafLog` (M_0, M_1) pairs.
     public let batch: CommittedBatch
     /// Positions of M per leaf of its tree, as a power of two: foldingLog for a separate mask,
     /// `PolynomialCommitment.foldedMaskLeafLog(parameters, maskVariables:)` for a folded mask.
@@ -64,20 +64,13 @@ public struct OpeningMask: Sendable {
         precondition(reduced >= parameters.foldingLog && reduced <= Sumcheck.maxRounds && leafLog >= 0 && leafLog <= parameters.foldingLog,
                      "a folded mask needs foldingLog ... maxRounds variables and at most 2^foldingLog positions per leaf")
         var values = randomness?.fork("pcs.mask.values") ?? .fresh()
-        let size = 1 << reduced
-        let coefficients = [values.bulkElements(size), values.bulkElements(size)]
-        let plan = NTTPlan(logSize: reduced)
-        let (c0, c1) = (ReedSolomon.encode(coefficients[0], rateLog: parameters.rateLog, plan: plan),
-                        ReedSolomon.encode(coefficients[1], rateLog: parameters.rateLog, plan: plan))
-        let (e0, e1) = (coefficients[0].withUnsafeBufferPointer { PolynomialCommitment.evaluations(ofCoefficients: $0.baseAddress!, count: size) },
-                        coefficients[1].withUnsafeBufferPointer { PolynomialCommitment.evaluations(ofCoefficients: $0.baseAddress!, count: size) })
-        table = PolynomialCommitment.interleaved(e0, e1)
-        // M's codeword as (M_0, M_1) pairs: a leaf of 2^leafLog positions is one run of 2^(leafLog+1) words.
-        let pairs = PolynomialCommitment.interleavedWords(c0, c1)
-        let tree = PolynomialCommitment.layerTree([pairs], foldingLog: leafLog + 1, salted: parameters.hiding,
-                                                  saltSource: randomness?.fork("pcs.mask.salts").fork("pcs.commit.salts"))
-        batch = CommittedBatch(commitment: Commitment(root: tree.root, numVariables: reduced, polynomialCount: 2), parameters: parameters,
-                               evaluations: [], coefficients: [], codewords: [pairs], tree: tree, openingMask: false)
+        // M_0, M_1 encoded and hashed in one pipeline, each leaf the (M_0, M_1) pairs of its positions.
+        let pair = PolynomialCommitment.commitUniform(count: 2, numVariables: reduced, parameters: parameters, values: &values,
+                                                      saltSource: randomness?.fork("pcs.mask.salts").fork("pcs.commit.salts"),
+                                                      leafLog: leafLog, interleaved: true)
+        table = PolynomialCommitment.interleaved(pair.evaluations[0], pair.evaluations[1])
+        batch = CommittedBatch(commitment: pair.commitment, parameters: parameters, evaluations: [], coefficients: [],
+                               codewords: pair.codewords, tree: pair.tree, openingMask: false)
         self.leafLog = leafLog
     }
 
@@ -106,7 +99,7 @@ public struct OpeningMask: Sendable {
     /// leaves, salts and Merkle siblings (benchmarks of leaf shapes). A folded mask only.
     package func openingByteCount(at positions: [Int]) -> Int {
         precondition(isFolded, "a folded mask")
-        let opening = TreeOpening(tree: batch.tree, codewords: batch.codewords, width: 2 << leafLog,
+        let opening = TreeOpening(tree: batch.tree, interleaving: batch.codewords, width: 1 << leafLog,
                                   indices: PolynomialCommitment.layerIndices(positions, shift: leafLog))
         return opening.byteParts("mask").filter { $0.name != "framing" }.reduce(0) { $0 + $1.bytes }
     }
@@ -129,15 +122,6 @@ extension PolynomialCommitment {
         min(parameters.foldingLog, parameters.foldingLog / 2 + (maskVariables > 14 ? 1 : 0))
     }
 
-    /// The evaluation table of the multilinear polynomial with these monomial coefficients (the
-    /// inverse Möbius transform).
-    static func evaluations(ofCoefficients c: UnsafePointer<Goldilocks>, count: Int) -> [Goldilocks] {
-        [Goldilocks](unsafeUninitializedCapacity: count) { table, initialized in
-            MLE.transform(from: c, to: table.baseAddress!, count: count, subtract: false)
-            initialized = count
-        }
-    }
-
     /// (a[i] + u·b[i]) for two base arrays of one length.
     static func interleaved(_ a: [Goldilocks], _ b: [Goldilocks]) -> [GoldilocksExt2] {
         precondition(a.count == b.count)
@@ -151,25 +135,6 @@ extension PolynomialCommitment {
                 }
             }
             initialized = a.count
-        }
-    }
-
-    /// a[0], b[0], a[1], b[1], …: the words of `interleaved(a, b)` as base elements.
-    static func interleavedWords(_ a: [Goldilocks], _ b: [Goldilocks]) -> [Goldilocks] {
-        precondition(a.count == b.count)
-        return [Goldilocks](unsafeUninitializedCapacity: 2 * a.count) { out, initialized in
-            let dst = out.baseAddress!
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    Parallel.forEachChunk(count: a.count) { range in
-                        for i in range {
-                            (dst + 2 * i).initialize(to: pa[i])
-                            (dst + 2 * i + 1).initialize(to: pb[i])
-                        }
-                    }
-                }
-            }
-            initialized = 2 * a.count
         }
     }
 }
