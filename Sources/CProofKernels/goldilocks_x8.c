@@ -244,12 +244,16 @@ CIRO_AVX2 static inline __m256i gl4_below(__m256i a, __m256i b) {
 }
 
 /// (a + b) mod p for canonical a, b: a − (p − b), plus p in the lanes where that borrowed (there
-/// a + b < p, and the wrapped difference plus p is a + b).
+/// a + b < p, and the wrapped difference plus p is a + b). The compare runs on a and p − b offset by
+/// 2^63 (x ^ 2^63 = x + 2^63 mod 2^64, so p − b is offset by subtracting b from p ^ 2^63).
 CIRO_AVX2 static inline __m256i gl4_add(__m256i a, __m256i b) {
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
     const __m256i p = _mm256_set1_epi64x((long long)GL_P);
-    __m256i pb = _mm256_sub_epi64(p, b);
-    __m256i borrow = gl4_below(a, pb);
-    return _mm256_add_epi64(_mm256_sub_epi64(a, pb), _mm256_and_si256(borrow, p));
+    const __m256i p_s = _mm256_set1_epi64x((long long)(GL_P ^ 0x8000000000000000ULL));
+    __m256i a_s = _mm256_xor_si256(a, sign);
+    __m256i pb_s = _mm256_sub_epi64(p_s, b);
+    __m256i borrow = _mm256_cmpgt_epi64(pb_s, a_s);
+    return _mm256_add_epi64(_mm256_sub_epi64(a_s, pb_s), _mm256_and_si256(borrow, p));
 }
 
 /// (a − b) mod p for canonical a, b: the wrapped difference plus p where a < b.
@@ -278,17 +282,23 @@ CIRO_AVX2 static inline __m256i gl4_mul(__m256i a, __m256i b) {
     __m256i mid2 = _mm256_add_epi64(hl, _mm256_and_si256(mid, eps));
     __m256i lo = _mm256_or_si256(_mm256_slli_epi64(mid2, 32), _mm256_and_si256(ll, eps));
     __m256i hi = _mm256_add_epi64(_mm256_add_epi64(hh, _mm256_srli_epi64(mid, 32)), _mm256_srli_epi64(mid2, 32));
-    // lo + 2^64 (hi mod 2^32) + 2^96 (hi >> 32) ≡ lo − (hi >> 32) + (hi mod 2^32)(2^32 − 1).
+    // lo + 2^64 (hi mod 2^32) + 2^96 (hi >> 32) ≡ lo − (hi >> 32) + (hi mod 2^32)(2^32 − 1). The
+    // sums run offset by 2^63 (x_s = x ^ 2^63), so the unsigned carry and borrow tests are signed
+    // compares of offset words, and only lo is offset and the result restored.
+    const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+    const __m256i p_s = _mm256_set1_epi64x((long long)(GL_P ^ 0x8000000000000000ULL));
     __m256i hihi = _mm256_srli_epi64(hi, 32);
     __m256i hilo = _mm256_and_si256(hi, eps);
-    __m256i borrow = gl4_below(lo, hihi);
-    __m256i t1 = _mm256_sub_epi64(_mm256_sub_epi64(lo, hihi), _mm256_and_si256(borrow, eps));
+    __m256i lo_s = _mm256_xor_si256(lo, sign);
+    __m256i t0_s = _mm256_sub_epi64(lo_s, hihi);
+    __m256i borrow = _mm256_cmpgt_epi64(t0_s, lo_s);  // lo − hihi wrapped: t0 > lo
+    __m256i t1_s = _mm256_sub_epi64(t0_s, _mm256_and_si256(borrow, eps));
     __m256i t2 = _mm256_sub_epi64(_mm256_slli_epi64(hilo, 32), hilo);
-    __m256i t3 = _mm256_add_epi64(t1, t2);
-    __m256i carry = gl4_below(t3, t2);
-    __m256i r = _mm256_add_epi64(t3, _mm256_and_si256(carry, eps));
-    __m256i canonical = gl4_below(r, p);
-    return _mm256_sub_epi64(r, _mm256_andnot_si256(canonical, p));
+    __m256i t3_s = _mm256_add_epi64(t1_s, t2);
+    __m256i carry = _mm256_cmpgt_epi64(t1_s, t3_s);  // t1 + t2 wrapped: t3 < t1
+    __m256i r_s = _mm256_add_epi64(t3_s, _mm256_and_si256(carry, eps));
+    __m256i canonical = _mm256_cmpgt_epi64(p_s, r_s);  // r < p
+    return _mm256_xor_si256(_mm256_sub_epi64(r_s, _mm256_andnot_si256(canonical, p)), sign);
 }
 
 #define LANES 4
