@@ -91,7 +91,10 @@ import TestSupport
             // k = 2: mask leaves of 2^(k/2) = 2 positions, an (M_0, M_1) pair each.
             #expect(h.proof.registeredOpenings[0].leaves.allSatisfy { $0.count == 4 } && h.proof.maskOpening.leaves.allSatisfy { $0.count == 4 }
                     && h.proof.foldedOpening.leaves.allSatisfy { $0.count == 4 })
-            #expect(h.proof.registeredOpenings[0].salts.allSatisfy { $0.count == 16 } && h.proof.foldedOpening.salts.allSatisfy { $0.count == 16 })
+            // Hiding: V's and M's trees salted; F′'s tree and the further layers unsalted (CPFM v3,
+            // functions of the uniform F′: docs/ZK.md §4).
+            #expect(h.proof.registeredOpenings[0].salts.allSatisfy { $0.count == 16 } && h.proof.maskOpening.salts.allSatisfy { $0.count == 16 })
+            #expect(h.proof.foldedOpening.salts.allSatisfy(\.isEmpty) && h.proof.layerOpenings.allSatisfy { $0.salts.allSatisfy(\.isEmpty) })
         }
         #expect(try honest(n: 4).proof.layerRoots.isEmpty && honest(n: 4).proof.rounds.roundPolynomials.isEmpty)
         #expect(try honest(n: 8).proof.layerRoots.count == 1)
@@ -173,9 +176,20 @@ import TestSupport
             rejects("round value") { $0.rounds.roundPolynomials[1][2] += .one }
             rejects("final coefficient") { $0.finalCoefficients[0] += .one }
             rejects("grinding nonce") { $0.powNonce &+= 1 }
-            rejects("salt") { $0.foldedOpening.salts[0][0] ^= 1 }
+            // F′'s tree is unsalted: a changed sibling is rejected, and so are salts where none belong
+            // (one 16-byte salt per leaf, as a version-2 proof carried) and V's or M's salts missing.
+            #expect(!h.proof.foldedOpening.siblings.isEmpty)
+            rejects("F′ sibling") { $0.foldedOpening.siblings[0] = h.proof.foldedRoot }
+            rejects("F′ salts") { $0.foldedOpening.salts = $0.foldedOpening.salts.map { _ in [UInt8](repeating: 0, count: 16) } }
+            rejects("V salts missing") { $0.registeredOpenings[0].salts = $0.registeredOpenings[0].salts.map { _ in [] } }
+            rejects("mask salts missing") { $0.maskOpening.salts = $0.maskOpening.salts.map { _ in [] } }
+            rejects("registered salt") { $0.registeredOpenings[0].salts[0][0] ^= 1 }
             if !h.proof.layerOpenings.isEmpty {
                 rejects("layer leaf entry") { $0.layerOpenings[0].leaves[0][0] += .one }
+                if !h.proof.layerOpenings[0].siblings.isEmpty {
+                    rejects("layer sibling") { $0.layerOpenings[0].siblings[0] = h.proof.foldedRoot }
+                }
+                rejects("layer salts") { $0.layerOpenings[0].salts = $0.layerOpenings[0].salts.map { _ in [UInt8](repeating: 0, count: 16) } }
                 rejects("layer missing") { $0.layerOpenings.removeLast(); $0.layerRoots.removeLast() }
             }
             rejects("rounds missing") { $0.rounds.roundPolynomials.removeLast() }
@@ -355,8 +369,11 @@ import TestSupport
             magic[0] ^= 1
             #expect(throws: ProofError.badMagic(what: "folded-mask opening proof")) { try FoldedMaskOpeningProof(serialized: magic) }
             var version = bytes
-            version[4] = 9
-            #expect(throws: ProofError.self) { try FoldedMaskOpeningProof(serialized: version) }
+            #expect(version[4] == 3)
+            for old in [UInt8(1), 2, 9] {   // v2 salted F′'s tree and the layers: refused
+                version[4] = old
+                #expect(throws: ProofError.self) { try FoldedMaskOpeningProof(serialized: version) }
+            }
             // A non-canonical mask sum (first word p).
             var canonical = bytes
             for i in 0..<8 { canonical[5 + i] = UInt8(truncatingIfNeeded: Goldilocks.modulus >> (8 * UInt64(i))) }

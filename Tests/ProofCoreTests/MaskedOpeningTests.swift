@@ -118,6 +118,56 @@ import TestSupport
         #expect(throws: ProofError.self) { try verify(c, onMask, proof) }
     }
 
+    /// Hiding parameters (docs/ZK.md §4): every batch tree and the unmasked class's layers are salted;
+    /// the masked class's layers are not (functions of the uniform f + β·M). Tampering with a masked
+    /// layer's leaf or sibling, salts on it, or salts missing where they belong: rejected.
+    @Test func hidingSaltsOnlyWhereNeeded() throws {
+        let hiding = CommitmentParameters(rateLog: 1, foldingLog: 2, finalLog: 2, queries: 8, grindingBits: 2, hiding: true)
+        let randomness = ProofRandomness(seed: Array(repeating: 5, count: 32))
+        let a = [randomTable(9, seed: 1), randomTable(9, seed: 2)]
+        let f = randomTable(9, seed: 3)
+        let batches = [PolynomialCommitment.commit(a, parameters: hiding, randomness: randomness.fork("a")),
+                       PolynomialCommitment.commit([f], parameters: hiding, randomness: randomness.fork("f"), openingMask: true)]
+        let claims = [EvaluationClaim(batch: 0, polynomial: 1, point: randomPoint(9, seed: 4),
+                                      value: MLE.evaluate(a[1], at: randomPoint(9, seed: 4)))] + self.claims(batch: 1, f, seed: 10)
+        var pt = Transcript(domain: "masked-test")
+        let proof = try OpeningProof(serialized: PolynomialCommitment.open(batches, claims: claims, transcript: &pt,
+                                                                           randomness: randomness.fork("open")).serialized())
+        let c = batches.map(\.commitment)
+        func verify(_ p: OpeningProof) throws(ProofError) {
+            var t = Transcript(domain: "masked-test")
+            try PolynomialCommitment.verify(c, parameters: hiding, claims: claims, proof: p, transcript: &t, maskedBatches: [1])
+        }
+        try verify(proof)
+        #expect(proof.classes.count == 2)
+        let (plain, masked) = (0, 1)   // batch order: the unmasked class, then the masked one
+        #expect(proof.classes[masked].values.count == 1 && proof.classes[plain].values.count == 2)
+        for k in [plain, masked] {
+            #expect(!proof.classes[k].layerOpenings.isEmpty)
+            #expect(proof.classes[k].batchOpenings[0].salts.allSatisfy { $0.count == MerkleTree.saltByteCount })
+            let layerSalt = k == masked ? 0 : MerkleTree.saltByteCount
+            #expect(proof.classes[k].layerOpenings.allSatisfy { $0.salts.allSatisfy { $0.count == layerSalt } })
+        }
+        func rejects(_ why: String, _ edit: (inout OpeningProof) -> Void) {
+            var bad = proof
+            edit(&bad)
+            #expect(throws: ProofError.self, "\(why)") { try verify(bad) }
+        }
+        rejects("masked layer leaf") { $0.classes[masked].layerOpenings[0].leaves[0][1] += .one }
+        rejects("masked layer sibling") { $0.classes[masked].layerOpenings[0].siblings[0] = proof.classes[plain].layerRoots[0] }
+        rejects("salts on a masked layer") {
+            $0.classes[masked].layerOpenings[0].salts = $0.classes[masked].layerOpenings[0].salts.map { _ in [UInt8](repeating: 0, count: 16) }
+        }
+        rejects("salts missing on the unmasked layer") {
+            $0.classes[plain].layerOpenings[0].salts = $0.classes[plain].layerOpenings[0].salts.map { _ in [] }
+        }
+        rejects("salts missing on the masked batch") {
+            $0.classes[masked].batchOpenings[0].salts = $0.classes[masked].batchOpenings[0].salts.map { _ in [] }
+        }
+        rejects("unmasked layer salt") { $0.classes[plain].layerOpenings[0].salts[0][0] ^= 1 }
+        rejects("masked batch salt") { $0.classes[masked].batchOpenings[0].salts[0][0] ^= 1 }
+    }
+
     @Test func maskedClassShapeIsChecked() throws {
         let (c, claims, proof) = try honest()
         // Batch 0 (two polynomials, no mask) read as masked: refused, not trapped.

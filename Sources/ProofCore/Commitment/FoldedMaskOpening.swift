@@ -24,8 +24,8 @@ extension PolynomialCommitment {
     /// value true), `rho` the k = `foldingLog` challenges in folding order (rho[0] binds V's lowest
     /// index bit), `mask` a fresh folded `OpeningMask(foldedFor: n, …)` with the batch's parameters (use
     /// it for this opening only). Its commitment, ρ and the claims are absorbed as the statement.
-    /// `randomness` (hiding parameters) seeds the salts of F′'s tree and the further layers; libsodium
-    /// when nil. `EvaluationClaim.boundLowVariables(to:value:)` turns a claim on V into the claim on G.
+    /// `randomness` is unused by the trees since version 3 (F′'s tree and the further layers are
+    /// unsalted: functions of the uniform F′, docs/ZK.md §4); kept for the callers. `EvaluationClaim.boundLowVariables(to:value:)` turns a claim on V into the claim on G.
     /// `foldedTable`: G's evaluation table when the caller has it (a sumcheck that bound V's k low
     /// variables to ρ ends with it), saving a pass over V; it must equal V(· ‖ ρ_k, …, ρ_1) (not checked
     /// here: a wrong table gives a proof that the verifier's per-query consistency check rejects).
@@ -66,7 +66,7 @@ extension PolynomialCommitment {
                      "claims on G name batch 0, polynomial 0, with points of n − foldingLog coordinates")
         absorbFoldedMaskStatement(parameters, batches.map(\.commitment), mask: mask.commitment, rho: rho, batchPoint: batchPoint,
                                   claims: claims, &transcript)
-        let randomness = randomness?.fork("pcs.open.folded")
+        _ = randomness   // no salts to draw (version 3)
 
         // c = Σ W·M: one pass over M's extension table.
         let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
@@ -82,7 +82,9 @@ extension PolynomialCommitment {
         var coefficients = table
         MLE.evaluationsToCoefficients(&coefficients)
         let codeword = encodeExtension(coefficients, rateLog: parameters.rateLog, plan: NTTPlan(logSize: reduced))
-        let foldedTree = layerTree([codeword], foldingLog: k, salted: parameters.hiding, saltSource: randomness?.fork("pcs.folded.salts"))
+        // F′ is uniform (M is) and every tree built from it is a function of F′ and public challenges,
+        // which the simulator computes exactly: F′'s tree and the further layers are unsalted (docs/ZK.md §4).
+        let foldedTree = layerTree([codeword], foldingLog: k, salted: false)
         transcript.absorb("pcs.folded.root", digest: foldedTree.root)
 
         // Basefold on F′ against Σ_ℓ γ^ℓ v_ℓ + β·c (the direct class's rounds, layers and final polynomial).
@@ -107,7 +109,7 @@ extension PolynomialCommitment {
             if (t + 1) % k == 0 && t + 1 < folded {
                 let layer = direct.coefficients()
                 let cw = encodeExtension(layer, rateLog: parameters.rateLog, plan: NTTPlan(logSize: layer.count.trailingZeroBitCount))
-                let tree = layerTree([cw], foldingLog: k, salted: parameters.hiding, saltSource: randomness?.fork("pcs.layer.\(t)"))
+                let tree = layerTree([cw], foldingLog: k, salted: false)
                 transcript.absorb("pcs.layer.root", digest: tree.root)
                 layerCodewords.append(cw)
                 layerTrees.append(tree)
@@ -217,10 +219,11 @@ extension PolynomialCommitment {
         }
         try checkOpening(proof.maskOpening, indices: maskIndices, depth: logF - maskLeafLog, root: mask.root,
                          width: 2 * maskWidth, saltSize: saltSize, what: "mask")
+        // F′'s tree and the further layers are never salted (version 3; docs/ZK.md §4).
         try checkOpening(proof.foldedOpening, indices: first, depth: logF - k, root: proof.foldedRoot,
-                         width: width, saltSize: saltSize, what: "folded polynomial")
+                         width: width, saltSize: 0, what: "folded polynomial")
         let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
-                                                     shift: k, firstDepth: logF - k, foldingLog: k, saltSize: saltSize)
+                                                     shift: k, firstDepth: logF - k, foldingLog: k, saltSize: 0)
         let batchWeights = Array(MLE.eqTable(Array(batchPoint.reversed())).prefix(commitments.count))
         let u = E(.zero, .one)
         var (firstCursor, maskCursor) = (0, 0)
@@ -405,7 +408,7 @@ extension SparseWeight {
 public struct FoldedMaskOpeningProof: Sendable, Equatable {
     /// c = Σ_y W(y)·M(y), sent before β.
     public var maskSum: GoldilocksExt2
-    /// Root of F′ = G̃ + β·M's codeword tree (salted when hiding).
+    /// Root of F′ = G̃ + β·M's codeword tree (never salted: F′ is uniform, docs/ZK.md §4).
     public var foldedRoot: Digest
     /// Basefold's rounds on F′ (3 evaluations each).
     public var rounds: SumcheckProof<GoldilocksExt2>
@@ -427,8 +430,9 @@ public struct FoldedMaskOpeningProof: Sendable, Equatable {
     static let magic: [UInt8] = Array("CPFM".utf8)
     /// Version 2: several registered batches (their openings counted), and the mask's tree holds M as
     /// (M_0, M_1) pairs, 2^`foldedMaskLeafLog` positions per leaf (version 1: M_0's then M_1's 2^k
-    /// entries, the leaves of a separate mask).
-    static let version: UInt8 = 2
+    /// entries, the leaves of a separate mask). Version 3: F′'s tree and the further layers are
+    /// unsalted whatever the parameters (version 2 salted them when hiding).
+    static let version: UInt8 = 3
 
     /// "CPFM", version, mask sum, F′'s root, rounds, layer roots (count, digests), final coefficients,
     /// nonce, the registered openings (count, each), the mask and F′ tree openings, then the layer

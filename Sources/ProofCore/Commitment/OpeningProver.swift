@@ -97,7 +97,8 @@ extension PolynomialCommitment {
 
     /// Opens the committed polynomials at the claimed points in one proof. Every claim's value must be
     /// true (the prover does not check). All batches must share parameters.
-    /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil.
+    /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil. A
+    /// masked class's layers are unsalted (functions of the uniform F = f + β·M, docs/ZK.md §4).
     /// `separateMasks` (zero knowledge for a batch committed without a mask, docs/ZK.md §6.2): batch
     /// index → a fresh `OpeningMask` of the batch's size for a one-polynomial batch, whose class is
     /// opened as f + β·M with the mask's tree opened next to it. Every masked batch (committed with an
@@ -226,7 +227,9 @@ extension PolynomialCommitment {
                 let folding = direct?.coefficients() ?? folder.coefficients(afterRound: t)
                 let plan = NTTPlan(logSize: folding.count.trailingZeroBitCount)
                 let codeword = encodeExtension(folding, rateLog: parameters.rateLog, plan: plan)
-                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding,
+                // A masked class's layers are functions of the uniform F = f + β·M and public
+                // challenges (the simulator computes them, docs/ZK.md §4): unsalted.
+                let tree = layerTree([codeword], foldingLog: k, salted: parameters.hiding && !masked,
                                      saltSource: randomness?.fork("pcs.layer.\(t)"))
                 transcript.absorb("pcs.layer.root", digest: tree.root)
                 layerCodewords.append(codeword)

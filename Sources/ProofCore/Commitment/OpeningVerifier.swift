@@ -166,7 +166,8 @@ extension PolynomialCommitment {
             }
         }
         let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
-                                                     shift: 0, firstDepth: log0 - k, foldingLog: k, saltSize: saltSize)
+                                                     shift: 0, firstDepth: log0 - k, foldingLog: k,
+                                                     saltSize: masked ? 0 : saltSize)
         var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)
         for (qi, q) in positions.enumerated() {
             // Combined layer-0 leaf.

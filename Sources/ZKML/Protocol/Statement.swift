@@ -43,7 +43,10 @@ public enum ZKMLProtocol {
     /// Version 17 (zero-knowledge only): the folded mask's tree has 8 positions per leaf above 2^14
     /// entries (wide_mlp's 2^17-entry weight mask; ~11 ms less hashing when made inside the proof,
     /// 1.5 KB more), 4 up to 2^14 as in v16 (`PolynomialCommitment.foldedMaskLeafLog`).
-    public static let version: UInt8 = 17
+    /// Version 18 (zero-knowledge only): salts only where hiding needs them — a masked class's folded
+    /// layers and the folded-mask opening's F′ tree and further layers are unsalted (ProofCore CPFM v3;
+    /// the simulator computes them from the uniform F, F′; docs/ZK.md §4).
+    public static let version: UInt8 = 18
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 
