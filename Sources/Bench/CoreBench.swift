@@ -67,11 +67,7 @@ public enum CoreBench {
         for logN in !wanted("mask") ? [] : quick ? [10] : [14, 15, 17, 19, 21] {
             progress("zero-knowledge weight opening 2^\(logN) (\(cores) cores)")
             let r = maskedOpeningFigures(logSize: logN)
-            let targets = (separate: "", folded: logN == 21 ? "mask <= 1/16 of the separate mask's" : "")
-            figures.append(Figure(name: "separate_mask_2^\(logN)_ms", value: r.separate.mask, unit: "ms", target: targets.separate))
-            figures.append(Figure(name: "separate_open_2^\(logN)_ms", value: r.separate.open, unit: "ms", target: ""))
-            figures.append(Figure(name: "separate_proof_2^\(logN)_kib", value: r.separate.kib, unit: "KiB", target: ""))
-            figures.append(Figure(name: "folded_mask_2^\(logN)_ms", value: r.folded.mask, unit: "ms", target: targets.folded))
+            figures.append(Figure(name: "folded_mask_2^\(logN)_ms", value: r.folded.mask, unit: "ms", target: ""))
             figures.append(Figure(name: "folded_open_2^\(logN)_ms", value: r.folded.open, unit: "ms", target: ""))
             figures.append(Figure(name: "folded_proof_2^\(logN)_kib", value: r.folded.kib, unit: "KiB", target: ""))
             // Where the folded proof's bytes go, and the mask tree's leaf shapes.
@@ -89,12 +85,11 @@ public enum CoreBench {
     }
 
     /// The zero-knowledge opening of a registered 2^logSize vector (hiding `conjectured100`, one
-    /// combination claim of two points): with a separate mask of its size (`open(separateMasks:)`, the
-    /// weights' opening since protocol v11) against the folded-mask opening with a mask of
-    /// logSize − foldingLog variables (`openFoldedMask`, docs/ZK.md §6 item 4; the caller's k masked
-    /// sumcheck rounds are not in it). Making the mask and opening are timed apart (best of 3 and 1).
-    static func maskedOpeningFigures(logSize n: Int) -> (separate: (mask: Double, open: Double, kib: Double),
-                                                           folded: (mask: Double, open: Double, kib: Double, parts: [ProofPart]),
+    /// combination claim of two points) by the folded-mask opening with a mask of logSize − foldingLog
+    /// variables (`openFoldedMask`, docs/ZK.md §6 item 4; the caller's k masked sumcheck rounds are not
+    /// in it). Making the mask and opening are timed apart (best of 3 and 1). (The full-size separate
+    /// mask it was compared with until session 10 is gone: no proof used it since protocol v15.)
+    static func maskedOpeningFigures(logSize n: Int) -> (folded: (mask: Double, open: Double, kib: Double, parts: [ProofPart]),
                                                            shapes: [(positions: Int, bytes: Int, ms: Double)], chosenPositions: Int) {
         typealias E = GoldilocksExt2
         var params = CommitmentParameters.conjectured100
@@ -103,20 +98,6 @@ public enum CoreBench {
         var rng = SplitMix64(seed: 3)
         let table = (0..<(1 << n)).map { _ in Goldilocks.random(using: &rng) }
         let batch = PolynomialCommitment.commit([table], parameters: params)
-        func claim(_ t: [Goldilocks]) -> EvaluationClaim {
-            let (z, w) = ((0..<n).map { _ in E.random(using: &rng) }, (0..<n).map { _ in E.random(using: &rng) })
-            let c = E.random(using: &rng)
-            return EvaluationClaim(batch: 0, polynomial: 0, point: z, value: MLE.evaluate(t, at: z) + c * MLE.evaluate(t, at: w),
-                                   terms: [ClaimTerm(point: w, coefficient: c)])
-        }
-        let full = claim(table)
-        var mask: OpeningMask?
-        let separateMask = bestMilliseconds(repeats: 3) { mask = OpeningMask(numVariables: n, parameters: params) }
-        var separate: OpeningProof?
-        let separateOpen = bestMilliseconds(repeats: 1) {
-            var t = Transcript(domain: "bench")
-            separate = PolynomialCommitment.open([batch], claims: [full], transcript: &t, separateMasks: [0: mask!])
-        }
         // The claim on G = V(· ‖ ρ) the caller's k rounds would leave.
         let rho = (0..<k).map { _ in E.random(using: &rng) }
         var g = table.map { E($0) }
@@ -148,8 +129,7 @@ public enum CoreBench {
             let ms = bestMilliseconds(repeats: 3) { shaped = OpeningMask(folded: n - k, leafLog: leafLog, parameters: params) }
             shapes.append((1 << leafLog, shaped!.openingByteCount(at: queries), ms))
         }
-        return ((separateMask, separateOpen, Double(separate!.serialized().count) / 1024),
-                (foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024, folded!.byteParts),
+        return ((foldedMask, foldedOpen, Double(folded!.serialized().count) / 1024, folded!.byteParts),
                 shapes, 1 << PolynomialCommitment.foldedMaskLeafLog(params, maskVariables: n - k))
     }
 

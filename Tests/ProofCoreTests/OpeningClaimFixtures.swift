@@ -2,7 +2,7 @@ import ProofCore
 import TestSupport
 
 /// Random tables, points and the three claim shapes (plain, segment, combination) that the masked
-/// opening suites (`MaskedOpeningTests`, `SeparateMaskTests`) open.
+/// opening suites (`MaskedOpeningTests`, `FoldedMaskOpeningTests`) open.
 protocol OpeningClaimFixtures {}
 
 extension OpeningClaimFixtures {

@@ -3,7 +3,7 @@ extension PolynomialCommitment {
 
     /// The batches (indices, ascending) grouped by number of variables, for the batches that claims
     /// mention; classes in increasing size. A batch in `alone` (a masked one: committed with an opening
-    /// mask, or opened with a separate mask) is a class of its own, after the other batches of its size.
+    /// mask) is a class of its own, after the other batches of its size.
     static func sizeClasses(_ commitments: [Commitment], _ claims: [EvaluationClaim],
                             alone: Set<Int> = []) -> [(numVariables: Int, batches: [Int])] {
         let used = Set(claims.map(\.batch)).sorted()
@@ -20,6 +20,8 @@ extension PolynomialCommitment {
         shared ? "pcs.open.class.\(n).batch.\(batches[0])" : "pcs.open.class.\(n)"
     }
 
+    /// `separateMasks`: the folded-mask opening absorbs its mask here as the separate mask of batch 0
+    /// (`pcs.masks`; the batched opening's full-size separate masks, gone since session 10, did too).
     static func absorbStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment],
                                 _ claims: [EvaluationClaim], _ transcript: inout Transcript,
                                 separateMasks: [Int: Commitment] = [:]) {
@@ -99,20 +101,12 @@ extension PolynomialCommitment {
     /// true (the prover does not check). All batches must share parameters.
     /// `randomness` (hiding parameters only) seeds the folded layers' salts; libsodium when nil. A
     /// masked class's layers are unsalted (functions of the uniform F = f + β·M, docs/ZK.md §4).
-    /// `separateMasks` (zero knowledge for a batch committed without a mask, docs/ZK.md §6.2): batch
-    /// index → a fresh `OpeningMask` of the batch's size for a one-polynomial batch, whose class is
-    /// opened as f + β·M with the mask's tree opened next to it. Every masked batch (committed with an
-    /// opening mask, or given a separate mask) is opened as a size class of its own, even when another
-    /// batch has its size.
+    /// Every masked batch (committed with an opening mask, docs/ZK.md §6.2) is opened as a size class
+    /// of its own, even when another batch has its size. (A batch committed without a mask is opened in
+    /// zero knowledge by `openFoldedMask`; the full-size separate mask of protocols v11–v14 is gone.)
     public static func open(_ batches: [CommittedBatch], claims: [EvaluationClaim], transcript: inout Transcript,
-                            randomness: ProofRandomness? = nil, separateMasks: [Int: OpeningMask] = [:]) -> OpeningProof {
+                            randomness: ProofRandomness? = nil) -> OpeningProof {
         precondition(!batches.isEmpty && !claims.isEmpty, "open needs batches and claims")
-        for (b, mask) in separateMasks {
-            precondition(b >= 0 && b < batches.count && batches[b].commitment.polynomialCount == 1 && !batches[b].openingMask
-                         && mask.commitment.polynomialCount == 2 && mask.numVariables == batches[b].numVariables
-                         && mask.batch.parameters == batches[b].parameters && !mask.isFolded,
-                         "a separate mask (not a folded one) goes with a one-polynomial batch of its size")
-        }
         let parameters = batches[0].parameters
         precondition(batches.allSatisfy { $0.parameters == parameters }, "batches must share parameters")
         let commitments = batches.map(\.commitment)
@@ -123,16 +117,14 @@ extension PolynomialCommitment {
                          && c.terms.allSatisfy({ $0.point.count == c.point.count })
                          && c.sparse?.malformation(numVariables: c.point.count) == nil, "malformed claim")
         }
-        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks.mapValues(\.commitment))
+        absorbStatement(parameters, commitments, claims, &transcript)
         var classes = [SizeClassProof]()
-        // Masked batches (either kind) are classes of their own, even next to another batch of their size.
-        let alone = Set(separateMasks.keys).union(batches.indices.filter { batches[$0].openingMask })
+        // Masked batches are classes of their own, even next to another batch of their size.
+        let alone = Set(batches.indices.filter { batches[$0].openingMask })
         let sized = sizeClasses(commitments, claims, alone: alone)
         for (n, classBatches) in sized {
-            let mask = classBatches.count == 1 ? separateMasks[classBatches[0]] : nil
             let shared = sized.filter { $0.numVariables == n }.count > 1 && classBatches.count == 1 && alone.contains(classBatches[0])
-            classes.append(openClass(n: n, batches: classBatches.map { batches[$0] } + (mask.map { [$0.batch] } ?? []),
-                                     batchIndices: classBatches + (mask == nil ? [] : [-1]), separateMask: mask != nil,
+            classes.append(openClass(n: n, batches: classBatches.map { batches[$0] }, batchIndices: classBatches,
                                      claims: claims.filter { classBatches.contains($0.batch) },
                                      parameters: parameters, transcript: &transcript,
                                      randomness: randomness?.fork(classLabel(n, classBatches, shared: shared))))
@@ -140,8 +132,7 @@ extension PolynomialCommitment {
         return OpeningProof(classes: classes)
     }
 
-    /// `separateMask`: the last batch is the `OpeningMask` of the first (which has one polynomial).
-    static func openClass(n: Int, batches: [CommittedBatch], batchIndices: [Int], separateMask: Bool = false,
+    static func openClass(n: Int, batches: [CommittedBatch], batchIndices: [Int],
                           claims: [EvaluationClaim], parameters: CommitmentParameters, transcript: inout Transcript,
                           randomness: ProofRandomness? = nil) -> SizeClassProof {
         let size = 1 << n
@@ -169,9 +160,7 @@ extension PolynomialCommitment {
         // Zero knowledge (docs/ZK.md §6.2): a batch carrying an opening mask M = M_0 + u·M_1 is alone
         // in its class; the prover sends c = Σ_x W(x)·M(x), the verifier draws β, and Basefold runs on
         // f + β·M (uniform) against the claim Σ_ℓ γ^ℓ v_ℓ + β·c. The leaves combine with (1, β, β·u).
-        // A separate mask (`OpeningMask`, the registered weights' case) gives the same three
-        // polynomials in two trees: [f] and [M_0, M_1].
-        let masked = (batches.count == 1 && batches[0].openingMask) || separateMask
+        let masked = batches.count == 1 && batches[0].openingMask
         precondition(masked || !batches.contains(where: \.openingMask), "a masked batch must be alone in its size class")
         if masked {
             precondition(claims.allSatisfy { $0.polynomial == 0 }, "claims on a masked batch name polynomial 0")

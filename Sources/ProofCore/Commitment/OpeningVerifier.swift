@@ -4,21 +4,9 @@ extension PolynomialCommitment {
     /// malformed proofs or claims.
     /// `maskedBatches`: the batches committed with an opening mask (`commit(openingMask:)`), each opened
     /// in zero knowledge as a size class of its own (even next to another batch of its size).
-    /// `separateMasks`: batch index → the commitment of the `OpeningMask` the prover opened that batch
-    /// with (`open(separateMasks:)`): a one-polynomial batch, opened as a size class of its own (even next to other batches of its size), a mask of two
-    /// polynomials of its size; the class is checked as f + β·(M_0 + u·M_1) over both trees.
     public static func verify(_ commitments: [Commitment], parameters: CommitmentParameters, claims: [EvaluationClaim],
-                              proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = [],
-                              separateMasks: [Int: Commitment] = [:]) throws(ProofError) {
+                              proof: OpeningProof, transcript: inout Transcript, maskedBatches: Set<Int> = []) throws(ProofError) {
         try parameters.validate()
-        for (b, mask) in separateMasks {
-            guard b >= 0, b < commitments.count, !maskedBatches.contains(b), commitments[b].polynomialCount == 1 else {
-                throw .invalidParameters("a separate mask names batch \(b), which is not a one-polynomial unmasked batch")
-            }
-            guard mask.polynomialCount == 2, mask.numVariables == commitments[b].numVariables else {
-                throw .shapeMismatch("the separate mask of batch \(b) has \(mask.polynomialCount) polynomials of \(mask.numVariables) variables")
-            }
-        }
         guard !claims.isEmpty else { throw .invalidParameters("no claims to verify") }
         for c in claims {
             guard c.batch >= 0, c.batch < commitments.count else { throw .invalidParameters("claim names batch \(c.batch)") }
@@ -34,34 +22,24 @@ extension PolynomialCommitment {
         for com in commitments where com.numVariables < parameters.foldingLog || com.numVariables > Sumcheck.maxRounds {
             throw .invalidParameters("commitment has \(com.numVariables) variables")
         }
-        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: separateMasks)
-        // A masked batch (either kind) is a class of its own, even when another batch has its size.
-        let classes = sizeClasses(commitments, claims, alone: Set(separateMasks.keys).union(maskedBatches))
+        absorbStatement(parameters, commitments, claims, &transcript)
+        // A masked batch is a class of its own, even when another batch has its size.
+        let classes = sizeClasses(commitments, claims, alone: maskedBatches)
         guard proof.classes.count == classes.count else {
             throw .shapeMismatch("\(proof.classes.count) size classes, expected \(classes.count)")
         }
         for (i, (n, batchIndices)) in classes.enumerated() {
-            let mask = batchIndices.count == 1 ? separateMasks[batchIndices[0]] : nil
             try verifyClass(n: n, commitments: batchIndices.map { commitments[$0] }, batchIndices: batchIndices,
                             claims: claims.filter { batchIndices.contains($0.batch) }, parameters: parameters,
                             proof: proof.classes[i], transcript: &transcript,
-                            masked: batchIndices.contains(where: maskedBatches.contains), separateMask: mask)
+                            masked: batchIndices.contains(where: maskedBatches.contains))
         }
     }
 
     static func verifyClass(n: Int, commitments: [Commitment], batchIndices: [Int], claims: [EvaluationClaim],
                             parameters: CommitmentParameters, proof: SizeClassProof,
-                            transcript: inout Transcript, masked: Bool = false, separateMask: Commitment? = nil) throws(ProofError) {
+                            transcript: inout Transcript, masked: Bool = false) throws(ProofError) {
         guard proof.numVariables == n else { throw .shapeMismatch("class has \(proof.numVariables) variables, expected \(n)") }
-        // A separate mask: the class is [f] and [M_0, M_1] in two trees, opened like a masked batch.
-        if separateMask != nil {
-            guard commitments.count == 1, commitments[0].polynomialCount == 1, !masked else {
-                throw .shapeMismatch("a batch with a separate mask must be alone in its class, with one polynomial")
-            }
-        }
-        let masked = masked || separateMask != nil
-        let commitments = commitments + (separateMask.map { [$0] } ?? [])
-        let batchIndices = batchIndices + (separateMask == nil ? [] : [-1])
         var slots = [Int: Int]()
         var m = 0
         for (i, c) in commitments.enumerated() {
@@ -69,7 +47,7 @@ extension PolynomialCommitment {
             m += c.polynomialCount
         }
         if masked {
-            guard commitments.count == (separateMask == nil ? 1 : 2), m == 3, claims.allSatisfy({ $0.polynomial == 0 }) else {
+            guard commitments.count == 1, m == 3, claims.allSatisfy({ $0.polynomial == 0 }) else {
                 throw .shapeMismatch("a masked batch must be alone in its class, with claims on polynomial 0 only")
             }
         }
@@ -162,7 +140,7 @@ extension PolynomialCommitment {
             try checkShape(opening, count: positions.count, width: com.polynomialCount * width, saltSize: saltSize,
                            what: "batch \(batchIndices[b])")
             guard opening.root(indices: positions, depth: log0 - k) == com.root else {
-                throw .merklePathInvalid(what: batchIndices[b] < 0 ? "separate mask" : "batch \(batchIndices[b])", query: -1)
+                throw .merklePathInvalid(what: "batch \(batchIndices[b])", query: -1)
             }
         }
         let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,

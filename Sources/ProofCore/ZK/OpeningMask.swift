@@ -1,9 +1,9 @@
 /// A per-proof *opening mask in its own batch*: two uniformly random polynomials M_0, M_1 of 2^n
 /// entries, committed alone (docs/ZK.md §6.2), M = M_0 + u·M_1 ∈ E^(2^n). It comes in two shapes:
-/// * a **separate mask** (`init(numVariables:parameters:randomness:)`) of the size of the batch it
-///   masks, whose tree has that batch's leaves (2^foldingLog positions of M_0 then of M_1):
-///   `PolynomialCommitment.open(separateMasks:)` runs Basefold on f + β·M and opens both trees at the
-///   same leaves;
+/// * a **full-size mask** (`init(numVariables:parameters:randomness:)`) of n variables, whose tree has
+///   leaves of 2^foldingLog positions of M_0 then of M_1. No opening takes it since session 10 (the
+///   batched opening's `separateMasks`, the weights' form of protocols v11–v14, unused since v15, is
+///   gone); it remains a commitment shape that `verifyFoldedMask` and ZKML refuse;
 /// * a **folded mask** (`init(foldedFor:parameters:randomness:)`) of n − foldingLog variables for
 ///   `PolynomialCommitment.openFoldedMask`, whose tree holds M's extension codeword with
 ///   2^`PolynomialCommitment.foldedMaskLeafLog` positions per leaf (each position's M_0 and M_1
@@ -23,14 +23,14 @@ public struct OpeningMask: Sendable {
     /// reads M_0 and M_1 from `batch`).
     let table: [GoldilocksExt2]
 
-    /// The public commitment the verifier is given (`verify(separateMasks:)`, `verifyFoldedMask`).
+    /// The public commitment the verifier is given (`verifyFoldedMask`).
     public var commitment: Commitment { batch.commitment }
     /// Variables of M_0 and M_1 (those of the batch it masks; n − foldingLog for a folded mask).
     public var numVariables: Int { batch.numVariables }
     /// True for a folded mask (`init(foldedFor:parameters:randomness:)`).
     public var isFolded: Bool { !table.isEmpty }
 
-    /// A separate mask of n variables. Draws M_0, M_1 in bulk (ChaCha20 keystream keyed from fork
+    /// A full-size mask of n variables (no opening takes it; see the type's comment). Draws M_0, M_1 in bulk (ChaCha20 keystream keyed from fork
     /// "pcs.mask.values" of `randomness`, or from libsodium when nil) and commits them with
     /// `parameters` (salts from fork "pcs.mask.salts", then "pcs.commit.salts"). What is drawn
     /// uniformly is each polynomial's monomial coefficient vector (written in place into its codeword
