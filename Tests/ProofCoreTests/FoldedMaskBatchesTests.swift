@@ -72,7 +72,7 @@ import TestSupport
         let rho = Array(out.point[..<k]), batchPoint = Array(out.point[k...])
         let bound = EvaluationClaim.boundLowVariables(claims, gamma: gamma, rho: rho, batchPoint: batchPoint, value: out.finalEvaluations[0])!
         let proof = PolynomialCommitment.openFoldedMask(registered, rho: rho, batchPoint: batchPoint, claims: [bound], mask: mask,
-                                                        transcript: &t, randomness: ProofRandomness(seed: [78]), foldedTable: folded)
+                                                        transcript: &t, foldedTable: folded)
         return Run(parameters: parameters, registered: registered, claims: claims, gamma: gamma, libra: libra, rhoMask: rhoMask,
                    mask: mask, rounds: out.proof, proof: proof, point: out.point, folded: folded)
     }

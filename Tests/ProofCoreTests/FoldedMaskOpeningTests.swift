@@ -44,7 +44,7 @@ import TestSupport
                                 terms: [ClaimTerm(point: z, coefficient: c)])]
     }
 
-    func honest(n: Int = 7, parameters: CommitmentParameters = small, maskSeed: UInt8 = 7, openSeed: UInt8 = 9,
+    func honest(n: Int = 7, parameters: CommitmentParameters = small, maskSeed: UInt8 = 7,
                 claims givenClaims: [EvaluationClaim]? = nil, rho givenRho: [E]? = nil, table: [E]? = nil,
                 verifies: Bool = true) throws -> Honest {
         let k = parameters.foldingLog
@@ -57,7 +57,6 @@ import TestSupport
                                randomness: ProofRandomness(seed: Array(repeating: maskSeed, count: 32)))
         var pt = Transcript(domain: "folded-mask-test")
         let proof = PolynomialCommitment.openFoldedMask(registered, rho: rho, claims: claims, mask: mask, transcript: &pt,
-                                                        randomness: ProofRandomness(seed: Array(repeating: openSeed, count: 32)),
                                                         foldedTable: table)
         let h = Honest(parameters: parameters, commitment: registered.commitment, mask: mask.commitment, rho: rho, claims: claims,
                        proof: proof, registered: registered, g: g)
@@ -317,7 +316,7 @@ import TestSupport
                 for t in bound.terms { value += t.coefficient * MLE.evaluate(g, at: t.point) }
                 #expect(value == bound.value)
                 let proof = PolynomialCommitment.openFoldedMask(registered, rho: out.point, claims: [bound], mask: opening,
-                                                                transcript: &t, randomness: ProofRandomness(seed: [54]), foldedTable: g)
+                                                                transcript: &t, foldedTable: g)
                 return (out.proof, proof, bound)
             }
             func verify(_ rounds: SumcheckProof<E>, _ proof: FoldedMaskOpeningProof, claimed: E) throws {
@@ -392,7 +391,7 @@ import TestSupport
     @Test func fixedRandomnessReproducesAndFreshMasksShareNothing() throws {
         let one = try honest(n: 9), two = try honest(n: 9)
         #expect(one.mask == two.mask && one.proof == two.proof && one.proof.serialized() == two.proof.serialized())
-        let other = try honest(n: 9, maskSeed: 8, openSeed: 10)
+        let other = try honest(n: 9, maskSeed: 8)
         #expect(other.mask != one.mask && other.commitment == one.commitment)
         func elements(_ p: FoldedMaskOpeningProof) -> Set<[UInt64]> {
             Set(([p.maskSum] + p.rounds.roundPolynomials.flatMap { $0 } + p.finalCoefficients

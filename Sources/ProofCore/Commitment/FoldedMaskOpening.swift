@@ -24,17 +24,17 @@ extension PolynomialCommitment {
     /// value true), `rho` the k = `foldingLog` challenges in folding order (rho[0] binds V's lowest
     /// index bit), `mask` a fresh folded `OpeningMask(foldedFor: n, …)` with the batch's parameters (use
     /// it for this opening only). Its commitment, ρ and the claims are absorbed as the statement.
-    /// `randomness` is unused by the trees since version 3 (F′'s tree and the further layers are
-    /// unsalted: functions of the uniform F′, docs/ZK.md §4); kept for the callers. `EvaluationClaim.boundLowVariables(to:value:)` turns a claim on V into the claim on G.
+    /// F′'s tree and the further layers are unsalted (functions of the uniform F′, docs/ZK.md §4), so the
+    /// opening draws no randomness. `EvaluationClaim.boundLowVariables(to:value:)` turns a claim on V
+    /// into the claim on G.
     /// `foldedTable`: G's evaluation table when the caller has it (a sumcheck that bound V's k low
     /// variables to ρ ends with it), saving a pass over V; it must equal V(· ‖ ρ_k, …, ρ_1) (not checked
     /// here: a wrong table gives a proof that the verifier's per-query consistency check rejects).
     /// The one-batch case of `openFoldedMask(_:rho:batchPoint:…)`.
     public static func openFoldedMask(_ batch: CommittedBatch, rho: [GoldilocksExt2], claims: [EvaluationClaim], mask: OpeningMask,
-                                      transcript: inout Transcript, randomness: ProofRandomness? = nil,
-                                      foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
+                                      transcript: inout Transcript, foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
         openFoldedMask([batch], rho: rho, batchPoint: [], claims: claims, mask: mask, transcript: &transcript,
-                       randomness: randomness, foldedTable: foldedTable)
+                       foldedTable: foldedTable)
     }
 
     /// Opens B ≥ 1 one-polynomial, unmasked batches of one size (n variables) through
@@ -47,7 +47,7 @@ extension PolynomialCommitment {
     /// batch point, the mask's commitment and the claims are absorbed as the statement.
     public static func openFoldedMask(_ batches: [CommittedBatch], rho: [GoldilocksExt2], batchPoint: [GoldilocksExt2],
                                       claims: [EvaluationClaim], mask: OpeningMask, transcript: inout Transcript,
-                                      randomness: ProofRandomness? = nil, foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
+                                      foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
         precondition(!batches.isEmpty, "a folded-mask opening opens at least one batch")
         let parameters = batches[0].parameters
         let k = parameters.foldingLog
@@ -66,7 +66,6 @@ extension PolynomialCommitment {
                      "claims on G name batch 0, polynomial 0, with points of n − foldingLog coordinates")
         absorbFoldedMaskStatement(parameters, batches.map(\.commitment), mask: mask.commitment, rho: rho, batchPoint: batchPoint,
                                   claims: claims, &transcript)
-        _ = randomness   // no salts to draw (version 3)
 
         // c = Σ W·M: one pass over M's extension table.
         let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
@@ -257,7 +256,7 @@ extension PolynomialCommitment {
     }
 
     /// The statement of a folded-mask opening: the binding depth and ρ, the batch count and batch
-    /// point, then the parameters, the batches' commitments, the mask's commitment (as a separate mask
+    /// point, then the parameters, the batches' commitments, the mask's commitment (as the mask
     /// of batch 0) and the claims on G̃.
     static func absorbFoldedMaskStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment], mask: Commitment,
                                           rho: [E], batchPoint: [E], claims: [EvaluationClaim], _ transcript: inout Transcript) {
@@ -265,7 +264,7 @@ extension PolynomialCommitment {
         transcript.absorb("pcs.folded.rho", elements: rho)
         transcript.absorb("pcs.folded.batches", integer: UInt64(commitments.count))
         transcript.absorb("pcs.folded.batch.point", elements: batchPoint)
-        absorbStatement(parameters, commitments, claims, &transcript, separateMasks: [0: mask])
+        absorbStatement(parameters, commitments, claims, &transcript, foldedMask: mask)
     }
 
     /// F′(i) = Σ_b e_b Σ_t eq(t, ρ)·V_b(i·2^k + t) + β·M(i), with bit s of t bound to ρ[s] and

@@ -20,21 +20,19 @@ extension PolynomialCommitment {
         shared ? "pcs.open.class.\(n).batch.\(batches[0])" : "pcs.open.class.\(n)"
     }
 
-    /// `separateMasks`: the folded-mask opening absorbs its mask here as the separate mask of batch 0
-    /// (`pcs.masks`; the batched opening's full-size separate masks, gone since session 10, did too).
+    /// `foldedMask`: the folded-mask opening's mask commitment, absorbed as the mask of batch 0
+    /// (`pcs.masks` with count 1 and `pcs.mask.batch` 0: the bytes the batched opening's separate masks,
+    /// gone since session 10, used; a batched opening absorbs nothing there and is unchanged).
     static func absorbStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment],
                                 _ claims: [EvaluationClaim], _ transcript: inout Transcript,
-                                separateMasks: [Int: Commitment] = [:]) {
+                                foldedMask: Commitment? = nil) {
         transcript.absorb("pcs.open", integer: UInt64(commitments.count))
         parameters.absorb(into: &transcript)
         for c in commitments { c.absorb(into: &transcript) }
-        // Separate opening masks (absent from every opening without one, which is thus unchanged).
-        if !separateMasks.isEmpty {
-            transcript.absorb("pcs.masks", integer: UInt64(separateMasks.count))
-            for b in separateMasks.keys.sorted() {
-                transcript.absorb("pcs.mask.batch", integer: UInt64(b))
-                separateMasks[b]!.absorb(into: &transcript)
-            }
+        if let foldedMask {
+            transcript.absorb("pcs.masks", integer: 1)
+            transcript.absorb("pcs.mask.batch", integer: 0)
+            foldedMask.absorb(into: &transcript)
         }
         transcript.absorb("pcs.claims", integer: UInt64(claims.count))
         for c in claims {

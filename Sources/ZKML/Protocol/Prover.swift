@@ -352,7 +352,7 @@ struct ProverState {
             let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
             channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
             let proof = PolynomialCommitment.openFoldedMask(model.weightBatch, rho: weightFold.rho, claims: [weightFold.claim], mask: mask,
-                                                            transcript: &channel.transcript, randomness: randomness.fork("weights.folded"),
+                                                            transcript: &channel.transcript,
                                                             foldedTable: weightFold.foldedTable)
             channel.writer.writeLengthPrefixed(proof.serialized())
         }
