@@ -9,7 +9,9 @@
 /// e_b = eq(b, r) for a point r of ⌈log2 B⌉ coordinates (r[0] binding bit 0 of b): the batch index is
 /// one more set of low variables, which the caller binds with ρ in one masked sumcheck
 /// (`MaskedSumcheck.proveLowVariables(tables:…)`), so that one weight W̃ serves every batch. The caller
-/// chooses ρ and r and states its claims on G̃. The opening then masks G̃ alone:
+/// chooses ρ and r and states its claims on G̃. Or G̃ = Σ_b a_b·G_b for public coefficients a_b
+/// (`openFoldedMask(_:rho:coefficients:…)`: a = (1, −1) opens the difference of two commitments).
+/// The opening then masks G̃ alone:
 /// 1. the prover sends c = Σ_y W(y)·M(y) (W the claims' combined weight over n − k variables,
 ///    M = M_0 + u·M_1 the folded `OpeningMask`, committed before and absorbed with the statement);
 /// 2. the verifier draws β; the prover commits the codeword of F′ = G̃ + β·M (its Reed-Solomon
@@ -48,6 +50,31 @@ extension PolynomialCommitment {
     public static func openFoldedMask(_ batches: [CommittedBatch], rho: [GoldilocksExt2], batchPoint: [GoldilocksExt2],
                                       claims: [EvaluationClaim], mask: OpeningMask, transcript: inout Transcript,
                                       foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
+        precondition(batchPoint.count == batchVariables(batches.count), "the batch point has ⌈log2 B⌉ coordinates")
+        return openFoldedMask(batches, rho: rho, combination: .batchPoint(batchPoint), claims: claims, mask: mask,
+                              transcript: &transcript, foldedTable: foldedTable)
+    }
+
+    /// Opens B ≥ 1 one-polynomial, unmasked batches of one size through the *public linear combination*
+    /// G̃(y) = Σ_b a_b·V_b(y ‖ ρ_k, …, ρ_1), a = `coefficients` (one per batch, any values, e.g. (1, −1)
+    /// for the difference of two committed vectors: docs/ZK.md §6 item 3, the link proof). Otherwise as
+    /// `openFoldedMask(_:rho:batchPoint:…)`: `claims` on G̃ (batch 0, polynomial 0, n − k coordinates),
+    /// a fresh folded `mask`, `foldedTable` G̃'s table when the caller has it. The statement absorbs the
+    /// coefficients under their own label ("pcs.folded.coefficients") where the batch-point form absorbs
+    /// its point. One batch with coefficient 1 opens V itself, as the one-batch opening does (but its
+    /// transcript differs by that label).
+    public static func openFoldedMask(_ batches: [CommittedBatch], rho: [GoldilocksExt2], coefficients: [GoldilocksExt2],
+                                      claims: [EvaluationClaim], mask: OpeningMask, transcript: inout Transcript,
+                                      foldedTable: [GoldilocksExt2]? = nil) -> FoldedMaskOpeningProof {
+        precondition(coefficients.count == batches.count, "one coefficient per batch")
+        return openFoldedMask(batches, rho: rho, combination: .coefficients(coefficients), claims: claims, mask: mask,
+                              transcript: &transcript, foldedTable: foldedTable)
+    }
+
+    /// The folded-mask opening of Σ_b w_b·V_b, w the combination's batch weights.
+    static func openFoldedMask(_ batches: [CommittedBatch], rho: [GoldilocksExt2], combination: FoldedCombination,
+                               claims: [EvaluationClaim], mask: OpeningMask, transcript: inout Transcript,
+                               foldedTable: [GoldilocksExt2]?) -> FoldedMaskOpeningProof {
         precondition(!batches.isEmpty, "a folded-mask opening opens at least one batch")
         let parameters = batches[0].parameters
         let k = parameters.foldingLog
@@ -55,7 +82,6 @@ extension PolynomialCommitment {
         precondition(batches.allSatisfy { $0.commitment.polynomialCount == 1 && !$0.openingMask && $0.numVariables == n && $0.parameters == parameters },
                      "a folded-mask opening opens unmasked one-polynomial batches of one size and one set of parameters")
         precondition(rho.count == k, "a folded-mask opening binds foldingLog variables")
-        precondition(batchPoint.count == batchVariables(batches.count), "the batch point has ⌈log2 B⌉ coordinates")
         // (Any folded leaf shape is opened; the verifier accepts 2^foldedMaskLeafLog positions per leaf only.)
         precondition(mask.isFolded && mask.numVariables == reduced && mask.commitment.polynomialCount == 2 && mask.batch.parameters == parameters,
                      "the mask is a folded OpeningMask(foldedFor: n) with the batches' parameters")
@@ -64,7 +90,7 @@ extension PolynomialCommitment {
                                                               && $0.terms.allSatisfy({ $0.point.count == reduced })
                                                               && $0.sparse?.malformation(numVariables: reduced) == nil },
                      "claims on G name batch 0, polynomial 0, with points of n − foldingLog coordinates")
-        absorbFoldedMaskStatement(parameters, batches.map(\.commitment), mask: mask.commitment, rho: rho, batchPoint: batchPoint,
+        absorbFoldedMaskStatement(parameters, batches.map(\.commitment), mask: mask.commitment, rho: rho, combination: combination,
                                   claims: claims, &transcript)
 
         // c = Σ W·M: one pass over M's extension table.
@@ -77,7 +103,8 @@ extension PolynomialCommitment {
         // caller's G̃, then its coefficients and codeword.
         let table = foldedTable.map { g in
             mask.table.withUnsafeBufferPointer { m in (0..<g.count).map { g[$0] + beta * m[$0] } }
-        } ?? foldedMaskTable(batches.map { $0.evaluations[0] }, rho: rho, batchPoint: batchPoint, mask: mask.table, beta: beta)
+        } ?? foldedMaskTable(batches.map { $0.evaluations[0] }, rho: rho, batchWeights: combination.weights(batches.count),
+                          mask: mask.table, beta: beta)
         var coefficients = table
         MLE.evaluationsToCoefficients(&coefficients)
         let codeword = encodeExtension(coefficients, rateLog: parameters.rateLog, plan: NTTPlan(logSize: reduced))
@@ -151,6 +178,31 @@ extension PolynomialCommitment {
     public static func verifyFoldedMask(_ commitments: [Commitment], parameters: CommitmentParameters, rho: [GoldilocksExt2],
                                         batchPoint: [GoldilocksExt2], claims: [EvaluationClaim], mask: Commitment,
                                         proof: FoldedMaskOpeningProof, transcript: inout Transcript) throws(ProofError) {
+        guard batchPoint.count == batchVariables(commitments.count) else {
+            throw .invalidParameters("a batch point of \(batchPoint.count) coordinates for \(commitments.count) batches")
+        }
+        try verifyFoldedMask(commitments, parameters: parameters, rho: rho, combination: .batchPoint(batchPoint), claims: claims,
+                             mask: mask, proof: proof, transcript: &transcript)
+    }
+
+    /// Verifies `openFoldedMask(_:rho:coefficients:…)`: `commitments` the B batches' (one polynomial
+    /// each, one size, in the prover's order), `coefficients` the same public a_b (one per batch),
+    /// `claims` the same claims on G̃ = Σ_b a_b·V_b(· ‖ ρ), `mask` the folded mask's commitment. Each query
+    /// checks F′(j) = Σ_b a_b·fold_ρ(V_b's leaf j) + β·M(j). Throws a `ProofError` naming the first
+    /// failed check; never traps on malformed proofs or claims.
+    public static func verifyFoldedMask(_ commitments: [Commitment], parameters: CommitmentParameters, rho: [GoldilocksExt2],
+                                        coefficients: [GoldilocksExt2], claims: [EvaluationClaim], mask: Commitment,
+                                        proof: FoldedMaskOpeningProof, transcript: inout Transcript) throws(ProofError) {
+        guard coefficients.count == commitments.count else {
+            throw .invalidParameters("\(coefficients.count) coefficients for \(commitments.count) batches")
+        }
+        try verifyFoldedMask(commitments, parameters: parameters, rho: rho, combination: .coefficients(coefficients), claims: claims,
+                             mask: mask, proof: proof, transcript: &transcript)
+    }
+
+    static func verifyFoldedMask(_ commitments: [Commitment], parameters: CommitmentParameters, rho: [GoldilocksExt2],
+                                 combination: FoldedCombination, claims: [EvaluationClaim], mask: Commitment,
+                                 proof: FoldedMaskOpeningProof, transcript: inout Transcript) throws(ProofError) {
         try parameters.validate()
         let k = parameters.foldingLog
         guard let n = commitments.first?.numVariables, commitments.count <= maxFoldedBatches else {
@@ -161,9 +213,6 @@ extension PolynomialCommitment {
             throw .invalidParameters("a folded-mask opening needs batches of one polynomial of 2·foldingLog … \(Sumcheck.maxRounds) variables, one size")
         }
         guard rho.count == k else { throw .invalidParameters("\(rho.count) folding challenges, expected \(k)") }
-        guard batchPoint.count == batchVariables(commitments.count) else {
-            throw .invalidParameters("a batch point of \(batchPoint.count) coordinates for \(commitments.count) batches")
-        }
         guard mask.polynomialCount == 2, mask.numVariables == reduced else {
             throw .shapeMismatch("the mask has \(mask.polynomialCount) polynomials of \(mask.numVariables) variables, expected 2 of \(reduced)")
         }
@@ -177,7 +226,7 @@ extension PolynomialCommitment {
             }
             if let reason = c.sparse?.malformation(numVariables: reduced) { throw .invalidParameters(reason) }
         }
-        absorbFoldedMaskStatement(parameters, commitments, mask: mask, rho: rho, batchPoint: batchPoint, claims: claims, &transcript)
+        absorbFoldedMaskStatement(parameters, commitments, mask: mask, rho: rho, combination: combination, claims: claims, &transcript)
 
         let gamma: E = claims.count > 1 ? transcript.challenge("pcs.gamma") : .one
         var gammas = [E]()
@@ -223,7 +272,7 @@ extension PolynomialCommitment {
                          width: width, saltSize: 0, what: "folded polynomial")
         let layerIndexLists = try checkLayerOpenings(proof.layerOpenings, roots: proof.layerRoots, positions: positions,
                                                      shift: k, firstDepth: logF - k, foldingLog: k, saltSize: 0)
-        let batchWeights = Array(MLE.eqTable(Array(batchPoint.reversed())).prefix(commitments.count))
+        let batchWeights = combination.weights(commitments.count)
         let u = E(.zero, .one)
         var (firstCursor, maskCursor) = (0, 0)
         var layerCursors = [Int](repeating: 0, count: layerIndexLists.count)
@@ -255,26 +304,44 @@ extension PolynomialCommitment {
         count <= 1 ? 0 : Int.bitWidth - (count - 1).leadingZeroBitCount
     }
 
-    /// The statement of a folded-mask opening: the binding depth and ρ, the batch count and batch
-    /// point, then the parameters, the batches' commitments, the mask's commitment (as the mask
-    /// of batch 0) and the claims on G̃.
+    /// How a folded-mask opening combines its batches: eq(b, batch point) or public coefficients a_b.
+    enum FoldedCombination {
+        case batchPoint([E])
+        case coefficients([E])
+
+        /// The weight of each of `count` batches.
+        func weights(_ count: Int) -> [E] {
+            switch self {
+            case .batchPoint(let point): Array(MLE.eqTable(Array(point.reversed())).prefix(count))
+            case .coefficients(let a): a
+            }
+        }
+    }
+
+    /// The statement of a folded-mask opening: the binding depth and ρ, the batch count and the batch
+    /// point ("pcs.folded.batch.point") or the coefficients ("pcs.folded.coefficients"), then the
+    /// parameters, the batches' commitments, the mask's commitment (as the mask of batch 0) and the
+    /// claims on G̃.
     static func absorbFoldedMaskStatement(_ parameters: CommitmentParameters, _ commitments: [Commitment], mask: Commitment,
-                                          rho: [E], batchPoint: [E], claims: [EvaluationClaim], _ transcript: inout Transcript) {
+                                          rho: [E], combination: FoldedCombination, claims: [EvaluationClaim],
+                                          _ transcript: inout Transcript) {
         transcript.absorb("pcs.open.folded", integer: UInt64(rho.count))
         transcript.absorb("pcs.folded.rho", elements: rho)
         transcript.absorb("pcs.folded.batches", integer: UInt64(commitments.count))
-        transcript.absorb("pcs.folded.batch.point", elements: batchPoint)
+        switch combination {
+        case .batchPoint(let point): transcript.absorb("pcs.folded.batch.point", elements: point)
+        case .coefficients(let a): transcript.absorb("pcs.folded.coefficients", elements: a)
+        }
         absorbStatement(parameters, commitments, claims, &transcript, foldedMask: mask)
     }
 
     /// F′(i) = Σ_b e_b Σ_t eq(t, ρ)·V_b(i·2^k + t) + β·M(i), with bit s of t bound to ρ[s] and
-    /// e_b = eq(b, batchPoint): the table of G̃ (what k Basefold folds of Σ_b e_b·V_b give) plus β·M,
-    /// in one pass.
-    static func foldedMaskTable(_ tables: [[Goldilocks]], rho: [E], batchPoint: [E], mask: [E], beta: E) -> [E] {
+    /// e_b = `batchWeights`[b] (eq(b, batch point) or public coefficients): the table of G̃ (what k
+    /// Basefold folds of Σ_b e_b·V_b give) plus β·M, in one pass.
+    static func foldedMaskTable(_ tables: [[Goldilocks]], rho: [E], batchWeights: [E], mask: [E], beta: E) -> [E] {
         let width = 1 << rho.count, count = tables[0].count >> rho.count
-        precondition(mask.count == count && tables.allSatisfy { $0.count == tables[0].count })
+        precondition(mask.count == count && tables.allSatisfy { $0.count == tables[0].count } && batchWeights.count >= tables.count)
         let eq = MLE.eqTable(Array(rho.reversed()))
-        let batchWeights = MLE.eqTable(Array(batchPoint.reversed()))
         // Row weights per batch: e_b·eq(t, ρ).
         let weights = tables.indices.flatMap { b in eq.map { batchWeights[b] * $0 } }
         return [E](unsafeUninitializedCapacity: count) { out, initialized in
