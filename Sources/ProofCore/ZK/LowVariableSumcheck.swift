@@ -14,14 +14,36 @@ extension MaskedSumcheck {
     public static func proveLowVariables(table: [Goldilocks], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
                                          mask: SumcheckMask<GoldilocksExt2>, rho: GoldilocksExt2, transcript: inout Transcript)
         -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
+        precondition(mask.coefficients.allSatisfy { !$0.isEmpty }, "one univariate per variable")
+        return lowVariableRounds(table: table, claims: claims, gamma: gamma, sum: sum, numVariables: mask.numVariables,
+                                 degrees: mask.coefficients.map { max(2, $0.count - 1) }, mask: mask, rho: rho, transcript: &transcript)
+    }
+
+    /// The same k low rounds **without a mask** (protocol v19's witness opening, docs/ZK.md §6 item 4:
+    /// the claims themselves carry a claim-free random column whose weight hides the rounds): a plain
+    /// sumcheck of degree 2 of h(x_low) = Σ_y W(y, x_low)·V(y, x_low), W = Σ_ℓ γ^ℓ W_ℓ (`gamma` ignored
+    /// for one claim; sparse blocks allowed). `MaskedSumcheck.verify(claimedSum: sum, degrees: [2, …])`
+    /// (k entries) checks it. Returns the proof, the challenges in binding order (ρ_1 first), as
+    /// `finalEvaluations` [h(r)] (the `value` of `EvaluationClaim.boundLowVariables(_:gamma:rho:batchPoint:value:)`),
+    /// the claimed sum, and G = V(· ‖ r_k, …, r_1)'s table.
+    public static func proveLowVariables(table: [Goldilocks], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
+                                         numVariables k: Int, transcript: inout Transcript)
+        -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
+        lowVariableRounds(table: table, claims: claims, gamma: gamma, sum: sum, numVariables: k,
+                          degrees: [Int](repeating: 2, count: k), mask: nil, rho: .zero, transcript: &transcript)
+    }
+
+    /// The k low rounds of Σ W·V, masked by `mask` (nil: plain), with the rounds' `degrees` (≥ 2).
+    static func lowVariableRounds(table: [Goldilocks], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
+                                  numVariables k: Int, degrees: [Int], mask: SumcheckMask<GoldilocksExt2>?, rho: GoldilocksExt2,
+                                  transcript: inout Transcript)
+        -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
         typealias E = GoldilocksExt2
-        let n = table.count.trailingZeroBitCount, k = mask.numVariables
-        precondition(table.count == 1 << n && k >= 1 && k <= n && mask.coefficients.allSatisfy { !$0.isEmpty },
-                     "a mask of 1 … n variables over a power-of-two table")
+        let n = table.count.trailingZeroBitCount
+        precondition(table.count == 1 << n && k >= 1 && k <= n && degrees.count == k, "1 … n low variables over a power-of-two table")
         precondition(claims.allSatisfy { $0.point.count == n && $0.terms.allSatisfy { $0.point.count == n }
                                          && $0.sparse?.malformation(numVariables: n) == nil }, "claims on the table")
         var direct = DirectFolding(table: table, claims: claims, gamma: claims.count > 1 ? gamma : .one)
-        let degrees = mask.coefficients.map { max(2, $0.count - 1) }
         let (rounds, point, claimedSum) = proveRounds(numVariables: k, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
                                                       evaluations: { _, deg, current in
             var evals = direct.roundEvaluations(claim: current ?? sum)

@@ -20,6 +20,10 @@ struct CircuitPlan: Sendable {
     let maskPoolColumn: Int
     private(set) var maskPool: MaskPoolLayout
     let blindingColumn: Int
+    /// Zero knowledge (protocol v19): the low-round mask column Z of `ZeroKnowledge.lowMaskLog` entries
+    /// (`zeroKnowledgeVariant` only; nil in the plain plan, whose layout it would change), fresh random
+    /// per proof and touched by no claim but its own (docs/ZK.md §6 item 4, the witness's folded opening).
+    private(set) var lowMaskColumn: Int?
     /// Weight-vector segment of random blinding entries (the weight commitment is always hiding).
     let weightBlindingSegment: Int
 
@@ -150,7 +154,7 @@ struct CircuitPlan: Sendable {
     /// The plan of zero-knowledge proofs (protocol v14, docs/ZK.md §3): the mask pool is U alone (the
     /// mask relations are sparse claims on the witness, opened in zero knowledge, so the random half S
     /// of the plain layout is gone) with the slots of the folded-mask openings' low rounds (v15), and
-    /// the witness layout is rebuilt with that pool column.
+    /// the witness layout is rebuilt with that pool column and the low-round mask column Z (v19).
     /// Plain proofs keep this plan's layout (their pool column is zero), byte for byte.
     func zeroKnowledgeVariant() -> CircuitPlan {
         var plan = self
@@ -159,6 +163,9 @@ struct CircuitPlan: Sendable {
         plan.maskPool = maskPool.addingRounds(ZeroKnowledge.foldedRounds, degree: 2).withoutRandomHalf()
         var logs = witnessLayout.logSizes
         logs[maskPoolColumn] = plan.maskPool.poolLog
+        // Protocol v19: the witness's low-round mask column Z, appended (the plain layout is unchanged).
+        plan.lowMaskColumn = logs.count
+        logs.append(ZeroKnowledge.lowMaskLog)
         plan.witnessLayout = SegmentLayout(logSizes: logs)
         return plan
     }
@@ -205,6 +212,46 @@ struct CircuitPlan: Sendable {
                               return SparseWeight(block: column.offset >> column.log, blockVariables: column.log,
                                                   indices: s.indices, coefficients: s.coefficients)
                           })
+    }
+
+    /// The low-round mask column Z's public weight L (protocol v19, docs/ZK.md §6 item 4, point 1): 1 on
+    /// block A_0, u on A_1, popcount(x_low) on B_0, u·popcount(x_low) on B_1 (u the extension's generator,
+    /// x_low the 4 low index bits), as a claim on the committed witness of 2^`witnessLog` entries with
+    /// value `sum`/16 for Σ_x L(x)·f(x) = `sum`: Σ_(x ∈ A) f(x) = 16·f̃(y_A, ½, ½, ½, ½) and
+    /// Σ_(x ∈ B) x_i·f(x) = 8·f̃(y_B, ½ … 1 at i … ½), ten eq terms normalized to A_0's. Nil in the
+    /// plain plan.
+    func lowMaskClaim(sum: Ext, witnessLog: Int) -> ValueClaim? {
+        guard let z = lowMaskColumn else { return nil }
+        let k = ZeroKnowledge.foldedRounds
+        let half = Ext(Goldilocks(UInt64(2)).inverse()!), u = Ext(.zero, .one)
+        func place(_ block: Int, _ low: [Ext]) -> [Ext] {
+            let bits = [Ext(Goldilocks(UInt64(block >> 1))), Ext(Goldilocks(UInt64(block & 1)))]
+            return VectorCommitment.lift(witnessLayout.globalPoint(z, bits + low), toLog: witnessLog)
+        }
+        let center = [Ext](repeating: half, count: k)
+        var terms = [ClaimTerm(point: place(1, center), coefficient: u)]
+        for (block, scale) in [(2, half), (3, u * half)] {
+            for i in 0..<k {
+                var low = center
+                low[i] = .one
+                terms.append(ClaimTerm(point: place(block, low), coefficient: scale))
+            }
+        }
+        return ValueClaim(point: place(0, center), value: sum * Ext(Goldilocks(UInt64(16)).inverse()!), terms: terms)
+    }
+
+    /// Σ_x L(x)·f(x) over the low-round mask column's entries `column` (its 64 values; see `lowMaskClaim`).
+    static func lowMaskSum(_ column: [Goldilocks]) -> Ext {
+        let k = ZeroKnowledge.foldedRounds, block = 1 << k
+        var a0 = Goldilocks.zero, a1 = Goldilocks.zero, b0 = Goldilocks.zero, b1 = Goldilocks.zero
+        for x in 0..<block {
+            let s = Goldilocks(UInt64(x.nonzeroBitCount))
+            a0 += column[x]
+            a1 += column[block + x]
+            b0 += s * column[2 * block + x]
+            b1 += s * column[3 * block + x]
+        }
+        return Ext(a0 + b0, a1 + b1)
     }
 
     /// True when the claim's eq weight, and every term's, is zero on the zero-knowledge witness's

@@ -26,15 +26,12 @@ enum VectorCommitment {
     static let parameters = CommitmentParameters(rateLog: 2, foldingLog: 4, finalLog: 6, queries: 46, grindingBits: 8, hiding: true)
 
     /// Pads to the scheme's minimum size and commits; salts (and the opening mask, with
-    /// `openingMask`: zero-knowledge opening, docs/ZK.md §6.2) come from `randomness` when given.
-    /// `preparedMask` (with `openingMask`): that opening mask, made ahead (`PreparedWeightMask`), instead
-    /// of one drawn here.
-    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil, openingMask: Bool = false,
-                       preparedMask: SameBatchMask? = nil) -> CommittedBatch {
+    /// `openingMask`: zero-knowledge opening of the private input/output vector, docs/ZK.md §6.2) come
+    /// from `randomness` when given.
+    static func commit(_ values: [Goldilocks], randomness: ProofRandomness? = nil, openingMask: Bool = false) -> CommittedBatch {
         var v = values
         let minimum = 1 << parameters.foldingLog
         if v.count < minimum { v += [Goldilocks](repeating: .zero, count: minimum - v.count) }
-        if openingMask, let preparedMask { return PolynomialCommitment.commit(v, mask: preparedMask, randomness: randomness) }
         return PolynomialCommitment.commit([v], parameters: parameters, randomness: randomness, openingMask: openingMask)
     }
 
@@ -119,15 +116,15 @@ enum VectorCommitment {
         }
     }
 
-    /// Checks the weights' folded-mask opening (protocol v15, docs/ZK.md §6 item 4; the prover's
-    /// `openFoldedMask` bytes, length-prefixed) of the claim on G = V(· ‖ ρ) against the registered
-    /// commitment and the per-proof mask's.
+    /// Checks a folded-mask opening (the weights' since protocol v15, the witness's since v19,
+    /// docs/ZK.md §6 item 4; the prover's `openFoldedMask` bytes, length-prefixed) of the claim on
+    /// G = V(· ‖ ρ) against V's commitment and the per-proof mask's; `batch` names V in the records.
     static func verifyFoldedMask(_ commitment: Commitment, rho: [Ext], claim: EvaluationClaim, mask: Commitment,
-                                 channel: inout VerifierChannel) throws(ZKMLError) {
+                                 batch: String = "batch 0 (registered weights)", channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "folded-mask opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try FoldedMaskOpeningProof(serialized: bytes)
-            if channel.recorded != nil { recordElements(proof, &channel) }
+            if channel.recorded != nil { recordElements(proof, batch: batch, &channel) }
             try PolynomialCommitment.verifyFoldedMask(commitment, parameters: parameters, rho: rho, claims: [claim], mask: mask,
                                                       proof: proof, transcript: &channel.transcript)
         } catch {
@@ -136,13 +133,13 @@ enum VectorCommitment {
     }
 
     /// Tags every field element of a folded-mask opening proof for the zero-knowledge tests (the
-    /// registered tree's leaves as "opening leaf of batch 0", like the batched opening's).
-    static func recordElements(_ proof: FoldedMaskOpeningProof, _ channel: inout VerifierChannel) {
+    /// opened vector's leaves as "opening leaf of `batch`", like the batched opening's).
+    static func recordElements(_ proof: FoldedMaskOpeningProof, batch: String, _ channel: inout VerifierChannel) {
         channel.record("folded opening mask sum", [proof.maskSum])
         channel.record("folded opening rounds", proof.rounds.roundPolynomials.flatMap { $0 })
         channel.record("folded opening final polynomial", proof.finalCoefficients)
         for opening in proof.registeredOpenings {
-            for leaf in opening.leaves { channel.recorded! += leaf.map { ("opening leaf of batch 0 (registered weights)", $0) } }
+            for leaf in opening.leaves { channel.recorded! += leaf.map { ("opening leaf of \(batch)", $0) } }
         }
         for leaf in proof.maskOpening.leaves {
             channel.recorded! += leaf.map { ("folded opening mask leaf", $0) }

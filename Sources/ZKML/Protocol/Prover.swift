@@ -47,6 +47,9 @@ public enum ZKMLProver {
             guard weightMask.mask.numVariables == PreparedWeightMask.weightMaskLog(model) else {
                 throw .badInput("a prepared weight mask has \(PreparedWeightMask.weightMaskLog(model)) variables (protocol v15), this one \(weightMask.mask.numVariables)")
             }
+            guard weightMask.witnessMask.numVariables == PreparedWeightMask.witnessMaskLog(model) else {
+                throw .badInput("a prepared witness mask has \(PreparedWeightMask.witnessMaskLog(model)) variables (protocol v19), this one \(weightMask.witnessMask.numVariables)")
+            }
             guard weightMask.use.claim() else {
                 throw .badInput("this prepared weight mask was already used by a proof (a mask is used by one proof only)")
             }
@@ -185,6 +188,9 @@ struct ProverState {
             columns[plan.maskPoolColumn] = pool.column
             var blind = randomness.fork("witness.blinding")
             columns[plan.blindingColumn] = blind.bulkElements(1 << plan.witnessLayout.logSizes[plan.blindingColumn])
+            // Protocol v19: the low-round mask column Z, fresh and uniform (docs/ZK.md §6 item 4).
+            var lowMask = randomness.fork("witness.lowmask")
+            columns[plan.lowMaskColumn!] = lowMask.bulkElements(1 << ZeroKnowledge.lowMaskLog)
             channel.masks = pool
         } else {
             columns[plan.maskPoolColumn] = [Goldilocks](repeating: .zero, count: plan.maskPool.poolSize)
@@ -194,14 +200,14 @@ struct ProverState {
         if options.zeroKnowledge {
             // Zero knowledge (protocol v10, docs/ZK.md §6.2): the committed vector may be larger than the
             // layout (`witnessLog`); everything outside the columns, including the claim-free top block,
-            // is random, and the vector is committed with an opening mask.
+            // is random. Since protocol v19 it is committed without a mask and opened through a folded
+            // mask of n − 4 variables (docs/ZK.md §6 item 4), like the weights.
             witnessVector += [Goldilocks](repeating: .zero, count: (1 << plan.witnessLog(zeroKnowledge: true)) - witnessVector.count)
             var blind = randomness.fork("witness.unused")
             plan.witnessLayout.fillUnusedInBulk(&witnessVector, with: &blind)
         }
         self.columns = columns
-        let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"),
-                                                   openingMask: options.zeroKnowledge, preparedMask: masks?.witness.value)
+        let witnessBatch = VectorCommitment.commit(witnessVector, randomness: randomness.fork("witness.salts"))
         channel.sendBytes("witness.commitment", witnessBatch.commitment.serialized())
 
         // 2. Lookups: one fraction tree, the lookups (1/(β − a)) then the tables (−m/(β − t)), sum 0.
@@ -332,8 +338,15 @@ struct ProverState {
             witnessClaims = [channel.combineVector(witnessBatch.evaluations[0], witnessClaims, blinding: blinding.witness)]
         }
         if let pool = channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
+        // Zero knowledge (protocol v19, docs/ZK.md §6 item 4): the witness's claims and the low-round mask
+        // column's become one claim on G = f(· ‖ ρ) through plain low rounds, opened by a folded mask.
+        var witnessFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
         if options.zeroKnowledge {
-            precondition(witnessClaims.allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
+            let gStar = CircuitPlan.lowMaskSum(columns[plan.lowMaskColumn!])
+            let lowMask = plan.lowMaskClaim(sum: gStar, witnessLog: sizes.witnessLog)!
+            precondition((witnessClaims + [lowMask]).allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
+            witnessFold = channel.foldWitnessLowVariables(witnessBatch, claims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar)
+            witnessClaims = []
         }
         var batches = [model.weightBatch, witnessBatch]
         var vectors = [VectorCommitment.Opened(count: sizes.weight, claims: weightClaims),
@@ -342,8 +355,11 @@ struct ProverState {
             batches.append(ioBatch)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        // The weights (batch 0) have no claim here in zero-knowledge mode: their claim is on G.
-        VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
+        // The weights (batch 0) and the witness (batch 1) have no claim here in zero-knowledge mode:
+        // their claims are on G = V(· ‖ ρ) and G = f(· ‖ ρ′); with no private input/output nothing is left.
+        if vectors.contains(where: { !$0.claims.isEmpty }) {
+            VectorCommitment.open(batches, vectors, randomness: randomness.fork("opening"), channel: &channel)
+        }
         // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the registered weight tree cannot hold a
         // fresh mask, so a per-proof mask of n − 4 variables is committed on its own, sent here, and G is
         // opened as G + β·M against the registered tree's leaves (ProofCore `openFoldedMask`).
@@ -354,6 +370,15 @@ struct ProverState {
             let proof = PolynomialCommitment.openFoldedMask(model.weightBatch, rho: weightFold.rho, claims: [weightFold.claim], mask: mask,
                                                             transcript: &channel.transcript,
                                                             foldedTable: weightFold.foldedTable)
+            channel.writer.writeLengthPrefixed(proof.serialized())
+        }
+        // Protocol v19: the witness's folded-mask opening, its own mask of n_W − 4 variables.
+        if let witnessFold {
+            progress?("witness mask")
+            let mask = masks?.witness.value ?? PreparedWeightMask.make(PreparedWeightMask.witnessMaskLog(model), randomness.fork("witness.mask"))
+            channel.sendBytes("witness.mask.commitment", mask.commitment.serialized())
+            let proof = PolynomialCommitment.openFoldedMask(witnessBatch, rho: witnessFold.rho, claims: [witnessFold.claim], mask: mask,
+                                                            transcript: &channel.transcript, foldedTable: witnessFold.foldedTable)
             channel.writer.writeLengthPrefixed(proof.serialized())
         }
         return header.encoded() + channel.writer.bytes

@@ -46,7 +46,10 @@ public enum ZKMLProtocol {
     /// Version 18 (zero-knowledge only): salts only where hiding needs them — a masked class's folded
     /// layers and the folded-mask opening's F′ tree and further layers are unsalted (ProofCore CPFM v3;
     /// the simulator computes them from the uniform F, F′; docs/ZK.md §4).
-    public static let version: UInt8 = 18
+    /// Version 19 (zero-knowledge only): the witness is committed without a same-batch mask and opened
+    /// like the weights, through a folded mask of n_W − 4 variables after 4 plain low rounds hidden by
+    /// the low-round mask column Z (its sum G* sent before γ; docs/ZK.md §6 item 4).
+    public static let version: UInt8 = 19
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 8
 

@@ -143,10 +143,11 @@ struct VerifierState {
     mutating func run() throws(ZKMLError) {
         let arch = key.architecture
         channel.section = "witness commitment"
-        // Zero knowledge: the witness carries an opening mask (3 polynomials, protocol v10, docs/ZK.md §6.2).
+        // One polynomial in both modes: since protocol v19 a zero-knowledge witness has no same-batch
+        // mask (v10–v18: 3 polynomials); its folded-mask opening's mask comes at the end.
         let commitment = try VectorCommitment.parse(try channel.receiveBytes("witness.commitment", limit: 4096),
                                                      count: 1 << plan.witnessLog(zeroKnowledge: header.zeroKnowledge),
-                                                     polynomials: header.zeroKnowledge ? 3 : 1, what: "witness commitment")
+                                                     what: "witness commitment")
         let weightCommitment = try VectorCommitment.parse(key.commitment, count: plan.weightLayout.totalSize, what: "model commitment")
 
         channel.section = "lookups"
@@ -291,10 +292,18 @@ struct VerifierState {
         }
         channel.section = "zero-knowledge masks"
         if let pool = try channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
+        // Protocol v19 (docs/ZK.md §6 item 4): the witness's claims and the low-round mask column's
+        // become a claim on G = f(· ‖ ρ′) through plain low rounds.
+        var witnessFold: (rho: [Ext], claim: EvaluationClaim)?
         if header.zeroKnowledge {
             guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
                 throw .rejected("a witness claim touches the free region")
             }
+            channel.section = "witness low rounds"
+            witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims) { [plan] in
+                plan.lowMaskClaim(sum: $0, witnessLog: sizes.witnessLog)!
+            }
+            witnessClaims = []
         }
         channel.section = "opening"
         var commitments = [weightCommitment, commitment]
@@ -304,12 +313,14 @@ struct VerifierState {
             commitments.append(ioCommitment)
             vectors.append(VectorCommitment.Opened(count: sizes.io, claims: ioClaims))
         }
-        // In zero-knowledge mode the witness (batch 1, protocol v12) and the private input/output
-        // vector (batch 2) carry an opening mask in their own batch; the weights (batch 0) have no
-        // claim here: their claim on G = V(· ‖ ρ) is opened next with a per-proof mask of n − 4
-        // variables (protocol v15, docs/ZK.md §6 item 4).
-        let masked: Set<Int> = header.zeroKnowledge ? (ioCommitment == nil ? [1] : [1, 2]) : []
-        try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
+        // In zero-knowledge mode the private input/output vector (batch 2) carries an opening mask in
+        // its own batch; the weights (batch 0) and the witness (batch 1) have no claim here: their
+        // claims on G = V(· ‖ ρ) and G = f(· ‖ ρ′) are opened next, each with a per-proof mask of
+        // n − 4 variables (protocol v15 / v19, docs/ZK.md §6 item 4). With no claim left, no batched opening.
+        let masked: Set<Int> = header.zeroKnowledge && ioCommitment != nil ? [2] : []
+        if vectors.contains(where: { !$0.claims.isEmpty }) {
+            try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
+        }
         if let weightFold {
             channel.section = "weight opening"
             let mask = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
@@ -317,6 +328,14 @@ struct VerifierState {
                                                   what: "weight mask commitment")
             try VectorCommitment.verifyFoldedMask(weightCommitment, rho: weightFold.rho, claim: weightFold.claim, mask: mask,
                                                   channel: &channel)
+        }
+        if let witnessFold {
+            channel.section = "witness opening"
+            let mask = try VectorCommitment.parse(try channel.receiveBytes("witness.mask.commitment", limit: 4096),
+                                                  count: sizes.witness >> ZeroKnowledge.foldedRounds, polynomials: 2,
+                                                  what: "witness mask commitment")
+            try VectorCommitment.verifyFoldedMask(commitment, rho: witnessFold.rho, claim: witnessFold.claim, mask: mask,
+                                                  batch: "batch 1 (witness)", channel: &channel)
         }
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }

@@ -121,6 +121,37 @@ extension ProverChannel {
         return (out.point, bound, folded)
     }
 
+    /// The witness's low rounds (protocol v19, docs/ZK.md §6 item 4, point 2): `claims` on the committed
+    /// witness (the combination claim with T sent, the sparse pool claim; true values) and the low-round
+    /// mask column's claim `lowMask` (value G*/16, `CircuitPlan.lowMaskClaim`) after sending
+    /// G* = Σ L·f; draws γ and runs the `foldedRounds` **plain** rounds of degree 2 of
+    /// Σ (W_c + γ·W_pool + γ²·L)·f (no pool mask: the pool claim needs no record of them), written as
+    /// they go. Returns ρ, the claim on G = f(· ‖ ρ) and G's table.
+    mutating func foldWitnessLowVariables(_ batch: CommittedBatch, claims: [ValueClaim], lowMask: ValueClaim, lowMaskSum: Ext)
+        -> (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext]) {
+        send("zk.witness.lowmask.sum", lowMaskSum)
+        let all = VectorCommitment.evaluationClaims([VectorCommitment.Opened(count: 1 << batch.numVariables, claims: claims + [lowMask])])
+        let gamma = challenge("zk.witness.gamma")
+        let out = MaskedSumcheck.proveLowVariables(table: batch.evaluations[0], claims: all, gamma: gamma,
+                                                   sum: ProverChannel.combinedValue(all, gamma), numVariables: ZeroKnowledge.foldedRounds,
+                                                   transcript: &transcript)
+        for poly in out.output.proof.roundPolynomials { for v in poly { v.write(to: &writer) } }
+        // A zero weight on G (probability ≤ 4/|E|) is rejected by the verifier.
+        let bound = EvaluationClaim.boundLowVariables(all, gamma: gamma, rho: out.output.point, batchPoint: [],
+                                                      value: out.output.finalEvaluations[0])!
+        return (out.output.point, bound, out.foldedTable)
+    }
+
+    /// Σ_ℓ γ^ℓ·v_ℓ over `claims` (γ ignored for one claim, as ProofCore combines them).
+    static func combinedValue(_ claims: [EvaluationClaim], _ gamma: Ext) -> Ext {
+        var sum = Ext.zero, g = Ext.one
+        for c in claims {
+            sum += g * c.value
+            g *= claims.count > 1 ? gamma : .one
+        }
+        return sum
+    }
+
     /// Every mask value and pool relation as one sparse claim on the pool column (protocol v14,
     /// docs/ZK.md §3): challenges λ, nothing sent; the witness's zero-knowledge opening proves
     /// Σ_x pool(x)·L(x) = Σ_k λ_k v_k. Returns the claim (pool coordinates).
@@ -219,6 +250,34 @@ extension VerifierChannel {
                                      degree: 2, lastDegree: 0)
         guard let bound = onVector.boundLowVariables(to: sub.point, value: sub.expectedValue) else {
             throw .rejected("zero knowledge: the folded-mask challenges miss the combination point")
+        }
+        return (sub.point, bound)
+    }
+
+    /// The prover's `foldWitnessLowVariables` on the witness of 2^`numVariables` entries: receives G*,
+    /// checks the plain low rounds of the combined claim T + γ·P + γ²·G* (`lowMask` from
+    /// `CircuitPlan.lowMaskClaim` of the received G*) and returns ρ and the claim on G = f(· ‖ ρ).
+    mutating func foldWitnessLowVariables(numVariables: Int, claims: [ValueClaim],
+                                          lowMask: (Ext) -> ValueClaim) throws(ZKMLError) -> (rho: [Ext], claim: EvaluationClaim) {
+        let gStar = try receive("zk.witness.lowmask.sum")
+        let all = VectorCommitment.evaluationClaims([VectorCommitment.Opened(count: 1 << numVariables, claims: claims + [lowMask(gStar)])])
+        let gamma = challenge("zk.witness.gamma")
+        let sub: SumcheckSubClaim<Ext>
+        do {
+            var rounds: [[Ext]] = []
+            for _ in 0..<ZeroKnowledge.foldedRounds {
+                let poly = try reader.readElements(Ext.self, count: 3, what: "witness low round")
+                record("witness low round", poly)
+                rounds.append(poly)
+            }
+            sub = try MaskedSumcheck.verify(claimedSum: ProverChannel.combinedValue(all, gamma),
+                                            degrees: [Int](repeating: 2, count: ZeroKnowledge.foldedRounds), rounds: rounds,
+                                            transcript: &transcript)
+        } catch {
+            throw .proof(error, at: section)
+        }
+        guard let bound = EvaluationClaim.boundLowVariables(all, gamma: gamma, rho: sub.point, batchPoint: [], value: sub.expectedValue) else {
+            throw .rejected("zero knowledge: the witness's folded-opening challenges miss the combination point")
         }
         return (sub.point, bound)
     }

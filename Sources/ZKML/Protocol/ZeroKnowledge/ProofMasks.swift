@@ -1,21 +1,21 @@
 import Dispatch
 import ProofCore
 
-/// The two statement-independent masks of one zero-knowledge proof (docs/ZK.md §6.2, §9): the
-/// witness's same-batch opening mask, needed when the witness is committed, and the weights'
-/// folded opening mask, needed at the end, when the weights are opened.
+/// The two statement-independent masks of one zero-knowledge proof (docs/ZK.md §6 item 4, §9): the
+/// weights' and the witness's folded opening masks (n − 4 variables each, protocol v15 / v19), needed
+/// at the end, when the weights and then the witness are opened.
 ///
 /// Made inside the proof (no `PreparedWeightMask`), they depend only on the model's sizes and on
 /// the proof's randomness, so `start` makes them on another thread from the first instant of the
-/// proof — the witness mask first, then the weight mask — while the calling thread runs the
+/// proof — the weight mask first, then the witness mask — while the calling thread runs the
 /// inference, the witness and the sumchecks, which are single-threaded: on a two-core machine they
 /// leave a core idle. Their randomness comes from the same forks as when the commitment and the
-/// opening draw them (`witness.salts`, `weights.mask`), so a debug-seed proof has the same bytes
+/// opening draw them (`weights.mask`, `witness.mask`), so a debug-seed proof has the same bytes
 /// either way, with the calling task's worker limit and kernel set (`ProofKernels.with`). With one
 /// worker (`Parallel.workerCount == 1`) they are made on first use instead.
 struct ProofMasks: Sendable {
-    /// The witness's same-batch opening mask.
-    let witness: Pending<SameBatchMask>
+    /// The witness's per-proof opening mask (n_W − 4 variables, protocol v19).
+    let witness: Pending<OpeningMask>
     /// The weights' per-proof opening mask (n − 4 variables, protocol v15).
     let weights: Pending<OpeningMask>
 
@@ -31,17 +31,17 @@ struct ProofMasks: Sendable {
         // Task locals do not reach a dispatch queue: the worker limit and the kernel set are passed down.
         let limit = Parallel.workerLimit, kernels = ProofKernels.current
         let queue = Parallel.workerCount > 1 ? DispatchQueue(label: "ciro.zkml.proof-masks", qos: .userInitiated) : nil
-        let witnessLog = PreparedWeightMask.witnessLog(model), weightLog = PreparedWeightMask.weightMaskLog(model)
-        let witness = Pending(on: queue, workerLimit: limit, kernels: kernels) {
-            SameBatchMask(numVariables: witnessLog, parameters: VectorCommitment.parameters, randomness: randomness.fork("witness.salts"))
-        }
+        let witnessLog = PreparedWeightMask.witnessMaskLog(model), weightLog = PreparedWeightMask.weightMaskLog(model)
         let weights = Pending(on: queue, workerLimit: limit, kernels: kernels) {
             PreparedWeightMask.make(weightLog, randomness.fork("weights.mask"))
+        }
+        let witness = Pending(on: queue, workerLimit: limit, kernels: kernels) {
+            PreparedWeightMask.make(witnessLog, randomness.fork("witness.mask"))
         }
         return ProofMasks(witness: witness, weights: weights)
     }
 
-    private init(witness: Pending<SameBatchMask>, weights: Pending<OpeningMask>) {
+    private init(witness: Pending<OpeningMask>, weights: Pending<OpeningMask>) {
         (self.witness, self.weights) = (witness, weights)
     }
 

@@ -6,9 +6,10 @@ import Synchronization
 ///   n − 4 variables, 1/16 of the padded weight vector's size): two uniformly random vectors committed
 ///   on their own, so that the weights' folded-mask opening runs on G + β·M (G the weights with their
 ///   4 low variables bound by a masked sumcheck, docs/ZK.md §6 item 4) and reveals nothing of them;
-/// * the witness's same-batch opening mask (protocol v12; prepared ahead since session 8): its two
-///   uniformly random vectors of the zero-knowledge witness's size, drawn and encoded (ProofCore
-///   `SameBatchMask`), so that the proof only encodes the witness and hashes the leaves f ‖ M_0 ‖ M_1.
+/// * the witness's per-proof opening mask (protocol v19; before it v12's same-batch mask of the
+///   witness's full size): a folded mask of n_W − 4 variables, committed on its own, so that the
+///   witness's folded-mask opening runs on G + β·M (G the witness with its 4 low variables bound by
+///   plain rounds hidden by the low-round mask column Z, docs/ZK.md §6 item 4).
 /// Both depend only on the model's sizes and fresh randomness, never on the statement: a node can
 /// make them before a job arrives (idle time, another core while the witness is built;
 /// `WeightMaskSupply`) and hand them to `ZKMLProver.proveWithOpening(weightMask:)`. **One proof per
@@ -18,8 +19,8 @@ public struct PreparedWeightMask: Sendable {
     /// The model it was made for.
     public let modelID: [UInt8]
     let mask: OpeningMask
-    /// The witness's opening mask (2^`CircuitPlan.witnessLog(zeroKnowledge: true)` entries).
-    let witnessMask: SameBatchMask
+    /// The witness's folded opening mask (2^(`CircuitPlan.witnessLog(zeroKnowledge: true)` − 4) entries).
+    let witnessMask: OpeningMask
     /// Shared by every copy of this value: set by the first proof that uses it.
     let use: UseOnce
 
@@ -29,12 +30,13 @@ public struct PreparedWeightMask: Sendable {
         self.init(model: model, weightMaskVariables: PreparedWeightMask.weightMaskLog(model))
     }
 
-    /// A prepared value whose weight mask has `weightMaskVariables` variables: for tests that check the
-    /// prover refuses a mask of another size (v11–v14's, the weights' own).
-    package init(model: ProverModel, weightMaskVariables: Int) {
+    /// A prepared value whose weight mask has `weightMaskVariables` variables and whose witness mask has
+    /// `witnessMaskVariables` (default: the right size): for tests that check the prover refuses a mask
+    /// of another size (v11–v14's weight mask, v12–v18's witness-sized one).
+    package init(model: ProverModel, weightMaskVariables: Int, witnessMaskVariables: Int? = nil) {
         modelID = model.modelID
         mask = PreparedWeightMask.make(weightMaskVariables, nil)
-        witnessMask = SameBatchMask(numVariables: PreparedWeightMask.witnessLog(model), parameters: VectorCommitment.parameters)
+        witnessMask = PreparedWeightMask.make(witnessMaskVariables ?? PreparedWeightMask.witnessMaskLog(model), nil)
         use = UseOnce()
     }
 
@@ -44,31 +46,28 @@ public struct PreparedWeightMask: Sendable {
         model.weightBatch.numVariables - ZeroKnowledge.foldedRounds
     }
 
-    /// Variables of the zero-knowledge witness vector (its same-batch mask's size).
-    static func witnessLog(_ model: ProverModel) -> Int {
-        max(model.zkPlan.witnessLog(zeroKnowledge: true), VectorCommitment.parameters.foldingLog)
+    /// Variables of the witness mask (protocol v19): the zero-knowledge witness vector's less the
+    /// foldingLog low variables its plain low rounds bind.
+    static func witnessMaskLog(_ model: ProverModel) -> Int {
+        max(model.zkPlan.witnessLog(zeroKnowledge: true), VectorCommitment.parameters.foldingLog) - ZeroKnowledge.foldedRounds
     }
-
-    /// The witness mask's codewords (M_0's, then M_1's), for tests that check a proof carries them.
-    package var witnessMaskCodewords: [[Goldilocks]] { witnessMask.codewords }
 
     /// The commitment it adds to a proof.
     public var commitment: [UInt8] { mask.commitment.serialized() }
 
-    /// Bytes it holds (the weight mask's evaluation tables, codewords and Merkle tree, the witness
-    /// mask's tables and codewords; `byteCount(for:)` before making one). Since protocol v15 the weight
-    /// mask has 1/16 of the weights' entries: about 13 MB for 2^21 weight entries, plus the witness mask.
-    public var byteCount: Int {
-        mask.byteCount + SameBatchMask.byteCount(numVariables: witnessMask.numVariables, parameters: VectorCommitment.parameters)
-    }
+    /// Bytes it holds (each mask's evaluation tables, codewords and Merkle tree; `byteCount(for:)`
+    /// before making one). Each mask has 1/16 of its vector's entries (the weights' since protocol v15,
+    /// the witness's since v19): about 13 MB for 2^21 weight entries, plus the witness mask.
+    public var byteCount: Int { mask.byteCount + witnessMask.byteCount }
 
     /// Whether a proof has used it (it cannot be used again).
     public var isUsed: Bool { use.isUsed }
 
     /// Bytes a prepared mask for `model` holds, known before it is made.
     public static func byteCount(for model: ProverModel) -> Int {
-        OpeningMask.byteCount(foldedFor: weightMaskLog(model) + VectorCommitment.parameters.foldingLog, parameters: VectorCommitment.parameters)
-            + SameBatchMask.byteCount(numVariables: witnessLog(model), parameters: VectorCommitment.parameters)
+        let k = VectorCommitment.parameters.foldingLog
+        return OpeningMask.byteCount(foldedFor: weightMaskLog(model) + k, parameters: VectorCommitment.parameters)
+            + OpeningMask.byteCount(foldedFor: witnessMaskLog(model) + k, parameters: VectorCommitment.parameters)
     }
 
     /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium): a folded mask (since

@@ -21,6 +21,9 @@ enum ZeroKnowledge {
     /// The rounds of a folded-mask opening's masked low-variable sumcheck (protocol v15, docs/ZK.md §6
     /// item 4): the variables Basefold's first layer folds, foldingLog; its mask has that many fewer.
     static var foldedRounds: Int { VectorCommitment.parameters.foldingLog }
+    /// log2 of the witness's low-round mask column Z (protocol v19, docs/ZK.md §6 item 4): four aligned
+    /// blocks of 2^foldedRounds entries, A_0, A_1, B_0, B_1.
+    static var lowMaskLog: Int { foldedRounds + 2 }
 
 }
 
