@@ -48,9 +48,10 @@ import ZKML
         for _ in 0..<2 {
             let r = try ZKMLProver.prove(model: model, input: input)
             try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof)
-            // The batched opening has no class of the weights; the folded-mask opening opens V's leaves
-            // (16 entries), the mask's ((M_0, M_1) pairs of 4 positions, 8) and F′'s (16).
-            #expect(try openingProof(r.proof).classes.allSatisfy { $0.batchOpenings.count == 1 })
+            // No batched opening (v19: the witness has its own folded-mask opening too); the weights'
+            // folded-mask opening opens V's leaves (16 entries), the mask's ((M_0, M_1) pairs of 4
+            // positions, 8) and F′'s (16).
+            #expect(try ZeroKnowledgeTests().tail(r.proof).opening == nil)
             let f = try foldedMaskProof(r.proof)
             let mask = try Commitment(serialized: Array(r.proof[f.mask]))
             #expect(mask.numVariables == n - 4 && mask.polynomialCount == 2)
@@ -140,22 +141,16 @@ import ZKML
         // The proof carries the prepared mask's commitment (n − 4 variables) right before the folded-mask opening.
         #expect(Array(r.proof[try foldedMaskProof(r.proof).mask]) == mask.commitment)
         #expect(try Commitment(serialized: mask.commitment).numVariables == Commitment(serialized: model.commitment).numVariables - 4)
-        // The witness's same-batch opening mask is the prepared one too: every opened witness leaf
-        // (f ‖ M_0 ‖ M_1, 16 entries each) holds M_0 and M_1 entries of its codewords at one leaf index;
-        // a proof with another prepared value holds none of them.
-        let cw = mask.witnessMaskCodewords
-        var segments = Set<[UInt64]>()
-        for i in 0..<(cw[0].count / 16) { segments.insert((cw[0][(16 * i)..<(16 * i + 16)] + cw[1][(16 * i)..<(16 * i + 16)]).map(\.value)) }
-        func witnessLeaves(_ proof: [UInt8]) throws -> [[Goldilocks]] {
-            let o = try openingProof(proof)
-            return try #require(o.classes.first { $0.batchOpenings.count == 1 && $0.batchOpenings[0].leaves.first?.count == 48 })
-                .batchOpenings[0].leaves
-        }
-        let leaves = try witnessLeaves(r.proof)
-        #expect(leaves.count > 20 && leaves.allSatisfy { segments.contains($0[16...].map(\.value)) })
+        // The witness's folded opening mask (protocol v19, n_W − 4 variables) is the prepared one too:
+        // the proof carries its commitment before the witness's folded-mask opening; a proof with
+        // another prepared value carries another.
+        let witnessMask = try ZeroKnowledgeTests().witnessFoldedMaskProof(r.proof).mask
+        #expect(Array(r.proof[witnessMask]) == mask.witnessCommitment)
+        let witnessLog = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key).log
+        #expect(try Commitment(serialized: mask.witnessCommitment).numVariables == witnessLog - 4)
         let another = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: PreparedWeightMask(model: model))
         try ZKMLVerifier.verify(key: key, input: input, output: another.output, proof: another.proof)
-        #expect(try witnessLeaves(another.proof).allSatisfy { !segments.contains($0[16...].map(\.value)) })
+        #expect(Array(another.proof[try ZeroKnowledgeTests().witnessFoldedMaskProof(another.proof).mask]) != mask.witnessCommitment)
         // Another model's mask, and a mask with a plain proof, are refused.
         let (other, _) = try self.model(SyntheticNetworks.cnn())
         #expect(throws: ZKMLError.self) {
@@ -166,6 +161,13 @@ import ZKML
         let n = try Commitment(serialized: model.commitment).numVariables
         for size in [n, n - 3, n - 5] {
             let wrong = PreparedWeightMask(model: model, weightMaskVariables: size)
+            #expect(throws: ZKMLError.self) { _ = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: wrong) }
+            #expect(!wrong.isUsed)
+        }
+        // A witness mask of the witness's own size (v12–v18's same-batch mask) or of another size is
+        // refused, before it is used.
+        for size in [witnessLog, witnessLog - 3, witnessLog - 5] {
+            let wrong = PreparedWeightMask(model: model, weightMaskVariables: n - 4, witnessMaskVariables: size)
             #expect(throws: ZKMLError.self) { _ = try ZKMLProver.proveWithOpening(model: model, input: input, weightMask: wrong) }
             #expect(!wrong.isUsed)
         }

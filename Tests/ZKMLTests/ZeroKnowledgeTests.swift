@@ -81,23 +81,44 @@ import ZKML
         }
     }
 
-    /// Where the batched opening proof lies in a ZKML proof: the last length-prefixed blob of a plain
-    /// proof; in a zero-knowledge proof (protocol v15) followed by the weight mask's commitment and the
-    /// weights' folded-mask opening proof ("CPFM"), each length-prefixed.
-    func openingRange(_ proof: [UInt8]) throws -> Range<Int> {
+    /// The length-prefixed blob of `proof` that ends at `end` and starts with `magic`, found by
+    /// scanning backward for a length prefix that matches.
+    func blob(_ proof: [UInt8], endingAt end: Int, magic: String) throws -> Range<Int> {
         func length(_ at: Int) -> Int { proof[at..<(at + 4)].reversed().reduce(0) { $0 << 8 | Int($1) } }
-        let magic = Array("CPCS".utf8)
-        for start in stride(from: proof.count - magic.count, through: 4, by: -1) where Array(proof[start..<(start + 4)]) == magic {
-            let end = start + length(start - 4)
-            if end == proof.count { return start..<end }
-            guard end + 4 <= proof.count else { continue }
-            let folded = end + 4 + length(end) + 4
-            if folded + 4 <= proof.count && Array(proof[folded..<(folded + 4)]) == Array("CPFM".utf8)
-                && folded + length(folded - 4) == proof.count {
-                return start..<end
-            }
+        let tag = Array(magic.utf8)
+        for start in stride(from: end - tag.count, through: 4, by: -1) where Array(proof[start..<(start + 4)]) == tag {
+            if start + length(start - 4) == end { return start..<end }
         }
-        throw ZKMLError.badInput("no opening proof")
+        throw ZKMLError.badInput("no \(magic) blob")
+    }
+
+    /// The end of a zero-knowledge proof (protocol v19): the batched opening ("CPCS", only with a private
+    /// input or output), then the weight mask's commitment ("CCOM") and the weights' folded-mask opening
+    /// ("CPFM"), then the witness mask's commitment and the witness's folded-mask opening, each
+    /// length-prefixed. A plain proof ends with the batched opening.
+    struct Tail {
+        var opening: Range<Int>?
+        var weightMask: Range<Int>, weights: Range<Int>
+        var witnessMask: Range<Int>, witness: Range<Int>
+    }
+
+    func tail(_ proof: [UInt8]) throws -> Tail {
+        let witness = try blob(proof, endingAt: proof.count, magic: "CPFM")
+        let witnessMask = try blob(proof, endingAt: witness.lowerBound - 4, magic: "CCOM")
+        let weights = try blob(proof, endingAt: witnessMask.lowerBound - 4, magic: "CPFM")
+        let weightMask = try blob(proof, endingAt: weights.lowerBound - 4, magic: "CCOM")
+        let opening = try? blob(proof, endingAt: weightMask.lowerBound - 4, magic: "CPCS")
+        return Tail(opening: opening, weightMask: weightMask, weights: weights, witnessMask: witnessMask, witness: witness)
+    }
+
+    /// Where the batched opening proof lies in a ZKML proof: the last blob of a plain proof; in a
+    /// zero-knowledge proof with a private input or output, before the two folded-mask openings (`tail`).
+    func openingRange(_ proof: [UInt8]) throws -> Range<Int> {
+        if let t = try? tail(proof) {
+            guard let opening = t.opening else { throw ZKMLError.badInput("no opening proof") }
+            return opening
+        }
+        return try blob(proof, endingAt: proof.count, magic: "CPCS")
     }
 
     /// The batched opening proof of a ZKML proof.
@@ -105,13 +126,18 @@ import ZKML
         try OpeningProof(serialized: Array(proof[try openingRange(proof)]))
     }
 
-    /// The weights' folded-mask opening proof at the end of a zero-knowledge proof (protocol v15), and
-    /// where the weight mask's commitment lies.
+    /// The weights' folded-mask opening proof of a zero-knowledge proof (protocol v15), and where the
+    /// weight mask's commitment lies.
     func foldedMaskProof(_ proof: [UInt8]) throws -> (mask: Range<Int>, proof: FoldedMaskOpeningProof) {
-        let end = try openingRange(proof).upperBound
-        let maskLength = proof[end..<(end + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
-        let mask = (end + 4)..<(end + 4 + maskLength)
-        return (mask, try FoldedMaskOpeningProof(serialized: Array(proof[(mask.upperBound + 4)...])))
+        let t = try tail(proof)
+        return (t.weightMask, try FoldedMaskOpeningProof(serialized: Array(proof[t.weights])))
+    }
+
+    /// The witness's folded-mask opening proof of a zero-knowledge proof (protocol v19), and where the
+    /// witness mask's commitment lies.
+    func witnessFoldedMaskProof(_ proof: [UInt8]) throws -> (mask: Range<Int>, proof: FoldedMaskOpeningProof) {
+        let t = try tail(proof)
+        return (t.witnessMask, try FoldedMaskOpeningProof(serialized: Array(proof[t.witness])))
     }
 
     /// Verifies `proof` (of `input`, output `output`) with its opening proof replaced by `opening`,
@@ -124,11 +150,14 @@ import ZKML
                                 proof: Array(proof[..<range.lowerBound]) + opening.serialized() + proof[range.upperBound...])
     }
 
-    /// Verifies a zero-knowledge `proof` with its folded-mask opening proof replaced by `folded`
-    /// (re-serialized in place, same length).
-    func verifyWithFoldedMask(_ folded: FoldedMaskOpeningProof, proof: [UInt8], key: VerifierKey, input: [Int64], output: [Int64]) throws {
-        let bytes = folded.serialized()
-        try ZKMLVerifier.verify(key: key, input: input, output: output, proof: Array(proof[..<(proof.count - bytes.count)]) + bytes)
+    /// Verifies a zero-knowledge `proof` with the weights' folded-mask opening proof (or, with
+    /// `witness`, the witness's) replaced by `folded` (re-serialized in place, same length).
+    func verifyWithFoldedMask(_ folded: FoldedMaskOpeningProof, proof: [UInt8], key: VerifierKey, input: [Int64], output: [Int64],
+                              witness: Bool = false) throws {
+        let t = try tail(proof)
+        let range = witness ? t.witness : t.weights
+        try ZKMLVerifier.verify(key: key, input: input, output: output,
+                                proof: Array(proof[..<range.lowerBound]) + folded.serialized() + proof[range.upperBound...])
     }
 
     /// Checks that `opening` verifies, and that adding one to class `k`'s mask sum or to any of
@@ -167,16 +196,16 @@ import ZKML
             #expect(io.numVariables >= 10)
             #expect(io.batchOpenings[0].leaves.count * width <= 3 << (io.numVariables - 2))
             #expect(io.batchOpenings[0].leaves.count * width > 1 << 8, "v4's 2^8-coefficient vector would have been interpolable")
-            // Every class is masked (v12): the witness and the private input/output vector in their own
-            // batch; the weights are not in the batched opening (v15: their folded-mask opening follows).
-            #expect(opening.classes.allSatisfy { $0.values.count == 1 && $0.batchOpenings.count == 1 })
+            // The batched opening holds the private input/output vector alone (v19): the weights (v15)
+            // and the witness (v19) are opened by their folded-mask openings after it.
+            #expect(opening.classes.count == 1 && opening.classes[0].values.count == 1 && opening.classes[0].batchOpenings.count == 1)
             #expect(try foldedMaskProof(r.proof).proof.registeredOpenings[0].leaves.count > 20)
-            // A plain proof masks nothing; a ZK proof with public input and output masks the witness
-            // (three polynomials per leaf) but has no input/output class.
+            #expect(try witnessFoldedMaskProof(r.proof).proof.registeredOpenings[0].leaves.count > 20)
+            // A plain proof masks nothing; a ZK proof with public input and output has no batched opening.
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: ProofOptions(zeroKnowledge: false)).proof)
             #expect(plain.classes.allSatisfy { $0.values.isEmpty && $0.batchOpenings.first?.leaves.first?.count != 3 * width })
-            let publicIO = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
-            #expect(publicIO.classes.filter { $0.batchOpenings.first?.leaves.first?.count == 3 * width }.count == 1)
+            let publicIO = try ZKMLProver.prove(model: model, input: input).proof
+            #expect(try tail(publicIO).opening == nil)
             // Tampering: the opening proof is the proof's last blob, rewritten in place (same length).
             let k = opening.classes.firstIndex { $0.numVariables == io.numVariables }!
             let key = model.verifierKey()
@@ -187,50 +216,87 @@ import ZKML
         }
     }
 
-    /// Protocol v10 (docs/ZK.md §6.2): the witness vector is opened with its opening mask, alone in its
-    /// size class (one value, the mask's sum; leaves of f, M_0, M_1; no point reduction), and its free
-    /// region — random entries above every column, which no claim touches — holds at least as many
-    /// entries as the opening reveals (46 queries × 16), so the opened entries are jointly uniform. The
-    /// plain proof's witness class is unmasked. Tampering with the mask sum, or with a data or mask
-    /// entry of an opened witness leaf, is rejected.
-    @Test func witnessOpeningIsMaskedAndItsFreeRegionCoversTheOpenedEntries() throws {
+    /// Protocol v19 (docs/ZK.md §6 item 4): the witness is committed as one polynomial (no same-batch
+    /// mask) and opened by its own folded-mask opening: a mask of n_W − 4 variables, V's leaves of 16
+    /// base entries, whose count stays within the free region — random entries above every column,
+    /// which no claim touches (46 queries × 16) — so the opened entries are jointly uniform. The plain
+    /// proof's witness class is unmasked. Tampering with the witness's folded-mask opening (any part),
+    /// its mask commitment, G* of the low-round mask column or a low-round polynomial is rejected.
+    @Test func witnessFoldedOpeningIsCheckedAndItsFreeRegionCoversTheOpenedEntries() throws {
         let width = 16   // 2^foldingLog of the protocol's parameters
-        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO),
-                               (SyntheticNetworks.mlp(), Privacy.publicIO)] {
+        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
             let (model, input) = try model(net)
             let key = model.verifierKey()
             let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key)
             #expect((1 << shape.log) - shape.freeStart >= 46 * width)
-            let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
-            let opening = try openingProof(r.proof)
-            let k = try #require(opening.classes.firstIndex { $0.numVariables == shape.log })
-            let witness = opening.classes[k]
-            #expect(witness.batchOpenings.count == 1, "the masked witness is alone in its size class")
-            #expect(witness.values.count == 1 && witness.pointReduction == nil)
-            #expect(witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
-            #expect(witness.batchOpenings[0].leaves.count * width <= (1 << shape.log) - shape.freeStart)
+            let r = try ZKMLProver.prove(model: model, input: input)
+            let (maskRange, folded) = try witnessFoldedMaskProof(r.proof)
+            let mask = try Commitment(serialized: Array(r.proof[maskRange]))
+            #expect(mask.numVariables == shape.log - 4 && mask.polynomialCount == 2)
+            #expect(folded.registeredOpenings.count == 1 && folded.registeredOpenings[0].leaves.allSatisfy { $0.count == width })
+            #expect(folded.registeredOpenings[0].leaves.count * width <= (1 << shape.log) - shape.freeStart)
             let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
             #expect(plain.classes.allSatisfy { $0.values.isEmpty && $0.batchOpenings.allSatisfy { $0.leaves.first?.count == width } })
-            func verify(_ o: OpeningProof) throws {
-                try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output, privacy: privacy)
+            func verify(_ f: FoldedMaskOpeningProof) throws {
+                try verifyWithFoldedMask(f, proof: r.proof, key: key, input: input, output: r.output, witness: true)
             }
-            let lastLeaf = witness.batchOpenings[0].leaves.count - 1
-            try expectMaskedClassTamperingRejected(opening, class: k, entries: [0, lastLeaf].flatMap { leaf in
-                [0, width - 1, width, 2 * width, 3 * width - 1].map { (0, leaf, $0) }
-            }, verify)
-            var bad = opening
-            bad.classes[k].finalCoefficients[3] += .one
-            #expect(throws: ZKMLError.self) { try verify(bad) }
-            bad = opening
-            bad.classes[k].rounds.roundPolynomials[1][0] += .one
-            #expect(throws: ZKMLError.self) { try verify(bad) }
+            try verify(folded)
+            var cases: [(String, (inout FoldedMaskOpeningProof) -> Void)] = [
+                ("mask sum", { $0.maskSum += .one }),
+                ("F′ root", { $0.foldedRoot = Digest([UInt8](repeating: 7, count: Digest.byteCount))! }),
+                ("round", { $0.rounds.roundPolynomials[0][1] += .one }),
+                ("final coefficient", { $0.finalCoefficients[0] += .one }),
+                ("nonce", { $0.powNonce &+= 1 }),
+                ("witness leaf", { $0.registeredOpenings[0].leaves[0][3] += .one }),
+                ("last witness leaf", { $0.registeredOpenings[0].leaves[$0.registeredOpenings[0].leaves.count - 1][15] += .one }),
+                ("mask leaf", { $0.maskOpening.leaves[0][0] += .one }),
+                ("F′ leaf", { $0.foldedOpening.leaves[0][5] += .one }),
+            ]
+            if !folded.layerOpenings.isEmpty { cases.append(("layer leaf", { $0.layerOpenings[0].leaves[0][0] += .one })) }
+            for (what, change) in cases {
+                var bad = folded
+                change(&bad)
+                #expect(throws: ZKMLError.self, "\(what)") { try verify(bad) }
+            }
+            // The witness mask's commitment: its root changed, or the weight mask's in its place.
+            var changed = r.proof
+            changed[maskRange.upperBound - 20] ^= 1
+            #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: changed) }
+            // G* of the low-round mask column and every low-round polynomial coefficient: rejected.
+            let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
+            let gStar = elements.filter { $0.what == "zk.witness.lowmask.sum" }.map(\.value)
+            let rounds = elements.filter { $0.what == "witness low round" }.map(\.value)
+            #expect(gStar.count == 2 && rounds.count == 4 * 3 * 2)
+            for v in gStar + rounds {
+                let bytes = withUnsafeBytes(of: v.value.littleEndian, Array.init)
+                let at = try #require(r.proof.indices.last { Array(r.proof[$0..<min($0 + 8, r.proof.count)]) == bytes })
+                var bad = r.proof
+                bad[at] ^= 0x01
+                #expect(throws: ZKMLError.self) { try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: bad) }
+            }
+        }
+    }
+
+    /// The low-round mask column's public weight L (1, u, popcount, u·popcount on its four blocks) is
+    /// what the witness's opening proves: a verifier that weighs any of its ten eq terms otherwise
+    /// rejects the proof (the honest weight accepts it).
+    @Test func lowMaskColumnWeightIsChecked() throws {
+        let (model, input) = try model(SyntheticNetworks.mlp())
+        let key = model.verifierKey()
+        let r = try ZKMLProver.prove(model: model, input: input)
+        try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof, lowMaskTermScales: [])
+        for t in [0, 1, 4, 5, 8] {
+            var scales = [Ext](repeating: .one, count: 9)
+            scales[t] = Ext(Goldilocks(UInt64(2)))
+            #expect(throws: ZKMLError.self, "term \(t)") {
+                try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof, lowMaskTermScales: scales)
+            }
         }
     }
 
     /// Protocol v13 (docs/ZK.md §6.2): the zero-knowledge witness keeps its size when that is the
-    /// weight vector's (v12 doubled it). Since v15 the batched opening's only class of that size is the
-    /// masked witness (the weights are opened by their folded-mask opening after it); tampering with a
-    /// data or mask entry of its leaves or with its mask sum is rejected.
+    /// weight vector's (v12 doubled it). Since v19 both are opened by folded-mask openings of one size
+    /// (weights, then witness), with no batched opening.
     @Test func witnessMayShareTheWeightsSize() throws {
         let width = 16
         let (model, input) = try model(SyntheticNetworks.mlpSharingTheWitnessSize())
@@ -239,42 +305,46 @@ import ZKML
         let weightsLog = try Commitment(serialized: model.commitment).numVariables
         #expect(shape.log == weightsLog && (1 << shape.log) - shape.freeStart >= 46 * width)
         let r = try ZKMLProver.prove(model: model, input: input)
-        let opening = try openingProof(r.proof)
-        #expect(opening.classes.map(\.numVariables) == [weightsLog])
-        let witness = opening.classes[0]
-        #expect(witness.batchOpenings.count == 1 && witness.values.count == 1
-                && witness.batchOpenings[0].leaves.allSatisfy { $0.count == 3 * width })
-        #expect(try foldedMaskProof(r.proof).proof.registeredOpenings[0].leaves.allSatisfy { $0.count == width })
-        func verify(_ o: OpeningProof) throws {
-            try verifyWithOpening(o, proof: r.proof, key: key, input: input, output: r.output)
-        }
-        try expectMaskedClassTamperingRejected(opening, class: 0, entries: [(0, 0, 0), (0, 0, width), (0, 0, 3 * width - 1)], verify)
+        try ZKMLVerifier.verify(key: key, input: input, output: r.output, proof: r.proof)
+        #expect(try tail(r.proof).opening == nil)
+        let (weightMask, weights) = try foldedMaskProof(r.proof)
+        let (witnessMask, witness) = try witnessFoldedMaskProof(r.proof)
+        #expect(try Commitment(serialized: Array(r.proof[weightMask])).numVariables == weightsLog - 4)
+        #expect(try Commitment(serialized: Array(r.proof[witnessMask])).numVariables == weightsLog - 4)
+        #expect(weights.registeredOpenings[0].leaves.allSatisfy { $0.count == width }
+                && witness.registeredOpenings[0].leaves.allSatisfy { $0.count == width })
+        var bad = witness
+        bad.registeredOpenings[0].leaves[0][0] += .one
+        #expect(throws: ZKMLError.self) { try verifyWithFoldedMask(bad, proof: r.proof, key: key, input: input, output: r.output, witness: true) }
         // The plain proof keeps one class for both (unmasked) vectors of that size.
         let plain = try openingProof(try ZKMLProver.prove(model: model, input: input, options: .plain).proof)
         #expect(plain.classes.count == 1 && plain.classes[0].batchOpenings.count == 2)
     }
 
-    /// The witness class's Basefold data (rounds, final polynomial, folded layers' leaves, the mask sum,
-    /// and the opened base leaves of the vector and its mask) shares no element between two proofs of
-    /// the same statement, and no element of it is a small integer (unmasked data would be).
+    /// The witness's folded-mask opening (its mask sum, rounds, final polynomial, F′'s and the further
+    /// layers' leaves, the mask's leaves and the opened witness leaves), its G* and low rounds share no
+    /// element between two proofs of the same statement, and no element of it is a small integer
+    /// (unmasked data would be).
     @Test func witnessOpeningSharesNoElementAndHidesData() throws {
         for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
             let (model, input) = try model(net)
-            let log = ZKMLVerifier.zeroKnowledgeWitnessShape(key: model.verifierKey()).log
+            let key = model.verifierKey()
             var sets: [Set<UInt64>] = []
             for _ in 0..<2 {
-                let opening = try openingProof(try ZKMLProver.prove(model: model, input: input).proof)
-                let c = try #require(opening.classes.first { $0.numVariables == log })
-                let elements = c.values + c.rounds.roundPolynomials.flatMap { $0 } + c.finalCoefficients
-                    + c.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
-                let base = c.batchOpenings.flatMap { $0.leaves.flatMap { $0 } }
-                #expect(c.values.count == 1 && !c.rounds.roundPolynomials.isEmpty && c.finalCoefficients.count >= 16)
-                let values = elements.flatMap { [$0.c0, $0.c1] } + base
+                let r = try ZKMLProver.prove(model: model, input: input)
+                let f = try witnessFoldedMaskProof(r.proof).proof
+                let ext = [f.maskSum] + f.rounds.roundPolynomials.flatMap { $0 } + f.finalCoefficients
+                    + f.foldedOpening.leaves.flatMap { $0 } + f.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
+                let base = f.maskOpening.leaves.flatMap { $0 } + f.registeredOpenings[0].leaves.flatMap { $0 }
+                let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
+                let lowRounds = elements.filter { $0.what == "zk.witness.lowmask.sum" || $0.what == "witness low round" }.map(\.value)
+                #expect(lowRounds.count == 2 + 4 * 3 * 2)
+                let values = ext.flatMap { [$0.c0, $0.c1] } + base + lowRounds
                 let small = values.filter { looksLikeData($0) }
                 #expect(small.isEmpty, "small elements in the witness opening: \(small.prefix(5).map(\.value))")
                 sets.append(Set(values.map(\.value)))
             }
-            #expect(sets[0].count > 2000)
+            #expect(sets[0].count > 1000)
             #expect(sets[0].isDisjoint(with: sets[1]))
         }
     }
@@ -334,7 +404,8 @@ import ZKML
     @Test func everyMessageIsOfACoveredKind() throws {
         let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
                        "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
-                       "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening ", "folded opening "]
+                       "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening ", "folded opening ",
+                       "zk.witness.lowmask.sum", "witness low round"]
         for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
@@ -353,22 +424,26 @@ import ZKML
     /// random entries above its columns (docs/ZK.md §6.2), which digits_mlp's 2^12 layout (columns up
     /// to 3,648) lacks, so v10–v13 made its ZK witness 2^13. Since v14 the ZK pool is U alone (2^10;
     /// docs/ZK.md §3): its columns end at 2,624 and its ZK witness is 2^12, as the plain one. Since v15
-    /// the zero-knowledge batched opening has the witness's class alone (the weights' folded-mask
-    /// opening follows it).
+    /// opening follows it). Since v19 the ZK layout ends with the 64-entry low-round mask column Z
+    /// (columns end at 2,688), the witness is 2^12 still, and the zero-knowledge proof has no batched
+    /// opening (both vectors are opened by folded-mask openings: weights 2^15, witness 2^12).
     @Test func maskPoolIsPackedSoDigitsMLPWitnessIsSmaller() throws {
         let (loaded, input) = try DigitsModelTests().load("digits_mlp")
-        for (options, sizes) in [(ProofOptions.default, [12]), (.plain, [12, 15])] {   // v15: the ZK weights (2^15) open after it
-            let r = try ZKMLProver.prove(model: loaded.prover, input: input, options: options)
-            try ZKMLVerifier.verify(key: loaded.prover.verifierKey(), input: input, output: r.output, proof: r.proof)
-            let opening = try openingProof(r.proof)
-            #expect(opening.classes.map(\.numVariables).sorted() == sizes, "size classes \(opening.classes.map(\.numVariables))")
-        }
-        let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: loaded.prover.verifierKey())
-        #expect(shape.log == 12 && shape.freeStart == 2624, "\(shape)")
+        let key = loaded.prover.verifierKey()
+        let plain = try ZKMLProver.prove(model: loaded.prover, input: input, options: .plain)
+        try ZKMLVerifier.verify(key: key, input: input, output: plain.output, proof: plain.proof)
+        #expect(try openingProof(plain.proof).classes.map(\.numVariables).sorted() == [12, 15])
+        let zk = try ZKMLProver.prove(model: loaded.prover, input: input)
+        try ZKMLVerifier.verify(key: key, input: input, output: zk.output, proof: zk.proof)
+        #expect(try tail(zk.proof).opening == nil)
+        #expect(try foldedMaskProof(zk.proof).proof.registeredOpenings.count == 1)
+        #expect(try Commitment(serialized: Array(zk.proof[witnessFoldedMaskProof(zk.proof).mask])).numVariables == 12 - 4)
+        let shape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: key)
+        #expect(shape.log == 12 && shape.freeStart == 2688, "\(shape)")
         // digits_cnn: 2^14 (v10–v13: 2^15, its 2^14 layout ended at 15,888), the weights' size (v13).
         let (cnn, _) = try DigitsModelTests().load("digits_cnn")
         let cnnShape = ZKMLVerifier.zeroKnowledgeWitnessShape(key: cnn.prover.verifierKey())
-        #expect(cnnShape.log == 14 && cnnShape.freeStart == 13840, "\(cnnShape)")
+        #expect(cnnShape.log == 14 && cnnShape.freeStart == 13904, "\(cnnShape)")
     }
 
     /// Protocol v14 (docs/ZK.md §3): the mask values and pool relations are one sparse claim on the

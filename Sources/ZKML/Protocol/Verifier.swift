@@ -52,6 +52,9 @@ struct VerifierState {
     /// When non-nil, every routed claim (value index, point, claimed value) and, at the end, every claim
     /// on the weight vector before the zero-knowledge reduction (tests check that they are masked).
     var claimLog: (values: [(Int, [Ext], Ext)], weights: [([Ext], Ext)])?
+    /// When non-nil, applied to the low-round mask column's claim (its public weight L, protocol v19):
+    /// tests check that a verifier with another weight rejects the proof.
+    var lowMaskChange: (@Sendable (ValueClaim) -> ValueClaim)?
 
     init(key: VerifierKey, header: ProofHeader, input: [Int64]?, output: [Int64]?, proof: [UInt8]) throws(ZKMLError) {
         self.key = key
@@ -300,8 +303,9 @@ struct VerifierState {
                 throw .rejected("a witness claim touches the free region")
             }
             channel.section = "witness low rounds"
-            witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims) { [plan] in
-                plan.lowMaskClaim(sum: $0, witnessLog: sizes.witnessLog)!
+            witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims) { [plan, lowMaskChange] in
+                let claim = plan.lowMaskClaim(sum: $0, witnessLog: sizes.witnessLog)!
+                return lowMaskChange?(claim) ?? claim
             }
             witnessClaims = []
         }

@@ -52,8 +52,11 @@ public struct PreparedWeightMask: Sendable {
         max(model.zkPlan.witnessLog(zeroKnowledge: true), VectorCommitment.parameters.foldingLog) - ZeroKnowledge.foldedRounds
     }
 
-    /// The commitment it adds to a proof.
+    /// The commitment it adds to a proof (the weight mask's).
     public var commitment: [UInt8] { mask.commitment.serialized() }
+
+    /// The witness mask's commitment, which a proof carries before the witness's folded-mask opening.
+    public var witnessCommitment: [UInt8] { witnessMask.commitment.serialized() }
 
     /// Bytes it holds (each mask's evaluation tables, codewords and Merkle tree; `byteCount(for:)`
     /// before making one). Each mask has 1/16 of its vector's entries (the weights' since protocol v15,

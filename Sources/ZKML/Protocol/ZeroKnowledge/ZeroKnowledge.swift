@@ -276,6 +276,24 @@ extension ZKMLVerifier {
         (key.zkPlan.witnessLog(zeroKnowledge: true), key.zkPlan.witnessLayout.usedEnd)
     }
 
+    /// For tests: verifies a zero-knowledge proof with public input and output against a low-round mask
+    /// column weight whose eq terms' coefficients are multiplied by `scales` (term t by scales[t], the
+    /// point's coefficient 1 kept; protocol v19, docs/ZK.md §6 item 4) — any change must be rejected.
+    package static func verify(key: VerifierKey, input: [Int64], output: [Int64], proof: [UInt8],
+                               lowMaskTermScales scales: [Ext]) throws(ZKMLError) {
+        let arch = key.architecture
+        let (header, bodyOffset) = try ProofHeader.parse(proof)
+        let paddedIn = input + [Int64](repeating: 0, count: arch.inputSize - input.count)
+        let paddedOut = output + [Int64](repeating: 0, count: arch.outputSize - output.count)
+        var state = try VerifierState(key: key, header: header, input: paddedIn, output: paddedOut, proof: Array(proof[bodyOffset...]))
+        state.lowMaskChange = { claim in
+            var c = claim
+            for t in c.terms.indices where t < scales.count { c.terms[t].coefficient *= scales[t] }
+            return c
+        }
+        try state.run()
+    }
+
     /// For tests: log2 of the mask pool column in plain and in zero-knowledge proofs (docs/ZK.md §3).
     package static func maskPoolLogs(key: VerifierKey) -> (plain: Int, zeroKnowledge: Int) {
         (key.plan.maskPool.poolLog, key.zkPlan.maskPool.poolLog)
