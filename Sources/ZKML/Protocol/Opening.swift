@@ -120,7 +120,7 @@ enum VectorCommitment {
     /// docs/ZK.md §6 item 4; the prover's `openFoldedMask` bytes, length-prefixed) of the claim on
     /// G = V(· ‖ ρ) against V's commitment and the per-proof mask's; `batch` names V in the records.
     static func verifyFoldedMask(_ commitment: Commitment, rho: [Ext], claim: EvaluationClaim, mask: Commitment,
-                                 batch: String = "batch 0 (registered weights)", channel: inout VerifierChannel) throws(ZKMLError) {
+                                 batch: String, channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "folded-mask opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try FoldedMaskOpeningProof(serialized: bytes)

@@ -297,7 +297,7 @@ struct VerifierState {
         if let pool = try channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
         // Protocol v19 (docs/ZK.md §6 item 4): the witness's claims and the low-round mask column's
         // become a claim on G = f(· ‖ ρ′) through plain low rounds.
-        var witnessFold: (rho: [Ext], claim: EvaluationClaim)?
+        var witnessFold: (rho: [Ext], claim: EvaluationClaim)? = nil
         if header.zeroKnowledge {
             guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
                 throw .rejected("a witness claim touches the free region")
@@ -325,21 +325,15 @@ struct VerifierState {
         if vectors.contains(where: { !$0.claims.isEmpty }) {
             try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
         }
-        if let weightFold {
-            channel.section = "weight opening"
-            let mask = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
-                                                  count: sizes.weight >> ZeroKnowledge.foldedRounds, polynomials: 2,
-                                                  what: "weight mask commitment")
-            try VectorCommitment.verifyFoldedMask(weightCommitment, rho: weightFold.rho, claim: weightFold.claim, mask: mask,
-                                                  channel: &channel)
-        }
-        if let witnessFold {
-            channel.section = "witness opening"
-            let mask = try VectorCommitment.parse(try channel.receiveBytes("witness.mask.commitment", limit: 4096),
-                                                  count: sizes.witness >> ZeroKnowledge.foldedRounds, polynomials: 2,
-                                                  what: "witness mask commitment")
-            try VectorCommitment.verifyFoldedMask(commitment, rho: witnessFold.rho, claim: witnessFold.claim, mask: mask,
-                                                  batch: "batch 1 (witness)", channel: &channel)
+        // Each folded opening: its mask's commitment (2 polynomials of n − 4 variables), then its proof.
+        for (fold, vector, count, name, batch) in [(weightFold, weightCommitment, sizes.weight, "weights", "batch 0 (registered weights)"),
+                                                   (witnessFold, commitment, sizes.witness, "witness", "batch 1 (witness)")] {
+            guard let fold else { continue }
+            channel.section = "\(name) opening"
+            let mask = try VectorCommitment.parse(try channel.receiveBytes("\(name).mask.commitment", limit: 4096),
+                                                  count: count >> ZeroKnowledge.foldedRounds, polynomials: 2,
+                                                  what: "\(name) mask commitment")
+            try VectorCommitment.verifyFoldedMask(vector, rho: fold.rho, claim: fold.claim, mask: mask, batch: batch, channel: &channel)
         }
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
