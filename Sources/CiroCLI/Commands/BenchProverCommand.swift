@@ -14,10 +14,25 @@ struct BenchProverCommand: AsyncParsableCommand {
         """
     )
 
+    @OptionGroup var options: ModelBenchOptions
+
+    func run() async throws {
+        do {
+            let rows = try ProverBench.run(directory: options.models, repetitions: options.repetitions, models: options.names)
+            print(options.json ? ProverBench.json(rows, repetitions: options.repetitions) : ProverBench.table(rows, repetitions: options.repetitions))
+        } catch {
+            printError("ciro bench prover: \(error)")
+            throw CiroExit.badInput
+        }
+    }
+}
+
+/// The options of the per-model suites (`ciro bench prover`, `ciro bench link`).
+struct ModelBenchOptions: ParsableArguments {
     @Option(help: "Folder with NAME.onnx, NAME.input.json and NAME.calib.json.")
     var models = "Tests/ModelsTests/Fixtures/models"
 
-    @Option(help: "Proofs per model (the median is reported).")
+    @Option(help: "Runs per figure (the median is reported).")
     var repetitions = 3
 
     @Option(help: "Only these models (repeat the option; default: digits_mlp, digits_cnn, wide_mlp).")
@@ -26,13 +41,6 @@ struct BenchProverCommand: AsyncParsableCommand {
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
-    func run() async throws {
-        do {
-            let rows = try ProverBench.run(directory: models, repetitions: repetitions, models: only.isEmpty ? ProverBench.models : only)
-            print(json ? ProverBench.json(rows, repetitions: repetitions) : ProverBench.table(rows, repetitions: repetitions))
-        } catch {
-            printError("ciro bench prover: \(error)")
-            throw CiroExit.badInput
-        }
-    }
+    /// The models to run: --only, or all three.
+    var names: [String] { only.isEmpty ? ProverBench.models : only }
 }

@@ -3,7 +3,7 @@ import ArgumentParser
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Inspect and register ONNX models.",
-        subcommands: [ModelInspectCommand.self, ModelRegisterCommand.self]
+        abstract: "Inspect, register and copy ONNX models.",
+        subcommands: [ModelInspectCommand.self, ModelRegisterCommand.self, ModelCopyCommand.self]
     )
 }

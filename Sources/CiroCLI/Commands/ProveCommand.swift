@@ -15,6 +15,9 @@ struct ProveCommand: AsyncParsableCommand {
         in input order) and writes a proof file holding the integer output (every output's flat vector,
         concatenated in order) and the proof; --output writes one array per model output. Progress goes to standard error. Exit 2 on unreadable input.
 
+        With --copy, the proof is made against that copy of the weights (`ciro model copy`): its model id
+        is the copy's, and verifiers pass the copy's link (`ciro verify --link`).
+
         The proof is zero-knowledge (the weights stay private) unless --no-zk. --private-input replaces
         the input by a hiding commitment in the proof; --private-output does the same for the output,
         which then goes only into a sealed box for --requester-key (written to --sealed-output).
@@ -57,6 +60,9 @@ struct ProveCommand: AsyncParsableCommand {
     @Option(help: "Calibration samples in EZKL format (default: NAME.calib.json beside the model).")
     var calibration: String?
 
+    @Option(help: "Prove against a linked copy of the model's weights: the secret written by `ciro model copy`.")
+    var copy: String?
+
     func validate() throws {
         if let kernels {
             do { _ = try ProofKernels.named(kernels) } catch { throw ValidationError("--kernels: \(error)") }
@@ -67,11 +73,13 @@ struct ProveCommand: AsyncParsableCommand {
         let kernelSet = try kernels.map(ProofKernels.named) ?? ProofKernels.best
         let start = ContinuousClock.now
         let loaded: LoadedModel
+        let prover: ProverModel
         let metadata: QuantizationMetadata
         let quantizedInput: [Int64]
         do {
             printError("ciro prove: loading and committing \(model)")
             loaded = try ProofKernels.with(kernelSet) { try LoadedModel(onnxPath: model, calibrationPath: calibration) }
+            prover = try copy.map { try CopySecret.load($0, of: loaded.prover).model } ?? loaded.prover
             metadata = try QuantizationMetadata(loaded.prover.metadata)
             quantizedInput = try metadata.quantizeInputs(try EZKLData.inputs(path: input))
         } catch {
@@ -95,7 +103,7 @@ struct ProveCommand: AsyncParsableCommand {
         do {
             let proveStart = ContinuousClock.now
             result = try ProofKernels.with(kernelSet) {
-                try ZKMLProver.proveWithOpening(model: loaded.prover, input: quantizedInput, options: options) { stage in
+                try ZKMLProver.proveWithOpening(model: prover, input: quantizedInput, options: options) { stage in
                     printError("ciro prove: [\(ContinuousClock.now - proveStart)] \(stage)")
                 }
             }
@@ -104,7 +112,7 @@ struct ProveCommand: AsyncParsableCommand {
             throw CiroExit.runtimeFailure
         }
         // A private output never goes into the proof file; it goes sealed to the requester.
-        let file = ProofFile.encode(modelID: loaded.prover.modelID, output: privateOutput ? [] : result.output, proof: result.proof)
+        let file = ProofFile.encode(modelID: prover.modelID, output: privateOutput ? [] : result.output, proof: result.proof)
         let outputs: [[Float]]
         do {
             outputs = try metadata.dequantizeOutputs(result.output)
@@ -127,7 +135,7 @@ struct ProveCommand: AsyncParsableCommand {
             throw CiroExit.runtimeFailure
         }
         let elapsed = ContinuousClock.now - start
-        print("model id: \(Hex.encode(loaded.prover.modelID))")
+        print("model id: \(Hex.encode(prover.modelID))")
         print("mode: \(noZk ? "plain (not zero-knowledge)" : "zero-knowledge"), \(privacy)")
         if privateOutput {
             print("output: private (sealed to the requester: \(sealedPath))")

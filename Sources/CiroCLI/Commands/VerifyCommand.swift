@@ -18,6 +18,11 @@ struct VerifyCommand: AsyncParsableCommand {
         of showing it (no --input needed with --private-input). The requester of a private output adds
         --sealed-output: the box is opened with the node key of --data-dir, and the output inside is
         checked against the proof's commitment (and the input, given with --input).
+
+        --link FILE (repeatable, in chain order) accepts a proof made against a copy of the weights
+        (`ciro model copy`, `ciro prove --copy`): each link must come from the model (then from the
+        previous copy) and verify; the proof is then checked against the last copy's commitment. An
+        invalid link is INVALID (exit 1).
         """
     )
 
@@ -42,10 +47,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Calibration samples (when --model is an ONNX file).")
     var calibration: String?
 
+    @Option(help: "A link file of `ciro model copy` (repeat for a chain, in order).")
+    var link: [String] = []
+
     @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
-        let key: VerifierKey
+        var key: VerifierKey
+        var links: [(fromModelID: [UInt8], copyCommitment: [UInt8], link: [UInt8])] = []
         let metadata: QuantizationMetadata
         var quantizedInput: [Int64]?
         let file: (modelID: [UInt8], output: [Int64], proof: [UInt8])
@@ -57,6 +66,10 @@ struct VerifyCommand: AsyncParsableCommand {
                 key = try LoadedModel(onnxPath: model, calibrationPath: calibration).prover.verifierKey()
             }
             metadata = try QuantizationMetadata(key.metadata)
+            for path in link {
+                guard let bytes = FileManager.default.contents(atPath: path) else { throw ZKMLError.badInput("cannot read \(path)") }
+                links.append(try WeightCopyFiles.decodeLink([UInt8](bytes)))
+            }
             if let input {
                 quantizedInput = try metadata.quantizeInputs(try EZKLData.inputs(path: input))
             } else if !privateInput {
@@ -72,6 +85,16 @@ struct VerifyCommand: AsyncParsableCommand {
         } catch {
             printError("ciro verify: \(error)")
             throw CiroExit.badInput
+        }
+        for (i, l) in links.enumerated() {
+            do {
+                guard l.fromModelID == key.modelID else { throw ZKMLError.wrongStatement("the link is not from model \(Hex.encode(key.modelID))") }
+                key = try WeightCopyLink.verify(l.link, from: key, toCommitment: l.copyCommitment)
+                print("link \(i + 1): copy \(Hex.encode(key.modelID)) holds the weights of \(Hex.encode(l.fromModelID))")
+            } catch {
+                print("INVALID: link \(link[i]): \(error)")
+                throw CiroExit.checkFailed
+            }
         }
         print("model id: \(Hex.encode(key.modelID))")
         let shownOutput = privateOutput ? opening?.output : file.output

@@ -243,3 +243,60 @@ public enum WeightCopyLink {
         return half * h[0] * x1 * x2 - h[1] * x * x2 + half * h[2] * x * x1
     }
 }
+
+/// The files of `ciro model copy`: the copy's secret (the registered model's id and the copy's
+/// blinding seed; with the model's weights it rebuilds the copy) and the public link (the id of the
+/// model or copy it links from, the copy's commitment, the link proof). Length-checked; trailing bytes
+/// are an error.
+public enum WeightCopyFiles {
+    static let secretMagic = Array("CCPY".utf8), linkMagic = Array("CLNK".utf8)
+
+    /// "CCPY", version 1, the registered model id (32 bytes), the seed (32 bytes).
+    public static func encodeSecret(modelID: [UInt8], copy: WeightCopy) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeBytes(secretMagic)
+        w.writeUInt8(1)
+        w.writeBytes(modelID)
+        w.writeBytes(copy.blindingSeed)
+        return w.bytes
+    }
+
+    public static func decodeSecret(_ bytes: [UInt8]) throws(ZKMLError) -> (modelID: [UInt8], blindingSeed: [UInt8]) {
+        var r = ByteReader(bytes)
+        do throws(ProofError) {
+            try r.readHeader(magic: secretMagic, version: 1, what: "weight copy secret")
+            let id = try r.readBytes(32, what: "model id")
+            let seed = try r.readBytes(ProofRandomness.seedByteCount, what: "blinding seed")
+            try r.expectEnd()
+            return (id, seed)
+        } catch {
+            throw .proof(error, at: "weight copy secret")
+        }
+    }
+
+    /// "CLNK", version 1, the model id it links from (32 bytes), the copy's commitment and the link
+    /// proof (each length-prefixed).
+    public static func encodeLink(fromModelID: [UInt8], copyCommitment: [UInt8], link: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeBytes(linkMagic)
+        w.writeUInt8(1)
+        w.writeBytes(fromModelID)
+        w.writeLengthPrefixed(copyCommitment)
+        w.writeLengthPrefixed(link)
+        return w.bytes
+    }
+
+    public static func decodeLink(_ bytes: [UInt8]) throws(ZKMLError) -> (fromModelID: [UInt8], copyCommitment: [UInt8], link: [UInt8]) {
+        var r = ByteReader(bytes)
+        do throws(ProofError) {
+            try r.readHeader(magic: linkMagic, version: 1, what: "weight copy link file")
+            let id = try r.readBytes(32, what: "model id")
+            let commitment = try r.readLengthPrefixed(what: "copy commitment", limit: 4096)
+            let link = try r.readLengthPrefixed(what: "link proof", limit: WeightCopyLink.maxSize)
+            try r.expectEnd()
+            return (id, commitment, link)
+        } catch {
+            throw .proof(error, at: "weight copy link file")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `ciro model copy`, `ciro prove --copy` and `ciro verify --link` (docs/ZK.md §6 item 3), run as the
+/// real `ciro` process.
+@Suite struct ModelCopyTests {
+    var models: String { FileManager.default.currentDirectoryPath + "/Tests/ModelsTests/Fixtures/models" }
+
+    @Test func aProofAgainstALinkedCopyVerifiesWithItsLinks() throws {
+        let scratch = TemporaryDirectory()
+        let model = models + "/digits_mlp.onnx", input = models + "/digits_mlp.input.json"
+        let (secret, link) = (scratch.path + "/c1.secret", scratch.path + "/c1.link")
+        let copy = try CiroProcess.run(["model", "copy", "--model", model, "--secret", secret, "--link", link], timeout: 300)
+        #expect(copy.status == 0, "\(copy)")
+        let copyID = copy.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(copyID.count == 64)
+        let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // The secret is never overwritten.
+        let again = try CiroProcess.run(["model", "copy", "--model", model, "--secret", secret, "--link", link + "2"], timeout: 300)
+        #expect(again.status == 2, "\(again)")
+
+        let proof = scratch.path + "/p.proof"
+        let prove = try CiroProcess.run(["prove", "--model", model, "--input", input, "--proof", proof, "--copy", secret], timeout: 300)
+        #expect(prove.status == 0, "\(prove)")
+        #expect(prove.stdout.contains("model id: \(copyID)"))
+        let verify = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof, "--link", link], timeout: 300)
+        #expect(verify.status == 0, "\(verify)")
+        #expect(verify.stdout.contains("VALID") && verify.stdout.contains("link 1: copy \(copyID)"))
+        // Without the link the proof is against an unknown commitment.
+        let bare = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof], timeout: 300)
+        #expect(bare.status == 1, "\(bare)")
+
+        // A chain: a copy of the copy, verified through both links in order (and not out of order).
+        let (secret2, link2) = (scratch.path + "/c2.secret", scratch.path + "/c2.link")
+        let chained = try CiroProcess.run(["model", "copy", "--model", model, "--from", secret, "--secret", secret2, "--link", link2],
+                                          timeout: 300)
+        #expect(chained.status == 0, "\(chained)")
+        let proof2 = scratch.path + "/p2.proof"
+        #expect(try CiroProcess.run(["prove", "--model", model, "--input", input, "--proof", proof2, "--copy", secret2],
+                                    timeout: 300).status == 0)
+        let both = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof2, "--link", link, "--link", link2],
+                                       timeout: 300)
+        #expect(both.status == 0, "\(both)")
+        let skipped = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof2, "--link", link2], timeout: 300)
+        #expect(skipped.status == 1, "\(skipped)")
+
+        // A tampered link is INVALID; an unreadable one is bad input.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: link))
+        bytes[bytes.count - 100] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: link + ".bad"))
+        let tampered = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof, "--link", link + ".bad"],
+                                           timeout: 300)
+        #expect(tampered.status == 1 && tampered.stdout.contains("INVALID"), "\(tampered)")
+        let missing = try CiroProcess.run(["verify", "--model", model, "--input", input, "--proof", proof, "--link", link + ".none"],
+                                          timeout: 300)
+        #expect(missing.status == 2, "\(missing)")
+    }
+
+    @Test func aModelWhoseLayoutCannotBeLinkedIsRefused() throws {
+        let scratch = TemporaryDirectory()
+        let run = try CiroProcess.run(["model", "copy", "--model", models + "/digits_cnn.onnx", "--secret", scratch.path + "/s",
+                                       "--link", scratch.path + "/l"], timeout: 300)
+        #expect(run.status == 2 && run.stderr.contains("16 entries"), "\(run)")
+        let help = try CiroProcess.run(["model", "copy", "--help"])
+        #expect(help.stdout.contains("--secret") && help.stdout.contains("--from"))
+    }
+
+    @Test func benchLinkReportsSizesAndTheModelsThatCannotLink() throws {
+        let run = try CiroProcess.run(["bench", "link", "--models", models, "--only", "digits_mlp", "--only", "digits_cnn",
+                                       "--repetitions", "1", "--json"], timeout: 300)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("\"link_bytes\": ") && run.stdout.contains("\"unsupported\": "), "\(run.stdout)")
+    }
+}
