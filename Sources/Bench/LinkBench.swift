@@ -6,6 +6,7 @@ import ZKML
 /// commitment), proving and verifying its link, the link's size, and the zero-knowledge job proof of
 /// the same model for scale. Models whose layout cannot be linked are reported as such.
 public enum LinkBench {
+    /// One model's figures (seconds, bytes).
     public struct Row: Sendable {
         public var model: String
         /// Nil when the model's layout cannot be linked (the reason).
@@ -17,6 +18,7 @@ public enum LinkBench {
         public var linkBytes = 0
     }
 
+    /// Loads each model from `directory`, then times a copy, its link's prove and verify (medians).
     public static func run(directory: String, repetitions: Int, models names: [String] = ProverBench.models) throws -> [Row] {
         var rows: [Row] = []
         for name in names {
@@ -44,6 +46,7 @@ public enum LinkBench {
         return rows
     }
 
+    /// The figures as a Markdown table.
     public static func table(_ rows: [Row], repetitions: Int) -> String {
         var out = "weight-copy link (median of \(repetitions); copy = one full weight commitment)\n"
         out += "model | copy | link prove | prove CPU | link verify | link bytes\n---|---|---|---|---|---\n"
@@ -58,6 +61,7 @@ public enum LinkBench {
         return out
     }
 
+    /// The figures as one JSON object.
     public static func json(_ rows: [Row], repetitions: Int) -> String {
         func n(_ v: Double) -> String { String(format: "%.9f", v) }
         let items = rows.map { r -> String in

@@ -261,6 +261,7 @@ public enum WeightCopyFiles {
         return w.bytes
     }
 
+    /// Parses `encodeSecret` output: the registered model id and the copy's seed.
     public static func decodeSecret(_ bytes: [UInt8]) throws(ZKMLError) -> (modelID: [UInt8], blindingSeed: [UInt8]) {
         var r = ByteReader(bytes)
         do throws(ProofError) {
@@ -286,6 +287,7 @@ public enum WeightCopyFiles {
         return w.bytes
     }
 
+    /// Parses `encodeLink` output: the id it links from, the copy's commitment, the link proof.
     public static func decodeLink(_ bytes: [UInt8]) throws(ZKMLError) -> (fromModelID: [UInt8], copyCommitment: [UInt8], link: [UInt8]) {
         var r = ByteReader(bytes)
         do throws(ProofError) {
