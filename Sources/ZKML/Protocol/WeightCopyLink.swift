@@ -35,7 +35,8 @@ public struct WeightCopy: Sendable {
 /// revealing nothing else. D = V − W′ is opened as a virtual commitment (Basefold is linear: D's
 /// codeword leaf j is V's leaf j minus W′'s). The verifier draws a point r of n coordinates; with
 /// L(x) = eq(r, x)·[x in a weight segment], the claim is Σ_x L(x)·D(x) = 0. k = foldingLog degree-2
-/// rounds (zero for an honest prover) bind D's low variables to ρ, and the claim left on
+/// rounds (ProofCore's mask-free `MaskedSumcheck.proveLowVariables(table:…numVariables:…)`; zero for an
+/// honest prover on a linkable layout) bind D's low variables to ρ, and the claim left on
 /// G = D(· ‖ ρ) is proved by ProofCore's folded-mask opening of the combination (1, −1) of the two
 /// commitments, with a fresh folded mask. Spends one unit of budget (b) of each commitment (its
 /// opened leaves) and none of budget (a).
@@ -59,39 +60,20 @@ public enum WeightCopyLink {
         let n = original.weightBatch.numVariables, k = params.foldingLog
         let mask = OpeningMask(foldedFor: n, parameters: params)
         var transcript = statement(original.architecture, original.metadata, original.commitment, copy.commitment, mask.commitment)
-        let (weight, blocks) = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: n, transcript: &transcript)
-
-        // The k low rounds of Σ_x L(x)·D(x) (degree 2, pairs (2i, 2i + 1) differ in the lowest bit).
-        // L's table: each term c·eq(p ‖ r_lo, ·) is c·eq(r_lo, ·) on its segment's block.
-        var w = [Ext](repeating: .zero, count: 1 << n)
-        for b in blocks {
-            for (i, e) in MLE.eqTable(b.low, scaledBy: b.coefficient).enumerated() { w[b.offset + i] += e }
-        }
+        let weight = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: n, transcript: &transcript)
+        // The k low rounds of Σ_x L(x)·D(x) = 0, plain (ProofCore's mask-free low rounds): zero for an
+        // honest prover on a linkable layout (`checkLinkable`).
         let (v, c) = (original.weightBatch.evaluations[0], copy.weightBatch.evaluations[0])
-        var d = (0..<v.count).map { Ext(v[$0] - c[$0]) }
-        var rounds = [[Ext]](), rho = [Ext](), sum = Ext.zero
-        for _ in 0..<k {
-            var h = [Ext](repeating: .zero, count: 3)
-            for i in 0..<(w.count / 2) {
-                let (w0, w1, d0, d1) = (w[2 * i], w[2 * i + 1], d[2 * i], d[2 * i + 1])
-                h[0] += w0 * d0
-                h[1] += w1 * d1
-                h[2] += (w1.doubled() - w0) * (d1.doubled() - d0)
-            }
-            transcript.absorb("link.round", elements: h)
-            let r: Ext = transcript.challenge("link.rho")
-            rounds.append(h)
-            rho.append(r)
-            sum = quadratic(h, at: r)
-            w = (0..<(w.count / 2)).map { w[2 * $0] + r * (w[2 * $0 + 1] - w[2 * $0]) }
-            d = (0..<(d.count / 2)).map { d[2 * $0] + r * (d[2 * $0 + 1] - d[2 * $0]) }
-        }
+        let difference = (0..<v.count).map { v[$0] - c[$0] }
+        let (low, folded) = MaskedSumcheck.proveLowVariables(table: difference, claims: [weight], gamma: .one, sum: .zero,
+                                                             numVariables: k, transcript: &transcript)
+        let (rho, sum, rounds) = (low.point, low.finalEvaluations[0], low.proof.roundPolynomials)
         guard let bound = weight.boundLowVariables(to: rho, value: sum) else {
             throw .rejected("the link's point puts no weight on the low variables (probability ≤ k/|E|)")
         }
         let opening = PolynomialCommitment.openFoldedMask([original.weightBatch, copy.weightBatch], rho: rho,
                                                           coefficients: [.one, .zero - .one], claims: [bound], mask: mask,
-                                                          transcript: &transcript)
+                                                          transcript: &transcript, foldedTable: folded)
         var out = ByteWriter()
         out.writeBytes(magic)
         out.writeUInt8(version)
@@ -120,16 +102,16 @@ public enum WeightCopyLink {
             throw .rejected("the link's mask commitment has the wrong shape")
         }
         var transcript = statement(original.architecture, original.metadata, original.commitment, copyCommitment, mask)
-        let (weight, _) = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: v.numVariables,
-                                    transcript: &transcript)
-        var sum = Ext.zero, rho = [Ext]()
-        for (t, h) in rounds.enumerated() {
-            guard h[0] + h[1] == sum else { throw .rejected("link round \(t): h(0) + h(1) is not the running sum") }
-            transcript.absorb("link.round", elements: h)
-            let r: Ext = transcript.challenge("link.rho")
-            rho.append(r)
-            sum = quadratic(h, at: r)
+        let weight = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: v.numVariables,
+                               transcript: &transcript)
+        let low: SumcheckSubClaim<Ext>
+        do {
+            low = try MaskedSumcheck.verify(claimedSum: Ext.zero, degrees: [Int](repeating: 2, count: k), rounds: rounds,
+                                            transcript: &transcript)
+        } catch {
+            throw .proof(error, at: "weight copy link rounds")
         }
+        let (rho, sum) = (low.point, low.expectedValue)
         guard let bound = weight.boundLowVariables(to: rho, value: sum) else {
             throw .rejected("the link's point puts no weight on the low variables")
         }
@@ -214,9 +196,7 @@ public enum WeightCopyLink {
     /// 0 ..< `weightSegments` (p_s the segment's prefix, r_hi and r_lo r's first n − log|s| and last
     /// log|s| coordinates), as an `EvaluationClaim` of value 0 on batch 0 normalized to the largest
     /// segment's point (coefficient 1; nil-free: rejects when that coefficient is 0, probability ≤ n/|E|).
-    /// Returns the claim and its terms as blocks: c·eq(r_lo, ·) on the segment's entries.
-    static func claim(_ layout: SegmentLayout, weightSegments: Int, n: Int, transcript: inout Transcript)
-        throws(ZKMLError) -> (EvaluationClaim, [(offset: Int, low: [Ext], coefficient: Ext)]) {
+    static func claim(_ layout: SegmentLayout, weightSegments: Int, n: Int, transcript: inout Transcript) throws(ZKMLError) -> EvaluationClaim {
         guard layout.logTotal == n, weightSegments >= 1 else { throw .invalidArchitecture("a weight layout of \(n) variables with weights") }
         try checkLinkable(layout, weightSegments: weightSegments, foldingLog: VectorCommitment.parameters.foldingLog)
         let r: [Ext] = transcript.challenges("link.point", count: n)
@@ -230,17 +210,7 @@ public enum WeightCopyLink {
         }
         guard let inverse = terms[0].coefficient.inverse() else { throw .rejected("the link's point misses the largest segment") }
         for i in terms.indices { terms[i].coefficient *= inverse }
-        let blocks = zip(segments, terms).map { s, t in
-            (offset: layout.offsets[s], low: Array(r[(n - layout.logSizes[s])...]), coefficient: t.coefficient)
-        }
-        return (EvaluationClaim(batch: 0, polynomial: 0, point: terms[0].point, value: .zero, terms: Array(terms.dropFirst())), blocks)
-    }
-
-    /// The degree-2 polynomial with values h[0], h[1], h[2] at 0, 1, 2, at x.
-    static func quadratic(_ h: [Ext], at x: Ext) -> Ext {
-        let half = Ext(Goldilocks(2)).inverse()!
-        let (x1, x2) = (x - .one, x - Ext(Goldilocks(2)))
-        return half * h[0] * x1 * x2 - h[1] * x * x2 + half * h[2] * x * x1
+        return EvaluationClaim(batch: 0, polynomial: 0, point: terms[0].point, value: .zero, terms: Array(terms.dropFirst()))
     }
 }
 
