@@ -123,8 +123,8 @@ import TestSupport
 
     /// A claim with a sparse block (ZKML's pool claim on the witness) among the batches' claims: the
     /// bound claim on G̃ keeps it, bound to ρ (a block of 2^k or more entries, and one smaller than a
-    /// row of 2^k); the opening verifies; a changed sparse coefficient is rejected; two sparse claims
-    /// have no bound claim.
+    /// row of 2^k); the opening verifies; a changed sparse coefficient is rejected; a second sparse claim
+    /// is merged into the bound claim's one weight (and rejected against a proof made without it).
     @Test func sparseClaimOnOneBatch() throws {
         for (n, batches, parameters, blockVariables) in [(8, 2, Self.small, 4), (9, 3, Self.small, 1), (12, 2, Self.wide, 6),
                                                            (12, 1, Self.wide, 5), (12, 1, Self.wide, 3)] {
@@ -141,8 +141,12 @@ import TestSupport
             #expect(bound.malformation(numVariables: n - k) == nil && bound.blockVariables == max(0, blockVariables - k))
             var two = r.claims
             two[0].sparse = s
-            #expect(EvaluationClaim.boundLowVariables(two, gamma: r.gamma, rho: Array(r.point[..<k]), batchPoint: Array(r.point[k...]),
-                                                      value: .one) == nil)
+            // Two sparse claims: one bound claim with the merged weight (`SparseWeight.merged`), which
+            // this proof (made without the second weight) does not prove.
+            let merged = try #require(EvaluationClaim.boundLowVariables(two, gamma: r.gamma, rho: Array(r.point[..<k]),
+                                                                        batchPoint: Array(r.point[k...]), value: .one))
+            #expect(merged.sparse != nil && merged.sparse!.malformation(numVariables: n - k) == nil)
+            #expect(throws: (any Error).self) { try verify(r, claims: two) }
         }
         // One batch, one sparse claim, through the one-claim binding and the one-batch API.
         let n = 10, k = Self.small.foldingLog

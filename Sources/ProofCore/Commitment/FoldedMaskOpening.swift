@@ -395,8 +395,10 @@ extension EvaluationClaim {
     /// W̃(y) = Σ_ℓ γ^ℓ·e_(b_ℓ)·W_ℓ(y, ρ′), e_b = eq(b, `batchPoint`), ρ′ = ρ reversed, normalized so that
     /// the first claim's point has coefficient 1; `value` = Σ_y W̃(y)·G̃(y) before normalizing (the
     /// sumcheck's final value h(ρ, batchPoint)). Its terms are every claim's point and terms but the
-    /// first point; at most one claim may have a sparse block (ZKML's pool claim), which it keeps, bound
-    /// (`SparseWeight.boundLowVariables(to:scale:)`). Nil when that coefficient is 0 (probability ≤ (k + ⌈log2 B⌉)/|E| for random ρ and
+    /// first point; its sparse block is every claim's sparse block (ZKML's pool claim, the weights'
+    /// hidden offset O on the pool column: any number, on any batches), each bound
+    /// (`SparseWeight.boundLowVariables(to:scale:)`), merged into one (`SparseWeight.merged`: the
+    /// smallest aligned block holding them all, terms on one entry added). Nil when that coefficient is 0 (probability ≤ (k + ⌈log2 B⌉)/|E| for random ρ and
     /// batch point), or when a claim names a polynomial other than 0 or a batch beyond 2^(batch point's
     /// coordinates) (a verifier rejects then).
     public static func boundLowVariables(_ claims: [EvaluationClaim], gamma: GoldilocksExt2, rho: [GoldilocksExt2],
@@ -408,25 +410,25 @@ extension EvaluationClaim {
         precondition(k <= n && claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n }
                                                            && c.sparse?.malformation(numVariables: n) == nil },
                      "claims of n coordinates")
-        // A claim on a batch the batch point does not cover, or on another polynomial, or two sparse
-        // blocks (one claim holds one): no claim on G̃.
-        guard claims.allSatisfy({ $0.polynomial == 0 && $0.batch >= 0 && $0.batch < batchWeights.count }),
-              claims.filter({ $0.sparse != nil }).count <= 1 else { return nil }
+        // A claim on a batch the batch point does not cover, or on another polynomial: no claim on G̃.
+        guard claims.allSatisfy({ $0.polynomial == 0 && $0.batch >= 0 && $0.batch < batchWeights.count }) else { return nil }
         var weighted = [(point: [E], coefficient: E)]()
-        var sparse: (weight: SparseWeight, scale: E)?
+        var sparse = [(weight: SparseWeight, scale: E)]()
         var g = E.one
         for c in claims {
             let scale = g * batchWeights[c.batch]
             for (z, coefficient) in c.weightTerms {
                 weighted.append((Array(z[..<(n - k)]), scale * coefficient * lowWeight(z, rho)))
             }
-            if let s = c.sparse { sparse = (s, scale) }
+            if let s = c.sparse { sparse.append((s, scale)) }
             g *= claims.count > 1 ? gamma : .one
         }
         guard let inverse = weighted[0].coefficient.inverse() else { return nil }
         return EvaluationClaim(batch: 0, polynomial: 0, point: weighted[0].point, value: value * inverse,
                                terms: weighted.dropFirst().map { ClaimTerm(point: $0.point, coefficient: $0.coefficient * inverse) },
-                               sparse: sparse.map { $0.weight.boundLowVariables(to: rho, scale: $0.scale * inverse) })
+                               sparse: sparse.isEmpty ? nil
+                                   : SparseWeight.merged(sparse.map { $0.weight.boundLowVariables(to: rho, scale: $0.scale * inverse) },
+                                                         numVariables: n - k))
     }
 
     /// eq(bits of `index` below rho.count, ρ) with bit s bound to ρ[s].

@@ -93,4 +93,54 @@ public struct SparseWeight: Sendable, Equatable {
         if current >= 0 { total += run * hiTable[current & hiMask] * outer(current >> hiCount) }
         return total
     }
+
+    /// Several weights on one table of 2^`n` entries as ONE weight with the same value on every
+    /// polynomial: Σ_w Σ_t c_wt·f(g_wt). Its block is the smallest aligned block holding every weight's
+    /// block (their common block when they share one), so its range contains each part's range and a
+    /// range check on it (ZKML's free-region check) implies the check on every part; its indices are
+    /// the union of the parts' entries, increasing, the coefficients of terms on one entry added
+    /// (overlapping weights are allowed: the sum weighs that entry once with the summed coefficient).
+    /// Nil when `weights` is empty or one of them is malformed (`malformation(numVariables: n)`).
+    /// One linear merge per weight.
+    public static func merged(_ weights: [SparseWeight], numVariables n: Int) -> SparseWeight? {
+        guard let first = weights.first, weights.allSatisfy({ $0.malformation(numVariables: n) == nil }) else { return nil }
+        if weights.count == 1 { return first }
+        var lo = first.range.lowerBound, hi = first.range.upperBound - 1
+        for w in weights.dropFirst() {
+            lo = Swift.min(lo, w.range.lowerBound)
+            hi = Swift.max(hi, w.range.upperBound - 1)
+        }
+        var b = 0
+        while lo >> b != hi >> b { b += 1 }
+        let base = (lo >> b) << b
+        var indices = (0..<first.count).map { first.globalIndex($0) - base }
+        var coefficients = first.coefficients
+        for w in weights.dropFirst() {
+            var mergedIndices = [Int](), mergedCoefficients = [GoldilocksExt2]()
+            mergedIndices.reserveCapacity(indices.count + w.count)
+            mergedCoefficients.reserveCapacity(indices.count + w.count)
+            var i = 0, j = 0
+            while i < indices.count || j < w.count {
+                let a = i < indices.count ? indices[i] : Int.max
+                let c = j < w.count ? w.globalIndex(j) - base : Int.max
+                if a < c {
+                    mergedIndices.append(a)
+                    mergedCoefficients.append(coefficients[i])
+                    i += 1
+                } else if c < a {
+                    mergedIndices.append(c)
+                    mergedCoefficients.append(w.coefficients[j])
+                    j += 1
+                } else {
+                    mergedIndices.append(a)
+                    mergedCoefficients.append(coefficients[i] + w.coefficients[j])
+                    i += 1
+                    j += 1
+                }
+            }
+            indices = mergedIndices
+            coefficients = mergedCoefficients
+        }
+        return SparseWeight(block: lo >> b, blockVariables: b, indices: indices, coefficients: coefficients)
+    }
 }

@@ -67,7 +67,7 @@ extension MaskedSumcheck {
     /// the batch index b (bit 0 first; batches B … 2^m − 1 are zero). W_b = Σ_(ℓ on b) γ^ℓ W_ℓ: `claims`
     /// name their batch (`batch` indexes `tables`), listed batch by batch (every batch at least one
     /// claim, batches in increasing order), combined with powers of `gamma` over the whole list (γ
-    /// ignored for one claim); sparse blocks allowed (the bound claim takes one). `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. `mask`
+    /// ignored for one claim); sparse blocks allowed (several per batch: the bound claim merges them). `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. `mask`
     /// has k + m variables (k ≥ 1). Every round has degree 2 (a product of two multilinear functions of
     /// the round's variable) or the mask's degree. Returns the proof; the challenges (ρ_1 … ρ_k, then
     /// the batch point r_1 … r_m: `rho` and `batchPoint` of the opening); as `finalEvaluations`
@@ -78,81 +78,15 @@ extension MaskedSumcheck {
     public static func proveLowVariables(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
                                          mask: SumcheckMask<GoldilocksExt2>, rho: GoldilocksExt2, transcript: inout Transcript)
         -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
-        typealias E = GoldilocksExt2
-        precondition(!tables.isEmpty && tables.allSatisfy { $0.count == tables[0].count }, "batches of one size")
-        let batchCount = tables.count, m = PolynomialCommitment.batchVariables(batchCount)
-        precondition(claims.map(\.batch) == claims.map(\.batch).sorted() && Set(claims.map(\.batch)) == Set(0..<batchCount),
-                     "claims listed batch by batch, at least one per batch")
-        if batchCount == 1 {
+        checkBatches(tables, claims)
+        let m = PolynomialCommitment.batchVariables(tables.count)
+        if tables.count == 1 {
             return proveLowVariables(table: tables[0], claims: claims, gamma: gamma, sum: sum, mask: mask, rho: rho, transcript: &transcript)
         }
-        let n = tables[0].count.trailingZeroBitCount, k = mask.numVariables - m
-        precondition(tables[0].count == 1 << n && k >= 1 && k <= n && mask.coefficients.allSatisfy { !$0.isEmpty },
-                     "a mask of k + ⌈log2 B⌉ variables, 1 ≤ k ≤ n")
-        precondition(claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n }
-                                         && c.sparse?.malformation(numVariables: n) == nil }, "claims of n coordinates")
-        let g = claims.count > 1 ? gamma : E.one
-        // Per batch: its claims' DirectFolding (powers of γ from 0) and γ^(its first claim's index).
-        var directs = [DirectFolding](), scales = [E](), powers = [E]()
-        var power = E.one
-        for _ in claims { powers.append(power); power *= g }
-        for b in 0..<batchCount {
-            let first = claims.firstIndex { $0.batch == b }!
-            directs.append(DirectFolding(table: tables[b], claims: claims.filter { $0.batch == b }, gamma: g))
-            scales.append(powers[first])
-        }
-        // Each batch's own sum (batch 0's from `sum`, so a false `sum` is carried as the single-batch
-        // prover carries it).
-        var batchSums = directs.map { _ in E.zero }
-        for b in 1..<batchCount { batchSums[b] = directs[b].weightedSum() }
-        var rest = sum
-        for b in 1..<batchCount { rest -= scales[b] * batchSums[b] }
-        batchSums[0] = rest * scales[0].inverse()!
-        // After the k rounds: each batch's G_b and W_b(·, ρ′) as tables, padded to 2^m batches.
-        var gs = [[E]](), ws = [[E]]()
-        var point = [E]()
-        var batchEvals = [[E]]()
-        let degrees = mask.coefficients.map { max(2, $0.count - 1) }
-        let (rounds, challenges, claimedSum) = proveRounds(numVariables: k + m, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
-                                                           evaluations: { round, deg, _ in
-            var evals: [E]
-            if round < k {
-                evals = [.zero, .zero, .zero]
-                batchEvals = (0..<batchCount).map { directs[$0].roundEvaluations(claim: batchSums[$0]) }
-                for b in 0..<batchCount {
-                    for x in 0..<3 { evals[x] += scales[b] * batchEvals[b][x] }
-                }
-            } else {
-                if round == k {
-                    gs = directs.map { $0.currentTable() }
-                    ws = (0..<batchCount).map { b in
-                        claimWeightTable(claims.indices.filter { claims[$0].batch == b }.map { (claims[$0], powers[$0]) }, rho: point)
-                    }
-                    let zero = [E](repeating: .zero, count: gs[0].count)
-                    while gs.count < 1 << m { gs.append(zero); ws.append(zero) }
-                }
-                evals = batchRound(gs, ws)
-            }
-            if deg > 2 {
-                let known = evals
-                for x in 3...deg { evals.append(interpolateAtIntegerNodes(known, at: E(integer: x))) }
-            }
-            return evals
-        }, bind: { round, r in
-            point.append(r)
-            if round < k {
-                for b in 0..<batchCount {
-                    batchSums[b] = interpolateAtIntegerNodes(batchEvals[b], at: r)
-                    directs[b].fold(r)
-                }
-            } else {
-                gs = foldPairs(gs, r)
-                ws = foldPairs(ws, r)
-            }
-        })
-        let last = MLE.innerProduct(ws[0], gs[0])
-        return (SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: challenges, finalEvaluations: [last],
-                                     claimedSum: claimedSum), gs[0])
+        precondition(mask.numVariables > m && mask.coefficients.allSatisfy { !$0.isEmpty }, "a mask of k + ⌈log2 B⌉ variables, k ≥ 1")
+        return batchedLowVariableRounds(tables: tables, claims: claims, gamma: gamma, sum: sum, lowVariables: mask.numVariables - m,
+                                        degrees: mask.coefficients.map { max(2, $0.count - 1) }, mask: mask, rho: rho,
+                                        transcript: &transcript)
     }
 
     /// Σ_ℓ scale_ℓ·W_ℓ(y, ρ′) as a table over y (n − k coordinates; ρ[s] binds coordinate n − 1 − s),
@@ -192,5 +126,126 @@ extension MaskedSumcheck {
             let (a, b) = (ts[i], ts[i + 1])
             return a.indices.map { a[$0] + r * (b[$0] - a[$0]) }
         }
+    }
+}
+
+extension MaskedSumcheck {
+    /// The **mask-free** form of `proveLowVariables(tables:…mask:…)` (protocol v19's merged witness
+    /// opening, docs/ZK.md §6 item 4 point 3: the rounds are hidden by a claim-free random column that
+    /// the claims themselves weigh — the witness's Z column —, not by a Libra mask): the plain sumcheck
+    /// of Σ_b Σ_x W_b(x)·V_b(x) over the k = `lowVariables` lowest index bits of every V_b, then the
+    /// m = ⌈log2 B⌉ bits of the batch index (bit 0 first; batches B … 2^m − 1 are zero), every round of
+    /// degree 2. `claims` name their batch (listed batch by batch, every batch at least one claim),
+    /// combined with powers of `gamma` over the whole list (γ ignored for one claim); sparse blocks
+    /// allowed, several per batch (`EvaluationClaim.boundLowVariables(_:gamma:rho:batchPoint:value:)`
+    /// merges them). `sum` = Σ_ℓ γ^ℓ v_ℓ, the true combined value. The verifier is
+    /// `MaskedSumcheck.verify(claimedSum: sum, degrees: [2] × (k + m), …)`; its sub-claim's expected
+    /// value is the bound claim's `value` (no mask to subtract). Returns the proof; the challenges
+    /// (ρ_1 … ρ_k, then the batch point r_1 … r_m: `rho` and `batchPoint` of
+    /// `PolynomialCommitment.openFoldedMask(_:rho:batchPoint:…)`); as `finalEvaluations`
+    /// [Σ_y W̃(y)·G̃(y)] (W̃, G̃ as in the masked form); the claimed sum; and G̃'s table (the opening's
+    /// `foldedTable`). One batch gives the single-table mask-free proof of the k low rounds (the masked
+    /// form with a zero mask of degree 2 gives the same rounds).
+    public static func proveLowVariables(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
+                                         lowVariables k: Int, transcript: inout Transcript)
+        -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
+        checkBatches(tables, claims)
+        let m = PolynomialCommitment.batchVariables(tables.count)
+        return batchedLowVariableRounds(tables: tables, claims: claims, gamma: gamma, sum: sum, lowVariables: k,
+                                        degrees: [Int](repeating: 2, count: k + m), mask: nil, rho: .zero, transcript: &transcript)
+    }
+
+    /// Traps unless the batches have one size and the claims are listed batch by batch, at least one per batch.
+    static func checkBatches(_ tables: [[Goldilocks]], _ claims: [EvaluationClaim]) {
+        precondition(!tables.isEmpty && tables.allSatisfy { $0.count == tables[0].count }, "batches of one size")
+        precondition(claims.map(\.batch) == claims.map(\.batch).sorted() && Set(claims.map(\.batch)) == Set(0..<tables.count),
+                     "claims listed batch by batch, at least one per batch")
+    }
+
+    /// The k low rounds and the ⌈log2 B⌉ batch rounds of Σ_b Σ_x W_b(x)·V_b(x), masked by `mask`
+    /// (k + m variables) or plain (`mask` nil), round i of degree `degrees[i]` ≥ 2. One batch (m = 0)
+    /// runs the single-table rounds: the same proof as `proveLowVariables(table:…)` with the same mask.
+    static func batchedLowVariableRounds(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
+                                         lowVariables k: Int, degrees: [Int], mask: SumcheckMask<GoldilocksExt2>?, rho: GoldilocksExt2,
+                                         transcript: inout Transcript)
+        -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
+        typealias E = GoldilocksExt2
+        let batchCount = tables.count, m = PolynomialCommitment.batchVariables(batchCount)
+        let n = tables[0].count.trailingZeroBitCount
+        precondition(tables[0].count == 1 << n && k >= 1 && k <= n && degrees.count == k + m && degrees.allSatisfy { $0 >= 2 },
+                     "1 ≤ k ≤ n low variables and a degree ≥ 2 per round")
+        precondition(claims.allSatisfy { c in c.point.count == n && c.terms.allSatisfy { $0.point.count == n }
+                                         && c.sparse?.malformation(numVariables: n) == nil }, "claims of n coordinates")
+        let g = claims.count > 1 ? gamma : E.one
+        // Per batch: its claims' DirectFolding (powers of γ from 0) and γ^(its first claim's index).
+        var directs = [DirectFolding](), scales = [E](), powers = [E]()
+        var power = E.one
+        for _ in claims { powers.append(power); power *= g }
+        for b in 0..<batchCount {
+            let first = claims.firstIndex { $0.batch == b }!
+            directs.append(DirectFolding(table: tables[b], claims: claims.filter { $0.batch == b }, gamma: g))
+            scales.append(powers[first])
+        }
+        // Each batch's own sum (batch 0's from `sum`, so a false `sum` is carried as the single-batch
+        // prover carries it).
+        var batchSums = [E](repeating: .zero, count: batchCount)
+        var rest = sum
+        for b in 1..<batchCount {
+            batchSums[b] = directs[b].weightedSum()
+            rest -= scales[b] * batchSums[b]
+        }
+        batchSums[0] = rest  // scales[0] = γ^0: batch 0's first claim is the list's first
+
+        // After the k rounds: each batch's G_b and W_b(·, ρ′) as tables, padded to 2^m batches.
+        var gs = [[E]](), ws = [[E]]()
+        var point = [E]()
+        var batchEvals = [[E]](repeating: [], count: batchCount)
+        let (rounds, challenges, claimedSum) = proveRounds(numVariables: k + m, degrees: degrees, mask: mask, rho: rho, transcript: &transcript,
+                                                           evaluations: { round, deg, _ in
+            var evals: [E]
+            if round < k {
+                for b in 0..<batchCount { batchEvals[b] = directs[b].roundEvaluations(claim: batchSums[b]) }
+                if batchCount == 1 {
+                    evals = batchEvals[0]
+                } else {
+                    evals = [.zero, .zero, .zero]
+                    for b in 0..<batchCount {
+                        for x in 0..<3 { evals[x] += scales[b] * batchEvals[b][x] }
+                    }
+                }
+            } else {
+                if round == k {
+                    gs = directs.map { $0.currentTable() }
+                    ws = (0..<batchCount).map { b in
+                        claimWeightTable(claims.indices.filter { claims[$0].batch == b }.map { (claims[$0], powers[$0]) }, rho: point)
+                    }
+                    let zero = [E](repeating: .zero, count: gs[0].count)
+                    while gs.count < 1 << m { gs.append(zero); ws.append(zero) }
+                }
+                evals = batchRound(gs, ws)
+            }
+            if deg > 2 {
+                let known = evals
+                for x in 3...deg { evals.append(interpolateAtIntegerNodes(known, at: E(integer: x))) }
+            }
+            return evals
+        }, bind: { round, r in
+            point.append(r)
+            if round < k {
+                for b in 0..<batchCount {
+                    batchSums[b] = interpolateAtIntegerNodes(batchEvals[b], at: r)
+                    directs[b].fold(r)
+                }
+            } else {
+                gs = foldPairs(gs, r)
+                ws = foldPairs(ws, r)
+            }
+        })
+        let output = { (last: E) in
+            SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: challenges, finalEvaluations: [last],
+                                 claimedSum: claimedSum)
+        }
+        if m == 0 { return (output(directs[0].weightedSum()), directs[0].currentTable()) }
+        return (output(MLE.innerProduct(ws[0], gs[0])), gs[0])
     }
 }
