@@ -58,6 +58,12 @@ import ProofCore
             #expect(plain.output.proof == zero.output.proof && plain.output.point == zero.output.point
                     && plain.output.finalEvaluations == zero.output.finalEvaluations && plain.output.claimedSum == zero.output.claimedSum
                     && plain.foldedTable == zero.foldedTable && t1.stateDigest == t2.stateDigest)
+            if batches == 1 {
+                var t3 = Transcript(domain: "free")
+                let single = MaskedSumcheck.proveLowVariables(table: tables[0], claims: claims, gamma: gamma, sum: sum, numVariables: k,
+                                                              transcript: &t3)
+                #expect(single.output.proof == plain.output.proof && single.foldedTable == plain.foldedTable && t3.stateDigest == t1.stateDigest)
+            }
             #expect(plain.output.proof.roundPolynomials.count == k + m && plain.output.proof.roundPolynomials.allSatisfy { $0.count == 3 })
             // The verifier: plain rounds from the claimed sum; the sub-claim's value is the bound claim's.
             var vt = Transcript(domain: "free")

@@ -80,9 +80,6 @@ extension MaskedSumcheck {
         -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
         checkBatches(tables, claims)
         let m = PolynomialCommitment.batchVariables(tables.count)
-        if tables.count == 1 {
-            return proveLowVariables(table: tables[0], claims: claims, gamma: gamma, sum: sum, mask: mask, rho: rho, transcript: &transcript)
-        }
         precondition(mask.numVariables > m && mask.coefficients.allSatisfy { !$0.isEmpty }, "a mask of k + ⌈log2 B⌉ variables, k ≥ 1")
         return batchedLowVariableRounds(tables: tables, claims: claims, gamma: gamma, sum: sum, lowVariables: mask.numVariables - m,
                                         degrees: mask.coefficients.map { max(2, $0.count - 1) }, mask: mask, rho: rho,
@@ -144,8 +141,8 @@ extension MaskedSumcheck {
     /// (ρ_1 … ρ_k, then the batch point r_1 … r_m: `rho` and `batchPoint` of
     /// `PolynomialCommitment.openFoldedMask(_:rho:batchPoint:…)`); as `finalEvaluations`
     /// [Σ_y W̃(y)·G̃(y)] (W̃, G̃ as in the masked form); the claimed sum; and G̃'s table (the opening's
-    /// `foldedTable`). One batch gives the single-table mask-free proof of the k low rounds (the masked
-    /// form with a zero mask of degree 2 gives the same rounds).
+    /// `foldedTable`). One batch gives exactly `proveLowVariables(table:claims:gamma:sum:numVariables:transcript:)`'s
+    /// proof (the masked form with a zero mask of degree 2 gives the same rounds).
     public static func proveLowVariables(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
                                          lowVariables k: Int, transcript: inout Transcript)
         -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
@@ -164,12 +161,16 @@ extension MaskedSumcheck {
 
     /// The k low rounds and the ⌈log2 B⌉ batch rounds of Σ_b Σ_x W_b(x)·V_b(x), masked by `mask`
     /// (k + m variables) or plain (`mask` nil), round i of degree `degrees[i]` ≥ 2. One batch (m = 0)
-    /// runs the single-table rounds: the same proof as `proveLowVariables(table:…)` with the same mask.
+    /// is the single-table `lowVariableRounds(table:…)` (`proveLowVariables(table:…)`, masked or not).
     static func batchedLowVariableRounds(tables: [[Goldilocks]], claims: [EvaluationClaim], gamma: GoldilocksExt2, sum: GoldilocksExt2,
                                          lowVariables k: Int, degrees: [Int], mask: SumcheckMask<GoldilocksExt2>?, rho: GoldilocksExt2,
                                          transcript: inout Transcript)
         -> (output: SumcheckProverOutput<GoldilocksExt2>, foldedTable: [GoldilocksExt2]) {
         typealias E = GoldilocksExt2
+        if tables.count == 1 {
+            return lowVariableRounds(table: tables[0], claims: claims, gamma: gamma, sum: sum, numVariables: k, degrees: degrees,
+                                     mask: mask, rho: rho, transcript: &transcript)
+        }
         let batchCount = tables.count, m = PolynomialCommitment.batchVariables(batchCount)
         let n = tables[0].count.trailingZeroBitCount
         precondition(tables[0].count == 1 << n && k >= 1 && k <= n && degrees.count == k + m && degrees.allSatisfy { $0 >= 2 },
@@ -204,14 +205,10 @@ extension MaskedSumcheck {
                                                            evaluations: { round, deg, _ in
             var evals: [E]
             if round < k {
-                for b in 0..<batchCount { batchEvals[b] = directs[b].roundEvaluations(claim: batchSums[b]) }
-                if batchCount == 1 {
-                    evals = batchEvals[0]
-                } else {
-                    evals = [.zero, .zero, .zero]
-                    for b in 0..<batchCount {
-                        for x in 0..<3 { evals[x] += scales[b] * batchEvals[b][x] }
-                    }
+                evals = [.zero, .zero, .zero]
+                for b in 0..<batchCount {
+                    batchEvals[b] = directs[b].roundEvaluations(claim: batchSums[b])
+                    for x in 0..<3 { evals[x] += scales[b] * batchEvals[b][x] }
                 }
             } else {
                 if round == k {
@@ -241,11 +238,8 @@ extension MaskedSumcheck {
                 ws = foldPairs(ws, r)
             }
         })
-        let output = { (last: E) in
-            SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: challenges, finalEvaluations: [last],
-                                 claimedSum: claimedSum)
-        }
-        if m == 0 { return (output(directs[0].weightedSum()), directs[0].currentTable()) }
-        return (output(MLE.innerProduct(ws[0], gs[0])), gs[0])
+        let last = MLE.innerProduct(ws[0], gs[0])
+        return (SumcheckProverOutput(proof: SumcheckProof(roundPolynomials: rounds), point: challenges, finalEvaluations: [last],
+                                     claimedSum: claimedSum), gs[0])
     }
 }
