@@ -44,25 +44,6 @@ import TestSupport
         for n in 3...8 { _ = try honest(n: n) }
     }
 
-    /// A mask made ahead (`SameBatchMask`) gives the very batch `commit(openingMask:)` makes from the
-    /// same randomness; a fresh one gives another commitment, which opens and verifies as masked.
-    @Test func preparedSameBatchMaskGivesTheSameBatch() throws {
-        let f = randomTable(7, seed: 3)
-        let randomness = ProofRandomness(seed: Array(repeating: 9, count: 32))
-        let inline = PolynomialCommitment.commit([f], parameters: .testing, randomness: randomness, openingMask: true)
-        let mask = SameBatchMask(numVariables: 7, parameters: .testing, randomness: randomness)
-        let prepared = PolynomialCommitment.commit(f, mask: mask, randomness: randomness)
-        #expect(prepared.commitment == inline.commitment && prepared.openingMask && prepared.commitment.polynomialCount == 3)
-        let fresh = PolynomialCommitment.commit(f, mask: SameBatchMask(numVariables: 7, parameters: .testing), randomness: randomness)
-        #expect(fresh.commitment != inline.commitment && fresh.openingMask)
-        let claims = self.claims(batch: 0, f, seed: 10)
-        var t = Transcript(domain: "masked-test")
-        let proof = PolynomialCommitment.open([fresh], claims: claims, transcript: &t)
-        try verify([fresh.commitment], claims, proof, masked: [0])
-        #expect(throws: ProofError.self) { try verify([fresh.commitment], claims, proof, masked: []) }
-        #expect(throws: ProofError.self) { try verify([inline.commitment], claims, proof, masked: [0]) }
-    }
-
     @Test func fixedSeedReproducesAndFreshMasksDiffer() throws {
         let one = try honest(), two = try honest()
         #expect(one.commitments == two.commitments && one.proof == two.proof)

@@ -34,8 +34,8 @@ extension PolynomialCommitment {
     /// coset** of that polynomial's own codeword buffer (entries (2^rateLog − 1)·n ..< 2^rateLog·n),
     /// which `sources` has filled: the cosets are encoded in order and the last one in place (every
     /// NTT pass reads the entries it writes), so no separate coefficient array is needed
-    /// (`commitUniform`). `encoded`: codewords already encoded (of 2^rateLog·n entries each, a
-    /// `SameBatchMask`'s), whose segments follow the encoded polynomials' in every leaf; only the
+    /// (`commitUniform`). `encoded`: codewords already encoded (of 2^rateLog·n entries each: an
+    /// opening mask's, `commitWithOpeningMask`), whose segments follow the encoded polynomials' in every leaf; only the
     /// `count` new codewords are returned. `interleaved` (no `encoded`): leaf i holds, for each of its
     /// 2^foldingLog positions in turn, that position's entry of every codeword (a folded
     /// `OpeningMask`'s (M_0, M_1) pairs), gathered per cache block and hashed as one segment.

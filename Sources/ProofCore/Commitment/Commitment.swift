@@ -93,12 +93,7 @@ public enum PolynomialCommitment {
                               randomness: ProofRandomness? = nil, openingMask: Bool = false) -> CommittedBatch {
         precondition(!polynomials.isEmpty, "commit at least one polynomial")
         precondition(!openingMask || polynomials.count == 1, "an opening mask goes with one polynomial")
-        if openingMask {
-            let size = polynomials[0].count
-            precondition(size & (size - 1) == 0, "one power-of-two size per batch")
-            let mask = SameBatchMask(numVariables: size.trailingZeroBitCount, parameters: parameters, randomness: randomness)
-            return commit(polynomials[0], mask: mask, randomness: randomness)
-        }
+        if openingMask { return commitWithOpeningMask(polynomials[0], parameters: parameters, randomness: randomness) }
         precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
         let size = polynomials[0].count
         precondition(size & (size - 1) == 0 && polynomials.allSatisfy { $0.count == size }, "one power-of-two size per batch")
@@ -112,27 +107,32 @@ public enum PolynomialCommitment {
                               coefficients: coefficients, codewords: codewords, tree: tree, openingMask: openingMask)
     }
 
-    /// Commits f with an opening mask made ahead (`SameBatchMask`, of f's size and these parameters):
-    /// the same batch as `commit([f], openingMask: true)` with that mask — leaves f ‖ M_0 ‖ M_1, salts
-    /// from `randomness` (fork "pcs.commit.salts") — but only f is transformed and encoded here; the
-    /// mask's codewords are read into the leaves as they are hashed. **Use each mask for one
-    /// commitment only** (two batches sharing M reveal functionals of their data, docs/ZK.md §6.2).
-    public static func commit(_ f: [Goldilocks], mask: SameBatchMask, randomness: ProofRandomness? = nil) -> CommittedBatch {
-        let parameters = mask.parameters
+    /// Commits f with an opening mask: M_0 then M_1 (2^n evaluations each, ChaCha20 keyed from fork
+    /// "pcs.commit.mask" of `randomness`, or from libsodium when nil), encoded; leaves f ‖ M_0 ‖ M_1,
+    /// salts from fork "pcs.commit.salts". Only f's transform and encoding are fused with the hashing;
+    /// the mask's codewords are read into the leaves as they are hashed.
+    static func commitWithOpeningMask(_ f: [Goldilocks], parameters: CommitmentParameters, randomness: ProofRandomness?) -> CommittedBatch {
         precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
-        let n = mask.numVariables
-        precondition(f.count == 1 << n, "the mask has the polynomial's size")
+        let size = f.count
+        precondition(size & (size - 1) == 0, "one power-of-two size per batch")
+        let n = size.trailingZeroBitCount
+        precondition(n >= parameters.foldingLog && n <= Sumcheck.maxRounds, "a mask needs foldingLog ... maxRounds variables")
+        var source = randomness?.fork("pcs.commit.mask") ?? .fresh()
+        let maskEvaluations = [source.bulkElements(size), source.bulkElements(size)]
+        let maskCoefficients = maskEvaluations.map { MLE.coefficients(ofEvaluations: $0) }
+        let plan = NTTPlan(logSize: n)
+        let maskCodewords = maskCoefficients.map { ReedSolomon.encode($0, rateLog: parameters.rateLog, plan: plan) }
         let coefficients = MLE.coefficients(ofEvaluations: f)
         let (codewords, tree) = withArrayPointers([coefficients]) { src in
-            withArrayPointers(mask.codewords) { extra in
-                fusedEncodeAndHash(count: 1, plan: NTTPlan(logSize: n), rateLog: parameters.rateLog, foldingLog: parameters.foldingLog,
+            withArrayPointers(maskCodewords) { extra in
+                fusedEncodeAndHash(count: 1, plan: plan, rateLog: parameters.rateLog, foldingLog: parameters.foldingLog,
                                    salted: parameters.hiding, saltSource: randomness?.fork("pcs.commit.salts"),
                                    encoded: extra) { _ in src }
             }
         }
         let commitment = Commitment(root: tree.root, numVariables: n, polynomialCount: 3)
-        return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: [f] + mask.evaluations,
-                              coefficients: [coefficients] + mask.coefficients, codewords: codewords + mask.codewords,
+        return CommittedBatch(commitment: commitment, parameters: parameters, evaluations: [f] + maskEvaluations,
+                              coefficients: [coefficients] + maskCoefficients, codewords: codewords + maskCodewords,
                               tree: tree, openingMask: true)
     }
 
@@ -198,45 +198,6 @@ public enum PolynomialCommitment {
                 }
             }
         }
-    }
-}
-
-/// The statement-independent half of a batch committed with an opening mask (docs/ZK.md §6.2): the
-/// two uniformly random polynomials M_0, M_1, their monomial coefficients and Reed-Solomon codewords.
-/// Made ahead of the data it will mask, it leaves `PolynomialCommitment.commit(_:mask:randomness:)`
-/// only the data's own transform and encoding and the hashing of the leaves f ‖ M_0 ‖ M_1.
-/// `commit(openingMask: true)` makes one from its randomness (same draws, so the same batch).
-/// **One commitment per mask** (the caller keeps track: a value type can be copied).
-public struct SameBatchMask: Sendable {
-    /// Variables of M_0 and M_1 (those of the polynomial it will mask).
-    public let numVariables: Int
-    /// The commitment parameters it was encoded with (the batch's).
-    public let parameters: CommitmentParameters
-    /// M_0 and M_1's evaluation tables and coefficients.
-    let evaluations: [[Goldilocks]]
-    let coefficients: [[Goldilocks]]
-    /// M_0 and M_1's Reed-Solomon codewords (bit-reversed order, as in the batch's leaves).
-    package let codewords: [[Goldilocks]]
-
-    /// Draws M_0 then M_1 (2^n evaluations each, ChaCha20 keyed from fork "pcs.commit.mask" of
-    /// `randomness`, the draws `commit(openingMask: true)` makes, or from libsodium when nil) and
-    /// encodes them with `parameters`.
-    public init(numVariables n: Int, parameters: CommitmentParameters, randomness: ProofRandomness? = nil) {
-        precondition((try? parameters.validate()) != nil, "invalid commitment parameters")
-        precondition(n >= parameters.foldingLog && n <= Sumcheck.maxRounds, "a mask needs foldingLog ... maxRounds variables")
-        var source = randomness?.fork("pcs.commit.mask") ?? .fresh()
-        let size = 1 << n
-        numVariables = n
-        self.parameters = parameters
-        evaluations = [source.bulkElements(size), source.bulkElements(size)]
-        coefficients = evaluations.map { MLE.coefficients(ofEvaluations: $0) }
-        let plan = NTTPlan(logSize: n)
-        codewords = coefficients.map { ReedSolomon.encode($0, rateLog: parameters.rateLog, plan: plan) }
-    }
-
-    /// Bytes a mask of 2^`n` entries holds (evaluations, coefficients and codewords of M_0 and M_1).
-    public static func byteCount(numVariables n: Int, parameters: CommitmentParameters) -> Int {
-        2 * (2 << n) * MemoryLayout<Goldilocks>.stride + 2 * ((1 << n) << parameters.rateLog) * MemoryLayout<Goldilocks>.stride
     }
 }
 
