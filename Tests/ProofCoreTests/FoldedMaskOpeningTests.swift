@@ -329,7 +329,7 @@ import TestSupport
                 try PolynomialCommitment.verifyFoldedMask(registered.commitment, parameters: parameters, rho: sub.point, claims: [bound],
                                                           mask: opening.commitment, proof: proof, transcript: &t)
             }
-            let (rounds, proof, bound) = prove(sum: claim.value)
+            let (rounds, proof, _) = prove(sum: claim.value)
             try verify(rounds, proof, claimed: claim.value)
             var bad = rounds
             bad.roundPolynomials[1][0] += .one

@@ -180,9 +180,9 @@ import ZKML
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ModelsTests/Fixtures/models").path
         let expected: [(String, WeightPrivacyBudget, Int)] = [
-            ("digits_mlp", WeightPrivacyBudget(committedEntries: 1 << 15, usedEntries: 17_632, blindingEntries: 16, openedEntriesPerProof: 736), 16),
-            ("digits_cnn", WeightPrivacyBudget(committedEntries: 1 << 14, usedEntries: 10_960, blindingEntries: 8, openedEntriesPerProof: 736), 7),
-            ("wide_mlp", WeightPrivacyBudget(committedEntries: 1 << 21, usedEntries: 1_132_576, blindingEntries: 16, openedEntriesPerProof: 736), 16),
+            ("digits_mlp", WeightPrivacyBudget(committedEntries: 1 << 15, usedEntries: 17_632, blindingEntries: 16, openedEntriesPerProof: 736), 8),
+            ("digits_cnn", WeightPrivacyBudget(committedEntries: 1 << 14, usedEntries: 10_960, blindingEntries: 8, openedEntriesPerProof: 736), 4),
+            ("wide_mlp", WeightPrivacyBudget(committedEntries: 1 << 21, usedEntries: 1_132_576, blindingEntries: 16, openedEntriesPerProof: 736), 8),
         ]
         for (name, budget, proofs) in expected {
             let model = try LoadedModel(onnxPath: "\(fixtures)/\(name).onnx").prover

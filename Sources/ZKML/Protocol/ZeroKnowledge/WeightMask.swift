@@ -92,8 +92,9 @@ public struct PreparedWeightMask: Sendable {
 /// How many zero-knowledge proofs of one registered weight commitment keep the weights
 /// information-theoretically hidden (docs/ZK.md §5.3). Since protocol v10 the weight class's
 /// Basefold messages are masked per proof; what every proof still shows of the fixed vector is
-/// (a) the combination T of docs/ZK.md §2a, blinded by the fixed blinding segment, hidden for at most
-/// `blindingEntries` proofs, and (b) ≤ `openedEntriesPerProof` entries of the fixed codeword, jointly
+/// (a) one extension-field value per proof (since v15 the low rounds' claim′, before it the combination
+/// T of docs/ZK.md §2a): two base-field functionals of the fixed blinding segment's s base-field
+/// entries, so hidden for at most ⌊s / 2⌋ proofs, and (b) ≤ `openedEntriesPerProof` entries of the fixed codeword, jointly
 /// uniform while all proofs together open at most `randomTopEntries` distinct points (the random,
 /// claim-free top [u, N) of the vector, an up-set of the bit lattice).
 public struct WeightPrivacyBudget: Sendable, Equatable {
@@ -115,8 +116,12 @@ public struct WeightPrivacyBudget: Sendable, Equatable {
     public var randomTopEntries: Int { committedEntries - usedEntries }
     /// ⌊(N − u) / opened per proof⌋: the proofs whose opened entries stay jointly uniform.
     public var proofsByOpenedEntries: Int { randomTopEntries / openedEntriesPerProof }
-    /// The budget: min(s, ⌊(N − u) / opened⌋) proofs.
-    public var proofs: Int { min(blindingEntries, proofsByOpenedEntries) }
+    /// ⌊s / 2⌋: the proofs whose blinded values stay jointly uniform. Each proof shows one value of
+    /// E = F_p[u] that is F_p-linear in the s base-field blinding entries, i.e. two F_p functionals;
+    /// k proofs' 2k functionals are independent (w.h.p. over the points) only while 2k ≤ s.
+    public var proofsByBlindingEntries: Int { blindingEntries / 2 }
+    /// The budget: min(⌊s / 2⌋, ⌊(N − u) / opened⌋) proofs.
+    public var proofs: Int { min(proofsByBlindingEntries, proofsByOpenedEntries) }
 }
 
 extension ProverModel {
