@@ -17,6 +17,14 @@ public struct ProverModel: Sendable {
     let zkPlan: CircuitPlan
     /// For tests: the committed (padded, blinded) weight vector.
     package var committedWeightVector: [Goldilocks] { weightBatch.evaluations[0] }
+    /// For tests: the index ranges of the weight vector's weight segments, its blinding segment and its
+    /// zero padding segments (docs/ZK.md §5.3); the rest, from `weightPrivacyBudget.usedEntries` up, is
+    /// the random top.
+    package var weightRegions: (weights: [Range<Int>], blinding: Range<Int>, padding: [Range<Int>]) {
+        let l = plan.weightLayout
+        func range(_ s: Int) -> Range<Int> { l.offsets[s]..<(l.offsets[s] + (1 << l.logSizes[s])) }
+        return ((0..<plan.weightBlindingSegment).map(range), range(plan.weightBlindingSegment), plan.weightPaddingSegments.map(range))
+    }
     /// All weights and biases, laid out by `plan.weightLayout`, as field elements.
     let weightVector: [Goldilocks]
     /// The committed weight vector (the prover's opening data).
@@ -64,6 +72,8 @@ public struct ProverModel: Sendable {
         let randomness = ProofRandomness(seed: blindingSeed ?? ProverModel.derivedSeed(columns, architecture, metadata))
         var blind = randomness.fork("weights.blinding")
         columns.append(blind.elements(1 << plan.weightLayout.logSizes[plan.weightBlindingSegment]))
+        // Zero padding after the blinding segment (`CircuitPlan.weightLayout(weightSegments:)`).
+        for seg in plan.weightPaddingSegments { columns.append([Goldilocks](repeating: .zero, count: 1 << plan.weightLayout.logSizes[seg])) }
         var vector = plan.weightLayout.assemble(columns, fill: .zero)
         plan.weightLayout.fillUnused(&vector, with: &blind)
         self.weightVector = vector

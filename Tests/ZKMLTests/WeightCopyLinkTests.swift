@@ -14,8 +14,8 @@ import ZKML
     }
 
     /// 12 -> 20 -> ReLU -> 16: every weight segment has at least 2^foldingLog = 16 entries (biases of
-    /// 32 and 16), so its layout can be linked (`SyntheticNetworks.mlp()`'s 8-entry output bias shares
-    /// a block of 16 with the blinding segment: it cannot).
+    /// 32 and 16), so its layout needs no zero padding (`SyntheticNetworks.mlp()`'s 8-entry output bias
+    /// does: `unalignedLayoutsAreRefusedAndTheRulePadsThem`).
     static func alignedMLP(seed: UInt64 = 11) -> QuantizedNetwork {
         var rng = SplitMix64(seed: seed)
         let w1 = (0..<20).map { _ in SyntheticNetworks.values(12, -64...64, &rng) }
@@ -47,32 +47,70 @@ import ZKML
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("ModelsTests/Fixtures/models").path
 
-    /// The shipped models: digits_mlp and wide_mlp link (every weight segment ≥ 16 entries) and their
-    /// links' low rounds are zero; digits_cnn's 8-entry blinding segment shares a block of 16 with an
-    /// 8-entry weight segment, so it is refused (docs/ZK.md §6 item 3).
-    @Test(arguments: [("digits_mlp", true), ("digits_cnn", false), ("wide_mlp", true)])
-    func shippedModels(_ name: String, linkable: Bool) throws {
+    /// The shipped models all link (protocol v20: digits_cnn's 8-entry weight segment is completed to
+    /// a 16-block by zeros and its blinding segment has 16 entries), their links' low rounds are zero,
+    /// and a tampered link, another copy's commitment, swapped roots and a copy with one weight
+    /// changed are rejected (docs/ZK.md §6 item 3).
+    @Test(arguments: ["digits_mlp", "digits_cnn", "wide_mlp"])
+    func shippedModels(_ name: String) throws {
         let original = try LoadedModel(onnxPath: "\(Self.fixtures)/\(name).onnx").prover
         let copy = try WeightCopy(of: original)
-        guard linkable else {
-            #expect(throws: ZKMLError.self) { try WeightCopyLink.prove(from: original, to: copy.model) }
-            return
+        let key = original.verifierKey()
+        let link = try WeightCopyLink.prove(from: original, to: copy.model)
+        let copyKey = try WeightCopyLink.verify(link, from: key, toCommitment: copy.model.commitment)
+        #expect(copyKey.modelID == copy.model.modelID)
+        #expect(try WeightCopyLink.elements(link).filter { $0.what == "round" }.allSatisfy { $0.value == .zero })
+        var bad = link
+        bad[bad.count / 2] ^= 0x04
+        #expect(throws: ZKMLError.self) { try WeightCopyLink.verify(bad, from: key, toCommitment: copy.model.commitment) }
+        let other = try WeightCopy(of: original)
+        #expect(throws: ZKMLError.self) { try WeightCopyLink.verify(link, from: key, toCommitment: other.model.commitment) }
+        #expect(throws: ZKMLError.self) {
+            try WeightCopyLink.verify(link, from: copy.model.verifierKey(), toCommitment: original.commitment)
         }
+        var weights = original.weights
+        weights.biases[weights.biases.count - 1][0] += 1
+        let forged = try ProverModel(architecture: original.architecture, weights: weights, metadata: original.metadata,
+                                     blindingSeed: Array(repeating: 7, count: 32))
+        #expect(throws: ZKMLError.self) {
+            try WeightCopyLink.verify(try WeightCopyLink.prove(from: original, to: forged), from: key, toCommitment: forged.commitment)
+        }
+    }
+
+    /// The layout rule (`CircuitPlan.weightLayout(weightSegments:)`, protocol v20) and the check both
+    /// sides make (`WeightCopyLink.checkLinkable`): a weight segment of fewer than 16 entries sharing
+    /// its 16-block with blinding or random entries is refused — session 11's layouts (an 8-entry
+    /// blinding segment next to an 8-entry bias; an 8-entry bias next to the random top) — and the
+    /// rule's zero padding makes every layout linkable, with a blinding segment of ≥ 16 entries.
+    @Test func unalignedLayoutsAreRefusedAndTheRulePadsThem() throws {
+        // Weights 2^5 and 2^3, blinding 2^3 (session 11's rule): refused.
+        #expect(!WeightCopyLink.isLinkable(logSizes: [5, 3, 3], weightSegments: 2, zeroSegments: 3..<3))
+        // Blinding 2^4 but the 8-entry bias shares its block with the random top: refused.
+        #expect(!WeightCopyLink.isLinkable(logSizes: [5, 3, 4], weightSegments: 2, zeroSegments: 3..<3))
+        // The same with 8 zeros completing the block: linkable; with 4 zeros only: refused.
+        #expect(WeightCopyLink.isLinkable(logSizes: [5, 3, 4, 3], weightSegments: 2, zeroSegments: 3..<4))
+        #expect(!WeightCopyLink.isLinkable(logSizes: [5, 3, 4, 2], weightSegments: 2, zeroSegments: 3..<4))
+        // Weight segments of 8 + 8, or of 16 and more: linkable without padding.
+        #expect(WeightCopyLink.isLinkable(logSizes: [5, 3, 3, 4], weightSegments: 3, zeroSegments: 4..<4))
+        var rng = SplitMix64(seed: 20)
+        for _ in 0..<200 {
+            let segments = (0..<Int(rng.next() % 7 + 1)).map { _ in Int(rng.next() % 11) }
+            let (logs, linkable) = WeightCopyLink.plannedLayout(weightSegments: segments)
+            #expect(linkable, "\(segments) -> \(logs)")
+            #expect(logs[segments.count] >= 4 && Array(logs.prefix(segments.count)) == segments)
+            let small = segments.filter { $0 < 4 }.reduce(0) { $0 + (1 << $1) }
+            let zeros = logs.dropFirst(segments.count + 1).reduce(0) { $0 + (1 << $1) }
+            #expect((small + zeros) % 16 == 0 && zeros < 16, "\(segments) -> \(logs)")
+        }
+        // The 12-20-6 MLP (8-entry output bias) links now; its link does not verify from another layout.
+        let original = try model(SyntheticNetworks.mlp())
+        let copy = try WeightCopy(of: original)
         let link = try WeightCopyLink.prove(from: original, to: copy.model)
         try WeightCopyLink.verify(link, from: original.verifierKey(), toCommitment: copy.model.commitment)
         #expect(try WeightCopyLink.elements(link).filter { $0.what == "round" }.allSatisfy { $0.value == .zero })
-    }
-
-    /// A layout whose 8-entry output bias shares a block of 16 with the blinding segment is refused by
-    /// both sides (its round k would reveal a functional of the blinding segments).
-    @Test func unalignedLayoutsAreRefused() throws {
-        let original = try model(SyntheticNetworks.mlp())
-        let copy = try WeightCopy(of: original)
-        #expect(throws: ZKMLError.self) { try WeightCopyLink.prove(from: original, to: copy.model) }
         let aligned = try model(Self.alignedMLP())
-        let link = try WeightCopyLink.prove(from: aligned, to: try WeightCopy(of: aligned).model)
         #expect(throws: ZKMLError.self) {
-            try WeightCopyLink.verify(link, from: original.verifierKey(), toCommitment: copy.model.commitment)
+            try WeightCopyLink.verify(link, from: aligned.verifierKey(), toCommitment: copy.model.commitment)
         }
     }
 

@@ -175,22 +175,50 @@ import ZKML
 
     /// docs/ZK.md §5.3's table: the budget of proofs per registration of the shipped models (fixtures
     /// of the Models tests), and that the random top of the weight vector really is random fill that
-    /// no segment covers.
+    /// no segment covers. Protocol v20: the blinding segment (64, 16, 4096 entries) is sized so its
+    /// budget ⌊s/2⌋ is at least the random top's, which sets the budget.
     @Test func budgetOfTheShippedModels() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ModelsTests/Fixtures/models").path
         let expected: [(String, WeightPrivacyBudget, Int)] = [
-            ("digits_mlp", WeightPrivacyBudget(committedEntries: 1 << 15, usedEntries: 17_632, blindingEntries: 16, openedEntriesPerProof: 736), 8),
-            ("digits_cnn", WeightPrivacyBudget(committedEntries: 1 << 14, usedEntries: 10_960, blindingEntries: 8, openedEntriesPerProof: 736), 4),
-            ("wide_mlp", WeightPrivacyBudget(committedEntries: 1 << 21, usedEntries: 1_132_576, blindingEntries: 16, openedEntriesPerProof: 736), 8),
+            ("digits_mlp", WeightPrivacyBudget(committedEntries: 1 << 15, usedEntries: 17_680, blindingEntries: 64, openedEntriesPerProof: 736), 20),
+            ("digits_cnn", WeightPrivacyBudget(committedEntries: 1 << 14, usedEntries: 10_976, blindingEntries: 16, openedEntriesPerProof: 736), 7),
+            ("wide_mlp", WeightPrivacyBudget(committedEntries: 1 << 21, usedEntries: 1_136_656, blindingEntries: 4096, openedEntriesPerProof: 736), 1305),
         ]
         for (name, budget, proofs) in expected {
             let model = try LoadedModel(onnxPath: "\(fixtures)/\(name).onnx").prover
             #expect(model.weightPrivacyBudget == budget, "\(name): \(model.weightPrivacyBudget)")
             #expect(model.weightPrivacyBudget.proofs == proofs)
+            #expect(budget.proofsByBlindingEntries >= budget.proofsByOpenedEntries)
             // The top is random: not the zero padding a plain layout would leave.
             let top = model.committedWeightVector[budget.usedEntries...]
             #expect(top.count == budget.randomTopEntries && !top.contains(where: { looksLikeData($0.value) }))
+        }
+    }
+
+    /// Protocol v20's weight layout (docs/ZK.md §6 item 3) on the shipped models: the blinding segment
+    /// has at least 16 entries, and no aligned 16-block holds both a weight entry and a blinding or
+    /// random-top entry (the small weight segments' last block is completed by zero segments, which
+    /// are committed as zeros); the blinding segment is random.
+    @Test func noWeightSharesASixteenBlockWithBlindingOrRandomEntries() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("ModelsTests/Fixtures/models").path
+        for (name, padded) in [("digits_mlp", false), ("digits_cnn", true), ("wide_mlp", false)] {
+            let model = try LoadedModel(onnxPath: "\(fixtures)/\(name).onnx").prover
+            let regions = model.weightRegions
+            let vector = model.committedWeightVector
+            let used = model.weightPrivacyBudget.usedEntries
+            #expect(regions.blinding.count >= 16 && regions.blinding.lowerBound % 16 == 0, "\(name)")
+            #expect(!regions.padding.isEmpty == padded, "\(name): \(regions.padding)")
+            #expect(regions.padding.allSatisfy { $0.allSatisfy { vector[$0] == .zero } })
+            #expect(!vector[regions.blinding].contains(where: { looksLikeData($0.value) }), "\(name)")
+            var weightBlocks = Set<Int>(), otherBlocks = Set<Int>(regions.blinding.map { $0 >> 4 })
+            for r in regions.weights { for i in r { weightBlocks.insert(i >> 4) } }
+            for i in used..<vector.count { otherBlocks.insert(i >> 4) }
+            #expect(weightBlocks.isDisjoint(with: otherBlocks), "\(name): \(weightBlocks.intersection(otherBlocks).sorted())")
+            // Every entry below the random top is a weight, blinding or padding entry.
+            let covered = regions.weights.reduce(0) { $0 + $1.count } + regions.blinding.count + regions.padding.reduce(0) { $0 + $1.count }
+            #expect(covered == used, "\(name)")
         }
     }
 

@@ -24,8 +24,14 @@ struct CircuitPlan: Sendable {
     /// (`zeroKnowledgeVariant` only; nil in the plain plan, whose layout it would change), fresh random
     /// per proof and touched by no claim but its own (docs/ZK.md §6 item 4, the witness's folded opening).
     private(set) var lowMaskColumn: Int?
-    /// Weight-vector segment of random blinding entries (the weight commitment is always hiding).
+    /// Weight-vector segment of random blinding entries (the weight commitment is always hiding): at
+    /// least 2^foldedRounds = 16 entries, sized by `weightLayout(weightSegments:)` (docs/ZK.md §5.3).
     let weightBlindingSegment: Int
+    /// Weight-vector segments of zeros after the blinding segment (`weightLayout(weightSegments:)`):
+    /// they complete the last aligned 16-block of the weight segments of fewer than 16 entries, so no
+    /// weight entry shares a 16-block with a blinding or random entry (docs/ZK.md §6 item 3). No claim
+    /// touches them.
+    let weightPaddingSegments: Range<Int>
 
     /// Lookup groups: one per requantize / max-pool layer, in layer order.
     let groups: [LookupGroup]
@@ -121,15 +127,9 @@ struct CircuitPlan: Sendable {
         }
         self.constantSegments = constantSegments
         weightBlindingSegment = weightSegments.count
-        weightSegments.append(min(ZeroKnowledge.blindingLog, weightSegments.min() ?? ZeroKnowledge.blindingLog))
-        // The random, claim-free top [u, N) of the registered weight vector hides the entries one
-        // zero-knowledge proof opens (docs/ZK.md §5.3 (b)); a small model whose segments fill the
-        // vector would leave less than one proof's worth, so its vector grows until it holds one.
-        var weightLayout = SegmentLayout(logSizes: weightSegments)
-        while weightLayout.totalSize - weightLayout.usedEnd < ZeroKnowledge.openedEntries {
-            weightLayout = SegmentLayout(logSizes: weightSegments, minLog: weightLayout.logTotal + 1)
-        }
+        let (weightLayout, padding) = CircuitPlan.weightLayout(weightSegments: weightSegments)
         self.weightLayout = weightLayout
+        self.weightPaddingSegments = padding
         self.linearOrdinal = ordinal
         let treeLog = max(SegmentLayout(logSizes: sourceSegments).logTotal, tableLayout.logTotal)
         let finalMasks = MaskPoolLayout.finalMaskCount(arch, committed: Set(valueColumn.keys), treeLog: treeLog)
@@ -149,6 +149,45 @@ struct CircuitPlan: Sendable {
         self.tableLayout = tableLayout
         self.tableTreeLayout = SegmentLayout(logSizes: arch.tables.map(\.logSize), minLog: treeLog)
 
+    }
+
+    /// The weight vector's layout (protocol v20, docs/ZK.md §5.3 and §6 item 3): the weight segments
+    /// (`weightSegments`, log sizes), then the blinding segment (index `weightSegments.count`), then
+    /// zero padding segments (the returned range). Three rules:
+    /// * the weight segments of fewer than 2^k entries (k = `ZeroKnowledge.foldedRounds` = 4) are
+    ///   completed by zero segments to whole aligned 2^k-blocks (largest-first packing puts every
+    ///   segment of ≥ 2^k entries, the blinding segment included, before them), so every 2^k-block
+    ///   holds weights and zeros only, or no weight: `WeightCopyLink` can link every model;
+    /// * the random claim-free top [u, N) holds at least one proof's opened entries (736): the vector
+    ///   doubles until it does (budget (b) ≥ 1);
+    /// * the blinding segment has s = 2^j ≥ 2^k entries, the least such that budget (a) = ⌊s/2⌋ is at
+    ///   least budget (b) = ⌊(N − u)/736⌋ (u grows with s; N never does: while ⌊s/2⌋ < (b), doubling s
+    ///   adds s < N − u entries), so the budget is the random top's and the blinding never binds.
+    static func weightLayout(weightSegments: [Int]) -> (layout: SegmentLayout, padding: Range<Int>) {
+        let k = ZeroKnowledge.foldedRounds
+        let small = weightSegments.filter { $0 < k }.reduce(0) { $0 + (1 << $1) }
+        let gap = ((1 << k) - small % (1 << k)) % (1 << k)
+        // The gap's binary digits, largest first: zero segments that fill the last small block.
+        let pads = (0..<k).reversed().filter { gap >> $0 & 1 == 1 }
+        let blinding = weightSegments.count
+        func layout(_ blindingLog: Int, minLog: Int) -> SegmentLayout {
+            SegmentLayout(logSizes: weightSegments + [blindingLog] + pads, minLog: minLog)
+        }
+        var blindingLog = k
+        var result = layout(blindingLog, minLog: 1)
+        while result.totalSize - result.usedEnd < ZeroKnowledge.openedEntries {
+            result = layout(blindingLog, minLog: result.logTotal + 1)
+        }
+        func budgets(_ l: SegmentLayout) -> (a: Int, b: Int) {
+            ((1 << l.logSizes[blinding]) / 2, (l.totalSize - l.usedEnd) / ZeroKnowledge.openedEntries)
+        }
+        while budgets(result).a < budgets(result).b {
+            blindingLog += 1
+            let next = layout(blindingLog, minLog: result.logTotal)
+            precondition(next.logTotal == result.logTotal, "a larger blinding segment grew the weight vector")
+            result = next
+        }
+        return (result, (blinding + 1)..<(blinding + 1 + pads.count))
     }
 
     /// The plan of zero-knowledge proofs (protocol v14, docs/ZK.md §3): the mask pool is U alone (the

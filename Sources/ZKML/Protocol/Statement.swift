@@ -49,9 +49,14 @@ public enum ZKMLProtocol {
     /// Version 19 (zero-knowledge only): the witness is committed without a same-batch mask and opened
     /// like the weights, through a folded mask of n_W − 4 variables after 4 plain low rounds hidden by
     /// the low-round mask column Z (its sum G* sent before γ; docs/ZK.md §6 item 4).
-    public static let version: UInt8 = 19
+    /// Versions 20 (zero-knowledge) and 9 (plain): the weight vector's layout (`CircuitPlan.weightLayout(
+    /// weightSegments:)`): a blinding segment of at least 16 entries, sized so its budget ⌊s/2⌋ is at
+    /// least the random top's (s = 64, 16, 4096 for digits_mlp, digits_cnn, wide_mlp; was 16, 8, 16),
+    /// and zero segments completing the small weight segments' last 16-block, so every model's weight
+    /// copies can be linked (docs/ZK.md §5.3, §6 item 3). New commitments, hence new model ids.
+    public static let version: UInt8 = 20
     /// The version of plain (not zero-knowledge) proofs.
-    public static let plainVersion: UInt8 = 8
+    public static let plainVersion: UInt8 = 9
 
     /// The version a proof of this mode carries.
     static func version(zeroKnowledge: Bool) -> UInt8 { zeroKnowledge ? version : plainVersion }

@@ -60,7 +60,7 @@ public enum WeightCopyLink {
         let n = original.weightBatch.numVariables, k = params.foldingLog
         let mask = OpeningMask(foldedFor: n, parameters: params)
         var transcript = statement(original.architecture, original.metadata, original.commitment, copy.commitment, mask.commitment)
-        let weight = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: n, transcript: &transcript)
+        let weight = try claim(plan, n: n, transcript: &transcript)
         // The k low rounds of Σ_x L(x)·D(x) = 0, plain (ProofCore's mask-free low rounds): zero for an
         // honest prover on a linkable layout (`checkLinkable`).
         let (v, c) = (original.weightBatch.evaluations[0], copy.weightBatch.evaluations[0])
@@ -102,8 +102,7 @@ public enum WeightCopyLink {
             throw .rejected("the link's mask commitment has the wrong shape")
         }
         var transcript = statement(original.architecture, original.metadata, original.commitment, copyCommitment, mask)
-        let weight = try claim(plan.weightLayout, weightSegments: plan.weightBlindingSegment, n: v.numVariables,
-                               transcript: &transcript)
+        let weight = try claim(plan, n: v.numVariables, transcript: &transcript)
         let low: SumcheckSubClaim<Ext>
         do {
             low = try MaskedSumcheck.verify(claimedSum: Ext.zero, degrees: [Int](repeating: 2, count: k), rounds: rounds,
@@ -176,15 +175,17 @@ public enum WeightCopyLink {
         return t
     }
 
-    /// Throws unless every aligned block of 2^k entries (k = foldingLog) lies wholly inside the weight
-    /// segments 0 ..< `weightSegments` or wholly outside them: then each of the k low rounds pairs
-    /// entries of one block, D = 0 on the weight blocks and L = 0 elsewhere, so an honest prover's
-    /// rounds are identically zero and reveal nothing (docs/ZK.md §6 item 3). A layout with a segment
-    /// of fewer than 2^k entries sharing its block with the blinding segment or the random top would
-    /// leak a functional of the blinding through round k: such models cannot be linked (yet).
-    static func checkLinkable(_ layout: SegmentLayout, weightSegments: Int, foldingLog k: Int) throws(ZKMLError) {
+    /// Throws unless every aligned block of 2^k entries (k = foldingLog) that holds an entry of the
+    /// weight segments 0 ..< `weightSegments` holds only entries of weight segments and of the zero
+    /// segments `zeroSegments`: then each of the k low rounds pairs entries of one block, D = 0 on those
+    /// blocks (an honest copy has the same weights and the same zeros) and L = 0 on every other block,
+    /// so an honest prover's rounds are identically zero and reveal nothing (docs/ZK.md §6 item 3). A
+    /// weight segment of fewer than 2^k entries sharing its block with blinding or random entries would
+    /// leak a functional of them through round k. Every plan since protocol v20 is linkable
+    /// (`CircuitPlan.weightLayout(weightSegments:)` pads the small segments' last block with zeros).
+    static func checkLinkable(_ layout: SegmentLayout, weightSegments: Int, zeroSegments: Range<Int>, foldingLog k: Int) throws(ZKMLError) {
         var small = [Int: Int]()
-        for s in 0..<weightSegments where layout.logSizes[s] < k {
+        for s in Array(0..<weightSegments) + Array(zeroSegments) where layout.logSizes[s] < k {
             small[layout.offsets[s] >> k, default: 0] += 1 << layout.logSizes[s]
         }
         guard small.values.allSatisfy({ $0 == 1 << k }) else {
@@ -192,13 +193,30 @@ public enum WeightCopyLink {
         }
     }
 
+    /// For tests: whether a weight layout of these log sizes (the first `weightSegments` the weights,
+    /// `zeroSegments` zeros, the rest blinding) is linkable (`checkLinkable`, k = 4).
+    package static func isLinkable(logSizes: [Int], weightSegments: Int, zeroSegments: Range<Int>) -> Bool {
+        (try? checkLinkable(SegmentLayout(logSizes: logSizes), weightSegments: weightSegments, zeroSegments: zeroSegments,
+                            foldingLog: VectorCommitment.parameters.foldingLog)) != nil
+    }
+
+    /// For tests: the weight layout rule of every model (`CircuitPlan.weightLayout(weightSegments:)`)
+    /// applied to weight segments of these log sizes: the log sizes it lays out (weights, blinding,
+    /// zero padding) and whether the result is linkable.
+    package static func plannedLayout(weightSegments: [Int]) -> (logSizes: [Int], linkable: Bool) {
+        let (layout, padding) = CircuitPlan.weightLayout(weightSegments: weightSegments)
+        return (layout.logSizes, isLinkable(logSizes: layout.logSizes, weightSegments: weightSegments.count, zeroSegments: padding))
+    }
+
     /// Draws r (n coordinates) and forms L = Σ_s eq(r_hi, p_s)·eq(p_s ‖ r_lo, ·) over the weight segments
-    /// 0 ..< `weightSegments` (p_s the segment's prefix, r_hi and r_lo r's first n − log|s| and last
+    /// 0 ..< `plan.weightBlindingSegment` (p_s the segment's prefix, r_hi and r_lo r's first n − log|s| and last
     /// log|s| coordinates), as an `EvaluationClaim` of value 0 on batch 0 normalized to the largest
     /// segment's point (coefficient 1; nil-free: rejects when that coefficient is 0, probability ≤ n/|E|).
-    static func claim(_ layout: SegmentLayout, weightSegments: Int, n: Int, transcript: inout Transcript) throws(ZKMLError) -> EvaluationClaim {
+    static func claim(_ plan: CircuitPlan, n: Int, transcript: inout Transcript) throws(ZKMLError) -> EvaluationClaim {
+        let (layout, weightSegments) = (plan.weightLayout, plan.weightBlindingSegment)
         guard layout.logTotal == n, weightSegments >= 1 else { throw .invalidArchitecture("a weight layout of \(n) variables with weights") }
-        try checkLinkable(layout, weightSegments: weightSegments, foldingLog: VectorCommitment.parameters.foldingLog)
+        try checkLinkable(layout, weightSegments: weightSegments, zeroSegments: plan.weightPaddingSegments,
+                          foldingLog: VectorCommitment.parameters.foldingLog)
         let r: [Ext] = transcript.challenges("link.point", count: n)
         let segments = (0..<weightSegments).sorted { layout.logSizes[$0] > layout.logSizes[$1] }
         var terms = segments.map { s in
