@@ -16,9 +16,8 @@ struct ModelCopyCommand: AsyncParsableCommand {
 
         Writes --secret (the copy's blinding seed, mode 0600; never overwritten: keep it private) and
         --link (public). With --from, the copy is linked from that earlier copy (a chain: verifiers
-        pass every link in order). Prints the copy's model id. Exit 2 when an input cannot be read or
-        the model's layout cannot be linked (a weight segment of fewer than 16 entries sharing its
-        block with the blinding; docs/ZK.md §6 item 3).
+        pass every link in order). Prints the copy's model id. Exit 2 when an input cannot be read
+        (every model's layout can be linked since protocol v20; docs/ZK.md §6 item 3).
         """
     )
 
