@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Market", "Gossip", "Ledger", "ZKML", "Models", "Wire", "Identity", "ZMQ", "Sodium",
+                "Market", "Gossip", "Ledger", "LMDB", "ZKML", "Models", "Wire", "Identity", "ZMQ", "Sodium",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -5,7 +5,9 @@ import Wire
 
 /// `ciro bench market`: an N-node local network of real node processes; jobs on one model are
 /// submitted round-robin from every node, a fixed number in flight at once, and each is followed
-/// until it settles or expires.
+/// until it settles or expires. The nodes run with `--weight-budget off`: one model's commitment
+/// serves only a few zero-knowledge proofs (docs/MARKET.md "Weight privacy budget"), and the
+/// benchmark measures throughput over many.
 public enum MarketBench {
     public struct Result: Codable, Sendable {
         public var nodes: Int
@@ -96,7 +98,7 @@ public enum MarketBench {
         }
         let loadBefore = loadAverage()
         progress("starting \(nodes) nodes in \(root)")
-        try network.start(count: nodes, extraArguments: { _ in ["--bid-window-ms", "\(bidWindowMs)", "--log-level", "warning"] })
+        try network.start(count: nodes, extraArguments: { _ in ["--bid-window-ms", "\(bidWindowMs)", "--log-level", "warning", "--weight-budget", "off"] })
         let controls = network.members.map(\.control)
         var request = Ciro_V1_ControlRequest()
         request.market = Ciro_V1_MarketRequest()

@@ -35,6 +35,11 @@ extension MarketEngine {
               let price = try? Pricing.quote(macs: job.offer.macs, pricePerMegaMac: settings.pricePerMegaMac),
               price <= job.offer.maxPrice
         else { return }
+        if let left = await backend.proofsLeft(modelID: Array(job.offer.modelID)), left <= 0 {
+            mutate(Data(id)) { $0.events.append((Self.nowMs(), "no bid: the model's weight privacy budget is spent on this node")) }
+            logger.info("no bid: weight privacy budget spent", metadata: ["job": "\(Hex.short(id))"])
+            return
+        }
         if settings.testBidDelayMs > 0 {
             try? await Task.sleep(for: .milliseconds(settings.testBidDelayMs))
             guard jobs[id]?.machine.phase == .bidding else { return }

@@ -103,6 +103,15 @@ public protocol ProofBackend: Sendable {
     /// Proves a small built-in model once and reports the work and the time (the calibration
     /// proof a node runs at start, before its first job).
     func calibrate() async throws -> ProvingCalibration
+    /// Zero-knowledge proofs this node may still make against the model's commitment before its
+    /// weight privacy budget is spent (docs/MARKET.md "Weight privacy budget"); nil when unbounded
+    /// or not known yet. A worker does not bid for a job whose model has none left.
+    func proofsLeft(modelID: [UInt8]) async -> Int?
+}
+
+extension ProofBackend {
+    /// No budget enforced.
+    public func proofsLeft(modelID: [UInt8]) async -> Int? { nil }
 }
 
 /// Where the market records what happens (the LMDB ledger implements it in Node). Records are

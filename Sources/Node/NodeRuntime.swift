@@ -28,6 +28,9 @@ public struct NodeOptions: Sendable {
     /// Bytes of zero-knowledge weight masks the prover may prepare while idle
     /// (`ZKMLProofBackend.weightMasks`; 0: every proof makes its own; docs/ZK.md §9).
     public var weightMaskBudget = WeightMaskSupply.defaultByteBudget
+    /// Whether zero-knowledge proofs are counted per weight commitment and refused once its hiding
+    /// budget is spent (docs/MARKET.md "Weight privacy budget"; default: enforced).
+    public var weightBudget = WeightBudgetPolicy.modelBudget
 
     public init(dataDirectory: String, listen: String? = nil, bootstrapFile: String? = nil) {
         self.dataDirectory = dataDirectory
@@ -104,7 +107,7 @@ public final class NodeRuntime: Sendable {
         do {
             ledger = try Ledger(dataDirectory: directory.path)
             backend = try ZKMLProofBackend(dataDirectory: directory.path, proveDelayMs: options.proveDelayMs,
-                                           weightMaskBudget: options.weightMaskBudget)
+                                           weightMaskBudget: options.weightMaskBudget, weightBudget: options.weightBudget)
             journal = try LedgerMarketJournal(ledger: ledger, dataDirectory: directory.path)
         } catch {
             throw NodeError.startFailed("cannot open the ledger or model store in \(directory.path): \(error)")

@@ -175,6 +175,24 @@ import Wire
         try await net.checkAgreement(id, job: job, alive: Array(0..<5))
     }
 
+    @Test func aWorkerWhoseWeightBudgetIsSpentDoesNotBidAndAnotherWorkerServesTheJob() async throws {
+        // Node 2 is the cheapest and may make one zero-knowledge proof per commitment
+        // (`--weight-budget 1`): it serves the first job, then no longer bids on the model.
+        let net = try await Net.start(4) { i in i == 1 ? ["--price", "1", "--weight-budget", "1"] : ["--price", "3"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        let first = try await net.submit(model: "digits_mlp")
+        let served = try await net.waitJob(first) { $0.terminal }
+        #expect(served.phase == "settled", "\(served.phaseDetail) \(served.faults)")
+        #expect(Array(served.settlement.worker) == net.key(1))
+        let second = try await net.submit(model: "digits_mlp")
+        let job = try await net.waitJob(second) { $0.terminal }
+        #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+        #expect(Array(job.settlement.worker) != net.key(1))
+        #expect(!job.bids.contains { Array($0.worker) == net.key(1) }, "the spent worker bid")
+        #expect(job.faults.isEmpty, "\(job.faults)")
+        try await net.checkAgreement(second, job: job, alive: Array(0..<4))
+    }
+
     @Test func everyNodeAdvertisesACalibratedThroughputBeforeAnyJob() async throws {
         let net = try await Net.start(2)
         defer { net.close() }

@@ -63,6 +63,11 @@ struct NodeStartCommand: AsyncParsableCommand {
             help: "Memory for zero-knowledge weight masks made ahead while idle (MiB; 0: make each inside its proof; default 256).")
     var weightMaskBudgetMB: Int?
 
+    @Option(name: .customLong("weight-budget"),
+            help: ArgumentHelp("Zero-knowledge proofs per weight commitment: 'enforce' (default: count them and refuse one beyond the model's weight privacy budget), 'off', or a number N (enforce, at most N per commitment).",
+                               valueName: "enforce|off|N"))
+    var weightBudget: String?
+
     @Option(name: .customLong("exit-with-parent"),
             help: ArgumentHelp("Stop when process PID is no longer this node's parent (local networks pass their own pid, so a crashed test, demo or benchmark leaves no node behind).",
                                valueName: "pid", visibility: .hidden))
@@ -97,6 +102,16 @@ struct NodeStartCommand: AsyncParsableCommand {
                 throw CiroExit.badInput
             }
             options.weightMaskBudget = weightMaskBudgetMB << 20
+        }
+        switch weightBudget {
+        case nil, "enforce": options.weightBudget = .modelBudget
+        case "off": options.weightBudget = .off
+        case let value?:
+            guard let cap = Int(value), cap >= 0 else {
+                printError("ciro node start: --weight-budget is 'enforce', 'off' or a number of proofs, not '\(value)'")
+                throw CiroExit.badInput
+            }
+            options.weightBudget = .enforce(cap: cap)
         }
         options.market.cheat = testCheat
         options.market.cheatCommitment = testCheatCommitment

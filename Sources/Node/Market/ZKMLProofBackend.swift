@@ -38,12 +38,26 @@ public actor ZKMLProofBackend: ProofBackend {
     /// Proofs made with a prepared mask, and with the mask made inside the proof.
     public private(set) var preparedMaskProofs = 0
     public private(set) var inlineMaskProofs = 0
+    /// The count of zero-knowledge proofs made against each commitment (LMDB), nil when the budget is
+    /// not enforced (`WeightBudgetPolicy.off`).
+    public nonisolated let weightBudget: WeightBudgetStore?
+    /// The most zero-knowledge proofs made against one commitment: the smaller of its own
+    /// `weightPrivacyBudget.proofs` and this cap (nil: no cap).
+    public nonisolated let weightBudgetCap: Int?
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
-    /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof).
+    /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof). `weightBudget`: whether
+    /// zero-knowledge proofs are counted per commitment and refused once its hiding budget is spent
+    /// (docs/MARKET.md "Weight privacy budget"; counts in `DATA_DIR/market/weight-budget/`).
     public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget,
-                maskIdleDelay: Duration = .milliseconds(50)) throws {
+                maskIdleDelay: Duration = .milliseconds(50), weightBudget: WeightBudgetPolicy = .modelBudget) throws {
         self.maskIdleDelay = maskIdleDelay
+        switch weightBudget {
+        case .off: (self.weightBudget, weightBudgetCap) = (nil, nil)
+        case let .enforce(cap):
+            self.weightBudget = try WeightBudgetStore(directory: dataDirectory + "/market/weight-budget")
+            weightBudgetCap = cap
+        }
         store = ModelStore(dataDirectory: dataDirectory)
         marketDirectory = dataDirectory + "/market/models"
         self.proveDelayMs = proveDelayMs
@@ -114,6 +128,10 @@ public actor ZKMLProofBackend: ProofBackend {
         let quantized = try meta.quantizeInputs(try Self.decodeInput(input))
         let options = privateInputSeed.map { ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: $0) } ?? .default
         if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
+        // Count the proof durably before making it; refuse once the commitment's budget is spent.
+        if options.zeroKnowledge, let weightBudget {
+            try weightBudget.reserve(modelID, limit: weightProofLimit(prover))
+        }
         busy += 1
         defer { finishedWork(refill: modelID) }
         // Market proofs are zero-knowledge: a prepared mask (taken, so never handed out again) or none.
@@ -217,6 +235,20 @@ public actor ZKMLProofBackend: ProofBackend {
     /// Waits until no mask refill runs (tests and benchmarks; returns at once when none does).
     public func waitForMaskRefills() async {
         while refilling { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// The most zero-knowledge proofs this node makes against `prover`'s commitment.
+    nonisolated func weightProofLimit(_ prover: ProverModel) -> Int {
+        let own = prover.weightPrivacyBudget.proofs
+        return weightBudgetCap.map { min($0, own) } ?? own
+    }
+
+    /// Zero-knowledge proofs this node may still make against the model (nil: not enforced, or the
+    /// model is not here yet, so none made).
+    public func proofsLeft(modelID: [UInt8]) async -> Int? {
+        guard let weightBudget, await model(modelID) != nil, let prover = provers[modelID] else { return nil }
+        guard let used = try? weightBudget.used(modelID) else { return 0 }
+        return max(0, weightProofLimit(prover) - used)
     }
 
     /// The prover model and quantization of a model known here.
