@@ -166,7 +166,9 @@ struct DirectFolding {
             g *= gamma
         }
         self.weights = weights
-        self.sparse = DirectFolding.merged(sparse.sorted { $0.index < $1.index })
+        // A claim's sparse block comes in increasing index order: sort only when the list is not.
+        let sorted = zip(sparse, sparse.dropFirst()).allSatisfy { $0.index <= $1.index }
+        self.sparse = DirectFolding.merged(sorted ? sparse : sparse.sorted { $0.index < $1.index })
     }
 
     /// The index a point of 0/1 coordinates names (first coordinate on the top bit); nil otherwise.
@@ -245,16 +247,39 @@ struct DirectFolding {
             s2 += w.scale * (p.doubled() + p - E.one) * (a1.doubled() - a0)
         }
         // A unit vector at index i: its last coordinate is bit 0 of i (eq at 0: 1 − bit; at 2: 3·bit − 1).
-        for e in sparse {
-            let (t0, t1) = (entry(e.index & ~1), entry(e.index | 1))
-            if e.index & 1 == 0 {
-                s0 += e.scale * t0
-                s2 -= e.scale * (t1.doubled() - t0)
-            } else {
-                s2 += e.scale.doubled() * (t1.doubled() - t0)
+        if round == 0 && mask != nil {
+            for e in sparse {
+                let (t0, t1) = (entry(e.index & ~1), entry(e.index | 1))
+                if e.index & 1 == 0 {
+                    s0 += e.scale * t0
+                    s2 -= e.scale * (t1.doubled() - t0)
+                } else {
+                    s2 += e.scale.doubled() * (t1.doubled() - t0)
+                }
             }
+        } else if !sparse.isEmpty {
+            // Read straight from the current table (ZKML's pool claim: ~1,000 entries per round).
+            let (a0, a2) = withTable({ DirectFolding.sparseRound($0, sparse) }, { DirectFolding.sparseRound($0, sparse) })
+            s0 += a0
+            s2 += a2
         }
         return [s0, claim - s0, s2]
+    }
+
+    /// The unit vectors' part of a round polynomial at 0 and 2 over table `t` (see `roundEvaluations`).
+    static func sparseRound<S: FoldSource & FieldElement>(_ t: UnsafePointer<S>, _ sparse: [(index: Int, scale: E)]) -> (E, E) {
+        var s0 = E.zero, s2 = E.zero
+        for e in sparse {
+            let (t0, t1) = (t[e.index & ~1], t[e.index | 1])
+            let line = S.times(e.scale, t1.doubled() - t0)
+            if e.index & 1 == 0 {
+                s0 += S.times(e.scale, t0)
+                s2 -= line
+            } else {
+                s2 += line.doubled()
+            }
+        }
+        return (s0, s2)
     }
 
     /// (Σ_y e(y)·t[2(start + y)], Σ_y e(y)·t[2(start + y) + 1]) with e(y_hi·|lo| + y_lo) = hi[y_hi]·lo[y_lo].
@@ -373,8 +398,16 @@ struct DirectFolding {
         }
         variables -= 1
         for i in weights.indices { weights[i].bind(rho) }
+        // The unit vectors: index i moves to i >> 1 with its scale times eq(bit 0 of i, ρ); the list
+        // stays increasing, so entries landing on one index are adjacent and merged in the same pass.
         let oneMinusRho = E.one - rho
-        sparse = DirectFolding.merged(sparse.map { ($0.index >> 1, $0.scale * ($0.index & 1 == 1 ? rho : oneMinusRho)) })
+        var next = [(index: Int, scale: E)]()
+        next.reserveCapacity(sparse.count)
+        for e in sparse {
+            let (index, scale) = (e.index >> 1, e.scale * (e.index & 1 == 1 ? rho : oneMinusRho))
+            if let last = next.last, last.index == index { next[next.count - 1].scale += scale } else { next.append((index, scale)) }
+        }
+        sparse = next
     }
 
     /// The current table's entries (round 0: the committed base table, lifted; its mask not added).

@@ -219,26 +219,22 @@ struct MaskPoolProver {
     let layout: MaskPoolLayout
     /// The pool column (U then S).
     let column: [Goldilocks]
-    /// Per degree, per slot: the d + 1 extension coefficients of the slot's univariate.
-    let coefficients: [Int: [[Ext]]]
     var used: [Int: Int] = [:]
     var records: [MaskRecord] = []
     var linearRecords: [LinearRecord] = []
     var finalUsed = 0
 
-    /// The whole column is uniformly random; each slot's coefficients are read from it.
+    /// The whole column is uniformly random; each slot's coefficients are read from it when the slot
+    /// is taken (`coefficients(degree:slot:)`).
     init(layout: MaskPoolLayout, randomness: inout ProofRandomness) {
         self.layout = layout
-        let column = randomness.bulkElements(layout.poolSize)
-        var coefficients: [Int: [[Ext]]] = [:]
-        for (d, region) in layout.regions {
-            coefficients[d] = (0..<region.capacity).map { slot in
-                let s = layout.slotStart(degree: d, slot: slot)
-                return (0...d).map { k in Ext(column[s + 2 * k], column[s + 2 * k + 1]) }
-            }
-        }
-        self.column = column
-        self.coefficients = coefficients
+        column = randomness.bulkElements(layout.poolSize)
+    }
+
+    /// The d + 1 extension coefficients of a slot's univariate: pool[s + 2k] + u·pool[s + 2k + 1].
+    func coefficients(degree d: Int, slot: Int) -> [Ext] {
+        let s = layout.slotStart(degree: d, slot: slot)
+        return (0...d).map { k in Ext(column[s + 2 * k], column[s + 2 * k + 1]) }
     }
 
     /// Takes the next slots as a mask: n − 1 of degree d, the last of degree `last`.
@@ -250,7 +246,7 @@ struct MaskPoolProver {
             let slot = used[deg, default: 0]
             precondition(slot < layout.regions[deg]?.capacity ?? 0, "mask pool exhausted for degree \(deg)")
             used[deg] = slot + 1
-            coefficients.append(self.coefficients[deg]![slot])
+            coefficients.append(self.coefficients(degree: deg, slot: slot))
             slots.append((deg, slot))
         }
         return (SumcheckMask(coefficients: coefficients), slots)
