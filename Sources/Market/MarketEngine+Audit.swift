@@ -128,6 +128,7 @@ extension MarketEngine {
         }
         let offer = job?.offer
         let proofID = Array(result.proofID), worker = Array(result.worker), output = result.output
+        let copyID = Array(result.weightCopyID), linkIDs = result.linkIds.map { Array($0) }
         let backend = self.backend
         let task = Task<ProofCheck, Never> { [weak self] in
             let started = DispatchTime.now().uptimeNanoseconds
@@ -139,7 +140,16 @@ extension MarketEngine {
             do {
                 _ = try await self.ensureModel(offer)
                 let proof = try await self.obtainProof(proofID, from: worker, job: id, round: round)
-                try await backend.verify(modelID: Array(offer.modelID), input: input, output: output, proof: proof)
+                if copyID.isEmpty && linkIDs.isEmpty {
+                    try await backend.verify(modelID: Array(offer.modelID), input: input, output: output, proof: proof)
+                } else {
+                    // A proof against a weight copy: its links, fetched by id from the worker (the
+                    // backend verifies each once and caches it), then the proof against the copy.
+                    guard linkIDs.count <= Self.maxLinkChain else { throw ProofCheckError.linkChain(linkIDs.count) }
+                    var links: [[UInt8]] = []
+                    for linkID in linkIDs { links.append(try await self.obtainLink(linkID, from: worker)) }
+                    try await backend.verify(modelID: Array(offer.modelID), copyID: copyID, links: links, input: input, output: output, proof: proof)
+                }
                 return done(.valid)
             } catch let error as MarketError {
                 return done(.unavailable("\(error)"))
@@ -149,6 +159,20 @@ extension MarketEngine {
         }
         mutate(Data(id)) { $0.checks[round] = task }
         return task
+    }
+
+    /// The most links a result may name (a longer chain is an invalid proof: docs/MARKET.md "Weight copies").
+    static let maxLinkChain = 64
+
+    /// A link file by id: from this node's cache of fetched links, else fetched from `holder`
+    /// (checked against the id) and served from here too.
+    func obtainLink(_ id: [UInt8], from holder: [UInt8]) async throws -> [UInt8] {
+        if let link = links[id] { return link }
+        let link = try await network.fetch(id: id, from: holder)
+        if links.count >= 4096 { links.removeAll() }
+        links[id] = link
+        _ = try? await network.serve(link)
+        return link
     }
 
     func onAttestation(_ a: Ciro_V1_Attestation, sender: [UInt8]) async throws {
@@ -328,6 +352,17 @@ extension MarketEngine {
             Task { [weak self] in await self?.requesterVerify(id, round: round) }
         default:
             break
+        }
+    }
+}
+
+/// Why a result naming a weight copy is not checked.
+enum ProofCheckError: Error, CustomStringConvertible {
+    case linkChain(Int)
+
+    var description: String {
+        switch self {
+        case let .linkChain(n): "the result names a chain of \(n) weight copy links, more than \(MarketEngine.maxLinkChain)"
         }
     }
 }

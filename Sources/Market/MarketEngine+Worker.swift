@@ -176,6 +176,11 @@ extension MarketEngine {
             }
             let proofID = try await network.serve(proven.proof)
             var result = Ciro_V1_Result()
+            if let copy = proven.weightCopyID {
+                // The links are served before the result names them: auditors fetch them like the proof.
+                result.weightCopyID = Data(copy)
+                for link in proven.links { result.linkIds.append(Data(try await network.serve(link))) }
+            }
             result.jobID = Data(id)
             result.worker = Data(nodeID)
             result.output = proven.output

@@ -124,6 +124,8 @@ public actor MarketEngine {
     var parkedCount = 0
     /// Proof fetches in flight, by proof id.
     var proofFetches: [[UInt8]: Task<[UInt8], any Error>] = [:]
+    /// Weight copy link files fetched for audits, by id (bounded: cleared at 4096).
+    var links: [[UInt8]: [UInt8]] = [:]
     var balances: [[UInt8]: Int64] = [:]
     var activeJobs: UInt32 = 0
     var loops: [Task<Void, Never>] = []

@@ -41,13 +41,20 @@ public struct ProvenOutput: Sendable, Equatable {
     public var proof: [UInt8]
     public var inferenceMicroseconds: UInt64
     public var provingMicroseconds: UInt64
+    /// The model id of the re-randomized weight copy the proof is against (nil: the offer's model).
+    public var weightCopyID: [UInt8]?
+    /// The link files chaining the offer's model to that copy, in order (docs/MARKET.md "Weight copies").
+    public var links: [[UInt8]]
 
-    public init(output: [Int64], outputScaleBits: Int32, proof: [UInt8], inferenceMicroseconds: UInt64, provingMicroseconds: UInt64) {
+    public init(output: [Int64], outputScaleBits: Int32, proof: [UInt8], inferenceMicroseconds: UInt64, provingMicroseconds: UInt64,
+                weightCopyID: [UInt8]? = nil, links: [[UInt8]] = []) {
         self.output = output
         self.outputScaleBits = outputScaleBits
         self.proof = proof
         self.inferenceMicroseconds = inferenceMicroseconds
         self.provingMicroseconds = provingMicroseconds
+        self.weightCopyID = weightCopyID
+        self.links = links
     }
 }
 
@@ -107,11 +114,18 @@ public protocol ProofBackend: Sendable {
     /// weight privacy budget is spent (docs/MARKET.md "Weight privacy budget"); nil when unbounded
     /// or not known yet. A worker does not bid for a job whose model has none left.
     func proofsLeft(modelID: [UInt8]) async -> Int?
+    /// Verifies a proof against the weight copy that `links` (link files, in order) chain the model to;
+    /// throws unless every link verifies, the chain ends at `copyID` and the proof verifies against it.
+    func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws
 }
 
 extension ProofBackend {
     /// No budget enforced.
     public func proofsLeft(modelID: [UInt8]) async -> Int? { nil }
+    /// Weight copies unsupported: refused.
+    public func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
+        throw MarketError.invalidMessage(kind: "result", reason: "this node's prover does not verify weight copies")
+    }
 }
 
 /// Where the market records what happens (the LMDB ledger implements it in Node). Records are

@@ -193,6 +193,28 @@ import Wire
         try await net.checkAgreement(second, job: job, alive: Array(0..<4))
     }
 
+    @Test func aWorkerRotatesWeightCopiesPastOneCommitmentsBudgetAndAuditorsVerifyEveryProofViaTheLinks() async throws {
+        // Node 2 is the cheapest, 3 units per commitment: the registered model serves 2 jobs, then
+        // each job is proven against a new copy whose links the requester and auditors fetch and verify.
+        let net = try await Net.start(4) { i in i == 1 ? ["--price", "1", "--weight-budget", "3"] : ["--price", "3"] }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        for _ in 0..<4 {
+            let id = try await net.submit(model: "digits_mlp")
+            let job = try await net.waitJob(id) { $0.terminal }
+            #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+            #expect(Array(job.settlement.worker) == net.key(1))
+            #expect(job.requesterVerified)
+            #expect(job.faults.isEmpty, "\(job.faults)")
+            #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+            try await net.checkAgreement(id, job: job, alive: Array(0..<4))
+        }
+        // The worker's copies: secrets (0600) and links beside its model.
+        let models = net.members[1].directory + "/models"
+        let model = try #require(try FileManager.default.contentsOfDirectory(atPath: models).first { !$0.hasPrefix(".") })
+        let copies = try FileManager.default.contentsOfDirectory(atPath: models + "/" + model + "/copies").sorted()
+        #expect(copies == ["000001.ccpy", "000001.clnk", "000002.ccpy", "000002.clnk"])
+    }
+
     @Test func everyNodeAdvertisesACalibratedThroughputBeforeAnyJob() async throws {
         let net = try await Net.start(2)
         defer { net.close() }

@@ -2,6 +2,7 @@ import Foundation
 import Market
 import Node
 import Testing
+import Sodium
 import ZKML
 
 /// The worker counts zero-knowledge proofs per weight commitment in LMDB and refuses one beyond the
@@ -17,41 +18,145 @@ import ZKML
 
     static func directory() -> String { NSTemporaryDirectory() + "/ciro-budget-\(UUID().uuidString)" }
 
-    @Test func aWorkerProvesUpToTheModelsBudgetThenRefusesAndARestartKeepsTheCount() async throws {
+    static func registered(_ directory: String, _ policy: WeightBudgetPolicy = .modelBudget) async throws -> (ZKMLProofBackend, [UInt8]) {
+        let backend = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0, weightBudget: policy)
+        let model = try await backend.register(onnx: try file("digits_mlp.onnx"), calibration: try file("digits_mlp.calib.json"))
+        return (backend, model.id)
+    }
+
+    @Test func aWorkerServesMoreJobsThanOneCommitmentsBudgetByRotatingCopiesAndARestartKeepsThem() async throws {
+        let (workerDirectory, auditorDirectory) = (Self.directory(), Self.directory())
+        defer {
+            try? FileManager.default.removeItem(atPath: workerDirectory)
+            try? FileManager.default.removeItem(atPath: auditorDirectory)
+        }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, auditorModel) = try await Self.registered(auditorDirectory)
+        var chain: [[UInt8]] = []
+        let id: [UInt8]
+        do {
+            // 3 units per commitment: the registered one serves 2 jobs and its link, each copy its
+            // incoming link, 1 job and its outgoing link.
+            let (worker, model) = try await Self.registered(workerDirectory, .enforce(cap: 3))
+            id = model
+            #expect(id == auditorModel)
+            #expect(await worker.proofsLeft(modelID: id) == nil)  // copies: no end
+            var copies: [[UInt8]?] = []
+            for _ in 0..<6 {
+                let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+                copies.append(proven.weightCopyID)
+                if let copy = proven.weightCopyID {
+                    try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+                    // Without its links the proof is against an unknown commitment.
+                    await #expect(throws: (any Error).self) {
+                        try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
+                    }
+                } else {
+                    #expect(proven.links.isEmpty)
+                    try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
+                }
+            }
+            chain = try await worker.copyChain(modelID: id)
+            #expect(chain.count == 5 && Set(chain).count == 5)
+            #expect(copies == [nil, nil] + chain[1...].map { Optional($0) })
+            #expect(await worker.linksMade == 4)
+            // Each link verified once; later proofs found it in the cache.
+            #expect(await auditor.verifiedLinkCount == 4)
+            for (n, element) in chain.enumerated() {
+                #expect(try worker.weightBudget?.used(element) == (n == chain.count - 1 ? 2 : 3))
+            }
+            // The seeds are secret files.
+            let secret = workerDirectory + "/models/" + Hex.encode(id) + "/copies/000001.ccpy"
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int)
+            #expect(mode == 0o600)
+        }
+        // A restart: the copies come back from their seeds, the counts from LMDB, and the next job
+        // rotates from the last copy.
+        let (again, _) = try await Self.registered(workerDirectory, .enforce(cap: 3))
+        #expect(try await again.copyChain(modelID: id) == chain)
+        let proven = try await again.prove(modelID: id, input: input, privateInputSeed: nil)
+        let next = try #require(proven.weightCopyID)
+        #expect(!chain.contains(next) && proven.links.count == 5)
+        try await auditor.verify(modelID: id, copyID: next, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+        #expect(await auditor.verifiedLinkCount == 5)
+    }
+
+    @Test func forgedTamperedReplayedAndOverlongLinksAreRejected() async throws {
+        let (a, b, auditorDirectory) = (Self.directory(), Self.directory(), Self.directory())
+        defer { for d in [a, b, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        let (first, _) = try await Self.registered(a, .enforce(cap: 3))
+        let (second, _) = try await Self.registered(b, .enforce(cap: 3))
+        var proofs: [ProvenOutput] = [], others: [ProvenOutput] = []
+        for _ in 0..<4 {
+            proofs.append(try await first.prove(modelID: id, input: input, privateInputSeed: nil))
+            others.append(try await second.prove(modelID: id, input: input, privateInputSeed: nil))
+        }
+        let p = proofs[3], copy = try #require(p.weightCopyID)
+        #expect(p.links.count == 2)
+        func rejects(_ links: [[UInt8]], copyID: [UInt8]? = nil, _ comment: Comment) async {
+            await #expect(throws: (any Error).self, comment) {
+                try await auditor.verify(modelID: id, copyID: copyID ?? copy, links: links, input: .plain(input), output: p.output, proof: p.proof)
+            }
+        }
+        // A job proof naming a copy with no link to it.
+        await rejects([], "no links")
+        await rejects([p.links[0]], "the chain stops short of the copy")
+        // A tampered link: one byte of the link proof flipped (the last byte).
+        var tampered = p.links[1]
+        tampered[tampered.count - 1] ^= 1
+        await rejects([p.links[0], tampered], "tampered link")
+        // A link from the wrong model: the copy-to-copy link presented as starting at the registered model.
+        await rejects([p.links[1]], "link from another commitment")
+        var relabeled = p.links[1]
+        relabeled.replaceSubrange(5..<37, with: id)
+        await rejects([relabeled], "a link whose from id was rewritten")
+        // A replayed link: another worker's chain of the same model leads to another copy.
+        await rejects(others[3].links, "another worker's links")
+        await rejects([others[3].links[0], p.links[1]], "links of two chains")
+        // The chain length bound.
+        await rejects(Array(repeating: p.links[0], count: ZKMLProofBackend.maxLinkChain + 1), "over-long chain")
+        // Nothing above was cached as verified for this copy's chain except real links; the real chain verifies.
+        try await auditor.verify(modelID: id, copyID: copy, links: p.links, input: .plain(input), output: p.output, proof: p.proof)
+        // A wrong output against a real chain.
+        var wrong = p.output
+        wrong[0] &+= 1
+        await #expect(throws: (any Error).self) {
+            try await auditor.verify(modelID: id, copyID: copy, links: p.links, input: .plain(input), output: wrong, proof: p.proof)
+        }
+    }
+
+    @Test func aModelThatCannotBeCopiedKeepsTheRegisteredBudgetAndRefusesBeyondIt() async throws {
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let input = try Self.file("digits_mlp.input.json")
-        let budget: Int
+        // 2 units: too few for a copy (its incoming link, a job, its outgoing link).
         let id: [UInt8]
         do {
-            let backend = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0)
-            let model = try await backend.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json"))
-            id = model.id
-            let store = ModelStore(dataDirectory: directory)
-            budget = try store.proverModel(id: id).weightPrivacyBudget.proofs
-            #expect(budget == 20)  // digits_mlp since protocol v20 (docs/ZK.md §5.3)
-            #expect(await backend.proofsLeft(modelID: id) == budget)
-            for n in 0..<budget {
-                let proven = try await backend.prove(modelID: id, input: input, privateInputSeed: nil)
-                try await backend.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
-                #expect(await backend.proofsLeft(modelID: id) == budget - n - 1)
-            }
-            await #expect(throws: WeightBudgetSpent.self) {
-                _ = try await backend.prove(modelID: id, input: input, privateInputSeed: nil)
-            }
-            #expect(try backend.weightBudget?.used(id) == budget)  // the refusal counted nothing
-            // Verifying spends nothing.
-            #expect(await backend.proofsLeft(modelID: id) == 0)
+        let (worker, registered) = try await Self.registered(directory, .enforce(cap: 2))
+        id = registered
+        #expect(await worker.proofsLeft(modelID: id) == 2)
+        for _ in 0..<2 {
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            #expect(proven.weightCopyID == nil)
         }
-        // A restart (a new backend on the same folder): the count is in LMDB.
-        let again = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0)
-        #expect(await again.proofsLeft(modelID: id) == 0)
+        #expect(await worker.proofsLeft(modelID: id) == 0)
         do {
-            _ = try await again.prove(modelID: id, input: input, privateInputSeed: nil)
-            Issue.record("a restarted worker proved beyond the budget")
+            _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            Issue.record("proved beyond the budget")
         } catch let spent as WeightBudgetSpent {
-            #expect(spent.used == budget && spent.limit == budget && spent.modelID == id)
+            #expect(spent.used == 2 && spent.limit == 2 && spent.modelID == id)
             #expect(spent.description.contains("weight privacy budget"))
+        }
+        #expect(try worker.weightBudget?.used(id) == 2)  // the refusal counted nothing
+        #expect(try await worker.copyChain(modelID: id) == [id])
+        }
+        // A restart keeps the count.
+        let again = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0, weightBudget: .enforce(cap: 2))
+        #expect(await again.proofsLeft(modelID: id) == 0)
+        await #expect(throws: WeightBudgetSpent.self) {
+            _ = try await again.prove(modelID: id, input: input, privateInputSeed: nil)
         }
     }
 

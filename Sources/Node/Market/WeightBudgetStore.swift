@@ -69,6 +69,13 @@ public final class WeightBudgetStore: Sendable {
         }
     }
 
+    /// Raises the count of `modelID` to at least `count` (a unit spent elsewhere: a copy's incoming link).
+    public func raise(_ modelID: [UInt8], to count: Int) throws {
+        try environment.write { txn in
+            if Self.decode(try txn.get(proofs, key: modelID)) < count { try txn.put(proofs, key: modelID, value: Self.encode(count)) }
+        }
+    }
+
     static func encode(_ count: Int) -> [UInt8] {
         let v = UInt64(count)
         return (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * UInt64($0))) }

@@ -44,6 +44,16 @@ public actor ZKMLProofBackend: ProofBackend {
     /// The most zero-knowledge proofs made against one commitment: the smaller of its own
     /// `weightPrivacyBudget.proofs` and this cap (nil: no cap).
     public nonisolated let weightBudgetCap: Int?
+    /// Each registered model's chain of weight copies on this worker (docs/MARKET.md "Weight copies").
+    var chains: [[UInt8]: [ChainElement]] = [:]
+    /// Models whose copies cannot be made or linked, with the reason (their budget is the registered
+    /// commitment's alone).
+    var copiesUnavailable: [[UInt8]: String] = [:]
+    /// Verified link files by hash: the id they link from and the copy's key (bounded: cleared at 4096).
+    var verifiedLinks: [[UInt8]: (from: [UInt8], key: VerifierKey)] = [:]
+    /// Links this worker made, and link files this node verified (not counting cache hits).
+    public internal(set) var linksMade = 0
+    public internal(set) var verifiedLinkCount = 0
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
     /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof). `weightBudget`: whether
@@ -128,20 +138,19 @@ public actor ZKMLProofBackend: ProofBackend {
         let quantized = try meta.quantizeInputs(try Self.decodeInput(input))
         let options = privateInputSeed.map { ProofOptions(privacy: Privacy(privateInput: true), ioOpeningSeed: $0) } ?? .default
         if proveDelayMs > 0 { try await Task.sleep(for: .milliseconds(proveDelayMs)) }
-        // Count the proof durably before making it; refuse once the commitment's budget is spent.
-        if options.zeroKnowledge, let weightBudget {
-            try weightBudget.reserve(modelID, limit: weightProofLimit(prover))
-        }
+        // Count the proof durably before making it, against the commitment it will use (the
+        // registered one or the current copy); refuse once the budget is spent.
+        let (target, links) = options.zeroKnowledge ? try reserveJobProof(prover) : (prover, [])
         busy += 1
         defer { finishedWork(refill: modelID) }
         // Market proofs are zero-knowledge: a prepared mask (taken, so never handed out again) or none.
-        let mask = options.zeroKnowledge ? await weightMasks.take(modelID: modelID) : nil
+        let mask = options.zeroKnowledge ? await weightMasks.take(modelID: target.modelID) : nil
         if mask != nil { preparedMaskProofs += 1 } else { inlineMaskProofs += 1 }
         return try await Self.offload {
             // The prover reports its stages; the first one ("inference") ends when the next begins.
             let stages = Mutex<[UInt64]>([])
             let started = DispatchTime.now().uptimeNanoseconds
-            let r = try ZKMLProver.proveWithOpening(model: prover, input: quantized, options: options, weightMask: mask) { _ in
+            let r = try ZKMLProver.proveWithOpening(model: target, input: quantized, options: options, weightMask: mask) { _ in
                 stages.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) }
             }
             let (output, proof) = (r.output, r.proof)
@@ -149,7 +158,8 @@ public actor ZKMLProofBackend: ProofBackend {
             let marks = stages.withLock { $0 }
             let inference = marks.count >= 2 ? (marks[1] - marks[0]) / 1000 : 0
             return ProvenOutput(output: output, outputScaleBits: Int32(clamping: meta.outputExponent), proof: proof,
-                                inferenceMicroseconds: inference, provingMicroseconds: (now - started) / 1000)
+                                inferenceMicroseconds: inference, provingMicroseconds: (now - started) / 1000,
+                                weightCopyID: target.modelID == modelID ? nil : target.modelID, links: links)
         }
     }
 
@@ -169,6 +179,11 @@ public actor ZKMLProofBackend: ProofBackend {
         guard let key = keys[modelID], let meta = metadata[modelID] else {
             throw ZKMLError.badInput("model \(Hex.encode(Array(modelID.prefix(8)))) is not on this node")
         }
+        try await verify(key: key, meta: meta, input: input, output: output, proof: proof)
+    }
+
+    /// Verifies a proof against `key` (the registered model's or a copy's).
+    func verify(key: VerifierKey, meta: QuantizationMetadata, input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
         switch input {
         case let .plain(bytes):
             let quantized = try meta.quantizeInputs(try Self.decodeInput(bytes))
@@ -247,8 +262,11 @@ public actor ZKMLProofBackend: ProofBackend {
     /// model is not here yet, so none made).
     public func proofsLeft(modelID: [UInt8]) async -> Int? {
         guard let weightBudget, await model(modelID) != nil, let prover = provers[modelID] else { return nil }
-        guard let used = try? weightBudget.used(modelID) else { return 0 }
-        return max(0, weightProofLimit(prover) - used)
+        let limit = weightProofLimit(prover)
+        // With copies the chain rotates without end.
+        if copiesUnavailable[modelID] == nil && limit >= 3 { return nil }
+        guard let last = try? chain(of: prover).last?.prover.modelID, let used = try? weightBudget.used(last) else { return 0 }
+        return max(0, limit - used)
     }
 
     /// The prover model and quantization of a model known here.

@@ -352,6 +352,13 @@ public nonisolated struct Ciro_V1_Result: Sendable {
   /// private output sealed to the requester
   public var sealedOutput: Data = Data()
 
+  /// The proof is against a re-randomized weight copy (docs/MARKET.md "Weight copies"): the copy's
+  /// model id, and the BLAKE2b-256 ids of the link files ("CLNK" v1) that chain the offer's model
+  /// to it, in order, fetchable from the worker like the proof. Both empty: the offer's model itself.
+  public var weightCopyID: Data = Data()
+
+  public var linkIds: [Data] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -905,7 +912,7 @@ nonisolated extension Ciro_V1_PrivateInputOpening: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Ciro_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Result"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}worker\0\u{1}output\0\u{3}output_scale_bits\0\u{3}output_commitment\0\u{3}proof_id\0\u{3}proof_size\0\u{3}inference_us\0\u{3}proving_us\0\u{1}round\0\u{3}sealed_output\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}worker\0\u{1}output\0\u{3}output_scale_bits\0\u{3}output_commitment\0\u{3}proof_id\0\u{3}proof_size\0\u{3}inference_us\0\u{3}proving_us\0\u{1}round\0\u{3}sealed_output\0\u{3}weight_copy_id\0\u{3}link_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -924,6 +931,8 @@ nonisolated extension Ciro_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.provingUs) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
       case 11: try { try decoder.decodeSingularBytesField(value: &self.sealedOutput) }()
+      case 12: try { try decoder.decodeSingularBytesField(value: &self.weightCopyID) }()
+      case 13: try { try decoder.decodeRepeatedBytesField(value: &self.linkIds) }()
       default: break
       }
     }
@@ -963,6 +972,12 @@ nonisolated extension Ciro_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.sealedOutput.isEmpty {
       try visitor.visitSingularBytesField(value: self.sealedOutput, fieldNumber: 11)
     }
+    if !self.weightCopyID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.weightCopyID, fieldNumber: 12)
+    }
+    if !self.linkIds.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.linkIds, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -978,6 +993,8 @@ nonisolated extension Ciro_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.provingUs != rhs.provingUs {return false}
     if lhs.round != rhs.round {return false}
     if lhs.sealedOutput != rhs.sealedOutput {return false}
+    if lhs.weightCopyID != rhs.weightCopyID {return false}
+    if lhs.linkIds != rhs.linkIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
