@@ -44,6 +44,7 @@ import ZKML
             var copies: [[UInt8]?] = []
             for _ in 0..<6 {
                 let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+                await worker.waitForCopies()
                 copies.append(proven.weightCopyID)
                 if let copy = proven.weightCopyID {
                     try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
@@ -60,6 +61,7 @@ import ZKML
             #expect(chain.count == 5 && Set(chain).count == 5)
             #expect(copies == [nil, nil] + chain[1...].map { Optional($0) })
             #expect(await worker.linksMade == 4)
+            #expect(await worker.copiesMadeAhead == 4)  // every copy and link made off the job path
             // Each link verified once; later proofs found it in the cache.
             #expect(await auditor.verifiedLinkCount == 4)
             for (n, element) in chain.enumerated() {

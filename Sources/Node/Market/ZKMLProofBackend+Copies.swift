@@ -10,6 +10,13 @@ struct ChainElement: Sendable {
     let linkFile: [UInt8]?
 }
 
+/// A copy and the link into it from `from`, made ahead of the rotation that uses them.
+struct PendingCopy: Sendable {
+    let from: [UInt8]
+    let copy: WeightCopy
+    let link: [UInt8]
+}
+
 extension ZKMLProofBackend {
     /// The most links a verifier follows from a registered model to a copy.
     public static let maxLinkChain = 64
@@ -66,12 +73,17 @@ extension ZKMLProofBackend {
             } catch let spent as WeightBudgetSpent where linkable && spent.used < limit {
                 // Rotate: the last unit of the current commitment goes to the link into a new copy.
                 let copy: WeightCopy, link: [UInt8]
-                do {
-                    copy = try WeightCopy(of: registered)
-                    link = try WeightCopyLink.prove(from: current, to: copy.model)
-                } catch {
-                    copiesUnavailable[id] = "\(error)"
-                    continue
+                if let pending = pendingCopies.removeValue(forKey: id), pending.from == current.modelID {
+                    (copy, link) = (pending.copy, pending.link)
+                    copiesMadeAhead += 1
+                } else {
+                    do {
+                        copy = try WeightCopy(of: registered)
+                        link = try WeightCopyLink.prove(from: current, to: copy.model)
+                    } catch {
+                        copiesUnavailable[id] = "\(error)"
+                        continue
+                    }
                 }
                 let n = chain.count
                 let directory = copiesDirectory(id)
@@ -86,6 +98,37 @@ extension ZKMLProofBackend {
                 linksMade += 1
             }
         }
+    }
+
+    /// Starts making the next copy of `registered`'s chain and its link in the background when the
+    /// chain's last commitment has at most two units left (the job after next rotates), once the
+    /// backend is idle (as for the weight masks): the copy and link are statement-independent, so
+    /// the rotation takes them instead of making them on the job path. Nothing is counted or
+    /// written until the rotation uses them; a failure leaves the rotation to make its own.
+    func prepareNextCopy(_ registered: ProverModel) {
+        let id = registered.modelID, limit = weightProofLimit(registered)
+        guard let weightBudget, limit >= 3, copiesUnavailable[id] == nil, !preparingCopies.contains(id),
+              let current = chains[id]?.last?.prover, pendingCopies[id]?.from != current.modelID,
+              let used = try? weightBudget.used(current.modelID), limit - used <= 2 else { return }
+        preparingCopies.insert(id)
+        Task {
+            while !self.isIdle { try? await Task.sleep(for: self.maskIdleDelay) }
+            let made = try? await Self.offload { () throws -> PendingCopy in
+                let copy = try WeightCopy(of: registered)
+                return PendingCopy(from: current.modelID, copy: copy, link: try WeightCopyLink.prove(from: current, to: copy.model))
+            }
+            self.preparedCopy(id, made)
+        }
+    }
+
+    func preparedCopy(_ id: [UInt8], _ made: PendingCopy?) {
+        preparingCopies.remove(id)
+        if let made { pendingCopies[id] = made }
+    }
+
+    /// Waits until no copy is being made ahead (tests).
+    public func waitForCopies() async {
+        while !preparingCopies.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
     }
 
     /// Why a model's copies are unavailable (nil: they are, or none was tried yet).

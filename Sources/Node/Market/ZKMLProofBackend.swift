@@ -53,6 +53,13 @@ public actor ZKMLProofBackend: ProofBackend {
     var verifiedLinks: [[UInt8]: (from: [UInt8], key: VerifierKey)] = [:]
     /// Links this worker made, and link files this node verified (not counting cache hits).
     public internal(set) var linksMade = 0
+    /// Of `linksMade`, those whose copy and link were made ahead, off the job path.
+    public internal(set) var copiesMadeAhead = 0
+    /// The next copy and its link, made ahead for a model's chain (used at the next rotation when
+    /// they start from the chain's last commitment).
+    var pendingCopies: [[UInt8]: PendingCopy] = [:]
+    /// Models whose next copy is being made.
+    var preparingCopies: Set<[UInt8]> = []
     public internal(set) var verifiedLinkCount = 0
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
@@ -142,7 +149,10 @@ public actor ZKMLProofBackend: ProofBackend {
         // registered one or the current copy); refuse once the budget is spent.
         let (target, links) = options.zeroKnowledge ? try reserveJobProof(prover) : (prover, [])
         busy += 1
-        defer { finishedWork(refill: modelID) }
+        defer {
+            finishedWork(refill: modelID)
+            if options.zeroKnowledge { prepareNextCopy(prover) }
+        }
         // Market proofs are zero-knowledge: a prepared mask (taken, so never handed out again) or none.
         let mask = options.zeroKnowledge ? await weightMasks.take(modelID: target.modelID) : nil
         if mask != nil { preparedMaskProofs += 1 } else { inlineMaskProofs += 1 }
