@@ -5,9 +5,9 @@ import Wire
 
 /// `ciro bench market`: an N-node local network of real node processes; jobs on one model are
 /// submitted round-robin from every node, a fixed number in flight at once, and each is followed
-/// until it settles or expires. The nodes run with `--weight-budget off`: one model's commitment
-/// serves only a few zero-knowledge proofs (docs/MARKET.md "Weight privacy budget"), and the
-/// benchmark measures throughput over many.
+/// until it settles or expires. The nodes run with `--weight-budget off` unless `weightBudget` says
+/// otherwise (`enforce`: workers rotate weight copies, docs/MARKET.md "Weight privacy budget and
+/// weight copies"; off keeps the figures comparable with earlier sessions).
 public enum MarketBench {
     public struct Result: Codable, Sendable {
         public var nodes: Int
@@ -80,7 +80,7 @@ public enum MarketBench {
 
     /// Runs the benchmark. `modelDirectory` holds `MODEL.onnx`, `MODEL.calib.json`, `MODEL.input.json`.
     public static func run(executable: String, nodes: Int, jobs: Int, inFlight: Int, model: String, modelDirectory: String,
-                           bidWindowMs: UInt64, progress: (String) -> Void) throws -> Result {
+                           bidWindowMs: UInt64, weightBudget: String = "off", progress: (String) -> Void) throws -> Result {
         func read(_ suffix: String) throws -> Data {
             guard let data = FileManager.default.contents(atPath: "\(modelDirectory)/\(model)\(suffix)") else {
                 throw Failure(description: "cannot read \(modelDirectory)/\(model)\(suffix) (run from the repository root or pass --model-dir)")
@@ -98,7 +98,7 @@ public enum MarketBench {
         }
         let loadBefore = loadAverage()
         progress("starting \(nodes) nodes in \(root)")
-        try network.start(count: nodes, extraArguments: { _ in ["--bid-window-ms", "\(bidWindowMs)", "--log-level", "warning", "--weight-budget", "off"] })
+        try network.start(count: nodes, extraArguments: { _ in ["--bid-window-ms", "\(bidWindowMs)", "--log-level", "warning", "--weight-budget", weightBudget] })
         let controls = network.members.map(\.control)
         var request = Ciro_V1_ControlRequest()
         request.market = Ciro_V1_MarketRequest()

@@ -22,6 +22,8 @@ struct BenchMarketCommand: AsyncParsableCommand {
     @Option(help: "The model (MODEL.onnx, MODEL.calib.json, MODEL.input.json in --model-dir).") var model = "digits_mlp"
     @Option(name: .customLong("model-dir"), help: "Where the model files are.") var modelDir = "Tests/ModelsTests/Fixtures/models"
     @Option(name: .customLong("bid-window-ms"), help: "The requesters' bid window.") var bidWindowMs: UInt64 = 100
+    @Option(name: .customLong("weight-budget"), help: "The nodes' --weight-budget: off (default), enforce (rotate weight copies) or N.")
+    var weightBudget = "off"
     @Flag(help: "Print the figures as one JSON object.") var json = false
 
     func validate() throws {
@@ -34,7 +36,7 @@ struct BenchMarketCommand: AsyncParsableCommand {
         let r: MarketBench.Result
         do {
             r = try MarketBench.run(executable: executable, nodes: nodes, jobs: jobs, inFlight: inFlight, model: model,
-                                    modelDirectory: modelDir, bidWindowMs: bidWindowMs) { line in
+                                    modelDirectory: modelDir, bidWindowMs: bidWindowMs, weightBudget: weightBudget) { line in
                 if !json { say(line) }
             }
         } catch {
