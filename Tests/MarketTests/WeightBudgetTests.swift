@@ -83,6 +83,40 @@ import ZKML
         #expect(await auditor.verifiedLinkCount == 5)
     }
 
+    @Test func copiesGetPreparedMasksAndARetiredCommitmentsMasksAreDropped() async throws {
+        let (directory, auditorDirectory) = (Self.directory(), Self.directory())
+        defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, _) = try await Self.registered(auditorDirectory)
+        // 4 units: the registered model serves 3 jobs, each copy 2.
+        let worker = try ZKMLProofBackend(dataDirectory: directory, weightBudget: .enforce(cap: 4))
+        let id = try await worker.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json")).id
+        let supply = worker.weightMasks
+        var targets: [[UInt8]?] = []
+        for _ in 0..<5 {
+            await worker.waitForMaskRefills()
+            await worker.waitForCopies()
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            targets.append(proven.weightCopyID)
+            if let copy = proven.weightCopyID {
+                try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+            } else {
+                try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
+            }
+        }
+        let copy = try #require(targets[3])
+        #expect(targets[0] == nil && targets[2] == nil && targets[4] == copy)
+        // The copy's first proof made its mask inline, its second took one prepared for the copy.
+        let (prepared, inline) = (await worker.preparedMaskProofs, await worker.inlineMaskProofs)
+        #expect(prepared == 4 && inline == 1)
+        await worker.waitForMaskRefills()
+        try await Task.sleep(for: .milliseconds(50))  // the discard runs on the supply's actor
+        #expect(await supply.readyCount(modelID: id) == 0)  // retired: dropped, not refilled
+        #expect(await supply.take(modelID: id) == nil)
+        #expect(await supply.readyCount(modelID: copy) == supply.masksPerModel)
+        #expect(await supply.reservedBytes == supply.heldBytes)
+    }
+
     @Test func forgedTamperedReplayedAndOverlongLinksAreRejected() async throws {
         let (a, b, auditorDirectory) = (Self.directory(), Self.directory(), Self.directory())
         defer { for d in [a, b, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }

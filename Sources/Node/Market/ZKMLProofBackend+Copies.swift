@@ -96,6 +96,7 @@ extension ZKMLProofBackend {
                 chain.append(ChainElement(prover: copy.model, linkFile: linkFile))
                 chains[id] = chain
                 linksMade += 1
+                retire(current.modelID, registered: id)
             }
         }
     }
@@ -129,6 +130,15 @@ extension ZKMLProofBackend {
     /// Waits until no copy is being made ahead (tests).
     public func waitForCopies() async {
         while !preparingCopies.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// A commitment the chain has moved past: its prepared masks are dropped and no more are made
+    /// (a retired copy is forgotten; the registered model stays known).
+    func retire(_ commitment: [UInt8], registered: [UInt8]) {
+        refillWanted.removeAll { $0 == commitment }
+        if commitment != registered { provers[commitment] = nil }
+        let supply = weightMasks
+        Task { await supply.discard(modelID: commitment) }
     }
 
     /// Why a model's copies are unavailable (nil: they are, or none was tried yet).

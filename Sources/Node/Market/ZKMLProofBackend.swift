@@ -150,7 +150,9 @@ public actor ZKMLProofBackend: ProofBackend {
         let (target, links) = options.zeroKnowledge ? try reserveJobProof(prover) : (prover, [])
         busy += 1
         defer {
-            finishedWork(refill: modelID)
+            // Masks are refilled for the commitment proven against (a copy's too).
+            if target.modelID != modelID { provers[target.modelID] = target }
+            finishedWork(refill: target.modelID)
             if options.zeroKnowledge { prepareNextCopy(prover) }
         }
         // Market proofs are zero-knowledge: a prepared mask (taken, so never handed out again) or none.

@@ -22,6 +22,8 @@ public actor WeightMaskSupply {
 
     var ready: [[UInt8]: [PreparedWeightMask]] = [:]
     var inProgress: [[UInt8]: Int] = [:]
+    /// Models discarded while a mask of theirs was being made: that mask is dropped on delivery.
+    var retired: Set<[UInt8]> = []
     /// Bytes of the held masks plus the reservations of masks being made.
     public private(set) var reservedBytes = 0
     /// Masks made, and masks handed out, since the start.
@@ -44,6 +46,17 @@ public actor WeightMaskSupply {
         reservedBytes -= mask.byteCount
         handedOut += 1
         return mask
+    }
+
+    /// Drops the model's ready masks and any it is still making (a retired weight commitment: a
+    /// market worker that rotated to a copy never proves against it again), freeing their bytes.
+    /// Returns how many ready masks were dropped.
+    @discardableResult
+    public func discard(modelID: [UInt8]) -> Int {
+        let dropped = ready.removeValue(forKey: modelID) ?? []
+        reservedBytes -= dropped.reduce(0) { $0 + $1.byteCount }
+        if inProgress[modelID] != nil { retired.insert(modelID) }
+        return dropped.count
     }
 
     /// Masks ready for the model.
@@ -83,8 +96,13 @@ public actor WeightMaskSupply {
     func deliver(_ mask: PreparedWeightMask, reserved: Int) {
         inProgress[mask.modelID, default: 1] -= 1
         if inProgress[mask.modelID] == 0 { inProgress[mask.modelID] = nil }
+        made += 1
+        if retired.contains(mask.modelID) {
+            reservedBytes -= reserved
+            if inProgress[mask.modelID] == nil { retired.remove(mask.modelID) }
+            return
+        }
         reservedBytes += mask.byteCount - reserved
         ready[mask.modelID, default: []].append(mask)
-        made += 1
     }
 }
