@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// The POSIX calls the data directory needs, each retrying on EINTR and mapping errno to `IdentityError`.
-enum FileSystem {
+public enum FileSystem {
     /// The error for the current `errno`.
     static func failure(_ operation: String, _ path: String, errno code: Int32 = errno) -> IdentityError {
         .system(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
@@ -132,6 +132,22 @@ enum FileSystem {
         let result: Result<Void, IdentityError> = bytes.withUnsafeBytes { raw in
             do throws(IdentityError) {
                 try writeAtomically(raw, to: path, mode: mode, replace: true, existsError: .keysAlreadyExist(path: path))
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    /// Creates a new file at `path` holding `bytes`, atomically and durably, with `mode` from its
+    /// creation (a secret never exists with looser permissions); an existing file is never
+    /// overwritten (`IdentityError.system` with `EEXIST`). Used for key files here and for other
+    /// secrets kept in a data folder (a weight copy's seed).
+    public static func createNewFile(_ bytes: [UInt8], at path: String, mode: mode_t) throws(IdentityError) {
+        let result: Result<Void, IdentityError> = bytes.withUnsafeBytes { raw in
+            do throws(IdentityError) {
+                try writeAtomically(raw, to: path, mode: mode, replace: false, existsError: failure("create", path, errno: EEXIST))
                 return .success(())
             } catch {
                 return .failure(error)

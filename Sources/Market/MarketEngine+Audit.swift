@@ -162,7 +162,7 @@ extension MarketEngine {
     }
 
     /// The most links a result may name (a longer chain is an invalid proof: docs/MARKET.md "Weight copies").
-    static let maxLinkChain = 64
+    public static let maxLinkChain = 64
 
     /// A link file by id: from this node's cache of fetched links, else fetched from `holder`
     /// (checked against the id) and served from here too.

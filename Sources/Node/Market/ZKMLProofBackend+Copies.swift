@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Market
 import Sodium
 import ZKML
@@ -18,8 +19,8 @@ struct PendingCopy: Sendable {
 }
 
 extension ZKMLProofBackend {
-    /// The most links a verifier follows from a registered model to a copy.
-    public static let maxLinkChain = 64
+    /// The most links a verifier follows from a registered model to a copy (the market's bound).
+    public static let maxLinkChain = MarketEngine.maxLinkChain
 
     /// Where a registered model's copies live: `DATA_DIR/models/<id>/copies/NNNNNN.ccpy` (the
     /// secret: registered id and blinding seed, mode 0600) and `NNNNNN.clnk` (the link into it).
@@ -89,8 +90,8 @@ extension ZKMLProofBackend {
                 let directory = copiesDirectory(id)
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let linkFile = WeightCopyFiles.encodeLink(fromModelID: current.modelID, copyCommitment: copy.model.commitment, link: link)
-                try Self.writeNew(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), to: directory + "/" + Self.copyFileName(n, "ccpy"), mode: 0o600)
-                try Self.writeNew(linkFile, to: directory + "/" + Self.copyFileName(n, "clnk"), mode: 0o644)
+                try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), at: directory + "/" + Self.copyFileName(n, "ccpy"), mode: 0o600)
+                try FileSystem.createNewFile(linkFile, at: directory + "/" + Self.copyFileName(n, "clnk"), mode: 0o644)
                 try weightBudget.reserve(current.modelID, limit: limit)
                 try weightBudget.raise(copy.model.modelID, to: 1)
                 chain.append(ChainElement(prover: copy.model, linkFile: linkFile))
@@ -148,20 +149,6 @@ extension ZKMLProofBackend {
     public func copyChain(modelID: [UInt8]) async throws -> [[UInt8]] {
         let (prover, _) = try await loaded(modelID)
         return try chain(of: prover).map(\.prover.modelID)
-    }
-
-    /// Writes a new file durably with `mode` from its creation (never overwrites).
-    static func writeNew(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
-        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, mode)
-        guard fd >= 0 else { throw ZKMLError.storage("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw ZKMLError.storage("cannot write \(path): \(String(cString: strerror(errno)))") }
-            written += n
-        }
-        guard fsync(fd) == 0 else { throw ZKMLError.storage("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// The copy's verifier key that `links` chain `modelID`'s key to: each link's "from" id must be
