@@ -3,9 +3,12 @@ import ZKML
 
 /// Every way a proof can lie must be rejected (issue 7, item 5).
 @Suite struct SoundnessTests {
-    let net = SyntheticNetworks.cnn()
+    /// The CNN whose weights and witness are opened alone, and one whose weights and witness share
+    /// one merged folded opening (protocol v21): every cheat is tried on both.
+    static let networks = ["cnn", "cnnMergingTheOpenings"]
 
-    func setup() throws -> (ProverModel, CircuitWeights, [Int64], [Int64], [UInt8]) {
+    func setup(_ name: String) throws -> (ProverModel, CircuitWeights, [Int64], [Int64], [UInt8]) {
+        let net = name == "cnn" ? SyntheticNetworks.cnn() : SyntheticNetworks.cnnMergingTheOpenings()
         let (arch, weights) = try NetworkCompiler.compile(net)
         let model = try ProverModel(architecture: arch, weights: weights)
         let input = SyntheticNetworks.input(arch.inputLength)
@@ -22,15 +25,15 @@ import ZKML
         }
     }
 
-    @Test func proofOfOneInputIsRejectedForAnother() throws {
-        let (model, _, input, _, proof) = try setup()
+    @Test(arguments: SoundnessTests.networks) func proofOfOneInputIsRejectedForAnother(_ network: String) throws {
+        let (model, _, input, _, proof) = try setup(network)
         let other = SyntheticNetworks.input(input.count, seed: 99)
         let (otherOutput, _) = try ZKMLProver.prove(model: model, input: other)
         #expect(rejects(model.verifierKey(), other, otherOutput, proof))
     }
 
-    @Test func proofWithOtherWeightsIsRejected() throws {
-        let (model, weights, input, _, _) = try setup()
+    @Test(arguments: SoundnessTests.networks) func proofWithOtherWeightsIsRejected(_ network: String) throws {
+        let (model, weights, input, _, _) = try setup(network)
         var changed = weights
         changed.matrices[0][5] += 3
         let witness = try CircuitWitness(architecture: model.architecture, weights: changed, input: pad(input, model))
@@ -38,8 +41,8 @@ import ZKML
         #expect(rejects(model.verifierKey(), input, output, proof))
     }
 
-    @Test func replayUnderAnotherModelIdIsRejected() throws {
-        let (model, weights, input, output, proof) = try setup()
+    @Test(arguments: SoundnessTests.networks) func replayUnderAnotherModelIdIsRejected(_ network: String) throws {
+        let (model, weights, input, output, proof) = try setup(network)
         var changed = weights
         changed.biases[0][0] += 1
         let other = try ProverModel(architecture: model.architecture, weights: changed)
@@ -59,8 +62,8 @@ import ZKML
         return (l, rq)
     }
 
-    @Test func skippedReluIsRejected() throws {
-        let (model, _, input, honestOutput, _) = try setup()
+    @Test(arguments: SoundnessTests.networks) func skippedReluIsRejected(_ network: String) throws {
+        let (model, _, input, honestOutput, _) = try setup(network)
         let (l, rq) = try firstRequantize(model)
         let accumulators = try CircuitWitness(architecture: model.architecture, weights: model.weights, input: pad(input, model)).values[l]
         // The cheat: rescale and clamp, but let negative values through (no ReLU).
@@ -73,8 +76,8 @@ import ZKML
         #expect(rejects(model.verifierKey(), input, honestOutput, proof))
     }
 
-    @Test func skippedRescaleIsRejected() throws {
-        let (model, _, input, _, _) = try setup()
+    @Test(arguments: SoundnessTests.networks) func skippedRescaleIsRejected(_ network: String) throws {
+        let (model, _, input, _, _) = try setup(network)
         let (l, rq) = try firstRequantize(model)
         let accumulators = try CircuitWitness(architecture: model.architecture, weights: model.weights, input: pad(input, model)).values[l]
         let witness = try CircuitWitness(architecture: model.architecture, weights: model.weights, input: pad(input, model)) { layer, y in
@@ -86,8 +89,8 @@ import ZKML
 
     /// Wrong multiplicities (the table half of the lookup tree) are rejected even when the lookups are
     /// honest: the tree's root numerator is then not zero.
-    @Test func wrongMultiplicitiesAreRejected() throws {
-        let (model, _, input, _, _) = try setup()
+    @Test(arguments: SoundnessTests.networks) func wrongMultiplicitiesAreRejected(_ network: String) throws {
+        let (model, _, input, _, _) = try setup(network)
         var witness = try CircuitWitness(architecture: model.architecture, weights: model.weights, input: pad(input, model))
         let t = try #require(witness.multiplicities.firstIndex { $0.count >= 2 && $0[0] > 0 })
         witness.multiplicities[t][0] -= 1
@@ -98,8 +101,8 @@ import ZKML
         #expect(rejects(model.verifierKey(), input, plainOutput, plainProof))
     }
 
-    @Test func everyFlippedByteIsRejected() throws {
-        let (model, _, input, output, proof) = try setup()
+    @Test(arguments: SoundnessTests.networks) func everyFlippedByteIsRejected(_ network: String) throws {
+        let (model, _, input, output, proof) = try setup(network)
         let key = model.verifierKey()
         let step = max(1, proof.count / 400)
         var positions = Array(0..<64) + Array(stride(from: 64, to: proof.count, by: step))
@@ -111,8 +114,8 @@ import ZKML
         }
     }
 
-    @Test func everyTruncationIsRejected() throws {
-        let (model, _, input, output, proof) = try setup()
+    @Test(arguments: SoundnessTests.networks) func everyTruncationIsRejected(_ network: String) throws {
+        let (model, _, input, output, proof) = try setup(network)
         let key = model.verifierKey()
         let step = max(1, proof.count / 300)
         for n in stride(from: 0, to: proof.count, by: step) {
@@ -121,8 +124,8 @@ import ZKML
         #expect(rejects(key, input, output, proof + [0]))
     }
 
-    @Test func architectureRoundTripsAndRejectsGarbage() throws {
-        let (model, _, _, _, _) = try setup()
+    @Test(arguments: SoundnessTests.networks) func architectureRoundTripsAndRejectsGarbage(_ network: String) throws {
+        let (model, _, _, _, _) = try setup(network)
         let bytes = model.architecture.encoded()
         #expect(try CircuitArchitecture(encoded: bytes) == model.architecture)
         for n in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 50)) {

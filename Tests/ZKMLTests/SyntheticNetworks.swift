@@ -37,6 +37,23 @@ enum SyntheticNetworks {
         ])
     }
 
+    /// 1x6x6 -> conv 3x3 pad 1 (6 ch) -> ReLU -> maxpool 2x2 -> flatten (54) -> 48: its weight vector and
+    /// zero-knowledge witness are both 2^13 entries and the weights end (4,320) below the witness's
+    /// columns (5,568), so both are opened by one merged folded opening (protocol v21, docs/ZK.md §6
+    /// item 4, point 3).
+    static func cnnMergingTheOpenings(seed: UInt64 = 5) -> QuantizedNetwork {
+        var rng = SplitMix64(seed: seed)
+        return QuantizedNetwork(inputShape: [1, 6, 6], inputMin: 0, inputMax: 16, layers: [
+            .conv(weights: values(6 * 9, -64...64, &rng), bias: values(6, -100...100, &rng), outChannels: 6,
+                  kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1]),
+            .requantize(shift: 4, lo: 0, hi: 127),
+            .maxPool(kernel: [2, 2], strides: [2, 2]),
+            .flatten,
+            .dense(weights: (0..<48).map { _ in values(54, -64...64, &rng) }, bias: values(48, -100...100, &rng)),
+            .requantize(shift: 6, lo: -128, hi: 127),
+        ])
+    }
+
     static func input(_ count: Int, seed: UInt64 = 7) -> [Int64] {
         var rng = SplitMix64(seed: seed)
         return values(count, 0...16, &rng)

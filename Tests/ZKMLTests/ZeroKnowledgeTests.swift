@@ -70,7 +70,7 @@ import ZKML
 
     @Test(arguments: [Privacy.publicIO, ZeroKnowledgeTests.privateIO])
     func noProofElementLooksLikeData(privacy: Privacy) throws {
-        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp()] {
+        for net in [SyntheticNetworks.cnn(), SyntheticNetworks.mlp(), SyntheticNetworks.cnnMergingTheOpenings()] {
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
             let elements = try ZKMLVerifier.proofElements(key: model.verifierKey(), publicInput: privacy.privateInput ? nil : input,
@@ -405,8 +405,10 @@ import ZKML
         let covered = ["leaf.maxpool", "leaf.requantize", "linear.bias", "linear.finals", "logup.children", "logup.root",
                        "masked sumcheck round", "maxpool.finals", "gather.final", "requantize.finals", "output.value",
                        "zk.mask.sum", "zk.mask.value", "zk.vector.blind", "zk.vector.sum", "opening ", "folded opening ",
-                       "zk.witness.lowmask.sum", "witness low round"]
-        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO)] {
+                       "zk.witness.lowmask.sum", "witness low round", "zk.merged.cross.sum", "merged low round"]
+        for (net, privacy) in [(SyntheticNetworks.cnn(), Privacy.publicIO), (SyntheticNetworks.mlp(), Self.privateIO),
+                               (SyntheticNetworks.cnnMergingTheOpenings(), Privacy.publicIO),
+                               (SyntheticNetworks.cnnMergingTheOpenings(), Self.privateIO)] {
             let (model, input) = try model(net)
             let r = try ZKMLProver.prove(model: model, input: input, options: ProofOptions(privacy: privacy))
             let labels = Set(try ZKMLVerifier.proofElements(key: model.verifierKey(), publicInput: privacy.privateInput ? nil : input,

@@ -121,24 +121,32 @@ enum VectorCommitment {
     /// G = V(· ‖ ρ) against V's commitment and the per-proof mask's; `batch` names V in the records.
     static func verifyFoldedMask(_ commitment: Commitment, rho: [Ext], claim: EvaluationClaim, mask: Commitment,
                                  batch: String, channel: inout VerifierChannel) throws(ZKMLError) {
+        try verifyFoldedMask([commitment], rho: rho, batchPoint: [], claim: claim, mask: mask, batches: [batch], channel: &channel)
+    }
+
+    /// Checks a folded-mask opening of several batches of one size (protocol v21's merged opening of
+    /// the weights and the witness, `MergedOpening`) at `batchPoint`; `batches` names each in the records.
+    static func verifyFoldedMask(_ commitments: [Commitment], rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim, mask: Commitment,
+                                 batches: [String], channel: inout VerifierChannel) throws(ZKMLError) {
         do {
             let bytes = try channel.reader.readLengthPrefixed(what: "folded-mask opening proof", limit: ZKMLProtocol.maxProofSize)
             let proof = try FoldedMaskOpeningProof(serialized: bytes)
-            if channel.recorded != nil { recordElements(proof, batch: batch, &channel) }
-            try PolynomialCommitment.verifyFoldedMask(commitment, parameters: parameters, rho: rho, claims: [claim], mask: mask,
-                                                      proof: proof, transcript: &channel.transcript)
+            if channel.recorded != nil { recordElements(proof, batches: batches, &channel) }
+            try PolynomialCommitment.verifyFoldedMask(commitments, parameters: parameters, rho: rho, batchPoint: batchPoint, claims: [claim],
+                                                      mask: mask, proof: proof, transcript: &channel.transcript)
         } catch {
             throw .proof(error, at: channel.section)
         }
     }
 
-    /// Tags every field element of a folded-mask opening proof for the zero-knowledge tests (the
-    /// opened vector's leaves as "opening leaf of `batch`", like the batched opening's).
-    static func recordElements(_ proof: FoldedMaskOpeningProof, batch: String, _ channel: inout VerifierChannel) {
+    /// Tags every field element of a folded-mask opening proof for the zero-knowledge tests (each
+    /// opened vector's leaves as "opening leaf of `batches[b]`", like the batched opening's).
+    static func recordElements(_ proof: FoldedMaskOpeningProof, batches: [String], _ channel: inout VerifierChannel) {
         channel.record("folded opening mask sum", [proof.maskSum])
         channel.record("folded opening rounds", proof.rounds.roundPolynomials.flatMap { $0 })
         channel.record("folded opening final polynomial", proof.finalCoefficients)
-        for opening in proof.registeredOpenings {
+        for (b, opening) in proof.registeredOpenings.enumerated() {
+            let batch = b < batches.count ? batches[b] : "batch \(b)"
             for leaf in opening.leaves { channel.recorded! += leaf.map { ("opening leaf of \(batch)", $0) } }
         }
         for leaf in proof.maskOpening.leaves {

@@ -47,8 +47,10 @@ public enum ZKMLProver {
             guard weightMask.mask.numVariables == PreparedWeightMask.weightMaskLog(model) else {
                 throw .badInput("a prepared weight mask has \(PreparedWeightMask.weightMaskLog(model)) variables (protocol v15), this one \(weightMask.mask.numVariables)")
             }
-            guard weightMask.witnessMask.numVariables == PreparedWeightMask.witnessMaskLog(model) else {
-                throw .badInput("a prepared witness mask has \(PreparedWeightMask.witnessMaskLog(model)) variables (protocol v19), this one \(weightMask.witnessMask.numVariables)")
+            let witnessLog = PreparedWeightMask.witnessMaskLog(model)
+            guard weightMask.witnessMask?.numVariables == witnessLog else {
+                func variables(_ n: Int?) -> String { n.map { "\($0) variables" } ?? "none" }
+                throw .badInput("a prepared witness mask has \(variables(witnessLog)) for this model (protocol v21: none when its weights and witness are opened together), this one \(variables(weightMask.witnessMask?.numVariables))")
             }
             guard weightMask.use.claim() else {
                 throw .badInput("this prepared weight mask was already used by a proof (a mask is used by one proof only)")
@@ -327,11 +329,18 @@ struct ProverState {
         // sent; a masked sumcheck binds the weights' 4 low variables to ρ and leaves a claim on
         // G = V(· ‖ ρ), which the folded-mask opening proves after the batched opening.
         var weightFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
+        // Protocol v21: the weights and the witness of one size are opened together (`MergedOpening`).
+        let merged = options.zeroKnowledge && !weightClaims.isEmpty ? plan.mergedOpening : nil
+        var mergedWeightClaim: ValueClaim?
         if options.zeroKnowledge {
             let blinding = plan.blindingPoints(io: ioLayout)
             if !weightClaims.isEmpty {
                 let hidden = channel.combineVectorHidden(model.weightBatch.evaluations[0], weightClaims, blinding: blinding.weights)
-                weightFold = channel.foldLowVariables(model.weightBatch, claim: hidden.claim, total: hidden.total)
+                if merged == nil {
+                    weightFold = channel.foldLowVariables(model.weightBatch, claim: hidden.claim, total: hidden.total)
+                } else {
+                    mergedWeightClaim = hidden.claim
+                }
                 weightClaims = []
             }
             if let ioBatch, !ioClaims.isEmpty { ioClaims = [channel.combineVector(ioBatch.evaluations[0], ioClaims, blinding: blinding.io)] }
@@ -341,11 +350,20 @@ struct ProverState {
         // Zero knowledge (protocol v19, docs/ZK.md §6 item 4): the witness's claims and the low-round mask
         // column's become one claim on G = f(· ‖ ρ) through plain low rounds, opened by a folded mask.
         var witnessFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
+        var mergedFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
         if options.zeroKnowledge {
             let gStar = CircuitPlan.lowMaskSum(columns[plan.lowMaskColumn!])
             let lowMask = plan.lowMaskClaim(sum: gStar, witnessLog: sizes.witnessLog)!
             precondition((witnessClaims + [lowMask]).allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
-            witnessFold = channel.foldWitnessLowVariables(witnessBatch, claims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar)
+            if let merged, let weight = mergedWeightClaim {
+                precondition(plan.missesWitnessFreeRegion(weight), "a weight claim touches the witness's free region")
+                mergedFold = channel.foldMergedLowVariables(merged, weights: model.weightBatch, witness: witnessBatch, weight: weight,
+                                                            witnessClaims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar) { [plan] in
+                    plan.poolFunctionalClaim(weight.offset, scale: $0, witnessLog: sizes.witnessLog)
+                }
+            } else {
+                witnessFold = channel.foldWitnessLowVariables(witnessBatch, claims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar)
+            }
             witnessClaims = []
         }
         var batches = [model.weightBatch, witnessBatch]
@@ -363,6 +381,16 @@ struct ProverState {
         // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the registered weight tree cannot hold a
         // fresh mask, so a per-proof mask of n − 4 variables is committed on its own, sent here, and G is
         // opened as G + β·M against the registered tree's leaves (ProofCore `openFoldedMask`).
+        // Protocol v21: one folded-mask opening of (1 − r_b)·V(· ‖ ρ) + r_b·f(· ‖ ρ), with the weights' mask.
+        if let mergedFold {
+            progress?("weight mask")
+            let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
+            channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
+            let proof = PolynomialCommitment.openFoldedMask([model.weightBatch, witnessBatch], rho: mergedFold.rho,
+                                                            batchPoint: mergedFold.batchPoint, claims: [mergedFold.claim], mask: mask,
+                                                            transcript: &channel.transcript, foldedTable: mergedFold.foldedTable)
+            channel.writer.writeLengthPrefixed(proof.serialized())
+        }
         if let weightFold {
             progress?("weight mask")
             let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
@@ -375,7 +403,7 @@ struct ProverState {
         // Protocol v19: the witness's folded-mask opening, its own mask of n_W − 4 variables.
         if let witnessFold {
             progress?("witness mask")
-            let mask = masks?.witness.value ?? PreparedWeightMask.make(PreparedWeightMask.witnessMaskLog(model), randomness.fork("witness.mask"))
+            let mask = masks?.witness?.value ?? PreparedWeightMask.make(PreparedWeightMask.witnessFoldedMaskLog(model), randomness.fork("witness.mask"))
             channel.sendBytes("witness.mask.commitment", mask.commitment.serialized())
             let proof = PolynomialCommitment.openFoldedMask(witnessBatch, rho: witnessFold.rho, claims: [witnessFold.claim], mask: mask,
                                                             transcript: &channel.transcript, foldedTable: witnessFold.foldedTable)

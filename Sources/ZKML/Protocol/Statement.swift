@@ -54,7 +54,12 @@ public enum ZKMLProtocol {
     /// least the random top's (s = 64, 16, 4096 for digits_mlp, digits_cnn, wide_mlp; was 16, 8, 16),
     /// and zero segments completing the small weight segments' last 16-block, so every model's weight
     /// copies can be linked (docs/ZK.md §5.3, §6 item 3). New commitments, hence new model ids.
-    public static let version: UInt8 = 20
+    /// Version 21 (zero-knowledge only): when the weights and the witness have one size, they are opened
+    /// by ONE folded-mask opening (`MergedOpening`, docs/ZK.md §6 item 4 point 3): the weights' hidden
+    /// offset moves onto the witness's pool column, a cross block X of the pool's unused tail hides the
+    /// batch round (S_X sent before γ), and the weights' mask serves both. Layouts and model ids are
+    /// unchanged; models whose vectors differ in size keep v20's two openings.
+    public static let version: UInt8 = 21
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 9
 

@@ -279,13 +279,20 @@ struct VerifierState {
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
         var weightFold: (rho: [Ext], claim: EvaluationClaim)?
+        // Protocol v21: the weights and the witness of one size are opened together (`MergedOpening`).
+        let merged = header.zeroKnowledge && !weightClaims.isEmpty ? plan.mergedOpening : nil
+        var mergedWeightClaim: ValueClaim?
         if header.zeroKnowledge {
             channel.section = "zero-knowledge claim reduction"
             let blinding = plan.blindingPoints(io: ioLayout)
             // Protocol v15 (docs/ZK.md §6 item 4): the weights' claim becomes a claim on G = V(· ‖ ρ).
             if !weightClaims.isEmpty {
                 let hidden = try channel.combineVectorHidden(weightClaims, blinding: blinding.weights)
-                weightFold = try channel.foldLowVariables(numVariables: weightCommitment.numVariables, claim: hidden)
+                if merged == nil {
+                    weightFold = try channel.foldLowVariables(numVariables: weightCommitment.numVariables, claim: hidden)
+                } else {
+                    mergedWeightClaim = hidden
+                }
                 weightClaims = []
             }
             if ioCommitment != nil && !ioClaims.isEmpty {
@@ -298,14 +305,23 @@ struct VerifierState {
         // Protocol v19 (docs/ZK.md §6 item 4): the witness's claims and the low-round mask column's
         // become a claim on G = f(· ‖ ρ′) through plain low rounds.
         var witnessFold: (rho: [Ext], claim: EvaluationClaim)? = nil
+        var mergedFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim)? = nil
         if header.zeroKnowledge {
             guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
                 throw .rejected("a witness claim touches the free region")
             }
-            channel.section = "witness low rounds"
-            witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims) { [plan, lowMaskChange] in
-                let claim = plan.lowMaskClaim(sum: $0, witnessLog: sizes.witnessLog)!
+            let lowMask = { [plan, lowMaskChange] (gStar: Ext) -> ValueClaim in
+                let claim = plan.lowMaskClaim(sum: gStar, witnessLog: sizes.witnessLog)!
                 return lowMaskChange?(claim) ?? claim
+            }
+            if let merged, let weight = mergedWeightClaim {
+                channel.section = "merged low rounds"
+                mergedFold = try channel.foldMergedLowVariables(merged, weight: weight, witnessClaims: witnessClaims, lowMask: lowMask,
+                                                                offset: { [plan] in plan.poolFunctionalClaim(weight.offset, scale: $0, witnessLog: sizes.witnessLog) },
+                                                                checkRegion: { [plan] in $0.allSatisfy { plan.missesWitnessFreeRegion($0) } })
+            } else {
+                channel.section = "witness low rounds"
+                witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims, lowMask: lowMask)
             }
             witnessClaims = []
         }
@@ -324,6 +340,16 @@ struct VerifierState {
         let masked: Set<Int> = header.zeroKnowledge && ioCommitment != nil ? [2] : []
         if vectors.contains(where: { !$0.claims.isEmpty }) {
             try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
+        }
+        // Protocol v21: the merged folded opening of [weights, witness], with the weights' mask.
+        if let mergedFold {
+            channel.section = "merged opening"
+            let mask = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
+                                                  count: sizes.weight >> ZeroKnowledge.foldedRounds, polynomials: 2,
+                                                  what: "weights mask commitment")
+            try VectorCommitment.verifyFoldedMask([weightCommitment, commitment], rho: mergedFold.rho, batchPoint: mergedFold.batchPoint,
+                                                  claim: mergedFold.claim, mask: mask,
+                                                  batches: ["batch 0 (registered weights)", "batch 1 (witness)"], channel: &channel)
         }
         // Each folded opening: its mask's commitment (2 polynomials of n − 4 variables), then its proof.
         for (fold, vector, count, name, batch) in [(weightFold, weightCommitment, sizes.weight, "weights", "batch 0 (registered weights)"),

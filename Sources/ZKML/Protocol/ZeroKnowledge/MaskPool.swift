@@ -29,6 +29,10 @@ struct MaskPoolLayout: Sendable, Equatable {
     /// log2 of the pool column: U and the random half S in the plain layout; U alone in
     /// zero-knowledge proofs since protocol v14 (`withoutRandomHalf`).
     private(set) var poolLog: Int
+    /// Entries of the pool that masks use or reserve (the regions, the final masks and the spare
+    /// entries); the tail [usedEntries, poolSize) is random and touched by no claim (protocol v21's
+    /// cross block lies there, `CircuitPlan.mergedOpening`).
+    let usedEntries: Int
     /// Random entries of U no mask uses.
     static let spareCount = 16
 
@@ -46,6 +50,7 @@ struct MaskPoolLayout: Sendable, Equatable {
         finalCapacity = finalMasks
         cursor += 2 * finalMasks
         cursor += MaskPoolLayout.spareCount  // spare random entries of U (docs/ZK.md §3)
+        usedEntries = cursor
         var log = 1
         while (1 << log) < cursor { log += 1 }
         self.regions = regions

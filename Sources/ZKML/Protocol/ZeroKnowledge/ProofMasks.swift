@@ -14,14 +14,15 @@ import ProofCore
 /// either way, with the calling task's worker limit and kernel set (`ProofKernels.with`). With one
 /// worker (`Parallel.workerCount == 1`) they are made on first use instead.
 struct ProofMasks: Sendable {
-    /// The witness's per-proof opening mask (n_W − 4 variables, protocol v19).
-    let witness: Pending<OpeningMask>
+    /// The witness's per-proof opening mask (n_W − 4 variables, protocol v19); nil when the model's
+    /// weights and witness share one folded opening (protocol v21), which uses the weight mask.
+    let witness: Pending<OpeningMask>?
     /// The weights' per-proof opening mask (n − 4 variables, protocol v15).
     let weights: Pending<OpeningMask>
 
     /// Masks prepared ahead of the proof.
     init(prepared: PreparedWeightMask) {
-        witness = Pending(ready: prepared.witnessMask)
+        witness = prepared.witnessMask.map { Pending(ready: $0) }
         weights = Pending(ready: prepared.mask)
     }
 
@@ -35,13 +36,13 @@ struct ProofMasks: Sendable {
         let weights = Pending(on: queue, workerLimit: limit, kernels: kernels) {
             PreparedWeightMask.make(weightLog, randomness.fork("weights.mask"))
         }
-        let witness = Pending(on: queue, workerLimit: limit, kernels: kernels) {
-            PreparedWeightMask.make(witnessLog, randomness.fork("witness.mask"))
+        let witness = witnessLog.map { log in
+            Pending(on: queue, workerLimit: limit, kernels: kernels) { PreparedWeightMask.make(log, randomness.fork("witness.mask")) }
         }
         return ProofMasks(witness: witness, weights: weights)
     }
 
-    private init(witness: Pending<OpeningMask>, weights: Pending<OpeningMask>) {
+    private init(witness: Pending<OpeningMask>?, weights: Pending<OpeningMask>) {
         (self.witness, self.weights) = (witness, weights)
     }
 

@@ -9,7 +9,9 @@ import Synchronization
 /// * the witness's per-proof opening mask (protocol v19; before it v12's same-batch mask of the
 ///   witness's full size): a folded mask of n_W − 4 variables, committed on its own, so that the
 ///   witness's folded-mask opening runs on G + β·M (G the witness with its 4 low variables bound by
-///   plain rounds hidden by the low-round mask column Z, docs/ZK.md §6 item 4).
+///   plain rounds hidden by the low-round mask column Z, docs/ZK.md §6 item 4); none for a model
+///   whose weights and witness share one folded opening (protocol v21, `MergedOpening`), whose one
+///   mask is the weight mask.
 /// Both depend only on the model's sizes and fresh randomness, never on the statement: a node can
 /// make them before a job arrives (idle time, another core while the witness is built;
 /// `WeightMaskSupply`) and hand them to `ZKMLProver.proveWithOpening(weightMask:)`. **One proof per
@@ -19,8 +21,9 @@ public struct PreparedWeightMask: Sendable {
     /// The model it was made for.
     public let modelID: [UInt8]
     let mask: OpeningMask
-    /// The witness's folded opening mask (2^(`CircuitPlan.witnessLog(zeroKnowledge: true)` − 4) entries).
-    let witnessMask: OpeningMask
+    /// The witness's folded opening mask (2^(`CircuitPlan.witnessLog(zeroKnowledge: true)` − 4) entries);
+    /// nil for a model with a merged opening (protocol v21).
+    let witnessMask: OpeningMask?
     /// Shared by every copy of this value: set by the first proof that uses it.
     let use: UseOnce
 
@@ -31,12 +34,12 @@ public struct PreparedWeightMask: Sendable {
     }
 
     /// A prepared value whose weight mask has `weightMaskVariables` variables and whose witness mask has
-    /// `witnessMaskVariables` (default: the right size): for tests that check the prover refuses a mask
-    /// of another size (v11–v14's weight mask, v12–v18's witness-sized one).
+    /// `witnessMaskVariables` (default: the right size, none for a merged model): for tests that check
+    /// the prover refuses a mask of another size (v11–v14's weight mask, v12–v18's witness-sized one).
     package init(model: ProverModel, weightMaskVariables: Int, witnessMaskVariables: Int? = nil) {
         modelID = model.modelID
         mask = PreparedWeightMask.make(weightMaskVariables, nil)
-        witnessMask = PreparedWeightMask.make(witnessMaskVariables ?? PreparedWeightMask.witnessMaskLog(model), nil)
+        witnessMask = (witnessMaskVariables ?? PreparedWeightMask.witnessMaskLog(model)).map { PreparedWeightMask.make($0, nil) }
         use = UseOnce()
     }
 
@@ -47,21 +50,28 @@ public struct PreparedWeightMask: Sendable {
     }
 
     /// Variables of the witness mask (protocol v19): the zero-knowledge witness vector's less the
-    /// foldingLog low variables its plain low rounds bind.
-    static func witnessMaskLog(_ model: ProverModel) -> Int {
+    /// foldingLog low variables its plain low rounds bind; nil when the model's weights and witness
+    /// share one folded opening (protocol v21, `CircuitPlan.mergedOpening`): no witness mask.
+    static func witnessMaskLog(_ model: ProverModel) -> Int? {
+        model.zkPlan.mergedOpening == nil ? witnessFoldedMaskLog(model) : nil
+    }
+
+    /// Variables of a folded mask of the zero-knowledge witness, whether or not the model merges.
+    static func witnessFoldedMaskLog(_ model: ProverModel) -> Int {
         max(model.zkPlan.witnessLog(zeroKnowledge: true), VectorCommitment.parameters.foldingLog) - ZeroKnowledge.foldedRounds
     }
 
     /// The commitment it adds to a proof (the weight mask's).
     public var commitment: [UInt8] { mask.commitment.serialized() }
 
-    /// The witness mask's commitment, which a proof carries before the witness's folded-mask opening.
-    public var witnessCommitment: [UInt8] { witnessMask.commitment.serialized() }
+    /// The witness mask's commitment, which a proof carries before the witness's folded-mask opening
+    /// (nil for a model with a merged opening, protocol v21).
+    public var witnessCommitment: [UInt8]? { witnessMask?.commitment.serialized() }
 
     /// Bytes it holds (each mask's evaluation tables, codewords and Merkle tree; `byteCount(for:)`
     /// before making one). Each mask has 1/16 of its vector's entries (the weights' since protocol v15,
     /// the witness's since v19): about 13 MB for 2^21 weight entries, plus the witness mask.
-    public var byteCount: Int { mask.byteCount + witnessMask.byteCount }
+    public var byteCount: Int { mask.byteCount + (witnessMask?.byteCount ?? 0) }
 
     /// Whether a proof has used it (it cannot be used again).
     public var isUsed: Bool { use.isUsed }
@@ -70,7 +80,7 @@ public struct PreparedWeightMask: Sendable {
     public static func byteCount(for model: ProverModel) -> Int {
         let k = VectorCommitment.parameters.foldingLog
         return OpeningMask.byteCount(foldedFor: weightMaskLog(model) + k, parameters: VectorCommitment.parameters)
-            + OpeningMask.byteCount(foldedFor: witnessMaskLog(model) + k, parameters: VectorCommitment.parameters)
+            + (witnessMaskLog(model).map { OpeningMask.byteCount(foldedFor: $0 + k, parameters: VectorCommitment.parameters) } ?? 0)
     }
 
     /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium): a folded mask (since

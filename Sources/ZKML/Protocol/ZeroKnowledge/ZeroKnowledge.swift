@@ -294,6 +294,18 @@ extension ZKMLVerifier {
         try state.run()
     }
 
+    /// For tests: the merged opening of a zero-knowledge proof (protocol v21, `MergedOpening`): the cross
+    /// block's global index, the weights' and the witness's used ends and the pool column's used range;
+    /// nil when the model's weights and witness are opened alone.
+    package static func mergedOpening(key: VerifierKey)
+        -> (crossBlock: Int, weightsEnd: Int, witnessEnd: Int, poolUsed: Range<Int>, poolEnd: Int)? {
+        let plan = key.zkPlan
+        guard let merged = plan.mergedOpening else { return nil }
+        let poolStart = plan.witnessLayout.offsets[plan.maskPoolColumn]
+        return (merged.crossBlock, plan.weightLayout.usedEnd, plan.witnessLayout.usedEnd,
+                poolStart..<(poolStart + plan.maskPool.usedEntries), poolStart + plan.maskPool.poolSize)
+    }
+
     /// For tests: log2 of the mask pool column in plain and in zero-knowledge proofs (docs/ZK.md §3).
     package static func maskPoolLogs(key: VerifierKey) -> (plain: Int, zeroKnowledge: Int) {
         (key.plan.maskPool.poolLog, key.zkPlan.maskPool.poolLog)
