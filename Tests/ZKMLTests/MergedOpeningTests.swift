@@ -161,13 +161,10 @@ import ZKML
             for _ in 0..<2 {
                 let r = try ZKMLProver.prove(model: model, input: input)
                 let f = try FoldedMaskOpeningProof(serialized: Array(r.proof[try tail(r.proof).folded]))
-                let ext = [f.maskSum] + f.rounds.roundPolynomials.flatMap { $0 } + f.finalCoefficients
-                    + f.foldedOpening.leaves.flatMap { $0 } + f.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
-                let base = f.maskOpening.leaves.flatMap { $0 } + f.registeredOpenings[1].leaves.flatMap { $0 }
                 let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
                 let rounds = elements.filter { ["zk.witness.lowmask.sum", "zk.merged.cross.sum", "merged low round"].contains($0.what) }.map(\.value)
                 #expect(rounds.count == 34)
-                let values = ext.flatMap { [$0.c0, $0.c1] } + base + rounds
+                let values = zk.freshElements(f, witnessBatch: 1) + rounds
                 let small = (values + f.registeredOpenings[0].leaves.flatMap { $0 }).filter { zk.looksLikeData($0) }
                 #expect(small.isEmpty, "small elements in the merged opening: \(small.prefix(5).map(\.value))")
                 sets.append(Set(values.map(\.value)))

@@ -333,13 +333,10 @@ import ZKML
             for _ in 0..<2 {
                 let r = try ZKMLProver.prove(model: model, input: input)
                 let f = try witnessFoldedMaskProof(r.proof).proof
-                let ext = [f.maskSum] + f.rounds.roundPolynomials.flatMap { $0 } + f.finalCoefficients
-                    + f.foldedOpening.leaves.flatMap { $0 } + f.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
-                let base = f.maskOpening.leaves.flatMap { $0 } + f.registeredOpenings[0].leaves.flatMap { $0 }
                 let elements = try ZKMLVerifier.proofElements(key: key, publicInput: input, publicOutput: r.output, proof: r.proof)
                 let lowRounds = elements.filter { $0.what == "zk.witness.lowmask.sum" || $0.what == "witness low round" }.map(\.value)
                 #expect(lowRounds.count == 2 + 4 * 3 * 2)
-                let values = ext.flatMap { [$0.c0, $0.c1] } + base + lowRounds
+                let values = freshElements(f, witnessBatch: 0) + lowRounds
                 let small = values.filter { looksLikeData($0) }
                 #expect(small.isEmpty, "small elements in the witness opening: \(small.prefix(5).map(\.value))")
                 sets.append(Set(values.map(\.value)))
@@ -347,6 +344,15 @@ import ZKML
             #expect(sets[0].count > 1000)
             #expect(sets[0].isDisjoint(with: sets[1]))
         }
+    }
+
+    /// The base-field elements of a folded-mask opening that are fresh per proof: the mask sum, rounds,
+    /// final polynomial, F′'s and the further layers' leaves, the mask's leaves and the opened leaves of
+    /// the witness (`witnessBatch`; the registered weights' leaves are entries of a fixed codeword).
+    func freshElements(_ f: FoldedMaskOpeningProof, witnessBatch: Int) -> [Goldilocks] {
+        let ext = [f.maskSum] + f.rounds.roundPolynomials.flatMap { $0 } + f.finalCoefficients
+            + f.foldedOpening.leaves.flatMap { $0 } + f.layerOpenings.flatMap { $0.leaves.flatMap { $0 } }
+        return ext.flatMap { [$0.c0, $0.c1] } + f.maskOpening.leaves.flatMap { $0 } + f.registeredOpenings[witnessBatch].leaves.flatMap { $0 }
     }
 
     /// Every witness claim has zero eq weight on the free region (prover and verifier check it); a
