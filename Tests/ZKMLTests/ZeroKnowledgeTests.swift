@@ -241,19 +241,7 @@ import ZKML
                 try verifyWithFoldedMask(f, proof: r.proof, key: key, input: input, output: r.output, witness: true)
             }
             try verify(folded)
-            var cases: [(String, (inout FoldedMaskOpeningProof) -> Void)] = [
-                ("mask sum", { $0.maskSum += .one }),
-                ("F′ root", { $0.foldedRoot = Digest([UInt8](repeating: 7, count: Digest.byteCount))! }),
-                ("round", { $0.rounds.roundPolynomials[0][1] += .one }),
-                ("final coefficient", { $0.finalCoefficients[0] += .one }),
-                ("nonce", { $0.powNonce &+= 1 }),
-                ("witness leaf", { $0.registeredOpenings[0].leaves[0][3] += .one }),
-                ("last witness leaf", { $0.registeredOpenings[0].leaves[$0.registeredOpenings[0].leaves.count - 1][15] += .one }),
-                ("mask leaf", { $0.maskOpening.leaves[0][0] += .one }),
-                ("F′ leaf", { $0.foldedOpening.leaves[0][5] += .one }),
-            ]
-            if !folded.layerOpenings.isEmpty { cases.append(("layer leaf", { $0.layerOpenings[0].leaves[0][0] += .one })) }
-            for (what, change) in cases {
+            for (what, change) in foldedOpeningTampering(folded, openedVectors: ["witness"]) {
                 var bad = folded
                 change(&bad)
                 #expect(throws: ZKMLError.self, "\(what)") { try verify(bad) }
@@ -344,6 +332,29 @@ import ZKML
             #expect(sets[0].count > 1000)
             #expect(sets[0].isDisjoint(with: sets[1]))
         }
+    }
+
+    /// Changes to a folded-mask opening that a verifier must reject: the mask sum, F′'s root, a round, the
+    /// final polynomial, the nonce, the first and last opened leaf of each vector (`openedVectors` names
+    /// them in batch order), the vectors' openings swapped (several vectors), a mask leaf, an F′ leaf and
+    /// a further layer's leaf.
+    func foldedOpeningTampering(_ folded: FoldedMaskOpeningProof, openedVectors: [String]) -> [(String, (inout FoldedMaskOpeningProof) -> Void)] {
+        var cases: [(String, (inout FoldedMaskOpeningProof) -> Void)] = [
+            ("mask sum", { $0.maskSum += .one }),
+            ("F′ root", { $0.foldedRoot = Digest([UInt8](repeating: 7, count: Digest.byteCount))! }),
+            ("round", { $0.rounds.roundPolynomials[0][1] += .one }),
+            ("final coefficient", { $0.finalCoefficients[0] += .one }),
+            ("nonce", { $0.powNonce &+= 1 }),
+            ("mask leaf", { $0.maskOpening.leaves[0][0] += .one }),
+            ("F′ leaf", { $0.foldedOpening.leaves[0][5] += .one }),
+        ]
+        for (b, name) in openedVectors.enumerated() {
+            cases.append(("\(name) leaf", { $0.registeredOpenings[b].leaves[0][3] += .one }))
+            cases.append(("last \(name) leaf", { $0.registeredOpenings[b].leaves[$0.registeredOpenings[b].leaves.count - 1][15] += .one }))
+        }
+        if openedVectors.count > 1 { cases.append(("swapped vectors", { $0.registeredOpenings.swapAt(0, 1) })) }
+        if !folded.layerOpenings.isEmpty { cases.append(("layer leaf", { $0.layerOpenings[0].leaves[0][0] += .one })) }
+        return cases
     }
 
     /// The base-field elements of a folded-mask opening that are fresh per proof: the mask sum, rounds,
