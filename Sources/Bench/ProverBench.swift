@@ -43,7 +43,8 @@ public enum ProverBench {
         /// The proof given a prepared mask (median wall; CPU of that run).
         public var proveSeconds: Double
         public var proveCPUSeconds: Double
-        /// Making the masks alone (`PreparedWeightMask`: the weights' and the witness's opening masks; median
+        /// Making the masks alone (`PreparedWeightMask`: the weights' and the witness's opening masks, the
+        /// weights' alone for a model whose weights and witness share one merged opening, protocol v21; median
         /// wall; CPU of that run): what is moved out of the proof.
         public var maskSeconds: Double
         public var maskCPUSeconds: Double
@@ -194,8 +195,8 @@ public enum ProverBench {
                 ms(r.verifySeconds), ms(p.verifySeconds), ms(r.proveCPUSeconds), ms(p.proveCPUSeconds),
             ].joined(separator: " | ") + "\n"
         }
-        out += "(ZK prove, ZK CPU: the opening masks of the weights and the witness are made inside the proof)\n"
-        out += "\nopening masks (the weights' and the witness's, docs/ZK.md §6.2): made inside the proof vs prepared ahead of the statement\n"
+        out += "(ZK prove, ZK CPU: the opening masks of the weights and the witness are made inside the proof; one mask for a merged opening, digits_cnn)\n"
+        out += "\nopening masks (the weights' and the witness's, or the merged opening's one, docs/ZK.md §6 item 4): made inside the proof vs prepared ahead of the statement\n"
         out += "model       | ZK prove (mask inside) | ZK prove (mask prepared) | prepared / plain | mask alone | mask alone CPU | ZK CPU (inside) | ZK CPU (prepared) | CPU prepared / plain\n"
         for r in rows {
             guard let p = r.plain, let m = r.preparedMask else { continue }
