@@ -58,6 +58,40 @@ import TestSupport
         #expect(missing.status == 2, "\(missing)")
     }
 
+    /// The secret is created with mode 0600 from the start (Identity's durable create, as the node's
+    /// copy seeds) and never over an existing name: a file, or a dangling symbolic link that the
+    /// existence check before proving does not see (the create itself refuses it).
+    @Test func theSecretIsCreated0600AndNeverWrittenOverAnExistingName() throws {
+        let scratch = TemporaryDirectory()
+        let model = models + "/digits_mlp.onnx"
+        let fresh = scratch.path + "/fresh.secret"
+        let made = try CiroProcess.run(["model", "copy", "--model", model, "--secret", fresh, "--link", scratch.path + "/fresh.link"], timeout: 300)
+        #expect(made.status == 0, "\(made)")
+        #expect(try FileManager.default.attributesOfItem(atPath: fresh)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["fresh.link", "fresh.secret"])
+
+        // An existing file keeps its bytes; nothing else is written.
+        let existing = scratch.path + "/existing.secret"
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: existing))
+        let refused = try CiroProcess.run(["model", "copy", "--model", model, "--secret", existing, "--link", scratch.path + "/e.link"], timeout: 300)
+        #expect(refused.status == 2, "\(refused)")
+        #expect(refused.stderr.contains("exists (a copy's secret is never overwritten)"), "\(refused)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("keep".utf8))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/e.link"))
+
+        // A dangling link: the secret is not written through it to its target.
+        let (dangling, target) = (scratch.path + "/dangling.secret", scratch.path + "/elsewhere")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: target)
+        let linked = try CiroProcess.run(["model", "copy", "--model", model, "--secret", dangling, "--link", scratch.path + "/d.link"], timeout: 300)
+        #expect(linked.status == 2, "\(linked)")
+        #expect(linked.stderr.contains("exists (a copy's secret is never overwritten)"), "\(linked)")
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dangling) == target)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/d.link"))
+        // No temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).allSatisfy { !$0.contains(".tmp-") })
+    }
+
     /// Protocol v20: digits_cnn (an 8-entry weight segment, padded to its 16-block) links too.
     @Test func digitsCNNLinks() throws {
         let scratch = TemporaryDirectory()

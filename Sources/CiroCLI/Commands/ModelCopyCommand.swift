@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Identity
 import Sodium
 import ZKML
 
@@ -57,9 +58,15 @@ struct ModelCopyCommand: AsyncParsableCommand {
             printError("ciro model copy: \(error)")
             throw CiroExit.runtimeFailure
         }
-        let secretBytes = WeightCopyFiles.encodeSecret(modelID: original.modelID, copy: copy)
-        guard FileManager.default.createFile(atPath: secret, contents: Data(secretBytes), attributes: [.posixPermissions: 0o600]) else {
-            printError("ciro model copy: cannot write \(secret)")
+        // Created durably with mode 0600 from its creation, never over an existing name (a file, or a
+        // link that appeared since the check above): the node writes its copies' seeds the same way.
+        do {
+            try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: original.modelID, copy: copy), at: secret, mode: 0o600)
+        } catch .system(_, _, EEXIST, _) {
+            printError("ciro model copy: \(secret) exists (a copy's secret is never overwritten)")
+            throw CiroExit.badInput
+        } catch {
+            printError("ciro model copy: cannot write \(secret): \(error)")
             throw CiroExit.runtimeFailure
         }
         do {
