@@ -44,11 +44,11 @@ struct EngineFlowTests {
     }
 
     static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, commitmentCheater: Int? = nil, proveMs: UInt64 = 20,
-                        bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil) async throws -> Net {
+                        bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil, copyLinks: [Int: Int] = [:]) async throws -> Net {
         var net = Net()
         for i in 0..<n {
             let keys = try Ed25519KeyPair.generate()
-            let backend = HashProofBackend(file: modelFile, preinstalled: i == 0, delayMs: proveMs)
+            let backend = HashProofBackend(file: modelFile, preinstalled: i == 0, delayMs: proveMs, copyLinks: copyLinks[i] ?? 0)
             let journal = MemoryJournal()
             let engine = try MarketEngine(
                 keys: keys, endpoint: "mem://\(i)", settings: {
@@ -184,6 +184,48 @@ struct EngineFlowTests {
         for engine in net.engines.dropFirst(2) {
             #expect(await engine.balance(cheater) == 0)
         }
+    }
+
+    /// A proof against a weight copy settles through its links, at the chain bound too
+    /// (`MarketEngine.maxLinkChain` links: each fetched once from the worker and checked).
+    @Test func aResultNamingMaxLinkChainLinksSettlesThroughItsLinks() async throws {
+        let net = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: MarketEngine.maxLinkChain])
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(Array(try #require(view.settlement).worker) == net.keys[1].publicKey.bytes)
+        #expect(view.result?.linkIds.count == MarketEngine.maxLinkChain && view.result?.weightCopyID == Data(net.backends[1].copyID))
+        #expect(view.faults.isEmpty, "\(view.faults)")
+        #expect(view.attestations.filter { $0.verdict == .valid }.count >= 2)
+        #expect(net.backends[0].copyVerifications.withLock { $0 } == 1)
+    }
+
+    /// The market's own bound on a result's link chain: a result naming `maxLinkChain` + 1 links
+    /// is an invalid proof (`ProofCheckError.linkChain`) before any link is fetched or verified;
+    /// its worker is faulted, no valid attestation is made for it, and the job is re-awarded.
+    @Test func aResultNamingMoreThanMaxLinkChainLinksIsRejectedBeforeAnyLinkIsFetched() async throws {
+        let net = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: MarketEngine.maxLinkChain + 1])
+        defer { Task { await Self.stop(net) } }
+        let long = net.keys[1].publicKey.bytes
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        let settlement = try #require(view.settlement)
+        #expect(Array(settlement.worker) != long && settlement.round == 2)
+        #expect(Array(view.awards[0].worker) == long)
+        let reason = "the result names a chain of \(MarketEngine.maxLinkChain + 1) weight copy links, more than \(MarketEngine.maxLinkChain)"
+        #expect(view.faults.count == 1 && view.faults[0].contains("invalid proof: " + reason), "\(view.faults)")
+        // Round 1 got no valid attestation anywhere; an auditor's verdict on it says why.
+        for engine in net.engines {
+            let round1 = try #require(await engine.job(id)).attestations.filter { $0.round == 1 }
+            #expect(round1.allSatisfy { $0.verdict == .invalid && $0.reason.contains(reason) }, "\(round1)")
+            #expect(await engine.balance(long) == 0)
+        }
+        // No link was fetched or reached a backend.
+        let linkIDs = Set(try net.backends[1].links(MarketEngine.maxLinkChain + 1).map { try Blake2b.hash($0) })
+        #expect(net.hub.fetched.withLock { $0 }.allSatisfy { !linkIDs.contains($0) })
+        #expect(net.backends.allSatisfy { $0.copyVerifications.withLock { $0 } == 0 })
     }
 
     @Test func privateInputJobSettlesWithAttestationsAgainstTheRequestersCommitment() async throws {

@@ -11,6 +11,8 @@ final class LocalHub: Sendable {
     let engines = Mutex<[[UInt8]: MarketEngine]>([:])
     let blobs = Mutex<[[UInt8]: [[UInt8]: [UInt8]]]>([:])
     let dead = Mutex<Set<[UInt8]>>([])
+    /// The ids of every blob fetch tried, found or not, in order.
+    let fetched = Mutex<[[UInt8]]>([])
 
     func add(_ engine: MarketEngine) { engines.withLock { $0[engine.nodeID] = engine } }
     func kill(_ node: [UInt8]) { _ = dead.withLock { $0.insert(node) } }
@@ -47,6 +49,7 @@ struct HubNetwork: MarketNetwork {
     struct NotFound: Error {}
 
     func fetch(id: [UInt8], from node: [UInt8]) async throws -> [UInt8] {
+        hub.fetched.withLock { $0.append(id) }
         guard !hub.isDead(node), let bytes = hub.blobs.withLock({ $0[node]?[id] }), try Blake2b.hash(bytes) == id else {
             throw NotFound()
         }
@@ -87,13 +90,22 @@ final class HashProofBackend: ProofBackend {
     let delayMs: UInt64
     let calibrationFails: Bool
     let installed = Mutex(false)
+    /// As a worker: each proof names a stand-in weight copy and this many link files (0: none).
+    let copyLinks: Int
+    /// Proofs checked against a weight copy here (`verify(modelID:copyID:links:...)` calls).
+    let copyVerifications = Mutex(0)
 
-    init(file: [UInt8], preinstalled: Bool, delayMs: UInt64 = 20, calibrationFails: Bool = false) {
+    init(file: [UInt8], preinstalled: Bool, delayMs: UInt64 = 20, calibrationFails: Bool = false, copyLinks: Int = 0) {
         self.file = file
         self.delayMs = delayMs
         self.calibrationFails = calibrationFails
+        self.copyLinks = copyLinks
         installed.withLock { $0 = preinstalled }
     }
+
+    /// The stand-in copy's id and its `count` link files (the n-th names its place in the chain).
+    var copyID: [UInt8] { try! Blake2b.hash(Array("copy".utf8) + modelID) }
+    func links(_ count: Int) -> [[UInt8]] { (0..<count).map { Array("link \($0) of ".utf8) + modelID } }
 
     var modelID: [UInt8] { try! Blake2b.hash([0x4D] + file) }
     var supportedOps: [String] { ["Gemm", "Relu"] }
@@ -132,7 +144,15 @@ final class HashProofBackend: ProofBackend {
         } else {
             proof = try self.proof(input, output)
         }
-        return ProvenOutput(output: output, outputScaleBits: 0, proof: proof, inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000)
+        return ProvenOutput(output: output, outputScaleBits: 0, proof: proof, inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000,
+                            weightCopyID: copyLinks > 0 ? copyID : nil, links: links(copyLinks))
+    }
+
+    /// A stand-in chain: the links must be exactly this model's first `links.count` and name its copy.
+    func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
+        copyVerifications.withLock { $0 += 1 }
+        guard copyID == self.copyID, !links.isEmpty, links == self.links(links.count) else { throw Invalid() }
+        try await verify(modelID: modelID, input: input, output: output, proof: proof)
     }
 
     func committedProof(_ commitment: [UInt8], _ output: [Int64]) throws -> [UInt8] {
