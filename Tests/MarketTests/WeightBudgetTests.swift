@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Market
 import Node
 import Testing
@@ -81,6 +82,137 @@ import ZKML
         #expect(!chain.contains(next) && proven.links.count == 5)
         try await auditor.verify(modelID: id, copyID: next, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
         #expect(await auditor.verifiedLinkCount == 5)
+    }
+
+    /// A crash inside a rotation, simulated by doing its first steps and not the rest, then
+    /// restarting: the chain goes on from what is on disk, no commitment serves beyond its limit
+    /// and the node keeps proving.
+    @Test func aRotationInterruptedBetweenItsStepsIsCompletedAfterARestart() async throws {
+        let (directory, auditorDirectory) = (Self.directory(), Self.directory())
+        defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
+        #expect(registered.modelID == id)
+        let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+        func check(_ proven: ProvenOutput) async throws {
+            try await auditor.verify(modelID: id, copyID: try #require(proven.weightCopyID), links: proven.links, input: .plain(input),
+                                     output: proven.output, proof: proven.proof)
+        }
+        do {
+            // 3 units: the registered model serves 2 jobs; the next job rotates.
+            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+            for _ in 0..<2 { #expect(try await worker.prove(modelID: id, input: input, privateInputSeed: nil).weightCopyID == nil) }
+            await worker.waitForCopies()
+            #expect(try worker.weightBudget?.used(id) == 2)
+        }
+        // The crash came after the rotation wrote copy 1's seed (durably, 0600), before its link
+        // file and the counts.
+        try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+        let first = try WeightCopy(of: registered)
+        try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: first), at: copies + "/000001.ccpy", mode: 0o600)
+        let second: WeightCopy
+        do {
+            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+            #expect(try await worker.copyChain(modelID: id) == [id])  // the unlinked copy is not in the chain yet
+            // The next job completes the rotation into that copy (from its seed) and proves against it.
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            #expect(proven.weightCopyID == first.model.modelID && proven.links.count == 1)
+            try await check(proven)
+            #expect(await worker.copiesRestored == 1)
+            #expect(await worker.linksMade == 1)
+            #expect(try worker.weightBudget?.used(id) == 3)
+            #expect(try worker.weightBudget?.used(first.model.modelID) == 2)
+            #expect(FileManager.default.fileExists(atPath: copies + "/000001.clnk"))
+            await worker.waitForCopies()
+            // The next rotation was counted (copy 1 at its limit) and crashed after copy 2's seed.
+            try worker.weightBudget?.raise(first.model.modelID, to: 3)
+            second = try WeightCopy(of: registered)
+            try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: second), at: copies + "/000002.ccpy", mode: 0o600)
+        }
+        do {
+            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+            #expect(try await worker.copyChain(modelID: id) == [id, first.model.modelID])
+            // Copy 1's budget is spent, but the rotation into copy 2 is completed, not refused.
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            #expect(proven.weightCopyID == second.model.modelID && proven.links.count == 2)
+            try await check(proven)
+            #expect(try worker.weightBudget?.used(first.model.modelID) == 3)
+            #expect(try worker.weightBudget?.used(second.model.modelID) == 2)
+            // And rotates on as usual.
+            let next = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            #expect(next.links.count == 3 && next.weightCopyID != second.model.modelID)
+            try await check(next)
+            #expect(try await worker.copyChain(modelID: id).count == 4)
+            #expect(await worker.copiesRestored == 1)
+            let chain = try await worker.copyChain(modelID: id)
+            for element in chain.prefix(3) { #expect(try worker.weightBudget?.used(element) == 3) }
+        }
+    }
+
+    /// A crash after both files of a rotation, before its counts: at start the copy is in the
+    /// chain, its count raised to 1 (its link) and the retired commitment's to its limit.
+    @Test func aRotationInterruptedBeforeItsCountsIsCountedAtStart() async throws {
+        let (directory, auditorDirectory) = (Self.directory(), Self.directory())
+        defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
+        let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+        do {
+            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+            for _ in 0..<2 { _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil) }
+            await worker.waitForCopies()
+        }
+        let copy = try WeightCopy(of: registered)
+        let link = try WeightCopyLink.prove(from: registered, to: copy.model)
+        try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+        try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), at: copies + "/000001.ccpy", mode: 0o600)
+        try FileSystem.createNewFile(WeightCopyFiles.encodeLink(fromModelID: id, copyCommitment: copy.model.commitment, link: link),
+                                     at: copies + "/000001.clnk", mode: 0o644)
+        let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+        #expect(try await worker.copyChain(modelID: id) == [id, copy.model.modelID])
+        #expect(try worker.weightBudget?.used(id) == 3)
+        #expect(try worker.weightBudget?.used(copy.model.modelID) == 1)
+        let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+        #expect(proven.weightCopyID == copy.model.modelID && proven.links.count == 1)
+        try await auditor.verify(modelID: id, copyID: copy.model.modelID, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+        #expect(await worker.linksMade == 0)
+        #expect(await worker.copiesRestored == 0)
+    }
+
+    /// Refused, nothing counted: a copy without its link before the last copy (not an interrupted
+    /// rotation), and an unlinked seed that is a copy of another model.
+    @Test func aGapInTheChainAndAForeignSeedAreRefused() async throws {
+        let (gapDirectory, foreignDirectory) = (Self.directory(), Self.directory())
+        defer { for d in [gapDirectory, foreignDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
+        let id = registered.modelID
+        func seed(_ directory: String, _ n: Int, of model: [UInt8]) throws {
+            let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+            try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+            try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: model, copy: try WeightCopy(of: registered)),
+                                         at: copies + "/00000\(n).ccpy", mode: 0o600)
+        }
+        let (gap, _) = try await Self.registered(gapDirectory, .enforce(cap: 3))
+        try seed(gapDirectory, 1, of: id)
+        try seed(gapDirectory, 2, of: id)
+        try Data([1]).write(to: URL(fileURLWithPath: gapDirectory + "/models/" + Hex.encode(id) + "/copies/000002.clnk"))
+        let gapError = await #expect(throws: ZKMLError.self) { _ = try await gap.copyChain(modelID: id) }
+        #expect("\(gapError.map { "\($0)" } ?? "")".contains("copies: copy 1 lacks its link (and is not the last copy)"), "\(String(describing: gapError))")
+        await #expect(throws: ZKMLError.self) { _ = try await gap.prove(modelID: id, input: input, privateInputSeed: nil) }
+        #expect(try gap.weightBudget?.used(id) == 0)
+
+        let (foreign, _) = try await Self.registered(foreignDirectory, .enforce(cap: 3))
+        for _ in 0..<2 { _ = try await foreign.prove(modelID: id, input: input, privateInputSeed: nil) }
+        await foreign.waitForCopies()
+        try seed(foreignDirectory, 1, of: [UInt8](repeating: 7, count: 32))
+        let foreignError = await #expect(throws: ZKMLError.self) { _ = try await foreign.prove(modelID: id, input: input, privateInputSeed: nil) }
+        #expect("\(foreignError.map { "\($0)" } ?? "")".contains("copies/000001.ccpy is a copy of another model"), "\(String(describing: foreignError))")
+        #expect(try foreign.weightBudget?.used(id) == 2)
+        #expect(try await foreign.copyChain(modelID: id) == [id])
+        #expect(!FileManager.default.fileExists(atPath: foreignDirectory + "/models/" + Hex.encode(id) + "/copies/000001.clnk"))
     }
 
     @Test func copiesGetPreparedMasksAndARetiredCommitmentsMasksAreDropped() async throws {

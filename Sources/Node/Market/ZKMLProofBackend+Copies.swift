@@ -26,7 +26,10 @@ extension ZKMLProofBackend {
     /// secret: registered id and blinding seed, mode 0600) and `NNNNNN.clnk` (the link into it).
     func copiesDirectory(_ registered: [UInt8]) -> String { store.directory(for: registered) + "/copies" }
 
-    /// The model's chain (the registered model first), read from disk once.
+    /// The model's chain (the registered model first), read from disk once. A last copy with its
+    /// seed but no link file is a rotation that stopped between its two files (a crash, a failed
+    /// write): it is left out here, and the next rotation completes it from its seed
+    /// (`rotate(_:from:to:limit:)`). A copy without its link before the last is refused.
     func chain(of registered: ProverModel) throws -> [ChainElement] {
         let id = registered.modelID
         if let chain = chains[id] { return chain }
@@ -35,19 +38,27 @@ extension ZKMLProofBackend {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".ccpy") }.sorted()
         for (n, name) in names.enumerated() {
             guard name == Self.copyFileName(n + 1, "ccpy") else { throw ZKMLError.storage("\(directory): copy \(name) out of sequence") }
-            guard let secret = FileManager.default.contents(atPath: directory + "/" + name),
-                  let link = FileManager.default.contents(atPath: directory + "/" + Self.copyFileName(n + 1, "clnk")) else {
-                throw ZKMLError.storage("\(directory): copy \(n + 1) lacks its secret or its link")
+            guard let link = FileManager.default.contents(atPath: directory + "/" + Self.copyFileName(n + 1, "clnk")) else {
+                if n + 1 == names.count { break }  // an interrupted rotation: completed by the next one
+                throw ZKMLError.storage("\(directory): copy \(n + 1) lacks its link (and is not the last copy)")
             }
-            let (from, seed) = try WeightCopyFiles.decodeSecret([UInt8](secret))
-            guard from == id else { throw ZKMLError.storage("\(directory)/\(name) is a copy of another model") }
-            let copy = try WeightCopy(of: registered, blindingSeed: seed)
+            let copy = try Self.readCopy(directory + "/" + name, of: registered)
             chain.append(ChainElement(prover: copy.model, linkFile: [UInt8](link)))
-            // Its incoming link opened it once, even if a crash came before that unit was counted.
+            // Its incoming link opened it once, and its predecessor is retired (the link took its
+            // last unit), even if a crash came before those units were counted.
             try weightBudget?.raise(copy.model.modelID, to: 1)
+            try weightBudget?.raise(chain[chain.count - 2].prover.modelID, to: weightProofLimit(registered))
         }
         chains[id] = chain
         return chain
+    }
+
+    /// The copy whose seed (a `WeightCopyFiles` secret) is at `path`, checked to be a copy of `registered`.
+    static func readCopy(_ path: String, of registered: ProverModel) throws -> WeightCopy {
+        guard let secret = FileManager.default.contents(atPath: path) else { throw ZKMLError.storage("cannot read \(path)") }
+        let (from, seed) = try WeightCopyFiles.decodeSecret([UInt8](secret))
+        guard from == registered.modelID else { throw ZKMLError.storage("\(path) is a copy of another model") }
+        return try WeightCopy(of: registered, blindingSeed: seed)
     }
 
     static func copyFileName(_ n: Int, _ ext: String) -> String {
@@ -71,35 +82,72 @@ extension ZKMLProofBackend {
             do {
                 try weightBudget.reserve(current.modelID, limit: linkable ? limit - 1 : limit)
                 return (current, links(chain))
-            } catch let spent as WeightBudgetSpent where linkable && spent.used < limit {
-                // Rotate: the last unit of the current commitment goes to the link into a new copy.
-                let copy: WeightCopy, link: [UInt8]
-                if let pending = pendingCopies.removeValue(forKey: id), pending.from == current.modelID {
-                    (copy, link) = (pending.copy, pending.link)
-                    copiesMadeAhead += 1
-                } else {
-                    do {
-                        copy = try WeightCopy(of: registered)
-                        link = try WeightCopyLink.prove(from: current, to: copy.model)
-                    } catch {
-                        copiesUnavailable[id] = "\(error)"
-                        continue
-                    }
-                }
-                let n = chain.count
-                let directory = copiesDirectory(id)
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let linkFile = WeightCopyFiles.encodeLink(fromModelID: current.modelID, copyCommitment: copy.model.commitment, link: link)
-                try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), at: directory + "/" + Self.copyFileName(n, "ccpy"), mode: 0o600)
-                try FileSystem.createNewFile(linkFile, at: directory + "/" + Self.copyFileName(n, "clnk"), mode: 0o644)
-                try weightBudget.reserve(current.modelID, limit: limit)
-                try weightBudget.raise(copy.model.modelID, to: 1)
-                chain.append(ChainElement(prover: copy.model, linkFile: linkFile))
+            } catch let spent as WeightBudgetSpent
+                        where linkable && (spent.used < limit || FileManager.default.fileExists(atPath: copyPath(id, chain.count, "ccpy"))) {
+                // Rotate: the last unit of the current commitment goes to the link into a new copy
+                // (or into the copy an interrupted rotation left its seed for).
+                guard let element = try rotate(registered, from: current, to: chain.count, limit: limit) else { continue }
+                chain.append(element)
                 chains[id] = chain
-                linksMade += 1
                 retire(current.modelID, registered: id)
             }
         }
+    }
+
+    func copyPath(_ registered: [UInt8], _ n: Int, _ ext: String) -> String { copiesDirectory(registered) + "/" + Self.copyFileName(n, ext) }
+
+    /// Makes copy `n` of `registered`'s chain and the link into it from `current`, and records
+    /// them in this order, each step durable: the seed file (0600), the link file, then the counts
+    /// (`current` at its limit: the link took its last unit; the copy at 1). Files are never
+    /// overwritten. A step already done by an earlier, interrupted rotation is not redone: a seed
+    /// file at `n` is the copy (restored from it; `copiesRestored`), a link file at `n` is the link
+    /// (checked to lead from `current` to that copy). A link lost with the crash was never
+    /// published, so its replacement spends no unit twice. Nil: copies cannot be made for this model
+    /// (`copiesUnavailable` says why).
+    func rotate(_ registered: ProverModel, from current: ProverModel, to n: Int, limit: Int) throws -> ChainElement? {
+        guard let weightBudget else { return nil }
+        let id = registered.modelID
+        let (secretPath, linkPath) = (copyPath(id, n, "ccpy"), copyPath(id, n, "clnk"))
+        var pending = pendingCopies.removeValue(forKey: id)
+        if pending?.from != current.modelID { pending = nil }
+        let copy: WeightCopy
+        if FileManager.default.fileExists(atPath: secretPath) {
+            copy = try Self.readCopy(secretPath, of: registered)
+            if pending?.copy.model.modelID != copy.model.modelID { pending = nil }
+            copiesRestored += 1
+        } else {
+            do { copy = try pending?.copy ?? WeightCopy(of: registered) } catch {
+                copiesUnavailable[id] = "\(error)"
+                return nil
+            }
+            try FileManager.default.createDirectory(atPath: copiesDirectory(id), withIntermediateDirectories: true)
+            try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), at: secretPath, mode: 0o600)
+        }
+        let linkFile: [UInt8]
+        if let existing = FileManager.default.contents(atPath: linkPath) {
+            let (from, commitment, _) = try WeightCopyFiles.decodeLink([UInt8](existing))
+            guard from == current.modelID, commitment == copy.model.commitment else {
+                throw ZKMLError.storage("\(linkPath) does not link \(Hex.encode(Array(current.modelID.prefix(8)))) to the copy in \(secretPath)")
+            }
+            linkFile = [UInt8](existing)
+        } else {
+            let link: [UInt8]
+            if let pending {
+                link = pending.link
+                copiesMadeAhead += 1
+            } else {
+                do { link = try WeightCopyLink.prove(from: current, to: copy.model) } catch {
+                    copiesUnavailable[id] = "\(error)"
+                    return nil
+                }
+            }
+            linkFile = WeightCopyFiles.encodeLink(fromModelID: current.modelID, copyCommitment: copy.model.commitment, link: link)
+            try FileSystem.createNewFile(linkFile, at: linkPath, mode: 0o644)
+            linksMade += 1
+        }
+        try weightBudget.raise(current.modelID, to: limit)
+        try weightBudget.raise(copy.model.modelID, to: 1)
+        return ChainElement(prover: copy.model, linkFile: linkFile)
     }
 
     /// Starts making the next copy of `registered`'s chain and its link in the background when the

@@ -55,6 +55,9 @@ public actor ZKMLProofBackend: ProofBackend {
     public internal(set) var linksMade = 0
     /// Of `linksMade`, those whose copy and link were made ahead, off the job path.
     public internal(set) var copiesMadeAhead = 0
+    /// Rotations that completed a copy whose seed an interrupted rotation had written (a crash or
+    /// a failed write between its files), instead of making a new one.
+    public internal(set) var copiesRestored = 0
     /// The next copy and its link, made ahead for a model's chain (used at the next rotation when
     /// they start from the chain's last commitment).
     var pendingCopies: [[UInt8]: PendingCopy] = [:]
