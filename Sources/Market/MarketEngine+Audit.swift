@@ -146,8 +146,7 @@ extension MarketEngine {
                     // A proof against a weight copy: its links, fetched by id from the worker (the
                     // backend verifies each once and caches it), then the proof against the copy.
                     guard linkIDs.count <= Self.maxLinkChain else { throw ProofCheckError.linkChain(linkIDs.count) }
-                    var links: [[UInt8]] = []
-                    for linkID in linkIDs { links.append(try await self.obtainLink(linkID, from: worker)) }
+                    let links = try await self.obtainLinks(linkIDs, from: worker, job: id)
                     try await backend.verify(modelID: Array(offer.modelID), copyID: copyID, links: links, input: input, output: output, proof: proof)
                 }
                 return done(.valid)
@@ -163,6 +162,35 @@ extension MarketEngine {
 
     /// The most links a result may name (a longer chain is an invalid proof: docs/MARKET.md "Weight copies").
     public static let maxLinkChain = 64
+
+    /// The link files a result names, fetched from its worker. A link the worker does not serve
+    /// (yet) holds the result instead of failing it: its fetch is tried again
+    /// `settings.linkRetryMs` later, until `settings.linkFetchAttempts` fetches of the result's
+    /// links have failed; then the proof is invalid (`ProofCheckError.linksUnavailable`). Each
+    /// retry is a job event. A stopping node gives no verdict.
+    func obtainLinks(_ ids: [[UInt8]], from worker: [UInt8], job id: [UInt8]) async throws -> [[UInt8]] {
+        let attempts = max(1, settings.linkFetchAttempts), retryMs = settings.linkRetryMs
+        var files: [[UInt8]] = [], failures = 0
+        for (n, linkID) in ids.enumerated() {
+            while true {
+                do {
+                    files.append(try await obtainLink(linkID, from: worker))
+                    break
+                } catch {
+                    failures += 1
+                    guard failures < attempts else {
+                        throw ProofCheckError.linksUnavailable(link: n + 1, of: ids.count, attempts: failures, retryMs: retryMs, reason: "\(error)")
+                    }
+                    mutate(Data(id)) { job in
+                        job.events.append((Self.nowMs(), "weight copy link \(n + 1) of \(ids.count) not served yet (fetch \(failures) of \(attempts) failed): result held"))
+                    }
+                    try? await Task.sleep(for: .milliseconds(retryMs))
+                    if stopped { throw MarketError.invalidMessage(kind: "result", reason: "the node stopped while fetching its links") }
+                }
+            }
+        }
+        return files
+    }
 
     /// A link file by id: from this node's cache of fetched links, else fetched from `holder`
     /// (checked against the id) and served from here too.
@@ -339,6 +367,16 @@ extension MarketEngine {
         guard let job = jobs[id] else { return }
         // Workers fetch the model from the requester: serve it again (served blobs live in memory).
         if job.requester == nodeID { serveModel(job.offer) }
+        // The links this node's open result names are served again too (verifiers may still fetch them).
+        if !job.machine.phase.isTerminal, let result = job.results[job.machine.phase.round], Array(result.worker) == nodeID,
+           !result.linkIds.isEmpty {
+            let backend = self.backend, network = self.network, named = Set(result.linkIds.map { Array($0) })
+            Task {
+                for link in await backend.copyLinks(modelID: Array(job.offer.modelID)) where named.contains((try? Blake2b.hash(link)) ?? []) {
+                    _ = try? await network.serve(link)
+                }
+            }
+        }
         switch job.machine.phase {
         case .bidding where job.requester == nodeID:
             offersToRepeat.insert(id)
@@ -356,13 +394,19 @@ extension MarketEngine {
     }
 }
 
-/// Why a result naming a weight copy is not checked.
+/// Why a result naming a weight copy is an invalid proof before its check.
 enum ProofCheckError: Error, CustomStringConvertible {
+    /// It names more than `MarketEngine.maxLinkChain` links.
     case linkChain(Int)
+    /// Its worker did not serve link `link` (of `of`) while the result was held:
+    /// `attempts` fetches failed, `retryMs` apart.
+    case linksUnavailable(link: Int, of: Int, attempts: Int, retryMs: UInt64, reason: String)
 
     var description: String {
         switch self {
         case let .linkChain(n): "the result names a chain of \(n) weight copy links, more than \(MarketEngine.maxLinkChain)"
+        case let .linksUnavailable(link, of, attempts, retryMs, reason):
+            "the worker did not serve weight copy link \(link) of \(of): \(attempts) fetches failed, \(retryMs) ms apart (last: \(reason))"
         }
     }
 }

@@ -179,7 +179,8 @@ extension MarketEngine {
             if let copy = proven.weightCopyID {
                 // The links are served before the result names them: auditors fetch them like the proof.
                 result.weightCopyID = Data(copy)
-                for link in proven.links { result.linkIds.append(Data(try await network.serve(link))) }
+                for link in proven.links { result.linkIds.append(Data(try Blake2b.hash(link))) }
+                try await serveLinks(proven.links)
             }
             result.jobID = Data(id)
             result.worker = Data(nodeID)
@@ -200,6 +201,23 @@ extension MarketEngine {
             loadChanged()
         }
         mutate(Data(id)) { $0.proving = false }
+    }
+
+    /// Serves a result's link files before the result names them (unless a test delays or
+    /// withholds them: `MarketSettings.testLinkDelayMs`).
+    func serveLinks(_ links: [[UInt8]]) async throws {
+        switch settings.testLinkDelayMs {
+        case 0:
+            for link in links { _ = try await network.serve(link) }
+        case .max:
+            return
+        case let delayMs:
+            let network = self.network
+            Task {
+                try? await Task.sleep(for: .milliseconds(delayMs))
+                for link in links { _ = try? await network.serve(link) }
+            }
+        }
     }
 
     /// Updates the advertised proving throughput from a real proof (a moving average, so one

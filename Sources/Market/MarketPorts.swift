@@ -117,11 +117,16 @@ public protocol ProofBackend: Sendable {
     /// Verifies a proof against the weight copy that `links` (link files, in order) chain the model to;
     /// throws unless every link verifies, the chain ends at `copyID` and the proof verifies against it.
     func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws
+    /// The link files of this worker's weight copies of the model, to serve again after a restart
+    /// (served blobs live in memory) for a result that names them; empty when it has none.
+    func copyLinks(modelID: [UInt8]) async -> [[UInt8]]
 }
 
 extension ProofBackend {
     /// No budget enforced.
     public func proofsLeft(modelID: [UInt8]) async -> Int? { nil }
+    /// No weight copies.
+    public func copyLinks(modelID: [UInt8]) async -> [[UInt8]] { [] }
     /// Weight copies unsupported: refused.
     public func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {
         throw MarketError.invalidMessage(kind: "result", reason: "this node's prover does not verify weight copies")

@@ -37,6 +37,15 @@ public struct MarketSettings: Sendable {
     public var cheatCommitment = false
     /// Test only: as a worker, wait this long before sending a bid.
     public var testBidDelayMs: UInt64 = 0
+    /// A result naming weight copy links that its worker does not serve (yet) is held: a link
+    /// whose fetch fails is fetched again `linkRetryMs` later, until `linkFetchAttempts` fetches of
+    /// the result's links have failed; then its proof is invalid (docs/MARKET.md "Weight copies").
+    public var linkFetchAttempts = 10
+    /// The wait after a failed link fetch before the next (see `linkFetchAttempts`).
+    public var linkRetryMs: UInt64 = 500
+    /// Test only: as a worker, serve a result's weight copy links this long after publishing the
+    /// result instead of before (`UInt64.max`: never).
+    public var testLinkDelayMs: UInt64 = 0
 
     public init() {}
 }

@@ -44,7 +44,8 @@ struct EngineFlowTests {
     }
 
     static func network(_ n: Int, prices: [UInt64]? = nil, cheater: Int? = nil, commitmentCheater: Int? = nil, proveMs: UInt64 = 20,
-                        bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil, copyLinks: [Int: Int] = [:]) async throws -> Net {
+                        bidWindowMs: UInt64 = 500, bidGraceMs: UInt64? = nil, copyLinks: [Int: Int] = [:], linkDelayMs: [Int: UInt64] = [:],
+                        linkFetchAttempts: Int = 10) async throws -> Net {
         var net = Net()
         for i in 0..<n {
             let keys = try Ed25519KeyPair.generate()
@@ -55,6 +56,9 @@ struct EngineFlowTests {
                     var s = settings(price: prices?[i] ?? 10, cheat: i == cheater, bidWindowMs: bidWindowMs)
                     if let bidGraceMs { s.bidGraceMs = bidGraceMs }
                     s.cheatCommitment = i == commitmentCheater
+                    s.testLinkDelayMs = linkDelayMs[i] ?? 0
+                    s.linkFetchAttempts = linkFetchAttempts
+                    s.linkRetryMs = 50
                     return s
                 }(),
                 capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
@@ -224,8 +228,76 @@ struct EngineFlowTests {
         }
         // No link was fetched or reached a backend.
         let linkIDs = Set(try net.backends[1].links(MarketEngine.maxLinkChain + 1).map { try Blake2b.hash($0) })
-        #expect(net.hub.fetched.withLock { $0 }.allSatisfy { !linkIDs.contains($0) })
+        #expect(net.hub.fetched.withLock { $0 }.allSatisfy { !linkIDs.contains($0.id) })
         #expect(net.backends.allSatisfy { $0.copyVerifications.withLock { $0 } == 0 })
+    }
+
+    /// A result naming links that its worker serves only after publishing it is held, not failed:
+    /// the verifiers fetch them again until they are served, and the job settles without a fault.
+    @Test func aResultWhoseLinksAreServedLateIsHeldAndSettles() async throws {
+        let net = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: 2], linkDelayMs: [1: 500], linkFetchAttempts: 400)
+        defer { Task { await Self.stop(net) } }
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(Array(try #require(view.settlement).worker) == net.keys[1].publicKey.bytes)
+        #expect(view.faults.isEmpty, "\(view.faults)")
+        #expect(view.attestations.filter { $0.verdict == .valid }.count >= 2)
+        // The requester held the result: its first fetches of the first link failed.
+        #expect(view.events.contains { $0.text.contains("weight copy link 1 of 2 not served yet (fetch 1 of 400 failed): result held") },
+                "\(view.events.map(\.text))")
+        let first = try Blake2b.hash(net.backends[1].links(1)[0])
+        #expect(net.hub.fetched.withLock { $0 }.filter { $0.node == net.keys[0].publicKey.bytes && $0.id == first }.count >= 2)
+    }
+
+    /// Links never served: the result is held for `linkFetchAttempts` failed fetches, then its proof
+    /// is invalid (the worker faulted only then) and the job is re-awarded.
+    @Test func aResultWhoseLinksAreNeverServedIsRejectedAfterTheBound() async throws {
+        let net = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: 2], linkDelayMs: [1: .max], linkFetchAttempts: 4)
+        defer { Task { await Self.stop(net) } }
+        let withholder = net.keys[1].publicKey.bytes
+        let id = try await Self.submit(net)
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        let settlement = try #require(view.settlement)
+        #expect(Array(settlement.worker) != withholder && settlement.round == 2)
+        #expect(view.faults.count == 1 && view.faults[0].contains(
+            "invalid proof: the worker did not serve weight copy link 1 of 2: 4 fetches failed, 50 ms apart"), "\(view.faults)")
+        // Exactly the bound: 4 fetches of the first link by the requester, 3 of them followed by a hold.
+        let first = try Blake2b.hash(net.backends[1].links(1)[0])
+        #expect(net.hub.fetched.withLock { $0 }.filter { $0.node == net.keys[0].publicKey.bytes && $0.id == first }.count == 4)
+        let held = view.events.filter { $0.text.contains("not served yet") }
+        #expect(held.count == 3, "\(view.events.map(\.text))")
+        for engine in net.engines {
+            let round1 = try #require(await engine.job(id)).attestations.filter { $0.round == 1 }
+            #expect(round1.allSatisfy { $0.verdict == .invalid }, "\(round1)")
+            #expect(await engine.balance(withholder) == 0)
+        }
+        #expect(net.backends.allSatisfy { $0.copyVerifications.withLock { $0 } == 0 })
+    }
+
+    /// A worker restarted after publishing a result against a weight copy serves its links again
+    /// (served blobs live in memory): the held result then settles.
+    @Test func aRestartedWorkerServesItsResultsLinksAgain() async throws {
+        // The worker's first run withholds the links (as if it crashed before serving them).
+        var started = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: 2], linkDelayMs: [1: .max], linkFetchAttempts: 1000)
+        let id = try await Self.submit(started)
+        try await Self.waitUntil { await started.engines[0].job(id)?.events.contains { $0.text.contains("not served yet") } == true }
+        await started.engines[1].stop()
+        var settings = Self.settings(price: 5)
+        settings.linkRetryMs = 50
+        let restarted = try MarketEngine(
+            keys: started.keys[1], endpoint: "mem://1", settings: settings, capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
+            network: HubNetwork(hub: started.hub, me: started.keys[1].publicKey.bytes), backend: started.backends[1], journal: started.journals[1])
+        started.hub.add(restarted)
+        try await restarted.start()
+        started.engines[1] = restarted
+        let net = started
+        defer { Task { await Self.stop(net) } }
+        try await Self.settled(net, id)
+        let view = try #require(await net.engines[0].job(id))
+        #expect(Array(try #require(view.settlement).worker) == net.keys[1].publicKey.bytes)
+        #expect(view.faults.isEmpty, "\(view.faults)")
     }
 
     @Test func privateInputJobSettlesWithAttestationsAgainstTheRequestersCommitment() async throws {

@@ -215,6 +215,28 @@ import Wire
         #expect(copies == ["000001.ccpy", "000001.clnk", "000002.ccpy", "000002.clnk"])
     }
 
+    @Test func aResultWhoseWeightCopyLinksAreServedLateIsHeldUntilTheyArriveAndSettles() async throws {
+        // Node 2 is the cheapest, 3 units per commitment, and serves each result's links 2 s after
+        // publishing the result: the requester and the auditors hold the third job's result (the
+        // first against a copy) and fetch its link again until it is served.
+        let net = try await Net.start(4) { i in
+            ["--link-fetch-attempts", "60", "--link-retry-ms", "500"]
+                + (i == 1 ? ["--price", "1", "--weight-budget", "3", "--test-link-delay-ms", "2000"] : ["--price", "3"])
+        }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        for n in 0..<3 {
+            let id = try await net.submit(model: "digits_mlp")
+            let job = try await net.waitJob(id) { $0.terminal }
+            #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+            #expect(Array(job.settlement.worker) == net.key(1))
+            #expect(job.faults.isEmpty, "\(job.faults)")
+            #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+            let held = job.events.contains { $0.text.contains("weight copy link 1 of 1 not served yet") }
+            #expect(held == (n == 2), "job \(n + 1): \(job.events.map(\.text))")
+            try await net.checkAgreement(id, job: job, alive: Array(0..<4))
+        }
+    }
+
     @Test func everyNodeAdvertisesACalibratedThroughputBeforeAnyJob() async throws {
         let net = try await Net.start(2)
         defer { net.close() }

@@ -11,8 +11,8 @@ final class LocalHub: Sendable {
     let engines = Mutex<[[UInt8]: MarketEngine]>([:])
     let blobs = Mutex<[[UInt8]: [[UInt8]: [UInt8]]]>([:])
     let dead = Mutex<Set<[UInt8]>>([])
-    /// The ids of every blob fetch tried, found or not, in order.
-    let fetched = Mutex<[[UInt8]]>([])
+    /// Every blob fetch tried, found or not, in order: the fetching node and the blob id.
+    let fetched = Mutex<[(node: [UInt8], id: [UInt8])]>([])
 
     func add(_ engine: MarketEngine) { engines.withLock { $0[engine.nodeID] = engine } }
     func kill(_ node: [UInt8]) { _ = dead.withLock { $0.insert(node) } }
@@ -49,7 +49,7 @@ struct HubNetwork: MarketNetwork {
     struct NotFound: Error {}
 
     func fetch(id: [UInt8], from node: [UInt8]) async throws -> [UInt8] {
-        hub.fetched.withLock { $0.append(id) }
+        hub.fetched.withLock { $0.append((me, id)) }
         guard !hub.isDead(node), let bytes = hub.blobs.withLock({ $0[node]?[id] }), try Blake2b.hash(bytes) == id else {
             throw NotFound()
         }
@@ -147,6 +147,8 @@ final class HashProofBackend: ProofBackend {
         return ProvenOutput(output: output, outputScaleBits: 0, proof: proof, inferenceMicroseconds: 1, provingMicroseconds: delayMs * 1000,
                             weightCopyID: copyLinks > 0 ? copyID : nil, links: links(copyLinks))
     }
+
+    func copyLinks(modelID: [UInt8]) async -> [[UInt8]] { modelID == self.modelID ? links(copyLinks) : [] }
 
     /// A stand-in chain: the links must be exactly this model's first `links.count` and name its copy.
     func verify(modelID: [UInt8], copyID: [UInt8], links: [[UInt8]], input: ProofInput, output: [Int64], proof: [UInt8]) async throws {

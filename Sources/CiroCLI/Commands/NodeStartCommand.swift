@@ -80,6 +80,16 @@ struct NodeStartCommand: AsyncParsableCommand {
     var testCheatCommitment = false
     @Option(name: .customLong("test-bid-delay-ms"), help: ArgumentHelp("TEST ONLY: wait this long before sending a bid.", visibility: .private))
     var testBidDelayMs: UInt64 = 0
+    @Option(name: .customLong("test-link-delay-ms"),
+            help: ArgumentHelp("TEST ONLY: serve a result's weight copy links this long after publishing it ('never': withhold them).", visibility: .private))
+    var testLinkDelay: String?
+
+    @Option(name: .customLong("link-fetch-attempts"),
+            help: ArgumentHelp("Fetches of a result's weight copy links that may fail (the result is held meanwhile) before its proof counts as invalid (default 10).", valueName: "n"))
+    var linkFetchAttempts: Int?
+
+    @Option(name: .customLong("link-retry-ms"), help: ArgumentHelp("Wait after a failed weight copy link fetch before the next (default 500).", valueName: "ms"))
+    var linkRetryMs: UInt64?
 
     func run() async throws {
         var options = NodeOptions(dataDirectory: data.directory.path, listen: listen, bootstrapFile: bootstrap)
@@ -116,6 +126,21 @@ struct NodeStartCommand: AsyncParsableCommand {
         options.market.cheat = testCheat
         options.market.cheatCommitment = testCheatCommitment
         options.market.testBidDelayMs = testBidDelayMs
+        if let linkFetchAttempts {
+            guard linkFetchAttempts >= 1 else {
+                printError("ciro node start: --link-fetch-attempts must be 1 or more")
+                throw CiroExit.badInput
+            }
+            options.market.linkFetchAttempts = linkFetchAttempts
+        }
+        if let linkRetryMs { options.market.linkRetryMs = linkRetryMs }
+        if let testLinkDelay {
+            guard let delay = testLinkDelay == "never" ? UInt64.max : UInt64(testLinkDelay) else {
+                printError("ciro node start: --test-link-delay-ms is a number of ms or 'never'")
+                throw CiroExit.badInput
+            }
+            options.market.testLinkDelayMs = delay
+        }
         let configured = (try? data.directory.loadConfig())?.logLevel ?? "info"
         let level = Logger.Level(rawValue: logLevel ?? configured) ?? .info
         LoggingSystem.bootstrap { label in

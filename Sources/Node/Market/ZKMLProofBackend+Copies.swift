@@ -193,6 +193,12 @@ extension ZKMLProofBackend {
     /// Why a model's copies are unavailable (nil: they are, or none was tried yet).
     public func copiesStatus(modelID: [UInt8]) -> String? { copiesUnavailable[modelID] }
 
+    /// The link files of the model's chain on this worker, in order.
+    public func copyLinks(modelID: [UInt8]) async -> [[UInt8]] {
+        guard weightBudget != nil, let (prover, _) = try? await loaded(modelID), let chain = try? chain(of: prover) else { return [] }
+        return chain.compactMap(\.linkFile)
+    }
+
     /// The model ids of a registered model's chain on this worker (the registered id first).
     public func copyChain(modelID: [UInt8]) async throws -> [[UInt8]] {
         let (prover, _) = try await loaded(modelID)
