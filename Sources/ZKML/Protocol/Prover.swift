@@ -328,7 +328,9 @@ struct ProverState {
         // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the weights' combination claim is not
         // sent; a masked sumcheck binds the weights' 4 low variables to ρ and leaves a claim on
         // G = V(· ‖ ρ), which the folded-mask opening proves after the batched opening.
-        var weightFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
+        // The weights' folded opening: of the weights alone, or (protocol v21, merged) of the weights and
+        // the witness at `batchPoint`.
+        var weightFold: (batches: [CommittedBatch], rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
         // Protocol v21: the weights and the witness of one size are opened together (`MergedOpening`).
         let merged = options.zeroKnowledge && !weightClaims.isEmpty ? plan.mergedOpening : nil
         var mergedWeightClaim: ValueClaim?
@@ -337,7 +339,8 @@ struct ProverState {
             if !weightClaims.isEmpty {
                 let hidden = channel.combineVectorHidden(model.weightBatch.evaluations[0], weightClaims, blinding: blinding.weights)
                 if merged == nil {
-                    weightFold = channel.foldLowVariables(model.weightBatch, claim: hidden.claim, total: hidden.total)
+                    let fold = channel.foldLowVariables(model.weightBatch, claim: hidden.claim, total: hidden.total)
+                    weightFold = ([model.weightBatch], fold.rho, [], fold.claim, fold.foldedTable)
                 } else {
                     mergedWeightClaim = hidden.claim
                 }
@@ -350,17 +353,17 @@ struct ProverState {
         // Zero knowledge (protocol v19, docs/ZK.md §6 item 4): the witness's claims and the low-round mask
         // column's become one claim on G = f(· ‖ ρ) through plain low rounds, opened by a folded mask.
         var witnessFold: (rho: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
-        var mergedFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim, foldedTable: [Ext])?
         if options.zeroKnowledge {
             let gStar = CircuitPlan.lowMaskSum(columns[plan.lowMaskColumn!])
             let lowMask = plan.lowMaskClaim(sum: gStar, witnessLog: sizes.witnessLog)!
             precondition((witnessClaims + [lowMask]).allSatisfy { plan.missesWitnessFreeRegion($0) }, "a witness claim touches the free region")
             if let merged, let weight = mergedWeightClaim {
                 precondition(plan.missesWitnessFreeRegion(weight), "a weight claim touches the witness's free region")
-                mergedFold = channel.foldMergedLowVariables(merged, weights: model.weightBatch, witness: witnessBatch, weight: weight,
-                                                            witnessClaims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar) { [plan] in
+                let fold = channel.foldMergedLowVariables(merged, weights: model.weightBatch, witness: witnessBatch, weight: weight,
+                                                          witnessClaims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar) { [plan] in
                     plan.poolFunctionalClaim(weight.offset, scale: $0, witnessLog: sizes.witnessLog)
                 }
+                weightFold = ([model.weightBatch, witnessBatch], fold.rho, fold.batchPoint, fold.claim, fold.foldedTable)
             } else {
                 witnessFold = channel.foldWitnessLowVariables(witnessBatch, claims: witnessClaims, lowMask: lowMask, lowMaskSum: gStar)
             }
@@ -381,22 +384,13 @@ struct ProverState {
         // Zero knowledge (protocol v15, docs/ZK.md §6 item 4): the registered weight tree cannot hold a
         // fresh mask, so a per-proof mask of n − 4 variables is committed on its own, sent here, and G is
         // opened as G + β·M against the registered tree's leaves (ProofCore `openFoldedMask`).
-        // Protocol v21: one folded-mask opening of (1 − r_b)·V(· ‖ ρ) + r_b·f(· ‖ ρ), with the weights' mask.
-        if let mergedFold {
-            progress?("weight mask")
-            let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
-            channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
-            let proof = PolynomialCommitment.openFoldedMask([model.weightBatch, witnessBatch], rho: mergedFold.rho,
-                                                            batchPoint: mergedFold.batchPoint, claims: [mergedFold.claim], mask: mask,
-                                                            transcript: &channel.transcript, foldedTable: mergedFold.foldedTable)
-            channel.writer.writeLengthPrefixed(proof.serialized())
-        }
+        // Protocol v21 (merged): one folded-mask opening of (1 − r_b)·V(· ‖ ρ) + r_b·f(· ‖ ρ), with the weights' mask.
         if let weightFold {
             progress?("weight mask")
             let mask = masks?.weights.value ?? PreparedWeightMask.make(PreparedWeightMask.weightMaskLog(model), randomness.fork("weights.mask"))
             channel.sendBytes("weights.mask.commitment", mask.commitment.serialized())
-            let proof = PolynomialCommitment.openFoldedMask(model.weightBatch, rho: weightFold.rho, claims: [weightFold.claim], mask: mask,
-                                                            transcript: &channel.transcript,
+            let proof = PolynomialCommitment.openFoldedMask(weightFold.batches, rho: weightFold.rho, batchPoint: weightFold.batchPoint,
+                                                            claims: [weightFold.claim], mask: mask, transcript: &channel.transcript,
                                                             foldedTable: weightFold.foldedTable)
             channel.writer.writeLengthPrefixed(proof.serialized())
         }

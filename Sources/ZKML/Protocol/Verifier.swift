@@ -278,7 +278,9 @@ struct VerifierState {
         let sizes = VectorCommitment.Sizes(plan, ioLayout, zeroKnowledge: header.zeroKnowledge)
         sizes.pad(weights: &weightClaims, witness: &witnessClaims, io: &ioClaims)
         claimLog?.weights = weightClaims.map { ($0.point, $0.value) }
-        var weightFold: (rho: [Ext], claim: EvaluationClaim)?
+        // The weights' folded opening: of the weights alone, or (protocol v21, merged) of the weights and
+        // the witness at `batchPoint`.
+        var weightFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim)?
         // Protocol v21: the weights and the witness of one size are opened together (`MergedOpening`).
         let merged = header.zeroKnowledge && !weightClaims.isEmpty ? plan.mergedOpening : nil
         var mergedWeightClaim: ValueClaim?
@@ -289,7 +291,8 @@ struct VerifierState {
             if !weightClaims.isEmpty {
                 let hidden = try channel.combineVectorHidden(weightClaims, blinding: blinding.weights)
                 if merged == nil {
-                    weightFold = try channel.foldLowVariables(numVariables: weightCommitment.numVariables, claim: hidden)
+                    let fold = try channel.foldLowVariables(numVariables: weightCommitment.numVariables, claim: hidden)
+                    weightFold = (fold.rho, [], fold.claim)
                 } else {
                     mergedWeightClaim = hidden
                 }
@@ -304,8 +307,7 @@ struct VerifierState {
         if let pool = try channel.reduceMasks() { witnessClaims.append(plan.poolClaimOnWitness(pool, witnessLog: sizes.witnessLog)) }
         // Protocol v19 (docs/ZK.md §6 item 4): the witness's claims and the low-round mask column's
         // become a claim on G = f(· ‖ ρ′) through plain low rounds.
-        var witnessFold: (rho: [Ext], claim: EvaluationClaim)? = nil
-        var mergedFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim)? = nil
+        var witnessFold: (rho: [Ext], batchPoint: [Ext], claim: EvaluationClaim)? = nil
         if header.zeroKnowledge {
             guard witnessClaims.allSatisfy({ plan.missesWitnessFreeRegion($0) }) else {
                 throw .rejected("a witness claim touches the free region")
@@ -316,12 +318,13 @@ struct VerifierState {
             }
             if let merged, let weight = mergedWeightClaim {
                 channel.section = "merged low rounds"
-                mergedFold = try channel.foldMergedLowVariables(merged, weight: weight, witnessClaims: witnessClaims, lowMask: lowMask,
+                weightFold = try channel.foldMergedLowVariables(merged, weight: weight, witnessClaims: witnessClaims, lowMask: lowMask,
                                                                 offset: { [plan] in plan.poolFunctionalClaim(weight.offset, scale: $0, witnessLog: sizes.witnessLog) },
                                                                 checkRegion: { [plan] in $0.allSatisfy { plan.missesWitnessFreeRegion($0) } })
             } else {
                 channel.section = "witness low rounds"
-                witnessFold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims, lowMask: lowMask)
+                let fold = try channel.foldWitnessLowVariables(numVariables: commitment.numVariables, claims: witnessClaims, lowMask: lowMask)
+                witnessFold = (fold.rho, [], fold.claim)
             }
             witnessClaims = []
         }
@@ -341,25 +344,21 @@ struct VerifierState {
         if vectors.contains(where: { !$0.claims.isEmpty }) {
             try VectorCommitment.verify(commitments, vectors, masked: masked, channel: &channel)
         }
-        // Protocol v21: the merged folded opening of [weights, witness], with the weights' mask.
-        if let mergedFold {
-            channel.section = "merged opening"
-            let mask = try VectorCommitment.parse(try channel.receiveBytes("weights.mask.commitment", limit: 4096),
-                                                  count: sizes.weight >> ZeroKnowledge.foldedRounds, polynomials: 2,
-                                                  what: "weights mask commitment")
-            try VectorCommitment.verifyFoldedMask([weightCommitment, commitment], rho: mergedFold.rho, batchPoint: mergedFold.batchPoint,
-                                                  claim: mergedFold.claim, mask: mask,
-                                                  batches: ["batch 0 (registered weights)", "batch 1 (witness)"], channel: &channel)
-        }
         // Each folded opening: its mask's commitment (2 polynomials of n − 4 variables), then its proof.
-        for (fold, vector, count, name, batch) in [(weightFold, weightCommitment, sizes.weight, "weights", "batch 0 (registered weights)"),
-                                                   (witnessFold, commitment, sizes.witness, "witness", "batch 1 (witness)")] {
+        // Merged (protocol v21): the weights' opening also opens the witness, at the batch point.
+        let (weightsName, witnessName) = ("batch 0 (registered weights)", "batch 1 (witness)")
+        let isMerged = merged != nil
+        for (fold, vectors, batches, count, name, section) in [
+            (weightFold, isMerged ? [weightCommitment, commitment] : [weightCommitment], isMerged ? [weightsName, witnessName] : [weightsName],
+             sizes.weight, "weights", isMerged ? "merged opening" : "weights opening"),
+            (witnessFold, [commitment], [witnessName], sizes.witness, "witness", "witness opening")] {
             guard let fold else { continue }
-            channel.section = "\(name) opening"
+            channel.section = section
             let mask = try VectorCommitment.parse(try channel.receiveBytes("\(name).mask.commitment", limit: 4096),
                                                   count: count >> ZeroKnowledge.foldedRounds, polynomials: 2,
                                                   what: "\(name) mask commitment")
-            try VectorCommitment.verifyFoldedMask(vector, rho: fold.rho, claim: fold.claim, mask: mask, batch: batch, channel: &channel)
+            try VectorCommitment.verifyFoldedMask(vectors, rho: fold.rho, batchPoint: fold.batchPoint, claim: fold.claim, mask: mask,
+                                                  batches: batches, channel: &channel)
         }
         channel.section = "end"
         do { try channel.reader.expectEnd() } catch { throw .proof(error, at: "end") }
