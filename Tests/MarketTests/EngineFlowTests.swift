@@ -100,6 +100,25 @@ struct EngineFlowTests {
 
     static func stop(_ net: Net) async { for engine in net.engines { await engine.stop() } }
 
+    /// A job whose round-1 result was an invalid proof: it settled in round 2 with another worker than
+    /// `worker`, who was awarded round 1, has exactly one fault containing `fault`, no valid
+    /// attestation for round 1 on any node (every verdict's reason containing `verdictReason`, when
+    /// given) and a zero balance everywhere. Returns the requester's view.
+    static func expectRejectedAndReawarded(_ net: Net, _ id: [UInt8], worker: [UInt8], fault: String,
+                                           verdictReason: String? = nil) async throws -> JobView {
+        let view = try #require(await net.engines[0].job(id))
+        let settlement = try #require(view.settlement)
+        #expect(Array(settlement.worker) != worker && settlement.round == 2)
+        #expect(Array(view.awards[0].worker) == worker)
+        #expect(view.faults.count == 1 && view.faults[0].contains(fault), "\(view.faults)")
+        for engine in net.engines {
+            let round1 = try #require(await engine.job(id)).attestations.filter { $0.round == 1 }
+            #expect(round1.allSatisfy { $0.verdict == .invalid && (verdictReason.map($0.reason.contains) ?? true) }, "\(round1)")
+            #expect(await engine.balance(worker) == 0)
+        }
+        return view
+    }
+
     @Test func wholeFlowSettlesEverywhereAndBalancesAgree() async throws {
         let net = try await Self.network(5)
         defer { Task { await Self.stop(net) } }
@@ -214,18 +233,9 @@ struct EngineFlowTests {
         let long = net.keys[1].publicKey.bytes
         let id = try await Self.submit(net)
         try await Self.settled(net, id)
-        let view = try #require(await net.engines[0].job(id))
-        let settlement = try #require(view.settlement)
-        #expect(Array(settlement.worker) != long && settlement.round == 2)
-        #expect(Array(view.awards[0].worker) == long)
         let reason = "the result names a chain of \(MarketEngine.maxLinkChain + 1) weight copy links, more than \(MarketEngine.maxLinkChain)"
-        #expect(view.faults.count == 1 && view.faults[0].contains("invalid proof: " + reason), "\(view.faults)")
         // Round 1 got no valid attestation anywhere; an auditor's verdict on it says why.
-        for engine in net.engines {
-            let round1 = try #require(await engine.job(id)).attestations.filter { $0.round == 1 }
-            #expect(round1.allSatisfy { $0.verdict == .invalid && $0.reason.contains(reason) }, "\(round1)")
-            #expect(await engine.balance(long) == 0)
-        }
+        _ = try await Self.expectRejectedAndReawarded(net, id, worker: long, fault: "invalid proof: " + reason, verdictReason: reason)
         // No link was fetched or reached a backend.
         let linkIDs = Set(try net.backends[1].links(MarketEngine.maxLinkChain + 1).map { try Blake2b.hash($0) })
         #expect(net.hub.fetched.withLock { $0 }.allSatisfy { !linkIDs.contains($0.id) })
@@ -258,21 +268,13 @@ struct EngineFlowTests {
         let withholder = net.keys[1].publicKey.bytes
         let id = try await Self.submit(net)
         try await Self.settled(net, id)
-        let view = try #require(await net.engines[0].job(id))
-        let settlement = try #require(view.settlement)
-        #expect(Array(settlement.worker) != withholder && settlement.round == 2)
-        #expect(view.faults.count == 1 && view.faults[0].contains(
-            "invalid proof: the worker did not serve weight copy link 1 of 2: 4 fetches failed, 50 ms apart"), "\(view.faults)")
+        let view = try await Self.expectRejectedAndReawarded(
+            net, id, worker: withholder, fault: "invalid proof: the worker did not serve weight copy link 1 of 2: 4 fetches failed, 50 ms apart")
         // Exactly the bound: 4 fetches of the first link by the requester, 3 of them followed by a hold.
         let first = try Blake2b.hash(net.backends[1].links(1)[0])
         #expect(net.hub.fetched.withLock { $0 }.filter { $0.node == net.keys[0].publicKey.bytes && $0.id == first }.count == 4)
         let held = view.events.filter { $0.text.contains("not served yet") }
         #expect(held.count == 3, "\(view.events.map(\.text))")
-        for engine in net.engines {
-            let round1 = try #require(await engine.job(id)).attestations.filter { $0.round == 1 }
-            #expect(round1.allSatisfy { $0.verdict == .invalid }, "\(round1)")
-            #expect(await engine.balance(withholder) == 0)
-        }
         #expect(net.backends.allSatisfy { $0.copyVerifications.withLock { $0 } == 0 })
     }
 
