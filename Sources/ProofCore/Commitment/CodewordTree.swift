@@ -40,7 +40,7 @@ extension PolynomialCommitment {
     /// 2^foldingLog positions in turn, that position's entry of every codeword (a folded
     /// `OpeningMask`'s (M_0, M_1) pairs), gathered per cache block and hashed as one segment.
     static func fusedEncodeAndHash<F: FieldElement>(count: Int, plan: NTTPlan, rateLog: Int, foldingLog: Int, salted: Bool,
-                                                    saltSource: ProofRandomness?, encoded: [UnsafePointer<F>] = [], interleaved: Bool = false,
+                                                    saltSource: ProofRandomness?, bulkSalts: Bool = false, encoded: [UnsafePointer<F>] = [], interleaved: Bool = false,
                                                     sources: ([UnsafeMutablePointer<F>]) -> [UnsafePointer<F>]) -> (codewords: [[F]], tree: MerkleTree) {
         precondition(!interleaved || encoded.isEmpty, "interleaved leaves of the encoded polynomials only")
         let n = plan.size
@@ -52,7 +52,7 @@ extension PolynomialCommitment {
         let leafSegments = count + encoded.count
         let block = plan.blockLength
         let leavesPerBlock = block / width
-        let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource)
+        let salts = MerkleTree.salts(leafCount: leafCount, salted: salted, saltSource: saltSource, bulk: bulkSalts)
         var nodes = [Digest]()
         let lanes = LaneHash.kernels
         let codewords = withUninitializedArrays(count: count, length: length) { (cw: [UnsafeMutablePointer<F>]) in

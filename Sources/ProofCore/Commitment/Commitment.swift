@@ -143,6 +143,7 @@ public enum PolynomialCommitment {
     /// uniform coefficients are exactly uniform evaluations), and the cosets are encoded and hashed with
     /// the last one in place (`fusedEncodeAndHash`). No coefficient array is allocated, cleared or
     /// kept: the batch's `coefficients` are empty (an opening with a separate mask never reads them).
+    /// The tree's salts are one ChaCha20 keystream keyed from `saltSource` (`MerkleTree.salts`'s `bulk`).
     /// Fixed randomness reproduces it bit for bit.
     /// `leafLog` (default foldingLog): positions per leaf, as a power of two; `interleaved`: each leaf
     /// holds its positions' entries of every polynomial side by side (a folded `OpeningMask`).
@@ -156,7 +157,7 @@ public enum PolynomialCommitment {
         var evaluations = [[Goldilocks]]()
         let (codewords, tree) = fusedEncodeAndHash(count: count, plan: NTTPlan(logSize: n), rateLog: parameters.rateLog,
                                                    foldingLog: leafLog ?? parameters.foldingLog, salted: parameters.hiding,
-                                                   saltSource: saltSource, interleaved: interleaved) { (cw: [UnsafeMutablePointer<Goldilocks>]) in
+                                                   saltSource: saltSource, bulkSalts: true, interleaved: interleaved) { (cw: [UnsafeMutablePointer<Goldilocks>]) in
             cw.map { buffer in
                 let coefficients = buffer + lastCoset
                 values.bulkElements(into: coefficients, count: size)

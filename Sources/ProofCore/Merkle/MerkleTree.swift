@@ -100,15 +100,15 @@ public struct MerkleTree: Sendable {
     }
 
     /// 16 bytes of salt per leaf when `salted` (from `saltSource` when given, libsodium otherwise),
-    /// empty otherwise.
-    static func salts(leafCount: Int, salted: Bool, saltSource: ProofRandomness?) -> [UInt8] {
+    /// empty otherwise. `bulk`: drawn as one ChaCha20 keystream keyed from the source
+    /// (`ProofRandomness.bulkFill`; a per-proof mask's tree, 2^15 salts for a 2^17-entry mask) rather
+    /// than its BLAKE2b stream (`fill`, one call per 64 bytes; what the registered weights' salts, and so
+    /// the model ids, were made with). Without a source, libsodium's generator keys the keystream.
+    static func salts(leafCount: Int, salted: Bool, saltSource: ProofRandomness?, bulk: Bool = false) -> [UInt8] {
         guard salted else { return [] }
         var salts = [UInt8](repeating: 0, count: leafCount * MerkleTree.saltByteCount)
-        if var source = saltSource {
-            salts.withUnsafeMutableBytes { source.fill($0) }
-        } else {
-            salts.withUnsafeMutableBytes { SecureRandom.fill($0) }
-        }
+        var source = saltSource ?? .fresh()
+        salts.withUnsafeMutableBytes { bulk || saltSource == nil ? source.bulkFill($0) : source.fill($0) }
         return salts
     }
 

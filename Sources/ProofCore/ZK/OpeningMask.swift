@@ -112,14 +112,15 @@ public struct OpeningMask: Sendable {
 extension PolynomialCommitment {
     /// Positions of a folded mask of `maskVariables` variables per leaf of its tree, as a power of two
     /// (`OpeningMask(foldedFor:)`): foldingLog / 2 (4 positions at the shipped foldingLog 4) up to
-    /// 2^14-entry masks, one more above (8 positions: wide_mlp's 2^17). A query of a folded-mask opening
-    /// reads M at one position, so a leaf of 2^foldingLog positions (a separate mask's) sent 15 unused
-    /// pairs; smaller leaves trade those for more Merkle siblings and leaves to hash: 4 positions save
-    /// ~5.8 KB per opening against 16, 8 positions ~4.4 KB, and at 2^17 entries 4 positions cost the
-    /// mask made inside a proof ~15 ms more hashing than 16, 8 positions ~4 ms (docs/PROOF_CORE.md,
-    /// "The folded-mask opening").
+    /// 2^14-entry masks, foldingLog (16 positions) above (wide_mlp's 2^17). A query of a folded-mask
+    /// opening reads M at one position, so a leaf of 2^foldingLog positions sends 15 unused pairs;
+    /// smaller leaves trade those for more Merkle siblings and leaves to hash: 4 positions save ~5.8 KB
+    /// per opening against 16. Above 2^14 entries the mask's hashing is what a proof that makes its
+    /// masks inside waits for: at 2^17, on an AVX2 machine, 16 positions take ~34 ms against 8
+    /// positions' ~41 and 4 positions' ~57, for ~4.4 KB more than 8 (protocol v22; v17-v21 had 8;
+    /// `ciro bench core --only mask`, docs/PROOF_CORE.md "The folded-mask opening").
     public static func foldedMaskLeafLog(_ parameters: CommitmentParameters, maskVariables: Int) -> Int {
-        min(parameters.foldingLog, parameters.foldingLog / 2 + (maskVariables > 14 ? 1 : 0))
+        maskVariables > 14 ? parameters.foldingLog : parameters.foldingLog / 2
     }
 
     /// (a[i] + u·b[i]) for two base arrays of one length.

@@ -136,6 +136,14 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// Fills `buffer` with a ChaCha20 keystream keyed by the next 32 bytes of this stream: the fast path
+    /// for bulk bytes (a large tree's salts: `fill(_:)` hashes one BLAKE2b block per 64 bytes).
+    /// Reproducible from the seed like every draw.
+    public mutating func bulkFill(_ buffer: UnsafeMutableRawBufferPointer) {
+        let key = bytes(ChaCha20.keyByteCount)
+        ChaCha20.keystream(key: key, nonce: [UInt8](repeating: 0, count: ChaCha20.nonceByteCount), into: buffer)
+    }
+
     /// `bulkElements(count)` written straight into `count` (uninitialized or initialized) elements at
     /// `destination`: the keystream lands in place, with no intermediate word array (the same
     /// elements as `bulkElements(_:)` from the same state).

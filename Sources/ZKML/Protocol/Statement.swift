@@ -59,7 +59,11 @@ public enum ZKMLProtocol {
     /// offset moves onto the witness's pool column, a cross block X of the pool's unused tail hides the
     /// batch round (S_X sent before γ), and the weights' mask serves both. Layouts and model ids are
     /// unchanged; models whose vectors differ in size keep v20's two openings.
-    public static let version: UInt8 = 21
+    /// Version 22 (zero-knowledge only): a folded mask above 2^14 entries (wide_mlp's 2^17-entry weight
+    /// mask) has 16 positions per leaf (v17-v21: 8): half the tree to hash when the mask is made inside
+    /// the proof, ~4.4 KB more (`PolynomialCommitment.foldedMaskLeafLog`). Its salts, like every
+    /// per-proof mask's, are one ChaCha20 keystream (prover-private; no verifier change).
+    public static let version: UInt8 = 22
     /// The version of plain (not zero-knowledge) proofs.
     public static let plainVersion: UInt8 = 9
 
