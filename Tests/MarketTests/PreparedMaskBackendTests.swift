@@ -17,7 +17,8 @@ import ZKML
     /// A backend in a fresh folder with digits_mlp registered; returns the folder to remove.
     static func backend(budget: Int) async throws -> (ZKMLProofBackend, MarketModel, String) {
         let directory = NSTemporaryDirectory() + "/ciro-masks-\(UUID().uuidString)"
-        let backend = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: budget)
+        // `off`: proofs against the registered commitment itself (masks for copies: WeightBudgetTests).
+        let backend = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: budget, weightBudget: .off)
         let model = try await backend.register(onnx: try file("digits_mlp.onnx"), calibration: try file("digits_mlp.calib.json"))
         return (backend, model, directory)
     }

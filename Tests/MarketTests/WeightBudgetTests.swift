@@ -36,37 +36,36 @@ import ZKML
         var chain: [[UInt8]] = []
         let id: [UInt8]
         do {
-            // 3 units per commitment: the registered one serves 2 jobs and its link, each copy its
-            // incoming link, 1 job and its outgoing link.
+            // 3 units per commitment: copy first, the registered one serves only the link into copy
+            // 1; each copy its incoming link, 1 job and its outgoing link.
             let (worker, model) = try await Self.registered(workerDirectory, .enforce(cap: 3))
             id = model
             #expect(id == auditorModel)
-            #expect(await worker.proofsLeft(modelID: id) == nil)  // copies: no end
+            #expect(await worker.proofsLeft(modelID: id) == nil)  // copies: no end; the first is made ahead
+            await worker.waitForCopies()
             var copies: [[UInt8]?] = []
             for _ in 0..<6 {
                 let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
                 await worker.waitForCopies()
                 copies.append(proven.weightCopyID)
-                if let copy = proven.weightCopyID {
-                    try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
-                    // Without its links the proof is against an unknown commitment.
-                    await #expect(throws: (any Error).self) {
-                        try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
-                    }
-                } else {
-                    #expect(proven.links.isEmpty)
+                let copy = try #require(proven.weightCopyID, "a job proven against the registered commitment")
+                try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+                // Without its links the proof is against an unknown commitment.
+                await #expect(throws: (any Error).self) {
                     try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
                 }
             }
             chain = try await worker.copyChain(modelID: id)
-            #expect(chain.count == 5 && Set(chain).count == 5)
-            #expect(copies == [nil, nil] + chain[1...].map { Optional($0) })
-            #expect(await worker.linksMade == 4)
-            #expect(await worker.copiesMadeAhead == 4)  // every copy and link made off the job path
+            #expect(chain.count == 7 && Set(chain).count == 7)
+            #expect(copies == chain[1...].map { Optional($0) })
+            #expect(await worker.linksMade == 6)
+            #expect(await worker.copiesMadeAhead == 6)  // every copy and link made off the job path, the first too
             // Each link verified once; later proofs found it in the cache.
-            #expect(await auditor.verifiedLinkCount == 4)
+            #expect(await auditor.verifiedLinkCount == 6)
+            // The registered commitment: its one link; each retired copy at its limit; the last one
+            // its link and its job.
             for (n, element) in chain.enumerated() {
-                #expect(try worker.weightBudget?.used(element) == (n == chain.count - 1 ? 2 : 3))
+                #expect(try worker.weightBudget?.used(element) == (n == 0 ? 1 : n == chain.count - 1 ? 2 : 3))
             }
             // The seeds are secret files.
             let secret = workerDirectory + "/models/" + Hex.encode(id) + "/copies/000001.ccpy"
@@ -79,9 +78,105 @@ import ZKML
         #expect(try await again.copyChain(modelID: id) == chain)
         let proven = try await again.prove(modelID: id, input: input, privateInputSeed: nil)
         let next = try #require(proven.weightCopyID)
-        #expect(!chain.contains(next) && proven.links.count == 5)
+        #expect(!chain.contains(next) && proven.links.count == 7)
         try await auditor.verify(modelID: id, copyID: next, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
-        #expect(await auditor.verifiedLinkCount == 5)
+        #expect(await auditor.verifiedLinkCount == 7)
+        #expect(try again.weightBudget?.used(id) == 1)
+    }
+
+    /// Copy first at the model's own budget (20 for digits_mlp): every job of each worker is proven
+    /// against a copy of its own, and each worker spends exactly one unit of the registered
+    /// commitment (its first link), however many jobs it serves: two workers, two units in all.
+    @Test func eachWorkerProvesEveryJobAgainstItsOwnCopyAndSpendsOneUnitOfTheRegisteredCommitment() async throws {
+        let (a, b, auditorDirectory) = (Self.directory(), Self.directory(), Self.directory())
+        defer { for d in [a, b, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        var firstCopies: [[UInt8]] = []
+        for directory in [a, b] {
+            let (worker, _) = try await Self.registered(directory)
+            #expect(try worker.weightBudget?.used(id) == 0)
+            for _ in 0..<4 {
+                let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+                let copy = try #require(proven.weightCopyID, "a job proven against the registered commitment")
+                #expect(copy != id && proven.links.count == 1)
+                try await auditor.verify(modelID: id, copyID: copy, links: proven.links, input: .plain(input), output: proven.output, proof: proven.proof)
+                // The proof is not one against the registered commitment.
+                await #expect(throws: (any Error).self) {
+                    try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
+                }
+            }
+            let chain = try await worker.copyChain(modelID: id)
+            #expect(chain.count == 2 && chain[0] == id)
+            firstCopies.append(chain[1])
+            #expect(try worker.weightBudget?.used(id) == 1)
+            #expect(try worker.weightBudget?.used(chain[1]) == 5)  // its link and 4 jobs
+            #expect(await worker.linksMade == 1)
+        }
+        #expect(firstCopies[0] != firstCopies[1])
+    }
+
+    /// The exception to copy first: when a copy cannot be made (a test hook fails every copy), an
+    /// enforcing worker proves up to L jobs against the registered commitment, then refuses. A
+    /// restart with working copies needs a unit of the registered commitment for the first link:
+    /// none left, refused (nothing written); one left, the worker rotates into a copy with it.
+    @Test func aWorkerWhoseCopiesCannotBeMadeProvesUpToTheBudgetAgainstTheRegisteredCommitment() async throws {
+        let (spentDirectory, leftDirectory, auditorDirectory) = (Self.directory(), Self.directory(), Self.directory())
+        defer { for d in [spentDirectory, leftDirectory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        func failing(_ directory: String) async throws -> ZKMLProofBackend {
+            let worker = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0, weightBudget: .enforce(cap: 3), testCopyFailure: true)
+            _ = try await worker.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json"))
+            return worker
+        }
+        func copies(_ directory: String) -> [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: directory + "/models/" + Hex.encode(id) + "/copies")) ?? []
+        }
+        do {
+            let worker = try await failing(spentDirectory)
+            #expect(await worker.copiesStatus(modelID: id) == nil)  // not tried yet
+            for left in [2, 1, 0] {
+                let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+                #expect(proven.weightCopyID == nil && proven.links.isEmpty)
+                try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
+                #expect(await worker.proofsLeft(modelID: id) == left)
+            }
+            #expect(await worker.copiesStatus(modelID: id)?.contains("weight copies fail (test hook)") == true)
+            do {
+                _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+                Issue.record("proved beyond the registered commitment's budget")
+            } catch let spent as WeightBudgetSpent {
+                #expect(spent == WeightBudgetSpent(modelID: id, used: 3, limit: 3))
+            }
+            #expect(try worker.weightBudget?.used(id) == 3)
+            #expect(try await worker.copyChain(modelID: id) == [id])
+            #expect(await worker.linksMade == 0)
+        }
+        do {
+            // Copies work again, but the first link would be the registered commitment's 4th proof.
+            let (worker, _) = try await Self.registered(spentDirectory, .enforce(cap: 3))
+            #expect(await worker.proofsLeft(modelID: id) == 0)
+            await #expect(throws: WeightBudgetSpent(modelID: id, used: 3, limit: 3)) {
+                _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            }
+            #expect(try worker.weightBudget?.used(id) == 3)
+            #expect(copies(spentDirectory).isEmpty)
+        }
+        do {
+            let worker = try await failing(leftDirectory)
+            for _ in 0..<2 { #expect(try await worker.prove(modelID: id, input: input, privateInputSeed: nil).weightCopyID == nil) }
+        }
+        // One unit left: it goes to the link into the first copy, which then serves the jobs.
+        let (worker, _) = try await Self.registered(leftDirectory, .enforce(cap: 3))
+        #expect(await worker.proofsLeft(modelID: id) == nil)
+        for _ in 0..<2 {
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            try await auditor.verify(modelID: id, copyID: try #require(proven.weightCopyID), links: proven.links, input: .plain(input),
+                                     output: proven.output, proof: proven.proof)
+        }
+        #expect(try worker.weightBudget?.used(id) == 3)
+        #expect(try await worker.copyChain(modelID: id).count == 3)
     }
 
     /// A crash inside a rotation, simulated by doing its first steps and not the rest, then
@@ -99,15 +194,8 @@ import ZKML
             try await auditor.verify(modelID: id, copyID: try #require(proven.weightCopyID), links: proven.links, input: .plain(input),
                                      output: proven.output, proof: proven.proof)
         }
-        do {
-            // 3 units: the registered model serves 2 jobs; the next job rotates.
-            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
-            for _ in 0..<2 { #expect(try await worker.prove(modelID: id, input: input, privateInputSeed: nil).weightCopyID == nil) }
-            await worker.waitForCopies()
-            #expect(try worker.weightBudget?.used(id) == 2)
-        }
-        // The crash came after the rotation wrote copy 1's seed (durably, 0600), before its link
-        // file and the counts.
+        // 3 units; copy first: the first job rotates. The crash came after that rotation wrote copy
+        // 1's seed (durably, 0600), before its link file and the counts.
         try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
         let first = try WeightCopy(of: registered)
         try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: first), at: copies + "/000001.ccpy", mode: 0o600)
@@ -121,7 +209,7 @@ import ZKML
             try await check(proven)
             #expect(await worker.copiesRestored == 1)
             #expect(await worker.linksMade == 1)
-            #expect(try worker.weightBudget?.used(id) == 3)
+            #expect(try worker.weightBudget?.used(id) == 1)
             #expect(try worker.weightBudget?.used(first.model.modelID) == 2)
             #expect(FileManager.default.fileExists(atPath: copies + "/000001.clnk"))
             await worker.waitForCopies()
@@ -146,12 +234,14 @@ import ZKML
             #expect(try await worker.copyChain(modelID: id).count == 4)
             #expect(await worker.copiesRestored == 1)
             let chain = try await worker.copyChain(modelID: id)
-            for element in chain.prefix(3) { #expect(try worker.weightBudget?.used(element) == 3) }
+            #expect(try worker.weightBudget?.used(id) == 1)
+            for element in chain[1..<3] { #expect(try worker.weightBudget?.used(element) == 3) }
         }
     }
 
-    /// A crash after both files of a rotation, before its counts: at start the copy is in the
-    /// chain, its count raised to 1 (its link) and the retired commitment's to its limit.
+    /// A crash after both files of the first rotation, before its counts: at start the copy is in
+    /// the chain, its count raised to 1 (its link) and the registered commitment's to 1 (the same
+    /// link: copy first).
     @Test func aRotationInterruptedBeforeItsCountsIsCountedAtStart() async throws {
         let (directory, auditorDirectory) = (Self.directory(), Self.directory())
         defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
@@ -159,11 +249,6 @@ import ZKML
         let (auditor, id) = try await Self.registered(auditorDirectory)
         let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
         let copies = directory + "/models/" + Hex.encode(id) + "/copies"
-        do {
-            let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
-            for _ in 0..<2 { _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil) }
-            await worker.waitForCopies()
-        }
         let copy = try WeightCopy(of: registered)
         let link = try WeightCopyLink.prove(from: registered, to: copy.model)
         try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
@@ -172,7 +257,7 @@ import ZKML
                                      at: copies + "/000001.clnk", mode: 0o644)
         let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
         #expect(try await worker.copyChain(modelID: id) == [id, copy.model.modelID])
-        #expect(try worker.weightBudget?.used(id) == 3)
+        #expect(try worker.weightBudget?.used(id) == 1)
         #expect(try worker.weightBudget?.used(copy.model.modelID) == 1)
         let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
         #expect(proven.weightCopyID == copy.model.modelID && proven.links.count == 1)
@@ -205,12 +290,10 @@ import ZKML
         #expect(try gap.weightBudget?.used(id) == 0)
 
         let (foreign, _) = try await Self.registered(foreignDirectory, .enforce(cap: 3))
-        for _ in 0..<2 { _ = try await foreign.prove(modelID: id, input: input, privateInputSeed: nil) }
-        await foreign.waitForCopies()
         try seed(foreignDirectory, 1, of: [UInt8](repeating: 7, count: 32))
         let foreignError = await #expect(throws: ZKMLError.self) { _ = try await foreign.prove(modelID: id, input: input, privateInputSeed: nil) }
         #expect("\(foreignError.map { "\($0)" } ?? "")".contains("copies/000001.ccpy is a copy of another model"), "\(String(describing: foreignError))")
-        #expect(try foreign.weightBudget?.used(id) == 2)
+        #expect(try foreign.weightBudget?.used(id) == 0)
         #expect(try await foreign.copyChain(modelID: id) == [id])
         #expect(!FileManager.default.fileExists(atPath: foreignDirectory + "/models/" + Hex.encode(id) + "/copies/000001.clnk"))
     }
@@ -220,7 +303,8 @@ import ZKML
         defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
         let input = try Self.file("digits_mlp.input.json")
         let (auditor, _) = try await Self.registered(auditorDirectory)
-        // 4 units: the registered model serves 3 jobs, each copy 2.
+        // 4 units: copy first (no masks are made for the registered commitment: never proven
+        // against), each copy serves 2 jobs.
         let worker = try ZKMLProofBackend(dataDirectory: directory, weightBudget: .enforce(cap: 4))
         let id = try await worker.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json")).id
         let supply = worker.weightMasks
@@ -236,15 +320,17 @@ import ZKML
                 try await auditor.verify(modelID: id, input: .plain(input), output: proven.output, proof: proven.proof)
             }
         }
-        let copy = try #require(targets[3])
-        #expect(targets[0] == nil && targets[2] == nil && targets[4] == copy)
-        // The copy's first proof made its mask inline, its second took one prepared for the copy.
+        let (first, second, copy) = (try #require(targets[0]), try #require(targets[2]), try #require(targets[4]))
+        #expect(targets == [first, first, second, second, copy] && Set([first, second, copy]).count == 3)
+        // Each copy's first proof made its mask inline, its second took one prepared for the copy.
         let (prepared, inline) = (await worker.preparedMaskProofs, await worker.inlineMaskProofs)
-        #expect(prepared == 4 && inline == 1)
+        #expect(prepared == 2 && inline == 3)
         await worker.waitForMaskRefills()
         try await Task.sleep(for: .milliseconds(50))  // the discard runs on the supply's actor
-        #expect(await supply.readyCount(modelID: id) == 0)  // retired: dropped, not refilled
+        #expect(await supply.readyCount(modelID: id) == 0)  // never proven against: none made
         #expect(await supply.take(modelID: id) == nil)
+        #expect(await supply.readyCount(modelID: first) == 0)  // retired: dropped, not refilled
+        #expect(await supply.readyCount(modelID: second) == 0)
         #expect(await supply.readyCount(modelID: copy) == supply.masksPerModel)
         #expect(await supply.reservedBytes == supply.heldBytes)
     }
@@ -254,8 +340,9 @@ import ZKML
         defer { for d in [a, b, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
         let input = try Self.file("digits_mlp.input.json")
         let (auditor, id) = try await Self.registered(auditorDirectory)
-        let (first, _) = try await Self.registered(a, .enforce(cap: 3))
-        let (second, _) = try await Self.registered(b, .enforce(cap: 3))
+        // 4 units: each copy serves 2 jobs, so the 4th proof names copy 2 through 2 links.
+        let (first, _) = try await Self.registered(a, .enforce(cap: 4))
+        let (second, _) = try await Self.registered(b, .enforce(cap: 4))
         var proofs: [ProvenOutput] = [], others: [ProvenOutput] = []
         for _ in 0..<4 {
             proofs.append(try await first.prove(modelID: id, input: input, privateInputSeed: nil))
@@ -346,7 +433,12 @@ import ZKML
         _ = try await off.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json"))
         #expect(off.weightBudget == nil)
         #expect(await off.proofsLeft(modelID: model.id) == nil)
-        for _ in 0..<2 { _ = try await off.prove(modelID: model.id, input: input, privateInputSeed: nil) }
+        // `off` keeps proving against the registered commitment itself, no copies.
+        for _ in 0..<2 {
+            let proven = try await off.prove(modelID: model.id, input: input, privateInputSeed: nil)
+            #expect(proven.weightCopyID == nil && proven.links.isEmpty)
+        }
+        #expect(try await off.copyChain(modelID: model.id) == [model.id])
     }
 
     @Test func theStoreCountsEachCommitmentApartAndRefusesAtTheLimit() throws {

@@ -44,10 +44,11 @@ extension ZKMLProofBackend {
             }
             let copy = try Self.readCopy(directory + "/" + name, of: registered)
             chain.append(ChainElement(prover: copy.model, linkFile: [UInt8](link)))
-            // Its incoming link opened it once, and its predecessor is retired (the link took its
-            // last unit), even if a crash came before those units were counted.
+            // Its incoming link opened it once, and its predecessor is retired (the link took a
+            // copy's last unit, or one of the registered commitment's), even if a crash came before
+            // those units were counted.
             try weightBudget?.raise(copy.model.modelID, to: 1)
-            try weightBudget?.raise(chain[chain.count - 2].prover.modelID, to: weightProofLimit(registered))
+            try weightBudget?.raise(chain[chain.count - 2].prover.modelID, to: chain.count == 2 ? 1 : weightProofLimit(registered))
         }
         chains[id] = chain
         return chain
@@ -67,10 +68,13 @@ extension ZKMLProofBackend {
     }
 
     /// Reserves one unit of budget for a job proof of `registered` and returns the commitment to
-    /// prove against with the links leading to it. Jobs go to the chain's last element while it has
-    /// two units left (one stays for its outgoing link); at one left the next copy and its link are
-    /// made, spending that unit and the copy's first. A model that cannot link is served by its
-    /// registered commitment alone, up to its budget.
+    /// prove against with the links leading to it. Copy first: the registered commitment serves no
+    /// job here (its budget is shared by every worker holding the model); the first job rotates into
+    /// a copy, whose link spends one unit of the registered commitment and the copy's first. Later
+    /// jobs go to the chain's last copy while it has two units left (one stays for its outgoing
+    /// link); at one left the next copy and its link are made, spending that unit and the copy's
+    /// first. A model that cannot link (a limit below 3, a copy that could not be made) is served by
+    /// the chain's last commitment alone (the registered one when no copy was made), up to its limit.
     func reserveJobProof(_ registered: ProverModel) throws -> (ProverModel, [[UInt8]]) {
         guard let weightBudget else { return (registered, []) }
         let id = registered.modelID, limit = weightProofLimit(registered)
@@ -78,19 +82,30 @@ extension ZKMLProofBackend {
         let links = { (chain: [ChainElement]) in chain.compactMap(\.linkFile) }
         while true {
             let current = chain[chain.count - 1].prover
-            let linkable = copiesUnavailable[id] == nil && limit >= 3
-            do {
-                try weightBudget.reserve(current.modelID, limit: linkable ? limit - 1 : limit)
+            guard copiesUnavailable[id] == nil, limit >= 3 else {
+                try weightBudget.reserve(current.modelID, limit: limit)
                 return (current, links(chain))
-            } catch let spent as WeightBudgetSpent
-                        where linkable && (spent.used < limit || FileManager.default.fileExists(atPath: copyPath(id, chain.count, "ccpy"))) {
-                // Rotate: the last unit of the current commitment goes to the link into a new copy
-                // (or into the copy an interrupted rotation left its seed for).
-                guard let element = try rotate(registered, from: current, to: chain.count, limit: limit) else { continue }
-                chain.append(element)
-                chains[id] = chain
-                retire(current.modelID, registered: id)
             }
+            if chain.count > 1 {
+                do {
+                    try weightBudget.reserve(current.modelID, limit: limit - 1)
+                    return (current, links(chain))
+                } catch let spent as WeightBudgetSpent {
+                    // Its last unit goes to the link into a new copy (or into the copy whose seed an
+                    // interrupted rotation left, even when that link's unit was counted already).
+                    guard spent.used < limit || FileManager.default.fileExists(atPath: copyPath(id, chain.count, "ccpy")) else {
+                        throw WeightBudgetSpent(modelID: current.modelID, used: spent.used, limit: limit)
+                    }
+                }
+            } else {
+                // The link into the first copy takes a unit of the registered commitment.
+                let used = try weightBudget.used(id)
+                guard used < limit else { throw WeightBudgetSpent(modelID: id, used: used, limit: limit) }
+            }
+            guard let element = try rotate(registered, from: current, to: chain.count, limit: limit) else { continue }
+            chain.append(element)
+            chains[id] = chain
+            retire(current.modelID, registered: id)
         }
     }
 
@@ -98,7 +113,10 @@ extension ZKMLProofBackend {
 
     /// Makes copy `n` of `registered`'s chain and the link into it from `current`, and records
     /// them in this order, each step durable: the seed file (0600), the link file, then the counts
-    /// (`current` at its limit: the link took its last unit; the copy at 1). Files are never
+    /// (a copy `current` at its limit: the link took the last unit, kept free by its job proofs; the
+    /// copy at 1). The registered commitment as `current` has no unit kept free: one is reserved
+    /// (`WeightBudgetSpent` when none is left) after the seed file, before the link is proven or
+    /// taken from those made ahead, and a crash after it never gives it back. Files are never
     /// overwritten. A step already done by an earlier, interrupted rotation is not redone: a seed
     /// file at `n` is the copy (restored from it; `copiesRestored`), a link file at `n` is the link
     /// (checked to lead from `current` to that copy). A link lost with the crash was never
@@ -116,7 +134,7 @@ extension ZKMLProofBackend {
             if pending?.copy.model.modelID != copy.model.modelID { pending = nil }
             copiesRestored += 1
         } else {
-            do { copy = try pending?.copy ?? WeightCopy(of: registered) } catch {
+            do { copy = try pending?.copy ?? makeCopy(of: registered) } catch {
                 copiesUnavailable[id] = "\(error)"
                 return nil
             }
@@ -131,6 +149,7 @@ extension ZKMLProofBackend {
             }
             linkFile = [UInt8](existing)
         } else {
+            if current.modelID == id { try weightBudget.reserve(id, limit: limit) }
             let link: [UInt8]
             if let pending {
                 link = pending.link
@@ -145,30 +164,37 @@ extension ZKMLProofBackend {
             try FileSystem.createNewFile(linkFile, at: linkPath, mode: 0o644)
             linksMade += 1
         }
-        try weightBudget.raise(current.modelID, to: limit)
+        if current.modelID != id { try weightBudget.raise(current.modelID, to: limit) }
         try weightBudget.raise(copy.model.modelID, to: 1)
         return ChainElement(prover: copy.model, linkFile: linkFile)
     }
 
     /// Starts making the next copy of `registered`'s chain and its link in the background when the
-    /// chain's last commitment has at most two units left (the job after next rotates), once the
+    /// chain's last commitment is the registered one (the next job rotates: copy first) or a copy
+    /// with at most two units left (the job after next rotates), once the
     /// backend is idle (as for the weight masks): the copy and link are statement-independent, so
     /// the rotation takes them instead of making them on the job path. Nothing is counted or
     /// written until the rotation uses them; a failure leaves the rotation to make its own.
     func prepareNextCopy(_ registered: ProverModel) {
         let id = registered.modelID, limit = weightProofLimit(registered)
         guard let weightBudget, limit >= 3, copiesUnavailable[id] == nil, !preparingCopies.contains(id),
-              let current = chains[id]?.last?.prover, pendingCopies[id]?.from != current.modelID,
-              let used = try? weightBudget.used(current.modelID), limit - used <= 2 else { return }
+              let chain = chains[id], let current = chain.last?.prover, pendingCopies[id]?.from != current.modelID,
+              let used = try? weightBudget.used(current.modelID), chain.count == 1 ? used < limit : limit - used <= 2 else { return }
         preparingCopies.insert(id)
         Task {
             while !self.isIdle { try? await Task.sleep(for: self.maskIdleDelay) }
             let made = try? await Self.offload { () throws -> PendingCopy in
-                let copy = try WeightCopy(of: registered)
+                let copy = try self.makeCopy(of: registered)
                 return PendingCopy(from: current.modelID, copy: copy, link: try WeightCopyLink.prove(from: current, to: copy.model))
             }
             self.preparedCopy(id, made)
         }
+    }
+
+    /// A new copy of `registered` (`WeightCopy(of:)`), or the test hook's failure.
+    nonisolated func makeCopy(of registered: ProverModel) throws -> WeightCopy {
+        if testCopyFailure { throw ZKMLError.unsupportedModel("weight copies fail (test hook)") }
+        return try WeightCopy(of: registered)
     }
 
     func preparedCopy(_ id: [UInt8], _ made: PendingCopy?) {

@@ -64,14 +64,19 @@ public actor ZKMLProofBackend: ProofBackend {
     /// Models whose next copy is being made.
     var preparingCopies: Set<[UInt8]> = []
     public internal(set) var verifiedLinkCount = 0
+    /// Test only: making a weight copy fails, as for a model whose copies cannot be made.
+    nonisolated let testCopyFailure: Bool
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
     /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof). `weightBudget`: whether
     /// zero-knowledge proofs are counted per commitment and refused once its hiding budget is spent
     /// (docs/MARKET.md "Weight privacy budget"; counts in `DATA_DIR/market/weight-budget/`).
+    /// `testCopyFailure` (tests only): every weight copy fails to be made.
     public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget,
-                maskIdleDelay: Duration = .milliseconds(50), weightBudget: WeightBudgetPolicy = .modelBudget) throws {
+                maskIdleDelay: Duration = .milliseconds(50), weightBudget: WeightBudgetPolicy = .modelBudget,
+                testCopyFailure: Bool = false) throws {
         self.maskIdleDelay = maskIdleDelay
+        self.testCopyFailure = testCopyFailure
         switch weightBudget {
         case .off: (self.weightBudget, weightBudgetCap) = (nil, nil)
         case let .enforce(cap):
@@ -273,15 +278,19 @@ public actor ZKMLProofBackend: ProofBackend {
         return weightBudgetCap.map { min($0, own) } ?? own
     }
 
-    /// Zero-knowledge proofs this node may still make against the model (nil: not enforced, or the
-    /// model is not here yet, so none made).
+    /// Zero-knowledge proofs this node may still make against the model: nil when not enforced, when
+    /// the model is not here yet (so none made), or while its copies rotate without end; 0 when its
+    /// chain cannot be read. The engine asks before it bids, so a model whose next job rotates gets
+    /// its next copy made ahead here (the first copy too: copy first).
     public func proofsLeft(modelID: [UInt8]) async -> Int? {
         guard let weightBudget, await model(modelID) != nil, let prover = provers[modelID] else { return nil }
+        guard let chain = try? chain(of: prover), let used = try? weightBudget.used(chain[chain.count - 1].prover.modelID) else { return 0 }
         let limit = weightProofLimit(prover)
-        // With copies the chain rotates without end.
-        if copiesUnavailable[modelID] == nil && limit >= 3 { return nil }
-        guard let last = try? chain(of: prover).last?.prover.modelID, let used = try? weightBudget.used(last) else { return 0 }
-        return max(0, limit - used)
+        guard copiesUnavailable[modelID] == nil && limit >= 3 else { return max(0, limit - used) }
+        // Copy first: the first copy needs a unit of the registered commitment for its link.
+        guard chain.count > 1 || used < limit else { return 0 }
+        prepareNextCopy(prover)
+        return nil
     }
 
     /// The prover model and quantization of a model known here.
@@ -344,7 +353,9 @@ public actor ZKMLProofBackend: ProofBackend {
         keys[id] = prover.verifierKey()
         packages[blobID] = package
         infos[id] = info
-        wantMasks(id)
+        // An enforcing worker never proves against a linkable registered commitment (copy first):
+        // its masks are made for its copies.
+        if weightBudget == nil || weightProofLimit(prover) < 3 { wantMasks(id) }
         startRefills()
         try? Data("\(macs)\n".utf8).write(to: URL(fileURLWithPath: marketDirectory + "/" + Hex.encode(id) + ".macs"))
         return info
