@@ -243,6 +243,17 @@ import TestSupport
     /// The per-query check F′(j) = fold_ρ(V's leaf j) + β·M(j) is what ties F′ to the registered tree:
     /// a prover that commits F′ from another G (true claims on that G, every Merkle path valid) is
     /// rejected there; the caller's correct G gives the proof computed from V.
+    /// The mask tree's leaf shape (protocol v22): 4 positions up to 2^14 mask entries, 16 above (the
+    /// shipped parameters); half of foldingLog, then foldingLog, for any parameters.
+    @Test func maskLeafShapeBySize() {
+        let shipped = CommitmentParameters.conjectured100
+        #expect([10, 13, 14].map { PolynomialCommitment.foldedMaskLeafLog(shipped, maskVariables: $0) } == [2, 2, 2])
+        #expect([15, 17, 20].map { PolynomialCommitment.foldedMaskLeafLog(shipped, maskVariables: $0) } == [4, 4, 4])
+        let testing = CommitmentParameters.testing
+        #expect(PolynomialCommitment.foldedMaskLeafLog(testing, maskVariables: 8) == 1)
+        #expect(PolynomialCommitment.foldedMaskLeafLog(testing, maskVariables: 15) == testing.foldingLog)
+    }
+
     @Test func consistencyCheckRejectsAnotherFoldedPolynomial() throws {
         // Rejected at the consistency check itself (some query's F′ entry differs; a one-entry change
         // of G vanishes at many domain points, so not necessarily the first query's).

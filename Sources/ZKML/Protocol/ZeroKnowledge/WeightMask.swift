@@ -84,7 +84,8 @@ public struct PreparedWeightMask: Sendable {
     }
 
     /// A weight mask of 2^`numVariables` entries (randomness nil: libsodium): a folded mask (since
-    /// protocol v16 its tree holds 4 positions of M per leaf, `OpeningMask(foldedFor:)`).
+    /// protocol v16 its tree holds 4 positions of M per leaf, 16 above 2^14 entries since v22,
+    /// `PolynomialCommitment.foldedMaskLeafLog`).
     static func make(_ numVariables: Int, _ randomness: ProofRandomness?) -> OpeningMask {
         OpeningMask(foldedFor: numVariables + VectorCommitment.parameters.foldingLog, parameters: VectorCommitment.parameters,
                     randomness: randomness)
