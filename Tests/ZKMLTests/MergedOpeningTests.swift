@@ -59,6 +59,22 @@ import ZKML
         }
     }
 
+    /// The merged claims' guards, which an honest proof never meets: the cross block X in the pool's
+    /// unused tail passes the free-region check; X moved into the witness's free region (its first
+    /// 16-aligned block past the used end) fails it, and γ = 0 forms no claims (the verifier rejects
+    /// both: "a merged claim touches the witness's free region", "γ is zero").
+    @Test func mergedClaimsGuardTheFreeRegionAndAZeroGamma() throws {
+        for (model, _) in try bothModels() {
+            let key = model.verifierKey()
+            let m = try #require(ZKMLVerifier.mergedOpening(key: key))
+            let gamma = GoldilocksExt2(Goldilocks(3), Goldilocks(11))
+            #expect(ZKMLVerifier.mergedClaimsMissFreeRegion(key: key, crossBlock: m.crossBlock, gamma: gamma) == true)
+            let free = (m.witnessEnd + 15) / 16 * 16
+            #expect(ZKMLVerifier.mergedClaimsMissFreeRegion(key: key, crossBlock: free, gamma: gamma) == false)
+            #expect(ZKMLVerifier.mergedClaimsMissFreeRegion(key: key, crossBlock: m.crossBlock, gamma: .zero) == nil)
+        }
+    }
+
     /// A merged proof verifies in every privacy mode, carries one mask (n − 4 variables) and one folded
     /// opening with both vectors' leaves, and its messages are the merged ones: G*, S_X and 5 rounds of
     /// 3 extension elements (no witness low rounds, no masked low rounds for the weights). The plain

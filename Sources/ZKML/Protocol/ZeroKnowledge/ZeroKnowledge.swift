@@ -306,6 +306,23 @@ extension ZKMLVerifier {
                 poolStart..<(poolStart + plan.maskPool.usedEntries), poolStart + plan.maskPool.poolSize)
     }
 
+    /// For tests: the merged opening's claims formed as the verifier forms them (`MergedOpening.claims`,
+    /// here with the weights', the witness's and the offset's claims at block 0) with the cross block
+    /// at `crossBlock` and challenge `gamma`: whether they all miss the witness's free region (the
+    /// verifier's `checkRegion`), or nil when they cannot be formed (γ = 0) or the model does not merge.
+    /// The verifier rejects a proof in either case.
+    package static func mergedClaimsMissFreeRegion(key: VerifierKey, crossBlock: Int, gamma: Ext) -> Bool? {
+        let plan = key.zkPlan
+        guard let merged = plan.mergedOpening else { return nil }
+        let moved = MergedOpening(crossBlock: crossBlock, numVariables: merged.numVariables)
+        let zeros = [Ext](repeating: .zero, count: merged.numVariables)
+        let atStart = ValueClaim(point: zeros, value: .zero)
+        let low = [Ext](repeating: Ext(Goldilocks(5), Goldilocks(7)), count: ZeroKnowledge.foldedRounds)
+        guard let claims = MergedOpening.claims(weight: atStart, witness: [atStart], offset: { _ in atStart },
+                                                crossPoint: moved.crossPoint(low), crossSum: .zero, gamma: gamma) else { return nil }
+        return claims.allSatisfy { plan.missesWitnessFreeRegion($0) }
+    }
+
     /// For tests: log2 of the mask pool column in plain and in zero-knowledge proofs (docs/ZK.md §3).
     package static func maskPoolLogs(key: VerifierKey) -> (plain: Int, zeroKnowledge: Int) {
         (key.plan.maskPool.poolLog, key.zkPlan.maskPool.poolLog)
