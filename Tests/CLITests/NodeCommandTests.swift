@@ -141,4 +141,16 @@ import TestSupport
         #expect(negative.status == 2, "\(negative)")
         #expect(negative.stderr.contains("--weight-mask-budget-mb must be 0 or more"), "\(negative)")
     }
+
+    @Test func startRefusesZeroLinkFetchAttempts() throws {
+        let scratch = TemporaryDirectory()
+        try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])
+        for attempts in ["0", "-1"] {
+            let refused = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/n", "--listen", Self.anyPort,
+                                               "--link-fetch-attempts=\(attempts)"], timeout: 20)
+            #expect(refused.status == 2, "\(refused)")
+            #expect(refused.stderr.contains("ciro node start: --link-fetch-attempts must be 1 or more, not \(attempts)"), "\(refused)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.path + "/n/control.sock"), "\(refused)")
+        }
+    }
 }

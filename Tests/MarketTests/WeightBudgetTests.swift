@@ -19,6 +19,14 @@ import ZKML
 
     static func directory() -> String { NSTemporaryDirectory() + "/ciro-budget-\(UUID().uuidString)" }
 
+    /// digits_mlp's prover model as a worker registers it (for copies made by hand).
+    static func prover() throws -> ProverModel {
+        try LoadedModel(onnxPath: fixtures + "/digits_mlp.onnx", calibrationPath: fixtures + "/digits_mlp.calib.json").prover
+    }
+
+    /// Where a worker with data in `directory` keeps its copies of model `id`.
+    static func copies(_ directory: String, _ id: [UInt8]) -> String { directory + "/models/" + Hex.encode(id) + "/copies" }
+
     static func registered(_ directory: String, _ policy: WeightBudgetPolicy = .modelBudget) async throws -> (ZKMLProofBackend, [UInt8]) {
         let backend = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0, weightBudget: policy)
         let model = try await backend.register(onnx: try file("digits_mlp.onnx"), calibration: try file("digits_mlp.calib.json"))
@@ -131,7 +139,7 @@ import ZKML
             return worker
         }
         func copies(_ directory: String) -> [String] {
-            (try? FileManager.default.contentsOfDirectory(atPath: directory + "/models/" + Hex.encode(id) + "/copies")) ?? []
+            (try? FileManager.default.contentsOfDirectory(atPath: Self.copies(directory, id))) ?? []
         }
         do {
             let worker = try await failing(spentDirectory)
@@ -179,6 +187,101 @@ import ZKML
         #expect(try await worker.copyChain(modelID: id).count == 3)
     }
 
+    /// The link bound, lowered to 2 for the test (the market's is `maxLinkChain`, 64): a chain at
+    /// the bound goes on with a copy linked from the registered commitment, a new chain for one of
+    /// its units, so no result names more links than the bound and every proof verifies (the
+    /// auditor at the market's bound). 3 units: each copy serves 1 job, a chain of 2 copies 2 jobs,
+    /// the registered commitment's 3 units 3 chains: 6 jobs, then refused, saying why. A restart
+    /// rebuilds the chains from the link files' "from" ids with their counts, and completes a
+    /// rotation from the registered commitment that a crash interrupted after its seed.
+    @Test func aChainAtTheLinkBoundGoesOnFromTheRegisteredCommitment() async throws {
+        let (directory, auditorDirectory) = (Self.directory(), Self.directory())
+        defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
+        let input = try Self.file("digits_mlp.input.json")
+        let (auditor, id) = try await Self.registered(auditorDirectory)
+        let registered = try Self.prover()
+        let copies = Self.copies(directory, id)
+        func start() async throws -> ZKMLProofBackend {
+            let worker = try ZKMLProofBackend(dataDirectory: directory, weightMaskBudget: 0, weightBudget: .enforce(cap: 3), linkChainBound: 2)
+            _ = try await worker.register(onnx: try Self.file("digits_mlp.onnx"), calibration: try Self.file("digits_mlp.calib.json"))
+            return worker
+        }
+        func prove(_ worker: ZKMLProofBackend) async throws -> ProvenOutput {
+            let proven = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            try await auditor.verify(modelID: id, copyID: try #require(proven.weightCopyID), links: proven.links, input: .plain(input),
+                                     output: proven.output, proof: proven.proof)
+            await worker.waitForCopies()
+            return proven
+        }
+        func linkedFrom(_ n: Int) throws -> [UInt8] {
+            try WeightCopyFiles.decodeLink([UInt8](try #require(FileManager.default.contents(atPath: copies + "/00000\(n).clnk")))).0
+        }
+        #expect(try ZKMLProofBackend(dataDirectory: Self.directory()).linkChainBound == ZKMLProofBackend.maxLinkChain)
+        #expect(try ZKMLProofBackend(dataDirectory: Self.directory(), linkChainBound: 100).linkChainBound == ZKMLProofBackend.maxLinkChain)
+        var lengths: [Int] = [], chain: [[UInt8]] = []
+        do {
+            let worker = try await start()
+            #expect(worker.linkChainBound == 2)
+            for _ in 0..<4 { lengths.append(try await prove(worker).links.count) }
+            chain = try await worker.copyChain(modelID: id)
+            #expect(chain.count == 5)
+            #expect(try worker.weightBudget?.used(id) == 2)  // two chains
+            // A copy inside a chain is retired by its outgoing link; the one ending a chain keeps its last unit.
+            #expect(try chain.dropFirst().map { try worker.weightBudget?.used($0) ?? -1 } == [3, 2, 3, 2])
+        }
+        #expect(try [1, 2, 3, 4].map(linkedFrom) == [id, chain[1], id, chain[3]])
+        // The next rotation (from the registered commitment: copy 4 ends a chain) crashed after copy 5's seed.
+        let fifth = try WeightCopy(of: registered)
+        try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: fifth), at: copies + "/000005.ccpy", mode: 0o600)
+        let worker = try await start()
+        #expect(try await worker.copyChain(modelID: id) == chain)
+        #expect(await worker.proofsLeft(modelID: id) == nil)
+        await worker.waitForCopies()
+        let restored = try await prove(worker)
+        #expect(restored.weightCopyID == fifth.model.modelID && restored.links.count == 1)
+        #expect(await worker.copiesRestored == 1)
+        #expect(try linkedFrom(5) == id)
+        lengths += [restored.links.count, try await prove(worker).links.count]
+        #expect(lengths == [1, 2, 1, 2, 1, 2])
+        #expect(try worker.weightBudget?.used(id) == 3)
+        // Three chains of 2 links: the registered commitment's units are spent and the last chain is
+        // at the bound, so nothing is left to prove (no bid) and the next job is refused.
+        #expect(await worker.proofsLeft(modelID: id) == 0)
+        do {
+            _ = try await worker.prove(modelID: id, input: input, privateInputSeed: nil)
+            Issue.record("proved past the link bound with the registered commitment spent")
+        } catch let spent as WeightBudgetSpent {
+            #expect(spent.modelID == id && spent.used == 3 && spent.limit == 3)
+            #expect(spent.description.contains("its copy chain is at 2 links (at most 2) and a new chain needs a link from the registered commitment"),
+                    "\(spent)")
+        }
+        #expect(try await worker.copyChain(modelID: id).count == 7)
+        #expect(!FileManager.default.fileExists(atPath: copies + "/000007.ccpy"))
+    }
+
+    /// At start a link file must lead from the registered model or the copy before it: one from an
+    /// earlier copy is refused, nothing counted.
+    @Test func aLinkFromAnEarlierCopyIsRefusedAtStart() async throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registered = try Self.prover()
+        let id = registered.modelID, copies = Self.copies(directory, id)
+        try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+        let made = try (0..<3).map { _ in try WeightCopy(of: registered) }
+        for (n, (copy, from)) in zip(made, [registered, made[0].model, made[0].model]).enumerated() {
+            try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: id, copy: copy), at: copies + "/00000\(n + 1).ccpy", mode: 0o600)
+            try FileSystem.createNewFile(WeightCopyFiles.encodeLink(fromModelID: from.modelID, copyCommitment: copy.model.commitment,
+                                                                    link: try WeightCopyLink.prove(from: from, to: copy.model)),
+                                         at: copies + "/00000\(n + 1).clnk", mode: 0o644)
+        }
+        let (worker, _) = try await Self.registered(directory, .enforce(cap: 3))
+        let error = await #expect(throws: ZKMLError.self) { _ = try await worker.copyChain(modelID: id) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("copy 3's link leads from neither the registered model nor copy 2"), "\(String(describing: error))")
+        #expect(await worker.proofsLeft(modelID: id) == 0)
+        await #expect(throws: ZKMLError.self) { _ = try await worker.prove(modelID: id, input: try Self.file("digits_mlp.input.json"), privateInputSeed: nil) }
+        #expect(try worker.weightBudget?.used(id) == 0)
+    }
+
     /// A crash inside a rotation, simulated by doing its first steps and not the rest, then
     /// restarting: the chain goes on from what is on disk, no commitment serves beyond its limit
     /// and the node keeps proving.
@@ -187,9 +290,9 @@ import ZKML
         defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
         let input = try Self.file("digits_mlp.input.json")
         let (auditor, id) = try await Self.registered(auditorDirectory)
-        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
+        let registered = try Self.prover()
         #expect(registered.modelID == id)
-        let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+        let copies = Self.copies(directory, id)
         func check(_ proven: ProvenOutput) async throws {
             try await auditor.verify(modelID: id, copyID: try #require(proven.weightCopyID), links: proven.links, input: .plain(input),
                                      output: proven.output, proof: proven.proof)
@@ -247,8 +350,8 @@ import ZKML
         defer { for d in [directory, auditorDirectory] { try? FileManager.default.removeItem(atPath: d) } }
         let input = try Self.file("digits_mlp.input.json")
         let (auditor, id) = try await Self.registered(auditorDirectory)
-        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
-        let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+        let registered = try Self.prover()
+        let copies = Self.copies(directory, id)
         let copy = try WeightCopy(of: registered)
         let link = try WeightCopyLink.prove(from: registered, to: copy.model)
         try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
@@ -272,10 +375,10 @@ import ZKML
         let (gapDirectory, foreignDirectory) = (Self.directory(), Self.directory())
         defer { for d in [gapDirectory, foreignDirectory] { try? FileManager.default.removeItem(atPath: d) } }
         let input = try Self.file("digits_mlp.input.json")
-        let registered = try LoadedModel(onnxPath: Self.fixtures + "/digits_mlp.onnx", calibrationPath: Self.fixtures + "/digits_mlp.calib.json").prover
+        let registered = try Self.prover()
         let id = registered.modelID
         func seed(_ directory: String, _ n: Int, of model: [UInt8]) throws {
-            let copies = directory + "/models/" + Hex.encode(id) + "/copies"
+            let copies = Self.copies(directory, id)
             try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
             try FileSystem.createNewFile(WeightCopyFiles.encodeSecret(modelID: model, copy: try WeightCopy(of: registered)),
                                          at: copies + "/00000\(n).ccpy", mode: 0o600)

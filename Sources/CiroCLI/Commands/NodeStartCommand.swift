@@ -128,7 +128,7 @@ struct NodeStartCommand: AsyncParsableCommand {
         options.market.testBidDelayMs = testBidDelayMs
         if let linkFetchAttempts {
             guard linkFetchAttempts >= 1 else {
-                printError("ciro node start: --link-fetch-attempts must be 1 or more")
+                printError("ciro node start: --link-fetch-attempts must be 1 or more, not \(linkFetchAttempts) (a result's links are fetched at least once before its proof can count as invalid)")
                 throw CiroExit.badInput
             }
             options.market.linkFetchAttempts = linkFetchAttempts

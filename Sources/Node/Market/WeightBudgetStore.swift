@@ -24,14 +24,17 @@ public struct WeightBudgetSpent: Error, CustomStringConvertible, Equatable {
     public let used: Int
     /// The most this node will make.
     public let limit: Int
+    /// Why this commitment's budget matters here, when that is not plain (a weight copy chain that
+    /// needs a new link from the registered commitment).
+    public let detail: String?
 
-    public init(modelID: [UInt8], used: Int, limit: Int) {
-        (self.modelID, self.used, self.limit) = (modelID, used, limit)
+    public init(modelID: [UInt8], used: Int, limit: Int, detail: String? = nil) {
+        (self.modelID, self.used, self.limit, self.detail) = (modelID, used, limit, detail)
     }
 
     public var description: String {
-        "the weight privacy budget of model \(Hex.encode(Array(modelID.prefix(8)))) is spent (\(used) of \(limit) zero-knowledge proofs made); "
-            + "refusing another proof rather than reveal more of its weights"
+        "the weight privacy budget of model \(Hex.encode(Array(modelID.prefix(8)))) is spent (\(used) of \(limit) zero-knowledge proofs made"
+            + (detail.map { "; " + $0 } ?? "") + "); refusing another proof rather than reveal more of its weights"
     }
 }
 

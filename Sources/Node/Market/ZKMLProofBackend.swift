@@ -66,17 +66,22 @@ public actor ZKMLProofBackend: ProofBackend {
     public internal(set) var verifiedLinkCount = 0
     /// Test only: making a weight copy fails, as for a model whose copies cannot be made.
     nonisolated let testCopyFailure: Bool
+    /// The most links a result of this worker names (`maxLinkChain`, the verifiers' bound, unless a
+    /// test lowers it): a copy chain at this many links restarts from the registered commitment.
+    public nonisolated let linkChainBound: Int
 
     /// `weightMaskBudget`: the bytes of prepared weight masks this backend may hold
     /// (`WeightMaskSupply.byteBudget`; 0 makes every mask inside its proof). `weightBudget`: whether
     /// zero-knowledge proofs are counted per commitment and refused once its hiding budget is spent
     /// (docs/MARKET.md "Weight privacy budget"; counts in `DATA_DIR/market/weight-budget/`).
-    /// `testCopyFailure` (tests only): every weight copy fails to be made.
+    /// `linkChainBound` (tests lower it): the most links a result names, clamped to
+    /// 1 ... `maxLinkChain`. `testCopyFailure` (tests only): every weight copy fails to be made.
     public init(dataDirectory: String, proveDelayMs: UInt64 = 0, weightMaskBudget: Int = WeightMaskSupply.defaultByteBudget,
                 maskIdleDelay: Duration = .milliseconds(50), weightBudget: WeightBudgetPolicy = .modelBudget,
-                testCopyFailure: Bool = false) throws {
+                linkChainBound: Int = MarketEngine.maxLinkChain, testCopyFailure: Bool = false) throws {
         self.maskIdleDelay = maskIdleDelay
         self.testCopyFailure = testCopyFailure
+        self.linkChainBound = min(max(1, linkChainBound), MarketEngine.maxLinkChain)
         switch weightBudget {
         case .off: (self.weightBudget, weightBudgetCap) = (nil, nil)
         case let .enforce(cap):
@@ -279,18 +284,21 @@ public actor ZKMLProofBackend: ProofBackend {
     }
 
     /// Zero-knowledge proofs this node may still make against the model: nil when not enforced, when
-    /// the model is not here yet (so none made), or while its copies rotate without end; 0 when its
-    /// chain cannot be read. The engine asks before it bids, so a model whose next job rotates gets
-    /// its next copy made ahead here (the first copy too: copy first).
+    /// the model is not here yet (so none made), or while a next copy can be linked (copies rotate);
+    /// 0 when its chain cannot be read. The engine asks before it bids, so a model whose next job
+    /// rotates gets its next copy made ahead here (the first copy too: copy first).
     public func proofsLeft(modelID: [UInt8]) async -> Int? {
         guard let weightBudget, await model(modelID) != nil, let prover = provers[modelID] else { return nil }
         guard let chain = try? chain(of: prover), let used = try? weightBudget.used(chain[chain.count - 1].prover.modelID) else { return 0 }
-        let limit = weightProofLimit(prover)
-        guard copiesUnavailable[modelID] == nil && limit >= 3 else { return max(0, limit - used) }
-        // Copy first: the first copy needs a unit of the registered commitment for its link.
-        guard chain.count > 1 || used < limit else { return 0 }
-        prepareNextCopy(prover)
-        return nil
+        let limit = weightProofLimit(prover), last = chain[chain.count - 1]
+        guard copiesUnavailable[modelID] == nil && limit >= 3 else { return last.depth <= linkChainBound ? max(0, limit - used) : 0 }
+        if (try? linkSource(chain, limit: limit)) != nil {
+            prepareNextCopy(prover)
+            return nil
+        }
+        // No next link (the registered commitment's units spent, the chain at its bound): the last
+        // copy's jobs left, its last unit unused.
+        return chain.count > 1 && last.depth <= linkChainBound ? max(0, limit - 1 - used) : 0
     }
 
     /// The prover model and quantization of a model known here.
