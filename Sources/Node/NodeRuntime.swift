@@ -31,6 +31,10 @@ public struct NodeOptions: Sendable {
     /// Whether zero-knowledge proofs are counted per weight commitment and refused once its hiding
     /// budget is spent (docs/MARKET.md "Weight privacy budget"; default: enforced).
     public var weightBudget = WeightBudgetPolicy.modelBudget
+    /// The most links a result of this worker names before its copy chain restarts from the
+    /// registered commitment (`ZKMLProofBackend.linkChainBound`, 1 ... `MarketEngine.maxLinkChain`;
+    /// lower only for tests and small deployments: docs/MARKET.md "Link bound").
+    public var linkChainBound = MarketEngine.maxLinkChain
 
     public init(dataDirectory: String, listen: String? = nil, bootstrapFile: String? = nil) {
         self.dataDirectory = dataDirectory
@@ -107,7 +111,8 @@ public final class NodeRuntime: Sendable {
         do {
             ledger = try Ledger(dataDirectory: directory.path)
             backend = try ZKMLProofBackend(dataDirectory: directory.path, proveDelayMs: options.proveDelayMs,
-                                           weightMaskBudget: options.weightMaskBudget, weightBudget: options.weightBudget)
+                                           weightMaskBudget: options.weightMaskBudget, weightBudget: options.weightBudget,
+                                           linkChainBound: options.linkChainBound)
             journal = try LedgerMarketJournal(ledger: ledger, dataDirectory: directory.path)
         } catch {
             throw NodeError.startFailed("cannot open the ledger or model store in \(directory.path): \(error)")

@@ -142,14 +142,18 @@ import TestSupport
         #expect(negative.stderr.contains("--weight-mask-budget-mb must be 0 or more"), "\(negative)")
     }
 
-    @Test func startRefusesZeroLinkFetchAttempts() throws {
+    /// Link options out of range: refused with exit 2 and a message saying why, before the node starts.
+    @Test func startRefusesLinkOptionsOutOfRange() throws {
         let scratch = TemporaryDirectory()
         try CiroProcess.run(["init", "--data-dir", scratch.path + "/n"])
-        for attempts in ["0", "-1"] {
+        let cases = [("--link-fetch-attempts", "0", "must be 1 or more, not 0"), ("--link-fetch-attempts", "-1", "must be 1 or more, not -1"),
+                     ("--link-chain-bound", "0", "must be 1...64, not 0"), ("--link-chain-bound", "-1", "must be 1...64, not -1"),
+                     ("--link-chain-bound", "65", "must be 1...64, not 65")]
+        for (option, value, why) in cases {
             let refused = try CiroProcess.run(["node", "start", "--data-dir", scratch.path + "/n", "--listen", Self.anyPort,
-                                               "--link-fetch-attempts=\(attempts)"], timeout: 20)
+                                               "\(option)=\(value)"], timeout: 20)
             #expect(refused.status == 2, "\(refused)")
-            #expect(refused.stderr.contains("ciro node start: --link-fetch-attempts must be 1 or more, not \(attempts)"), "\(refused)")
+            #expect(refused.stderr.contains("ciro node start: \(option) \(why)"), "\(refused)")
             #expect(!FileManager.default.fileExists(atPath: scratch.path + "/n/control.sock"), "\(refused)")
         }
     }

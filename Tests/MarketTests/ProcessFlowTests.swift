@@ -6,6 +6,7 @@ import Sodium
 import TestSupport
 import Testing
 import Wire
+import ZKML
 
 /// The market end to end with real `ciro node start` processes on loopback: gossip over ZeroMQ,
 /// the LMDB ledger, ZKML proofs. Faults are injected for real (SIGKILL, a cheating binary flag).
@@ -142,6 +143,27 @@ import Wire
             #expect(histories.count == 1, "the live nodes' ledgers disagree on the job's history")
         }
 
+        /// Submits a digits_mlp job and waits for its end: settled by node `worker` without a fault,
+        /// verified by the requester, every attestation (2 or more) valid, every node in agreement.
+        func settledJob(by worker: Int) async throws -> Ciro_V1_JobInfo {
+            let id = try await submit(model: "digits_mlp")
+            let job = try await waitJob(id) { $0.terminal }
+            #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
+            #expect(Array(job.settlement.worker) == key(worker))
+            #expect(job.requesterVerified)
+            #expect(job.faults.isEmpty, "\(job.faults)")
+            #expect(job.attestations.count >= 2 && job.attestations.allSatisfy { $0.verdict == .valid }, "\(job.attestations)")
+            try await checkAgreement(id, job: job, alive: Array(members.indices))
+            return job
+        }
+
+        /// Node `i`'s weight copies folder of its one registered model, and that model's id (hex).
+        func copiesFolder(_ i: Int) throws -> (path: String, model: String) {
+            let models = members[i].directory + "/models"
+            let model = try #require(try FileManager.default.contentsOfDirectory(atPath: models).first { !$0.hasPrefix(".") })
+            return (models + "/" + model + "/copies", model)
+        }
+
         func close() {
             network.stop()
             // KEEP_NET=1 keeps the nodes' folders (logs, ledgers) for a look after a failure.
@@ -200,21 +222,39 @@ import Wire
         let net = try await Net.start(4) { i in i == 1 ? ["--price", "1", "--weight-budget", "3"] : ["--price", "3"] }
         defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
         for _ in 0..<4 {
-            let id = try await net.submit(model: "digits_mlp")
-            let job = try await net.waitJob(id) { $0.terminal }
-            #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
-            #expect(Array(job.settlement.worker) == net.key(1))
-            #expect(job.requesterVerified)
-            #expect(job.faults.isEmpty, "\(job.faults)")
-            #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+            let job = try await net.settledJob(by: 1)
             #expect(!job.result.weightCopyID.isEmpty && !job.result.linkIds.isEmpty, "a result against the registered commitment")
-            try await net.checkAgreement(id, job: job, alive: Array(0..<4))
         }
         // The worker's copies: secrets (0600) and links beside its model.
-        let models = net.members[1].directory + "/models"
-        let model = try #require(try FileManager.default.contentsOfDirectory(atPath: models).first { !$0.hasPrefix(".") })
-        let copies = try FileManager.default.contentsOfDirectory(atPath: models + "/" + model + "/copies").sorted()
+        let copies = try FileManager.default.contentsOfDirectory(atPath: try net.copiesFolder(1).path).sorted()
         #expect(copies == (1...4).flatMap { ["00000\($0).ccpy", "00000\($0).clnk"] })
+    }
+
+    @Test func aWorkerWhoseCopyChainReachesTheLinkBoundGoesOnFromTheRegisteredCommitmentAndEveryResultIsValid() async throws {
+        // Node 2 is the cheapest, 3 units per commitment and a link bound of 2 (`--link-chain-bound`;
+        // the market's is 64): each copy serves one job, so jobs 1 and 2 name a chain of 1 and 2
+        // links, and jobs 3 and 4 a new chain from the registered commitment. The requester and
+        // the auditors (at the market's bound) verify every result through its links, none faulted.
+        let net = try await Net.start(4) { i in
+            i == 1 ? ["--price", "1", "--weight-budget", "3", "--link-chain-bound", "2"] : ["--price", "3"]
+        }
+        defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
+        var results: [Ciro_V1_Result] = []
+        for _ in 0..<4 { results.append(try await net.settledJob(by: 1).result) }
+        try #require(results.map(\.linkIds.count) == [1, 2, 1, 2])
+        #expect(Set(results.map(\.weightCopyID)).count == 4 && !results.contains { $0.weightCopyID.isEmpty })
+        // The worker's link files by id: jobs 1 and 2 name one chain (job 2's extends job 1's),
+        // jobs 3 and 4 a new one whose first link is from the registered commitment again.
+        let (copies, model) = try net.copiesFolder(1)
+        var from: [Data: [UInt8]] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: copies) where name.hasSuffix(".clnk") {
+            let file = [UInt8](try #require(FileManager.default.contents(atPath: copies + "/" + name)))
+            from[Data(try Blake2b.hash(file))] = try WeightCopyFiles.decodeLink(file).fromModelID
+        }
+        #expect(results[1].linkIds.first == results[0].linkIds.first && results[3].linkIds.first == results[2].linkIds.first)
+        #expect(results[2].linkIds.first != results[0].linkIds.first)
+        #expect([results[0].linkIds[0], results[2].linkIds[0]].map { from[$0].map { Hex.encode($0) } } == [model, model])
+        #expect(from[results[1].linkIds[1]] == Array(results[0].weightCopyID) && from[results[3].linkIds[1]] == Array(results[2].weightCopyID))
     }
 
     @Test func aResultWhoseWeightCopyLinksAreServedLateIsHeldUntilTheyArriveAndSettles() async throws {
@@ -227,15 +267,9 @@ import Wire
         }
         defer { net.close() }  // the blocking stop in defer is brief; the suites are serialized
         for n in 0..<2 {
-            let id = try await net.submit(model: "digits_mlp")
-            let job = try await net.waitJob(id) { $0.terminal }
-            #expect(job.phase == "settled", "\(job.phaseDetail) \(job.faults)")
-            #expect(Array(job.settlement.worker) == net.key(1))
-            #expect(job.faults.isEmpty, "\(job.faults)")
-            #expect(job.attestations.filter { $0.verdict == .valid }.count >= 2)
+            let job = try await net.settledJob(by: 1)
             let held = job.events.contains { $0.text.contains("weight copy link \(n + 1) of \(n + 1) not served yet") }
             #expect(held, "job \(n + 1): \(job.events.map(\.text))")
-            try await net.checkAgreement(id, job: job, alive: Array(0..<4))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import Logging
+import Market
 import Node
 
 struct NodeStartCommand: AsyncParsableCommand {
@@ -68,6 +69,11 @@ struct NodeStartCommand: AsyncParsableCommand {
                                valueName: "enforce|off|N"))
     var weightBudget: String?
 
+    @Option(name: .customLong("link-chain-bound"),
+            help: ArgumentHelp("Weight copy links a result may name before the worker starts a new copy chain from the registered commitment (1...64, default 64, the verifiers' bound; lower it only for tests and small deployments).",
+                               valueName: "n"))
+    var linkChainBound: Int?
+
     @Option(name: .customLong("exit-with-parent"),
             help: ArgumentHelp("Stop when process PID is no longer this node's parent (local networks pass their own pid, so a crashed test, demo or benchmark leaves no node behind).",
                                valueName: "pid", visibility: .hidden))
@@ -122,6 +128,13 @@ struct NodeStartCommand: AsyncParsableCommand {
                 throw CiroExit.badInput
             }
             options.weightBudget = .enforce(cap: cap)
+        }
+        if let linkChainBound {
+            guard (1...MarketEngine.maxLinkChain).contains(linkChainBound) else {
+                printError("ciro node start: --link-chain-bound must be 1...\(MarketEngine.maxLinkChain), not \(linkChainBound) (verifiers follow at most \(MarketEngine.maxLinkChain) links)")
+                throw CiroExit.badInput
+            }
+            options.linkChainBound = linkChainBound
         }
         options.market.cheat = testCheat
         options.market.cheatCommitment = testCheatCommitment
