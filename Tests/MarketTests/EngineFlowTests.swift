@@ -100,6 +100,20 @@ struct EngineFlowTests {
 
     static func stop(_ net: Net) async { for engine in net.engines { await engine.stop() } }
 
+    /// Stops node `i` and starts it again from its journal (same keys, backend and journal) with
+    /// `settings`; the new engine replaces it in `net`.
+    @discardableResult
+    static func restart(_ net: inout Net, _ i: Int, settings: MarketSettings) async throws -> MarketEngine {
+        await net.engines[i].stop()
+        let restarted = try MarketEngine(
+            keys: net.keys[i], endpoint: "mem://\(i)", settings: settings, capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
+            network: HubNetwork(hub: net.hub, me: net.keys[i].publicKey.bytes), backend: net.backends[i], journal: net.journals[i])
+        net.hub.add(restarted)
+        try await restarted.start()
+        net.engines[i] = restarted
+        return restarted
+    }
+
     /// A job whose round-1 result was an invalid proof: it settled in round 2 with another worker than
     /// `worker`, who was awarded round 1, has exactly one fault containing `fault`, no valid
     /// attestation for round 1 on any node (every verdict's reason containing `verdictReason`, when
@@ -285,15 +299,9 @@ struct EngineFlowTests {
         var started = try await Self.network(4, prices: [10, 5, 10, 10], copyLinks: [1: 2], linkDelayMs: [1: .max], linkFetchAttempts: 1000)
         let id = try await Self.submit(started)
         try await Self.waitUntil { await started.engines[0].job(id)?.events.contains { $0.text.contains("not served yet") } == true }
-        await started.engines[1].stop()
         var settings = Self.settings(price: 5)
         settings.linkRetryMs = 50
-        let restarted = try MarketEngine(
-            keys: started.keys[1], endpoint: "mem://1", settings: settings, capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
-            network: HubNetwork(hub: started.hub, me: started.keys[1].publicKey.bytes), backend: started.backends[1], journal: started.journals[1])
-        started.hub.add(restarted)
-        try await restarted.start()
-        started.engines[1] = restarted
+        try await Self.restart(&started, 1, settings: settings)
         let net = started
         defer { Task { await Self.stop(net) } }
         try await Self.settled(net, id)
@@ -355,14 +363,7 @@ struct EngineFlowTests {
         // Restart the requester once the job is awarded, from its journal. (Restarting inside
         // the bid window would lose the bids sent while it is down: the job expires "no bids".)
         try await Self.waitUntil { await started.engines[0].job(id)?.awards.isEmpty == false }
-        await started.engines[0].stop()
-        let restarted = try MarketEngine(
-            keys: started.keys[0], endpoint: "mem://0", settings: Self.settings(),
-            capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
-            network: HubNetwork(hub: started.hub, me: started.keys[0].publicKey.bytes), backend: started.backends[0], journal: started.journals[0])
-        started.hub.add(restarted)
-        try await restarted.start()
-        started.engines[0] = restarted
+        try await Self.restart(&started, 0, settings: Self.settings())
         let net = started
         defer { Task { await Self.stop(net) } }
         try await Self.settled(net, id)
@@ -382,14 +383,7 @@ struct EngineFlowTests {
         #expect(await started.engines[0].job(id)?.awards.isEmpty == true, "awarded before the restart")
         // The requester stops inside the window and starts again from its journal: the bids it
         // had received are back and it awards when the window closes (no bid is sent again).
-        await started.engines[0].stop()
-        let restarted = try MarketEngine(
-            keys: started.keys[0], endpoint: "mem://0", settings: Self.settings(bidWindowMs: 3000),
-            capacity: Capacity(gpus: [], cpuCores: 2, memoryBytes: 1 << 30),
-            network: HubNetwork(hub: started.hub, me: started.keys[0].publicKey.bytes), backend: started.backends[0], journal: journal)
-        started.hub.add(restarted)
-        try await restarted.start()
-        started.engines[0] = restarted
+        let restarted = try await Self.restart(&started, 0, settings: Self.settings(bidWindowMs: 3000))
         let net = started
         defer { Task { await Self.stop(net) } }
         #expect(await restarted.job(id)?.bids.count == 2)
