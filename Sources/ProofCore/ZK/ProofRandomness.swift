@@ -148,10 +148,8 @@ public struct ProofRandomness: RandomNumberGenerator, Sendable {
     /// `destination`: the keystream lands in place, with no intermediate word array (the same
     /// elements as `bulkElements(_:)` from the same state).
     public mutating func bulkElements(into destination: UnsafeMutablePointer<Goldilocks>, count: Int) {
-        let key = bytes(ChaCha20.keyByteCount)
         let raw = UnsafeMutableRawPointer(destination)
-        ChaCha20.keystream(key: key, nonce: [UInt8](repeating: 0, count: ChaCha20.nonceByteCount),
-                           into: UnsafeMutableRawBufferPointer(start: raw, count: count * MemoryLayout<UInt64>.stride))
+        bulkFill(UnsafeMutableRawBufferPointer(start: raw, count: count * MemoryLayout<UInt64>.stride))
         for i in 0..<count {
             var v = UInt64(littleEndian: raw.load(fromByteOffset: i * 8, as: UInt64.self))
             while v >= Goldilocks.modulus { v = next() }
